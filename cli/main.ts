@@ -1,0 +1,101 @@
+import { Command, Option } from 'commander';
+import { loadConfig, publicUrlOf, type Config } from '../src/config.js';
+import { bootstrapIfEmpty, migrate, startServer } from '../src/main.js';
+import { createRegistry } from '../src/registry.js';
+
+/** The `portcullis` command: serve, migrate, bootstrap. Flags override `PORTCULLIS_*` variables. */
+const program = new Command('portcullis').description('Self-hosted IAM that speaks IBM Cloud IAM APIs');
+
+const serverOptions = (command: Command) =>
+  command
+    .addOption(new Option('--host <host>', 'address to listen on (PORTCULLIS_HOST)'))
+    .addOption(new Option('--port <port>', 'port to listen on (PORTCULLIS_PORT)').argParser((v) => Number.parseInt(v, 10)))
+    .addOption(new Option('--data-dir <dir>', 'directory of the embedded SQLite database (PORTCULLIS_DATA_DIR)'))
+    .addOption(new Option('--database-url <url>', 'postgres://… to use PostgreSQL (PORTCULLIS_DATABASE_URL)'))
+    .addOption(new Option('--public-url <url>', 'base URL clients use (PORTCULLIS_PUBLIC_URL)'))
+    .addOption(new Option('--log-level <level>', 'pino log level (PORTCULLIS_LOG_LEVEL)'))
+    .addOption(new Option('--no-migrate', 'do not apply pending migrations at start'));
+
+interface ServerFlags {
+  host?: string;
+  port?: number;
+  dataDir?: string;
+  databaseUrl?: string;
+  publicUrl?: string;
+  logLevel?: string;
+  migrate?: boolean;
+}
+
+function configFrom(flags: ServerFlags): Config {
+  return loadConfig({
+    ...(flags.host !== undefined && { host: flags.host }),
+    ...(flags.port !== undefined && { port: flags.port }),
+    ...(flags.dataDir !== undefined && { dataDir: flags.dataDir }),
+    ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
+    ...(flags.publicUrl !== undefined && { publicUrl: flags.publicUrl }),
+    ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
+    ...(flags.migrate === false && { autoMigrate: false }),
+  });
+}
+
+const where = (config: Config) => (config.databaseUrl ? 'PostgreSQL' : `SQLite in ${config.dataDir}`);
+
+serverOptions(program.command('serve').description('start the server (bootstraps an empty database)'))
+  .option('--owner <login>', 'login of the first account owner when bootstrapping', 'admin@portcullis.local')
+  .action(async (flags: ServerFlags & { owner: string }) => {
+    const config = configFrom(flags);
+    const server = await startServer(config);
+    const created = await bootstrapIfEmpty(server.registry, flags.owner);
+    const lines = [`Portcullis listens on ${server.url} (${where(config)})`];
+    if (created) {
+      lines.push(
+        '',
+        'First start: created an account and its owner.',
+        `  account_id: ${created.account_id}`,
+        `  iam_id:     ${created.iam_id}`,
+        `  API key:    ${created.apikey}   (shown once; store it now)`,
+        '',
+        'Get a token:',
+        `  curl -s -X POST ${server.url}/identity/token -d grant_type=urn:ibm:params:oauth:grant-type:apikey -d apikey=${created.apikey}`,
+        'Or point the IBM Cloud SDK at it: IamAuthenticator({ apikey, url: "' + server.url + '" }) and serviceUrl "' + server.url + '".',
+      );
+    }
+    process.stdout.write(`${lines.join('\n')}\n`);
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+
+serverOptions(program.command('migrate').description('apply pending database migrations')).action(async (flags: ServerFlags) => {
+  const config = configFrom(flags);
+  const applied = await migrate(config);
+  process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The schema is up to date.\n');
+});
+
+serverOptions(program.command('bootstrap').description('create the first account, its owner and an owner API key'))
+  .option('--owner <login>', 'login of the account owner', 'admin@portcullis.local')
+  .option('--json', 'print {"account_id","iam_id","apikey","url"} as JSON')
+  .action(async (flags: ServerFlags & { owner: string; json?: boolean }) => {
+    const config = configFrom(flags);
+    const registry = await createRegistry(config);
+    registry.site.url = publicUrlOf(config, config.port);
+    try {
+      const created = await bootstrapIfEmpty(registry, flags.owner);
+      if (!created) {
+        process.stderr.write('The database already holds an account; bootstrap runs only once.\n');
+        process.exitCode = 1;
+        return;
+      }
+      const text = flags.json
+        ? JSON.stringify(created)
+        : Object.entries(created).map(([key, value]) => `${key} ${value}`).join('\n');
+      process.stdout.write(`${text}\n`);
+    } finally {
+      await registry.close();
+    }
+  });
+
+program.parseAsync(process.argv).catch((error: unknown) => {
+  process.stderr.write(`portcullis: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,87 @@
+import type { Db } from '../store/db.js';
+import type { Trx } from '../store/unit-of-work.js';
+import type { Account, User } from './types.js';
+
+/** Accounts, users and memberships. Reads take the database; writes take the write transaction. */
+export function createAccountsStore(db: Db) {
+  const toAccount = (row: { id: string; name: string; owner_iam_id: string; state: string; created_at: string }): Account => ({
+    id: row.id,
+    name: row.name,
+    ownerIamId: row.owner_iam_id,
+    state: row.state as Account['state'],
+    createdAt: row.created_at,
+  });
+
+  return {
+    async countAccounts(executor: Db | Trx = db): Promise<number> {
+      const row = await executor.selectFrom('accounts').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** The account, or undefined when there is none with that id. */
+    async getAccount(id: string): Promise<Account | undefined> {
+      const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();
+      return row && toAccount(row);
+    },
+
+    async getUser(iamId: string): Promise<User | undefined> {
+      const row = await db.selectFrom('users').selectAll().where('iam_id', '=', iamId).executeTakeFirst();
+      return (
+        row && {
+          iamId: row.iam_id,
+          userId: row.user_id,
+          email: row.email,
+          firstName: row.first_name,
+          lastName: row.last_name,
+          realm: row.realm,
+        }
+      );
+    },
+
+    /** The state of the user's membership in the account, or undefined when not a member. */
+    async membershipState(accountId: string, iamId: string): Promise<string | undefined> {
+      const row = await db
+        .selectFrom('account_users')
+        .select('state')
+        .where('account_id', '=', accountId)
+        .where('iam_id', '=', iamId)
+        .executeTakeFirst();
+      return row?.state;
+    },
+
+    async insertAccount(trx: Trx, account: Account): Promise<void> {
+      await trx
+        .insertInto('accounts')
+        .values({
+          id: account.id,
+          name: account.name,
+          owner_iam_id: account.ownerIamId,
+          state: account.state,
+          created_at: account.createdAt,
+          updated_at: account.createdAt,
+        })
+        .execute();
+    },
+
+    async insertUser(trx: Trx, user: User, createdAt: string): Promise<void> {
+      await trx
+        .insertInto('users')
+        .values({
+          iam_id: user.iamId,
+          user_id: user.userId,
+          email: user.email,
+          first_name: user.firstName,
+          last_name: user.lastName,
+          realm: user.realm,
+          created_at: createdAt,
+        })
+        .execute();
+    },
+
+    async addMember(trx: Trx, accountId: string, iamId: string, state: string, at: string): Promise<void> {
+      await trx.insertInto('account_users').values({ account_id: accountId, iam_id: iamId, state, added_on: at }).execute();
+    },
+  };
+}
+
+export type AccountsStore = ReturnType<typeof createAccountsStore>;

@@ -1,0 +1,53 @@
+import { randomUUID } from 'node:crypto';
+import swagger from '@fastify/swagger';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import { installErrorHandling } from './http/errors.js';
+import { loggerOptions } from './http/logging.js';
+import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
+
+export interface AppDeps {
+  logLevel: string;
+  bodyLimitBytes: number;
+  readiness: ReadinessProbe;
+  metrics: Metrics;
+  /** The route plugins of every domain, registered in order. */
+  domains: FastifyPluginAsync[];
+}
+
+const TRANSACTION_ID = /^[\w.:/-]{1,128}$/;
+
+/** Builds the HTTP application without listening; tests and main.ts share it. */
+export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    logger: loggerOptions(deps.logLevel),
+    bodyLimit: deps.bodyLimitBytes,
+    // Transaction-Id is echoed when the caller sends a sane one (CBR's X-Correlation-Id wins), else generated.
+    genReqId: (request) => {
+      const given = request.headers['x-correlation-id'] ?? request.headers['transaction-id'];
+      const text = Array.isArray(given) ? given[0] : given;
+      return text && TRANSACTION_ID.test(text) ? text : randomUUID();
+    },
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
+    routerOptions: { ignoreTrailingSlash: true },
+  });
+
+  installErrorHandling(app);
+  app.addHook('onRequest', async (request, reply) => {
+    reply.header('Transaction-Id', request.id);
+    if (request.headers['x-correlation-id']) reply.header('X-Correlation-Id', request.id);
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
+    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'Portcullis', description: 'IBM Cloud IAM compatible APIs', version: '0.1.0' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    },
+  });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  observabilityRoutes(app, deps.readiness, deps.metrics);
+  for (const domain of deps.domains) await app.register(domain);
+  return app;
+}

@@ -1,0 +1,69 @@
+import { resolve } from 'node:path';
+
+/**
+ * The one typed configuration. Precedence: defaults, then `PORTCULLIS_*` environment variables, then
+ * command-line flags (passed in as `overrides`).
+ */
+export interface Config {
+  host: string;
+  port: number;
+  /** Directory for the embedded SQLite database and other local state. */
+  dataDir: string;
+  /** `postgres://…` selects PostgreSQL; empty selects SQLite in `dataDir`. */
+  databaseUrl: string;
+  /** The issuer written into tokens and discovery; defaults to the listen address. */
+  publicUrl: string;
+  /** Apply pending migrations at start (otherwise run `portcullis migrate`). */
+  autoMigrate: boolean;
+  logLevel: string;
+  /** How often the token signing key rotates, in seconds. */
+  signingKeyRotationSeconds: number;
+  /** Largest request body accepted, in bytes. */
+  bodyLimitBytes: number;
+  /** Catalog file of additional services loaded at start (optional). */
+  catalogFile: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+function intFrom(value: string | undefined, name: string, fallback: number): number {
+  if (value === undefined || value === '') return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
+  return n;
+}
+
+function boolFrom(value: string | undefined, fallback: boolean): boolean {
+  if (value === undefined || value === '') return fallback;
+  return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
+}
+
+export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.env): Config {
+  const host = overrides.host ?? env.PORTCULLIS_HOST ?? '127.0.0.1';
+  const port = overrides.port ?? intFrom(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT', 8080);
+  const config: Config = {
+    host,
+    port,
+    dataDir: resolve(overrides.dataDir ?? env.PORTCULLIS_DATA_DIR ?? './data'),
+    databaseUrl: overrides.databaseUrl ?? env.PORTCULLIS_DATABASE_URL ?? '',
+    publicUrl: overrides.publicUrl ?? env.PORTCULLIS_PUBLIC_URL ?? '',
+    autoMigrate: overrides.autoMigrate ?? boolFrom(env.PORTCULLIS_AUTO_MIGRATE, true),
+    logLevel: overrides.logLevel ?? env.PORTCULLIS_LOG_LEVEL ?? 'info',
+    signingKeyRotationSeconds:
+      overrides.signingKeyRotationSeconds ??
+      intFrom(env.PORTCULLIS_SIGNING_KEY_ROTATION_SECONDS, 'PORTCULLIS_SIGNING_KEY_ROTATION_SECONDS', 30 * 24 * 3600),
+    bodyLimitBytes: overrides.bodyLimitBytes ?? intFrom(env.PORTCULLIS_BODY_LIMIT_BYTES, 'PORTCULLIS_BODY_LIMIT_BYTES', 1024 * 1024),
+    catalogFile: overrides.catalogFile ?? env.PORTCULLIS_CATALOG_FILE ?? '',
+  };
+  if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
+    throw new Error('PORTCULLIS_DATABASE_URL must be a postgres:// URL');
+  }
+  return config;
+}
+
+/** The base URL clients use, for the token issuer and hrefs. */
+export function publicUrlOf(config: Config, boundPort: number): string {
+  if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
+  const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
+  return `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+}

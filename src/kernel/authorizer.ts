@@ -1,0 +1,24 @@
+import type { Principal } from './principal.js';
+
+/** The resource a management action is performed on, as the decision point sees it. */
+export interface AccessTarget {
+  accountId: string;
+  serviceName: string;
+  serviceInstance?: string;
+  resourceType?: string;
+  resource?: string;
+  resourceGroupId?: string;
+  /**
+   * The identity that owns the target (an API key's identity, a service ID's creator), for rules
+   * that let owners manage their own things.
+   */
+  ownerIamId?: string;
+}
+
+/**
+ * Decides whether a principal may perform a catalog action (e.g. `iam-identity.apikey.create`) on a
+ * target. Every management operation asks it; it throws DomainError('forbidden') when not allowed.
+ */
+export interface Authorizer {
+  authorize(principal: Principal, action: string, target: AccessTarget): Promise<void>;
+}

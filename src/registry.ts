@@ -1,0 +1,90 @@
+import type { FastifyInstance } from 'fastify';
+import { createOwnerAuthorizer } from './accounts/authorizer.js';
+import { createAccountsService } from './accounts/service.js';
+import { createAccountsStore } from './accounts/store.js';
+import { buildApp } from './app.js';
+import type { Config } from './config.js';
+import { createMetrics } from './http/observability.js';
+import { identityRoutes } from './identity/routes.js';
+import { createIdentityService } from './identity/service.js';
+import { systemClock, type Clock } from './kernel/clock.js';
+import { migrateToLatest, openDatabase, pendingMigrations } from './store/db.js';
+import { createWriter } from './store/unit-of-work.js';
+import { createAuthenticator } from './token/authenticate.js';
+import { tokenRoutes } from './token/routes.js';
+import { createSigningKeys } from './token/signing-keys.js';
+import { createTokenService } from './token/service.js';
+
+/** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
+export interface Site {
+  url: string;
+}
+
+export interface RegistryOptions {
+  clock?: Clock;
+  /** Use an in-memory SQLite database instead of the configured one (unit tests). */
+  memory?: boolean;
+}
+
+/**
+ * The explicit wiring of every dependency (no container): config → database → stores → services
+ * → app. main.ts and the tests both build the server through this one function.
+ */
+export async function createRegistry(config: Config, options: RegistryOptions = {}) {
+  const clock = options.clock ?? systemClock;
+  const site: Site = { url: config.publicUrl };
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, memory: options.memory });
+  if (config.autoMigrate) await migrateToLatest(database);
+  const { db } = database;
+  const writer = createWriter(db, () => clock.now());
+
+  const accountsStore = createAccountsStore(db);
+  const authorizer = createOwnerAuthorizer(accountsStore);
+  const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, site });
+  const accounts = createAccountsService({ store: accountsStore, writer, clock, issueApiKey: identity.issueApiKeyIn });
+
+  const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds });
+  const issuer = () => `${site.url}/identity`;
+  const token = createTokenService({ db, writer, clock, signingKeys, issuer, accounts: accountsStore });
+  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore });
+
+  const readiness = {
+    async ready() {
+      try {
+        const pending = await pendingMigrations(database);
+        return pending.length === 0 ? { ready: true } : { ready: false, reason: `pending migrations: ${pending.join(', ')}` };
+      } catch (error) {
+        return { ready: false, reason: `database unavailable: ${(error as Error).message}` };
+      }
+    },
+  };
+
+  const buildHttp = (): Promise<FastifyInstance> =>
+    buildApp({
+      logLevel: config.logLevel,
+      bodyLimitBytes: config.bodyLimitBytes,
+      readiness,
+      metrics: createMetrics(),
+      domains: [tokenRoutes({ token, signingKeys, issuer }), identityRoutes({ identity, authenticator, site })],
+    });
+
+  return {
+    config,
+    clock,
+    site,
+    database,
+    writer,
+    accounts,
+    identity,
+    signingKeys,
+    token,
+    authenticator,
+    buildHttp,
+    async close() {
+      signingKeys.stop();
+      await database.close();
+    },
+  };
+}
+
+export type Registry = Awaited<ReturnType<typeof createRegistry>>;

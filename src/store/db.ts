@@ -1,0 +1,90 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import SqliteDatabase from 'better-sqlite3';
+import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
+import pg from 'pg';
+import { migrations, postgresDdl, sqliteDdl } from './migrations/index.js';
+import type { Schema } from './schema.js';
+
+export type Db = Kysely<Schema>;
+export type Dialect = 'sqlite' | 'postgres';
+
+export interface Database {
+  db: Db;
+  dialect: Dialect;
+  /** Where the data lives, for messages (a file path or a redacted URL). */
+  location: string;
+  close(): Promise<void>;
+}
+
+export interface OpenOptions {
+  /** `postgres://…`, or empty for SQLite. */
+  databaseUrl: string;
+  /** Directory of the SQLite file (`portcullis.db`). */
+  dataDir: string;
+  /** Use an in-memory SQLite database (tests). */
+  memory?: boolean;
+}
+
+/** Opens the configured database. Migrations are applied separately (`migrate`). */
+export function openDatabase(options: OpenOptions): Database {
+  if (options.databaseUrl) return openPostgres(options.databaseUrl);
+  return openSqlite(options.memory ? ':memory:' : sqliteFile(options.dataDir));
+}
+
+export const sqliteFile = (dataDir: string) => join(dataDir, 'portcullis.db');
+
+function openSqlite(file: string): Database {
+  if (file !== ':memory:') mkdirSync(join(file, '..'), { recursive: true });
+  const connection = new SqliteDatabase(file);
+  // WAL for concurrent readers; FULL so an acknowledged commit survives power loss, not only a crash.
+  connection.pragma('journal_mode = WAL');
+  connection.pragma('synchronous = FULL');
+  connection.pragma('foreign_keys = ON');
+  connection.pragma('busy_timeout = 5000');
+  const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: connection }) });
+  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+}
+
+// BIGINT columns (revisions, counters) fit comfortably in a double; return numbers, not strings.
+pg.types.setTypeParser(20, (value) => Number(value));
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
+  return { db, dialect: 'postgres', location: url.replace(/\/\/[^@/]*@/, '//***@'), close: () => db.destroy() };
+}
+
+function migrationProvider(dialect: Dialect): MigrationProvider {
+  const ddl = dialect === 'sqlite' ? sqliteDdl : postgresDdl;
+  return {
+    getMigrations: async () =>
+      Object.fromEntries(
+        migrations.map((m) => [
+          m.version,
+          {
+            up: async (db: Kysely<unknown>) => {
+              for (const statement of m.statements(ddl)) await sql.raw(statement).execute(db);
+            },
+          },
+        ]),
+      ),
+  };
+}
+
+function migrator(database: Database): Migrator {
+  return new Migrator({ db: database.db, provider: migrationProvider(database.dialect) });
+}
+
+/** Applies every pending migration, each in its own transaction. Returns the versions applied. */
+export async function migrateToLatest(database: Database): Promise<string[]> {
+  const { error, results } = await migrator(database).migrateToLatest();
+  if (error) throw error instanceof Error ? error : new Error(String(error));
+  return (results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName);
+}
+
+/** The migrations known to this build that the database has not applied yet. */
+export async function pendingMigrations(database: Database): Promise<string[]> {
+  const all = await migrator(database).getMigrations();
+  return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}

@@ -1,0 +1,177 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table shapes, shared by both dialects. Conventions that keep SQL identical on SQLite and
+ * PostgreSQL: timestamps are ISO-8601 UTC strings with milliseconds (they sort as text), booleans
+ * are integers 0/1, structured values are JSON text.
+ */
+export interface Schema {
+  accounts: AccountsTable;
+  users: UsersTable;
+  account_users: AccountUsersTable;
+  service_ids: ServiceIdsTable;
+  service_id_groups: ServiceIdGroupsTable;
+  api_keys: ApiKeysTable;
+  account_settings: AccountSettingsTable;
+  entity_history: EntityHistoryTable;
+  signing_keys: SigningKeysTable;
+  refresh_tokens: RefreshTokensTable;
+  feed_head: FeedHeadTable;
+  changes: ChangesTable;
+  audit_events: AuditEventsTable;
+}
+
+export interface AccountsTable {
+  id: string;
+  name: string;
+  owner_iam_id: string;
+  state: string;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UsersTable {
+  iam_id: string;
+  /** Login name (IBMid: an e-mail address). Unique. */
+  user_id: string;
+  email: string;
+  first_name: string;
+  last_name: string;
+  realm: string;
+  created_at: string;
+}
+
+/** Membership of a user in an account. */
+export interface AccountUsersTable {
+  account_id: string;
+  iam_id: string;
+  state: string;
+  added_on: string;
+}
+
+export interface ServiceIdsTable {
+  id: string;
+  iam_id: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  group_id: string | null;
+  unique_instance_crns: string;
+  locked: number;
+  created_by: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+}
+
+export interface ServiceIdGroupsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  created_by: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+}
+
+export interface ApiKeysTable {
+  id: string;
+  /** IAM id of the identity the key authenticates as. */
+  iam_id: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  /** SHA-256 of the key value, hex; the value itself is never stored. */
+  key_hash: string;
+  /** `user` or `serviceid`. */
+  owner_type: string;
+  locked: number;
+  disabled: number;
+  support_sessions: number;
+  action_when_leaked: string | null;
+  expires_at: string | null;
+  created_by: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+  last_authn: string | null;
+  authn_count: number;
+}
+
+export interface AccountSettingsTable {
+  account_id: string;
+  /** JSON object of the settings fields, IBM's wire names. */
+  settings: string;
+  entity_tag: string;
+  modified_at: string;
+}
+
+/** `include_history` records of identity entities. */
+export interface EntityHistoryTable {
+  id: Generated<number>;
+  entity_id: string;
+  timestamp: string;
+  iam_id: string;
+  iam_id_account: string;
+  action: string;
+  /** JSON array of strings. */
+  params: string;
+  message: string;
+}
+
+export interface SigningKeysTable {
+  kid: string;
+  /** JWK of the private key, JSON. */
+  private_jwk: string;
+  public_jwk: string;
+  created_at: string;
+  /** After this the key no longer signs. */
+  retires_at: string;
+  /** After this the key leaves the JWKS (retires_at + the longest token lifetime). */
+  expires_at: string;
+}
+
+export interface RefreshTokensTable {
+  /** SHA-256 of the opaque token, hex. */
+  token_hash: string;
+  iam_id: string;
+  account_id: string;
+  api_key_id: string | null;
+  client_id: string;
+  scope: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** One row holding the newest revision; incrementing it serialises commits in revision order. */
+export interface FeedHeadTable {
+  id: number;
+  revision: number;
+}
+
+export interface ChangesTable {
+  id: Generated<number>;
+  revision: number;
+  /** What changed: `apikey`, `serviceid`, `policy`, `group_member`, … */
+  entity: string;
+  entity_id: string;
+  account_id: string | null;
+  op: string;
+  at: string;
+}
+
+export interface AuditEventsTable {
+  id: Generated<number>;
+  at: string;
+  request_id: string;
+  initiator_iam_id: string;
+  initiator_account_id: string | null;
+  account_id: string | null;
+  action: string;
+  target_type: string;
+  target_id: string;
+  outcome: string;
+  /** JSON with extra facts (never secrets). */
+  detail: string;
+}
