@@ -8,6 +8,8 @@ export interface AccessTarget {
   resourceType?: string;
   resource?: string;
   resourceGroupId?: string;
+  /** Any other resource attribute the decision depends on (e.g. `serviceType` of a policy target). */
+  attributes?: Record<string, string>;
   /**
    * The identity that owns the target (an API key's identity, a service ID's creator), for rules
    * that let owners manage their own things.
