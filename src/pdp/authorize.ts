@@ -1,0 +1,318 @@
+import type { RoleKind } from '../catalog/types.js';
+import { accountOfScope, parseCrn } from '../kernel/crn.js';
+import { resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
+import type { RuleContext } from './conditions.js';
+import { PUBLIC_ACCESS_GROUP, type AccountIndex, type ScopeBucket, type Snapshot, type SubjectBucket } from './snapshot.js';
+import type { AuthorizeOptions, Decision, DecisionRequest, DecisionSubject, DenyCause, PolicyTrace, ResourceAttributes } from './types.js';
+
+/**
+ * The decision (authz.md §3): permitted iff some active policy of the resource's account
+ *  1. reaches the subject (its IAM id; an access group it belongs to now; the Public Access group
+ *     while the account allows it; for a CRN identity, an authorization policy whose source
+ *     attributes it satisfies),
+ *  2. matches every resource attribute and tag,
+ *  3. has a role that grants the action on the resource's service (catalog role → action sets;
+ *     custom roles only on their own service), and
+ *  4. has no rule, or a rule true at `now`.
+ * Everything else is denied; a decision says which policy and role permitted, or why none did.
+ *
+ * Decisions are synchronous and share module-level scratch state, so deciding allocates nothing
+ * but the occasional explain trace.
+ */
+export function authorize(requests: readonly DecisionRequest[], snapshot: Snapshot, options: AuthorizeOptions): Decision[] {
+  const nowMs = epochMs(options.now);
+  const explain = options.explain === true;
+  const decisions = new Array<Decision>(requests.length);
+  for (let i = 0; i < requests.length; i++) decisions[i] = decide(requests[i]!, snapshot, nowMs, explain);
+  return decisions;
+}
+
+/** One decision; `nowMs` is the decision time in epoch milliseconds. */
+export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: number, explain = false): Decision {
+  const catalog = snapshot.catalog;
+  const action = request.action;
+  const resource = request.resource;
+  if (!catalog.knowsAction(action)) return denial('unknown_action', explain, `Action ${action} is not in the catalog.`);
+  const serviceName = resource.serviceName ?? catalog.serviceOfAction(action);
+  const grants = serviceName === undefined ? undefined : catalog.grantsOn(serviceName);
+  if (grants === undefined) {
+    return denial('no_service', explain, serviceName === undefined ? 'The resource names no service.' : `Service ${serviceName} is not in the catalog.`);
+  }
+  const granting = grants.rolesByAction.get(action);
+  if (granting === undefined) {
+    return denial('no_role_grants_action_on_service', explain, `No role grants ${action} on service ${serviceName}.`);
+  }
+  const account = snapshot.accounts.get(resource.accountId);
+  if (account === undefined) return denial('no_policy_for_subject', explain, `No policy in account ${resource.accountId} applies to the subject.`);
+
+  resolve(request, account, serviceName, grants.type, grants.groupId, nowMs);
+  const subjects = gather(request.subject, account, snapshot, nowMs, explain);
+  const trace: PolicyTrace[] | undefined = explain ? [] : undefined;
+  let first: Decision | undefined;
+  let sawResource = false;
+  let sawRole = false;
+  let sawFalseRule = false;
+
+  for (let l = 0; l < listCount; l++) {
+    const list = lists[l]!;
+    for (let i = 0; i < list.length; i++) {
+      const p = list[i]!;
+      if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) {
+        trace?.push({ policyId: p.id, via: vias[l]!, outcome: 'subject_mismatch' });
+        continue;
+      }
+      if (!resourceMatches(p, resolved)) {
+        trace?.push({ policyId: p.id, via: vias[l]!, outcome: 'resource_mismatch', mismatch: resourceMismatch(p, resolved)! });
+        continue;
+      }
+      sawResource = true;
+      const roles = p.roles;
+      let granted = -1;
+      for (let r = 0; r < roles.length; r++) {
+        if (granting.has(roles[r]!)) {
+          granted = r;
+          break;
+        }
+      }
+      if (granted < 0) {
+        trace?.push({ policyId: p.id, via: vias[l]!, outcome: 'no_role_grants_action' });
+        continue;
+      }
+      sawRole = true;
+      if (p.rule !== undefined && !p.rule(ruleContext)) {
+        sawFalseRule = true;
+        trace?.push({ policyId: p.id, via: vias[l]!, outcome: 'condition_not_satisfied' });
+        continue;
+      }
+      if (trace === undefined) return p.permits[granted]!;
+      trace.push({ policyId: p.id, via: vias[l]!, outcome: 'granted' });
+      first ??= p.permits[granted]!;
+    }
+  }
+  if (first !== undefined) return { ...first, explain: { subjects: subjects!, policies: trace! } };
+
+  const cause: DenyCause =
+    sawFalseRule ? 'condition_not_satisfied'
+    : sawRole || sawResource ? 'no_role_grants_action'
+    : sawSubject ? 'no_policy_for_resource'
+    : 'no_policy_for_subject';
+  if (!explain) return DENIALS[cause];
+  return { ...denial(cause, true, detailedReason(cause, action, grants.service.name)), explain: { subjects: subjects!, policies: trace! } };
+}
+
+/** A role a subject holds on a resource, with the actions it carries on the resource's service. */
+export interface RoleGrant {
+  role: string;
+  kind: RoleKind | undefined;
+  actions: string[];
+  /** The policies that grant the role here. */
+  policyIds: string[];
+}
+
+/**
+ * The roles a subject holds on a resource (for `/v2/authz/roles` and cache obligations): those of
+ * every policy that reaches the subject, matches the resource and whose rule holds at `now`,
+ * restricted to roles that carry at least one action on the resource's service.
+ */
+export function rolesOf(
+  request: Omit<DecisionRequest, 'action'>,
+  snapshot: Snapshot,
+  options: { now: Date | number },
+): RoleGrant[] {
+  const nowMs = epochMs(options.now);
+  const resource = request.resource;
+  const account = snapshot.accounts.get(resource.accountId);
+  const grants = resource.serviceName === undefined ? undefined : snapshot.catalog.grantsOn(resource.serviceName);
+  if (account === undefined || grants === undefined) return [];
+  resolve(request, account, resource.serviceName, grants.type, grants.groupId, nowMs);
+  gather(request.subject, account, snapshot, nowMs, false);
+  const byRole = new Map<string, RoleGrant>();
+  for (let l = 0; l < listCount; l++) {
+    for (const p of lists[l]!) {
+      if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) continue;
+      if (!resourceMatches(p, resolved) || (p.rule !== undefined && !p.rule(ruleContext))) continue;
+      for (const role of p.roles) {
+        const actions = grants.actionsByRole.get(role);
+        if (actions === undefined || actions.size === 0) continue;
+        let grant = byRole.get(role);
+        if (!grant) {
+          grant = { role, kind: snapshot.catalog.role(role)?.kind, actions: [...actions].sort(), policyIds: [] };
+          byRole.set(role, grant);
+        }
+        if (!grant.policyIds.includes(p.id)) grant.policyIds.push(p.id);
+      }
+    }
+  }
+  return [...byRole.values()];
+}
+
+// ---------------------------------------------------------------------------------------------
+// Scratch state shared by the functions above (decisions run one at a time on a thread).
+
+const EMPTY_RESOURCE: ResourceAttributes = { accountId: '' };
+const resolved: ResolvedResource = {
+  resource: EMPTY_RESOURCE,
+  serviceName: undefined,
+  serviceType: undefined,
+  serviceGroup: undefined,
+  resourceGroupId: undefined,
+  tags: undefined,
+};
+const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environment: undefined };
+/** The candidate policy lists of the current decision, and how each reached the subject. */
+const lists: CompiledPolicy[][] = [];
+const vias: string[] = [];
+let listCount = 0;
+let sawSubject = false;
+let sourceAttributes: Readonly<Record<string, string | undefined>> | undefined;
+
+function resolve(
+  request: Omit<DecisionRequest, 'action'>,
+  account: AccountIndex,
+  serviceName: string | undefined,
+  serviceType: string,
+  serviceGroup: string | undefined,
+  nowMs: number,
+): void {
+  const resource = request.resource;
+  resolved.resource = resource;
+  resolved.serviceName = serviceName;
+  resolved.serviceType = serviceType;
+  resolved.serviceGroup = serviceGroup;
+  resolved.resourceGroupId =
+    resource.resourceGroupId ?? (resource.serviceInstance === undefined ? undefined : account.instanceGroup.get(resource.serviceInstance));
+  resolved.tags = request.tags;
+  ruleContext.nowMs = nowMs;
+  ruleContext.resource = resource;
+  ruleContext.environment = request.environment?.attributes;
+}
+
+/**
+ * Collects into `lists` the policy lists that can apply: for each subject bucket that reaches the
+ * caller, the lists of its service buckets and scopes that the resolved resource falls in.
+ * Returns the subjects considered when `describe` is set.
+ */
+function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snapshot, nowMs: number, describe: boolean): string[] | undefined {
+  listCount = 0;
+  sawSubject = false;
+  sourceAttributes = undefined;
+  const described: string[] | undefined = describe ? [] : undefined;
+  const id = subject.id;
+  if (id !== '') {
+    addSubject(account.byIamId.get(id), 'iam_id');
+    described?.push(id);
+    const member = account.members.get(id);
+    if (member !== undefined) {
+      const groups = member.groupIds;
+      for (let i = 0; i < groups.length; i++) {
+        if (member.expiresAt[i]! > nowMs) {
+          addSubject(account.byGroup.get(groups[i]!), groups[i]!);
+          described?.push(groups[i]!);
+        }
+      }
+    }
+  }
+  if (account.publicAccess) {
+    addSubject(account.byGroup.get(PUBLIC_ACCESS_GROUP), PUBLIC_ACCESS_GROUP);
+    described?.push(PUBLIC_ACCESS_GROUP);
+  }
+  if (account.bySourceService.size !== 0) {
+    sourceAttributes = sourceAttributesOf(subject, snapshot);
+    if (sourceAttributes !== undefined) {
+      const source = sourceAttributes.serviceName;
+      if (source !== undefined) addSubject(account.bySourceService.get(source), 'service');
+      addSubject(account.bySourceService.get(undefined), 'service');
+      described?.push(`service ${source ?? '(unknown)'}`);
+    }
+  }
+  return described;
+}
+
+function addSubject(bucket: SubjectBucket | undefined, via: string): void {
+  if (bucket === undefined) return;
+  sawSubject = true;
+  const r = resolved;
+  if (r.serviceName !== undefined && bucket.byName.size !== 0) addScope(bucket.byName.get(r.serviceName), via);
+  if (r.serviceType !== undefined && bucket.byType.size !== 0) addScope(bucket.byType.get(r.serviceType), via);
+  if (r.serviceGroup !== undefined && bucket.byGroup.size !== 0) addScope(bucket.byGroup.get(r.serviceGroup), via);
+  if (bucket.anyService !== undefined) addScope(bucket.anyService, via);
+}
+
+function addScope(bucket: ScopeBucket | undefined, via: string): void {
+  if (bucket === undefined) return;
+  if (bucket.unscoped.length !== 0) addList(bucket.unscoped, via);
+  const scopes = bucket.byScope;
+  const instance = resolved.resource.serviceInstance;
+  if (instance !== undefined && scopes.serviceInstance.size !== 0) addList(scopes.serviceInstance.get(instance), via);
+  const group = resolved.resourceGroupId;
+  if (group !== undefined && scopes.resourceGroupId.size !== 0) addList(scopes.resourceGroupId.get(group), via);
+  const name = resolved.resource.resource;
+  if (name !== undefined && scopes.resource.size !== 0) addList(scopes.resource.get(name), via);
+}
+
+function addList(list: CompiledPolicy[] | undefined, via: string): void {
+  if (list === undefined) return;
+  lists[listCount] = list;
+  vias[listCount] = via;
+  listCount++;
+}
+
+/**
+ * The source attributes of a CRN identity: given by the caller, or read from a `crn-<crn>` IAM
+ * id, with the resource group of its instance filled in from the source account.
+ */
+function sourceAttributesOf(subject: DecisionSubject, snapshot: Snapshot): Readonly<Record<string, string | undefined>> | undefined {
+  if (subject.attributes !== undefined) return subject.attributes;
+  if (!subject.id.startsWith('crn-')) return undefined;
+  const crn = parseCrn(subject.id.slice(4));
+  if (crn === undefined) return undefined;
+  const accountId = accountOfScope(crn.scope);
+  const orUndefined = (v: string) => (v === '' ? undefined : v);
+  const instance = orUndefined(crn.serviceInstance);
+  return {
+    serviceName: orUndefined(crn.serviceName),
+    accountId,
+    serviceInstance: instance,
+    region: orUndefined(crn.location),
+    resourceType: orUndefined(crn.resourceType),
+    resource: orUndefined(crn.resource),
+    resourceGroupId:
+      accountId === undefined || instance === undefined ? undefined : snapshot.accounts.get(accountId)?.instanceGroup.get(instance),
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Denials
+
+const REASONS: Record<DenyCause, string> = {
+  unknown_action: 'The action is not in the catalog.',
+  no_service: 'The resource\'s service is not in the catalog.',
+  no_role_grants_action_on_service: 'No role grants the action on the resource\'s service.',
+  no_policy_for_subject: 'No policy in the resource\'s account applies to the subject.',
+  no_policy_for_resource: 'The subject has policies, but none matches the resource.',
+  no_role_grants_action: 'Policies match the subject and resource, but none of their roles grants the action.',
+  condition_not_satisfied: 'A policy would grant the action, but its conditions are not satisfied now.',
+};
+
+const DENIALS = Object.fromEntries(
+  Object.entries(REASONS).map(([cause, reason]) => [cause, Object.freeze({ permitted: false, reason, cause })]),
+) as unknown as Record<DenyCause, Decision>;
+
+function denial(cause: DenyCause, detailed: boolean, reason: string): Decision {
+  return detailed ? { permitted: false, reason, cause, explain: { subjects: [], policies: [] } } : DENIALS[cause];
+}
+
+function detailedReason(cause: DenyCause, action: string, serviceName: string): string {
+  switch (cause) {
+    case 'no_policy_for_resource':
+      return `The subject has policies, but none matches this ${serviceName} resource.`;
+    case 'no_role_grants_action':
+      return `Policies match the subject and resource, but none of their roles grants ${action}.`;
+    case 'condition_not_satisfied':
+      return `A policy would grant ${action}, but its conditions are not satisfied now.`;
+    default:
+      return REASONS[cause];
+  }
+}
+
+const epochMs = (now: Date | number) => (typeof now === 'number' ? now : now.getTime());

@@ -1,0 +1,299 @@
+import type { Catalog } from '../catalog/catalog.js';
+import { DomainError } from '../kernel/errors.js';
+import { compilePolicy, type CompiledPolicy, type ScopeKey } from './compile.js';
+import type { Policy } from './types.js';
+
+/** The reserved group every caller belongs to while the account's public access is enabled. */
+export const PUBLIC_ACCESS_GROUP = 'AccessGroupId-PublicAccess';
+
+/**
+ * Policies that share a subject and a service key, split by scope: a policy naming one instance,
+ * resource group or resource (with stringEquals) sits in that key's map, the rest in `unscoped`.
+ * A request looks at `unscoped` and at most one list per scope key.
+ */
+export class ScopeBucket {
+  readonly unscoped: CompiledPolicy[] = [];
+  readonly byScope: Record<ScopeKey, Map<string, CompiledPolicy[]>> = {
+    serviceInstance: new Map(),
+    resourceGroupId: new Map(),
+    resource: new Map(),
+  };
+  size = 0;
+
+  add(p: CompiledPolicy): void {
+    const scope = p.placement.scope;
+    if (scope) pushTo(this.byScope[scope.by], scope.value, p);
+    else this.unscoped.push(p);
+    this.size++;
+  }
+
+  remove(p: CompiledPolicy): void {
+    const scope = p.placement.scope;
+    if (scope) removeFrom(this.byScope[scope.by], scope.value, p);
+    else removeItem(this.unscoped, p);
+    this.size--;
+  }
+}
+
+/**
+ * One subject's policies in one account, by the service they target: exact service name, service
+ * type (`service` / `platform_service`), service group, or none of these (`anyService`).
+ */
+export class SubjectBucket {
+  readonly byName = new Map<string, ScopeBucket>();
+  readonly byType = new Map<string, ScopeBucket>();
+  readonly byGroup = new Map<string, ScopeBucket>();
+  anyService: ScopeBucket | undefined;
+  size = 0;
+
+  add(p: CompiledPolicy): void {
+    this.scopeBucket(p, true)!.add(p);
+    this.size++;
+  }
+
+  remove(p: CompiledPolicy): void {
+    const bucket = this.scopeBucket(p, false);
+    if (!bucket) return;
+    bucket.remove(p);
+    this.size--;
+    if (bucket.size === 0) {
+      const service = p.placement.service;
+      if (!service) this.anyService = undefined;
+      else this.mapFor(service.by).delete(service.value);
+    }
+  }
+
+  private mapFor(by: 'name' | 'type' | 'group'): Map<string, ScopeBucket> {
+    return by === 'name' ? this.byName : by === 'type' ? this.byType : this.byGroup;
+  }
+
+  private scopeBucket(p: CompiledPolicy, create: boolean): ScopeBucket | undefined {
+    const service = p.placement.service;
+    if (!service) {
+      if (!this.anyService && create) this.anyService = new ScopeBucket();
+      return this.anyService;
+    }
+    const map = this.mapFor(service.by);
+    let bucket = map.get(service.value);
+    if (!bucket && create) map.set(service.value, (bucket = new ScopeBucket()));
+    return bucket;
+  }
+}
+
+/** The access groups an identity belongs to, as parallel arrays for an allocation-free scan. */
+export interface MemberGroups {
+  readonly groupIds: readonly string[];
+  /** Epoch ms after which the membership no longer counts; Infinity for static members. */
+  readonly expiresAt: readonly number[];
+}
+
+/** Everything the decision point knows about one account. */
+export class AccountIndex {
+  /** Access policies by `iam_id`. */
+  readonly byIamId = new Map<string, SubjectBucket>();
+  /** Access policies by `access_group_id`. */
+  readonly byGroup = new Map<string, SubjectBucket>();
+  /** Authorization policies by their source `serviceName`; `undefined` key = any source service. */
+  readonly bySourceService = new Map<string | undefined, SubjectBucket>();
+  readonly members = new Map<string, MemberGroups>();
+  /** Source of `members`: iamId → groupId → expiry. */
+  readonly membership = new Map<string, Map<string, number>>();
+  readonly instanceGroup = new Map<string, string>();
+  publicAccess = false;
+
+  constructor(readonly accountId: string) {}
+
+  bucketFor(p: CompiledPolicy, create: boolean): SubjectBucket | undefined {
+    const subject = p.policy.subject;
+    const [map, key] =
+      subject.kind === 'iam_id' ? [this.byIamId, subject.iamId]
+      : subject.kind === 'access_group' ? [this.byGroup, subject.groupId]
+      : [this.bySourceService as Map<string | undefined, SubjectBucket>, p.placement.subjectService];
+    let bucket = (map as Map<string | undefined, SubjectBucket>).get(key);
+    if (!bucket && create) (map as Map<string | undefined, SubjectBucket>).set(key, (bucket = new SubjectBucket()));
+    return bucket;
+  }
+
+  dropIfEmpty(p: CompiledPolicy, bucket: SubjectBucket): void {
+    if (bucket.size > 0) return;
+    const subject = p.policy.subject;
+    if (subject.kind === 'iam_id') this.byIamId.delete(subject.iamId);
+    else if (subject.kind === 'access_group') this.byGroup.delete(subject.groupId);
+    else this.bySourceService.delete(p.placement.subjectService);
+  }
+}
+
+export interface MembershipInput {
+  accountId: string;
+  groupId: string;
+  iamId: string;
+  /** Dynamic (rule-based) memberships end at this time; omitted for static members. */
+  expiresAt?: Date | number;
+}
+
+export interface SnapshotInput {
+  catalog: Catalog;
+  policies?: Iterable<Policy>;
+  memberships?: Iterable<MembershipInput>;
+  instances?: Iterable<{ accountId: string; instanceId: string; resourceGroupId: string }>;
+  publicAccess?: Iterable<{ accountId: string; enabled: boolean }>;
+}
+
+const epochMs = (t: Date | number | undefined) => (t === undefined ? Number.POSITIVE_INFINITY : typeof t === 'number' ? t : t.getTime());
+
+/**
+ * The in-memory index the decision point evaluates against: policies by account, subject, service
+ * and scope; group memberships; instance → resource group; public-access settings; and the
+ * catalog's role → action sets (read live from the catalog, which keeps them current). Every
+ * update touches only the entries it concerns.
+ */
+export class Snapshot {
+  readonly accounts = new Map<string, AccountIndex>();
+  private readonly compiled = new Map<string, CompiledPolicy>();
+  /** The last change-feed revision applied (maintained by the feed applier). */
+  revision = 0;
+
+  constructor(readonly catalog: Catalog) {}
+
+  /**
+   * Builds a snapshot at start-up. Policies that do not compile are left out and returned, so one
+   * bad row cannot keep the server from starting.
+   */
+  static build(input: SnapshotInput): { snapshot: Snapshot; rejected: Array<{ policyId: string; error: DomainError }> } {
+    const snapshot = new Snapshot(input.catalog);
+    const rejected: Array<{ policyId: string; error: DomainError }> = [];
+    for (const policy of input.policies ?? []) {
+      try {
+        snapshot.upsertPolicy(policy);
+      } catch (error) {
+        if (!(error instanceof DomainError)) throw error;
+        rejected.push({ policyId: policy.id, error });
+      }
+    }
+    for (const m of input.memberships ?? []) snapshot.addMember(m.accountId, m.groupId, m.iamId, m.expiresAt);
+    for (const i of input.instances ?? []) snapshot.setInstanceGroup(i.accountId, i.instanceId, i.resourceGroupId);
+    for (const p of input.publicAccess ?? []) snapshot.setPublicAccess(p.accountId, p.enabled);
+    return { snapshot, rejected };
+  }
+
+  account(accountId: string): AccountIndex | undefined {
+    return this.accounts.get(accountId);
+  }
+
+  policy(id: string): Policy | undefined {
+    return this.compiled.get(id)?.policy;
+  }
+
+  get policyCount(): number {
+    return this.compiled.size;
+  }
+
+  /**
+   * Adds or replaces a policy; a policy whose state is not `active` is removed. Throws
+   * DomainError('invalid') for a policy that does not compile, leaving the index unchanged.
+   */
+  upsertPolicy(policy: Policy): void {
+    const next = policy.state === 'active' ? compilePolicy(policy) : undefined;
+    this.removePolicy(policy.id);
+    if (!next) return;
+    const account = this.accountFor(policy.accountId);
+    account.bucketFor(next, true)!.add(next);
+    this.compiled.set(policy.id, next);
+  }
+
+  removePolicy(policyId: string): void {
+    const previous = this.compiled.get(policyId);
+    if (!previous) return;
+    this.compiled.delete(policyId);
+    const account = this.accounts.get(previous.policy.accountId);
+    const bucket = account?.bucketFor(previous, false);
+    if (!account || !bucket) return;
+    bucket.remove(previous);
+    account.dropIfEmpty(previous, bucket);
+  }
+
+  /** Replaces all of an identity's group memberships in an account. */
+  setMemberships(accountId: string, iamId: string, groups: ReadonlyArray<{ groupId: string; expiresAt?: Date | number }>): void {
+    const account = this.accountFor(accountId);
+    const next = new Map<string, number>();
+    for (const g of groups) next.set(g.groupId, Math.max(next.get(g.groupId) ?? -Infinity, epochMs(g.expiresAt)));
+    this.storeMembership(account, iamId, next);
+  }
+
+  /**
+   * Adds an identity to a group. A static and a dynamic membership of the same group combine: the
+   * later expiry wins.
+   */
+  addMember(accountId: string, groupId: string, iamId: string, expiresAt?: Date | number): void {
+    const account = this.accountFor(accountId);
+    const groups = new Map(account.membership.get(iamId));
+    groups.set(groupId, Math.max(groups.get(groupId) ?? -Infinity, epochMs(expiresAt)));
+    this.storeMembership(account, iamId, groups);
+  }
+
+  removeMember(accountId: string, groupId: string, iamId: string): void {
+    const account = this.accounts.get(accountId);
+    const current = account?.membership.get(iamId);
+    if (!account || !current?.has(groupId)) return;
+    const groups = new Map(current);
+    groups.delete(groupId);
+    this.storeMembership(account, iamId, groups);
+  }
+
+  /** Forgets every membership of a deleted group (its policies are removed one by one). */
+  removeGroup(accountId: string, groupId: string): void {
+    const account = this.accounts.get(accountId);
+    if (!account) return;
+    for (const [iamId, groups] of account.membership) {
+      if (groups.has(groupId)) this.removeMember(accountId, groupId, iamId);
+    }
+  }
+
+  setInstanceGroup(accountId: string, instanceId: string, resourceGroupId: string): void {
+    this.accountFor(accountId).instanceGroup.set(instanceId, resourceGroupId);
+  }
+
+  removeInstance(accountId: string, instanceId: string): void {
+    this.accounts.get(accountId)?.instanceGroup.delete(instanceId);
+  }
+
+  /** Whether policies on `AccessGroupId-PublicAccess` apply to everyone (off until set). */
+  setPublicAccess(accountId: string, enabled: boolean): void {
+    this.accountFor(accountId).publicAccess = enabled;
+  }
+
+  private storeMembership(account: AccountIndex, iamId: string, groups: Map<string, number>): void {
+    if (groups.size === 0) {
+      account.membership.delete(iamId);
+      account.members.delete(iamId);
+      return;
+    }
+    account.membership.set(iamId, groups);
+    account.members.set(iamId, { groupIds: [...groups.keys()], expiresAt: [...groups.values()] });
+  }
+
+  private accountFor(accountId: string): AccountIndex {
+    let account = this.accounts.get(accountId);
+    if (!account) this.accounts.set(accountId, (account = new AccountIndex(accountId)));
+    return account;
+  }
+}
+
+function pushTo<K>(map: Map<K, CompiledPolicy[]>, key: K, p: CompiledPolicy): void {
+  const list = map.get(key);
+  if (list) list.push(p);
+  else map.set(key, [p]);
+}
+
+function removeFrom<K>(map: Map<K, CompiledPolicy[]>, key: K, p: CompiledPolicy): void {
+  const list = map.get(key);
+  if (!list) return;
+  removeItem(list, p);
+  if (list.length === 0) map.delete(key);
+}
+
+function removeItem(list: CompiledPolicy[], p: CompiledPolicy): void {
+  const i = list.indexOf(p);
+  if (i >= 0) list.splice(i, 1);
+}
+
