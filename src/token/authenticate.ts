@@ -1,0 +1,110 @@
+import { errors as joseErrors, jwtVerify, type JWTPayload } from 'jose';
+import type { AccountsStore } from '../accounts/store.js';
+import type { Clock } from '../kernel/clock.js';
+import { DomainError } from '../kernel/errors.js';
+import { subjectKindOf } from '../kernel/ids.js';
+import type { Authenticator, Principal } from '../kernel/principal.js';
+import type { Db } from '../store/db.js';
+import { unauthenticated } from './errors.js';
+import type { SigningKeys } from './signing-keys.js';
+import { createTokenStore } from './store.js';
+
+export interface AuthenticatorDeps {
+  db: Db;
+  clock: Clock;
+  signingKeys: Pick<SigningKeys, 'resolve'>;
+  issuer: () => string;
+  accounts: Pick<AccountsStore, 'membershipState'>;
+  /**
+   * How long a principal found usable is trusted without asking the database again, in ms
+   * (default 1000). This is the staleness bound: a deleted service ID or a user removed from the
+   * account is refused at most this long after the change.
+   */
+  principalCacheMs?: number;
+}
+
+/** Clock skew tolerated on `iat` between nodes, in seconds. */
+const IAT_SKEW_SECONDS = 60;
+const PRINCIPAL_CACHE_LIMIT = 10_000;
+
+function refusal(error: unknown): DomainError {
+  if (error instanceof DomainError) return error;
+  if (error instanceof joseErrors.JWTExpired) return unauthenticated('The access token is expired.');
+  if (error instanceof joseErrors.JOSEAlgNotAllowed) return unauthenticated('The access token must be signed with RS256.');
+  if (error instanceof joseErrors.JWSSignatureVerificationFailed) return unauthenticated('The access token signature is invalid.');
+  if (error instanceof joseErrors.JWTClaimValidationFailed) {
+    if (error.claim === 'iss') return unauthenticated('The access token was not issued by this server.');
+    return unauthenticated(`The access token claim "${error.claim}" is invalid: ${error.reason}.`);
+  }
+  return unauthenticated('The access token is malformed.');
+}
+
+/**
+ * Bearer-token authentication for the management APIs. A token is accepted when:
+ * - it is a compact JWS with `alg` RS256 (never `none`, HS*, or anything else) whose `kid` names a
+ *   published signing key (an unknown kid reloads the keys once, rate limited), and the
+ *   signature verifies;
+ * - `iss` is this server's issuer, `exp` is in the future, `nbf` (if any) has passed and `iat` is
+ *   not in the future (60 s skew allowed); `iam_id`, `sub` and `account.bss` are present;
+ * - its identity is still usable: a service ID still exists and belongs to `account.bss`; a user
+ *   is still an ACTIVE member of `account.bss`. (Locking does not disable an identity on IBM Cloud.)
+ *   Positive answers are cached for `principalCacheMs` (1 s by default).
+ * Any failure throws DomainError('unauthenticated') with a message saying why.
+ */
+export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
+  const { clock, signingKeys, issuer, accounts } = deps;
+  const store = createTokenStore(deps.db);
+  const cacheMs = deps.principalCacheMs ?? 1000;
+  const usableUntil = new Map<string, number>();
+
+  const getKey = async (header: { kid?: string }) => {
+    if (!header.kid) throw unauthenticated('The access token header has no kid.');
+    const key = await signingKeys.resolve(header.kid);
+    if (!key) throw unauthenticated('The access token was signed with an unknown key.');
+    return key;
+  };
+
+  async function ensureUsable(principal: Principal, now: number): Promise<void> {
+    const cacheKey = `${principal.iamId} ${principal.accountId}`;
+    if ((usableUntil.get(cacheKey) ?? 0) > now) return;
+    if (principal.kind === 'serviceid') {
+      const accountId = await store.serviceIdAccount(principal.iamId);
+      if (accountId === undefined) throw unauthenticated('The service ID of the access token no longer exists.');
+      if (accountId !== principal.accountId) throw unauthenticated('The service ID of the access token does not belong to its account.');
+    } else {
+      const state = await accounts.membershipState(principal.accountId, principal.iamId);
+      if (state !== 'ACTIVE') throw unauthenticated('The user of the access token is no longer a member of its account.');
+    }
+    if (usableUntil.size >= PRINCIPAL_CACHE_LIMIT) usableUntil.clear();
+    usableUntil.set(cacheKey, now + cacheMs);
+  }
+
+  return {
+    async authenticate(bearerToken) {
+      const now = clock.now();
+      let payload: JWTPayload;
+      try {
+        ({ payload } = await jwtVerify(bearerToken, getKey, {
+          algorithms: ['RS256'],
+          issuer: issuer(),
+          currentDate: now,
+          requiredClaims: ['exp', 'iat', 'sub'],
+        }));
+      } catch (error) {
+        throw refusal(error);
+      }
+      if ((payload.iat ?? 0) > now.getTime() / 1000 + IAT_SKEW_SECONDS) throw unauthenticated('The access token is issued in the future.');
+      const iamId = payload.iam_id;
+      const account = payload.account as { bss?: unknown } | undefined;
+      if (typeof iamId !== 'string' || typeof account?.bss !== 'string') {
+        throw unauthenticated('The access token lacks the iam_id or account claim.');
+      }
+      const kind = subjectKindOf(iamId);
+      if (kind !== 'user' && kind !== 'serviceid') throw unauthenticated('The access token names an identity this server does not issue tokens to.');
+      const name = typeof payload.name === 'string' ? payload.name : iamId;
+      const principal: Principal = { iamId, kind, accountId: account.bss, name };
+      await ensureUsable(principal, now.getTime());
+      return principal;
+    },
+  };
+}

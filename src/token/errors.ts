@@ -1,0 +1,47 @@
+import { DomainError } from '../kernel/errors.js';
+
+/**
+ * Errors of the token endpoint. The token API reports IBM message codes (`BXNIM…`) as `errorCode`
+ * (tokens.md §4); `code` stays a stable snake_case name for logs. Every grant failure is a 400,
+ * as on IBM IAM (measured for BXNIM0415E), except the wrong-method 405.
+ *
+ * IBM documents no codes for a disabled or expired API key; those reuse BXNIM0415E (the key cannot
+ * be used, as if unknown) with a message that says why. A refresh token that can no longer be used
+ * because its identity changed reuses BXNIM0407E with the reason.
+ */
+const grantError = (code: string, messageCode: string, message: string, more?: string) =>
+  new DomainError('invalid', code, message, { messageCode, ...(more ? { more } : {}) });
+
+export const tokenErrors = {
+  missingProperty: (property: string) =>
+    grantError('missing_property', 'BXNIM0109E', `Property missing or empty: ${property}.`, `The form field '${property}' is required and must not be empty.`),
+  invalidProperty: (property: string, detail: string) =>
+    grantError('invalid_property', 'BXNIM0106E', `Property validation failed: ${property}.`, detail),
+  notForm: () =>
+    grantError(
+      'invalid_content_type',
+      'BXNIM0109E',
+      'The request body must be application/x-www-form-urlencoded.',
+      'Send the token request as an HTML form (Content-Type: application/x-www-form-urlencoded).',
+    ),
+
+  apiKeyNotFound: () => grantError('apikey_not_found', 'BXNIM0415E', 'Provided API key could not be found.'),
+  apiKeyDisabled: () =>
+    grantError('apikey_disabled', 'BXNIM0415E', 'Provided API key is disabled.', 'Enable the API key before using it.'),
+  apiKeyExpired: () => grantError('apikey_expired', 'BXNIM0415E', 'Provided API key has expired.'),
+  notAccountMember: (accountId: string) =>
+    grantError('not_account_member', 'BXNIM0141E', `The identity is not a member of account ${accountId}.`),
+
+  refreshTokenInvalid: (reason = 'It is unknown, was already used, or was revoked.') =>
+    grantError('invalid_refresh_token', 'BXNIM0407E', 'Provided refresh token is invalid.', reason),
+  refreshTokenExpired: () => grantError('expired_refresh_token', 'BXNIM0408E', 'Provided refresh token is expired.'),
+
+  methodNotAllowed: () =>
+    new DomainError('method_not_allowed', 'method_not_allowed', 'Method not allowed.', {
+      messageCode: 'BXNIM0060E',
+      more: 'HTTP 405 Method Not Allowed',
+    }),
+};
+
+/** Why a bearer token was refused (401 on every management API). */
+export const unauthenticated = (message: string) => new DomainError('unauthenticated', 'invalid_token', message);

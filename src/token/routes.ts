@@ -1,0 +1,154 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { tokenErrors } from './errors.js';
+import type { TokenService } from './service.js';
+import type { SigningKeys } from './signing-keys.js';
+import { APIKEY_GRANT, CLOUD_IAM, REFRESH_TOKEN_GRANT, type ClientCredentials } from './types.js';
+
+export interface TokenRoutesDeps {
+  token: Pick<TokenService, 'grant'>;
+  signingKeys: Pick<SigningKeys, 'jwks'>;
+  issuer: () => string;
+}
+
+const TokenForm = Type.Object(
+  {
+    grant_type: Type.Optional(Type.String({ description: `${APIKEY_GRANT} or ${REFRESH_TOKEN_GRANT}` })),
+    apikey: Type.Optional(Type.String({ description: 'The API key (apikey grant).' })),
+    refresh_token: Type.Optional(Type.String({ description: 'A refresh token from an earlier grant (refresh_token grant).' })),
+    response_type: Type.Optional(Type.String({ description: `Only ${CLOUD_IAM} (the default).` })),
+    scope: Type.Optional(Type.String()),
+    account: Type.Optional(Type.String({ description: 'Account to scope the token to (default: the API key\'s account).' })),
+  },
+  { additionalProperties: true },
+);
+
+const TokenResponseSchema = Type.Object({
+  access_token: Type.String(),
+  refresh_token: Type.String(),
+  token_type: Type.Literal('Bearer'),
+  expires_in: Type.Integer(),
+  expiration: Type.Integer(),
+  scope: Type.String(),
+});
+
+const TokenErrorSchema = Type.Object({
+  errorCode: Type.String({ description: 'IBM message code, e.g. BXNIM0415E.' }),
+  errorMessage: Type.String(),
+  errorDetails: Type.Optional(Type.String()),
+  context: Type.Object({}, { additionalProperties: true }),
+});
+
+const JwksSchema = Type.Object({
+  keys: Type.Array(Type.Object({ kty: Type.String(), n: Type.String(), e: Type.String(), alg: Type.String(), kid: Type.String() })),
+});
+
+const DiscoverySchema = Type.Object(
+  {
+    issuer: Type.String(),
+    token_endpoint: Type.String(),
+    jwks_uri: Type.String(),
+    grant_types_supported: Type.Array(Type.String()),
+    response_types_supported: Type.Array(Type.String()),
+    subject_types_supported: Type.Array(Type.String()),
+    scopes_supported: Type.Array(Type.String()),
+    id_token_signing_alg_values_supported: Type.Array(Type.String()),
+    token_endpoint_auth_methods_supported: Type.Array(Type.String()),
+    claims_supported: Type.Array(Type.String()),
+  },
+  { additionalProperties: false },
+);
+
+const isForm = (request: FastifyRequest) => /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '');
+
+/** Optional `Authorization: Basic base64(client_id:client_secret)` of a token request. */
+function clientOf(request: FastifyRequest): ClientCredentials | undefined {
+  const match = /^Basic\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+  if (!match) return undefined;
+  const decoded = Buffer.from(match[1]!, 'base64').toString('utf8');
+  const colon = decoded.indexOf(':');
+  if (colon <= 0) throw tokenErrors.invalidProperty('Authorization', 'Basic credentials must be base64(client_id:client_secret).');
+  return { clientId: decoded.slice(0, colon), clientSecret: decoded.slice(colon + 1) };
+}
+
+/**
+ * `POST /identity/token` (grants), `GET /identity/keys` (JWKS) and OIDC discovery. Errors take the
+ * token API's shape (`errorCode` = BXNIM code); every response carries `ibm-cloud-service-name`.
+ */
+export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
+  const { token, signingKeys, issuer } = deps;
+  const config = { errorStyle: 'token' as const };
+
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    // Any other body type reaches the route as text, so the grant answers with a token-API 400.
+    app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
+    app.addHook('onSend', async (_request, reply) => {
+      reply.header('ibm-cloud-service-name', 'iam-identity');
+    });
+
+    app.post(
+      '/identity/token',
+      {
+        config,
+        schema: {
+          tags: ['IAM token'],
+          summary: 'Create an IAM access token (API key or refresh token grant)',
+          consumes: ['application/x-www-form-urlencoded'],
+          querystring: Type.Object({ account: Type.Optional(Type.String()) }),
+          body: Type.Optional(TokenForm),
+          response: { 200: TokenResponseSchema, 400: TokenErrorSchema },
+        },
+        // Before schema validation, so a JSON or text body is refused in the token shape.
+        preValidation: async (request) => {
+          if (request.headers['content-type'] !== undefined && !isForm(request)) throw tokenErrors.notForm();
+        },
+      },
+      async (request, reply) => {
+        const form: Record<string, unknown> = { ...(request.body ?? {}) };
+        if (form.account === undefined && request.query.account) form.account = request.query.account;
+        const response = await token.grant(form, clientOf(request));
+        request.log.debug({ grantType: form.grant_type }, 'token granted');
+        return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
+      },
+    );
+
+    app.route({
+      method: ['GET', 'PUT', 'PATCH', 'DELETE'],
+      url: '/identity/token',
+      config,
+      schema: { hide: true },
+      handler: async (_request, reply) => {
+        reply.header('allow', 'POST');
+        throw tokenErrors.methodNotAllowed();
+      },
+    });
+
+    app.get(
+      '/identity/keys',
+      { config, schema: { tags: ['IAM token'], summary: 'Public keys that verify access tokens (JWKS)', response: { 200: JwksSchema } } },
+      async () => signingKeys.jwks(),
+    );
+
+    app.get(
+      '/identity/.well-known/openid-configuration',
+      { config, schema: { tags: ['IAM token'], summary: 'OpenID Connect discovery document', response: { 200: DiscoverySchema } } },
+      async () => {
+        const iss = issuer();
+        return {
+          issuer: iss,
+          token_endpoint: `${iss}/token`,
+          jwks_uri: `${iss}/keys`,
+          grant_types_supported: [APIKEY_GRANT, REFRESH_TOKEN_GRANT],
+          response_types_supported: [CLOUD_IAM],
+          subject_types_supported: ['public'],
+          scopes_supported: ['openid', 'ibm'],
+          id_token_signing_alg_values_supported: ['RS256'],
+          token_endpoint_auth_methods_supported: ['none', 'client_secret_basic'],
+          claims_supported: ['iss', 'sub', 'exp', 'iat', 'iam_id', 'id', 'realmid', 'identifier', 'name', 'given_name', 'family_name', 'email', 'account', 'sub_type', 'authn'],
+        };
+      },
+    );
+  };
+}

@@ -1,0 +1,315 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { SignJWT } from 'jose';
+import type { AccountsStore } from '../accounts/store.js';
+import type { Clock } from '../kernel/clock.js';
+import type { DomainError } from '../kernel/errors.js';
+import { hashSecret } from '../kernel/secrets.js';
+import type { Db } from '../store/db.js';
+import type { Writer } from '../store/unit-of-work.js';
+import { createActivityRecorder } from './activity.js';
+import { tokenErrors } from './errors.js';
+import { groupCommit } from './group-commit.js';
+import type { SigningKeys } from './signing-keys.js';
+import { createTokenStore, type GrantSubjectRow, type RefreshTokenRow } from './store.js';
+import {
+  APIKEY_GRANT,
+  CLOUD_IAM,
+  DEFAULT_ACCESS_TOKEN_SECONDS,
+  DEFAULT_CLIENT_ID,
+  DEFAULT_REFRESH_TOKEN_SECONDS,
+  MAX_ACCESS_TOKEN_SECONDS,
+  MAX_REFRESH_TOKEN_SECONDS,
+  REFRESH_TOKEN_GRANT,
+  SUPPORTED_GRANTS,
+  TOKEN_SCOPE,
+  type AccessTokenClaims,
+  type ClientCredentials,
+  type TokenResponse,
+} from './types.js';
+
+export interface TokenServiceDeps {
+  db: Db;
+  /** Unused by grants (they are not management mutations); kept for the registry's uniform wiring. */
+  writer: Writer;
+  clock: Clock;
+  signingKeys: SigningKeys;
+  /** The `iss` of issued tokens: `<public url>/identity`. */
+  issuer: () => string;
+  accounts: Pick<AccountsStore, 'membershipState'>;
+}
+
+/** The identity a token is issued to, after every check passed. */
+interface Subject {
+  apiKeyId: string;
+  iamId: string;
+  /** The account the token is scoped to (`account.bss`). */
+  accountId: string;
+  /** That account's identity settings JSON. */
+  settings: string | null;
+  identity:
+    | { kind: 'user'; login: string; email: string; firstName: string; lastName: string; realm: string }
+    | { kind: 'serviceid'; id: string; name: string };
+}
+
+/** The errors a grant reports when the API key behind it cannot be used. */
+interface KeyProblems {
+  gone: () => DomainError;
+  disabled: () => DomainError;
+  expired: () => DomainError;
+}
+
+const APIKEY_PROBLEMS: KeyProblems = {
+  gone: tokenErrors.apiKeyNotFound,
+  disabled: tokenErrors.apiKeyDisabled,
+  expired: tokenErrors.apiKeyExpired,
+};
+
+const REFRESH_PROBLEMS: KeyProblems = {
+  gone: () => tokenErrors.refreshTokenInvalid('The API key it was issued for no longer exists.'),
+  disabled: () => tokenErrors.refreshTokenInvalid('The API key it was issued for is disabled.'),
+  expired: () => tokenErrors.refreshTokenInvalid('The API key it was issued for has expired.'),
+};
+
+/** Activity is flushed this often; expired refresh tokens are purged every PURGE_EVERY flushes. */
+const ACTIVITY_FLUSH_MS = 1000;
+const PURGE_EVERY = 60;
+
+/** A non-empty string form field, else undefined. */
+function field(form: Record<string, unknown>, name: string): string | undefined {
+  const value = form[name];
+  return typeof value === 'string' && value.length > 0 ? value : undefined;
+}
+
+/**
+ * A lifetime setting (IBM wire name) of an account: a decimal string (or number) within
+ * (0, max], else the default; `NOT_SET` and absent settings take the default.
+ */
+function lifetimeSeconds(settings: string | null, name: string, fallback: number, max: number): number {
+  if (!settings) return fallback;
+  let value: unknown;
+  try {
+    value = (JSON.parse(settings) as Record<string, unknown>)[name];
+  } catch {
+    return fallback;
+  }
+  const n = typeof value === 'number' ? value : typeof value === 'string' && /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  return Number.isInteger(n) && n > 0 && n <= max ? n : fallback;
+}
+
+/**
+ * The token endpoint's grants (tokens.md §2–3):
+ * - `urn:ibm:params:oauth:grant-type:apikey`: API key → access token for the key's user or
+ *   service ID, and a refresh token. (IBM returns `refresh_token: "not_supported"` to the default
+ *   client; Portcullis issues a real one so the refresh_token grant works.)
+ * - `refresh_token`: a refresh token, consumed once → a new access token and a new refresh token,
+ *   after re-checking that the identity is still usable.
+ *
+ * Usable identity: the API key exists, is not disabled and not past `expires_at`; a service ID
+ * still exists (and the token's account is its own); a user is an ACTIVE member of the token's
+ * account. A *locked* key or service ID still authenticates: on IBM Cloud, locking only protects
+ * an entity from updates and deletion.
+ *
+ * Writes: the refresh token is stored before the response (group commit, so concurrent grants
+ * share one INSERT); API-key activity is written behind (activity.ts). A grant is not a
+ * management mutation: no change-feed entry and no audit event.
+ */
+export function createTokenService(deps: TokenServiceDeps) {
+  const { clock, signingKeys, issuer, accounts } = deps;
+  const store = createTokenStore(deps.db);
+  const refreshTokens = groupCommit<RefreshTokenRow>((rows) => store.insertRefreshTokens(rows));
+  const activity = createActivityRecorder(store);
+
+  let flushes = 0;
+  const maintenance = setInterval(() => {
+    flushes += 1;
+    const purge = flushes % PURGE_EVERY === 0 ? store.deleteExpiredRefreshTokens(clock.now().toISOString()) : undefined;
+    // A failed round loses at most that round's activity counts (see activity.ts); purging retries next time.
+    void Promise.all([activity.flush(), purge]).catch(() => undefined);
+  }, ACTIVITY_FLUSH_MS);
+  maintenance.unref();
+
+  function checkResponseType(form: Record<string, unknown>): void {
+    const requested = field(form, 'response_type') ?? CLOUD_IAM;
+    const unsupported = requested.split(/[\s,]+/).filter((t) => t && t !== CLOUD_IAM);
+    if (unsupported.length > 0) {
+      throw tokenErrors.invalidProperty('response_type', `Unsupported response_type "${unsupported.join(' ')}"; supported: ${CLOUD_IAM}.`);
+    }
+  }
+
+  /** Checks that the key and its identity can be used for a token scoped to `requestedAccount` (default: the key's). */
+  async function subjectOf(row: GrantSubjectRow, requestedAccount: string | undefined, now: Date, problems: KeyProblems): Promise<Subject> {
+    if (Number(row.disabled) === 1) throw problems.disabled();
+    if (row.expiresAt && Date.parse(row.expiresAt) <= now.getTime()) throw problems.expired();
+    const accountId = requestedAccount ?? row.accountId;
+
+    if (row.ownerType === 'serviceid') {
+      if (!row.serviceId || !row.serviceIdName) throw problems.gone();
+      if (accountId !== row.serviceIdAccountId) throw tokenErrors.notAccountMember(accountId);
+      return {
+        apiKeyId: row.keyId,
+        iamId: row.iamId,
+        accountId,
+        settings: row.settings,
+        identity: { kind: 'serviceid', id: row.serviceId, name: row.serviceIdName },
+      };
+    }
+
+    if (row.userId === null) throw problems.gone();
+    const sameAccount = accountId === row.accountId;
+    const membership = sameAccount ? row.membership : await accounts.membershipState(accountId, row.iamId);
+    if (membership !== 'ACTIVE') throw tokenErrors.notAccountMember(accountId);
+    return {
+      apiKeyId: row.keyId,
+      iamId: row.iamId,
+      accountId,
+      settings: sameAccount ? row.settings : ((await store.settingsOf(accountId)) ?? null),
+      identity: {
+        kind: 'user',
+        login: row.userId,
+        email: row.email ?? row.userId,
+        firstName: row.firstName ?? '',
+        lastName: row.lastName ?? '',
+        realm: row.realm ?? 'IBMid',
+      },
+    };
+  }
+
+  function claimsOf(subject: Subject, clientId: string, iat: number, exp: number): AccessTokenClaims {
+    const common = { iam_id: subject.iamId, id: subject.iamId };
+    const tail = {
+      iat,
+      exp,
+      iss: issuer(),
+      // Refresh tokens come only from API-key grants: the identity authenticated with an API key.
+      grant_type: APIKEY_GRANT,
+      scope: TOKEN_SCOPE,
+      client_id: clientId,
+      acr: 1,
+      amr: ['pwd'],
+    };
+    const { identity } = subject;
+    if (identity.kind === 'serviceid') {
+      return {
+        ...common,
+        realmid: 'iam',
+        jti: randomUUID(),
+        identifier: identity.id,
+        name: identity.name,
+        sub: identity.id,
+        sub_type: 'ServiceId',
+        authn: { sub: identity.id, iam_id: subject.iamId, sub_type: 'ServiceId', name: identity.name },
+        account: { valid: true, bss: subject.accountId, frozen: true },
+        ...tail,
+      };
+    }
+    const prefix = `${identity.realm}-`;
+    const fullName = `${identity.firstName} ${identity.lastName}`.trim();
+    return {
+      ...common,
+      realmid: identity.realm,
+      jti: randomUUID(),
+      identifier: subject.iamId.startsWith(prefix) ? subject.iamId.slice(prefix.length) : subject.iamId,
+      given_name: identity.firstName,
+      family_name: identity.lastName,
+      name: fullName || identity.login,
+      email: identity.email,
+      sub: identity.login,
+      account: { valid: true, bss: subject.accountId },
+      ...tail,
+    };
+  }
+
+  async function issue(subject: Subject, clientId: string, now: Date): Promise<TokenResponse> {
+    const iat = Math.floor(now.getTime() / 1000);
+    const accessSeconds = lifetimeSeconds(
+      subject.settings,
+      'system_access_token_expiration_in_seconds',
+      DEFAULT_ACCESS_TOKEN_SECONDS,
+      MAX_ACCESS_TOKEN_SECONDS,
+    );
+    const refreshSeconds = lifetimeSeconds(
+      subject.settings,
+      'system_refresh_token_expiration_in_seconds',
+      DEFAULT_REFRESH_TOKEN_SECONDS,
+      MAX_REFRESH_TOKEN_SECONDS,
+    );
+    const exp = iat + accessSeconds;
+    const { kid, key } = signingKeys.current();
+    const refreshToken = randomBytes(32).toString('base64url');
+    // Signing (Web Crypto, off the main thread) and storing the refresh token overlap.
+    const [accessToken] = await Promise.all([
+      new SignJWT({ ...claimsOf(subject, clientId, iat, exp) }).setProtectedHeader({ kid, alg: 'RS256' }).sign(key),
+      refreshTokens.add({
+        token_hash: hashSecret(refreshToken),
+        iam_id: subject.iamId,
+        account_id: subject.accountId,
+        api_key_id: subject.apiKeyId,
+        client_id: clientId,
+        scope: TOKEN_SCOPE,
+        created_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + refreshSeconds * 1000).toISOString(),
+      }),
+    ]);
+    return {
+      access_token: accessToken,
+      refresh_token: refreshToken,
+      token_type: 'Bearer',
+      expires_in: accessSeconds,
+      expiration: exp,
+      scope: TOKEN_SCOPE,
+    };
+  }
+
+  async function apikeyGrant(form: Record<string, unknown>, clientId: string): Promise<TokenResponse> {
+    const apikey = field(form, 'apikey');
+    if (!apikey) throw tokenErrors.missingProperty('apikey');
+    checkResponseType(form);
+    const row = await store.grantSubjectByKeyHash(hashSecret(apikey));
+    if (!row) throw tokenErrors.apiKeyNotFound();
+    const now = clock.now();
+    const subject = await subjectOf(row, field(form, 'account'), now, APIKEY_PROBLEMS);
+    const response = await issue(subject, clientId, now);
+    activity.record(subject.apiKeyId, now.toISOString());
+    return response;
+  }
+
+  async function refreshGrant(form: Record<string, unknown>, clientId: string): Promise<TokenResponse> {
+    const value = field(form, 'refresh_token');
+    if (!value) throw tokenErrors.missingProperty('refresh_token');
+    checkResponseType(form);
+    const row = await store.consumeRefreshToken(hashSecret(value));
+    if (!row) throw tokenErrors.refreshTokenInvalid();
+    const now = clock.now();
+    if (Date.parse(row.expires_at) <= now.getTime()) throw tokenErrors.refreshTokenExpired();
+    if (row.client_id !== clientId) throw tokenErrors.refreshTokenInvalid('It was issued to another client.');
+    const keyRow = row.api_key_id === null ? undefined : await store.grantSubjectByKeyId(row.api_key_id);
+    if (!keyRow || keyRow.iamId !== row.iam_id) throw REFRESH_PROBLEMS.gone();
+    const subject = await subjectOf(keyRow, row.account_id, now, REFRESH_PROBLEMS);
+    return issue(subject, clientId, now);
+  }
+
+  return {
+    /**
+     * Runs one grant of `POST /identity/token`. `form` is the request's form fields (plus
+     * `account` from the query); `client` the Basic credentials, if any. Without a client registry
+     * the client secret is not verified: the client id only names the token's `client_id` and binds
+     * refresh tokens to the client they were issued to.
+     */
+    async grant(form: Record<string, unknown>, client?: ClientCredentials): Promise<TokenResponse> {
+      const grantType = field(form, 'grant_type');
+      if (!grantType) throw tokenErrors.missingProperty('grant_type');
+      const clientId = client?.clientId || DEFAULT_CLIENT_ID;
+      if (grantType === APIKEY_GRANT) return apikeyGrant(form, clientId);
+      if (grantType === REFRESH_TOKEN_GRANT) return refreshGrant(form, clientId);
+      throw tokenErrors.invalidProperty('grant_type', `Unsupported grant_type "${grantType}"; supported: ${SUPPORTED_GRANTS.join(', ')}.`);
+    },
+
+    /** Writes pending API-key activity and stops the background flush (call before closing the database). */
+    async close(): Promise<void> {
+      clearInterval(maintenance);
+      await activity.flush().catch(() => undefined);
+    },
+  };
+}
+
+export type TokenService = ReturnType<typeof createTokenService>;

@@ -1,0 +1,157 @@
+import type { Db } from '../store/db.js';
+import type { SigningKeysTable, RefreshTokensTable } from '../store/schema.js';
+import type { Trx } from '../store/unit-of-work.js';
+
+export type SigningKeyRow = SigningKeysTable;
+export type RefreshTokenRow = RefreshTokensTable;
+
+/**
+ * What a grant needs to know about an API key and the identity it authenticates as, read in one
+ * query (one round trip on PostgreSQL). Columns of the joined tables are null when the row is
+ * missing: no service ID / user with that IAM id, no membership in the key's account, no settings.
+ */
+export interface GrantSubjectRow {
+  keyId: string;
+  iamId: string;
+  accountId: string;
+  ownerType: string;
+  disabled: number;
+  expiresAt: string | null;
+  serviceId: string | null;
+  serviceIdName: string | null;
+  serviceIdAccountId: string | null;
+  userId: string | null;
+  email: string | null;
+  firstName: string | null;
+  lastName: string | null;
+  realm: string | null;
+  membership: string | null;
+  /** The key's account's settings JSON (IBM wire names). */
+  settings: string | null;
+}
+
+export interface ActivityUpdate {
+  apiKeyId: string;
+  count: number;
+  lastAuthn: string;
+}
+
+/** SQL of the token domain: signing keys, refresh tokens and the reads grants and bearer checks need. */
+export function createTokenStore(db: Db) {
+  const grantSubjects = () =>
+    db
+      .selectFrom('api_keys as k')
+      .leftJoin('service_ids as s', 's.iam_id', 'k.iam_id')
+      .leftJoin('users as u', 'u.iam_id', 'k.iam_id')
+      .leftJoin('account_users as m', (join) => join.onRef('m.iam_id', '=', 'k.iam_id').onRef('m.account_id', '=', 'k.account_id'))
+      .leftJoin('account_settings as st', 'st.account_id', 'k.account_id')
+      .select([
+        'k.id as keyId',
+        'k.iam_id as iamId',
+        'k.account_id as accountId',
+        'k.owner_type as ownerType',
+        'k.disabled as disabled',
+        'k.expires_at as expiresAt',
+        's.id as serviceId',
+        's.name as serviceIdName',
+        's.account_id as serviceIdAccountId',
+        'u.user_id as userId',
+        'u.email as email',
+        'u.first_name as firstName',
+        'u.last_name as lastName',
+        'u.realm as realm',
+        'm.state as membership',
+        'st.settings as settings',
+      ]);
+
+  return {
+    // ---- signing keys -------------------------------------------------------------------------
+
+    /** Every stored signing key, newest first (created_at, then kid). */
+    async listSigningKeys(executor: Db | Trx = db): Promise<SigningKeyRow[]> {
+      return executor.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid', 'desc').execute();
+    },
+
+    /**
+     * Serialises key creation across processes until `trx` ends: a no-op update of the change-feed
+     * head row, which every writer locks anyway (a row lock on PostgreSQL, the write lock on SQLite).
+     */
+    async lockSigningKeys(trx: Trx): Promise<void> {
+      await trx.updateTable('feed_head').set((eb) => ({ revision: eb.ref('revision') })).where('id', '=', 1).execute();
+    },
+
+    async insertSigningKey(trx: Trx, row: SigningKeyRow): Promise<void> {
+      await trx.insertInto('signing_keys').values(row).execute();
+    },
+
+    /** Sets when a key stopped signing and when it leaves the JWKS. */
+    async supersedeSigningKey(trx: Trx, kid: string, retiresAt: string, expiresAt: string): Promise<void> {
+      await trx.updateTable('signing_keys').set({ retires_at: retiresAt, expires_at: expiresAt }).where('kid', '=', kid).execute();
+    },
+
+    /** Removes keys whose every token has expired. */
+    async deleteExpiredSigningKeys(trx: Trx, now: string): Promise<void> {
+      await trx.deleteFrom('signing_keys').where('expires_at', '<=', now).execute();
+    },
+
+    // ---- grants -------------------------------------------------------------------------------
+
+    /** The API key with this value hash and its identity; undefined when no key has it. */
+    async grantSubjectByKeyHash(keyHash: string): Promise<GrantSubjectRow | undefined> {
+      return grantSubjects().where('k.key_hash', '=', keyHash).executeTakeFirst();
+    },
+
+    /** The API key with this id and its identity; undefined when it was deleted. */
+    async grantSubjectByKeyId(keyId: string): Promise<GrantSubjectRow | undefined> {
+      return grantSubjects().where('k.id', '=', keyId).executeTakeFirst();
+    },
+
+    /** An account's identity settings JSON, or undefined when it has none stored. */
+    async settingsOf(accountId: string): Promise<string | undefined> {
+      const row = await db.selectFrom('account_settings').select('settings').where('account_id', '=', accountId).executeTakeFirst();
+      return row?.settings;
+    },
+
+    /** Stores refresh tokens (already hashed), in one statement per 500 rows. */
+    async insertRefreshTokens(rows: RefreshTokenRow[]): Promise<void> {
+      for (let i = 0; i < rows.length; i += 500) {
+        await db.insertInto('refresh_tokens').values(rows.slice(i, i + 500)).execute();
+      }
+    },
+
+    /**
+     * Consume-once: deletes the refresh token and returns it. Of concurrent callers presenting the
+     * same token, exactly one gets the row; the others get undefined.
+     */
+    async consumeRefreshToken(tokenHash: string): Promise<RefreshTokenRow | undefined> {
+      return db.deleteFrom('refresh_tokens').where('token_hash', '=', tokenHash).returningAll().executeTakeFirst();
+    },
+
+    async deleteExpiredRefreshTokens(now: string): Promise<void> {
+      await db.deleteFrom('refresh_tokens').where('expires_at', '<=', now).execute();
+    },
+
+    /** Adds authentications to API keys' activity (keys deleted meanwhile are skipped). */
+    async recordActivity(updates: ActivityUpdate[]): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        for (const u of updates) {
+          await trx
+            .updateTable('api_keys')
+            .set((eb) => ({ authn_count: eb('authn_count', '+', u.count), last_authn: u.lastAuthn }))
+            .where('id', '=', u.apiKeyId)
+            .execute();
+        }
+      });
+    },
+
+    // ---- bearer checks ------------------------------------------------------------------------
+
+    /** The account of a service ID by IAM id; undefined when the service ID does not exist. */
+    async serviceIdAccount(iamId: string): Promise<string | undefined> {
+      const row = await db.selectFrom('service_ids').select('account_id').where('iam_id', '=', iamId).executeTakeFirst();
+      return row?.account_id;
+    },
+  };
+}
+
+export type TokenStore = ReturnType<typeof createTokenStore>;
