@@ -45,9 +45,23 @@ export interface Writer {
   /**
    * Runs `fn` in one transaction, then appends its changes (under a new revision) and audit events
    * in that same transaction. Either all of it commits or none of it does.
+   *
+   * Contracts (enforced by test/conformance on SQLite and PostgreSQL):
+   * - When `fn` throws or any statement fails, nothing of the write remains — no rows, no change
+   *   rows, no audit events, no revision consumed — and the error is rethrown as is.
+   * - A write that published changes gets exactly one new revision, the previous head + 1, shared
+   *   by all its change rows. Revisions are consecutive integers with no gaps or duplicates, also
+   *   under concurrent writes from many connections or processes: concurrent writes serialise on the
+   *   feed_head row (PostgreSQL: its row lock, held from the increment until commit; SQLite: one
+   *   writer at a time), so commits become visible in revision order.
+   * - A write that published no changes does not advance the head; it reports the head it read.
+   * - Audit events are stored with outcome `success` and the same timestamp as the change rows.
    */
   write<T>(fn: (w: Write) => Promise<T>): Promise<Committed<T>>;
-  /** Records the audit event of a refused or failed mutation (outside any rolled-back transaction). */
+  /**
+   * Records the audit event of a refused or failed mutation, outside any (rolled-back) transaction:
+   * outcome `failure`, `reason` added to `detail`. Does not touch the feed.
+   */
   auditFailure(event: Omit<AuditEvent, 'outcome'>, reason: string): Promise<void>;
 }
 
