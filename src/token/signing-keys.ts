@@ -134,17 +134,22 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
       if (onlyIfDue && newest && Date.parse(newest.retires_at) > now.getTime()) return;
       const kid = kidAt(now);
       if (newest) {
-        const stoppedAt = Math.min(Date.parse(newest.retires_at), now.getTime());
-        const expiresAt = Math.max(Date.parse(newest.expires_at), now.getTime() + maxTokenMs + periodMs);
-        await store.supersedeSigningKey(w.trx, newest.kid, new Date(stoppedAt).toISOString(), new Date(expiresAt).toISOString());
+        // It signs until now here (and until their next reload on other nodes): its last tokens
+        // expire within the longest lifetime plus one period from now.
+        const retiredAt = Math.min(Date.parse(newest.retires_at), now.getTime());
+        const expiresAt = now.getTime() + maxTokenMs + periodMs;
+        await store.supersedeSigningKey(w.trx, newest.kid, new Date(retiredAt).toISOString(), new Date(expiresAt).toISOString());
       }
       await store.deleteExpiredSigningKeys(w.trx, now.toISOString());
-      const retiresAt = now.getTime() + rotationMs;
+      // Strictly newer than every stored key (even with clock skew between nodes), so "newest" is
+      // unambiguous and every node picks this key to sign with.
+      const createdAt = Math.max(now.getTime(), newest ? Date.parse(newest.created_at) + 1 : 0);
+      const retiresAt = createdAt + rotationMs;
       await store.insertSigningKey(w.trx, {
         kid,
         private_jwk: JSON.stringify({ ...privateJwk, alg: 'RS256', kid }),
         public_jwk: JSON.stringify({ kty, n, e, alg: 'RS256', kid }),
-        created_at: now.toISOString(),
+        created_at: new Date(createdAt).toISOString(),
         retires_at: new Date(retiresAt).toISOString(),
         expires_at: new Date(retiresAt + maxTokenMs + periodMs).toISOString(),
       });
