@@ -1,0 +1,208 @@
+import type { AccountsStore } from '../accounts/store.js';
+import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
+import type { Clock } from '../kernel/clock.js';
+import { formatCrn, accountScope } from '../kernel/crn.js';
+import { DomainError, staleEtag } from '../kernel/errors.js';
+import { entityTag } from '../kernel/ids.js';
+import type { Actor } from '../kernel/principal.js';
+import type { Db } from '../store/db.js';
+import type { Trx, Write, Writer } from '../store/unit-of-work.js';
+import { identityErrors } from './errors.js';
+import type { IdentityStore } from './store.js';
+import type { HistoryRecord } from './types.js';
+
+/**
+ * What the identity services share: their dependencies and the helpers every mutation uses
+ * (entity tags, authorization targets, history, audited transactions), written once.
+ */
+
+/** Where clients reach this server; page links are absolute URLs under it. */
+export interface SiteUrl {
+  url: string;
+}
+
+export interface IdentityDeps {
+  db: Db;
+  writer: Writer;
+  clock: Clock;
+  authorizer: Authorizer;
+  accounts: AccountsStore;
+  site: SiteUrl;
+}
+
+export interface IdentityContext extends Omit<IdentityDeps, 'db'> {
+  store: IdentityStore;
+}
+
+export const SERVICE_NAME = 'iam-identity';
+
+/** The CRN of an identity entity, e.g. `crn:v1:bluemix:public:iam-identity::a/<acct>::apikey:ApiKey-…`. */
+export const identityCrn = (accountId: string, resourceType: string, id: string) =>
+  formatCrn({ serviceName: SERVICE_NAME, scope: accountScope(accountId), resourceType, resource: id });
+
+/** The authorization target of an identity entity (or of the account, without a resource). */
+export function targetOf(
+  accountId: string,
+  resource?: { type: string; id: string; ownerIamId?: string },
+): AccessTarget {
+  const target: AccessTarget = { accountId, serviceName: SERVICE_NAME };
+  if (resource) {
+    target.resourceType = resource.type;
+    target.resource = resource.id;
+    if (resource.ownerIamId !== undefined) target.ownerIamId = resource.ownerIamId;
+  }
+  return target;
+}
+
+/** The tag after `current`: its revision number plus one, with fresh random hex. */
+export function nextEntityTag(current?: string): string {
+  const revision = current ? Number.parseInt(current, 10) : 0;
+  return entityTag(Number.isFinite(revision) ? revision + 1 : 1);
+}
+
+/**
+ * Checks an If-Match value against the entity's tag (`*` matches any) and returns the tag a
+ * conditional store update must still find, so a concurrent change in between is caught too.
+ */
+export function expectedTag(ifMatch: string, current: string): string | undefined {
+  if (ifMatch === '*') return undefined;
+  if (ifMatch !== current) throw staleEtag();
+  return current;
+}
+
+/**
+ * How much of an account's collection a listing may show: `all` when the actor may perform
+ * `action` on the whole account; `own` when they may not but it is their own account (members see
+ * what they own). Any other refusal is thrown.
+ */
+export async function listingScope(ctx: IdentityContext, actor: Actor, action: string, accountId: string): Promise<'all' | 'own'> {
+  try {
+    await ctx.authorizer.authorize(actor.principal, action, targetOf(accountId));
+    return 'all';
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'forbidden' && accountId === actor.principal.accountId) return 'own';
+    throw error;
+  }
+}
+
+/** A history entry of the actor doing `action` now. */
+export function historyEntry(ctx: IdentityContext, actor: Actor, action: string, params: string[], message: string): HistoryRecord {
+  return {
+    timestamp: ctx.clock.now().toISOString(),
+    iamId: actor.principal.iamId,
+    iamIdAccount: actor.principal.accountId,
+    action,
+    params,
+    message,
+  };
+}
+
+/** The columns every conditional update stamps. */
+export interface Stamp {
+  modified_at: string;
+  entity_tag: string;
+}
+
+/** An entity that carries an entity tag and can be locked against updates and deletes. */
+export interface Lockable {
+  accountId: string;
+  locked: boolean;
+  entityTag: string;
+}
+
+/** How changeEntity reads and conditionally updates one kind of entity. */
+export interface EntityKind<T extends Lockable, C> {
+  /** For messages: `API key`, `Service ID`. */
+  label: string;
+  /** The change-feed entity name: `apikey`, `serviceid`. */
+  feedEntity: string;
+  read(id: string, trx: Trx): Promise<T | undefined>;
+  /** Applies the changes when the tag is `expectedTag` (any when undefined); false otherwise. */
+  update(trx: Trx, id: string, expectedTag: string | undefined, changes: C & Stamp): Promise<boolean>;
+  notFound(id: string): DomainError;
+}
+
+export interface EntityChange<C> {
+  /** The If-Match value, for updates that need one. */
+  ifMatch?: string;
+  columns: C;
+  /** Lock and disable flags may change on a locked entity; nothing else may. */
+  allowedWhenLocked: boolean;
+  /** The history entry: action, params, message. */
+  history: [string, string[], string];
+}
+
+/**
+ * Changes an entity inside a write: re-reads it in the transaction (404 when gone), refuses a
+ * locked one (409) unless allowed, checks If-Match (412), applies the change with a new tag,
+ * records history and the change-feed entry. Returns the entity as stored afterwards.
+ */
+export async function changeEntity<T extends Lockable, C>(
+  ctx: IdentityContext,
+  w: Write,
+  actor: Actor,
+  kind: EntityKind<T, C>,
+  id: string,
+  change: EntityChange<C>,
+): Promise<T> {
+  const current = await kind.read(id, w.trx);
+  if (!current) throw kind.notFound(id);
+  if (current.locked && !change.allowedWhenLocked) throw identityErrors.locked(kind.label, id);
+  const expected = change.ifMatch === undefined ? undefined : expectedTag(change.ifMatch, current.entityTag);
+  const stamp: Stamp = { modified_at: ctx.clock.now().toISOString(), entity_tag: nextEntityTag(current.entityTag) };
+  if (!(await kind.update(w.trx, id, expected, { ...change.columns, ...stamp }))) throw staleEtag();
+  await ctx.store.appendHistory(w.trx, id, historyEntry(ctx, actor, ...change.history));
+  w.changed({ entity: kind.feedEntity, entityId: id, accountId: current.accountId, op: 'update' });
+  return (await kind.read(id, w.trx))!;
+}
+
+/**
+ * The audit record of one mutation. `accountId` starts unknown for by-id operations; the
+ * operation fills it in once it has loaded the entity, so a refusal after that names the account.
+ */
+export interface AuditSubject {
+  action: string;
+  targetType: string;
+  targetId: string;
+  accountId: string | null;
+}
+
+/** Runs one audited write: the changes, the change-feed entries and the success event commit together. */
+export type Commit = <T>(fn: (w: Write) => Promise<T>, detail?: Record<string, unknown>) => Promise<T>;
+
+/**
+ * Runs a mutation: `run` validates, authorizes (outside any transaction) and then calls `commit`
+ * once for its write. Whatever `run` throws is recorded as a failure audit event and rethrown.
+ */
+export async function audited<T>(
+  ctx: IdentityContext,
+  actor: Actor,
+  subject: AuditSubject,
+  run: (commit: Commit) => Promise<T>,
+): Promise<T> {
+  const eventOf = (detail?: Record<string, unknown>) => ({
+    requestId: actor.requestId,
+    initiatorIamId: actor.principal.iamId,
+    initiatorAccountId: actor.principal.accountId,
+    accountId: subject.accountId,
+    action: subject.action,
+    targetType: subject.targetType,
+    targetId: subject.targetId,
+    ...(detail ? { detail } : {}),
+  });
+  const commit: Commit = async (fn, detail) => {
+    const { value } = await ctx.writer.write(async (w) => {
+      const result = await fn(w);
+      w.audit(eventOf(detail));
+      return result;
+    });
+    return value;
+  };
+  try {
+    return await run(commit);
+  } catch (error) {
+    const reason = error instanceof DomainError ? `${error.code}: ${error.message}` : 'internal error';
+    await ctx.writer.auditFailure(eventOf(), reason);
+    throw error;
+  }
+}

@@ -1,0 +1,28 @@
+import { DomainError, invalid, notFound } from '../kernel/errors.js';
+
+/**
+ * The identity domain's errors. Entities of another account are reported exactly like missing
+ * ones (404), so ids never reveal what exists elsewhere; accounts named explicitly (a path or an
+ * `account_id`) are refused by the authorizer (403).
+ */
+export const identityErrors = {
+  apiKeyNotFound: (id: string) => notFound('API key', id),
+  apiKeyValueNotFound: () => new DomainError('not_found', 'not_found', 'No API key with the given value was found.'),
+  serviceIdNotFound: (id: string) => notFound('Service ID', id),
+  groupNotFound: (id: string) => notFound('Service ID group', id),
+
+  /** Locked entities refuse updates and deletes until unlocked: 409, code `entity_locked`. */
+  locked: (what: string, id: string) =>
+    new DomainError('conflict', 'entity_locked', `${what} ${id} is locked. Unlock it before updating or deleting it.`),
+
+  duplicateApiKeyValue: () =>
+    new DomainError('conflict', 'conflict', 'An API key with the given value already exists; API key values must be unique.'),
+  groupNameTaken: (name: string) =>
+    new DomainError('conflict', 'conflict', `A service ID group named "${name}" already exists in this account.`),
+  groupNotEmpty: (id: string) =>
+    new DomainError('conflict', 'conflict', `Service ID group ${id} still contains service IDs; move or delete them first.`),
+
+  unknownIdentity: (iamId: string, accountId: string) =>
+    invalid(`iam_id ${iamId} is neither a member of account ${accountId} nor a service ID of it.`),
+  badPageToken: () => invalid('The pagetoken is not valid.'),
+};

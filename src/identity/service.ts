@@ -1,0 +1,73 @@
+import type { IssueApiKey } from '../accounts/service.js';
+import { subjectKindOf } from '../kernel/ids.js';
+import { createApiKeyService } from './apikeys.js';
+import type { IdentityContext, IdentityDeps } from './context.js';
+import { identityErrors } from './errors.js';
+import { createGroupService } from './groups.js';
+import { createServiceIdService } from './serviceids.js';
+import { createSettingsService } from './settings.js';
+import { createIdentityStore } from './store.js';
+import type { ServiceId } from './types.js';
+
+/**
+ * The IAM Identity domain: API keys, service IDs, service ID groups and account identity settings.
+ * Every operation takes the calling Actor, asks the authorizer (catalog actions `iam-identity.*`),
+ * and every mutation commits its change, history, change-feed entry and audit event together.
+ */
+export function createIdentityService(deps: IdentityDeps) {
+  const ctx: IdentityContext = { ...deps, store: createIdentityStore(deps.db) };
+  const apiKeys = createApiKeyService(ctx);
+  const serviceIds = createServiceIdService(ctx, apiKeys);
+  const groups = createGroupService(ctx);
+  const settings = createSettingsService(ctx);
+
+  /**
+   * Issues an API key inside the caller's write (bootstrap: the new owner's first key). Uses only
+   * that transaction; the caller vouches that the identity exists in the account.
+   */
+  const issueApiKeyIn: IssueApiKey = async (w, input) => {
+    const ownerType = subjectKindOf(input.iamId);
+    if (ownerType !== 'user' && ownerType !== 'serviceid') throw identityErrors.unknownIdentity(input.iamId, input.accountId);
+    const prepared = apiKeys.prepareKey({ ...input, ownerType });
+    const { apiKey, value } = await apiKeys.insertKeyIn(w, prepared, { iamId: input.createdBy, accountId: input.accountId });
+    return { id: apiKey.id, value };
+  };
+
+  return {
+    apiKeys: {
+      create: apiKeys.create,
+      get: apiKeys.get,
+      getByValue: apiKeys.getByValue,
+      list: apiKeys.list,
+      update: apiKeys.update,
+      delete: apiKeys.delete,
+      lock: apiKeys.lock,
+      unlock: apiKeys.unlock,
+      disable: apiKeys.disable,
+      enable: apiKeys.enable,
+    },
+    serviceIds,
+    groups,
+    settings,
+    issueApiKeyIn,
+
+    /** Lookups for other domains (access-group members, policy subjects); no authorization. */
+    lookup: {
+      /** The service ID with that IAM id (`iam-ServiceId-…`), or undefined. */
+      serviceIdByIamId: (iamId: string): Promise<ServiceId | undefined> => ctx.store.getServiceIdByIamId(iamId),
+      /** The service ID with that id (`ServiceId-…`), or undefined. */
+      serviceId: (id: string): Promise<ServiceId | undefined> => ctx.store.getServiceId(id),
+      /** Whether `iamId` names an identity of the account: a member user or one of its service IDs. */
+      async isIdentityOf(accountId: string, iamId: string): Promise<boolean> {
+        const kind = subjectKindOf(iamId);
+        if (kind === 'user') return (await deps.accounts.membershipState(accountId, iamId)) !== undefined;
+        if (kind === 'serviceid') return (await ctx.store.getServiceIdByIamId(iamId))?.accountId === accountId;
+        return false;
+      },
+      /** The identity settings in force in an account (defaults resolved). */
+      effectiveSettingsOf: settings.effectiveSettingsOf,
+    },
+  };
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;

@@ -1,0 +1,229 @@
+import { isIP } from 'node:net';
+import { invalid, staleEtag } from '../kernel/errors.js';
+import type { Actor } from '../kernel/principal.js';
+import { audited, expectedTag, historyEntry, nextEntityTag, targetOf, type IdentityContext } from './context.js';
+import type {
+  AccountSettings,
+  Detailed,
+  MfaTrait,
+  SettingsValues,
+  UserDomainRestriction,
+  UserMfaExemption,
+  UserSummary,
+} from './types.js';
+import { presentFields } from './validate.js';
+
+/**
+ * Account identity settings (`/v1/accounts/{id}/settings/identity`). An account that never saved
+ * any has the defaults below, under a fixed entity tag. An update changes only the fields it
+ * names; numeric settings are decimal strings within IBM's ranges or `NOT_SET` (service default).
+ * Effective settings resolve `NOT_SET` to the service defaults (no templates exist yet).
+ */
+
+/** The tag of settings never saved (revision 0). */
+export const DEFAULT_SETTINGS_TAG = `0-${'0'.repeat(32)}`;
+
+export const DEFAULT_SETTINGS: SettingsValues = {
+  restrictCreateServiceId: 'NOT_SET',
+  restrictCreatePlatformApikey: 'NOT_SET',
+  restrictUserListVisibility: 'NOT_RESTRICTED',
+  allowedIpAddresses: '',
+  mfa: 'NONE',
+  userMfa: [],
+  sessionExpirationInSeconds: 'NOT_SET',
+  sessionInvalidationInSeconds: 'NOT_SET',
+  maxSessionsPerIdentity: 'NOT_SET',
+  systemAccessTokenExpirationInSeconds: 'NOT_SET',
+  systemRefreshTokenExpirationInSeconds: 'NOT_SET',
+  restrictUserDomains: [],
+};
+
+/** What `NOT_SET` numeric settings mean: the service defaults. */
+const SERVICE_DEFAULTS = {
+  sessionExpirationInSeconds: '86400',
+  sessionInvalidationInSeconds: '7200',
+  systemAccessTokenExpirationInSeconds: '3600',
+  systemRefreshTokenExpirationInSeconds: '259200',
+} as const;
+
+/** Inclusive ranges of the numeric settings (`maxSessionsPerIdentity`: any whole number ≥ 1). */
+const RANGES: Record<string, [number, number]> = {
+  sessionExpirationInSeconds: [900, 86400],
+  sessionInvalidationInSeconds: [900, 7200],
+  systemAccessTokenExpirationInSeconds: [900, 3600],
+  systemRefreshTokenExpirationInSeconds: [900, 259200],
+  maxSessionsPerIdentity: [1, Number.MAX_SAFE_INTEGER],
+};
+
+export type SettingsUpdate = Partial<Omit<SettingsValues, 'userMfa' | 'restrictUserDomains'>> & {
+  /** Replaces the MFA exemptions; each needs `iam_id` (a member) and `mfa`. */
+  userMfa?: { iamId?: string; mfa?: MfaTrait }[];
+  /** Upserts restrictions by realm; an entry with only `realm_id` removes that realm's entry. */
+  restrictUserDomains?: UserDomainRestriction[];
+};
+
+export interface SettingsReadOptions {
+  includeHistory?: boolean;
+  /** Enrich MFA exemptions with the users' names and e-mail addresses. */
+  resolveUserMfa?: boolean;
+}
+
+export interface SettingsView extends Detailed<AccountSettings> {
+  /** The users named in `userMfa`, when resolved. */
+  users?: UserSummary[];
+}
+
+const snake = (field: string) => field.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+
+/** The entity id under which settings history is kept (distinct from every other entity id). */
+export const settingsHistoryId = (accountId: string) => `account-settings/${accountId}`;
+
+function checkNumber(field: string, value: string) {
+  if (value === 'NOT_SET') return;
+  const [min, max] = RANGES[field]!;
+  const n = /^\d+$/.test(value) ? Number(value) : Number.NaN;
+  if (!(n >= min && n <= max)) {
+    const range = max === Number.MAX_SAFE_INTEGER ? `a whole number of at least ${min}` : `a whole number from ${min} to ${max}`;
+    throw invalid(`${snake(field)} "${value}" must be ${range}, or NOT_SET.`);
+  }
+}
+
+/** `allowed_ip_addresses`: comma-separated IPv4/IPv6 addresses or CIDR subnets; empty clears it. */
+function checkIpList(value: string) {
+  if (value.trim() === '') return;
+  for (const raw of value.split(',')) {
+    const entry = raw.trim();
+    const [address = '', prefix, extra] = entry.split('/');
+    const version = isIP(address);
+    const prefixOk =
+      prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
+    if (version === 0 || !prefixOk || extra !== undefined) {
+      throw invalid(`allowed_ip_addresses: "${entry}" is not an IP address or CIDR subnet.`);
+    }
+  }
+}
+
+function mergeDomains(current: UserDomainRestriction[], changes: UserDomainRestriction[]): UserDomainRestriction[] {
+  const byRealm = new Map(current.map((r) => [r.realmId, r]));
+  for (const change of changes) {
+    if (change.realmId.trim() === '') throw invalid('restrict_user_domains: realm_id must not be empty.');
+    const removal = change.invitationEmailAllowPatterns === undefined && change.restrictInvitation === undefined;
+    if (removal) byRealm.delete(change.realmId);
+    else byRealm.set(change.realmId, change);
+  }
+  return [...byRealm.values()];
+}
+
+/** The values in force: NOT_SET numeric settings resolved to the service defaults. */
+function effective(values: SettingsValues): SettingsValues {
+  const resolved = { ...values };
+  for (const [field, fallback] of Object.entries(SERVICE_DEFAULTS)) {
+    const key = field as keyof typeof SERVICE_DEFAULTS;
+    if (resolved[key] === 'NOT_SET') resolved[key] = fallback;
+  }
+  return resolved;
+}
+
+export function createSettingsService(ctx: IdentityContext) {
+  const { store, authorizer, clock, accounts } = ctx;
+
+  /** The settings as stored (defaults when never saved); no authorization (for other domains). */
+  async function settingsOf(accountId: string, executor?: Parameters<typeof store.getSettings>[1]): Promise<AccountSettings & { saved: boolean }> {
+    const row = await store.getSettings(accountId, executor);
+    if (!row) return { accountId, entityTag: DEFAULT_SETTINGS_TAG, values: DEFAULT_SETTINGS, saved: false };
+    return { accountId, entityTag: row.entityTag, values: { ...DEFAULT_SETTINGS, ...(JSON.parse(row.settings) as Partial<SettingsValues>) }, saved: true };
+  }
+
+  async function view(accountId: string, options: SettingsReadOptions): Promise<SettingsView> {
+    const { saved: _saved, ...settings } = await settingsOf(accountId);
+    const result: SettingsView = { entity: settings };
+    if (options.includeHistory) result.history = await store.historyOf(settingsHistoryId(accountId));
+    if (options.resolveUserMfa) {
+      const users = await Promise.all(settings.values.userMfa.map((u) => accounts.getUser(u.iamId)));
+      result.users = users.flatMap((u) =>
+        u ? [{ iamId: u.iamId, name: `${u.firstName} ${u.lastName}`.trim(), userName: u.userId, email: u.email }] : [],
+      );
+    }
+    return result;
+  }
+
+  /** The values after `update`, validated (400 naming the field). */
+  async function applied(accountId: string, current: SettingsValues, update: SettingsUpdate): Promise<SettingsValues> {
+    for (const field of Object.keys(RANGES)) {
+      const value = update[field as keyof SettingsUpdate];
+      if (typeof value === 'string') checkNumber(field, value);
+    }
+    if (update.allowedIpAddresses !== undefined) checkIpList(update.allowedIpAddresses);
+    let userMfa: UserMfaExemption[] | undefined;
+    if (update.userMfa) {
+      userMfa = [];
+      for (const entry of update.userMfa) {
+        if (!entry.iamId || !entry.mfa) throw invalid('user_mfa: every entry needs iam_id and mfa.');
+        if ((await accounts.membershipState(accountId, entry.iamId)) === undefined) {
+          throw invalid(`user_mfa: ${entry.iamId} is not a member of account ${accountId}.`);
+        }
+        userMfa.push({ iamId: entry.iamId, mfa: entry.mfa });
+      }
+    }
+    const { userMfa: _u, restrictUserDomains, ...scalars } = update;
+    const defined = Object.fromEntries(Object.entries(scalars).filter(([, v]) => v !== undefined)) as Partial<SettingsValues>;
+    return {
+      ...current,
+      ...defined,
+      ...(userMfa ? { userMfa } : {}),
+      ...(restrictUserDomains ? { restrictUserDomains: mergeDomains(current.restrictUserDomains, restrictUserDomains) } : {}),
+    };
+  }
+
+  return {
+    /** The values in force in an account, without authorization: for other domains (token lifetimes, IP allow-lists). */
+    async effectiveSettingsOf(accountId: string): Promise<SettingsValues> {
+      return effective((await settingsOf(accountId)).values);
+    },
+
+    async get(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView> {
+      await authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId));
+      return view(accountId, options);
+    },
+
+    /** The account's settings and the values in force (`/effective_settings/identity`). */
+    async getEffective(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView & { effective: SettingsValues }> {
+      await authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId));
+      const account = await view(accountId, options);
+      return { ...account, effective: effective(account.entity.values) };
+    },
+
+    async update(actor: Actor, accountId: string, ifMatch: string, update: SettingsUpdate): Promise<AccountSettings> {
+      const subject = { action: 'iam-identity.account.update', targetType: 'account-settings', targetId: accountId, accountId };
+      return audited(ctx, actor, subject, async (commit) => {
+        await authorizer.authorize(actor.principal, 'iam-identity.account.update', targetOf(accountId));
+        const before = await settingsOf(accountId);
+        const values = await applied(accountId, before.values, update);
+        const fields = presentFields(update);
+        return commit(
+          async (w) => {
+            const current = await settingsOf(accountId, w.trx);
+            const expected = expectedTag(ifMatch, current.entityTag);
+            const settings: AccountSettings = { accountId, entityTag: nextEntityTag(current.entityTag), values };
+            const saved = await store.saveSettings(w.trx, accountId, current.saved, expected, {
+              settings: JSON.stringify(values),
+              entityTag: settings.entityTag,
+              modifiedAt: clock.now().toISOString(),
+            });
+            if (!saved) throw staleEtag();
+            await store.appendHistory(
+              w.trx,
+              settingsHistoryId(accountId),
+              historyEntry(ctx, actor, 'update', fields, `Identity settings of account ${accountId} updated: ${fields.join(', ') || 'no fields'}.`),
+            );
+            w.changed({ entity: 'account-settings', entityId: accountId, accountId, op: 'update' });
+            return settings;
+          },
+          { fields },
+        );
+      });
+    },
+  };
+}
+
+export type SettingsService = ReturnType<typeof createSettingsService>;
