@@ -7,9 +7,8 @@
 // (both runs summed), and exits non-zero when the typecheck or any test failed. Extra arguments go to
 // vitest on both runs: `npm test -- test/conformance`. `npm run test:pg` brings its own PostgreSQL.
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -18,7 +17,10 @@ const require = createRequire(join(root, 'package.json'));
 const tscBin = require.resolve('typescript/bin/tsc');
 const vitestBin = join(dirname(require.resolve('vitest/package.json')), 'vitest.mjs');
 const extraArgs = process.argv.slice(2);
-const outDir = mkdtempSync(join(tmpdir(), 'portcullis-test-report-'));
+// The JSON reports stay after the run (git-ignored), so the paths vitest prints remain valid.
+const outDir = join(root, 'node_modules', '.cache', 'portcullis-test');
+rmSync(outDir, { recursive: true, force: true });
+mkdirSync(outDir, { recursive: true });
 
 const banner = (text) => process.stdout.write(`\n==== ${text} ====\n`);
 
@@ -38,7 +40,7 @@ function vitest(label, env) {
   );
   let passed = 0;
   let failed = 0;
-  let notes = [];
+  const notes = [];
   if (existsSync(report)) {
     const json = JSON.parse(readFileSync(report, 'utf8'));
     passed = json.numPassedTests ?? 0;
@@ -81,7 +83,6 @@ if (process.env.PORTCULLIS_TEST_DATABASE_URL) {
 } else {
   process.stdout.write('\nPostgreSQL: skipped (set PORTCULLIS_TEST_DATABASE_URL, or run `npm run test:pg`)\n');
 }
-rmSync(outDir, { recursive: true, force: true });
 
 const passed = runs.reduce((n, r) => n + r.passed, 0);
 const failed = runs.reduce((n, r) => n + r.failed, 0);
