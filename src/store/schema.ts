@@ -175,3 +175,134 @@ export interface AuditEventsTable {
   /** JSON with extra facts (never secrets). */
   detail: string;
 }
+
+// ── Resources, users and enterprises (migration 005) ───────────────────────────────────────────
+// Declared as interface merges so this block stays self-contained.
+
+export interface Schema {
+  resource_groups: ResourceGroupsTable;
+  resource_instances: ResourceInstancesTable;
+  reclamations: ReclamationsTable;
+  enterprises: EnterprisesTable;
+  account_groups: AccountGroupsTable;
+  enterprise_accounts: EnterpriseAccountsTable;
+}
+
+/** User-management fields of a membership; NULL profile fields fall back to the user's own. */
+export interface AccountUsersTable {
+  firstname: string | null;
+  lastname: string | null;
+  email: string | null;
+  phonenumber: string | null;
+  altphonenumber: string | null;
+  photo: string | null;
+  /** JSON object of UserSettings, IBM's wire names; NULL = defaults. */
+  settings: string | null;
+  /** SHA-256 (hex) of the pending invitation's token; NULL once accepted or for non-invited members. */
+  invitation_hash: string | null;
+  invited_by: string | null;
+}
+
+export interface ResourceGroupsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  /** `ACTIVE` or `DELETED` (soft-deleted groups show with include_deleted). */
+  state: string;
+  is_default: number;
+  quota_id: string;
+  created_at: string;
+  updated_at: string;
+  deleted_at: string | null;
+}
+
+export interface ResourceInstancesTable {
+  guid: string;
+  crn: string;
+  account_id: string;
+  resource_group_id: string;
+  name: string;
+  /** Catalog service name (the CRN's service segment), from the plan. */
+  service_name: string;
+  /** Catalog id of the service offering. */
+  resource_id: string;
+  resource_plan_id: string;
+  location: string;
+  /** ResourceInstance.State: `active`, `pending_reclamation`, `removed`, … */
+  state: string;
+  type: string;
+  sub_type: string | null;
+  /** JSON object. */
+  parameters: string;
+  /** JSON array of strings. */
+  tags: string;
+  allow_cleanup: number;
+  locked: number;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+  deleted_at: string | null;
+  deleted_by: string | null;
+  scheduled_reclaim_at: string | null;
+  scheduled_reclaim_by: string | null;
+  restored_at: string | null;
+  restored_by: string | null;
+}
+
+export interface ReclamationsTable {
+  id: string;
+  instance_guid: string;
+  account_id: string;
+  resource_group_id: string;
+  /** `SCHEDULED` while it can be restored or reclaimed; then `RESTORED` or `RECLAIMED`. */
+  state: string;
+  target_time: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface EnterprisesTable {
+  id: string;
+  /** The enterprise account: the account the enterprise was created from. */
+  account_id: string;
+  name: string;
+  domain: string | null;
+  state: string;
+  primary_contact_iam_id: string;
+  source_account_id: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface AccountGroupsTable {
+  id: string;
+  enterprise_id: string;
+  /** CRN of the enterprise or of the parent account group. */
+  parent: string;
+  name: string;
+  /** `ACTIVE` or `DELETED`. */
+  state: string;
+  primary_contact_iam_id: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}
+
+export interface EnterpriseAccountsTable {
+  account_id: string;
+  enterprise_id: string;
+  /** CRN of the enterprise or of the account group the account sits in. */
+  parent: string;
+  /** `ACTIVE` or `DELETED`. */
+  state: string;
+  created_at: string;
+  created_by: string;
+  updated_at: string;
+  updated_by: string;
+}

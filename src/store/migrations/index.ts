@@ -1,11 +1,12 @@
 import { foundation } from './001_foundation.js';
+import { resourcesUsersEnterprise } from './005_resources_users_enterprise.js';
 import type { Ddl, Migration } from './types.js';
 
 /**
  * Every migration, in order. Versions are shared by both dialects; a migration that needs
  * dialect-specific SQL branches on `ddl.dialect` inside its own file.
  */
-export const migrations: Migration[] = [foundation];
+export const migrations: Migration[] = [foundation, resourcesUsersEnterprise];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };
 export const postgresDdl: Ddl = { dialect: 'postgres', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT' };
