@@ -1,0 +1,162 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+
+/**
+ * Request schemas of the IAM Identity routes (from the SDK's iam-identity/v1 parameter types).
+ * Bodies reject unknown fields and wrong types (400); query strings tolerate unknown parameters,
+ * as IBM's do. They also document the API in /openapi.json.
+ */
+
+const strict = { additionalProperties: false } as const;
+const literals = <T extends string>(...values: T[]) => Type.Union(values.map((v) => Type.Literal(v)));
+const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+
+/** `"true"` / `"false"` in any letter case, as the SDK sends header flags. */
+const headerFlag = Type.String({ pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$' });
+
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) });
+export const AccountParams = Type.Object({ account_id: Type.String({ minLength: 1 }) });
+
+export const ActionWhenLeaked = literals('none', 'disable', 'delete');
+const Order = literals('asc', 'desc');
+const PageSize = Type.Integer({ minimum: 1, maximum: 100 });
+
+export const ReadQuery = Type.Object({
+  include_history: opt(Type.Boolean()),
+  include_activity: opt(Type.Boolean()),
+  show_group_id: opt(Type.Boolean()),
+});
+
+// ── API keys ──────────────────────────────────────────────────────────────────────────────────
+
+const apiKeyValueFields = {
+  name: Type.String(),
+  description: opt(Type.String()),
+  apikey: opt(Type.String()),
+  store_value: opt(Type.Boolean()),
+  action_when_leaked: opt(ActionWhenLeaked),
+  expires_at: opt(Type.String()),
+};
+
+export const CreateApiKeyBody = Type.Object(
+  {
+    ...apiKeyValueFields,
+    iam_id: Type.String({ minLength: 1 }),
+    account_id: opt(Type.String({ minLength: 1 })),
+    support_sessions: opt(Type.Boolean()),
+  },
+  strict,
+);
+
+export const CreateApiKeyHeaders = Type.Object({ 'entity-lock': opt(headerFlag), 'entity-disable': opt(headerFlag) });
+
+export const UpdateApiKeyBody = Type.Object(
+  {
+    name: opt(Type.String()),
+    description: opt(Type.String()),
+    support_sessions: opt(Type.Boolean()),
+    action_when_leaked: opt(ActionWhenLeaked),
+    expires_at: opt(Type.String()),
+  },
+  strict,
+);
+
+export const ApiKeyListQuery = Type.Object({
+  account_id: opt(Type.String()),
+  iam_id: opt(Type.String()),
+  pagesize: opt(PageSize),
+  pagetoken: opt(Type.String()),
+  scope: opt(literals('entity', 'account')),
+  type: opt(literals('user', 'serviceid')),
+  sort: opt(Type.String()),
+  order: opt(Order),
+  include_history: opt(Type.Boolean()),
+  filter: opt(Type.String()),
+  group_id: opt(Type.String()),
+});
+
+export const ApiKeyDetailsHeaders = Type.Object({ 'iam-apikey': Type.String({ minLength: 1 }) });
+export const ApiKeyDetailsQuery = Type.Object({ include_history: opt(Type.Boolean()) });
+
+// ── Service IDs and groups ────────────────────────────────────────────────────────────────────
+
+export const CreateServiceIdBody = Type.Object(
+  {
+    account_id: Type.String({ minLength: 1 }),
+    name: Type.String(),
+    group_id: opt(Type.String()),
+    description: opt(Type.String()),
+    unique_instance_crns: opt(Type.Array(Type.String())),
+    apikey: opt(Type.Object(apiKeyValueFields, strict)),
+  },
+  strict,
+);
+
+export const CreateServiceIdHeaders = Type.Object({ 'entity-lock': opt(headerFlag) });
+export const ShowGroupQuery = Type.Object({ show_group_id: opt(Type.Boolean()) });
+
+export const UpdateServiceIdBody = Type.Object(
+  {
+    name: opt(Type.String()),
+    description: opt(Type.String()),
+    unique_instance_crns: opt(Type.Array(Type.String())),
+  },
+  strict,
+);
+
+export const ServiceIdListQuery = Type.Object({
+  account_id: opt(Type.String()),
+  group_id: opt(Type.String()),
+  name: opt(Type.String()),
+  pagesize: opt(PageSize),
+  pagetoken: opt(Type.String()),
+  sort: opt(Type.String()),
+  order: opt(Order),
+  include_history: opt(Type.Boolean()),
+  filter: opt(Type.String()),
+  show_group_id: opt(Type.Boolean()),
+});
+
+export const CreateGroupBody = Type.Object(
+  { account_id: Type.String({ minLength: 1 }), name: Type.String(), description: opt(Type.String()) },
+  strict,
+);
+export const UpdateGroupBody = Type.Object({ name: Type.String(), description: opt(Type.String()) }, strict);
+export const GroupListQuery = Type.Object({ account_id: opt(Type.String()) });
+
+// ── Account settings ──────────────────────────────────────────────────────────────────────────
+
+const Restriction = literals('RESTRICTED', 'NOT_RESTRICTED', 'NOT_SET');
+export const Mfa = literals('NONE', 'NONE_NO_ROPC', 'TOTP', 'TOTP4ALL', 'LEVEL1', 'LEVEL2', 'LEVEL3');
+/** A whole number as a string, or NOT_SET; ranges are checked by the service. */
+const NumberSetting = Type.String({ pattern: '^(\\d+|NOT_SET)$' });
+
+export const SettingsQuery = Type.Object({ include_history: opt(Type.Boolean()), resolve_user_mfa: opt(Type.Boolean()) });
+
+export const UpdateSettingsBody = Type.Object(
+  {
+    restrict_create_service_id: opt(Restriction),
+    restrict_create_platform_apikey: opt(Restriction),
+    allowed_ip_addresses: opt(Type.String()),
+    mfa: opt(Mfa),
+    user_mfa: opt(Type.Array(Type.Object({ iam_id: opt(Type.String()), mfa: opt(Mfa) }, strict))),
+    session_expiration_in_seconds: opt(NumberSetting),
+    session_invalidation_in_seconds: opt(NumberSetting),
+    max_sessions_per_identity: opt(NumberSetting),
+    system_access_token_expiration_in_seconds: opt(NumberSetting),
+    system_refresh_token_expiration_in_seconds: opt(NumberSetting),
+    restrict_user_list_visibility: opt(literals('RESTRICTED', 'NOT_RESTRICTED')),
+    restrict_user_domains: opt(
+      Type.Array(
+        Type.Object(
+          {
+            realm_id: Type.String(),
+            invitation_email_allow_patterns: opt(Type.Array(Type.String())),
+            restrict_invitation: opt(Type.Boolean()),
+          },
+          strict,
+        ),
+      ),
+    ),
+  },
+  strict,
+);

@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityClient } from '../helpers/sdk.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { errorOf, identityTime, ownerOf, pagetokenOf, statusOf, type Caller } from './helpers.js';
+
+let server: TestServer;
+let owner: Caller;
+
+beforeAll(async () => {
+  server = await startTestServer();
+  owner = ownerOf(server);
+});
+afterAll(() => server?.close());
+
+describe('API keys', () => {
+  it('creates a key whose value is shown once and never again', async () => {
+    const created = await owner.client.createApiKey({ name: 'ci', iamId: owner.iamId, description: 'for CI' });
+    expect(created.status).toBe(201);
+    const key = created.result;
+    expect(key.id).toMatch(/^ApiKey-[0-9a-f-]{36}$/);
+    expect(key.apikey.length).toBeGreaterThanOrEqual(32);
+    expect(key.iam_id).toBe(owner.iamId);
+    expect(key.account_id).toBe(owner.accountId);
+    expect(key.crn).toBe(`crn:v1:bluemix:public:iam-identity::a/${owner.accountId}::apikey:${key.id}`);
+    expect(key.entity_tag).toMatch(/^1-[0-9a-f]{32}$/);
+    expect(created.headers.etag).toBe(key.entity_tag);
+    expect(key.created_at).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}\+0000$/);
+    expect(key.locked).toBe(false);
+    expect(key.disabled).toBe(false);
+
+    const read = await owner.client.getApiKey({ id: key.id });
+    expect(read.result.apikey).toBe('');
+    expect(read.result.name).toBe('ci');
+    expect(read.result.description).toBe('for CI');
+    expect(read.headers.etag).toBe(key.entity_tag);
+
+    const byValue = await owner.client.getApiKeysDetails({ iamApiKey: key.apikey });
+    expect(byValue.result.id).toBe(key.id);
+    expect(byValue.result.apikey).toBe('');
+
+    // The new key works: it obtains a token and calls the API.
+    const self = identityClient(server.url, key.apikey);
+    expect((await self.getApiKeysDetails({ iamApiKey: key.apikey })).result.id).toBe(key.id);
+  });
+
+  it('accepts a given value of at least 32 characters, once', async () => {
+    const value = `given-${'x'.repeat(40)}`;
+    const key = (await owner.client.createApiKey({ name: 'given', iamId: owner.iamId, apikey: value })).result;
+    expect(key.apikey).toBe(value);
+    const duplicate = await errorOf(owner.client.createApiKey({ name: 'again', iamId: owner.iamId, apikey: value }));
+    expect(duplicate.status).toBe(409);
+    expect(await statusOf(owner.client.createApiKey({ name: 'short', iamId: owner.iamId, apikey: 'too-short' }))).toBe(400);
+    expect(await statusOf(owner.client.createApiKey({ name: 'stored', iamId: owner.iamId, storeValue: true }))).toBe(400);
+  });
+
+  it('refuses identities outside the account and blank names', async () => {
+    const stranger = await errorOf(owner.client.createApiKey({ name: 'x', iamId: 'IBMid-NOBODY0000' }));
+    expect(stranger.status).toBe(400);
+    expect(stranger.message).toContain('IBMid-NOBODY0000');
+    expect(await statusOf(owner.client.createApiKey({ name: '  ', iamId: owner.iamId }))).toBe(400);
+  });
+
+  it('lists with pagination followed to the end, and back', async () => {
+    for (let i = 0; i < 5; i++) await owner.client.createApiKey({ name: `page-${i}`, iamId: owner.iamId });
+    const all = (await owner.client.listApiKeys({ accountId: owner.accountId, iamId: owner.iamId, pagesize: 100 })).result.apikeys;
+    const seen: string[] = [];
+    let page = (await owner.client.listApiKeys({ iamId: owner.iamId, pagesize: 2 })).result;
+    expect(page.first).toMatch(new RegExp(`^${server.url}/v1/apikeys\\?pagetoken=`));
+    expect(page.previous).toBeUndefined();
+    let pages = 1;
+    for (;;) {
+      expect(page.apikeys.length).toBeLessThanOrEqual(2);
+      expect(page.offset).toBe(seen.length);
+      seen.push(...page.apikeys.map((k) => k.id));
+      for (const k of page.apikeys) expect(k.apikey).toBe('');
+      if (!page.next) break;
+      page = (await owner.client.listApiKeys({ pagetoken: pagetokenOf(page.next) })).result;
+      pages++;
+    }
+    expect(seen).toEqual(all.map((k) => k.id));
+    expect(new Set(seen).size).toBe(all.length);
+    expect(pages).toBe(Math.ceil(all.length / 2));
+    // The last page links back to the one before it.
+    expect(page.previous).toBeDefined();
+    const previous = (await owner.client.listApiKeys({ pagetoken: pagetokenOf(page.previous!) })).result;
+    const lastFull = Math.floor((all.length - 1) / 2) * 2;
+    expect(previous.apikeys.map((k) => k.id)).toEqual(all.slice(lastFull - 2, lastFull).map((k) => k.id));
+  });
+
+  it('sorts, filters by type and validates list parameters', async () => {
+    const byName = (await owner.client.listApiKeys({ scope: 'account', sort: 'name', order: 'desc', pagesize: 100 })).result.apikeys;
+    const names = byName.map((k) => k.name);
+    expect(names).toEqual([...names].sort().reverse());
+    const serviceKeys = (await owner.client.listApiKeys({ scope: 'account', type: 'serviceid' })).result.apikeys;
+    expect(serviceKeys.every((k) => k.iam_id.startsWith('iam-ServiceId-'))).toBe(true);
+    expect(await statusOf(owner.client.listApiKeys({ sort: 'colour' }))).toBe(400);
+    expect(await statusOf(owner.client.listApiKeys({ pagesize: 101 }))).toBe(400);
+    expect(await statusOf(owner.client.listApiKeys({ pagetoken: 'not-a-token' }))).toBe(400);
+  });
+
+  it('updates with If-Match: stale tags are refused, * matches any', async () => {
+    const key = (await owner.client.createApiKey({ name: 'upd', iamId: owner.iamId })).result;
+    const updated = await owner.client.updateApiKey({ id: key.id, ifMatch: key.entity_tag!, name: 'renamed', description: 'new' });
+    expect(updated.result.name).toBe('renamed');
+    expect(updated.result.apikey).toBe('');
+    expect(updated.result.entity_tag).toMatch(/^2-/);
+    expect(updated.headers.etag).toBe(updated.result.entity_tag);
+    const stale = await errorOf(owner.client.updateApiKey({ id: key.id, ifMatch: key.entity_tag!, name: 'lost' }));
+    expect(stale.status).toBe(412);
+    expect(stale.body.status_code).toBe('412');
+    expect((await owner.client.getApiKey({ id: key.id })).result.name).toBe('renamed');
+    const any = await owner.client.updateApiKey({ id: key.id, ifMatch: '*', description: '' });
+    expect(any.result.description).toBeUndefined();
+    expect(await statusOf(owner.client.updateApiKey({ id: key.id, ifMatch: '*', name: '' }))).toBe(400);
+  });
+
+  it('handles expires_at in the Identity format; a past date is refused', async () => {
+    const expiresAt = identityTime(30);
+    const key = (await owner.client.createApiKey({ name: 'exp', iamId: owner.iamId, expiresAt, actionWhenLeaked: 'disable' })).result;
+    expect(key.expires_at).toBe(expiresAt);
+    expect(key.action_when_leaked).toBe('disable');
+    const past = await errorOf(owner.client.createApiKey({ name: 'old', iamId: owner.iamId, expiresAt: identityTime(-1) }));
+    expect(past.status).toBe(400);
+    expect(past.message).toContain('expires_at');
+    expect(await statusOf(owner.client.createApiKey({ name: 'bad', iamId: owner.iamId, expiresAt: 'tomorrow' }))).toBe(400);
+    const later = identityTime(60);
+    const updated = await owner.client.updateApiKey({ id: key.id, ifMatch: '*', expiresAt: later });
+    expect(updated.result.expires_at).toBe(later);
+  });
+
+  it('lock blocks update and delete until unlocked', async () => {
+    const key = (await owner.client.createApiKey({ name: 'lockme', iamId: owner.iamId })).result;
+    expect((await owner.client.lockApiKey({ id: key.id })).status).toBe(204);
+    expect((await owner.client.getApiKey({ id: key.id })).result.locked).toBe(true);
+    const refused = await errorOf(owner.client.deleteApiKey({ id: key.id }));
+    expect(refused.status).toBe(409);
+    expect(refused.body.errors[0].code).toBe('entity_locked');
+    expect(refused.message).toContain(key.id);
+    expect(await statusOf(owner.client.updateApiKey({ id: key.id, ifMatch: '*', name: 'no' }))).toBe(409);
+    expect((await owner.client.unlockApiKey({ id: key.id })).status).toBe(204);
+    expect((await owner.client.deleteApiKey({ id: key.id })).status).toBe(204);
+    expect(await statusOf(owner.client.getApiKey({ id: key.id }))).toBe(404);
+  });
+
+  it('a disabled key cannot obtain tokens until enabled', async () => {
+    const key = (await owner.client.createApiKey({ name: 'dis', iamId: owner.iamId })).result;
+    expect((await owner.client.disableApiKey({ id: key.id })).status).toBe(204);
+    expect((await owner.client.getApiKey({ id: key.id })).result.disabled).toBe(true);
+    await expect(identityClient(server.url, key.apikey).getApiKey({ id: key.id })).rejects.toThrow();
+    expect((await owner.client.enableApiKey({ id: key.id })).status).toBe(204);
+    const enabled = await identityClient(server.url, key.apikey).getApiKey({ id: key.id, includeActivity: true });
+    expect(enabled.result.disabled).toBe(false);
+    expect(enabled.result.activity?.authn_count).toBeGreaterThanOrEqual(1);
+  });
+
+  it('Entity-Lock and Entity-Disable create the key locked and disabled', async () => {
+    const key = (await owner.client.createApiKey({ name: 'hdr', iamId: owner.iamId, entityLock: 'true', entityDisable: 'true' })).result;
+    expect(key.locked).toBe(true);
+    expect(key.disabled).toBe(true);
+    await expect(identityClient(server.url, key.apikey).getApiKey({ id: key.id })).rejects.toThrow();
+  });
+
+  it('include_history returns what happened, by whom', async () => {
+    const key = (await owner.client.createApiKey({ name: 'hist', iamId: owner.iamId })).result;
+    await owner.client.updateApiKey({ id: key.id, ifMatch: '*', name: 'hist2', description: 'd' });
+    await owner.client.lockApiKey({ id: key.id });
+    await owner.client.unlockApiKey({ id: key.id });
+    await owner.client.disableApiKey({ id: key.id });
+    await owner.client.enableApiKey({ id: key.id });
+    const history = (await owner.client.getApiKey({ id: key.id, includeHistory: true })).result.history!;
+    expect(history.map((h) => h.action)).toEqual(['create', 'update', 'lock', 'unlock', 'disable', 'enable']);
+    for (const h of history) {
+      expect(h.iam_id).toBe(owner.iamId);
+      expect(h.iam_id_account).toBe(owner.accountId);
+      expect(h.timestamp).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}\+0000$/);
+      expect(h.message).toContain(key.id);
+    }
+    expect(history[1]!.params).toEqual(['name', 'description']);
+    expect((await owner.client.getApiKey({ id: key.id })).result.history).toBeUndefined();
+    const listed = (await owner.client.listApiKeys({ includeHistory: true, pagesize: 100 })).result.apikeys.find((k) => k.id === key.id);
+    expect(listed?.history?.length).toBe(6);
+  });
+
+  it('unknown ids are 404 in the identity error shape', async () => {
+    const missing = await errorOf(owner.client.getApiKey({ id: 'ApiKey-00000000-0000-0000-0000-000000000000' }));
+    expect(missing.status).toBe(404);
+    expect(missing.body).toMatchObject({ status_code: '404', errors: [{ code: 'not_found' }] });
+    expect(missing.body.errors[0].message).toContain('ApiKey-00000000-0000-0000-0000-000000000000');
+    expect(typeof missing.body.trace).toBe('string');
+  });
+});
