@@ -4,6 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify'
 import { installErrorHandling } from './http/errors.js';
 import { loggerOptions } from './http/logging.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
+import { revisionHeaders } from './http/revision.js';
 
 export interface AppDeps {
   logLevel: string;
@@ -32,6 +33,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandling(app);
+  revisionHeaders(app);
   app.addHook('onRequest', async (request, reply) => {
     reply.header('Transaction-Id', request.id);
     if (request.headers['x-correlation-id']) reply.header('X-Correlation-Id', request.id);

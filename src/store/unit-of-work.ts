@@ -65,7 +65,11 @@ export interface Writer {
   auditFailure(event: Omit<AuditEvent, 'outcome'>, reason: string): Promise<void>;
 }
 
-export function createWriter(db: Db, now: () => Date = () => new Date()): Writer {
+/**
+ * `onCommit` hears the revision of every write that committed changes (after the commit), so the
+ * process can wake its change-feed follower and tell the caller which revision it produced.
+ */
+export function createWriter(db: Db, now: () => Date = () => new Date(), onCommit?: (revision: number) => void): Writer {
   const insertAudit = (trx: Trx | Db, events: AuditEvent[], at: string) =>
     trx
       .insertInto('audit_events')
@@ -87,7 +91,7 @@ export function createWriter(db: Db, now: () => Date = () => new Date()): Writer
 
   return {
     async write(fn) {
-      return db.transaction().execute(async (trx) => {
+      const committed = await db.transaction().execute(async (trx) => {
         const changes: Change[] = [];
         const events: AuditEvent[] = [];
         const value = await fn({
@@ -117,8 +121,10 @@ export function createWriter(db: Db, now: () => Date = () => new Date()): Writer
           revision = Number(head.revision);
         }
         if (events.length > 0) await insertAudit(trx, events, at);
-        return { value, revision };
+        return { value, revision, changedAnything: changes.length > 0 };
       });
+      if (committed.changedAnything) onCommit?.(committed.revision);
+      return { value: committed.value, revision: committed.revision };
     },
     async auditFailure(event, reason) {
       await insertAudit(db, [{ ...event, outcome: 'failure', detail: { ...event.detail, reason } }], now().toISOString());

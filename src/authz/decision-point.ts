@@ -1,0 +1,157 @@
+import type { Catalog } from '../catalog/catalog.js';
+import type { CustomRole } from '../catalog/types.js';
+import { authorize, rolesOf, Snapshot, type RoleGrant } from '../pdp/index.js';
+import type { Decision, DecisionRequest } from '../pdp/types.js';
+import type { Clock } from '../kernel/clock.js';
+import { DomainError } from '../kernel/errors.js';
+import { followFeed, type ChangeFeed, type ChangeRecord, type FeedFollower } from '../store/changes.js';
+import type { DecisionSource } from './source.js';
+
+export interface DecideOptions {
+  /** Answer from a snapshot at least this new (read-your-writes across nodes). */
+  minRevision?: number;
+  explain?: boolean;
+}
+
+/**
+ * The decision point of one process: an in-memory snapshot loaded at start and kept current from
+ * the change feed, one entity at a time (never rebuilt). Decisions are pure calls into src/pdp.
+ */
+export function createDecisionPoint(deps: {
+  catalog: Catalog;
+  source: DecisionSource;
+  feed: ChangeFeed;
+  clock: Clock;
+  log?: (message: string, error?: unknown) => void;
+  pollMs?: number;
+}) {
+  const { catalog, source, feed, clock } = deps;
+  let snapshot = new Snapshot(catalog);
+  let follower: FeedFollower | undefined;
+
+  /** Applies one change by re-reading the entity it names (so replays are harmless). */
+  async function apply(change: ChangeRecord): Promise<void> {
+    switch (change.entity) {
+      case 'policy': {
+        const policy = await source.policy(change.entityId);
+        if (policy) snapshot.upsertPolicy(policy);
+        else snapshot.removePolicy(change.entityId);
+        return;
+      }
+      case 'custom_role': {
+        const role = await source.customRole(change.entityId);
+        if (role) upsertCustomRole(change.entityId, role);
+        else removeCustomRole(change.entityId);
+        return;
+      }
+      case 'group_member': {
+        // entityId is `<groupId>/<iamId>`: the identity's memberships in the account are re-read.
+        const iamId = change.entityId.slice(change.entityId.indexOf('/') + 1);
+        if (!change.accountId) return;
+        snapshot.setMemberships(change.accountId, iamId, await source.membershipsOf(change.accountId, iamId));
+        return;
+      }
+      case 'access_group':
+        if (change.op === 'delete' && change.accountId) snapshot.removeGroup(change.accountId, change.entityId);
+        return;
+      case 'group_settings': {
+        const settings = (await source.publicAccess()).find((s) => s.accountId === change.accountId);
+        if (settings) snapshot.setPublicAccess(settings.accountId, settings.enabled);
+        return;
+      }
+      case 'resource_instance': {
+        const placement = await source.instanceGroup(change.entityId);
+        if (placement) snapshot.setInstanceGroup(placement.accountId, change.entityId, placement.resourceGroupId);
+        else if (change.accountId) snapshot.removeInstance(change.accountId, change.entityId);
+        return;
+      }
+    }
+  }
+
+  /** Custom roles are keyed by CRN in the catalog and by id on the feed. */
+  const customRoleCrnById = new Map<string, string>();
+  function upsertCustomRole(id: string, role: CustomRole) {
+    catalog.upsertCustomRole(role);
+    customRoleCrnById.set(id, role.crn);
+  }
+  function removeCustomRole(id: string) {
+    const crn = customRoleCrnById.get(id);
+    if (crn) catalog.removeCustomRole(crn);
+    customRoleCrnById.delete(id);
+  }
+
+  async function applyBatch(changes: ChangeRecord[]) {
+    for (const change of changes) {
+      try {
+        await apply(change);
+      } catch (error) {
+        // One entity that cannot be indexed must not stop the feed; it stays out of decisions.
+        deps.log?.(`decision point: change ${change.entity} ${change.entityId} not applied`, error);
+      }
+    }
+    snapshot.revision = changes[changes.length - 1]?.revision ?? snapshot.revision;
+  }
+
+  return {
+    get snapshot() {
+      return snapshot;
+    },
+
+    /** Loads everything as of the current feed head, then follows the feed. */
+    async start(): Promise<void> {
+      const head = await feed.head();
+      for (const { id, role } of await source.customRoles()) {
+        try {
+          upsertCustomRole(id, role);
+        } catch (error) {
+          deps.log?.(`decision point: custom role ${role.crn} not loaded`, error);
+        }
+      }
+      const built = Snapshot.build({
+        catalog,
+        policies: await source.activePolicies(),
+        memberships: await source.memberships(),
+        instances: await source.instanceGroups(),
+        publicAccess: await source.publicAccess(),
+      });
+      for (const r of built.rejected) deps.log?.(`decision point: policy ${r.policyId} not loaded`, r.error);
+      snapshot = built.snapshot;
+      snapshot.revision = head;
+      follower = followFeed(feed, head, applyBatch, deps.pollMs);
+    },
+
+    stop() {
+      follower?.stop();
+    },
+
+    /** Wakes the follower (a local write, or a PostgreSQL notification). */
+    poke() {
+      follower?.poke();
+    },
+
+    get revision() {
+      return follower?.revision ?? snapshot.revision;
+    },
+
+    async ensureRevision(minRevision: number | undefined): Promise<void> {
+      if (minRevision === undefined || !follower || minRevision <= follower.revision) return;
+      try {
+        await follower.waitFor(minRevision);
+      } catch {
+        throw new DomainError('precondition_failed', 'revision_not_available', `Revision ${minRevision} is not available on this node yet.`);
+      }
+    },
+
+    async decide(requests: readonly DecisionRequest[], options: DecideOptions = {}): Promise<Decision[]> {
+      await this.ensureRevision(options.minRevision);
+      return authorize(requests, snapshot, { now: clock.now(), explain: options.explain });
+    },
+
+    async roles(request: Omit<DecisionRequest, 'action'>, options: DecideOptions = {}): Promise<RoleGrant[]> {
+      await this.ensureRevision(options.minRevision);
+      return rolesOf(request, snapshot, { now: clock.now() });
+    },
+  };
+}
+
+export type DecisionPoint = ReturnType<typeof createDecisionPoint>;
