@@ -23,13 +23,24 @@ export function createIdentityService(deps: IdentityDeps) {
 
   /**
    * Issues an API key inside the caller's write (bootstrap: the new owner's first key). Uses only
-   * that transaction; the caller vouches that the identity exists in the account.
+   * that transaction; the caller vouches that the identity exists in the account. The audit event
+   * has no request of its own, so its request id is `internal`.
    */
   const issueApiKeyIn: IssueApiKey = async (w, input) => {
     const ownerType = subjectKindOf(input.iamId);
     if (ownerType !== 'user' && ownerType !== 'serviceid') throw identityErrors.unknownIdentity(input.iamId, input.accountId);
     const prepared = apiKeys.prepareKey({ ...input, ownerType });
     const { apiKey, value } = await apiKeys.insertKeyIn(w, prepared, { iamId: input.createdBy, accountId: input.accountId });
+    w.audit({
+      requestId: 'internal',
+      initiatorIamId: input.createdBy,
+      initiatorAccountId: input.accountId,
+      accountId: input.accountId,
+      action: 'iam-identity.apikey.create',
+      targetType: 'apikey',
+      targetId: apiKey.id,
+      detail: { iam_id: input.iamId, name: apiKey.name },
+    });
     return { id: apiKey.id, value };
   };
 
