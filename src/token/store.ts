@@ -64,6 +64,9 @@ export function createTokenStore(db: Db) {
         'st.settings as settings',
       ]);
 
+  // The hot query of every grant, built and compiled once; each call only binds the hash.
+  const byKeyHash = grantSubjects().where('k.key_hash', '=', '').compile();
+
   return {
     // ---- signing keys -------------------------------------------------------------------------
 
@@ -98,7 +101,8 @@ export function createTokenStore(db: Db) {
 
     /** The API key with this value hash and its identity; undefined when no key has it. */
     async grantSubjectByKeyHash(keyHash: string): Promise<GrantSubjectRow | undefined> {
-      return grantSubjects().where('k.key_hash', '=', keyHash).executeTakeFirst();
+      const { rows } = await db.executeQuery<GrantSubjectRow>({ ...byKeyHash, parameters: [keyHash] });
+      return rows[0];
     },
 
     /** The API key with this id and its identity; undefined when it was deleted. */
