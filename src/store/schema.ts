@@ -306,3 +306,80 @@ export interface EnterpriseAccountsTable {
   updated_at: string;
   updated_by: string;
 }
+
+// ── Access groups (migration 004) ───────────────────────────────────────────────────────────────
+// Declared as an interface merge so this block stays self-contained.
+
+export interface Schema {
+  access_groups: AccessGroupsTable;
+  access_group_members: AccessGroupMembersTable;
+  access_group_rules: AccessGroupRulesTable;
+  access_group_dynamic_members: AccessGroupDynamicMembersTable;
+  access_group_settings: AccessGroupSettingsTable;
+}
+
+export interface AccessGroupsTable {
+  account_id: string;
+  /** `AccessGroupId-<uuid>`; unique across accounts. The Public Access group is never stored. */
+  id: string;
+  name: string;
+  /** `name` lower-cased: unique per account. */
+  name_key: string;
+  description: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+  entity_tag: string;
+}
+
+/** A static member: added explicitly, stays until removed. */
+export interface AccessGroupMembersTable {
+  account_id: string;
+  group_id: string;
+  iam_id: string;
+  /** `user`, `service` or `profile`. */
+  type: string;
+  created_at: string;
+  created_by_id: string;
+}
+
+/** A dynamic-membership rule: federated users whose claims match join the group at sign-in. */
+export interface AccessGroupRulesTable {
+  /** `ClaimRule-<uuid>`. */
+  id: string;
+  account_id: string;
+  group_id: string;
+  name: string;
+  /** Hours a membership granted by this rule lasts (1–24). */
+  expiration: number;
+  realm_name: string;
+  /** JSON array of `{claim, operator, value}`. */
+  conditions: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+  entity_tag: string;
+}
+
+/** A membership granted by rules at a federated sign-in; void once `expires_at` has passed. */
+export interface AccessGroupDynamicMembersTable {
+  account_id: string;
+  group_id: string;
+  iam_id: string;
+  type: string;
+  realm_name: string;
+  /** JSON array of the ids of the rules that matched. */
+  rule_ids: string;
+  created_at: string;
+  expires_at: string;
+}
+
+/** Access-groups settings of an account; no row = defaults (public access enabled). */
+export interface AccessGroupSettingsTable {
+  account_id: string;
+  public_access_enabled: number;
+  last_modified_at: string;
+  last_modified_by_id: string;
+}
