@@ -3,11 +3,18 @@ import { createOwnerAuthorizer } from './accounts/authorizer.js';
 import { createAccountsService } from './accounts/service.js';
 import { createAccountsStore } from './accounts/store.js';
 import { buildApp } from './app.js';
+import { Catalog } from './catalog/index.js';
 import type { Config } from './config.js';
+import { enterpriseRoutes } from './enterprise/routes.js';
+import { createEnterpriseService } from './enterprise/service.js';
+import { createEnterpriseStore } from './enterprise/store.js';
 import { createMetrics } from './http/observability.js';
 import { identityRoutes } from './identity/routes.js';
 import { createIdentityService } from './identity/service.js';
 import { systemClock, type Clock } from './kernel/clock.js';
+import { resourceControllerRoutes, resourceManagerRoutes } from './resources/routes.js';
+import { createResourcesService } from './resources/service.js';
+import { createResourcesStore } from './resources/store.js';
 import { migrateToLatest, openDatabase, pendingMigrations } from './store/db.js';
 import { createWriter } from './store/unit-of-work.js';
 import { createAuthenticator } from './token/authenticate.js';
@@ -41,7 +48,30 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const accountsStore = createAccountsStore(db);
   const authorizer = createOwnerAuthorizer(accountsStore);
   const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, site });
-  const accounts = createAccountsService({ store: accountsStore, writer, clock, issueApiKey: identity.issueApiKeyIn });
+  const catalog = Catalog.withSeed();
+  const resources = createResourcesService({
+    store: createResourcesStore(db),
+    writer,
+    clock,
+    authorizer,
+    knowsService: (name) => catalog.service(name) !== undefined,
+  });
+  const accounts = createAccountsService({
+    store: accountsStore,
+    writer,
+    clock,
+    issueApiKey: identity.issueApiKeyIn,
+    provisionAccount: resources.createDefaultGroupIn,
+  });
+  const enterprise = createEnterpriseService({
+    store: createEnterpriseStore(db),
+    accounts: accountsStore,
+    createAccountIn: accounts.createAccountIn,
+    issueApiKey: identity.issueApiKeyIn,
+    writer,
+    clock,
+    authorizer,
+  });
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds });
   const issuer = () => `${site.url}/identity`;
@@ -65,7 +95,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       bodyLimitBytes: config.bodyLimitBytes,
       readiness,
       metrics: createMetrics(),
-      domains: [tokenRoutes({ token, signingKeys, issuer }), identityRoutes({ identity, authenticator, site })],
+      domains: [tokenRoutes({ token, signingKeys, issuer }), identityRoutes({ identity, authenticator, site }),
+        resourceManagerRoutes({ resources, authenticator }),
+        resourceControllerRoutes({ resources, authenticator }),
+        enterpriseRoutes({ enterprise, authenticator }),
+      ],
     });
 
   return {
@@ -76,6 +110,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     writer,
     accounts,
     identity,
+    resources,
+    enterprise,
     signingKeys,
     token,
     authenticator,

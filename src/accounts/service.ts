@@ -11,34 +11,62 @@ export type IssueApiKey = (
   input: { iamId: string; accountId: string; name: string; description: string; createdBy: string },
 ) => Promise<{ id: string; value: string }>;
 
+/** A new user to create as the owner, or an existing user (by IAM id) who becomes the owner. */
+export type NewOwner = { userId: string; email?: string; firstName?: string; lastName?: string } | { iamId: string };
+
 export interface NewAccountInput {
   name: string;
-  owner: { userId: string; email?: string; firstName?: string; lastName?: string };
+  owner: NewOwner;
+  /** Who asks, for the audit event; the new owner when absent (bootstrap). */
+  initiator?: { iamId: string; accountId: string };
 }
 
-export function createAccountsService(deps: { store: AccountsStore; writer: Writer; clock: Clock; issueApiKey: IssueApiKey }) {
+/** Sets up what every new account starts with (its default resource group), inside its creation write. */
+export type ProvisionAccount = (w: Write, accountId: string) => Promise<unknown>;
+
+export function createAccountsService(deps: {
+  store: AccountsStore;
+  writer: Writer;
+  clock: Clock;
+  issueApiKey: IssueApiKey;
+  provisionAccount: ProvisionAccount;
+}) {
   const { store, writer, clock } = deps;
 
-  /** Creates an account and its owner user inside a write; the owner administers everything in it. */
-  async function createAccountIn(w: Write, input: NewAccountInput, requestId: string) {
-    const at = clock.now().toISOString();
+  async function ownerOf(w: Write, input: NewOwner, at: string): Promise<User> {
+    if ('iamId' in input) {
+      const existing = await store.getUser(input.iamId, w.trx);
+      if (!existing) throw new DomainError('invalid', 'unknown_owner', `User ${input.iamId} does not exist.`);
+      return existing;
+    }
     const owner: User = {
       iamId: ids.userIamId(),
-      userId: input.owner.userId,
-      email: input.owner.email ?? input.owner.userId,
-      firstName: input.owner.firstName ?? '',
-      lastName: input.owner.lastName ?? '',
+      userId: input.userId,
+      email: input.email ?? input.userId,
+      firstName: input.firstName ?? '',
+      lastName: input.lastName ?? '',
       realm: 'IBMid',
     };
-    const account: Account = { id: ids.account(), name: input.name, ownerIamId: owner.iamId, state: 'ACTIVE', createdAt: at };
     await store.insertUser(w.trx, owner, at);
+    return owner;
+  }
+
+  /**
+   * Creates an account inside a write: its owner (a new user, or an existing one), the owner's
+   * membership and the account's default resource group. The owner administers everything in it.
+   */
+  async function createAccountIn(w: Write, input: NewAccountInput, requestId: string) {
+    const at = clock.now().toISOString();
+    const owner = await ownerOf(w, input.owner, at);
+    const account: Account = { id: ids.account(), name: input.name, ownerIamId: owner.iamId, state: 'ACTIVE', createdAt: at };
     await store.insertAccount(w.trx, account);
     await store.addMember(w.trx, account.id, owner.iamId, 'ACTIVE', at);
+    await deps.provisionAccount(w, account.id);
     w.changed({ entity: 'account', entityId: account.id, accountId: account.id, op: 'create' });
     w.audit({
       requestId,
-      initiatorIamId: owner.iamId,
-      initiatorAccountId: account.id,
+      initiatorIamId: input.initiator?.iamId ?? owner.iamId,
+      initiatorAccountId: input.initiator?.accountId ?? account.id,
       accountId: account.id,
       action: 'account.create',
       targetType: 'account',

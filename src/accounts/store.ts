@@ -1,4 +1,5 @@
 import type { Db } from '../store/db.js';
+import type { UsersTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
 import type { Account, User } from './types.js';
 
@@ -10,6 +11,15 @@ export function createAccountsStore(db: Db) {
     ownerIamId: row.owner_iam_id,
     state: row.state as Account['state'],
     createdAt: row.created_at,
+  });
+
+  const toUser = (row: UsersTable): User => ({
+    iamId: row.iam_id,
+    userId: row.user_id,
+    email: row.email,
+    firstName: row.first_name,
+    lastName: row.last_name,
+    realm: row.realm,
   });
 
   return {
@@ -24,18 +34,19 @@ export function createAccountsStore(db: Db) {
       return row && toAccount(row);
     },
 
-    async getUser(iamId: string): Promise<User | undefined> {
-      const row = await db.selectFrom('users').selectAll().where('iam_id', '=', iamId).executeTakeFirst();
-      return (
-        row && {
-          iamId: row.iam_id,
-          userId: row.user_id,
-          email: row.email,
-          firstName: row.first_name,
-          lastName: row.last_name,
-          realm: row.realm,
-        }
-      );
+    async getUser(iamId: string, executor: Db | Trx = db): Promise<User | undefined> {
+      const row = await executor.selectFrom('users').selectAll().where('iam_id', '=', iamId).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    /** The user whose login (`user_id`) is `userId`, or undefined. */
+    async getUserByLogin(userId: string, executor: Db | Trx = db): Promise<User | undefined> {
+      const row = await executor.selectFrom('users').selectAll().where('user_id', '=', userId).executeTakeFirst();
+      return row && toUser(row);
+    },
+
+    async setAccountState(trx: Trx, id: string, state: Account['state'], at: string): Promise<void> {
+      await trx.updateTable('accounts').set({ state, updated_at: at }).where('id', '=', id).execute();
     },
 
     /** The state of the user's membership in the account, or undefined when not a member. */

@@ -1,0 +1,528 @@
+import type { IssueApiKey, NewAccountInput } from '../accounts/service.js';
+import type { AccountsStore } from '../accounts/store.js';
+import type { Account } from '../accounts/types.js';
+import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
+import type { Clock } from '../kernel/clock.js';
+import { DomainError, invalid } from '../kernel/errors.js';
+import { ids } from '../kernel/ids.js';
+import type { Actor } from '../kernel/principal.js';
+import type { Write, Writer } from '../store/unit-of-work.js';
+import { enterpriseCrn, parentOf } from './crn.js';
+import { enterpriseErrors as errors } from './errors.js';
+import type { EnterpriseRow, EnterpriseStore, GroupRow, MemberRow, Slice, Window } from './store.js';
+import type { AccountGroup, DocPage, Enterprise, EnterpriseAccount, PageRequest } from './types.js';
+
+const DEFAULT_LIMIT = 100;
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+export interface EnterpriseDeps {
+  store: EnterpriseStore;
+  accounts: Pick<AccountsStore, 'getAccount' | 'getUser' | 'getUserByLogin' | 'membershipState' | 'setAccountState'>;
+  /** Creates an account, its owner membership and default resource group inside a write (accounts service). */
+  createAccountIn: (w: Write, input: NewAccountInput, requestId: string) => Promise<{ account: Account }>;
+  issueApiKey: IssueApiKey;
+  writer: Writer;
+  clock: Clock;
+  authorizer: Authorizer;
+}
+
+type Kind = 'enterprise' | 'account-group' | 'account';
+
+/**
+ * Enterprise Management v1. An enterprise is created from an account, which becomes its
+ * enterprise account (the root); account groups nest under the enterprise or another group; child
+ * accounts are created in, imported into and moved within the enterprise. Every decision is an
+ * `enterprise.<kind>.<verb>` action on the enterprise account.
+ */
+export function createEnterpriseService(deps: EnterpriseDeps) {
+  const { store, accounts, writer, clock, authorizer } = deps;
+  const now = () => clock.now().toISOString();
+
+  const target = (enterpriseAccountId: string, kind: Kind, id?: string): AccessTarget => ({
+    accountId: enterpriseAccountId,
+    serviceName: 'enterprise',
+    resourceType: kind,
+    ...(id ? { resource: id } : {}),
+  });
+
+  async function allowed(actor: Actor, action: string, t: AccessTarget): Promise<boolean> {
+    try {
+      await authorizer.authorize(actor.principal, action, t);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'forbidden') return false;
+      throw error;
+    }
+  }
+
+  function audit(w: Write, actor: Actor, accountId: string, action: string, targetType: Kind, targetId: string, detail?: Record<string, unknown>) {
+    w.audit({
+      requestId: actor.requestId,
+      initiatorIamId: actor.principal.iamId,
+      initiatorAccountId: actor.principal.accountId,
+      accountId,
+      action,
+      targetType,
+      targetId,
+      ...(detail ? { detail } : {}),
+    });
+  }
+
+  const windowOf = (page: PageRequest): Window => {
+    const limit = page.limit ?? DEFAULT_LIMIT;
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw errors.badLimit();
+    return { limit, ...(page.nextDocid ? { after: page.nextDocid } : {}) };
+  };
+
+  /**
+   * Reads pages until `limit` visible items are collected or the list ends; `next` is the docid to
+   * continue after when more may follow.
+   */
+  async function visiblePage<R, T>(
+    window: Window,
+    read: (w: Window) => Promise<Slice<R>>,
+    keyOf: (row: R) => string,
+    show: (row: R) => Promise<T | undefined>,
+  ): Promise<DocPage<T>> {
+    const items: T[] = [];
+    let after = window.after;
+    for (;;) {
+      const slice = await read({ limit: window.limit - items.length, ...(after ? { after } : {}) });
+      for (const row of slice.items) {
+        const item = await show(row);
+        if (item) items.push(item);
+      }
+      const last = slice.items.at(-1);
+      if (last) after = keyOf(last);
+      if (!slice.more) return { items };
+      if (items.length >= window.limit) return { items, ...(after ? { next: after } : {}) };
+    }
+  }
+
+  // ── Shaping rows into domain objects ─────────────────────────────────────────────────────
+
+  const toEnterprise = (row: EnterpriseRow): Enterprise => ({
+    id: row.id,
+    crn: enterpriseCrn(row.account_id, 'enterprise', row.id),
+    accountId: row.account_id,
+    name: row.name,
+    domain: row.domain,
+    state: 'ACTIVE',
+    primaryContactIamId: row.primary_contact_iam_id,
+    primaryContactEmail: row.contact_email,
+    sourceAccountId: row.source_account_id,
+    createdAt: row.created_at,
+    createdBy: row.created_by,
+    updatedAt: row.updated_at,
+    updatedBy: row.updated_by,
+  });
+
+  /** `enterprise:<id>/account-group:<id>/…` down to (and excluding) the object under `parent`. */
+  async function pathOf(parent: string): Promise<string> {
+    const segments: string[] = [];
+    let current = parentOf(parent);
+    while (current?.type === 'account-group') {
+      segments.unshift(`account-group:${current.id}`);
+      const group = await store.getGroup(current.id);
+      current = group && parentOf(group.parent);
+    }
+    if (current) segments.unshift(`enterprise:${current.id}`);
+    return segments.join('/');
+  }
+
+  async function toGroup(row: GroupRow, enterpriseAccountId: string): Promise<AccountGroup> {
+    return {
+      id: row.id,
+      crn: enterpriseCrn(enterpriseAccountId, 'account-group', row.id),
+      enterpriseId: row.enterprise_id,
+      enterpriseAccountId,
+      parent: row.parent,
+      path: `${await pathOf(row.parent)}/account-group:${row.id}`,
+      name: row.name,
+      state: row.state as AccountGroup['state'],
+      primaryContactIamId: row.primary_contact_iam_id,
+      primaryContactEmail: row.contact_email,
+      createdAt: row.created_at,
+      createdBy: row.created_by,
+      updatedAt: row.updated_at,
+      updatedBy: row.updated_by,
+    };
+  }
+
+  async function toAccount(row: MemberRow, enterpriseAccountId: string): Promise<EnterpriseAccount> {
+    return {
+      id: row.account_id,
+      crn: enterpriseCrn(enterpriseAccountId, 'account', row.account_id),
+      enterpriseId: row.enterprise_id,
+      enterpriseAccountId,
+      parent: row.parent,
+      path: `${await pathOf(row.parent)}/account:${row.account_id}`,
+      name: row.name,
+      state: row.state as EnterpriseAccount['state'],
+      ownerIamId: row.owner_iam_id,
+      ownerEmail: row.owner_email,
+      isEnterpriseAccount: row.account_id === enterpriseAccountId,
+      createdAt: row.created_at,
+      createdBy: row.created_by,
+      updatedAt: row.updated_at,
+      updatedBy: row.updated_by,
+    };
+  }
+
+  // ── Lookups with visibility ──────────────────────────────────────────────────────────────
+
+  /** The enterprise if the caller may retrieve it; not found otherwise (no existence leak). */
+  async function readableEnterprise(actor: Actor, id: string): Promise<Enterprise> {
+    const row = await store.getEnterprise(id);
+    if (!row || !(await allowed(actor, 'enterprise.enterprise.retrieve', target(row.account_id, 'enterprise', id)))) {
+      throw errors.enterpriseNotFound(id);
+    }
+    return toEnterprise(row);
+  }
+
+  async function readableGroup(actor: Actor, id: string): Promise<{ group: AccountGroup; enterprise: EnterpriseRow }> {
+    const row = await store.getGroup(id);
+    const enterprise = row && (await store.getEnterprise(row.enterprise_id));
+    if (!row || !enterprise || !(await allowed(actor, 'enterprise.account-group.retrieve', target(enterprise.account_id, 'account-group', id)))) {
+      throw errors.groupNotFound(id);
+    }
+    return { group: await toGroup(row, enterprise.account_id), enterprise };
+  }
+
+  async function readableAccount(actor: Actor, id: string): Promise<{ account: EnterpriseAccount; enterprise: EnterpriseRow }> {
+    const row = await store.getMember(id);
+    const enterprise = row && (await store.getEnterprise(row.enterprise_id));
+    if (!row || !enterprise || !(await allowed(actor, 'enterprise.account.retrieve', target(enterprise.account_id, 'account', id)))) {
+      throw errors.accountNotFound(id);
+    }
+    return { account: await toAccount(row, enterprise.account_id), enterprise };
+  }
+
+  /**
+   * Resolves a `parent` CRN to its active enterprise or account group, checked against the
+   * enterprise the CRN's scope names. `within` restricts it to one enterprise (moves).
+   */
+  async function resolveParent(parent: string, within?: string): Promise<EnterpriseRow> {
+    const ref = parentOf(parent);
+    let enterprise: EnterpriseRow | undefined;
+    if (ref?.type === 'enterprise') {
+      enterprise = await store.getEnterprise(ref.id);
+    } else if (ref?.type === 'account-group') {
+      const group = await store.getGroup(ref.id);
+      enterprise = group && group.state === 'ACTIVE' ? await store.getEnterprise(group.enterprise_id) : undefined;
+    }
+    if (!ref || !enterprise || (within !== undefined && enterprise.id !== within)) throw errors.badParent(parent);
+    if (parent !== enterpriseCrn(enterprise.account_id, ref.type, ref.id)) throw errors.badParent(parent);
+    return enterprise;
+  }
+
+  async function checkContact(iamId: string, accountId: string) {
+    if ((await accounts.membershipState(accountId, iamId)) !== 'ACTIVE') throw errors.unknownContact(iamId, accountId);
+  }
+
+  return {
+    // ── Enterprises ──────────────────────────────────────────────────────────────────────────
+
+    /** Makes `sourceAccountId` the enterprise account of a new enterprise. */
+    async createEnterprise(actor: Actor, input: { sourceAccountId: string; name: string; primaryContactIamId: string; domain?: string }) {
+      const source = await accounts.getAccount(input.sourceAccountId);
+      if (!source) throw errors.accountNotFound(input.sourceAccountId);
+      await authorizer.authorize(actor.principal, 'enterprise.enterprise.create', { accountId: source.id, serviceName: 'enterprise' });
+      await checkContact(input.primaryContactIamId, source.id);
+      const { value } = await writer.write(async (w) => {
+        if (await store.getMember(source.id, w.trx)) throw errors.alreadyInEnterprise(source.id);
+        const at = now();
+        const by = actor.principal.iamId;
+        const id = ids.hex32();
+        await store.insertEnterprise(w.trx, {
+          id,
+          account_id: source.id,
+          name: input.name,
+          domain: input.domain ?? null,
+          state: 'ACTIVE',
+          primary_contact_iam_id: input.primaryContactIamId,
+          source_account_id: source.id,
+          created_at: at,
+          created_by: by,
+          updated_at: at,
+          updated_by: by,
+        });
+        const crn = enterpriseCrn(source.id, 'enterprise', id);
+        await store.insertMember(w.trx, { account_id: source.id, enterprise_id: id, parent: crn, state: 'ACTIVE', created_at: at, created_by: by, updated_at: at, updated_by: by });
+        w.changed({ entity: 'enterprise', entityId: id, accountId: source.id, op: 'create' });
+        audit(w, actor, source.id, 'enterprise.enterprise.create', 'enterprise', id, { name: input.name });
+        return { enterpriseId: id, enterpriseAccountId: source.id };
+      });
+      return value;
+    },
+
+    async listEnterprises(actor: Actor, filter: { enterpriseAccountId?: string; accountGroupId?: string; accountId?: string }, page: PageRequest) {
+      let idsFilter: string[] | undefined;
+      if (filter.accountGroupId !== undefined) idsFilter = [(await store.getGroup(filter.accountGroupId))?.enterprise_id ?? ''];
+      if (filter.accountId !== undefined) {
+        const of = await store.enterprisesOfAccount(filter.accountId);
+        idsFilter = idsFilter ? idsFilter.filter((id) => of.includes(id)) : of;
+      }
+      return visiblePage(
+        windowOf(page),
+        (w) => store.listEnterprises({ accountId: filter.enterpriseAccountId, ids: idsFilter }, w),
+        (row) => row.id,
+        async (row) =>
+          (await allowed(actor, 'enterprise.enterprise.retrieve', target(row.account_id, 'enterprise', row.id))) ? toEnterprise(row) : undefined,
+      );
+    },
+
+    getEnterprise: readableEnterprise,
+
+    async updateEnterprise(actor: Actor, id: string, input: { name?: string; domain?: string; primaryContactIamId?: string }) {
+      const enterprise = await readableEnterprise(actor, id);
+      await authorizer.authorize(actor.principal, 'enterprise.enterprise.update', target(enterprise.accountId, 'enterprise', id));
+      if (input.primaryContactIamId !== undefined) await checkContact(input.primaryContactIamId, enterprise.accountId);
+      await writer.write(async (w) => {
+        await store.updateEnterprise(w.trx, id, {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.domain !== undefined ? { domain: input.domain } : {}),
+          ...(input.primaryContactIamId !== undefined ? { primary_contact_iam_id: input.primaryContactIamId } : {}),
+          updated_at: now(),
+          updated_by: actor.principal.iamId,
+        });
+        w.changed({ entity: 'enterprise', entityId: id, accountId: enterprise.accountId, op: 'update' });
+        audit(w, actor, enterprise.accountId, 'enterprise.enterprise.update', 'enterprise', id);
+      });
+    },
+
+    /**
+     * Imports a stand-alone account into the enterprise, under `parent` (default: the enterprise).
+     * The caller must be allowed to import into the enterprise and own the imported account.
+     */
+    async importAccount(actor: Actor, enterpriseId: string, accountId: string, input: { parent?: string }) {
+      const enterprise = await readableEnterprise(actor, enterpriseId);
+      await authorizer.authorize(actor.principal, 'enterprise.enterprise.import', target(enterprise.accountId, 'enterprise', enterpriseId));
+      const account = await accounts.getAccount(accountId);
+      if (!account) throw errors.accountNotFound(accountId);
+      if (account.ownerIamId !== actor.principal.iamId) throw errors.notOwnerOfImported(accountId);
+      const parent = input.parent ?? enterprise.crn;
+      await resolveParent(parent, enterpriseId);
+      await writer.write(async (w) => {
+        if (await store.getMember(accountId, w.trx)) throw errors.alreadyInEnterprise(accountId);
+        const at = now();
+        const by = actor.principal.iamId;
+        await store.insertMember(w.trx, { account_id: accountId, enterprise_id: enterpriseId, parent, state: 'ACTIVE', created_at: at, created_by: by, updated_at: at, updated_by: by });
+        w.changed({ entity: 'enterprise_account', entityId: accountId, accountId: enterprise.accountId, op: 'create' });
+        audit(w, actor, enterprise.accountId, 'enterprise.enterprise.import', 'account', accountId, { enterprise_id: enterpriseId });
+      });
+    },
+
+    // ── Accounts ─────────────────────────────────────────────────────────────────────────────
+
+    /**
+     * Creates a child account under `parent`, owned by `ownerIamId`: an existing user's IAM id, or
+     * an e-mail address, which makes (or finds) the user with that login. When the owner is the
+     * caller or a user made here, the result carries an API key of the owner in the new account —
+     * the only way for them to reach it, since this server sends no e-mail.
+     */
+    async createAccount(actor: Actor, input: { parent: string; name: string; ownerIamId: string }) {
+      const enterprise = await resolveParent(input.parent);
+      await authorizer.authorize(actor.principal, 'enterprise.account.create', target(enterprise.account_id, 'account'));
+      const { value } = await writer.write(async (w) => {
+        let owner: NewAccountInput['owner'];
+        let handKey: boolean;
+        const existing = (await accounts.getUser(input.ownerIamId, w.trx)) ?? (EMAIL.test(input.ownerIamId) ? await accounts.getUserByLogin(input.ownerIamId, w.trx) : undefined);
+        if (existing) {
+          owner = { iamId: existing.iamId };
+          handKey = existing.iamId === actor.principal.iamId;
+        } else if (EMAIL.test(input.ownerIamId)) {
+          owner = { userId: input.ownerIamId };
+          handKey = true;
+        } else {
+          throw errors.unknownOwner(input.ownerIamId);
+        }
+        const { account } = await deps.createAccountIn(
+          w,
+          { name: input.name, owner, initiator: { iamId: actor.principal.iamId, accountId: actor.principal.accountId } },
+          actor.requestId,
+        );
+        const at = now();
+        const by = actor.principal.iamId;
+        await store.insertMember(w.trx, { account_id: account.id, enterprise_id: enterprise.id, parent: input.parent, state: 'ACTIVE', created_at: at, created_by: by, updated_at: at, updated_by: by });
+        const apiKey = handKey
+          ? await deps.issueApiKey(w, {
+              iamId: account.ownerIamId,
+              accountId: account.id,
+              name: 'enterprise-account-owner',
+              description: `API key of the owner of account ${account.id}, created with the account`,
+              createdBy: by,
+            })
+          : undefined;
+        w.changed({ entity: 'enterprise_account', entityId: account.id, accountId: enterprise.account_id, op: 'create' });
+        audit(w, actor, enterprise.account_id, 'enterprise.account.create', 'account', account.id, { enterprise_id: enterprise.id, owner_iam_id: account.ownerIamId });
+        return { accountId: account.id, ownerIamId: account.ownerIamId, apiKey };
+      });
+      return value;
+    },
+
+    async listAccounts(
+      actor: Actor,
+      filter: { enterpriseId?: string; accountGroupId?: string; parent?: string; includeDeleted?: boolean },
+      page: PageRequest,
+    ) {
+      let parent = filter.parent;
+      if (filter.accountGroupId !== undefined) {
+        const group = await store.getGroup(filter.accountGroupId);
+        const enterprise = group && (await store.getEnterprise(group.enterprise_id));
+        const crn = enterprise ? enterpriseCrn(enterprise.account_id, 'account-group', filter.accountGroupId) : 'none';
+        if (parent !== undefined && parent !== crn) return { items: [] };
+        parent = crn;
+      }
+      const enterprises = new Map<string, EnterpriseRow | undefined>();
+      const visibleIn = async (enterpriseId: string) => {
+        if (!enterprises.has(enterpriseId)) {
+          const row = await store.getEnterprise(enterpriseId);
+          enterprises.set(enterpriseId, row && (await allowed(actor, 'enterprise.account.retrieve', target(row.account_id, 'account'))) ? row : undefined);
+        }
+        return enterprises.get(enterpriseId);
+      };
+      return visiblePage(
+        windowOf(page),
+        (w) => store.listMembers({ enterpriseId: filter.enterpriseId, parent, includeDeleted: filter.includeDeleted }, w),
+        (row) => row.account_id,
+        async (row) => {
+          const enterprise = await visibleIn(row.enterprise_id);
+          return enterprise && toAccount(row, enterprise.account_id);
+        },
+      );
+    },
+
+    async getAccount(actor: Actor, id: string) {
+      return (await readableAccount(actor, id)).account;
+    },
+
+    /** Moves an account to another parent within its enterprise. */
+    async moveAccount(actor: Actor, id: string, parent: string) {
+      const { account, enterprise } = await readableAccount(actor, id);
+      await authorizer.authorize(actor.principal, 'enterprise.account.move', target(enterprise.account_id, 'account', id));
+      if (account.isEnterpriseAccount) throw errors.enterpriseAccount(id);
+      if (account.state !== 'ACTIVE') throw errors.accountNotFound(id);
+      await resolveParent(parent, enterprise.id);
+      await writer.write(async (w) => {
+        await store.updateMember(w.trx, id, { parent, updated_at: now(), updated_by: actor.principal.iamId });
+        w.changed({ entity: 'enterprise_account', entityId: id, accountId: enterprise.account_id, op: 'update' });
+        audit(w, actor, enterprise.account_id, 'enterprise.account.move', 'account', id, { parent });
+      });
+    },
+
+    /** Deletes a child account: it leaves the enterprise's lists (include_deleted shows it) and is suspended. */
+    async deleteAccount(actor: Actor, id: string) {
+      const { account, enterprise } = await readableAccount(actor, id);
+      await authorizer.authorize(actor.principal, 'enterprise.account.delete', target(enterprise.account_id, 'account', id));
+      if (account.isEnterpriseAccount) throw errors.enterpriseAccount(id);
+      if (account.state !== 'ACTIVE') throw errors.accountNotFound(id);
+      await writer.write(async (w) => {
+        const at = now();
+        await store.updateMember(w.trx, id, { state: 'DELETED', updated_at: at, updated_by: actor.principal.iamId });
+        await accounts.setAccountState(w.trx, id, 'SUSPENDED', at);
+        w.changed({ entity: 'enterprise_account', entityId: id, accountId: enterprise.account_id, op: 'delete' });
+        w.changed({ entity: 'account', entityId: id, accountId: id, op: 'update' });
+        audit(w, actor, enterprise.account_id, 'enterprise.account.delete', 'account', id);
+      });
+    },
+
+    // ── Account groups ───────────────────────────────────────────────────────────────────────
+
+    async createAccountGroup(actor: Actor, input: { parent: string; name: string; primaryContactIamId: string }) {
+      const enterprise = await resolveParent(input.parent);
+      await authorizer.authorize(actor.principal, 'enterprise.account-group.create', target(enterprise.account_id, 'account-group'));
+      await checkContact(input.primaryContactIamId, enterprise.account_id);
+      const { value } = await writer.write(async (w) => {
+        const at = now();
+        const by = actor.principal.iamId;
+        const id = ids.hex32();
+        await store.insertGroup(w.trx, {
+          id,
+          enterprise_id: enterprise.id,
+          parent: input.parent,
+          name: input.name,
+          state: 'ACTIVE',
+          primary_contact_iam_id: input.primaryContactIamId,
+          created_at: at,
+          created_by: by,
+          updated_at: at,
+          updated_by: by,
+        });
+        w.changed({ entity: 'account_group', entityId: id, accountId: enterprise.account_id, op: 'create' });
+        audit(w, actor, enterprise.account_id, 'enterprise.account-group.create', 'account-group', id, { name: input.name });
+        return id;
+      });
+      return value;
+    },
+
+    async listAccountGroups(
+      actor: Actor,
+      filter: { enterpriseId?: string; parentAccountGroupId?: string; parent?: string; includeDeleted?: boolean },
+      page: PageRequest,
+    ) {
+      let parent = filter.parent;
+      if (filter.parentAccountGroupId !== undefined) {
+        const group = await store.getGroup(filter.parentAccountGroupId);
+        const enterprise = group && (await store.getEnterprise(group.enterprise_id));
+        const crn = enterprise ? enterpriseCrn(enterprise.account_id, 'account-group', filter.parentAccountGroupId) : 'none';
+        if (parent !== undefined && parent !== crn) return { items: [] };
+        parent = crn;
+      }
+      const enterprises = new Map<string, EnterpriseRow | undefined>();
+      const visibleIn = async (enterpriseId: string) => {
+        if (!enterprises.has(enterpriseId)) {
+          const row = await store.getEnterprise(enterpriseId);
+          enterprises.set(enterpriseId, row && (await allowed(actor, 'enterprise.account-group.retrieve', target(row.account_id, 'account-group'))) ? row : undefined);
+        }
+        return enterprises.get(enterpriseId);
+      };
+      return visiblePage(
+        windowOf(page),
+        (w) => store.listGroups({ enterpriseId: filter.enterpriseId, parent, includeDeleted: filter.includeDeleted }, w),
+        (row) => row.id,
+        async (row) => {
+          const enterprise = await visibleIn(row.enterprise_id);
+          return enterprise && toGroup(row, enterprise.account_id);
+        },
+      );
+    },
+
+    async getAccountGroup(actor: Actor, id: string) {
+      return (await readableGroup(actor, id)).group;
+    },
+
+    async updateAccountGroup(actor: Actor, id: string, input: { name?: string; primaryContactIamId?: string }) {
+      const { group, enterprise } = await readableGroup(actor, id);
+      if (group.state !== 'ACTIVE') throw errors.groupNotFound(id);
+      await authorizer.authorize(actor.principal, 'enterprise.account-group.update', target(enterprise.account_id, 'account-group', id));
+      if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty.');
+      if (input.primaryContactIamId !== undefined) await checkContact(input.primaryContactIamId, enterprise.account_id);
+      await writer.write(async (w) => {
+        await store.updateGroup(w.trx, id, {
+          ...(input.name !== undefined ? { name: input.name } : {}),
+          ...(input.primaryContactIamId !== undefined ? { primary_contact_iam_id: input.primaryContactIamId } : {}),
+          updated_at: now(),
+          updated_by: actor.principal.iamId,
+        });
+        w.changed({ entity: 'account_group', entityId: id, accountId: enterprise.account_id, op: 'update' });
+        audit(w, actor, enterprise.account_id, 'enterprise.account-group.update', 'account-group', id);
+      });
+    },
+
+    /** Deletes an empty account group (no live accounts or groups directly under it). */
+    async deleteAccountGroup(actor: Actor, id: string) {
+      const { group, enterprise } = await readableGroup(actor, id);
+      if (group.state !== 'ACTIVE') throw errors.groupNotFound(id);
+      await authorizer.authorize(actor.principal, 'enterprise.account-group.delete', target(enterprise.account_id, 'account-group', id));
+      await writer.write(async (w) => {
+        if ((await store.countChildren(w.trx, group.crn)) > 0) throw errors.notEmpty(id);
+        await store.updateGroup(w.trx, id, { state: 'DELETED', updated_at: now(), updated_by: actor.principal.iamId });
+        w.changed({ entity: 'account_group', entityId: id, accountId: enterprise.account_id, op: 'delete' });
+        audit(w, actor, enterprise.account_id, 'enterprise.account-group.delete', 'account-group', id);
+      });
+    },
+  };
+}
+
+export type EnterpriseService = ReturnType<typeof createEnterpriseService>;
