@@ -96,13 +96,13 @@ const policyArb = (id: string): fc.Arbitrary<Policy> =>
       state: fc.constantFrom('active', 'active', 'active', 'deleted') as fc.Arbitrary<Policy['state']>,
       subject: subjectArb,
       resource: fc.uniqueArray(resourceCondition, { maxLength: 3, selector: (c) => c.key }),
-      tags: fc.oneof(fc.constant([]), fc.constant([{ key: 'env', operator: 'stringMatch' as const, value: 'dev*' }])),
+      tags: fc.constantFrom<AttributeCondition[]>([], [{ key: 'env', operator: 'stringMatch', value: 'dev*' }]),
       roles: fc.subarray(ROLES, { minLength: 1, maxLength: 3 }),
       rule: ruleArb,
     })
-    .map(({ rule, ...p }) => ({
+    .map(({ rule, ...p }): Policy => ({
       id,
-      type: p.subject.kind === 'service' ? ('authorization' as const) : ('access' as const),
+      type: p.subject.kind === 'service' ? 'authorization' : 'access',
       ...p,
       ...(rule ? { rule } : {}),
     }));
@@ -116,7 +116,8 @@ const membershipArb = fc.record({
 const instanceArb = fc.record({ accountId: fc.constantFrom(...ACCOUNTS), instanceId: fc.constantFrom(...INSTANCES), resourceGroupId: fc.constantFrom(...GROUP_IDS) });
 
 const optional = <T>(arb: fc.Arbitrary<T>) => fc.option(arb, { nil: undefined, freq: 2 });
-const requestArb: fc.Arbitrary<DecisionRequest> = fc
+type TimedRequest = DecisionRequest & { now: number };
+const requestArb: fc.Arbitrary<TimedRequest> = fc
   .record({
     subject: fc.oneof(
       { weight: 5, arbitrary: fc.constantFrom(...USERS) },
@@ -135,7 +136,8 @@ const requestArb: fc.Arbitrary<DecisionRequest> = fc
   })
   .map(({ subject, action, env, now, ...resource }) => {
     const attributes = Object.fromEntries(Object.entries(resource).filter(([, v]) => v !== undefined)) as DecisionRequest['resource'];
-    return { subject: { id: subject }, action, resource: attributes, ...(env ? { tags: { env: [env] } } : {}), now } as DecisionRequest & { now: number };
+    const request: TimedRequest = { subject: { id: subject }, action, resource: attributes, ...(env ? { tags: { env: [env] } } : {}), now };
+    return request;
   });
 
 interface Model {
@@ -162,7 +164,7 @@ function worldOf(m: Model): World {
   };
 }
 
-function expectSameAnswers(snapshot: Snapshot, world: World, requests: ReadonlyArray<DecisionRequest & { now: number }>): void {
+function expectSameAnswers(snapshot: Snapshot, world: World, requests: readonly TimedRequest[]): void {
   for (const request of requests) {
     const decision = decide(request, snapshot, request.now);
     const naive = naiveDecide(world, request, request.now);
