@@ -43,6 +43,9 @@ describe('token grants', () => {
     throw new Error('the grant succeeded');
   }
 
+  /** Refresh tokens are written behind, within 10 ms. */
+  const written = () => new Promise((resolve) => setTimeout(resolve, 50));
+
   it('issues a user token with IBM claims and a refresh token', async () => {
     const key = await seedApiKey(store.db, { ...owner, ownerType: 'user' });
     const response = await stack.token.grant(apikeyForm(key.value));
@@ -78,6 +81,7 @@ describe('token grants', () => {
       acr: 1,
       amr: ['pwd'],
     });
+    await written();
     const stored = await store.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hashSecret(response.refresh_token)).execute();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ iam_id: owner.iamId, account_id: owner.accountId, api_key_id: key.id, client_id: 'default' });
@@ -111,6 +115,7 @@ describe('token grants', () => {
     });
     const short = await stack.token.grant(apikeyForm(key.value));
     expect(short.expires_in).toBe(900);
+    await written();
     const row = await store.db.selectFrom('refresh_tokens').select('expires_at').where('token_hash', '=', hashSecret(short.refresh_token)).executeTakeFirstOrThrow();
     expect(Date.parse(row.expires_at) - clock.now().getTime()).toBe(1800_000);
 
