@@ -1,5 +1,5 @@
 import { accessGroupErrors } from './errors.js';
-import { OPERATORS, type Rule, type RuleCondition, type RuleInput } from './types.js';
+import { OPERATORS, type CheckedRuleInput, type Operator, type Rule, type RuleCondition, type RuleInput } from './types.js';
 
 /**
  * Dynamic membership: which access groups a federated user joins at sign-in, from the claims of
@@ -116,7 +116,7 @@ const MAX_TEXT = 1024;
  * conditions each with a claim, one of IBM's operators and a value (a list only for IN). Returns
  * the input with the name trimmed; throws 400 naming the first problem.
  */
-export function checkRuleInput(input: RuleInput): RuleInput {
+export function checkRuleInput(input: RuleInput): CheckedRuleInput {
   const bad = accessGroupErrors.invalid;
   if (!Number.isInteger(input.expiration) || input.expiration < 1 || input.expiration > 24) {
     throw bad('expiration must be a whole number of hours from 1 to 24.');
@@ -129,7 +129,7 @@ export function checkRuleInput(input: RuleInput): RuleInput {
   if (input.conditions.length === 0 || input.conditions.length > MAX_CONDITIONS) {
     throw bad(`A rule needs 1 to ${MAX_CONDITIONS} conditions.`);
   }
-  input.conditions.forEach((condition, i) => {
+  const conditions = input.conditions.map((condition, i): RuleCondition => {
     if (condition.claim.trim() === '' || condition.claim.length > MAX_TEXT) throw bad(`conditions[${i}].claim must not be empty.`);
     if (!(OPERATORS as readonly string[]).includes(condition.operator)) {
       throw bad(`conditions[${i}].operator "${condition.operator}" is not one of ${OPERATORS.join(', ')}.`);
@@ -138,6 +138,7 @@ export function checkRuleInput(input: RuleInput): RuleInput {
     if (condition.operator !== 'IN' && conditionValues(condition.value).length !== 1) {
       throw bad(`conditions[${i}].value must be a single value for operator ${condition.operator}; only IN takes a list.`);
     }
+    return { claim: condition.claim, operator: condition.operator as Operator, value: condition.value };
   });
-  return { ...input, ...(name !== undefined ? { name } : {}) };
+  return { ...input, conditions, ...(name !== undefined ? { name } : {}) };
 }

@@ -172,12 +172,14 @@ export function createAccessGroupsService(deps: AccessGroupsDeps) {
 
   /**
    * The group a by-id request names (the Public Access group of the caller's account for its
-   * fixed id), after authorizing `action` on it: 404 when there is no such group, 403 when refused.
+   * fixed id), after authorizing `action` on it: 404 when there is no such group in the caller's
+   * account (groups of other accounts are reported exactly like missing ones, so ids reveal
+   * nothing), 403 when refused.
    */
   async function authorizedGroup(actor: Actor, groupId: string, action: string): Promise<AccessGroup> {
     const group =
       groupId === PUBLIC_ACCESS_GROUP_ID ? await publicAccessGroup(actor.principal.accountId) : await store.getGroup(groupId);
-    if (!group) throw errors.groupNotFound(groupId);
+    if (!group || group.accountId !== actor.principal.accountId) throw errors.groupNotFound(groupId);
     await authorizer.authorize(actor.principal, action, target(group.accountId, group.id));
     return group;
   }

@@ -66,10 +66,15 @@ export interface Rule {
   entityTag: string;
 }
 
+/** A rule as a client sent it (checked by `checkRuleInput`). */
 export interface RuleInput {
   name?: string;
   expiration: number;
   realmName: string;
+  conditions: { claim: string; operator: string; value: string }[];
+}
+
+export interface CheckedRuleInput extends RuleInput {
   conditions: RuleCondition[];
 }
 
