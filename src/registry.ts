@@ -1,4 +1,7 @@
 import type { FastifyInstance } from 'fastify';
+import { accessGroupRoutes } from './access-groups/routes.js';
+import { createAccessGroupsService } from './access-groups/service.js';
+import { createAccessGroupsStore } from './access-groups/store.js';
 import { createOwnerAuthorizer } from './accounts/authorizer.js';
 import { createAccountsService } from './accounts/service.js';
 import { createAccountsStore } from './accounts/store.js';
@@ -63,6 +66,13 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     issueApiKey: identity.issueApiKeyIn,
     provisionAccount: resources.createDefaultGroupIn,
   });
+  const accessGroups = createAccessGroupsService({
+    store: createAccessGroupsStore(db),
+    accounts: accountsStore,
+    writer,
+    clock,
+    authorizer,
+  });
   const enterprise = createEnterpriseService({
     store: createEnterpriseStore(db),
     accounts: accountsStore,
@@ -99,6 +109,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         resourceManagerRoutes({ resources, authenticator }),
         resourceControllerRoutes({ resources, authenticator }),
         enterpriseRoutes({ enterprise, authenticator }),
+        accessGroupRoutes({ accessGroups, authenticator, site }),
       ],
     });
 
@@ -110,6 +121,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     writer,
     accounts,
     identity,
+    accessGroups,
     resources,
     enterprise,
     signingKeys,
