@@ -246,7 +246,8 @@ export function createApiKeyService(ctx: IdentityContext) {
     async getByValue(actor: Actor, value: string, options: ReadOptions): Promise<Detailed<ApiKey>> {
       const key = await store.getApiKeyByHash(hashSecret(value));
       if (!key || key.accountId !== actor.principal.accountId) throw identityErrors.apiKeyValueNotFound();
-      await authorizeOn(actor, 'iam-identity.apikey.get', key);
+      // Presenting the value proves possession: an identity may always read its own key this way.
+      if (key.iamId !== actor.principal.iamId) await authorizeOn(actor, 'iam-identity.apikey.get', key);
       return detailed(key, options);
     },
 

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { errorOf, ownerOf, pagetokenOf, statusOf, type Caller } from './helpers.js';
@@ -39,8 +39,13 @@ describe('service IDs', () => {
     const asService = identityClient(server.url, sid.apikey!.apikey);
     const own = await asService.getApiKeysDetails({ iamApiKey: sid.apikey!.apikey });
     expect(own.result.iam_id).toBe(sid.iam_id);
-    const activity = (await owner.client.getServiceId({ id: sid.id, includeActivity: true })).result.activity;
-    expect(activity?.authn_count).toBeGreaterThanOrEqual(1);
+    await vi.waitFor(
+      async () => {
+        const activity = (await owner.client.getServiceId({ id: sid.id, includeActivity: true })).result.activity;
+        expect(activity?.authn_count).toBeGreaterThanOrEqual(1);
+      },
+      { timeout: 5000, interval: 200 },
+    );
 
     const keys = (await owner.client.listApiKeys({ iamId: sid.iam_id })).result.apikeys;
     expect(keys.map((k) => k.id)).toEqual([sid.apikey!.id]);
