@@ -18,6 +18,7 @@ import { systemClock, type Clock } from './kernel/clock.js';
 import { resourceControllerRoutes, resourceManagerRoutes } from './resources/routes.js';
 import { createResourcesService } from './resources/service.js';
 import { createResourcesStore } from './resources/store.js';
+import { createPolicyDomain } from './policies/index.js';
 import { migrateToLatest, openDatabase, pendingMigrations } from './store/db.js';
 import { createWriter } from './store/unit-of-work.js';
 import { createAuthenticator } from './token/authenticate.js';
@@ -83,6 +84,10 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizer,
   });
 
+  const policyManagement = createPolicyDomain({
+    db, writer, clock, catalog, authorizer, site, isIdentityOf: identity.lookup.isIdentityOf,
+  });
+
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds });
   const issuer = () => `${site.url}/identity`;
   const token = createTokenService({ db, writer, clock, signingKeys, issuer, accounts: accountsStore });
@@ -109,6 +114,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         resourceManagerRoutes({ resources, authenticator }),
         resourceControllerRoutes({ resources, authenticator }),
         enterpriseRoutes({ enterprise, authenticator }),
+        policyManagement.routes(authenticator),
         accessGroupRoutes({ accessGroups, authenticator, site }),
       ],
     });
@@ -124,6 +130,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     accessGroups,
     resources,
     enterprise,
+    policyManagement,
     signingKeys,
     token,
     authenticator,

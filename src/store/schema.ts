@@ -383,3 +383,81 @@ export interface AccessGroupSettingsTable {
   last_modified_at: string;
   last_modified_by_id: string;
 }
+
+// ── Policies, custom roles, access-management settings (migration 003) ─────────────────────────
+
+export interface Schema {
+  policies: PoliciesTable;
+  policy_tags: PolicyTagsTable;
+  custom_roles: CustomRolesTable;
+  access_management_settings: AccessManagementSettingsTable;
+}
+
+/** v1 and v2 policies, one id space. JSON columns hold the decision point's model (src/pdp/types.ts). */
+export interface PoliciesTable {
+  id: string;
+  account_id: string;
+  /** `access` or `authorization`. */
+  type: string;
+  /** `active` or `deleted`. */
+  state: string;
+  description: string | null;
+  /** JSON PolicySubject. */
+  subject: string;
+  /** JSON array of resource AttributeConditions, without accountId. */
+  resource: string;
+  /** JSON array of tag AttributeConditions. */
+  tags: string;
+  /** JSON array of role CRNs. */
+  roles: string;
+  /** JSON Rule, or NULL. */
+  rule: string | null;
+  pattern: string | null;
+  /** Filter columns, copied from subject and resource (`stringEquals` values only). */
+  subject_iam_id: string | null;
+  subject_access_group_id: string | null;
+  service_name: string | null;
+  service_type: string | null;
+  service_group_id: string | null;
+  /** Hash of (type, subject, resource, tags, pattern, rule): equal keys are duplicates. */
+  conflict_key: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+  entity_tag: string;
+}
+
+/** A policy's access tags, for the `tag_name`/`tag_value` list filters. */
+export interface PolicyTagsTable {
+  policy_id: string;
+  name: string;
+  value: string;
+}
+
+export interface CustomRolesTable {
+  id: string;
+  account_id: string;
+  name: string;
+  crn: string;
+  service_name: string;
+  display_name: string;
+  description: string | null;
+  /** JSON array of action ids, sorted. */
+  actions: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+  entity_tag: string;
+}
+
+/** Access-management settings of an account; no row = defaults (every identity type enabled). */
+export interface AccessManagementSettingsTable {
+  account_id: string;
+  /** JSON AccessManagementSettings, IBM's wire names. */
+  settings: string;
+  entity_tag: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+}

@@ -1,4 +1,5 @@
 import { foundation } from './001_foundation.js';
+import { policies } from './003_policies.js';
 import { accessGroups } from './004_access_groups.js';
 import { resourcesUsersEnterprise } from './005_resources_users_enterprise.js';
 import type { Ddl, Migration } from './types.js';
@@ -7,7 +8,7 @@ import type { Ddl, Migration } from './types.js';
  * Every migration, in order. Versions are shared by both dialects; a migration that needs
  * dialect-specific SQL branches on `ddl.dialect` inside its own file.
  */
-export const migrations: Migration[] = [foundation, accessGroups, resourcesUsersEnterprise];
+export const migrations: Migration[] = [foundation, policies, accessGroups, resourcesUsersEnterprise];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };
 export const postgresDdl: Ddl = { dialect: 'postgres', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT' };

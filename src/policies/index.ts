@@ -1,0 +1,70 @@
+import type { Catalog, CustomRole } from '../catalog/index.js';
+import type { Authorizer } from '../kernel/authorizer.js';
+import type { Clock } from '../kernel/clock.js';
+import type { Authenticator } from '../kernel/principal.js';
+import type { Db } from '../store/db.js';
+import type { Writer } from '../store/unit-of-work.js';
+import { createCustomRoleStore } from './roles-store.js';
+import { createRoleService } from './roles-service.js';
+import { policyRoutes } from './routes.js';
+import { createPolicyService } from './service.js';
+import { createSettingsStore } from './settings-store.js';
+import { createSettingsService } from './settings-service.js';
+import { createPolicyStore } from './store.js';
+import { createSubjectDirectory } from './subjects.js';
+import type { CustomRoleRecord } from './types.js';
+
+export interface PolicyDomainDeps {
+  db: Db;
+  writer: Writer;
+  clock: Clock;
+  catalog: Catalog;
+  authorizer: Authorizer;
+  site: { url: string };
+  /** Whether `iamId` is a member user or service ID of the account (the identity domain's lookup). */
+  isIdentityOf(accountId: string, iamId: string): Promise<boolean>;
+}
+
+/** The custom role as the catalog (and so the decision point) holds it. */
+export const catalogRoleOf = (r: CustomRoleRecord): CustomRole => ({
+  crn: r.crn,
+  name: r.name,
+  displayName: r.displayName,
+  description: r.description ?? '',
+  kind: 'custom',
+  serviceName: r.serviceName,
+  accountId: r.accountId,
+  actions: r.actions,
+});
+
+/**
+ * IAM Policy Management: policies, roles and access-management settings, wired from their stores.
+ * `stores` are what the decision point reads (see the contracts on each function):
+ * `policies.listActivePolicies()`, `policies.get(id)`, `customRoles.listCustomRoles()`,
+ * `customRoles.getCustomRole(id)` with `catalogRoleOf`, `settings.get(accountId)`.
+ */
+export function createPolicyDomain(deps: PolicyDomainDeps) {
+  const stores = {
+    policies: createPolicyStore(deps.db),
+    customRoles: createCustomRoleStore(deps.db),
+    settings: createSettingsStore(deps.db),
+  };
+  const common = { catalog: deps.catalog, authorizer: deps.authorizer, writer: deps.writer, clock: deps.clock, site: deps.site };
+  const policies = createPolicyService({
+    ...common,
+    store: stores.policies,
+    customRoles: stores.customRoles,
+    subjects: createSubjectDirectory(deps.isIdentityOf),
+  });
+  const roles = createRoleService({ ...common, store: stores.customRoles, policies: stores.policies });
+  const settings = createSettingsService({ ...common, store: stores.settings });
+  return {
+    stores,
+    policies,
+    roles,
+    settings,
+    routes: (authenticator: Authenticator) => policyRoutes({ policies, roles, settings, authenticator }),
+  };
+}
+
+export type PolicyDomain = ReturnType<typeof createPolicyDomain>;

@@ -1,0 +1,252 @@
+import { customRoleCrn, platformRoles, type Catalog, type CatalogService, type Role } from '../catalog/index.js';
+import type { Authorizer } from '../kernel/authorizer.js';
+import type { Clock } from '../kernel/clock.js';
+import { ids } from '../kernel/ids.js';
+import type { Actor } from '../kernel/principal.js';
+import type { Writer } from '../store/unit-of-work.js';
+import { policyErrors } from './errors.js';
+import type { PolicyStore } from './store.js';
+import type { CustomRoleStore } from './roles-store.js';
+import { auditEvent, authorizeAudited, isAllowed, nextTag, requireTag, type AuditFacts } from './support.js';
+import { ROLE_MANAGEMENT } from './targets.js';
+import type { CustomRoleInput, CustomRoleRecord, RoleListQuery } from './types.js';
+
+export interface RoleServiceDeps {
+  store: CustomRoleStore;
+  policies: Pick<PolicyStore, 'countActiveGranting'>;
+  catalog: Catalog;
+  authorizer: Authorizer;
+  writer: Writer;
+  clock: Clock;
+  site: { url: string };
+}
+
+/** `name` appears in the role's CRN: capitalised alphanumerics (authz.md §5). */
+const ROLE_NAME = /^[A-Z][A-Za-z0-9]{0,29}$/;
+const MAX_DISPLAY_NAME = 50;
+const MAX_DESCRIPTION = 250;
+const SYSTEM_ROLES: readonly string[] = Object.values(platformRoles).map((r) => r.crn);
+
+const roleTarget = (accountId: string) => ({ accountId, serviceName: ROLE_MANAGEMENT });
+
+/** IBM's custom role id: the hex of the ASCII text `customRole-<32 hex>-<Name>` (identifiers.md §4). */
+const customRoleId = (name: string) => Buffer.from(`customRole-${ids.hex32()}-${name}`, 'ascii').toString('hex');
+
+/**
+ * The roles API (authz.md §5): the catalog's system and service roles, and each account's custom
+ * roles. Custom roles are guarded by `iam-access-management.customRole.*` on the account's role
+ * management service. Every custom-role change is published as a `custom_role` change so the
+ * decision point refreshes its catalog from the store.
+ */
+export function createRoleService(deps: RoleServiceDeps) {
+  const { store, catalog, writer, clock } = deps;
+
+  const render = (r: CustomRoleRecord) => ({
+    id: r.id,
+    name: r.name,
+    display_name: r.displayName,
+    ...(r.description !== undefined ? { description: r.description } : {}),
+    actions: r.actions,
+    crn: r.crn,
+    account_id: r.accountId,
+    service_name: r.serviceName,
+    created_at: r.createdAt,
+    created_by_id: r.createdById,
+    last_modified_at: r.lastModifiedAt,
+    last_modified_by_id: r.lastModifiedById,
+    href: `${deps.site.url}/v2/roles/${r.id}`,
+  });
+
+  const renderSystem = (role: Role, services: readonly CatalogService[]) => {
+    const actions = new Set<string>();
+    for (const s of services) for (const a of catalog.actionsOf(role.crn, s.name)) actions.add(a);
+    return { display_name: role.displayName, description: role.description, actions: [...actions].sort(), crn: role.crn };
+  };
+
+  const facts = (action: string, r: { id: string; accountId: string }): AuditFacts => ({
+    action,
+    targetType: 'custom_role',
+    targetId: r.id,
+    accountId: r.accountId,
+  });
+
+  function checkText(displayName: string, description: string | undefined): void {
+    if (displayName.trim() === '' || displayName.length > MAX_DISPLAY_NAME) {
+      throw policyErrors.invalidBody(`display_name has 1 to ${MAX_DISPLAY_NAME} characters.`);
+    }
+    if (description !== undefined && description.length > MAX_DESCRIPTION) {
+      throw policyErrors.invalidBody(`description has at most ${MAX_DESCRIPTION} characters.`);
+    }
+  }
+
+  /** Sorted, de-duplicated actions, all of them `serviceName`'s own per the catalog. */
+  function checkedActions(serviceName: string, actions: readonly string[]): string[] {
+    if (actions.length === 0) throw policyErrors.invalidBody('A custom role needs at least one action.');
+    for (const action of actions) {
+      if (catalog.serviceOfAction(action) !== serviceName) {
+        throw policyErrors.invalidBody(`Action ${action} is not an action of service ${serviceName}.`);
+      }
+    }
+    return [...new Set(actions)].sort();
+  }
+
+  const sameActions = (a: readonly string[], b: readonly string[]) => a.length === b.length && a.every((x, i) => x === b[i]);
+
+  /** The other role of the account with exactly these actions, if any (such a role would be a 409). */
+  async function twinOf(role: CustomRoleRecord): Promise<CustomRoleRecord | undefined> {
+    const siblings = await store.listCustomRoles(role.accountId, role.serviceName);
+    return siblings.find((r) => r.id !== role.id && sameActions(r.actions, role.actions));
+  }
+
+  const twinConflict = (twin: CustomRoleRecord) =>
+    policyErrors.roleConflict(`Role ${twin.name} already has exactly these actions.`, twin.entityTag, render(twin));
+
+  async function existing(id: string): Promise<CustomRoleRecord> {
+    const role = await store.getCustomRole(id);
+    if (!role) throw policyErrors.roleNotFound(id);
+    return role;
+  }
+
+  /** Runs the write; a unique-index violation (a racing create with the same name) becomes a 409. */
+  async function commit(role: CustomRoleRecord, fn: Parameters<Writer['write']>[0]): Promise<void> {
+    try {
+      await writer.write(fn);
+    } catch (error) {
+      const rival = await store.getByName(role.accountId, role.name);
+      if (rival && rival.id !== role.id) throw policyErrors.roleConflict(`A role named ${role.name} already exists.`, rival.entityTag, render(rival));
+      throw error;
+    }
+  }
+
+  return {
+    /**
+     * `GET /v2/roles`: system roles (the platform roles the service offers), the service's own
+     * roles, and — with `account_id`, when the caller may read them — the account's custom roles.
+     * `policy_type=authorization` lists what a service-to-service authorization can grant: service
+     * roles only.
+     */
+    async list(actor: Actor, query: RoleListQuery) {
+      if (query.serviceName !== undefined && query.serviceGroupId !== undefined) {
+        throw policyErrors.invalidBody('Use service_name or service_group_id, not both.');
+      }
+      if (query.policyType !== undefined && query.policyType !== 'access' && query.policyType !== 'authorization') {
+        throw policyErrors.invalidBody('policy_type is access or authorization.');
+      }
+      if (query.sourceServiceName !== undefined && !catalog.service(query.sourceServiceName)) {
+        throw policyErrors.invalidBody(`Service ${query.sourceServiceName} is not in the catalog.`);
+      }
+      let services: CatalogService[] = [];
+      if (query.serviceName !== undefined) {
+        const service = catalog.service(query.serviceName);
+        if (!service) throw policyErrors.invalidBody(`Service ${query.serviceName} is not in the catalog.`);
+        services = [service];
+      } else if (query.serviceGroupId !== undefined) {
+        services = [...catalog.allServices()].filter((s) => s.groupId === query.serviceGroupId);
+        if (services.length === 0) throw policyErrors.invalidBody(`No service belongs to service group ${query.serviceGroupId}.`);
+      }
+      const offered = new Set(services.flatMap((s) => s.roles));
+      const byKind = (kind: Role['kind']) =>
+        [...offered].flatMap((crn) => {
+          const role = catalog.role(crn);
+          return role && role.kind === kind ? [renderSystem(role, services)] : [];
+        });
+      const systemRoles =
+        query.policyType === 'authorization' ? []
+        : services.length === 0 ? SYSTEM_ROLES.flatMap((crn) => { const r = catalog.role(crn); return r ? [renderSystem(r, [])] : []; })
+        : byKind('platform');
+      let customRoles: ReturnType<typeof render>[] = [];
+      if (query.accountId !== undefined && (await isAllowed(deps.authorizer, actor, `${ROLE_MANAGEMENT}.read`, roleTarget(query.accountId)))) {
+        const names = new Set(services.map((s) => s.name));
+        customRoles = (await store.listCustomRoles(query.accountId))
+          .filter((r) => services.length === 0 || names.has(r.serviceName))
+          .map(render);
+      }
+      return { custom_roles: customRoles, service_roles: byKind('service'), system_roles: systemRoles };
+    },
+
+    async create(actor: Actor, input: CustomRoleInput) {
+      if (!ROLE_NAME.test(input.name)) {
+        throw policyErrors.invalidBody('name is 1 to 30 letters and digits and starts with a capital letter.');
+      }
+      checkText(input.displayName, input.description);
+      if (!catalog.service(input.serviceName)) throw policyErrors.invalidBody(`Service ${input.serviceName} is not in the catalog.`);
+      const actions = checkedActions(input.serviceName, input.actions);
+      const id = customRoleId(input.name);
+      await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.create`, roleTarget(input.accountId), facts(`${ROLE_MANAGEMENT}.create`, { id, accountId: input.accountId }));
+      const now = clock.now().toISOString();
+      const role: CustomRoleRecord = {
+        id,
+        name: input.name,
+        accountId: input.accountId,
+        serviceName: input.serviceName,
+        crn: customRoleCrn(input.accountId, input.name),
+        displayName: input.displayName,
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        actions,
+        createdAt: now,
+        createdById: actor.principal.iamId,
+        lastModifiedAt: now,
+        lastModifiedById: actor.principal.iamId,
+        entityTag: nextTag(),
+      };
+      const named = await store.getByName(input.accountId, input.name);
+      if (named) throw policyErrors.roleConflict(`A role named ${input.name} already exists.`, named.entityTag, render(named));
+      const twin = await twinOf(role);
+      if (twin) throw twinConflict(twin);
+      await commit(role, async (w) => {
+        await store.insert(w.trx, role);
+        w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'create' });
+        w.audit(auditEvent(actor, facts(`${ROLE_MANAGEMENT}.create`, role)));
+      });
+      return { body: render(role), etag: role.entityTag };
+    },
+
+    async get(actor: Actor, id: string) {
+      const role = await existing(id);
+      await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.read`, roleTarget(role.accountId), facts(`${ROLE_MANAGEMENT}.read`, role));
+      return { body: render(role), etag: role.entityTag };
+    },
+
+    /** Replaces what a role may change: display name, description, actions (name, account and service are fixed). */
+    async replace(actor: Actor, id: string, ifMatch: string, input: Pick<CustomRoleInput, 'displayName' | 'description' | 'actions'>) {
+      const current = await existing(id);
+      checkText(input.displayName, input.description);
+      const actions = checkedActions(current.serviceName, input.actions);
+      await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.update`, roleTarget(current.accountId), facts(`${ROLE_MANAGEMENT}.update`, current));
+      requireTag(ifMatch, current.entityTag);
+      const { description: _previous, ...kept } = current;
+      const role: CustomRoleRecord = {
+        ...kept,
+        displayName: input.displayName,
+        ...(input.description !== undefined ? { description: input.description } : {}),
+        actions,
+        lastModifiedAt: clock.now().toISOString(),
+        lastModifiedById: actor.principal.iamId,
+        entityTag: nextTag(current.entityTag),
+      };
+      const twin = await twinOf(role);
+      if (twin) throw twinConflict(twin);
+      await writer.write(async (w) => {
+        if (!(await store.update(w.trx, role, current.entityTag))) throw policyErrors.staleEtag();
+        w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'update' });
+        w.audit(auditEvent(actor, facts(`${ROLE_MANAGEMENT}.update`, role)));
+      });
+      return { body: render(role), etag: role.entityTag };
+    },
+
+    /** Deletes a custom role; refused (409) while an active policy grants it, so no grant dangles. */
+    async remove(actor: Actor, id: string): Promise<void> {
+      const current = await existing(id);
+      await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.delete`, roleTarget(current.accountId), facts(`${ROLE_MANAGEMENT}.delete`, current));
+      await writer.write(async (w) => {
+        const inUse = await deps.policies.countActiveGranting(w.trx, current.accountId, current.crn);
+        if (inUse > 0) throw policyErrors.roleInUse(current.crn, inUse);
+        await store.delete(w.trx, id);
+        w.changed({ entity: 'custom_role', entityId: id, accountId: current.accountId, op: 'delete' });
+        w.audit(auditEvent(actor, facts(`${ROLE_MANAGEMENT}.delete`, current)));
+      });
+    },
+  };
+}
+
+export type RoleService = ReturnType<typeof createRoleService>;

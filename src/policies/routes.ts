@@ -1,0 +1,206 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import { actorOf, requireBearer } from '../http/auth.js';
+import { ifMatchOf, setEtag } from '../http/etag.js';
+import type { Authenticator } from '../kernel/principal.js';
+import type { RoleService } from './roles-service.js';
+import {
+  AccountParams,
+  CreateRoleSchema,
+  FormatQuery,
+  ListPoliciesQuery,
+  ListRolesQuery,
+  PolicyIdParams,
+  PolicyStateSchema,
+  ReplaceRoleSchema,
+  SettingsPatchSchema,
+  V1PolicySchema,
+  V2PolicySchema,
+} from './schemas.js';
+import type { PolicyService } from './service.js';
+import type { SettingsService } from './settings-service.js';
+import type { PolicyListQuery } from './types.js';
+import { parseV1 } from './v1.js';
+import { parseV2 } from './v2.js';
+
+export interface PolicyRoutesDeps {
+  policies: PolicyService;
+  roles: RoleService;
+  settings: SettingsService;
+  authenticator: Authenticator;
+}
+
+const config = { errorStyle: 'policy' as const };
+const tags = ['IAM Policy Management'];
+
+const listQueryOf = (q: ListPoliciesQuery): PolicyListQuery => ({
+  accountId: q.account_id,
+  iamId: q.iam_id,
+  accessGroupId: q.access_group_id,
+  type: q.type,
+  serviceType: q.service_type,
+  serviceName: q.service_name,
+  serviceGroupId: q.service_group_id,
+  tagName: q.tag_name,
+  tagValue: q.tag_value,
+  sort: q.sort,
+  format: q.format,
+  state: q.state,
+  limit: q.limit,
+  start: q.start,
+});
+
+/**
+ * IAM Policy Management: `/v1/policies`, `/v2/policies`, `/v2/roles` and
+ * `/v1/accounts/{account_id}/settings/access_management`. Every route needs a bearer token and
+ * answers errors in the policy API's shape.
+ */
+export function policyRoutes(deps: PolicyRoutesDeps): FastifyPluginAsync {
+  return async (plugin) => {
+    const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    requireBearer(app, deps.authenticator);
+    policies(app, deps.policies);
+    roles(app, deps.roles);
+    settings(app, deps.settings);
+  };
+}
+
+
+function policies(plugin: FastifyInstance, service: PolicyService) {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+
+  for (const syntax of ['v1', 'v2'] as const) {
+    app.get(
+      `/${syntax}/policies`,
+      { config, schema: { tags, summary: `List policies (${syntax})`, querystring: ListPoliciesQuery } },
+      async (request) => service.list(actorOf(request), listQueryOf(request.query), syntax),
+    );
+    app.get(
+      `/${syntax}/policies/:id`,
+      { config, schema: { tags, summary: `Get a policy (${syntax})`, params: PolicyIdParams, querystring: FormatQuery } },
+      async (request, reply) => {
+        const view = await service.get(actorOf(request), request.params.id, syntax, request.query.format);
+        setEtag(reply, view.etag);
+        return view.body;
+      },
+    );
+    app.delete(
+      `/${syntax}/policies/:id`,
+      { config, schema: { tags, summary: `Delete a policy (${syntax})`, params: PolicyIdParams } },
+      async (request, reply) => {
+        await service.remove(actorOf(request), request.params.id);
+        return reply.status(204).send();
+      },
+    );
+  }
+
+  app.post('/v1/policies', { config, schema: { tags, summary: 'Create a policy (v1)', body: V1PolicySchema } }, async (request, reply) => {
+    const view = await service.create(actorOf(request), parseV1(request.body));
+    setEtag(reply, view.etag);
+    return reply.status(201).send(view.body);
+  });
+  app.post('/v2/policies', { config, schema: { tags, summary: 'Create a policy (v2)', body: V2PolicySchema } }, async (request, reply) => {
+    const view = await service.create(actorOf(request), parseV2(request.body));
+    setEtag(reply, view.etag);
+    return reply.status(201).send(view.body);
+  });
+  app.put(
+    '/v1/policies/:id',
+    { config, schema: { tags, summary: 'Replace a policy (v1)', params: PolicyIdParams, body: V1PolicySchema } },
+    async (request, reply) => {
+      const view = await service.replace(actorOf(request), request.params.id, ifMatchOf(request), parseV1(request.body));
+      setEtag(reply, view.etag);
+      return view.body;
+    },
+  );
+  app.put(
+    '/v2/policies/:id',
+    { config, schema: { tags, summary: 'Replace a policy (v2; converts a v1 policy)', params: PolicyIdParams, body: V2PolicySchema } },
+    async (request, reply) => {
+      const view = await service.replace(actorOf(request), request.params.id, ifMatchOf(request), parseV2(request.body));
+      setEtag(reply, view.etag);
+      return view.body;
+    },
+  );
+  app.patch(
+    '/v1/policies/:id',
+    { config, schema: { tags, summary: 'Change the state of a policy (v1)', params: PolicyIdParams, body: PolicyStateSchema } },
+    async (request, reply) => {
+      const view = await service.updateState(actorOf(request), request.params.id, ifMatchOf(request), request.body.state);
+      setEtag(reply, view.etag);
+      return view.body;
+    },
+  );
+}
+
+function roles(plugin: FastifyInstance, service: RoleService) {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const RoleIdParams = PolicyIdParams;
+
+  app.get('/v2/roles', { config, schema: { tags, summary: 'List roles', querystring: ListRolesQuery } }, async (request) => {
+    const q = request.query;
+    return service.list(actorOf(request), {
+      accountId: q.account_id,
+      serviceName: q.service_name,
+      serviceGroupId: q.service_group_id,
+      sourceServiceName: q.source_service_name,
+      policyType: q.policy_type,
+    });
+  });
+  app.post('/v2/roles', { config, schema: { tags, summary: 'Create a custom role', body: CreateRoleSchema } }, async (request, reply) => {
+    const b = request.body;
+    const view = await service.create(actorOf(request), {
+      name: b.name,
+      displayName: b.display_name,
+      description: b.description,
+      accountId: b.account_id,
+      serviceName: b.service_name,
+      actions: b.actions,
+    });
+    setEtag(reply, view.etag);
+    return reply.status(201).send(view.body);
+  });
+  app.get('/v2/roles/:id', { config, schema: { tags, summary: 'Get a custom role', params: RoleIdParams } }, async (request, reply) => {
+    const view = await service.get(actorOf(request), request.params.id);
+    setEtag(reply, view.etag);
+    return view.body;
+  });
+  app.put(
+    '/v2/roles/:id',
+    { config, schema: { tags, summary: 'Replace a custom role', params: RoleIdParams, body: ReplaceRoleSchema } },
+    async (request, reply) => {
+      const b = request.body;
+      const view = await service.replace(actorOf(request), request.params.id, ifMatchOf(request), {
+        displayName: b.display_name,
+        description: b.description,
+        actions: b.actions,
+      });
+      setEtag(reply, view.etag);
+      return view.body;
+    },
+  );
+  app.delete('/v2/roles/:id', { config, schema: { tags, summary: 'Delete a custom role', params: RoleIdParams } }, async (request, reply) => {
+    await service.remove(actorOf(request), request.params.id);
+    return reply.status(204).send();
+  });
+}
+
+function settings(plugin: FastifyInstance, service: SettingsService) {
+  const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  const url = '/v1/accounts/:account_id/settings/access_management';
+
+  app.get(url, { config, schema: { tags, summary: 'Get access-management settings', params: AccountParams } }, async (request, reply) => {
+    const result = await service.get(actorOf(request), request.params.account_id);
+    setEtag(reply, result.entityTag);
+    return result.settings;
+  });
+  app.patch(
+    url,
+    { config, schema: { tags, summary: 'Update access-management settings', params: AccountParams, body: SettingsPatchSchema } },
+    async (request, reply) => {
+      const result = await service.update(actorOf(request), request.params.account_id, ifMatchOf(request), request.body);
+      setEtag(reply, result.entityTag);
+      return result.settings;
+    },
+  );
+}

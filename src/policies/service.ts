@@ -1,0 +1,341 @@
+import type { Catalog } from '../catalog/index.js';
+import type { Authorizer } from '../kernel/authorizer.js';
+import type { Clock } from '../kernel/clock.js';
+import { DomainError } from '../kernel/errors.js';
+import { ids } from '../kernel/ids.js';
+import type { Actor } from '../kernel/principal.js';
+import type { Writer } from '../store/unit-of-work.js';
+import { policyErrors } from './errors.js';
+import type { RenderContext } from './render.js';
+import { createRoleBook } from './role-book.js';
+import type { CustomRoleStore } from './roles-store.js';
+import type { PolicyStore, PolicyWindow } from './store.js';
+import { auditEvent, authorizeAudited, isAllowed, nextTag, requireTag, type AuditFacts } from './support.js';
+import { accessManagementTarget, policyTarget } from './targets.js';
+import type { PolicyDraft, PolicyFilter, PolicyListQuery, PolicyRecord, PolicySortField, Syntax } from './types.js';
+import { renderV1 } from './v1.js';
+import { renderV2 } from './v2.js';
+import { validateDraft, type SubjectDirectory } from './validate.js';
+
+export interface PolicyServiceDeps {
+  store: PolicyStore;
+  customRoles: Pick<CustomRoleStore, 'getByCrn' | 'listCustomRoles'>;
+  catalog: Catalog;
+  subjects: SubjectDirectory;
+  authorizer: Authorizer;
+  writer: Writer;
+  clock: Clock;
+  site: { url: string };
+}
+
+/** A rendered policy and its entity tag (the ETag header). */
+export interface PolicyView {
+  body: Record<string, unknown>;
+  etag: string;
+}
+
+export const DEFAULT_LIMIT = 50;
+export const MAX_LIMIT = 100;
+const SORT_FIELDS: readonly PolicySortField[] = [
+  'id', 'type', 'href', 'created_at', 'created_by_id', 'last_modified_at', 'last_modified_by_id', 'state',
+];
+const FORMATS = new Set(['include_last_permit', 'display']);
+
+/**
+ * Access and authorization policies, v1 and v2 (authz.md §2). Who may change a policy is decided
+ * on the policy's own resource (targets.ts): `iam.policy.create|update|delete` there, for
+ * authorization policies too (Administrator on the target service carries them). Reading needs
+ * `iam.policy.read` on the policy's resource — or the account-level target for whole listings —
+ * except that anyone may read the policies whose subject is themselves.
+ */
+export function createPolicyService(deps: PolicyServiceDeps) {
+  const { store, catalog, writer, clock } = deps;
+
+  async function renderContext(accountId: string, display = false): Promise<RenderContext> {
+    const roles = createRoleBook(catalog, await deps.customRoles.listCustomRoles(accountId));
+    return { baseUrl: deps.site.url, roles, display };
+  }
+
+  const render = (p: PolicyRecord, syntax: Syntax, ctx: RenderContext) =>
+    (syntax === 'v1' ? renderV1(p, ctx) : renderV2(p, ctx)) as Record<string, unknown>;
+
+  async function view(p: PolicyRecord, syntax: Syntax, display = false): Promise<PolicyView> {
+    return { body: render(p, syntax, await renderContext(p.accountId, display)), etag: p.entityTag };
+  }
+
+  async function conflictWith(existing: PolicyRecord, syntax: Syntax): Promise<DomainError> {
+    const rendered = await view(existing, syntax);
+    return policyErrors.policyConflict(existing.entityTag, rendered.body);
+  }
+
+  const validationDeps = {
+    catalog,
+    subjects: deps.subjects,
+    customRole: (crn: string) => deps.customRoles.getByCrn(crn),
+  };
+
+  const facts = (action: string, p: { id: string; accountId: string }, detail?: Record<string, unknown>): AuditFacts => ({
+    action,
+    targetType: 'policy',
+    targetId: p.id,
+    accountId: p.accountId,
+    ...(detail ? { detail } : {}),
+  });
+
+  /** The policy fields a draft sets; a replace sets all of them, so an omitted field is removed. */
+  const contentOf = (d: PolicyDraft) => ({
+    type: d.type,
+    accountId: d.accountId,
+    subject: d.subject,
+    resource: d.resource,
+    tags: d.tags,
+    roles: d.roles,
+    ...(d.description !== undefined ? { description: d.description } : {}),
+    ...(d.rule !== undefined ? { rule: d.rule } : {}),
+    ...(d.pattern !== undefined ? { pattern: d.pattern } : {}),
+  });
+
+  async function existing(id: string): Promise<PolicyRecord> {
+    const policy = await store.get(id);
+    if (!policy) throw policyErrors.policyNotFound(id);
+    return policy;
+  }
+
+  /**
+   * Saves a policy change in one write, refusing a duplicate of another active policy (409) and a
+   * concurrent change (412). Two racing creates meet at the unique index: the loser re-reads and
+   * reports the winner as the conflict. (The conflict is rendered after the transaction: reads on
+   * the database inside a write would wait for it on SQLite's single connection.)
+   */
+  async function save(
+    actor: Actor,
+    next: PolicyRecord,
+    previousTag: string | undefined,
+    syntax: Syntax,
+    op: 'create' | 'update' | 'delete',
+    audit: AuditFacts,
+  ): Promise<PolicyRecord> {
+    let duplicate: PolicyRecord | undefined;
+    try {
+      await writer.write(async (w) => {
+        duplicate = next.state === 'active' ? await store.findActiveDuplicate(next, w.trx) : undefined;
+        if (duplicate) return;
+        if (previousTag === undefined) await store.insert(w.trx, next);
+        else if (!(await store.update(w.trx, next, previousTag))) throw policyErrors.staleEtag();
+        w.changed({ entity: 'policy', entityId: next.id, accountId: next.accountId, op });
+        w.audit(auditEvent(actor, audit));
+      });
+    } catch (error) {
+      if (error instanceof DomainError || next.state !== 'active') throw error;
+      duplicate = await store.findActiveDuplicate(next);
+      if (!duplicate) throw error;
+    }
+    if (duplicate) throw await conflictWith(duplicate, syntax);
+    return next;
+  }
+
+  async function mayRead(actor: Actor, p: PolicyRecord): Promise<void> {
+    if (p.subject.kind === 'iam_id' && p.subject.iamId === actor.principal.iamId) return;
+    await authorizeAudited(deps, actor, 'iam.policy.read', policyTarget(p.accountId, p.resource), facts('iam.policy.read', p));
+  }
+
+  return {
+    async create(actor: Actor, draft: PolicyDraft): Promise<PolicyView> {
+      const valid = await validateDraft(draft, validationDeps);
+      const id = ids.uuid();
+      await authorizeAudited(deps, actor, 'iam.policy.create', policyTarget(valid.accountId, valid.resource), facts('iam.policy.create', { id, accountId: valid.accountId }));
+      const now = clock.now().toISOString();
+      const iamId = actor.principal.iamId;
+      const policy: PolicyRecord = {
+        id,
+        ...contentOf(valid),
+        state: 'active',
+        createdAt: now,
+        createdById: iamId,
+        lastModifiedAt: now,
+        lastModifiedById: iamId,
+        entityTag: nextTag(),
+      };
+      await save(actor, policy, undefined, draft.syntax, 'create', facts('iam.policy.create', policy, { type: policy.type }));
+      return view(policy, draft.syntax);
+    },
+
+    async get(actor: Actor, id: string, syntax: Syntax, format?: string): Promise<PolicyView> {
+      if (format !== undefined && !FORMATS.has(format)) throw policyErrors.invalidBody(`Unknown format ${format}.`);
+      const policy = await existing(id);
+      await mayRead(actor, policy);
+      return view(policy, syntax, format === 'display');
+    },
+
+    /**
+     * Replaces a policy (PUT v1 or v2; a v1 policy replaced through v2 simply becomes whatever v2
+     * can express). Its account and type are fixed. The caller must be allowed to update both the
+     * old and the new target, so a replace cannot move a grant somewhere the caller does not rule.
+     */
+    async replace(actor: Actor, id: string, ifMatch: string, draft: PolicyDraft): Promise<PolicyView> {
+      const current = await existing(id);
+      if (draft.accountId !== current.accountId) throw policyErrors.invalidBody('The accountId of a policy cannot change.');
+      if (draft.type !== current.type) throw policyErrors.invalidBody('The type of a policy cannot change.');
+      const valid = await validateDraft(draft, validationDeps);
+      const audit = facts('iam.policy.update', current);
+      await authorizeAudited(deps, actor, 'iam.policy.update', policyTarget(current.accountId, current.resource), audit);
+      await authorizeAudited(deps, actor, 'iam.policy.update', policyTarget(valid.accountId, valid.resource), audit);
+      requireTag(ifMatch, current.entityTag);
+      const policy: PolicyRecord = {
+        id: current.id,
+        ...contentOf(valid),
+        state: current.state,
+        createdAt: current.createdAt,
+        createdById: current.createdById,
+        lastModifiedAt: clock.now().toISOString(),
+        lastModifiedById: actor.principal.iamId,
+        entityTag: nextTag(current.entityTag),
+      };
+      await save(actor, policy, current.entityTag, draft.syntax, 'update', audit);
+      return view(policy, draft.syntax);
+    },
+
+    /** PATCH v1 `{state}`: delete (`deleted`) or restore (`active`, refused if it now duplicates another). */
+    async updateState(actor: Actor, id: string, ifMatch: string, state: string | undefined): Promise<PolicyView> {
+      if (state !== 'active' && state !== 'deleted') throw policyErrors.invalidBody('state is active or deleted.');
+      const current = await existing(id);
+      const action = state === 'deleted' ? 'iam.policy.delete' : 'iam.policy.update';
+      const audit = facts(action, current, { state });
+      await authorizeAudited(deps, actor, action, policyTarget(current.accountId, current.resource), audit);
+      requireTag(ifMatch, current.entityTag);
+      if (current.state === state) return view(current, 'v1');
+      // A restored policy must still be valid: its subject, custom roles and services may be gone.
+      if (state === 'active') await validateDraft({ ...current, syntax: 'v1' }, validationDeps);
+      const policy: PolicyRecord = {
+        ...current,
+        state,
+        lastModifiedAt: clock.now().toISOString(),
+        lastModifiedById: actor.principal.iamId,
+        entityTag: nextTag(current.entityTag),
+      };
+      await save(actor, policy, current.entityTag, 'v1', state === 'deleted' ? 'delete' : 'update', audit);
+      return view(policy, 'v1');
+    },
+
+    /** DELETE v1/v2: the policy turns `deleted` (listed with `state=deleted`, restorable); 404 when it already is. */
+    async remove(actor: Actor, id: string): Promise<void> {
+      const current = await existing(id);
+      if (current.state === 'deleted') throw policyErrors.policyNotFound(id);
+      const audit = facts('iam.policy.delete', current);
+      await authorizeAudited(deps, actor, 'iam.policy.delete', policyTarget(current.accountId, current.resource), audit);
+      const policy: PolicyRecord = {
+        ...current,
+        state: 'deleted',
+        lastModifiedAt: clock.now().toISOString(),
+        lastModifiedById: actor.principal.iamId,
+        entityTag: nextTag(current.entityTag),
+      };
+      await save(actor, policy, current.entityTag, 'v1', 'delete', audit);
+    },
+
+    /**
+     * Lists an account's policies, `limit` per page, continued by `start` (an opaque keyset token).
+     * Callers without account-wide `iam.policy.read` see only the policies whose subject they are
+     * (an empty list rather than a 403, as IBM does).
+     */
+    async list(actor: Actor, query: PolicyListQuery, syntax: Syntax) {
+      const { filter, window, format } = parseListQuery(query);
+      if (!(await isAllowed(deps.authorizer, actor, 'iam.policy.read', accessManagementTarget(filter.accountId)))) {
+        const self = actor.principal.iamId;
+        if (filter.accessGroupId !== undefined || (filter.iamId !== undefined && filter.iamId !== self)) {
+          return collection(syntax, query, window.limit, [], undefined, await renderContext(filter.accountId));
+        }
+        filter.iamId = self;
+      }
+      const slice = await store.list(filter, window);
+      const last = slice.keys[slice.keys.length - 1];
+      const next = slice.more && last ? encodeStart(last) : undefined;
+      return collection(syntax, query, window.limit, slice.items, next, await renderContext(filter.accountId, format === 'display'));
+    },
+  };
+
+  function collection(syntax: Syntax, query: PolicyListQuery, limit: number, items: PolicyRecord[], next: string | undefined, ctx: RenderContext) {
+    const href = (start?: string) => listHref(deps.site.url, syntax, { ...query, limit, start });
+    return {
+      limit,
+      first: { href: href() },
+      ...(next !== undefined ? { next: { href: href(next), start: next } } : {}),
+      policies: items.map((p) => render(p, syntax, ctx)),
+    };
+  }
+}
+
+export type PolicyService = ReturnType<typeof createPolicyService>;
+
+const QUERY_NAMES: Record<keyof PolicyListQuery, string> = {
+  accountId: 'account_id',
+  iamId: 'iam_id',
+  accessGroupId: 'access_group_id',
+  type: 'type',
+  serviceType: 'service_type',
+  serviceName: 'service_name',
+  serviceGroupId: 'service_group_id',
+  tagName: 'tag_name',
+  tagValue: 'tag_value',
+  sort: 'sort',
+  format: 'format',
+  state: 'state',
+  limit: 'limit',
+  start: 'start',
+};
+
+function listHref(baseUrl: string, syntax: Syntax, query: PolicyListQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, name] of Object.entries(QUERY_NAMES) as [keyof PolicyListQuery, string][]) {
+    const value = query[key];
+    if (value !== undefined) params.set(name, String(value));
+  }
+  return `${baseUrl}/${syntax}/policies?${params.toString()}`;
+}
+
+const encodeStart = (key: [string, string]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+
+function decodeStart(start: string): [string, string] {
+  try {
+    const key: unknown = JSON.parse(Buffer.from(start, 'base64url').toString('utf8'));
+    if (Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === 'string')) return key as [string, string];
+  } catch {
+    // fall through to the error below
+  }
+  throw policyErrors.invalidBody('The start token is not one this API handed out.');
+}
+
+function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
+  if (value === undefined) return undefined;
+  if (!(allowed as readonly string[]).includes(value)) {
+    throw policyErrors.invalidBody(`Query parameter ${name} must be one of ${allowed.join(', ')}.`);
+  }
+  return value as T;
+}
+
+function parseListQuery(query: PolicyListQuery): { filter: PolicyFilter; window: PolicyWindow; format?: string } {
+  if (!query.accountId) throw policyErrors.missingQuery('account_id');
+  const limit = query.limit ?? DEFAULT_LIMIT;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
+    throw policyErrors.invalidBody(`Query parameter limit must be an integer from 1 to ${MAX_LIMIT}.`);
+  }
+  const descending = query.sort?.startsWith('-') ?? false;
+  const sort = oneOf('sort', descending ? query.sort!.slice(1) : query.sort, SORT_FIELDS) ?? 'created_at';
+  const format = oneOf('format', query.format, [...FORMATS]);
+  const filter: PolicyFilter = {
+    accountId: query.accountId,
+    state: oneOf('state', query.state, ['active', 'deleted'] as const) ?? 'active',
+  };
+  const type = oneOf('type', query.type, ['access', 'authorization'] as const);
+  const serviceType = oneOf('service_type', query.serviceType, ['service', 'platform_service'] as const);
+  if (type !== undefined) filter.type = type;
+  if (serviceType !== undefined) filter.serviceType = serviceType;
+  if (query.iamId !== undefined) filter.iamId = query.iamId;
+  if (query.accessGroupId !== undefined) filter.accessGroupId = query.accessGroupId;
+  if (query.serviceName !== undefined) filter.serviceName = query.serviceName;
+  if (query.serviceGroupId !== undefined) filter.serviceGroupId = query.serviceGroupId;
+  if (query.tagName !== undefined) filter.tagName = query.tagName;
+  if (query.tagValue !== undefined) filter.tagValue = query.tagValue;
+  const window: PolicyWindow = { sort, descending, limit, ...(query.start ? { after: decodeStart(query.start) } : {}) };
+  return { filter, window, ...(format !== undefined ? { format } : {}) };
+}
