@@ -15,6 +15,11 @@ import { createMetrics } from './http/observability.js';
 import { identityRoutes } from './identity/routes.js';
 import { createIdentityService } from './identity/service.js';
 import { systemClock, type Clock } from './kernel/clock.js';
+import { usersRoutes } from './users/routes.js';
+import { createUsersService } from './users/service.js';
+import { createUsersStore } from './users/store.js';
+import { userLinks } from './users/links.js';
+import { createIdentityStore } from './identity/store.js';
 import { resourceControllerRoutes, resourceManagerRoutes } from './resources/routes.js';
 import { createResourcesService } from './resources/service.js';
 import { createResourcesStore } from './resources/store.js';
@@ -88,6 +93,19 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     db, writer, clock, catalog, authorizer, site, isIdentityOf: identity.lookup.isIdentityOf,
   });
 
+  const users = createUsersService({
+    store: createUsersStore(db),
+    accounts: accountsStore,
+    apiKeys: createIdentityStore(db),
+    issueApiKey: identity.issueApiKeyIn,
+    userListRestricted: async (accountId) =>
+      (await identity.lookup.effectiveSettingsOf(accountId)).restrictUserListVisibility === 'RESTRICTED',
+    links: userLinks({ accessGroups, policies: policyManagement, now: () => clock.now().toISOString() }),
+    writer,
+    clock,
+    authorizer,
+  });
+
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds });
   const issuer = () => `${site.url}/identity`;
   const token = createTokenService({ db, writer, clock, signingKeys, issuer, accounts: accountsStore });
@@ -114,6 +132,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         resourceManagerRoutes({ resources, authenticator }),
         resourceControllerRoutes({ resources, authenticator }),
         enterpriseRoutes({ enterprise, authenticator }),
+        usersRoutes({ users, authenticator }),
         policyManagement.routes(authenticator),
         accessGroupRoutes({ accessGroups, authenticator, site }),
       ],
@@ -130,6 +149,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     accessGroups,
     resources,
     enterprise,
+    users,
     policyManagement,
     signingKeys,
     token,

@@ -1,0 +1,187 @@
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
+import type { FastifyPluginAsync } from 'fastify';
+import { actorOf, requireBearer } from '../http/auth.js';
+import { DomainError } from '../kernel/errors.js';
+import type { Authenticator } from '../kernel/principal.js';
+import { INVITATION_PREFIX, type UsersService } from './service.js';
+import type { UserProfile, UserSettings } from './types.js';
+
+export interface UsersRoutesDeps {
+  users: UsersService;
+  authenticator: Authenticator;
+}
+
+const config = { errorStyle: 'handbook' as const };
+const tags = ['User Management'];
+const strict = { additionalProperties: false };
+const Text = Type.String({ minLength: 1 });
+
+function profileWire(p: UserProfile & { settings: UserSettings }, withSettings = false) {
+  return {
+    id: p.iamId,
+    iam_id: p.iamId,
+    realm: p.realm,
+    user_id: p.userId,
+    firstname: p.firstname,
+    lastname: p.lastname,
+    state: p.state,
+    email: p.email,
+    phonenumber: p.phonenumber,
+    altphonenumber: p.altphonenumber,
+    photo: p.photo,
+    account_id: p.accountId,
+    added_on: p.addedOn,
+    ...(withSettings ? { settings: p.settings } : {}),
+  };
+}
+
+const AccountPath = Type.Object({ account_id: Text });
+const UserPath = Type.Object({ account_id: Text, iam_id: Text });
+const ListQuery = Type.Object({
+  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  include_settings: Type.Optional(Type.Boolean()),
+  search: Type.Optional(Type.String()),
+  _start: Type.Optional(Type.String()),
+  user_id: Type.Optional(Type.String()),
+});
+const Attribute = Type.Object({ name: Type.Optional(Type.String()), value: Type.Optional(Type.String()) });
+const InviteBody = Type.Object(
+  {
+    users: Type.Array(Type.Object({ email: Text, account_role: Type.Optional(Type.String()) }, strict), { minItems: 1, maxItems: 100 }),
+    iam_policy: Type.Optional(
+      Type.Array(
+        Type.Object({
+          type: Text,
+          roles: Type.Optional(Type.Array(Type.Object({ role_id: Type.Optional(Type.String()) }))),
+          resources: Type.Optional(Type.Array(Type.Object({ attributes: Type.Optional(Type.Array(Attribute)) }))),
+        }),
+      ),
+    ),
+    access_groups: Type.Optional(Type.Array(Text)),
+  },
+  strict,
+);
+const ProfileBody = Type.Object(
+  {
+    firstname: Type.Optional(Type.String()),
+    lastname: Type.Optional(Type.String()),
+    state: Type.Optional(Type.String()),
+    email: Type.Optional(Type.String()),
+    phonenumber: Type.Optional(Type.String()),
+    altphonenumber: Type.Optional(Type.String()),
+    photo: Type.Optional(Type.String()),
+  },
+  strict,
+);
+const SettingsBody = Type.Object(
+  {
+    language: Type.Optional(Type.String()),
+    notification_language: Type.Optional(Type.String()),
+    allowed_ip_addresses: Type.Optional(Type.String()),
+    self_manage: Type.Optional(Type.Boolean()),
+  },
+  strict,
+);
+const Activity = Type.Object({ include_activity: Type.Optional(Type.String()) });
+
+/** User Management v2 (and the v3 removal): `/v2/accounts/{account_id}/users…`, `/v2/users/accept`. */
+export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
+  const { users } = deps;
+  return async (root) => {
+    await root.register(async (plugin) => {
+      const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+      requireBearer(plugin, deps.authenticator);
+      const base = '/v2/accounts/:account_id/users';
+
+      app.get(base, { config, schema: { tags, params: AccountPath, querystring: ListQuery } }, async (request) => {
+        const q = request.query;
+        const page = await users.list(actorOf(request), request.params.account_id, { search: q.search, userId: q.user_id }, { limit: q.limit, start: q._start });
+        const path = `/v2/accounts/${request.params.account_id}/users`;
+        const link = (start?: string) => {
+          const params = new URLSearchParams();
+          for (const [name, value] of Object.entries(q)) if (value !== undefined && name !== '_start') params.set(name, String(value));
+          params.set('limit', String(page.limit));
+          if (start) params.set('_start', start);
+          return `${path}?${params.toString()}`;
+        };
+        return {
+          total_results: page.total,
+          limit: page.limit,
+          first_url: link(),
+          ...(page.next ? { next_url: link(page.next) } : {}),
+          resources: page.items.map((p) => profileWire(p, q.include_settings)),
+        };
+      });
+
+      app.post(base, { config, schema: { tags, params: AccountPath, body: InviteBody } }, async (request, reply) => {
+        const b = request.body;
+        const invited = await users.invite(actorOf(request), request.params.account_id, {
+          users: b.users.map((u) => ({ email: u.email, accountRole: u.account_role })),
+          accessGroups: b.access_groups,
+          policies: b.iam_policy,
+        });
+        // The server sends no e-mail: the inviter receives the tokens, and the log records them.
+        for (const u of invited) {
+          request.log.info({ account_id: request.params.account_id, email: u.email, iam_id: u.iamId, invitation_token: u.invitationToken }, 'user invited');
+        }
+        return reply.status(202).send({
+          resources: invited.map((u) => ({ email: u.email, id: u.iamId, state: u.state, invitation_token: u.invitationToken })),
+        });
+      });
+
+      app.get(`${base}/:iam_id`, { config, schema: { tags, params: UserPath, querystring: Activity } }, async (request) =>
+        profileWire(await users.getProfile(actorOf(request), request.params.account_id, request.params.iam_id)),
+      );
+
+      app.patch(`${base}/:iam_id`, { config, schema: { tags, params: UserPath, querystring: Activity, body: ProfileBody } }, async (request, reply) => {
+        await users.updateProfile(actorOf(request), request.params.account_id, request.params.iam_id, request.body);
+        return reply.status(204).send();
+      });
+
+      app.delete(`${base}/:iam_id`, { config, schema: { tags, params: UserPath, querystring: Activity } }, async (request, reply) => {
+        await users.remove(actorOf(request), request.params.account_id, request.params.iam_id);
+        return reply.status(204).send();
+      });
+
+      // v3 removal is asynchronous at IBM; here it completes before the 202.
+      app.delete('/v3/accounts/:account_id/users/:iam_id', { config, schema: { tags, params: UserPath } }, async (request, reply) => {
+        await users.remove(actorOf(request), request.params.account_id, request.params.iam_id);
+        return reply.status(202).send();
+      });
+
+      app.get(`${base}/:iam_id/settings`, { config, schema: { tags, params: UserPath } }, async (request) =>
+        users.getSettings(actorOf(request), request.params.account_id, request.params.iam_id),
+      );
+
+      app.patch(`${base}/:iam_id/settings`, { config, schema: { tags, params: UserPath, body: SettingsBody } }, async (request, reply) => {
+        await users.updateSettings(actorOf(request), request.params.account_id, request.params.iam_id, request.body);
+        return reply.status(204).send();
+      });
+    });
+
+    // Accepting takes either an IAM access token of the invited user or the invitation token itself
+    // as the bearer credential; the latter also hands the new user their first API key.
+    await root.register(async (plugin) => {
+      const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+      app.post('/v2/users/accept', { config, schema: { tags, body: Type.Object({ account_id: Text }, strict) } }, async (request, reply) => {
+        const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
+        if (!match) throw new DomainError('unauthenticated', 'invalid_token', 'A Bearer token or invitation token is required.');
+        const credential = match[1]!;
+        const accountId = request.body.account_id;
+        if (credential.startsWith(INVITATION_PREFIX)) {
+          const accepted = await users.acceptInvitation(credential, accountId, request.id);
+          return reply.status(202).send({
+            account_id: accountId,
+            iam_id: accepted.iamId,
+            iam_apikey_id: accepted.apiKey.id,
+            iam_apikey: accepted.apiKey.value,
+          });
+        }
+        request.principal = await deps.authenticator.authenticate(credential);
+        const changed = await users.accept(actorOf(request), accountId);
+        return reply.status(changed ? 202 : 204).send();
+      });
+    });
+  };
+}

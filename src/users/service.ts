@@ -1,0 +1,324 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type { IssueApiKey } from '../accounts/service.js';
+import type { AccountsStore } from '../accounts/store.js';
+import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
+import type { Clock } from '../kernel/clock.js';
+import { DomainError } from '../kernel/errors.js';
+import { ids } from '../kernel/ids.js';
+import type { Actor } from '../kernel/principal.js';
+import type { Write, Writer } from '../store/unit-of-work.js';
+import { userErrors as errors } from './errors.js';
+import type { UsersStore } from './store.js';
+import {
+  SETTABLE_STATES,
+  type InvitePolicy,
+  type Invitation,
+  type InvitedUser,
+  type ProfileChanges,
+  type UserProfile,
+  type UserSearch,
+  type UserSettings,
+} from './types.js';
+
+/** Invitation tokens carry this prefix, so a bearer credential is recognisable as one. */
+export const INVITATION_PREFIX = 'invite-';
+const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+const SEARCH_FIELDS = ['firstname', 'lastname', 'email', 'state', 'iam_id', 'user_id'] as const;
+const DEFAULT_LIMIT = 100;
+
+const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
+
+/**
+ * What other domains hold for a user in an account. Invitations can add users to access groups
+ * and give them policies when those domains are wired; a removal takes everything with it.
+ */
+export interface UserLinks {
+  /** Adds an invited user to access groups (after the invitation commits). */
+  addToAccessGroups?: (actor: Actor, accountId: string, iamId: string, groupIds: string[]) => Promise<unknown>;
+  /** Gives an invited user the invitation's policies (after the invitation commits). */
+  grantPolicies?: (actor: Actor, accountId: string, iamId: string, policies: InvitePolicy[]) => Promise<unknown>;
+  /** Removes what the user holds in the account (memberships, policies, …) inside the removal write. */
+  onRemove: Array<(w: Write, accountId: string, iamId: string, byIamId: string) => Promise<unknown>>;
+}
+
+export interface UsersDeps {
+  store: UsersStore;
+  accounts: Pick<AccountsStore, 'getAccount' | 'getUserByLogin' | 'insertUser'>;
+  /** The user's API keys, which leave with them (identity store). */
+  apiKeys: {
+    apiKeysOf(iamId: string, executor: Write['trx']): Promise<Array<{ id: string; accountId: string }>>;
+    deleteApiKey(trx: Write['trx'], id: string): Promise<void>;
+  };
+  issueApiKey: IssueApiKey;
+  /** Whether the account restricts the user list (identity setting `restrict_user_list_visibility`). */
+  userListRestricted: (accountId: string) => Promise<boolean>;
+  links: UserLinks;
+  writer: Writer;
+  clock: Clock;
+  authorizer: Authorizer;
+}
+
+type Profile = UserProfile & { settings: UserSettings };
+
+/**
+ * User Management v2/v3: invitations (PENDING until accepted), the user list, profiles, states,
+ * settings and removal. Actions are `user-management.*` on the user; every user of an account
+ * sees the user list unless the account restricts it, and everyone sees and edits their own
+ * profile and settings.
+ */
+export function createUsersService(deps: UsersDeps) {
+  const { store, writer, clock, authorizer } = deps;
+  const now = () => clock.now().toISOString();
+
+  const target = (accountId: string, iamId?: string): AccessTarget => ({
+    accountId,
+    serviceName: 'user-management',
+    resourceType: 'user',
+    ...(iamId ? { resource: iamId } : {}),
+  });
+
+  async function allowed(actor: Actor, action: string, t: AccessTarget): Promise<boolean> {
+    try {
+      await authorizer.authorize(actor.principal, action, t);
+      return true;
+    } catch (error) {
+      if (error instanceof DomainError && error.kind === 'forbidden') return false;
+      throw error;
+    }
+  }
+
+  function audit(w: Write, actor: Actor, accountId: string, action: string, iamId: string, detail?: Record<string, unknown>) {
+    w.audit({
+      requestId: actor.requestId,
+      initiatorIamId: actor.principal.iamId,
+      initiatorAccountId: actor.principal.accountId,
+      accountId,
+      action,
+      targetType: 'user',
+      targetId: iamId,
+      ...(detail ? { detail } : {}),
+    });
+  }
+
+  /**
+   * Which users of the account the caller may see: `all` with user-management.user.retrieve, or
+   * as a user of the account while the list is not restricted; `self` for other users of it.
+   */
+  async function visibility(actor: Actor, accountId: string): Promise<'all' | 'self'> {
+    if (await allowed(actor, 'user-management.user.retrieve', target(accountId))) return 'all';
+    if (actor.principal.accountId !== accountId) throw errors.userNotFound(actor.principal.iamId, accountId);
+    return (await deps.userListRestricted(accountId)) ? 'self' : 'all';
+  }
+
+  /** The member's profile when the caller may see it; not found otherwise. */
+  async function visibleProfile(actor: Actor, accountId: string, iamId: string): Promise<Profile> {
+    const self = actor.principal.iamId === iamId && actor.principal.accountId === accountId;
+    if (!self && (await visibility(actor, accountId)) === 'self') throw errors.userNotFound(iamId, accountId);
+    const profile = await store.getMember(accountId, iamId);
+    if (!profile) throw errors.userNotFound(iamId, accountId);
+    return profile;
+  }
+
+  /** Authorizes `action` on another user; a user acting on themselves needs no permission when `selfAllowed`. */
+  async function authorizeOn(actor: Actor, accountId: string, iamId: string, action: string, selfAllowed: boolean) {
+    const self = actor.principal.iamId === iamId && actor.principal.accountId === accountId;
+    if (!(self && selfAllowed)) await authorizer.authorize(actor.principal, action, target(accountId, iamId));
+  }
+
+  function matches(profile: Profile, terms: Array<[string, string]>): boolean {
+    const values: Record<string, string> = {
+      firstname: profile.firstname,
+      lastname: profile.lastname,
+      email: profile.email,
+      state: profile.state,
+      iam_id: profile.iamId,
+      user_id: profile.userId,
+    };
+    return terms.every(([field, value]) => (values[field] ?? '').toLowerCase() === value.toLowerCase());
+  }
+
+  function parseSearch(search: string | undefined): Array<[string, string]> {
+    if (!search) return [];
+    return search.split(',').map((term) => {
+      const at = term.indexOf(':');
+      const field = term.slice(0, at).trim();
+      if (at < 1 || !(SEARCH_FIELDS as readonly string[]).includes(field)) throw errors.badSearch(term);
+      return [field, term.slice(at + 1).trim()];
+    });
+  }
+
+  return {
+    /**
+     * Invites users by e-mail: each becomes a PENDING user of the account (a new user is made for
+     * an unknown address) with a one-time invitation token, returned here because the server sends
+     * no e-mail. Access groups and policies follow once the invitation has committed.
+     */
+    async invite(
+      actor: Actor,
+      accountId: string,
+      input: { users: Invitation[]; accessGroups?: string[]; policies?: InvitePolicy[] },
+    ): Promise<InvitedUser[]> {
+      if (!(await deps.accounts.getAccount(accountId))) throw errors.userNotFound(actor.principal.iamId, accountId);
+      await authorizer.authorize(actor.principal, 'user-management.user.create', target(accountId));
+      for (const u of input.users) if (!EMAIL.test(u.email)) throw errors.badEmail(u.email);
+      if (input.accessGroups?.length && !deps.links.addToAccessGroups) throw errors.unavailable('access_groups');
+      if (input.policies?.length && !deps.links.grantPolicies) throw errors.unavailable('iam_policy');
+      const { value: invited } = await writer.write(async (w) => {
+        const at = now();
+        const out: InvitedUser[] = [];
+        for (const u of input.users) {
+          let user = await deps.accounts.getUserByLogin(u.email, w.trx);
+          if (!user) {
+            user = { iamId: ids.userIamId(), userId: u.email, email: u.email, firstName: '', lastName: '', realm: 'IBMid' };
+            await deps.accounts.insertUser(w.trx, user, at);
+          } else if (await store.getMember(accountId, user.iamId, w.trx)) {
+            throw errors.alreadyMember(u.email, accountId);
+          }
+          const token = `${INVITATION_PREFIX}${randomBytes(32).toString('base64url')}`;
+          await store.insertInvited(w.trx, { accountId, iamId: user.iamId, at, invitationHash: hashOf(token), invitedBy: actor.principal.iamId, email: u.email });
+          w.changed({ entity: 'account_user', entityId: user.iamId, accountId, op: 'create' });
+          audit(w, actor, accountId, 'user-management.user.create', user.iamId, { email: u.email });
+          out.push({ email: u.email, iamId: user.iamId, state: 'PENDING', invitationToken: token });
+        }
+        return out;
+      });
+      for (const u of invited) {
+        if (input.accessGroups?.length) await deps.links.addToAccessGroups!(actor, accountId, u.iamId, input.accessGroups);
+        if (input.policies?.length) await deps.links.grantPolicies!(actor, accountId, u.iamId, input.policies);
+      }
+      return invited;
+    },
+
+    /**
+     * Accepts an invitation with its token: the user becomes ACTIVE and receives an API key in the
+     * account (shown once), their first credential there.
+     */
+    async acceptInvitation(token: string, accountId: string, requestId: string) {
+      const { value } = await writer.write(async (w) => {
+        const found = await store.findInvitation(hashOf(token), w.trx);
+        if (!found) throw errors.invitationInvalid();
+        if (found.accountId !== accountId) throw errors.invitationElsewhere(accountId);
+        await store.updateMember(w.trx, accountId, found.iamId, { state: 'ACTIVE', invitation_hash: null });
+        const key = await deps.issueApiKey(w, {
+          iamId: found.iamId,
+          accountId,
+          name: 'invitation',
+          description: `API key of ${found.iamId}, created when the invitation to account ${accountId} was accepted`,
+          createdBy: found.iamId,
+        });
+        w.changed({ entity: 'account_user', entityId: found.iamId, accountId, op: 'update' });
+        w.audit({ requestId, initiatorIamId: found.iamId, initiatorAccountId: accountId, accountId, action: 'user-management.user.accept', targetType: 'user', targetId: found.iamId });
+        return { iamId: found.iamId, apiKey: key };
+      });
+      return value;
+    },
+
+    /** Accepts the caller's own pending invitation; false when they were already active there. */
+    async accept(actor: Actor, accountId: string): Promise<boolean> {
+      const { value } = await writer.write(async (w) => {
+        const member = await store.getMember(accountId, actor.principal.iamId, w.trx);
+        if (!member) throw errors.invitationElsewhere(accountId);
+        if (member.state !== 'PENDING') return false;
+        await store.updateMember(w.trx, accountId, member.iamId, { state: 'ACTIVE', invitation_hash: null });
+        w.changed({ entity: 'account_user', entityId: member.iamId, accountId, op: 'update' });
+        audit(w, actor, accountId, 'user-management.user.accept', member.iamId);
+        return true;
+      });
+      return value;
+    },
+
+    /** One page of the users the caller may see, in IAM id order; `next` is where the next page starts. */
+    async list(actor: Actor, accountId: string, query: UserSearch, page: { limit?: number; start?: string }) {
+      const limit = page.limit ?? DEFAULT_LIMIT;
+      const terms = parseSearch(query.search);
+      const scope = await visibility(actor, accountId);
+      const all = (await store.listMembers(accountId)).filter(
+        (p) =>
+          (scope === 'all' || p.iamId === actor.principal.iamId) &&
+          (query.userId === undefined || p.userId === query.userId) &&
+          matches(p, terms),
+      );
+      let from = 0;
+      if (page.start !== undefined) {
+        const after = Buffer.from(page.start, 'base64url').toString('utf8');
+        if (!after) throw errors.badStart();
+        from = all.findIndex((p) => p.iamId > after);
+        if (from < 0) from = all.length;
+      }
+      const items = all.slice(from, from + limit);
+      const more = from + limit < all.length;
+      return {
+        total: all.length,
+        limit,
+        items,
+        next: more ? Buffer.from(items.at(-1)!.iamId).toString('base64url') : undefined,
+      };
+    },
+
+    getProfile: visibleProfile,
+
+    /**
+     * Updates a profile. Users edit their own names and contact details; other users' profiles
+     * need user-management.user.update, and a state change needs user.state-change (never on
+     * oneself, the owner or a PENDING user).
+     */
+    async updateProfile(actor: Actor, accountId: string, iamId: string, changes: ProfileChanges): Promise<void> {
+      const profile = await visibleProfile(actor, accountId, iamId);
+      const { state, ...fields } = changes;
+      if (Object.keys(fields).length > 0) await authorizeOn(actor, accountId, iamId, 'user-management.user.update', true);
+      if (state !== undefined) {
+        if (!(SETTABLE_STATES as readonly string[]).includes(state)) throw errors.badState(state);
+        await authorizeOn(actor, accountId, iamId, 'user-management.user.state-change', false);
+        if ((await deps.accounts.getAccount(accountId))?.ownerIamId === iamId) throw errors.ownerUntouchable();
+        if (profile.state === 'PENDING') throw errors.pending(iamId);
+      }
+      if (fields.email !== undefined && !EMAIL.test(fields.email)) throw errors.badEmail(fields.email);
+      await writer.write(async (w) => {
+        await store.updateMember(w.trx, accountId, iamId, { ...fields, ...(state !== undefined ? { state } : {}) });
+        w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'update' });
+        audit(w, actor, accountId, state !== undefined ? 'user-management.user.state-change' : 'user-management.user.update', iamId, {
+          fields: Object.keys(changes),
+        });
+      });
+    },
+
+    /**
+     * Removes a user from the account together with their API keys there and whatever the other
+     * domains hold for them (links.onRemove), in one write. The owner cannot be removed.
+     */
+    async remove(actor: Actor, accountId: string, iamId: string): Promise<void> {
+      await visibleProfile(actor, accountId, iamId);
+      await authorizer.authorize(actor.principal, 'user-management.user.delete', target(accountId, iamId));
+      if ((await deps.accounts.getAccount(accountId))?.ownerIamId === iamId) throw errors.ownerUntouchable();
+      await writer.write(async (w) => {
+        const keys = (await deps.apiKeys.apiKeysOf(iamId, w.trx)).filter((k) => k.accountId === accountId);
+        for (const key of keys) {
+          await deps.apiKeys.deleteApiKey(w.trx, key.id);
+          w.changed({ entity: 'apikey', entityId: key.id, accountId, op: 'delete' });
+        }
+        for (const unlink of deps.links.onRemove) await unlink(w, accountId, iamId, actor.principal.iamId);
+        await store.deleteMember(w.trx, accountId, iamId);
+        w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'delete' });
+        audit(w, actor, accountId, 'user-management.user.delete', iamId, { api_keys_deleted: keys.length });
+      });
+    },
+
+    async getSettings(actor: Actor, accountId: string, iamId: string): Promise<UserSettings> {
+      const profile = await visibleProfile(actor, accountId, iamId);
+      await authorizeOn(actor, accountId, iamId, 'user-management.user-setting.retrieve', true);
+      return profile.settings;
+    },
+
+    async updateSettings(actor: Actor, accountId: string, iamId: string, changes: Partial<UserSettings>): Promise<void> {
+      const profile = await visibleProfile(actor, accountId, iamId);
+      await authorizeOn(actor, accountId, iamId, 'user-management.user-setting.update', true);
+      await writer.write(async (w) => {
+        await store.updateMember(w.trx, accountId, iamId, { settings: JSON.stringify({ ...profile.settings, ...changes }) });
+        w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'update' });
+        audit(w, actor, accountId, 'user-management.user-setting.update', iamId, { fields: Object.keys(changes) });
+      });
+    },
+  };
+}
+
+export type UsersService = ReturnType<typeof createUsersService>;

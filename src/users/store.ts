@@ -1,0 +1,102 @@
+import type { Db } from '../store/db.js';
+import type { AccountUsersTable } from '../store/schema.js';
+import type { Trx } from '../store/unit-of-work.js';
+import { DEFAULT_SETTINGS, type UserProfile, type UserSettings, type UserState } from './types.js';
+
+type Executor = Db | Trx;
+
+export type MemberChanges = Partial<
+  Pick<AccountUsersTable, 'firstname' | 'lastname' | 'email' | 'phonenumber' | 'altphonenumber' | 'photo' | 'state' | 'settings' | 'invitation_hash'>
+>;
+
+/** Account memberships as User Management sees them: profile, state, settings, invitations. */
+export function createUsersStore(db: Db) {
+  const members = (ex: Executor) =>
+    ex
+      .selectFrom('account_users')
+      .innerJoin('users', 'users.iam_id', 'account_users.iam_id')
+      .select([
+        'account_users.account_id',
+        'account_users.iam_id',
+        'account_users.state',
+        'account_users.added_on',
+        'account_users.firstname',
+        'account_users.lastname',
+        'account_users.email',
+        'account_users.phonenumber',
+        'account_users.altphonenumber',
+        'account_users.photo',
+        'account_users.settings',
+        'users.user_id',
+        'users.realm',
+        'users.first_name',
+        'users.last_name',
+        'users.email as user_email',
+      ]);
+  type Row = Awaited<ReturnType<ReturnType<typeof members>['executeTakeFirstOrThrow']>>;
+  const toProfile = (r: Row): UserProfile & { settings: UserSettings } => ({
+    iamId: r.iam_id,
+    accountId: r.account_id,
+    userId: r.user_id,
+    realm: r.realm,
+    firstname: r.firstname ?? r.first_name,
+    lastname: r.lastname ?? r.last_name,
+    state: r.state as UserState,
+    email: r.email ?? r.user_email,
+    phonenumber: r.phonenumber ?? '',
+    altphonenumber: r.altphonenumber ?? '',
+    photo: r.photo ?? '',
+    addedOn: r.added_on,
+    settings: { ...DEFAULT_SETTINGS, ...(r.settings ? (JSON.parse(r.settings) as Partial<UserSettings>) : {}) },
+  });
+
+  return {
+    /** Every member of the account with profile and settings, in IAM id order. */
+    async listMembers(accountId: string): Promise<Array<UserProfile & { settings: UserSettings }>> {
+      const rows = await members(db).where('account_users.account_id', '=', accountId).orderBy('account_users.iam_id').execute();
+      return rows.map(toProfile);
+    },
+
+    /** The user's membership of the account, or undefined when they are not a member. */
+    async getMember(accountId: string, iamId: string, ex: Executor = db) {
+      const row = await members(ex).where('account_users.account_id', '=', accountId).where('account_users.iam_id', '=', iamId).executeTakeFirst();
+      return row && toProfile(row);
+    },
+
+    async insertInvited(trx: Trx, row: { accountId: string; iamId: string; at: string; invitationHash: string; invitedBy: string; email: string }) {
+      await trx
+        .insertInto('account_users')
+        .values({
+          account_id: row.accountId,
+          iam_id: row.iamId,
+          state: 'PENDING',
+          added_on: row.at,
+          email: row.email,
+          invitation_hash: row.invitationHash,
+          invited_by: row.invitedBy,
+        })
+        .execute();
+    },
+
+    /** The pending membership whose invitation token hashes to `hash`, or undefined. */
+    async findInvitation(hash: string, ex: Executor = db): Promise<{ accountId: string; iamId: string } | undefined> {
+      const row = await ex
+        .selectFrom('account_users')
+        .select(['account_id', 'iam_id'])
+        .where('invitation_hash', '=', hash)
+        .where('state', '=', 'PENDING')
+        .executeTakeFirst();
+      return row && { accountId: row.account_id, iamId: row.iam_id };
+    },
+
+    async updateMember(trx: Trx, accountId: string, iamId: string, changes: MemberChanges): Promise<void> {
+      await trx.updateTable('account_users').set(changes).where('account_id', '=', accountId).where('iam_id', '=', iamId).execute();
+    },
+
+    async deleteMember(trx: Trx, accountId: string, iamId: string): Promise<void> {
+      await trx.deleteFrom('account_users').where('account_id', '=', accountId).where('iam_id', '=', iamId).execute();
+    },
+  };
+}
+
+export type UsersStore = ReturnType<typeof createUsersStore>;

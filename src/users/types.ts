@@ -1,0 +1,61 @@
+/** User Management: a user's profile and settings in one account. */
+
+export type UserState = 'PENDING' | 'ACTIVE' | 'VPN_ONLY' | 'DISABLED_CLASSIC_INFRASTRUCTURE';
+
+/** States an administrator may set; PENDING is the system's own until the user accepts. */
+export const SETTABLE_STATES = ['ACTIVE', 'VPN_ONLY', 'DISABLED_CLASSIC_INFRASTRUCTURE'] as const;
+
+export interface UserProfile {
+  iamId: string;
+  accountId: string;
+  userId: string;
+  realm: string;
+  firstname: string;
+  lastname: string;
+  state: UserState;
+  email: string;
+  phonenumber: string;
+  altphonenumber: string;
+  photo: string;
+  addedOn: string;
+}
+
+export interface UserSettings {
+  language: string;
+  notification_language: string;
+  allowed_ip_addresses: string;
+  self_manage: boolean;
+}
+
+export const DEFAULT_SETTINGS: UserSettings = { language: '', notification_language: '', allowed_ip_addresses: '', self_manage: false };
+
+export type ProfileChanges = Partial<Pick<UserProfile, 'firstname' | 'lastname' | 'email' | 'phonenumber' | 'altphonenumber' | 'photo'>> & {
+  state?: string;
+};
+
+/** An IAM policy to create for invited users (InviteUserIamPolicy). */
+export interface InvitePolicy {
+  type: string;
+  roles?: Array<{ role_id?: string }>;
+  resources?: Array<{ attributes?: Array<{ name?: string; value?: string }> }>;
+}
+
+export interface Invitation {
+  email: string;
+  /** Account role; `Member` is the only one this server gives (owners come with the account). */
+  accountRole?: string;
+}
+
+export interface InvitedUser {
+  email: string;
+  iamId: string;
+  state: UserState;
+  /** The secret that accepts the invitation (shown once; the server sends no e-mail). */
+  invitationToken: string;
+}
+
+export interface UserSearch {
+  /** `field:value` terms, comma-separated; fields: firstname, lastname, email, state, iam_id, user_id. */
+  search?: string;
+  userId?: string;
+}
