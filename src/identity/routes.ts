@@ -1,9 +1,10 @@
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { FastifyPluginAsync, FastifyReply } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, setEtag } from '../http/etag.js';
-import type { Authenticator } from '../kernel/principal.js';
+import type { Actor, Authenticator } from '../kernel/principal.js';
 import type { SiteUrl } from './context.js';
+import type { ListParams } from './paging.js';
 import {
   AccountParams,
   ApiKeyDetailsHeaders,
@@ -44,6 +45,10 @@ export interface IdentityRoutesDeps {
 
 const isTrue = (flag: string | undefined) => flag?.toLowerCase() === 'true';
 
+/** The list parameters that were given (they travel inside page tokens, as JSON). */
+const definedParams = (params: Record<string, string | number | boolean | undefined>): ListParams =>
+  Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as ListParams;
+
 /** Sends an entity with its tag in the body (already) and in the ETag header. */
 function sendTagged(reply: FastifyReply, status: number, entityTag: string, body: unknown) {
   setEtag(reply, entityTag);
@@ -77,16 +82,16 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
     app.get('/v1/apikeys', { config, schema: { tags, querystring: ApiKeyListQuery } }, async (request) => {
       const q = request.query;
       const page = await identity.apiKeys.list(actorOf(request), {
-        params: {
-          ...(q.account_id !== undefined ? { accountId: q.account_id } : {}),
-          ...(q.iam_id !== undefined ? { iamId: q.iam_id } : {}),
-          ...(q.scope !== undefined ? { scope: q.scope } : {}),
-          ...(q.type !== undefined ? { type: q.type } : {}),
-          ...(q.sort !== undefined ? { sort: q.sort } : {}),
-          ...(q.order !== undefined ? { order: q.order } : {}),
-          ...(q.pagesize !== undefined ? { pagesize: q.pagesize } : {}),
-          ...(q.include_history !== undefined ? { includeHistory: q.include_history } : {}),
-        },
+        params: definedParams({
+          accountId: q.account_id,
+          iamId: q.iam_id,
+          scope: q.scope,
+          type: q.type,
+          sort: q.sort,
+          order: q.order,
+          pagesize: q.pagesize,
+          includeHistory: q.include_history,
+        }),
         ...(q.pagetoken ? { pagetoken: q.pagetoken } : {}),
       });
       return pageWire(page, 'apikeys', (d) => apiKeyWire(d));
@@ -97,13 +102,13 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
       const created = await identity.apiKeys.create(actorOf(request), {
         name: b.name,
         iamId: b.iam_id,
-        ...(b.description !== undefined ? { description: b.description } : {}),
-        ...(b.account_id !== undefined ? { accountId: b.account_id } : {}),
-        ...(b.apikey !== undefined ? { apikey: b.apikey } : {}),
-        ...(b.store_value !== undefined ? { storeValue: b.store_value } : {}),
-        ...(b.support_sessions !== undefined ? { supportSessions: b.support_sessions } : {}),
-        ...(b.action_when_leaked !== undefined ? { actionWhenLeaked: b.action_when_leaked } : {}),
-        ...(b.expires_at !== undefined ? { expiresAt: b.expires_at } : {}),
+        description: b.description,
+        accountId: b.account_id,
+        apikey: b.apikey,
+        storeValue: b.store_value,
+        supportSessions: b.support_sessions,
+        actionWhenLeaked: b.action_when_leaked,
+        expiresAt: b.expires_at,
         locked: isTrue(request.headers['entity-lock']),
         disabled: isTrue(request.headers['entity-disable']),
       });
@@ -133,17 +138,19 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
     app.put('/v1/apikeys/:id', { config, schema: { tags, params: IdParams, body: UpdateApiKeyBody } }, async (request, reply) => {
       const b = request.body;
       const key = await identity.apiKeys.update(actorOf(request), request.params.id, ifMatchOf(request), {
-        ...(b.name !== undefined ? { name: b.name } : {}),
-        ...(b.description !== undefined ? { description: b.description } : {}),
-        ...(b.support_sessions !== undefined ? { supportSessions: b.support_sessions } : {}),
-        ...(b.action_when_leaked !== undefined ? { actionWhenLeaked: b.action_when_leaked } : {}),
-        ...(b.expires_at !== undefined ? { expiresAt: b.expires_at } : {}),
+        name: b.name,
+        description: b.description,
+        supportSessions: b.support_sessions,
+        actionWhenLeaked: b.action_when_leaked,
+        expiresAt: b.expires_at,
       });
       return sendTagged(reply, 200, key.entityTag, apiKeyWire({ entity: key }));
     });
 
-    const noContent = (operation: (actor: ReturnType<typeof actorOf>, id: string) => Promise<void>) =>
-      async (request: { params: { id: string } } & Parameters<typeof actorOf>[0], reply: FastifyReply) => {
+    /** A by-id operation without a response body: 204. */
+    const noContent =
+      (operation: (actor: Actor, id: string) => Promise<void>) =>
+      async (request: FastifyRequest<{ Params: { id: string } }>, reply: FastifyReply) => {
         await operation(actorOf(request), request.params.id);
         return reply.code(204).send();
       };
@@ -160,15 +167,15 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
     app.get('/v1/serviceids', { config, schema: { tags, querystring: ServiceIdListQuery } }, async (request) => {
       const q = request.query;
       const page = await identity.serviceIds.list(actorOf(request), {
-        params: {
-          ...(q.account_id !== undefined ? { accountId: q.account_id } : {}),
-          ...(q.group_id !== undefined ? { groupId: q.group_id } : {}),
-          ...(q.name !== undefined ? { name: q.name } : {}),
-          ...(q.sort !== undefined ? { sort: q.sort } : {}),
-          ...(q.order !== undefined ? { order: q.order } : {}),
-          ...(q.pagesize !== undefined ? { pagesize: q.pagesize } : {}),
-          ...(q.include_history !== undefined ? { includeHistory: q.include_history } : {}),
-        },
+        params: definedParams({
+          accountId: q.account_id,
+          groupId: q.group_id,
+          name: q.name,
+          sort: q.sort,
+          order: q.order,
+          pagesize: q.pagesize,
+          includeHistory: q.include_history,
+        }),
         ...(q.pagetoken ? { pagetoken: q.pagetoken } : {}),
       });
       return pageWire(page, 'serviceids', (d) => serviceIdWire(d, { showGroupId: q.show_group_id ?? false }));
@@ -183,21 +190,17 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         const { serviceId, apiKey } = await identity.serviceIds.create(actorOf(request), {
           accountId: b.account_id,
           name: b.name,
-          ...(b.description !== undefined ? { description: b.description } : {}),
-          ...(b.group_id !== undefined ? { groupId: b.group_id } : {}),
-          ...(b.unique_instance_crns !== undefined ? { uniqueInstanceCrns: b.unique_instance_crns } : {}),
-          ...(k
-            ? {
-                apikey: {
-                  name: k.name,
-                  ...(k.description !== undefined ? { description: k.description } : {}),
-                  ...(k.apikey !== undefined ? { apikey: k.apikey } : {}),
-                  ...(k.store_value !== undefined ? { storeValue: k.store_value } : {}),
-                  ...(k.action_when_leaked !== undefined ? { actionWhenLeaked: k.action_when_leaked } : {}),
-                  ...(k.expires_at !== undefined ? { expiresAt: k.expires_at } : {}),
-                },
-              }
-            : {}),
+          description: b.description,
+          groupId: b.group_id,
+          uniqueInstanceCrns: b.unique_instance_crns,
+          apikey: k && {
+            name: k.name,
+            description: k.description,
+            apikey: k.apikey,
+            storeValue: k.store_value,
+            actionWhenLeaked: k.action_when_leaked,
+            expiresAt: k.expires_at,
+          },
           locked: isTrue(request.headers['entity-lock']),
         });
         location(reply, `/v1/serviceids/${serviceId.id}`);
@@ -221,9 +224,9 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
       async (request, reply) => {
         const b = request.body;
         const serviceId = await identity.serviceIds.update(actorOf(request), request.params.id, ifMatchOf(request), {
-          ...(b.name !== undefined ? { name: b.name } : {}),
-          ...(b.description !== undefined ? { description: b.description } : {}),
-          ...(b.unique_instance_crns !== undefined ? { uniqueInstanceCrns: b.unique_instance_crns } : {}),
+          name: b.name,
+          description: b.description,
+          uniqueInstanceCrns: b.unique_instance_crns,
         });
         const body = serviceIdWire({ entity: serviceId }, { showGroupId: request.query.show_group_id ?? false });
         return sendTagged(reply, 200, serviceId.entityTag, body);
@@ -246,7 +249,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
       const b = request.body;
       const group = await identity.groups.create(actorOf(request), b.account_id, {
         name: b.name,
-        ...(b.description !== undefined ? { description: b.description } : {}),
+        description: b.description,
       });
       location(reply, `/v1/serviceid_groups/${group.id}`);
       return sendTagged(reply, 201, group.entityTag, groupWire(group));
@@ -261,7 +264,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
       const b = request.body;
       const group = await identity.groups.update(actorOf(request), request.params.id, ifMatchOf(request), {
         name: b.name,
-        ...(b.description !== undefined ? { description: b.description } : {}),
+        description: b.description,
       });
       return sendTagged(reply, 200, group.entityTag, groupWire(group));
     });
@@ -285,30 +288,23 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
       { config, schema: { tags, params: AccountParams, body: UpdateSettingsBody } },
       async (request, reply) => {
         const b = request.body;
-        const defined = <T>(value: T | undefined, key: string) => (value !== undefined ? { [key]: value } : {});
         const settings = await identity.settings.update(actorOf(request), request.params.account_id, ifMatchOf(request), {
-          ...defined(b.restrict_create_service_id, 'restrictCreateServiceId'),
-          ...defined(b.restrict_create_platform_apikey, 'restrictCreatePlatformApikey'),
-          ...defined(b.restrict_user_list_visibility, 'restrictUserListVisibility'),
-          ...defined(b.allowed_ip_addresses, 'allowedIpAddresses'),
-          ...defined(b.mfa, 'mfa'),
-          ...defined(b.session_expiration_in_seconds, 'sessionExpirationInSeconds'),
-          ...defined(b.session_invalidation_in_seconds, 'sessionInvalidationInSeconds'),
-          ...defined(b.max_sessions_per_identity, 'maxSessionsPerIdentity'),
-          ...defined(b.system_access_token_expiration_in_seconds, 'systemAccessTokenExpirationInSeconds'),
-          ...defined(b.system_refresh_token_expiration_in_seconds, 'systemRefreshTokenExpirationInSeconds'),
-          ...defined(
-            b.user_mfa?.map((u) => ({ ...defined(u.iam_id, 'iamId'), ...defined(u.mfa, 'mfa') })),
-            'userMfa',
-          ),
-          ...defined(
-            b.restrict_user_domains?.map((r) => ({
-              realmId: r.realm_id,
-              ...defined(r.invitation_email_allow_patterns, 'invitationEmailAllowPatterns'),
-              ...defined(r.restrict_invitation, 'restrictInvitation'),
-            })),
-            'restrictUserDomains',
-          ),
+          restrictCreateServiceId: b.restrict_create_service_id,
+          restrictCreatePlatformApikey: b.restrict_create_platform_apikey,
+          restrictUserListVisibility: b.restrict_user_list_visibility,
+          allowedIpAddresses: b.allowed_ip_addresses,
+          mfa: b.mfa,
+          sessionExpirationInSeconds: b.session_expiration_in_seconds,
+          sessionInvalidationInSeconds: b.session_invalidation_in_seconds,
+          maxSessionsPerIdentity: b.max_sessions_per_identity,
+          systemAccessTokenExpirationInSeconds: b.system_access_token_expiration_in_seconds,
+          systemRefreshTokenExpirationInSeconds: b.system_refresh_token_expiration_in_seconds,
+          userMfa: b.user_mfa?.map((u) => ({ iamId: u.iam_id, mfa: u.mfa })),
+          restrictUserDomains: b.restrict_user_domains?.map((r) => ({
+            realmId: r.realm_id,
+            invitationEmailAllowPatterns: r.invitation_email_allow_patterns,
+            restrictInvitation: r.restrict_invitation,
+          })),
         });
         return sendTagged(reply, 200, settings.entityTag, settingsWire({ entity: settings }));
       },

@@ -196,4 +196,31 @@ describe('API keys', () => {
     expect(missing.body.errors[0].message).toContain('ApiKey-00000000-0000-0000-0000-000000000000');
     expect(typeof missing.body.trace).toBe('string');
   });
+
+  it('pages stay put when keys before them are deleted while paging', async () => {
+    const doomed = (await owner.client.createApiKey({ name: 'aaaa-doomed', iamId: owner.iamId })).result;
+    const query = { scope: 'account', sort: 'name' } as const;
+    const before = (await owner.client.listApiKeys({ ...query, pagesize: 100 })).result.apikeys.map((k) => k.id);
+    const first = (await owner.client.listApiKeys({ ...query, pagesize: 3 })).result;
+    expect(first.apikeys[0]!.id).toBe(doomed.id);
+    await owner.client.deleteApiKey({ id: doomed.id });
+    // The next page continues right after the last item seen, not at a shifted offset.
+    const second = (await owner.client.listApiKeys({ pagetoken: pagetokenOf(first.next!) })).result;
+    expect(second.apikeys.map((k) => k.id)).toEqual(before.slice(3, 6));
+  });
+
+  it('of two updates with the same If-Match, exactly one wins', async () => {
+    const key = (await owner.client.createApiKey({ name: 'race', iamId: owner.iamId })).result;
+    const results = await Promise.allSettled(
+      ['a', 'b', 'c'].map((name) => owner.client.updateApiKey({ id: key.id, ifMatch: key.entity_tag!, name })),
+    );
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as { status: number }).status).toBe(412);
+  });
+
+  it('documents the routes in /openapi.json', async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, any>> };
+    expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/apikeys', '/v1/apikeys/{id}', '/v1/serviceids', '/v1/accounts/{account_id}/settings/identity']));
+    expect(doc.paths['/v1/apikeys']!.post.requestBody.content['application/json'].schema.required).toEqual(['name', 'iam_id']);
+  });
 });
