@@ -141,9 +141,10 @@ export function createPolicyService(deps: PolicyServiceDeps) {
 
   return {
     async create(actor: Actor, draft: PolicyDraft): Promise<PolicyView> {
-      const valid = await validateDraft(draft, validationDeps);
+      // Authorized before validation, so a caller learns nothing about an account they may not manage.
       const id = ids.uuid();
-      await authorizeAudited(deps, actor, 'iam.policy.create', policyTarget(valid.accountId, valid.resource), facts('iam.policy.create', { id, accountId: valid.accountId }));
+      await authorizeAudited(deps, actor, 'iam.policy.create', policyTarget(draft.accountId, draft.resource), facts('iam.policy.create', { id, accountId: draft.accountId }));
+      const valid = await validateDraft(draft, validationDeps);
       const now = clock.now().toISOString();
       const iamId = actor.principal.iamId;
       const policy: PolicyRecord = {
@@ -176,10 +177,10 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       const current = await existing(id);
       if (draft.accountId !== current.accountId) throw policyErrors.invalidBody('The accountId of a policy cannot change.');
       if (draft.type !== current.type) throw policyErrors.invalidBody('The type of a policy cannot change.');
-      const valid = await validateDraft(draft, validationDeps);
       const audit = facts('iam.policy.update', current);
       await authorizeAudited(deps, actor, 'iam.policy.update', policyTarget(current.accountId, current.resource), audit);
-      await authorizeAudited(deps, actor, 'iam.policy.update', policyTarget(valid.accountId, valid.resource), audit);
+      await authorizeAudited(deps, actor, 'iam.policy.update', policyTarget(draft.accountId, draft.resource), audit);
+      const valid = await validateDraft(draft, validationDeps);
       requireTag(ifMatch, current.entityTag);
       const policy: PolicyRecord = {
         id: current.id,
