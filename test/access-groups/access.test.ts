@@ -1,0 +1,183 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { addUser, bearerOf, createOtherAccount, createServiceId, errorOf, groupsClient, ownerOf, raw, statusOf, type Caller } from './helpers.js';
+
+let server: TestServer;
+let owner: Caller;
+let other: Caller;
+let member: Caller;
+const PUBLIC = 'AccessGroupId-PublicAccess';
+
+beforeAll(async () => {
+  server = await startTestServer();
+  owner = ownerOf(server);
+  other = await createOtherAccount(server);
+  member = await addUser(server, owner.accountId);
+});
+afterAll(() => server?.close());
+
+const newGroup = async (name: string) =>
+  (await owner.groups.createAccessGroup({ accountId: owner.accountId, name })).result.id!;
+
+const auditOf = (targetId: string) =>
+  server.server.registry.database.db
+    .selectFrom('audit_events')
+    .select(['action', 'outcome', 'initiator_iam_id', 'account_id'])
+    .where('target_id', '=', targetId)
+    .orderBy('id')
+    .execute();
+
+describe('settings and the Public Access group', () => {
+  it('public access is enabled by default and can be switched off', async () => {
+    const { accessGroups } = server.server.registry;
+    const initial = (await owner.groups.getAccountSettings({ accountId: owner.accountId })).result;
+    expect(initial).toEqual({ account_id: owner.accountId, public_access_enabled: true });
+    expect(await accessGroups.isPublicAccessEnabled(owner.accountId)).toBe(true);
+
+    const updated = await owner.groups.updateAccountSettings({ accountId: owner.accountId, publicAccessEnabled: false });
+    expect(updated.status).toBe(200);
+    expect(updated.result).toMatchObject({ account_id: owner.accountId, public_access_enabled: false, last_modified_by_id: owner.iamId });
+    expect(updated.result.last_modified_at).toMatch(/Z$/);
+    expect((await owner.groups.getAccountSettings({ accountId: owner.accountId })).result.public_access_enabled).toBe(false);
+    expect(await accessGroups.isPublicAccessEnabled(owner.accountId)).toBe(false);
+    expect(await accessGroups.isPublicAccessEnabled(other.accountId)).toBe(true);
+    await owner.groups.updateAccountSettings({ accountId: owner.accountId, publicAccessEnabled: true });
+    expect(await accessGroups.isPublicAccessEnabled(owner.accountId)).toBe(true);
+    expect((await auditOf(owner.accountId)).filter((e) => e.action === 'iam-groups.account-settings.update')).toHaveLength(2);
+  });
+
+  it('the Public Access group can be read but not changed, deleted, or given members or rules', async () => {
+    const g = owner.groups;
+    const read = await g.getAccessGroup({ accessGroupId: PUBLIC });
+    expect(read.result).toMatchObject({ id: PUBLIC, name: 'Public Access', account_id: owner.accountId });
+    const etag = read.headers.etag as string;
+    expect(await statusOf(g.updateAccessGroup({ accessGroupId: PUBLIC, ifMatch: etag, name: 'Everyone' }))).toBe(400);
+    expect(await statusOf(g.deleteAccessGroup({ accessGroupId: PUBLIC, force: true }))).toBe(400);
+    expect(await statusOf(g.addMembersToAccessGroup({ accessGroupId: PUBLIC, members: [{ iam_id: member.iamId, type: 'user' }] }))).toBe(400);
+    expect((await g.listAccessGroupMembers({ accessGroupId: PUBLIC })).result.total_count).toBe(0);
+    expect((await g.listAccessGroupRules({ accessGroupId: PUBLIC })).result.rules).toEqual([]);
+    expect(await statusOf(g.isMemberOfAccessGroup({ accessGroupId: PUBLIC, iamId: member.iamId }))).toBe(404);
+    // Each account sees its own Public Access group under the same id.
+    expect((await other.groups.getAccessGroup({ accessGroupId: PUBLIC })).result.account_id).toBe(other.accountId);
+  });
+});
+
+describe('concurrent updates', () => {
+  it('two clients holding the same ETag: exactly one PATCH wins, the other gets 412', async () => {
+    const groupId = await newGroup('Contended');
+    const second = groupsClient(server.url, owner.apikey);
+    const [a, b] = await Promise.all([
+      owner.groups.getAccessGroup({ accessGroupId: groupId }),
+      second.getAccessGroup({ accessGroupId: groupId }),
+    ]);
+    expect(a.headers.etag).toBe(b.headers.etag);
+    const outcomes = await Promise.allSettled([
+      owner.groups.updateAccessGroup({ accessGroupId: groupId, ifMatch: a.headers.etag as string, name: 'Contended A' }),
+      second.updateAccessGroup({ accessGroupId: groupId, ifMatch: b.headers.etag as string, name: 'Contended B' }),
+    ]);
+    const statuses = outcomes.map((o) => (o.status === 'fulfilled' ? o.value.status : (o.reason as { status: number }).status)).sort();
+    expect(statuses).toEqual([200, 412]);
+    const winner = outcomes.find((o) => o.status === 'fulfilled') as PromiseFulfilledResult<{ result: { name?: string } }>;
+    expect((await owner.groups.getAccessGroup({ accessGroupId: groupId })).result.name).toBe(winner.value.result.name);
+  });
+
+  it('the same holds for rules', async () => {
+    const groupId = await newGroup('Contended rules');
+    const rule = { expiration: 1, realmName: 'https://idp.example.org', conditions: [{ claim: 'a', operator: 'EQUALS', value: '"b"' }] };
+    const ruleId = (await owner.groups.addAccessGroupRule({ accessGroupId: groupId, ...rule })).result.id!;
+    const etag = (await owner.groups.getAccessGroupRule({ accessGroupId: groupId, ruleId })).headers.etag as string;
+    const outcomes = await Promise.allSettled([2, 3].map((expiration) =>
+      owner.groups.replaceAccessGroupRule({ accessGroupId: groupId, ruleId, ifMatch: etag, ...rule, expiration }),
+    ));
+    const statuses = outcomes.map((o) => (o.status === 'fulfilled' ? o.value.status : (o.reason as { status: number }).status)).sort();
+    expect(statuses).toEqual([200, 412]);
+  });
+});
+
+describe('isolation and authorization', () => {
+  it("another account's groups do not exist for it; naming this account is forbidden; nothing changes", async () => {
+    const groupId = await newGroup('Private');
+    await owner.groups.addMembersToAccessGroup({ accessGroupId: groupId, members: [{ iam_id: member.iamId, type: 'user' }] });
+    const etag = (await owner.groups.getAccessGroup({ accessGroupId: groupId })).headers.etag as string;
+    const o = other.groups;
+
+    expect(await statusOf(o.getAccessGroup({ accessGroupId: groupId }))).toBe(404);
+    expect(await statusOf(o.updateAccessGroup({ accessGroupId: groupId, ifMatch: etag, name: 'stolen' }))).toBe(404);
+    expect(await statusOf(o.deleteAccessGroup({ accessGroupId: groupId, force: true }))).toBe(404);
+    expect(await statusOf(o.listAccessGroupMembers({ accessGroupId: groupId }))).toBe(404);
+    expect(await statusOf(o.isMemberOfAccessGroup({ accessGroupId: groupId, iamId: member.iamId }))).toBe(404);
+    expect(await statusOf(o.removeMemberFromAccessGroup({ accessGroupId: groupId, iamId: member.iamId }))).toBe(404);
+    expect(await statusOf(o.addMembersToAccessGroup({ accessGroupId: groupId, members: [{ iam_id: other.iamId, type: 'user' }] }))).toBe(404);
+    expect(await statusOf(o.listAccessGroupRules({ accessGroupId: groupId }))).toBe(404);
+
+    expect(await statusOf(o.listAccessGroups({ accountId: owner.accountId }))).toBe(403);
+    expect(await statusOf(o.createAccessGroup({ accountId: owner.accountId, name: 'intruder' }))).toBe(403);
+    expect(await statusOf(o.getAccountSettings({ accountId: owner.accountId }))).toBe(403);
+    expect(await statusOf(o.updateAccountSettings({ accountId: owner.accountId, publicAccessEnabled: false }))).toBe(403);
+    expect(await statusOf(o.removeMemberFromAllAccessGroups({ accountId: owner.accountId, iamId: member.iamId }))).toBe(403);
+    expect(
+      await statusOf(o.addMemberToMultipleAccessGroups({ accountId: owner.accountId, iamId: member.iamId, type: 'user', groups: [groupId] })),
+    ).toBe(403);
+
+    const after = await owner.groups.getAccessGroup({ accessGroupId: groupId });
+    expect(after.headers.etag).toBe(etag);
+    expect((await owner.groups.isMemberOfAccessGroup({ accessGroupId: groupId, iamId: member.iamId })).status).toBe(204);
+    expect((await owner.groups.getAccountSettings({ accountId: owner.accountId })).result.public_access_enabled).toBe(true);
+    const names = (await owner.groups.listAccessGroups({ accountId: owner.accountId })).result.groups!.map((g) => g.name);
+    expect(names).not.toContain('intruder');
+  });
+
+  it('asks the authorizer: a member who is not the owner is refused, and the refusal is audited', async () => {
+    const groupId = await newGroup('Owner only');
+    const refused = await errorOf(member.groups.createAccessGroup({ accountId: owner.accountId, name: 'By a member' }));
+    expect(refused.status).toBe(403);
+    expect(await statusOf(member.groups.getAccessGroup({ accessGroupId: groupId }))).toBe(403);
+    expect(await statusOf(member.groups.deleteAccessGroup({ accessGroupId: groupId }))).toBe(403);
+    expect(await auditOf(groupId)).toEqual([
+      { action: 'iam-groups.groups.create', outcome: 'success', initiator_iam_id: owner.iamId, account_id: owner.accountId },
+      { action: 'iam-groups.groups.delete', outcome: 'failure', initiator_iam_id: member.iamId, account_id: owner.accountId },
+    ]);
+  });
+
+  it('malformed requests are 400 and write nothing', async () => {
+    const groupId = await newGroup('Malformed');
+    const bearer = await bearerOf(server.url, owner.apikey);
+    const put = (body: string) => raw(server.url, bearer, 'PUT', `/v2/groups/${groupId}/members`, body);
+    expect((await put('{"members": [{"iam_id": "x"}]}')).status).toBe(400);
+    expect((await put('{"members": "nope"}')).status).toBe(400);
+    expect((await put('{not json')).status).toBe(400);
+    expect((await put(JSON.stringify({ members: Array.from({ length: 51 }, (_, i) => ({ iam_id: `IBMid-X${i}`, type: 'user' })) }))).status).toBe(400);
+    const patch = await raw(server.url, bearer, 'PATCH', `/v2/groups/${groupId}`, '{"name": 5}', { 'If-Match': '*' });
+    expect(patch.status).toBe(400);
+    expect(patch.body).toMatchObject({ status_code: 400, errors: [{ code: 'invalid_body' }] });
+    const noIfMatch = await raw(server.url, bearer, 'PATCH', `/v2/groups/${groupId}`, '{"name": "x"}');
+    expect(noIfMatch.status).toBe(428);
+    const rule = await raw(server.url, bearer, 'POST', `/v2/groups/${groupId}/rules`, '{"expiration": 1, "realm_name": "r"}');
+    expect(rule.status).toBe(400);
+    expect((await owner.groups.listAccessGroupMembers({ accessGroupId: groupId })).result.total_count).toBe(0);
+    expect((await owner.groups.getAccessGroup({ accessGroupId: groupId })).result.name).toBe('Malformed');
+    const unknownRoute = await raw(server.url, bearer, 'GET', `/v2/groups/${groupId}/nothing`);
+    expect(unknownRoute.status).toBe(404);
+    expect(unknownRoute.body).toMatchObject({ status_code: 404 });
+  });
+});
+
+describe('identities that leave', () => {
+  it('removeIdentityEverywhere ends all memberships of an identity in the account, publishing each', async () => {
+    const { accessGroups, writer, database } = server.server.registry;
+    const one = await newGroup('Leaving one');
+    const two = await newGroup('Leaving two');
+    const sid = await createServiceId(server, owner, 'leaving-bot');
+    for (const groupId of [one, two]) {
+      await owner.groups.addMembersToAccessGroup({ accessGroupId: groupId, members: [{ iam_id: sid.iam_id, type: 'service' }] });
+    }
+    expect((await accessGroups.groupsOf(sid.iam_id, owner.accountId)).sort()).toEqual([one, two].sort());
+    const { value, revision } = await writer.write((w) => accessGroups.removeIdentityEverywhere(w, owner.accountId, sid.iam_id));
+    expect(value.sort()).toEqual([one, two].sort());
+    expect(await accessGroups.membershipsOf(sid.iam_id)).toEqual([]);
+    const published = await database.db.selectFrom('changes').select(['entity', 'entity_id', 'op']).where('revision', '=', revision).execute();
+    expect(published.map((c) => c.entity_id).sort()).toEqual([`${one}/${sid.iam_id}`, `${two}/${sid.iam_id}`].sort());
+    expect(published.every((c) => c.entity === 'group_member' && c.op === 'delete')).toBe(true);
+    expect((await accessGroups.listMemberships()).some((m) => m.iamId === sid.iam_id)).toBe(false);
+  });
+});
