@@ -10,7 +10,7 @@
  * user+system CPU time the measured process consumed meanwhile (all its threads: Web Crypto signs
  * on libuv's pool). A sign-bound workload then compares fairly whatever the thread count or the
  * load of the shared machine. The target is grants/CPU-s ≥ 70 % of raw signs/CPU-s.
- * Results: bench/results/token.json.
+ * The database is a fresh SQLite file (the embedded default). Results: bench/results/token.json.
  */
 import { fork } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
@@ -85,7 +85,7 @@ async function rawSign(): Promise<Rate> {
 
 async function inProcess() {
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-token-'));
-  const database = openDatabase({ databaseUrl: process.env.PORTCULLIS_BENCH_DATABASE_URL ?? '', dataDir });
+  const database = openDatabase({ databaseUrl: '', dataDir });
   await migrateToLatest(database);
   const stack = await tokenStack(database.db, systemClock);
   try {

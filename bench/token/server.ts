@@ -1,6 +1,6 @@
 /**
- * The benchmark's server process: a real Portcullis server (registry, HTTP, SQLite file or the
- * PostgreSQL named by PORTCULLIS_BENCH_DATABASE_URL) with a bootstrapped account. Tells its parent
+ * The benchmark's server process: a real Portcullis server (registry, HTTP, a fresh SQLite file)
+ * with a bootstrapped account. Tells its parent
  * the URL and owner API key, then answers `cpu` messages with its CPU time (µs), so the parent can
  * normalise HTTP throughput per core.
  */
@@ -12,7 +12,7 @@ import { bootstrapIfEmpty, startServer } from '../../src/main.js';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-token-'));
 const config = loadConfig(
-  { host: '127.0.0.1', port: 0, dataDir, databaseUrl: process.env.PORTCULLIS_BENCH_DATABASE_URL ?? '', logLevel: 'silent' },
+  { host: '127.0.0.1', port: 0, dataDir, databaseUrl: '', logLevel: 'silent' },
   {},
 );
 const server = await startServer(config);
