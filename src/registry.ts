@@ -2,16 +2,21 @@ import type { FastifyInstance } from 'fastify';
 import { accessGroupRoutes } from './access-groups/routes.js';
 import { createAccessGroupsService } from './access-groups/service.js';
 import { createAccessGroupsStore } from './access-groups/store.js';
-import { createOwnerAuthorizer } from './accounts/authorizer.js';
 import { createAccountsService } from './accounts/service.js';
 import { createAccountsStore } from './accounts/store.js';
 import { buildApp } from './app.js';
-import { Catalog } from './catalog/index.js';
+import { createPdpAuthorizer } from './authz/authorizer.js';
+import { createDecisionPoint, type DecisionPoint } from './authz/decision-point.js';
+import { authzRoutes } from './authz/routes.js';
+import { createAuthzService } from './authz/service.js';
+import { createDecisionSource } from './authz/sources.js';
+import { Catalog, parseCatalogFile } from './catalog/index.js';
 import type { Config } from './config.js';
 import { enterpriseRoutes } from './enterprise/routes.js';
 import { createEnterpriseService } from './enterprise/service.js';
 import { createEnterpriseStore } from './enterprise/store.js';
 import { createMetrics } from './http/observability.js';
+import { noteCommittedRevision } from './http/revision.js';
 import { identityRoutes } from './identity/routes.js';
 import { createIdentityService } from './identity/service.js';
 import { systemClock, type Clock } from './kernel/clock.js';
@@ -23,9 +28,13 @@ import { createIdentityStore } from './identity/store.js';
 import { resourceControllerRoutes, resourceManagerRoutes } from './resources/routes.js';
 import { createResourcesService } from './resources/service.js';
 import { createResourcesStore } from './resources/store.js';
-import { createPolicyDomain } from './policies/index.js';
+import { catalogRoleOf, createPolicyDomain } from './policies/index.js';
+import { createCustomRoleStore } from './policies/roles-store.js';
+import { createPolicyStore } from './policies/store.js';
 import { migrateToLatest, openDatabase, pendingMigrations } from './store/db.js';
+import { createChangeFeed } from './store/changes.js';
 import { createWriter } from './store/unit-of-work.js';
+import { readFile } from 'node:fs/promises';
 import { createAuthenticator } from './token/authenticate.js';
 import { tokenRoutes } from './token/routes.js';
 import { createSigningKeys } from './token/signing-keys.js';
@@ -52,14 +61,42 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, memory: options.memory });
   if (config.autoMigrate) await migrateToLatest(database);
   const { db } = database;
-  const writer = createWriter(db, () => clock.now());
+  // Every commit wakes this process's decision point and tags the response with its revision.
+  let localRevision = 0;
+  let decisionPoint: DecisionPoint | undefined;
+  const writer = createWriter(db, () => clock.now(), (revision) => {
+    localRevision = Math.max(localRevision, revision);
+    noteCommittedRevision(revision);
+    decisionPoint?.poke();
+  });
+
+  const catalog = Catalog.withSeed();
+  if (config.catalogFile) catalog.registerAll(parseCatalogFile(await readFile(config.catalogFile, 'utf8')));
 
   const accountsStore = createAccountsStore(db);
-  const authorizer = createOwnerAuthorizer(accountsStore);
+  const resourcesStore = createResourcesStore(db);
+  const accessGroupsStore = createAccessGroupsStore(db);
+  decisionPoint = createDecisionPoint({
+    catalog,
+    clock,
+    feed: createChangeFeed(db),
+    source: createDecisionSource(
+      {
+        policies: createPolicyStore(db),
+        customRoles: createCustomRoleStore(db),
+        catalogRoleOf,
+        groups: accessGroupsStore,
+        instances: resourcesStore,
+        accounts: accountsStore,
+      },
+      clock,
+    ),
+  });
+  await decisionPoint.start();
+  const authorizer = createPdpAuthorizer({ decisionPoint, accounts: accountsStore, localRevision: () => localRevision });
   const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, site });
-  const catalog = Catalog.withSeed();
   const resources = createResourcesService({
-    store: createResourcesStore(db),
+    store: resourcesStore,
     writer,
     clock,
     authorizer,
@@ -73,7 +110,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     provisionAccount: resources.createDefaultGroupIn,
   });
   const accessGroups = createAccessGroupsService({
-    store: createAccessGroupsStore(db),
+    store: accessGroupsStore,
     accounts: accountsStore,
     writer,
     clock,
@@ -134,6 +171,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         enterpriseRoutes({ enterprise, authenticator }),
         usersRoutes({ users, authenticator }),
         policyManagement.routes(authenticator),
+        authzRoutes({ authz: createAuthzService({ decisionPoint, accounts: accountsStore }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
       ],
     });
@@ -155,7 +193,10 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     token,
     authenticator,
     buildHttp,
+    catalog,
+    decisionPoint,
     async close() {
+      decisionPoint.stop();
       signingKeys.stop();
       await database.close();
     },

@@ -28,6 +28,10 @@ export function createAccountsStore(db: Db) {
       return Number(row.n);
     },
 
+    async listAccountIds(): Promise<string[]> {
+      return (await db.selectFrom('accounts').select('id').execute()).map((r) => r.id);
+    },
+
     /** The account, or undefined when there is none with that id. */
     async getAccount(id: string): Promise<Account | undefined> {
       const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();

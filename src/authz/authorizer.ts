@@ -22,7 +22,12 @@ export function resourceOf(target: AccessTarget): ResourceAttributes {
  * it owns (its own API keys; the service IDs it created, which makes every member able to create
  * service IDs). Nobody acts in an account other than the one their token is scoped to.
  */
-export function createPdpAuthorizer(deps: { decisionPoint: DecisionPoint; accounts: AccountsStore }): Authorizer {
+export function createPdpAuthorizer(deps: {
+  decisionPoint: DecisionPoint;
+  accounts: Pick<AccountsStore, 'getAccount'>;
+  /** The newest revision this process committed: a management call sees its own earlier writes. */
+  localRevision: () => number;
+}): Authorizer {
   return {
     async authorize(principal: Principal, action: string, target: AccessTarget) {
       if (principal.accountId !== target.accountId) throw forbidden();
@@ -30,7 +35,9 @@ export function createPdpAuthorizer(deps: { decisionPoint: DecisionPoint; accoun
       if (!account) throw forbidden();
       if (account.ownerIamId === principal.iamId) return;
       if (target.ownerIamId !== undefined && target.ownerIamId === principal.iamId) return;
-      const [decision] = await deps.decisionPoint.decide([{ subject: { id: principal.iamId }, action, resource: resourceOf(target) }]);
+      const [decision] = await deps.decisionPoint.decide([{ subject: { id: principal.iamId }, action, resource: resourceOf(target) }], {
+        minRevision: deps.localRevision(),
+      });
       if (!decision?.permitted) throw forbidden(`${principal.iamId} is not authorized to perform ${action} on this resource.`);
     },
   };

@@ -54,11 +54,10 @@ export function createDecisionPoint(deps: {
       case 'access_group':
         if (change.op === 'delete' && change.accountId) snapshot.removeGroup(change.accountId, change.entityId);
         return;
-      case 'group_settings': {
-        const settings = (await source.publicAccess()).find((s) => s.accountId === change.accountId);
-        if (settings) snapshot.setPublicAccess(settings.accountId, settings.enabled);
+      case 'account':
+      case 'group_settings':
+        if (change.accountId) snapshot.setPublicAccess(change.accountId, await source.publicAccessOf(change.accountId));
         return;
-      }
       case 'resource_instance': {
         const placement = await source.instanceGroup(change.entityId);
         if (placement) snapshot.setInstanceGroup(placement.accountId, change.entityId, placement.resourceGroupId);

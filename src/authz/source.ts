@@ -24,6 +24,8 @@ export interface DecisionSource {
   instanceGroups(): Promise<Array<{ accountId: string; instanceId: string; resourceGroupId: string }>>;
   /** The resource group of one live instance, or undefined when it is gone. */
   instanceGroup(instanceId: string): Promise<{ accountId: string; resourceGroupId: string } | undefined>;
-  /** Accounts and whether their Public Access group applies to everyone. */
+  /** Every account and whether its Public Access group applies to everyone. */
   publicAccess(): Promise<Array<{ accountId: string; enabled: boolean }>>;
+  /** Whether the account's Public Access group applies to everyone. */
+  publicAccessOf(accountId: string): Promise<boolean>;
 }

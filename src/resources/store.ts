@@ -216,17 +216,17 @@ export function createResourcesStore(db: Db) {
     },
 
     /**
-     * Decision support: instance GUID → resource group id for every instance that is neither
+     * Decision support: the account, GUID and resource group of every instance that is neither
      * removed nor awaiting reclamation. The PDP loads this at start and then follows the
      * `resource_instance` changes on the feed (create/update = in the map, delete = out of it).
      */
-    async listInstanceGroups(): Promise<Map<string, string>> {
+    async listInstanceGroups(): Promise<Array<{ accountId: string; instanceId: string; resourceGroupId: string }>> {
       const rows = await db
         .selectFrom('resource_instances')
-        .select(['guid', 'resource_group_id'])
+        .select(['account_id', 'guid', 'resource_group_id'])
         .where('state', 'not in', ['removed', 'pending_reclamation'])
         .execute();
-      return new Map(rows.map((r) => [r.guid, r.resource_group_id]));
+      return rows.map((r) => ({ accountId: r.account_id, instanceId: r.guid, resourceGroupId: r.resource_group_id }));
     },
 
     // ── Reclamations ────────────────────────────────────────────────────────────────────────

@@ -1,0 +1,71 @@
+import type { CustomRole } from '../catalog/types.js';
+import type { Clock } from '../kernel/clock.js';
+import type { MembershipInput } from '../pdp/snapshot.js';
+import type { Policy } from '../pdp/types.js';
+import type { DecisionSource } from './source.js';
+
+/** The reads of each domain store the decision point depends on (each the narrowest it needs). */
+export interface DecisionStores {
+  policies: {
+    listActivePolicies(): AsyncGenerator<Policy[]>;
+    get(id: string): Promise<Policy | undefined>;
+  };
+  customRoles: {
+    listCustomRoles(): Promise<Array<{ id: string }>>;
+    getCustomRole(id: string): Promise<{ id: string } | undefined>;
+  };
+  /** The custom role as the catalog holds it. */
+  catalogRoleOf(record: { id: string }): CustomRole;
+  groups: {
+    listMemberships(at: string): Promise<Array<{ accountId: string; groupId: string; iamId: string; expiresAt?: string }>>;
+    membershipsOf(iamId: string, at: string): Promise<Array<{ accountId: string; groupId: string; iamId: string; expiresAt?: string }>>;
+    isPublicAccessEnabled(accountId: string): Promise<boolean>;
+  };
+  instances: {
+    listInstanceGroups(): Promise<Array<{ accountId: string; instanceId: string; resourceGroupId: string }>>;
+    getInstance(guid: string): Promise<{ accountId: string; resourceGroupId: string; state: string } | undefined>;
+  };
+  accounts: { listAccountIds(): Promise<string[]> };
+}
+
+const membershipOf = (m: { accountId: string; groupId: string; iamId: string; expiresAt?: string }): MembershipInput => ({
+  accountId: m.accountId,
+  groupId: m.groupId,
+  iamId: m.iamId,
+  ...(m.expiresAt !== undefined ? { expiresAt: Date.parse(m.expiresAt) } : {}),
+});
+
+export function createDecisionSource(stores: DecisionStores, clock: Clock): DecisionSource {
+  const now = () => clock.now().toISOString();
+  return {
+    async activePolicies() {
+      const all: Policy[] = [];
+      for await (const batch of stores.policies.listActivePolicies()) all.push(...batch);
+      return all;
+    },
+    policy: (id) => stores.policies.get(id),
+    async customRoles() {
+      return (await stores.customRoles.listCustomRoles()).map((r) => ({ id: r.id, role: stores.catalogRoleOf(r) }));
+    },
+    async customRole(id) {
+      const record = await stores.customRoles.getCustomRole(id);
+      return record && stores.catalogRoleOf(record);
+    },
+    async memberships() {
+      return (await stores.groups.listMemberships(now())).map(membershipOf);
+    },
+    async membershipsOf(accountId, iamId) {
+      return (await stores.groups.membershipsOf(iamId, now())).filter((m) => m.accountId === accountId).map(membershipOf);
+    },
+    instanceGroups: () => stores.instances.listInstanceGroups(),
+    async instanceGroup(instanceId) {
+      const instance = await stores.instances.getInstance(instanceId);
+      return instance && instance.state === 'active' ? { accountId: instance.accountId, resourceGroupId: instance.resourceGroupId } : undefined;
+    },
+    async publicAccess() {
+      const accountIds = await stores.accounts.listAccountIds();
+      return Promise.all(accountIds.map(async (accountId) => ({ accountId, enabled: await stores.groups.isPublicAccessEnabled(accountId) })));
+    },
+    publicAccessOf: (accountId) => stores.groups.isPublicAccessEnabled(accountId),
+  };
+}
