@@ -100,9 +100,13 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
           body: Type.Optional(TokenForm),
           response: { 200: TokenResponseSchema, 400: TokenErrorSchema },
         },
-        // Before schema validation, so a JSON or text body is refused in the token shape.
+        // Before schema validation, so a JSON or text body is refused in the token shape; a request
+        // without a body is an empty form (its grant then names the missing property).
         preValidation: async (request) => {
-          if (request.headers['content-type'] !== undefined && !isForm(request)) throw tokenErrors.notForm();
+          if (isForm(request)) return;
+          const body: unknown = request.body;
+          if (body !== undefined && body !== '') throw tokenErrors.notForm();
+          request.body = {};
         },
       },
       async (request, reply) => {
