@@ -266,7 +266,7 @@ export function createApiKeyService(ctx: IdentityContext) {
       if ((read.oneOf('scope', ['entity', 'account'] as const) ?? 'entity') === 'entity') {
         iamId = read.text('iamId') ?? actor.principal.iamId;
         const { ownerIamId } = await identityOf(iamId, accountId);
-        await authorizer.authorize(actor.principal, 'iam-identity.apikey.list', targetOf(accountId, { type: 'apikey', id: '', ownerIamId }));
+        await authorizer.authorize(actor.principal, 'iam-identity.apikey.list', targetOf(accountId, { type: 'apikey', ownerIamId }));
       } else if ((await listingScope(ctx, actor, 'iam-identity.apikey.list', accountId)) === 'own') {
         iamId = actor.principal.iamId;
       }

@@ -40,15 +40,18 @@ export const SERVICE_NAME = 'iam-identity';
 export const identityCrn = (accountId: string, resourceType: string, id: string) =>
   formatCrn({ serviceName: SERVICE_NAME, scope: accountScope(accountId), resourceType, resource: id });
 
-/** The authorization target of an identity entity (or of the account, without a resource). */
+/**
+ * The authorization target of an identity entity; without an id, the entities of that type (owned
+ * by `ownerIamId`, when given); without a resource, the account.
+ */
 export function targetOf(
   accountId: string,
-  resource?: { type: string; id: string; ownerIamId?: string },
+  resource?: { type: string; id?: string; ownerIamId?: string },
 ): AccessTarget {
   const target: AccessTarget = { accountId, serviceName: SERVICE_NAME };
   if (resource) {
     target.resourceType = resource.type;
-    target.resource = resource.id;
+    if (resource.id !== undefined) target.resource = resource.id;
     if (resource.ownerIamId !== undefined) target.ownerIamId = resource.ownerIamId;
   }
   return target;

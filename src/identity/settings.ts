@@ -1,6 +1,7 @@
 import { isIP } from 'node:net';
 import { invalid, staleEtag } from '../kernel/errors.js';
 import type { Actor } from '../kernel/principal.js';
+import type { Trx } from '../store/unit-of-work.js';
 import { audited, expectedTag, historyEntry, nextEntityTag, targetOf, type IdentityContext } from './context.js';
 import type {
   AccountSettings,
@@ -103,10 +104,21 @@ function checkIpList(value: string) {
   }
 }
 
+/** The current values with a checked update applied: named fields replaced, domains merged by realm. */
+function merged(current: SettingsValues, update: SettingsUpdate & { userMfa?: UserMfaExemption[] }): SettingsValues {
+  const { userMfa, restrictUserDomains, ...scalars } = update;
+  const named = Object.fromEntries(Object.entries(scalars).filter(([, v]) => v !== undefined)) as Partial<SettingsValues>;
+  return {
+    ...current,
+    ...named,
+    ...(userMfa ? { userMfa } : {}),
+    ...(restrictUserDomains ? { restrictUserDomains: mergeDomains(current.restrictUserDomains, restrictUserDomains) } : {}),
+  };
+}
+
 function mergeDomains(current: UserDomainRestriction[], changes: UserDomainRestriction[]): UserDomainRestriction[] {
   const byRealm = new Map(current.map((r) => [r.realmId, r]));
   for (const change of changes) {
-    if (change.realmId.trim() === '') throw invalid('restrict_user_domains: realm_id must not be empty.');
     const removal = change.invitationEmailAllowPatterns === undefined && change.restrictInvitation === undefined;
     if (removal) byRealm.delete(change.realmId);
     else byRealm.set(change.realmId, change);
@@ -127,15 +139,15 @@ function effective(values: SettingsValues): SettingsValues {
 export function createSettingsService(ctx: IdentityContext) {
   const { store, authorizer, clock, accounts } = ctx;
 
-  /** The settings as stored (defaults when never saved); no authorization (for other domains). */
-  async function settingsOf(accountId: string, executor?: Parameters<typeof store.getSettings>[1]): Promise<AccountSettings & { saved: boolean }> {
-    const row = await store.getSettings(accountId, executor);
-    if (!row) return { accountId, entityTag: DEFAULT_SETTINGS_TAG, values: DEFAULT_SETTINGS, saved: false };
-    return { accountId, entityTag: row.entityTag, values: { ...DEFAULT_SETTINGS, ...(JSON.parse(row.settings) as Partial<SettingsValues>) }, saved: true };
+  /** The settings as stored, or the defaults (under DEFAULT_SETTINGS_TAG) when never saved. */
+  async function settingsOf(accountId: string, trx?: Trx): Promise<AccountSettings> {
+    const row = await store.getSettings(accountId, trx);
+    if (!row) return { accountId, entityTag: DEFAULT_SETTINGS_TAG, values: DEFAULT_SETTINGS };
+    return { accountId, entityTag: row.entityTag, values: { ...DEFAULT_SETTINGS, ...(JSON.parse(row.settings) as Partial<SettingsValues>) } };
   }
 
   async function view(accountId: string, options: SettingsReadOptions): Promise<SettingsView> {
-    const { saved: _saved, ...settings } = await settingsOf(accountId);
+    const settings = await settingsOf(accountId);
     const result: SettingsView = { entity: settings };
     if (options.includeHistory) result.history = await store.historyOf(settingsHistoryId(accountId));
     if (options.resolveUserMfa) {
@@ -147,32 +159,29 @@ export function createSettingsService(ctx: IdentityContext) {
     return result;
   }
 
-  /** The values after `update`, validated (400 naming the field). */
-  async function applied(accountId: string, current: SettingsValues, update: SettingsUpdate): Promise<SettingsValues> {
+  /**
+   * Checks an update (400 naming the field) and returns it with `userMfa` normalised. Runs before
+   * the write: it reads memberships outside the transaction.
+   */
+  async function checked(accountId: string, update: SettingsUpdate): Promise<SettingsUpdate & { userMfa?: UserMfaExemption[] }> {
     for (const field of Object.keys(RANGES)) {
       const value = update[field as keyof SettingsUpdate];
       if (typeof value === 'string') checkNumber(field, value);
     }
     if (update.allowedIpAddresses !== undefined) checkIpList(update.allowedIpAddresses);
-    let userMfa: UserMfaExemption[] | undefined;
-    if (update.userMfa) {
-      userMfa = [];
-      for (const entry of update.userMfa) {
-        if (!entry.iamId || !entry.mfa) throw invalid('user_mfa: every entry needs iam_id and mfa.');
-        if ((await accounts.membershipState(accountId, entry.iamId)) === undefined) {
-          throw invalid(`user_mfa: ${entry.iamId} is not a member of account ${accountId}.`);
-        }
-        userMfa.push({ iamId: entry.iamId, mfa: entry.mfa });
-      }
+    for (const domain of update.restrictUserDomains ?? []) {
+      if (domain.realmId.trim() === '') throw invalid('restrict_user_domains: realm_id must not be empty.');
     }
-    const { userMfa: _u, restrictUserDomains, ...scalars } = update;
-    const defined = Object.fromEntries(Object.entries(scalars).filter(([, v]) => v !== undefined)) as Partial<SettingsValues>;
-    return {
-      ...current,
-      ...defined,
-      ...(userMfa ? { userMfa } : {}),
-      ...(restrictUserDomains ? { restrictUserDomains: mergeDomains(current.restrictUserDomains, restrictUserDomains) } : {}),
-    };
+    if (!update.userMfa) return { ...update, userMfa: undefined };
+    const userMfa: UserMfaExemption[] = [];
+    for (const entry of update.userMfa) {
+      if (!entry.iamId || !entry.mfa) throw invalid('user_mfa: every entry needs iam_id and mfa.');
+      if ((await accounts.membershipState(accountId, entry.iamId)) === undefined) {
+        throw invalid(`user_mfa: ${entry.iamId} is not a member of account ${accountId}.`);
+      }
+      userMfa.push({ iamId: entry.iamId, mfa: entry.mfa });
+    }
+    return { ...update, userMfa };
   }
 
   return {
@@ -197,15 +206,16 @@ export function createSettingsService(ctx: IdentityContext) {
       const subject = { action: 'iam-identity.account.update', targetType: 'account-settings', targetId: accountId, accountId };
       return audited(ctx, actor, subject, async (commit) => {
         await authorizer.authorize(actor.principal, 'iam-identity.account.update', targetOf(accountId));
-        const before = await settingsOf(accountId);
-        const values = await applied(accountId, before.values, update);
+        const change = await checked(accountId, update);
         const fields = presentFields(update);
         return commit(
           async (w) => {
             const current = await settingsOf(accountId, w.trx);
             const expected = expectedTag(ifMatch, current.entityTag);
+            const values = merged(current.values, change);
             const settings: AccountSettings = { accountId, entityTag: nextEntityTag(current.entityTag), values };
-            const saved = await store.saveSettings(w.trx, accountId, current.saved, expected, {
+            const exists = current.entityTag !== DEFAULT_SETTINGS_TAG;
+            const saved = await store.saveSettings(w.trx, accountId, exists, expected, {
               settings: JSON.stringify(values),
               entityTag: settings.entityTag,
               modifiedAt: clock.now().toISOString(),
