@@ -1,0 +1,121 @@
+import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
+import UserManagementV1 from '@ibm-cloud/platform-services/user-management/v1.js';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clientsFor, invitationClient, statusOf } from '../enterprise/clients.js';
+import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+
+interface Invited {
+  id: string;
+  email: string;
+  state: string;
+  invitation_token: string;
+}
+
+describe('user management', () => {
+  let server: TestServer;
+  let owner: ReturnType<typeof clientsFor>;
+  let accountId: string;
+  const members: Record<string, { iamId: string; apikey: string }> = {};
+
+  const invite = async (emails: string[], extra: { accessGroups?: string[] } = {}) =>
+    (await owner.users.inviteUsers({ accountId, users: emails.map((email) => ({ email, account_role: 'Member' })), ...extra })).result
+      .resources as Invited[];
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    owner = clientsFor(server.url, server.owner.apikey);
+    accountId = server.owner.accountId;
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('invites users, who stay PENDING until they accept', async () => {
+    const invited = await invite(['u1@example.com', 'u2@example.com', 'u3@example.com', 'u4@example.com']);
+    expect(invited.map((u) => u.state)).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
+    expect(await statusOf(owner.users.inviteUsers({ accountId, users: [{ email: 'u1@example.com' }] }))).toBe(409);
+    for (const u of invited.slice(0, 3)) {
+      const accepted = await invitationClient(server.url, u.invitation_token).accept({ accountId });
+      members[u.email] = { iamId: u.id, apikey: (accepted.result as { iam_apikey: string }).iam_apikey };
+    }
+    const pending = await owner.users.listUsers({ accountId, search: 'state:PENDING' });
+    expect(pending.result.resources!.map((u) => u.email)).toEqual(['u4@example.com']);
+    // An invitation token is good for its own account only.
+    expect(await statusOf(invitationClient(server.url, invited[3]!.invitation_token).accept({ accountId: 'f'.repeat(32) }))).toBe(404);
+  });
+
+  it('pages through the user list with _start to the end', async () => {
+    const first = await owner.users.listUsers({ accountId, limit: 2 });
+    expect(first.result).toMatchObject({ total_results: 5, limit: 2 });
+    expect(first.result.next_url).toContain('_start=');
+    const all = await new UserManagementV1.UsersPager(owner.users, { accountId, limit: 2 }).getAll();
+    expect(all.map((u) => u.user_id).sort()).toEqual(['owner@example.com', 'u1@example.com', 'u2@example.com', 'u3@example.com', 'u4@example.com']);
+    const withSettings = await owner.users.listUsers({ accountId, includeSettings: true, userId: 'u1@example.com' });
+    expect(withSettings.result.resources).toHaveLength(1);
+    expect((withSettings.result.resources![0] as { settings?: unknown }).settings).toMatchObject({ self_manage: false });
+  });
+
+  it('lets users edit their own profile, and only administrators change states', async () => {
+    const u1 = clientsFor(server.url, members['u1@example.com']!.apikey);
+    const me = members['u1@example.com']!.iamId;
+    expect((await u1.users.updateUserProfile({ accountId, iamId: me, firstname: 'Una', lastname: 'One' })).status).toBe(204);
+    expect((await owner.users.getUserProfile({ accountId, iamId: me })).result).toMatchObject({ firstname: 'Una', lastname: 'One' });
+    // Not someone else's, not a state.
+    expect(await statusOf(u1.users.updateUserProfile({ accountId, iamId: members['u2@example.com']!.iamId, firstname: 'X' }))).toBe(403);
+    expect(await statusOf(u1.users.updateUserProfile({ accountId, iamId: me, state: 'VPN_ONLY' }))).toBe(403);
+
+    expect((await owner.users.updateUserProfile({ accountId, iamId: me, state: 'VPN_ONLY' })).status).toBe(204);
+    expect((await owner.users.getUserProfile({ accountId, iamId: me })).result.state).toBe('VPN_ONLY');
+    expect(await statusOf(owner.users.updateUserProfile({ accountId, iamId: me, state: 'PENDING' }))).toBe(400);
+    expect(await statusOf(owner.users.updateUserProfile({ accountId, iamId: server.owner.iamId, state: 'VPN_ONLY' }))).toBe(409);
+  });
+
+  it('reads and updates user settings', async () => {
+    const me = members['u2@example.com']!.iamId;
+    const u2 = clientsFor(server.url, members['u2@example.com']!.apikey);
+    expect((await u2.users.updateUserSettings({ accountId, iamId: me, language: 'fr', notificationLanguage: 'fr' })).status).toBe(204);
+    const settings = await owner.users.getUserSettings({ accountId, iamId: me });
+    expect(settings.result).toMatchObject({ language: 'fr', notification_language: 'fr', self_manage: false });
+    expect(await statusOf(u2.users.getUserSettings({ accountId, iamId: members['u3@example.com']!.iamId }))).toBe(403);
+  });
+
+  it('restricts the user list when the account says so', async () => {
+    const identity = identityClient(server.url, server.owner.apikey);
+    const current = await identity.getAccountSettings({ accountId });
+    await identity.updateAccountSettings({ accountId, ifMatch: current.headers.etag as string, restrictUserListVisibility: 'RESTRICTED' });
+    const u3 = clientsFor(server.url, members['u3@example.com']!.apikey);
+    const seen = await u3.users.listUsers({ accountId });
+    expect(seen.result.resources!.map((u) => u.user_id)).toEqual(['u3@example.com']);
+    expect(await statusOf(u3.users.getUserProfile({ accountId, iamId: members['u1@example.com']!.iamId }))).toBe(404);
+    expect((await owner.users.listUsers({ accountId })).result.total_results).toBe(5);
+  });
+
+  it('removes a user together with their API keys and access-group memberships', async () => {
+    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, server.owner.apikey), serviceUrl: server.url });
+    const group = (await groups.createAccessGroup({ accountId, name: 'readers' })).result.id!;
+    const [u5] = await invite(['u5@example.com'], { accessGroups: [group] });
+    const accepted = await invitationClient(server.url, u5!.invitation_token).accept({ accountId });
+    const key = (accepted.result as { iam_apikey: string }).iam_apikey;
+    expect((await groups.isMemberOfAccessGroup({ accessGroupId: group, iamId: u5!.id })).status).toBe(204);
+
+    expect((await owner.users.removeUser({ accountId, iamId: u5!.id })).status).toBe(204);
+    expect(await statusOf(owner.users.getUserProfile({ accountId, iamId: u5!.id }))).toBe(404);
+    expect(await statusOf(groups.isMemberOfAccessGroup({ accessGroupId: group, iamId: u5!.id }))).toBe(404);
+    // The API key went with the membership: it no longer yields a token.
+    expect(await statusOf(clientsFor(server.url, key).users.listUsers({ accountId }))).toBeGreaterThanOrEqual(400);
+
+    expect(await statusOf(owner.users.removeUser({ accountId, iamId: server.owner.iamId }))).toBe(409);
+    expect((await owner.users.v3RemoveUser({ accountId, iamId: members['u3@example.com']!.iamId })).status).toBe(202);
+  });
+
+  it('answers bad input with 400, never 500', async () => {
+    expect(await statusOf(owner.users.inviteUsers({ accountId, users: [{ email: 'not-an-address' }] }))).toBe(400);
+    expect(await statusOf(owner.users.inviteUsers({ accountId, users: [] }))).toBe(400);
+    expect(await statusOf(owner.users.listUsers({ accountId, search: 'shoe_size:42' }))).toBe(400);
+    expect(await statusOf(owner.users.listUsers({ accountId, limit: 1000 }))).toBe(400);
+    expect(await statusOf(owner.users.updateUserProfile({ accountId, iamId: members['u1@example.com']!.iamId, email: 'nope' }))).toBe(400);
+    expect(await statusOf(owner.users.getUserProfile({ accountId, iamId: 'IBMid-NOBODY0000' }))).toBe(404);
+    expect(await statusOf(invitationClient(server.url, 'invite-forged').accept({ accountId }))).toBe(401);
+  });
+});
