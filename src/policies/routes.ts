@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, setEtag } from '../http/etag.js';
@@ -135,7 +136,10 @@ function policies(plugin: FastifyInstance, service: PolicyService) {
 
 function roles(plugin: FastifyInstance, service: RoleService) {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-  const RoleIdParams = PolicyIdParams;
+  // Custom role ids are ~100+ hex characters, beyond the router's default 100-character limit for
+  // `:param` segments; a wildcard segment has no such limit (an id with `/` simply is not found).
+  const RoleIdParams = Type.Object({ '*': Type.String() });
+  const roleUrl = '/v2/roles/*';
 
   app.get('/v2/roles', { config, schema: { tags, summary: 'List roles', querystring: ListRolesQuery } }, async (request) => {
     const q = request.query;
@@ -160,17 +164,17 @@ function roles(plugin: FastifyInstance, service: RoleService) {
     setEtag(reply, view.etag);
     return reply.status(201).send(view.body);
   });
-  app.get('/v2/roles/:id', { config, schema: { tags, summary: 'Get a custom role', params: RoleIdParams } }, async (request, reply) => {
-    const view = await service.get(actorOf(request), request.params.id);
+  app.get(roleUrl, { config, schema: { tags, summary: 'Get a custom role', params: RoleIdParams } }, async (request, reply) => {
+    const view = await service.get(actorOf(request), request.params['*']);
     setEtag(reply, view.etag);
     return view.body;
   });
   app.put(
-    '/v2/roles/:id',
+    roleUrl,
     { config, schema: { tags, summary: 'Replace a custom role', params: RoleIdParams, body: ReplaceRoleSchema } },
     async (request, reply) => {
       const b = request.body;
-      const view = await service.replace(actorOf(request), request.params.id, ifMatchOf(request), {
+      const view = await service.replace(actorOf(request), request.params['*'], ifMatchOf(request), {
         displayName: b.display_name,
         description: b.description,
         actions: b.actions,
@@ -179,8 +183,8 @@ function roles(plugin: FastifyInstance, service: RoleService) {
       return view.body;
     },
   );
-  app.delete('/v2/roles/:id', { config, schema: { tags, summary: 'Delete a custom role', params: RoleIdParams } }, async (request, reply) => {
-    await service.remove(actorOf(request), request.params.id);
+  app.delete(roleUrl, { config, schema: { tags, summary: 'Delete a custom role', params: RoleIdParams } }, async (request, reply) => {
+    await service.remove(actorOf(request), request.params['*']);
     return reply.status(204).send();
   });
 }
