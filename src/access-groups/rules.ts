@@ -98,7 +98,7 @@ function claimValues(claim: unknown): { values: string[]; multi: boolean } | und
 }
 
 /** A condition value as a list of texts: a JSON array is many values, anything else one. */
-export function conditionValues(value: string): string[] {
+function conditionValues(value: string): string[] {
   let parsed: unknown;
   try {
     parsed = JSON.parse(value);

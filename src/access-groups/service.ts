@@ -53,8 +53,8 @@ export interface AccessGroupsDeps {
 }
 
 /** At most this many members per add/remove request, groups per request, and groups per identity. */
-export const BATCH_LIMIT = 50;
-export const GROUPS_PER_IDENTITY = 50;
+const BATCH_LIMIT = 50;
+const GROUPS_PER_IDENTITY = 50;
 
 const MEMBER_KIND: Record<MemberType, SubjectKind> = { user: 'user', service: 'serviceid', profile: 'profile' };
 
@@ -280,10 +280,10 @@ export function createAccessGroupsService(deps: AccessGroupsDeps) {
     for (const member of await store.dynamicMembersOfGroup(w.trx, rule.accountId, rule.groupId)) {
       if (!member.rule_ids.includes(rule.id)) continue;
       const others = member.rule_ids.filter((id) => id !== rule.id);
-      await store.deleteDynamicMember(w.trx, rule.accountId, rule.groupId, member.iam_id);
       if (others.length > 0) {
-        await store.insertDynamicMember(w.trx, rule.accountId, { ...member, rule_ids: others });
+        await store.putDynamicMember(w.trx, rule.accountId, { ...member, rule_ids: others });
       } else {
+        await store.deleteDynamicMember(w.trx, rule.accountId, rule.groupId, member.iam_id);
         memberChanged(w, rule.accountId, rule.groupId, member.iam_id, 'delete');
       }
     }
@@ -403,6 +403,7 @@ export function createAccessGroupsService(deps: AccessGroupsDeps) {
         subject.accountId = group.accountId;
         await commit(
           async (w) => {
+            if (!(await store.lockGroup(w.trx, group.accountId, groupId))) throw errors.groupNotFound(groupId);
             const contents = await store.contentsOf(w.trx, group.accountId, groupId);
             if (!force && (contents.members > 0 || contents.rules > 0)) throw errors.groupNotEmpty(groupId);
             const removed = await store.deleteGroup(w.trx, group.accountId, groupId);
@@ -432,7 +433,7 @@ export function createAccessGroupsService(deps: AccessGroupsDeps) {
         subject.accountId = group.accountId;
         return commit(
           async (w) => {
-            if (!(await store.getGroup(groupId, w.trx))) throw errors.groupNotFound(groupId);
+            if (!(await store.lockGroup(w.trx, group.accountId, groupId))) throw errors.groupNotFound(groupId);
             const results: MemberResult[] = [];
             for (const member of members) {
               try {
@@ -544,6 +545,10 @@ export function createAccessGroupsService(deps: AccessGroupsDeps) {
         return commit(
           async (w) => {
             if (!(await identityExists(w.trx, accountId, iamId, memberType))) throw errors.identityNotFound(iamId, accountId);
+            const locked = new Set<string>();
+            for (const id of checked.flatMap((c) => (c.group ? [c.group.id] : [])).sort()) {
+              if (await store.lockGroup(w.trx, accountId, id)) locked.add(id);
+            }
             const results: GroupResult[] = [];
             for (const { group, ...result } of checked) {
               if (!group) {
@@ -551,7 +556,7 @@ export function createAccessGroupsService(deps: AccessGroupsDeps) {
                 continue;
               }
               try {
-                if (!(await store.getGroup(group.id, w.trx))) throw errors.groupNotFound(group.id);
+                if (!locked.has(group.id)) throw errors.groupNotFound(group.id);
                 await addMemberIn(w, actor, group, iamId, memberType);
                 results.push({ groupId: group.id, status: 200 });
               } catch (error) {
@@ -631,7 +636,7 @@ export function createAccessGroupsService(deps: AccessGroupsDeps) {
         const group = mutable(await authorizedGroup(actor, groupId, subject.action));
         subject.accountId = group.accountId;
         return commit(async (w) => {
-          if (!(await store.getGroup(groupId, w.trx))) throw errors.groupNotFound(groupId);
+          if (!(await store.lockGroup(w.trx, group.accountId, groupId))) throw errors.groupNotFound(groupId);
           const at = now();
           const by = actor.principal.iamId;
           await store.insertRule(w.trx, {
@@ -725,15 +730,19 @@ export function createAccessGroupsService(deps: AccessGroupsDeps) {
     ): Promise<DynamicGrant[]> {
       const { value } = await writer.write(async (w) => {
         const at = clock.now();
-        const grants = evaluateRules(await store.rulesOfRealm(w.trx, accountId, realmName), { realmName, claims }, at);
+        const grants: DynamicGrant[] = [];
+        // Grants come in group id order: the locks are taken in that order.
+        for (const grant of evaluateRules(await store.rulesOfRealm(w.trx, accountId, realmName), { realmName, claims }, at)) {
+          if (await store.lockGroup(w.trx, accountId, grant.groupId)) grants.push(grant);
+        }
         const granted = new Set(grants.map((g) => g.groupId));
         for (const existing of await store.dynamicMembershipsOf(w.trx, accountId, iamId)) {
-          if (existing.realm_name !== realmName) continue;
+          if (existing.realm_name !== realmName || granted.has(existing.group_id)) continue;
           await store.deleteDynamicMember(w.trx, accountId, existing.group_id, iamId);
-          if (!granted.has(existing.group_id)) memberChanged(w, accountId, existing.group_id, iamId, 'delete');
+          memberChanged(w, accountId, existing.group_id, iamId, 'delete');
         }
         for (const grant of grants) {
-          await store.insertDynamicMember(w.trx, accountId, {
+          await store.putDynamicMember(w.trx, accountId, {
             group_id: grant.groupId,
             iam_id: iamId,
             type: 'user',

@@ -2,6 +2,7 @@ import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Db } from '../store/db.js';
 import type { AccessGroupRulesTable, AccessGroupsTable, Schema } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
+import { accessGroupErrors } from './errors.js';
 import type { AccessGroup, Member, MemberType, Membership, MembershipType, PageRequest, Rule, RuleCondition, Settings } from './types.js';
 
 /**
@@ -84,6 +85,22 @@ const toRule = (row: Selectable<AccessGroupRulesTable>): Rule => ({
   lastModifiedById: row.last_modified_by_id,
   entityTag: row.entity_tag,
 });
+
+/** A unique-constraint violation, on either dialect. */
+const isUniqueViolation = (error: unknown) => {
+  const code = (error as { code?: unknown }).code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
+
+/** Runs a statement that writes a group name; a concurrent write of the same name is a 409. */
+async function namingGroup<T>(name: string, statement: Promise<T>): Promise<T> {
+  try {
+    return await statement;
+  } catch (error) {
+    if (isUniqueViolation(error)) throw accessGroupErrors.nameTaken(name);
+    throw error;
+  }
+}
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 
@@ -232,21 +249,38 @@ export function createAccessGroupsStore(db: Db) {
       return { members: Number(members.n), rules: Number(rules.n) };
     },
 
+    /** Inserts a group; throws 409 when the account has a group of that name (checked by the database too). */
     async insertGroup(trx: Trx, row: GroupRow): Promise<void> {
-      await trx
-        .insertInto('access_groups')
-        .values({ ...row, name_key: row.name.toLowerCase() })
-        .execute();
+      await namingGroup(row.name, trx.insertInto('access_groups').values({ ...row, name_key: row.name.toLowerCase() }).execute());
     },
 
-    /** Applies the changes when the group's tag is `expectedTag` (any when undefined); false otherwise. */
+    /**
+     * Locks a group for the rest of the transaction (PostgreSQL: its row lock; SQLite has one writer
+     * at a time anyway), so members, rules and dynamic memberships are never added to a group that a
+     * concurrent write deletes. False when the group does not exist. Writes that lock several groups
+     * lock them in id order, so they cannot deadlock.
+     */
+    async lockGroup(trx: Trx, accountId: string, id: string): Promise<boolean> {
+      const result = await trx
+        .updateTable('access_groups')
+        .set((eb) => ({ entity_tag: eb.ref('entity_tag') }))
+        .where('account_id', '=', accountId)
+        .where('id', '=', id)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) > 0;
+    },
+
+    /**
+     * Applies the changes when the group's tag is `expectedTag` (any when undefined); false otherwise.
+     * Throws 409 when another group of the account has the new name.
+     */
     async updateGroup(trx: Trx, id: string, expectedTag: string | undefined, changes: GroupChanges): Promise<boolean> {
       let q = trx
         .updateTable('access_groups')
         .set({ ...changes, name_key: changes.name.toLowerCase() })
         .where('id', '=', id);
       if (expectedTag !== undefined) q = q.where('entity_tag', '=', expectedTag);
-      const result = await q.executeTakeFirst();
+      const result = await namingGroup(changes.name, q.executeTakeFirst());
       return Number(result.numUpdatedRows) > 0;
     },
 
@@ -503,10 +537,21 @@ export function createAccessGroupsStore(db: Db) {
         .execute();
     },
 
-    async insertDynamicMember(trx: Trx, accountId: string, row: DynamicMemberRow): Promise<void> {
+    /** Records a dynamic membership, replacing the identity's earlier one in that group. */
+    async putDynamicMember(trx: Trx, accountId: string, row: DynamicMemberRow): Promise<void> {
+      const values = { ...row, account_id: accountId, rule_ids: JSON.stringify(row.rule_ids) };
       await trx
         .insertInto('access_group_dynamic_members')
-        .values({ ...row, account_id: accountId, rule_ids: JSON.stringify(row.rule_ids) })
+        .values(values)
+        .onConflict((oc) =>
+          oc.columns(['account_id', 'group_id', 'iam_id']).doUpdateSet({
+            type: values.type,
+            realm_name: values.realm_name,
+            rule_ids: values.rule_ids,
+            created_at: values.created_at,
+            expires_at: values.expires_at,
+          }),
+        )
         .execute();
     },
 

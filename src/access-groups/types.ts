@@ -20,10 +20,8 @@ export interface AccessGroup {
 }
 
 export type MemberType = 'user' | 'service' | 'profile';
-export const MEMBER_TYPES: readonly MemberType[] = ['user', 'service', 'profile'];
 
 export type MembershipType = 'static' | 'dynamic' | 'all';
-export const MEMBERSHIP_TYPES: readonly MembershipType[] = ['static', 'dynamic', 'all'];
 
 export interface Member {
   iamId: string;

@@ -81,6 +81,29 @@ describe('concurrent updates', () => {
     expect((await owner.groups.getAccessGroup({ accessGroupId: groupId })).result.name).toBe(winner.value.result.name);
   });
 
+  it('concurrent creates of one name: one 201, the others 409', async () => {
+    const clients = [owner.groups, groupsClient(server.url, owner.apikey), groupsClient(server.url, owner.apikey)];
+    const outcomes = await Promise.allSettled(clients.map((c, i) => c.createAccessGroup({ accountId: owner.accountId, name: i ? 'RACE' : 'race' })));
+    const statuses = outcomes.map((o) => (o.status === 'fulfilled' ? o.value.status : (o.reason as { status: number }).status)).sort();
+    expect(statuses).toEqual([201, 409, 409]);
+  });
+
+  it('adding members while the group is force-deleted never fails with 500', async () => {
+    const user = await addUser(server, owner.accountId);
+    for (let round = 0; round < 3; round++) {
+      const groupId = await newGroup(`Vanishing ${round}`);
+      const outcomes = await Promise.allSettled([
+        owner.groups.addMembersToAccessGroup({ accessGroupId: groupId, members: [{ iam_id: user.iamId, type: 'user' }] }),
+        groupsClient(server.url, owner.apikey).deleteAccessGroup({ accessGroupId: groupId, force: true }),
+      ]);
+      for (const o of outcomes) {
+        const status = o.status === 'fulfilled' ? o.value.status : (o.reason as { status: number }).status;
+        expect([204, 207, 404, 409]).toContain(status);
+      }
+      expect(await server.server.registry.accessGroups.groupsOf(user.iamId, owner.accountId)).not.toContain(groupId);
+    }
+  });
+
   it('the same holds for rules', async () => {
     const groupId = await newGroup('Contended rules');
     const rule = { expiration: 1, realmName: 'https://idp.example.org', conditions: [{ claim: 'a', operator: 'EQUALS', value: '"b"' }] };

@@ -64,6 +64,14 @@ describe('listing groups', () => {
     const byId = (await list({ sort: 'id', hidePublicAccess: true })).groups!.map((g) => g.id!);
     expect(byId).toEqual([...byId].sort());
     expect((await list({ hidePublicAccess: true })).total_count).toBe(names.length);
+    await owner.groups.addAccessGroupRule({
+      accessGroupId: alpha.id!,
+      expiration: 1,
+      realmName: 'https://idp.example.org',
+      conditions: [{ claim: 'a', operator: 'EQUALS', value: '"b"' }],
+    });
+    const federated = (await list({ sort: 'is_federated', hidePublicAccess: true, showFederated: true })).groups!;
+    expect(federated.map((g) => g.is_federated)).toEqual([...names.slice(1).map(() => false), true]);
     expect((await list({ limit: 0 })).groups).toEqual([]);
   });
 
