@@ -56,7 +56,7 @@ describe('resource groups and resource instances', () => {
     expect(await statusOf(c.groups.getQuotaDefinition({ id: 'nope' }))).toBe(404);
   });
 
-  it('creates, reads (by GUID and CRN), updates and locks an instance', async () => {
+  it('creates, reads, updates and locks an instance', async () => {
     const created = await c.instances.createResourceInstance({
       name: 'my-cos',
       target: 'global',
