@@ -117,17 +117,21 @@ describe('listing policies', () => {
   });
 
   it('a member without access-management read sees only their own policies', async () => {
-    const own = await alice.client.listPolicies({ accountId: owner.accountId, limit: 100 });
-    expect(own.result.policies).toHaveLength(12);
-    expect(own.result.policies.every((p) => p.subjects[0]!.attributes[0]!.value === alice.iamId)).toBe(true);
-    const others = await alice.client.listV2Policies({ accountId: owner.accountId, iamId: bob.iamId });
-    expect(others.result.policies).toEqual([]);
-    const groups = await alice.client.listV2Policies({ accountId: owner.accountId, accessGroupId: group });
-    expect(groups.result.policies).toEqual([]);
+    // bob's grants reach no account-management service, so no iam.policy.read on the account.
+    const own = await bob.client.listPolicies({ accountId: owner.accountId, limit: 100 });
+    expect(own.result.policies).toHaveLength(4);
+    expect(own.result.policies.every((p) => p.subjects[0]!.attributes[0]!.value === bob.iamId)).toBe(true);
+    expect((await bob.client.listV2Policies({ accountId: owner.accountId, iamId: alice.iamId })).result.policies).toEqual([]);
+    expect((await bob.client.listV2Policies({ accountId: owner.accountId, accessGroupId: group })).result.policies).toEqual([]);
     // Their own policy they may read; somebody else's not.
-    const bobs = (await owner.client.listPolicies({ accountId: owner.accountId, iamId: bob.iamId })).result.policies[0]!;
-    await expect(alice.client.getPolicy({ policyId: bobs.id! })).rejects.toMatchObject({ status: 403 });
-    expect((await alice.client.getV2Policy({ id: own.result.policies[0]!.id! })).status).toBe(200);
+    const alices = (await owner.client.listPolicies({ accountId: owner.accountId, iamId: alice.iamId })).result.policies[0]!;
+    await expect(bob.client.getPolicy({ policyId: alices.id! })).rejects.toMatchObject({ status: 403 });
+    expect((await bob.client.getV2Policy({ id: own.result.policies[0]!.id! })).status).toBe(200);
+  });
+
+  it('a Viewer of all account management services reads every policy of the account', async () => {
+    const all = await alice.client.listV2Policies({ accountId: owner.accountId, limit: 100 });
+    expect(all.result.policies).toHaveLength(created.length);
   });
 
   it('refuses a missing account_id, bad enums, limits and start tokens with 400', async () => {
