@@ -1,0 +1,193 @@
+import { Catalog } from '../../src/catalog/catalog.js';
+import { platformRoles, serviceRoles } from '../../src/catalog/system.js';
+import type { CatalogService } from '../../src/catalog/types.js';
+import type { AttributeCondition, DecisionRequest, Policy } from '../../src/pdp/types.js';
+
+/**
+ * A synthetic account for the decision benchmarks: users in access groups, services with
+ * instances in resource groups, and policies mixing service-wide, resource-group, instance and
+ * resource-type targets. Deterministic for a given seed.
+ */
+
+export const ACCOUNT = '0123456789abcdef0123456789abcdef';
+
+export interface ModelSize {
+  users: number;
+  groups: number;
+  groupsPerUser: number;
+  services: number;
+  resourceGroups: number;
+  instances: number;
+}
+
+export const DEFAULT_SIZE: ModelSize = { users: 10_000, groups: 1_000, groupsPerUser: 3, services: 100, resourceGroups: 500, instances: 20_000 };
+
+/** mulberry32: a small, fast, seedable PRNG. */
+export function random(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+const { reader, writer, manager } = serviceRoles;
+const { viewer } = platformRoles;
+export const ROLE_CHOICES = [reader.crn, writer.crn, manager.crn, viewer.crn];
+export const RESOURCE_TYPES = ['bucket', 'key', 'volume'];
+
+/** Service roles and their actions, the same for every synthetic service. */
+export const ROLE_ACTIONS: Readonly<Record<string, readonly string[]>> = {
+  [reader.crn]: ['thing.read', 'thing.list'],
+  [writer.crn]: ['thing.read', 'thing.list', 'thing.write'],
+  [manager.crn]: ['thing.read', 'thing.list', 'thing.write', 'thing.delete', 'thing.admin'],
+  [viewer.crn]: [],
+};
+export const VERBS = ['thing.read', 'thing.list', 'thing.write', 'thing.delete', 'thing.admin'];
+
+export function syntheticService(name: string): CatalogService {
+  return {
+    name,
+    displayName: name,
+    type: 'service',
+    roles: [...Object.values(platformRoles).map((r) => r.crn), reader.crn, writer.crn, manager.crn],
+    actions: VERBS.map((verb) => ({
+      id: `${name}.${verb}`,
+      displayName: verb,
+      roles: Object.entries(ROLE_ACTIONS).filter(([, verbs]) => verbs.includes(verb)).map(([role]) => role),
+    })),
+  };
+}
+
+export interface Model {
+  size: ModelSize;
+  catalog: Catalog;
+  services: string[];
+  users: string[];
+  groups: string[];
+  /** user index → group indexes */
+  userGroups: number[][];
+  instances: Array<{ id: string; service: string; resourceGroupId: string }>;
+  policies: Policy[];
+  /** subject id (user IAM id or group id) → indexes into `policies` */
+  policiesBySubject: Map<string, number[]>;
+}
+
+export function buildModel(policyCount: number, seed = 42, size: ModelSize = DEFAULT_SIZE): Model {
+  const rnd = random(seed);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
+  const catalog = Catalog.withSeed();
+  const services = Array.from({ length: size.services }, (_, i) => `svc-${pad(i, 3)}`);
+  catalog.registerAll(services.map(syntheticService));
+  const users = Array.from({ length: size.users }, (_, i) => `IBMid-${pad(i, 10)}`);
+  const groups = Array.from({ length: size.groups }, (_, i) => `AccessGroupId-${pad(i, 8)}`);
+  const resourceGroups = Array.from({ length: size.resourceGroups }, (_, i) => `rg${pad(i, 30)}`);
+  const userGroups = users.map(() => {
+    const set = new Set<number>();
+    while (set.size < size.groupsPerUser) set.add(Math.floor(rnd() * size.groups));
+    return [...set];
+  });
+  const instances = Array.from({ length: size.instances }, (_, i) => ({
+    id: `inst-${pad(i, 8)}`,
+    service: pick(services),
+    resourceGroupId: pick(resourceGroups),
+  }));
+
+  const eq = (key: string, value: string): AttributeCondition => ({ key, operator: 'stringEquals', value });
+  const policies: Policy[] = [];
+  const policiesBySubject = new Map<string, number[]>();
+  for (let i = 0; i < policyCount; i++) {
+    const onGroup = rnd() < 0.5;
+    const subjectId = onGroup ? pick(groups) : pick(users);
+    const instance = pick(instances);
+    const kind = rnd();
+    const resource: AttributeCondition[] =
+      kind < 0.25 ? [eq('serviceName', instance.service)]
+      : kind < 0.5 ? (rnd() < 0.5 ? [eq('resourceGroupId', instance.resourceGroupId)] : [eq('serviceName', instance.service), eq('resourceGroupId', instance.resourceGroupId)])
+      : kind < 0.85 ? [eq('serviceName', instance.service), eq('serviceInstance', instance.id)]
+      : [eq('serviceName', instance.service), eq('serviceInstance', instance.id), eq('resourceType', pick(RESOURCE_TYPES)), eq('resource', `r${Math.floor(rnd() * 20)}`)];
+    const roles = rnd() < 0.2 ? [pick(ROLE_CHOICES), pick(ROLE_CHOICES)] : [pick(ROLE_CHOICES)];
+    policies.push({
+      id: `policy-${pad(i, 7)}`,
+      accountId: ACCOUNT,
+      type: 'access',
+      state: 'active',
+      subject: onGroup ? { kind: 'access_group', groupId: subjectId } : { kind: 'iam_id', iamId: subjectId },
+      resource,
+      tags: [],
+      roles: [...new Set(roles)],
+    });
+    const list = policiesBySubject.get(subjectId);
+    if (list) list.push(i);
+    else policiesBySubject.set(subjectId, [i]);
+  }
+  return { size, catalog, services, users, groups, userGroups, instances, policies, policiesBySubject };
+}
+
+export interface BenchRequest extends DecisionRequest {
+  /** index into `Model.users` */
+  userIndex: number;
+}
+
+/**
+ * Requests of which about half are built from a policy that reaches the user (so likely
+ * permitted) and half are random (almost always denied).
+ */
+export function buildRequests(model: Model, count: number, seed = 7): BenchRequest[] {
+  const rnd = random(seed);
+  const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
+  const requests: BenchRequest[] = [];
+  const instancesByService = new Map<string, typeof model.instances>();
+  const instancesByGroup = new Map<string, typeof model.instances>();
+  for (const inst of model.instances) {
+    (instancesByService.get(inst.service) ?? instancesByService.set(inst.service, []).get(inst.service)!).push(inst);
+    (instancesByGroup.get(inst.resourceGroupId) ?? instancesByGroup.set(inst.resourceGroupId, []).get(inst.resourceGroupId)!).push(inst);
+  }
+  while (requests.length < count) {
+    const userIndex = Math.floor(rnd() * model.users.length);
+    const user = model.users[userIndex]!;
+    const subjects = [user, ...model.userGroups[userIndex]!.map((g) => model.groups[g]!)];
+    const own = subjects.flatMap((s) => model.policiesBySubject.get(s) ?? []);
+    let request: BenchRequest;
+    if (rnd() < 0.5 && own.length > 0) {
+      const policy = model.policies[pick(own)]!;
+      const attr = (key: string) => policy.resource.find((a) => a.key === key)?.value as string | undefined;
+      const service = attr('serviceName');
+      const group = attr('resourceGroupId');
+      const candidates = service !== undefined ? instancesByService.get(service)! : instancesByGroup.get(group!)!;
+      const instance = attr('serviceInstance') ? model.instances.find((i) => i.id === attr('serviceInstance'))! : pick(candidates.filter((i) => group === undefined || i.resourceGroupId === group));
+      const verbs = [...new Set(policy.roles.flatMap((r) => ROLE_ACTIONS[r] ?? []))];
+      const verb = verbs.length > 0 ? pick(verbs) : pick(VERBS);
+      request = {
+        userIndex,
+        subject: { id: user },
+        action: `${instance.service}.${verb}`,
+        resource: {
+          accountId: ACCOUNT,
+          serviceName: instance.service,
+          serviceInstance: instance.id,
+          ...(attr('resourceType') ? { resourceType: attr('resourceType')!, resource: attr('resource')! } : {}),
+        },
+      };
+    } else {
+      const instance = pick(model.instances);
+      request = {
+        userIndex,
+        subject: { id: user },
+        action: `${instance.service}.${pick(VERBS)}`,
+        resource: {
+          accountId: ACCOUNT,
+          serviceName: instance.service,
+          serviceInstance: instance.id,
+          ...(rnd() < 0.2 ? { resourceType: pick(RESOURCE_TYPES), resource: `r${Math.floor(rnd() * 20)}` } : {}),
+        },
+      };
+    }
+    requests.push(request);
+  }
+  return requests;
+}

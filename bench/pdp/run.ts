@@ -1,0 +1,138 @@
+/**
+ * PDP benchmark: decisions per second on one thread, latency percentiles, index build time and
+ * memory at 5,000, 50,000 and 500,000 policies, side by side with Cedar (cedar-wasm) on the same
+ * model. Run: `npm run bench:pdp`. Writes bench/results/pdp.json.
+ */
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { decide } from '../../src/pdp/authorize.js';
+import { Snapshot } from '../../src/pdp/snapshot.js';
+import { runCedar, type CedarRun } from './cedar.js';
+import { ACCOUNT, buildModel, buildRequests, type BenchRequest } from './model.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const NOW = Date.parse('2024-06-03T12:00:00Z');
+const CASES = [
+  { policies: 5_000, requests: 200_000, cedarRequests: 3_000 },
+  { policies: 50_000, requests: 200_000, cedarRequests: 3_000 },
+  { policies: 500_000, requests: 100_000, cedarRequests: 1_000 },
+];
+const THROUGHPUT_MS = 2_000;
+
+interface Result {
+  policies: number;
+  buildMs: number;
+  heapMb: number;
+  permitRate: number;
+  decisionsPerSecond: number;
+  p50Us: number;
+  p99Us: number;
+  cedar: CedarRun;
+}
+
+function heapUsed(): number {
+  gc();
+  gc();
+  return process.memoryUsage().heapUsed;
+}
+
+function measureThroughput(snapshot: Snapshot, requests: readonly BenchRequest[]): number {
+  let count = 0;
+  let sink = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  while (elapsed < THROUGHPUT_MS) {
+    for (let i = 0; i < requests.length; i++) if (decide(requests[i]!, snapshot, NOW).permitted) sink++;
+    count += requests.length;
+    elapsed = performance.now() - start;
+  }
+  if (sink < 0) console.log(sink);
+  return count / (elapsed / 1000);
+}
+
+/** Per-decision latency, minus the cost of reading the timer. */
+function measureLatency(snapshot: Snapshot, requests: readonly BenchRequest[]): { p50Us: number; p99Us: number } {
+  const overhead = new Float64Array(10_000);
+  for (let i = 0; i < overhead.length; i++) {
+    const t0 = performance.now();
+    overhead[i] = performance.now() - t0;
+  }
+  overhead.sort();
+  const timer = overhead[overhead.length >> 1]!;
+  const latencies = new Float64Array(requests.length);
+  for (let i = 0; i < requests.length; i++) {
+    const t0 = performance.now();
+    decide(requests[i]!, snapshot, NOW);
+    latencies[i] = performance.now() - t0 - timer;
+  }
+  latencies.sort();
+  const at = (q: number) => Math.max(0, latencies[Math.floor(latencies.length * q)]! * 1000);
+  return { p50Us: at(0.5), p99Us: at(0.99) };
+}
+
+function runCase(policies: number, requestCount: number, cedarRequests: number): Result {
+  process.stdout.write(`\n${policies.toLocaleString('en')} policies: generating… `);
+  const model = buildModel(policies);
+  const memberships = model.userGroups.flatMap((groups, u) => groups.map((g) => ({ accountId: ACCOUNT, groupId: model.groups[g]!, iamId: model.users[u]! })));
+  const instances = model.instances.map((i) => ({ accountId: ACCOUNT, instanceId: i.id, resourceGroupId: i.resourceGroupId }));
+  const requests = buildRequests(model, requestCount);
+
+  process.stdout.write('indexing… ');
+  const heapBefore = heapUsed();
+  const buildStart = performance.now();
+  const { snapshot, rejected } = Snapshot.build({ catalog: model.catalog, policies: model.policies, memberships, instances });
+  const buildMs = performance.now() - buildStart;
+  const heapMb = (heapUsed() - heapBefore) / 1024 / 1024;
+  if (rejected.length > 0) throw new Error(`${rejected.length} policies rejected`);
+
+  process.stdout.write('deciding… ');
+  const decisions = requests.map((r) => decide(r, snapshot, NOW).permitted);
+  const permitRate = decisions.filter(Boolean).length / decisions.length;
+  measureThroughput(snapshot, requests.slice(0, 20_000)); // warm-up
+  const decisionsPerSecond = measureThroughput(snapshot, requests);
+  const { p50Us, p99Us } = measureLatency(snapshot, requests);
+
+  process.stdout.write('cedar… ');
+  const cedar = runCedar(model, requests.slice(0, cedarRequests), decisions.slice(0, cedarRequests));
+  return { policies, buildMs, heapMb, permitRate, decisionsPerSecond, p50Us, p99Us, cedar };
+}
+
+const results = CASES.map((c) => runCase(c.policies, c.requests, c.cedarRequests));
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+console.log('\n');
+console.log('policies  | portcullis dec/s | p50 µs | p99 µs | build ms | heap MB | permit % || cedar dec/s | p50 µs | p99 µs | prepare ms | disagree');
+console.log('----------|------------------|--------|--------|----------|---------|----------||-------------|--------|--------|------------|---------');
+for (const r of results) {
+  console.log(
+    [
+      fmt(r.policies).padStart(9),
+      fmt(r.decisionsPerSecond).padStart(16),
+      fmt(r.p50Us, 2).padStart(6),
+      fmt(r.p99Us, 2).padStart(6),
+      fmt(r.buildMs).padStart(8),
+      fmt(r.heapMb, 1).padStart(7),
+      fmt(r.permitRate * 100, 1).padStart(8),
+    ].join(' | ') +
+      ' || ' +
+      [
+        fmt(r.cedar.decisionsPerSecond).padStart(11),
+        fmt(r.cedar.p50Us, 1).padStart(6),
+        fmt(r.cedar.p99Us, 1).padStart(6),
+        fmt(r.cedar.prepareMs).padStart(10),
+        `${r.cedar.disagreements}/${r.cedar.requests}`.padStart(8),
+      ].join(' | '),
+  );
+}
+const [small, , large] = results;
+console.log(`\ncost at 500,000 vs 5,000 policies: ${fmt(small!.decisionsPerSecond / large!.decisionsPerSecond, 2)}× (target ≤ 2×)`);
+
+const out = join(dirname(fileURLToPath(import.meta.url)), '..', 'results', 'pdp.json');
+mkdirSync(dirname(out), { recursive: true });
+writeFileSync(out, `${JSON.stringify({ date: new Date().toISOString(), node: process.version, results }, null, 2)}\n`);
+console.log(`written ${out}`);
