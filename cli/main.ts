@@ -95,6 +95,19 @@ serverOptions(program.command('bootstrap').description('create the first account
     }
   });
 
+const keys = program.command('keys').description('token signing keys');
+serverOptions(keys.command('rotate').description('start signing with a new key now (running nodes follow within a minute)')).action(
+  async (flags: ServerFlags) => {
+    const registry = await createRegistry(configFrom(flags));
+    try {
+      await registry.signingKeys.rotate();
+      process.stdout.write(`Now signing with key ${registry.signingKeys.current().kid}\n`);
+    } finally {
+      await registry.close();
+    }
+  },
+);
+
 program.parseAsync(process.argv).catch((error: unknown) => {
   process.stderr.write(`portcullis: ${error instanceof Error ? error.message : String(error)}\n`);
   process.exit(1);

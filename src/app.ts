@@ -29,7 +29,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       return text && TRANSACTION_ID.test(text) ? text : randomUUID();
     },
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
-    routerOptions: { ignoreTrailingSlash: true },
+    // CRNs travel URL-encoded in resource-controller paths; they are longer than Fastify's default 100.
+    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
   });
 
   installErrorHandling(app);

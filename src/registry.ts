@@ -4,6 +4,7 @@ import { createAccessGroupsService } from './access-groups/service.js';
 import { createAccessGroupsStore } from './access-groups/store.js';
 import { createAccountsService } from './accounts/service.js';
 import { createAccountsStore } from './accounts/store.js';
+import { createOwnerLookup } from './accounts/owners.js';
 import { buildApp } from './app.js';
 import { createPdpAuthorizer } from './authz/authorizer.js';
 import { createDecisionPoint, type DecisionPoint } from './authz/decision-point.js';
@@ -93,7 +94,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     ),
   });
   await decisionPoint.start();
-  const authorizer = createPdpAuthorizer({ decisionPoint, accounts: accountsStore, localRevision: () => localRevision });
+  const ownerOf = createOwnerLookup(accountsStore, clock);
+  const authorizer = createPdpAuthorizer({ decisionPoint, ownerOf, localRevision: () => localRevision });
   const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, site });
   const resources = createResourcesService({
     store: resourcesStore,
@@ -145,7 +147,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds });
   const issuer = () => `${site.url}/identity`;
-  const token = createTokenService({ db, writer, clock, signingKeys, issuer, accounts: accountsStore });
+  const token = createTokenService({ db, clock, signingKeys, issuer, accounts: accountsStore });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore });
 
   const readiness = {
@@ -171,7 +173,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         enterpriseRoutes({ enterprise, authenticator }),
         usersRoutes({ users, authenticator }),
         policyManagement.routes(authenticator),
-        authzRoutes({ authz: createAuthzService({ decisionPoint, accounts: accountsStore }), authenticator }),
+        authzRoutes({ authz: createAuthzService({ decisionPoint, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
       ],
     });
@@ -197,6 +199,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     decisionPoint,
     async close() {
       decisionPoint.stop();
+      await token.close();
       signingKeys.stop();
       await database.close();
     },

@@ -1,4 +1,4 @@
-import type { AccountsStore } from '../accounts/store.js';
+import type { OwnerLookup } from '../accounts/owners.js';
 import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import { forbidden } from '../kernel/errors.js';
 import type { Principal } from '../kernel/principal.js';
@@ -24,16 +24,16 @@ export function resourceOf(target: AccessTarget): ResourceAttributes {
  */
 export function createPdpAuthorizer(deps: {
   decisionPoint: DecisionPoint;
-  accounts: Pick<AccountsStore, 'getAccount'>;
+  ownerOf: OwnerLookup;
   /** The newest revision this process committed: a management call sees its own earlier writes. */
   localRevision: () => number;
 }): Authorizer {
   return {
     async authorize(principal: Principal, action: string, target: AccessTarget) {
       if (principal.accountId !== target.accountId) throw forbidden();
-      const account = await deps.accounts.getAccount(target.accountId);
-      if (!account) throw forbidden();
-      if (account.ownerIamId === principal.iamId) return;
+      const owner = await deps.ownerOf(target.accountId);
+      if (!owner) throw forbidden();
+      if (owner === principal.iamId) return;
       if (target.ownerIamId !== undefined && target.ownerIamId === principal.iamId) return;
       const [decision] = await deps.decisionPoint.decide([{ subject: { id: principal.iamId }, action, resource: resourceOf(target) }], {
         minRevision: deps.localRevision(),

@@ -1,4 +1,4 @@
-import type { AccountsStore } from '../accounts/store.js';
+import type { OwnerLookup } from '../accounts/owners.js';
 import { AUTHZ_QUERY_ACTION } from '../catalog/index.js';
 import { DomainError } from '../kernel/errors.js';
 import type { Actor, Principal } from '../kernel/principal.js';
@@ -23,7 +23,7 @@ export interface DecisionWithActions {
  * only about resources of accounts it owns or where it holds the decision-query action
  * (`iam.authz.query`) on the resource's service, so nobody can map other people's access.
  */
-export function createAuthzService(deps: { decisionPoint: DecisionPoint; accounts: AccountsStore }) {
+export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf: OwnerLookup }) {
   const { decisionPoint } = deps;
 
   /** Per-call memo of query permission by account and service. */
@@ -34,8 +34,7 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; account
       let allowed = memo.get(key);
       if (!allowed) {
         allowed = (async () => {
-          const account = await deps.accounts.getAccount(resource.accountId);
-          if (account?.ownerIamId === principal.iamId) return true;
+          if ((await deps.ownerOf(resource.accountId)) === principal.iamId) return true;
           const serviceName = resource.serviceName;
           if (!serviceName) return false;
           const [decision] = await decisionPoint.decide([

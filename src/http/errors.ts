@@ -25,6 +25,7 @@ const statusOf: Record<ErrorKind, number> = {
   precondition_failed: 412,
   payload_too_large: 413,
   unsupported_media_type: 415,
+  unprocessable: 422,
   precondition_required: 428,
   rate_limited: 429,
   internal: 500,
@@ -117,7 +118,7 @@ export function styleOfPath(path: string): ErrorStyle {
     return 'identity';
   }
   if (/^\/v[12]\/(policies|roles)|^\/v2\/authz/.test(path)) return 'policy';
-  if (/^\/v2\/(resource_instances|resource_groups|quota_definitions)/.test(path)) return 'resource-controller';
+  if (/^\/v2\/(resource_instances|resource_groups|quota_definitions)|^\/v1\/reclamations/.test(path)) return 'resource-controller';
   return 'handbook';
 }
 

@@ -11,6 +11,7 @@ export type ErrorKind =
   | 'precondition_failed'
   | 'precondition_required'
   | 'payload_too_large'
+  | 'unprocessable'
   | 'unsupported_media_type'
   | 'method_not_allowed'
   | 'rate_limited'

@@ -18,7 +18,7 @@ export const resourceErrors = {
     new DomainError('conflict', 'resource_group_exists', `A resource group named ${name} already exists in this account.`),
   // IBM answers 422 here; until the HTTP error map has a kind for it, a locked instance is a conflict.
   locked: (id: string) =>
-    new DomainError('conflict', 'instance_locked', `Resource instance ${id} is locked; unlock it before updating or deleting it.`),
+    new DomainError('unprocessable', 'instance_locked', `Resource instance ${id} is locked; unlock it before updating or deleting it.`),
   notActive: (id: string, state: string) =>
     new DomainError('conflict', 'instance_not_active', `Resource instance ${id} is ${state}; only active instances can be changed.`),
   reclamationDone: (id: string, state: string) =>

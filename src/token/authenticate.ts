@@ -68,9 +68,10 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     const cacheKey = `${principal.iamId} ${principal.accountId}`;
     if ((usableUntil.get(cacheKey) ?? 0) > now) return;
     if (principal.kind === 'serviceid') {
-      const accountId = await store.serviceIdAccount(principal.iamId);
-      if (accountId === undefined) throw unauthenticated('The service ID of the access token no longer exists.');
-      if (accountId !== principal.accountId) throw unauthenticated('The service ID of the access token does not belong to its account.');
+      const serviceId = await store.serviceIdState(principal.iamId);
+      if (serviceId === undefined) throw unauthenticated('The service ID of the access token no longer exists.');
+      if (serviceId.accountId !== principal.accountId) throw unauthenticated('The service ID of the access token does not belong to its account.');
+      if (serviceId.locked) throw unauthenticated('The service ID of the access token is locked.');
     } else {
       const state = await accounts.membershipState(principal.accountId, principal.iamId);
       if (state !== 'ACTIVE') throw unauthenticated('The user of the access token is no longer a member of its account.');

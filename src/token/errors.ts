@@ -29,6 +29,10 @@ export const tokenErrors = {
   apiKeyDisabled: () =>
     grantError('apikey_disabled', 'BXNIM0415E', 'Provided API key is disabled.', 'Enable the API key before using it.'),
   apiKeyExpired: () => grantError('apikey_expired', 'BXNIM0415E', 'Provided API key has expired.'),
+  apiKeyLocked: () =>
+    grantError('apikey_locked', 'BXNIM0415E', 'Provided API key is locked.', 'Unlock the API key before using it.'),
+  serviceIdLocked: () =>
+    grantError('serviceid_locked', 'BXNIM0415E', 'The service ID of the provided API key is locked.', 'Unlock the service ID before using its API keys.'),
   notAccountMember: (accountId: string) =>
     grantError('not_account_member', 'BXNIM0141E', `The identity is not a member of account ${accountId}.`),
 

@@ -5,7 +5,6 @@ import type { Clock } from '../kernel/clock.js';
 import type { DomainError } from '../kernel/errors.js';
 import { hashSecret } from '../kernel/secrets.js';
 import type { Db } from '../store/db.js';
-import type { Writer } from '../store/unit-of-work.js';
 import { createActivityRecorder } from './activity.js';
 import { tokenErrors } from './errors.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -30,7 +29,6 @@ import {
 export interface TokenServiceDeps {
   db: Db;
   /** Unused by grants (they are not management mutations); kept for the registry's uniform wiring. */
-  writer: Writer;
   clock: Clock;
   signingKeys: SigningKeys;
   /** The `iss` of issued tokens: `<public url>/identity`. */
@@ -56,18 +54,24 @@ interface KeyProblems {
   gone: () => DomainError;
   disabled: () => DomainError;
   expired: () => DomainError;
+  locked: () => DomainError;
+  serviceIdLocked: () => DomainError;
 }
 
 const APIKEY_PROBLEMS: KeyProblems = {
   gone: tokenErrors.apiKeyNotFound,
   disabled: tokenErrors.apiKeyDisabled,
   expired: tokenErrors.apiKeyExpired,
+  locked: tokenErrors.apiKeyLocked,
+  serviceIdLocked: tokenErrors.serviceIdLocked,
 };
 
 const REFRESH_PROBLEMS: KeyProblems = {
   gone: () => tokenErrors.refreshTokenInvalid('The API key it was issued for no longer exists.'),
   disabled: () => tokenErrors.refreshTokenInvalid('The API key it was issued for is disabled.'),
   expired: () => tokenErrors.refreshTokenInvalid('The API key it was issued for has expired.'),
+  locked: () => tokenErrors.refreshTokenInvalid('The API key it was issued for is locked.'),
+  serviceIdLocked: () => tokenErrors.refreshTokenInvalid('The service ID it was issued for is locked.'),
 };
 
 /** New refresh tokens are stored within this delay, in batches (see createTokenService). */
@@ -108,8 +112,8 @@ function lifetimeSeconds(settings: string | null, name: string, fallback: number
  *
  * Usable identity: the API key exists, is not disabled and not past `expires_at`; a service ID
  * still exists (and the token's account is its own); a user is an ACTIVE member of the token's
- * account. A *locked* key or service ID still authenticates: on IBM Cloud, locking only protects
- * an entity from updates and deletion.
+ * account; neither the key nor its service ID is locked (locking an identity stops its use until
+ * it is unlocked, and also protects it from updates and deletion).
  *
  * Writes: a grant writes nothing before it answers, so its cost stays close to the RS256
  * signature. New refresh tokens are written behind, batched within 10 ms (one INSERT and one
@@ -145,11 +149,13 @@ export function createTokenService(deps: TokenServiceDeps) {
   /** Checks that the key and its identity can be used for a token scoped to `requestedAccount` (default: the key's). */
   async function subjectOf(row: GrantSubjectRow, requestedAccount: string | undefined, now: Date, problems: KeyProblems): Promise<Subject> {
     if (Number(row.disabled) === 1) throw problems.disabled();
+    if (Number(row.locked) === 1) throw problems.locked();
     if (row.expiresAt && Date.parse(row.expiresAt) <= now.getTime()) throw problems.expired();
     const accountId = requestedAccount ?? row.accountId;
 
     if (row.ownerType === 'serviceid') {
       if (!row.serviceId || !row.serviceIdName) throw problems.gone();
+      if (Number(row.serviceIdLocked) === 1) throw problems.serviceIdLocked();
       if (accountId !== row.serviceIdAccountId) throw tokenErrors.notAccountMember(accountId);
       return {
         apiKeyId: row.keyId,

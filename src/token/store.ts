@@ -16,8 +16,10 @@ export interface GrantSubjectRow {
   accountId: string;
   ownerType: string;
   disabled: number;
+  locked: number;
   expiresAt: string | null;
   serviceId: string | null;
+  serviceIdLocked: number | null;
   serviceIdName: string | null;
   serviceIdAccountId: string | null;
   userId: string | null;
@@ -51,8 +53,10 @@ export function createTokenStore(db: Db) {
         'k.account_id as accountId',
         'k.owner_type as ownerType',
         'k.disabled as disabled',
+        'k.locked as locked',
         'k.expires_at as expiresAt',
         's.id as serviceId',
+        's.locked as serviceIdLocked',
         's.name as serviceIdName',
         's.account_id as serviceIdAccountId',
         'u.user_id as userId',
@@ -150,10 +154,10 @@ export function createTokenStore(db: Db) {
 
     // ---- bearer checks ------------------------------------------------------------------------
 
-    /** The account of a service ID by IAM id; undefined when the service ID does not exist. */
-    async serviceIdAccount(iamId: string): Promise<string | undefined> {
-      const row = await db.selectFrom('service_ids').select('account_id').where('iam_id', '=', iamId).executeTakeFirst();
-      return row?.account_id;
+    /** The account and lock state of a service ID by IAM id; undefined when it does not exist. */
+    async serviceIdState(iamId: string): Promise<{ accountId: string; locked: boolean } | undefined> {
+      const row = await db.selectFrom('service_ids').select(['account_id', 'locked']).where('iam_id', '=', iamId).executeTakeFirst();
+      return row && { accountId: row.account_id, locked: Number(row.locked) === 1 };
     },
   };
 }

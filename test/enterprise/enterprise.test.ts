@@ -1,4 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
+import { authenticatorFor } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { COS_PLAN, clientsFor, invitationClient, statusOf } from './clients.js';
 
@@ -179,6 +181,54 @@ describe('enterprise with two child accounts', () => {
     // Nor manage the enterprise.
     expect(await statusOf(b.enterprise.getEnterprise({ enterpriseId }))).toBe(404);
     expect(await statusOf(b.enterprise.createAccount({ parent: enterpriseCrn, name: 'Sneaky', ownerIamId: 'sneak@example.com' }))).toBe(403);
+  });
+
+  it('a policy on child A\'s resource group grants Ann its instance through /v2/authz, and through the APIs', async () => {
+    const { aGroup, aInstance, ann } = child as unknown as { aGroup: string; aInstance: string; ann: { id: string; apikey: string } };
+    const policies = new IamPolicyManagementV1({ authenticator: authenticatorFor(server.url, child.a.apikey), serviceUrl: server.url });
+    const created = await policies.createPolicy({
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: ann.id }] }],
+      roles: [{ role_id: 'crn:v1:bluemix:public:iam::::role:Viewer' }],
+      resources: [{ attributes: [{ name: 'accountId', value: child.a.id }, { name: 'resourceGroupId', value: aGroup }] }],
+    });
+    const revision = created.headers['portcullis-revision'];
+
+    const bearer = { headers: {} as Record<string, string> };
+    await authenticatorFor(server.url, child.a.apikey).authenticate(bearer);
+    const decide = async (serviceInstance: string) => {
+      const response = await fetch(`${server.url}/v2/authz?min_revision=${revision}`, {
+        method: 'POST',
+        headers: { ...bearer.headers, 'content-type': 'application/json' },
+        body: JSON.stringify([
+          {
+            subject: { attributes: { id: ann.id } },
+            action: 'resource-controller.instance.retrieve',
+            // The request names the instance only: the decision point knows its resource group.
+            resource: { attributes: { accountId: child.a.id, serviceName: 'cloud-object-storage', serviceInstance } },
+          },
+        ]),
+      });
+      const body = (await response.json()) as { responses: Array<{ authorizationDecision: { permitted: boolean } }> };
+      return body.responses[0]!.authorizationDecision.permitted;
+    };
+    expect(await decide(aInstance)).toBe(true);
+
+    const a = clientsFor(server.url, child.a.apikey);
+    const defaultGroup = (await a.groups.listResourceGroups({ _default: true })).result.resources![0]!.id!;
+    const elsewhere = await a.instances.createResourceInstance({
+      name: 'outside',
+      target: 'global',
+      resourceGroup: defaultGroup,
+      resourcePlanId: COS_PLAN,
+    });
+    expect(await decide(elsewhere.result.guid!)).toBe(false);
+
+    // The same decision lets Ann read the instance through Resource Controller, but nothing outside the group.
+    const annClients = clientsFor(server.url, ann.apikey);
+    expect((await annClients.instances.getResourceInstance({ id: aInstance })).result.guid).toBe(aInstance);
+    expect(await statusOf(annClients.instances.getResourceInstance({ id: elsewhere.result.guid! }))).toBe(404);
+    expect(await statusOf(annClients.instances.deleteResourceInstance({ id: aInstance }))).toBe(403);
   });
 
   it('moves, updates and deletes accounts and account groups', async () => {

@@ -126,9 +126,11 @@ describe('bearer token authentication', () => {
     await expect(stack.authenticator.authenticate(sidToken)).resolves.toMatchObject({ kind: 'serviceid', iamId: sid.iamId, name: sid.name });
     await expect(stack.authenticator.authenticate(memberToken)).resolves.toMatchObject({ kind: 'user' });
 
-    // A locked service ID still authenticates (locking protects from change only).
+    // A locked service ID's tokens stop working until it is unlocked.
     await store.db.updateTable('service_ids').set({ locked: 1 }).where('id', '=', sid.id).execute();
     clock.advance(1001);
+    expect(await refusal(sidToken)).toEqual({ kind: 'unauthenticated', message: 'The service ID of the access token is locked.' });
+    await store.db.updateTable('service_ids').set({ locked: 0 }).where('id', '=', sid.id).execute();
     await expect(stack.authenticator.authenticate(sidToken)).resolves.toBeDefined();
 
     await store.db.deleteFrom('service_ids').where('id', '=', sid.id).execute();

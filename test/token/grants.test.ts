@@ -150,10 +150,15 @@ describe('token grants', () => {
     await expect(stack.token.grant(apikeyForm(future.value))).resolves.toMatchObject({ token_type: 'Bearer' });
   });
 
-  it('a locked key or service ID still authenticates (locking only protects from change, as on IBM Cloud)', async () => {
+  it('refuses a locked key, and any key of a locked service ID, until unlocked (BXNIM0415E)', async () => {
     const sid = await seedServiceId(store.db, owner.accountId, 'locked-bot');
+    const lockedKey = await seedApiKey(store.db, { iamId: sid.iamId, accountId: owner.accountId, ownerType: 'serviceid' }, { locked: true });
+    expect(await failure(apikeyForm(lockedKey.value))).toMatchObject({ messageCode: 'BXNIM0415E', message: 'Provided API key is locked.' });
+
+    const key = await seedApiKey(store.db, { iamId: sid.iamId, accountId: owner.accountId, ownerType: 'serviceid' });
     await store.db.updateTable('service_ids').set({ locked: 1 }).where('id', '=', sid.id).execute();
-    const key = await seedApiKey(store.db, { iamId: sid.iamId, accountId: owner.accountId, ownerType: 'serviceid' }, { locked: true });
+    expect(await failure(apikeyForm(key.value))).toMatchObject({ messageCode: 'BXNIM0415E', message: 'The service ID of the provided API key is locked.' });
+    await store.db.updateTable('service_ids').set({ locked: 0 }).where('id', '=', sid.id).execute();
     await expect(stack.token.grant(apikeyForm(key.value))).resolves.toMatchObject({ token_type: 'Bearer' });
   });
 
