@@ -1,7 +1,7 @@
 import { accountScope, formatCrn } from '../kernel/crn.js';
 import { secondsTimestamp } from '../kernel/time.js';
 import { pageLinks } from './paging.js';
-import type { GroupResult, MemberResult } from './service.js';
+import type { GroupResult, MemberResult } from './members.js';
 import { SERVICE_NAME, type AccessGroup, type ItemResult, type Member, type OffsetPage, type Rule, type Settings } from './types.js';
 
 /** IBM's wire shapes of the access-groups models (SDK iam-access-groups/v2 interfaces). */

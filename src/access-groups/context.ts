@@ -1,0 +1,150 @@
+import type { AccountsStore } from '../accounts/store.js';
+import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
+import type { Clock } from '../kernel/clock.js';
+import { DomainError, staleEtag } from '../kernel/errors.js';
+import { entityTag } from '../kernel/ids.js';
+import type { Actor } from '../kernel/principal.js';
+import type { Write, Writer } from '../store/unit-of-work.js';
+import { accessGroupErrors as errors } from './errors.js';
+import type { AccessGroupsStore } from './store.js';
+import { PUBLIC_ACCESS_GROUP_ID, SERVICE_NAME, type AccessGroup, type ItemResult } from './types.js';
+
+/**
+ * What the access-groups operations share: their dependencies and the helpers every operation
+ * uses (authorization targets, the Public Access group, by-id lookups, audited writes, change-feed
+ * entries for memberships, entity tags, per-item results of 207 responses), written once.
+ */
+
+export interface AccessGroupsDeps {
+  store: AccessGroupsStore;
+  accounts: Pick<AccountsStore, 'getAccount'>;
+  writer: Writer;
+  clock: Clock;
+  authorizer: Authorizer;
+}
+
+/** What an audit event of an operation is about; `accountId` is filled in once the target is loaded. */
+interface AuditSubject {
+  action: string;
+  targetType: string;
+  targetId: string;
+  accountId: string;
+}
+
+/** The tag after `current`: its revision number plus one, with fresh random hex. */
+export const nextTag = (current: string) => {
+  const revision = Number.parseInt(current, 10);
+  return entityTag(Number.isFinite(revision) ? revision + 1 : 1);
+};
+
+/** Checks If-Match (`*` matches any) and returns the tag the conditional update must still find. */
+export function expectedTag(ifMatch: string, current: string): string | undefined {
+  if (ifMatch === '*') return undefined;
+  if (ifMatch !== current) throw staleEtag();
+  return current;
+}
+
+/** A failed item of a 207 response. */
+export const failure = (error: DomainError, status: number): ItemResult => ({ status, error: { code: error.code, message: error.message } });
+
+const STATUS_OF_KIND: Partial<Record<DomainError['kind'], number>> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
+
+/** An item's failure from a domain error; anything else is not an item failure and propagates. */
+export function itemFailure(error: unknown): ItemResult {
+  if (error instanceof DomainError) {
+    const status = STATUS_OF_KIND[error.kind];
+    if (status !== undefined) return failure(error, status);
+  }
+  throw error;
+}
+
+/** The shared helpers, bound to the dependencies. */
+export function createContext(deps: AccessGroupsDeps) {
+  const { store, writer, clock, authorizer } = deps;
+  const now = () => clock.now().toISOString();
+
+  const target = (accountId: string, groupId?: string): AccessTarget =>
+    groupId === undefined
+      ? { accountId, serviceName: SERVICE_NAME }
+      : { accountId, serviceName: SERVICE_NAME, resourceType: 'group', resource: groupId };
+
+  /** The Public Access group of an account, as it is shown (it is never stored). */
+  async function publicAccessGroup(accountId: string): Promise<AccessGroup> {
+    const account = await deps.accounts.getAccount(accountId);
+    const createdAt = account?.createdAt ?? new Date(0).toISOString();
+    return {
+      id: PUBLIC_ACCESS_GROUP_ID,
+      accountId,
+      name: 'Public Access',
+      description:
+        'Every identity, including unauthenticated users, is a member of this group. Its policies apply while public access is enabled.',
+      createdAt,
+      createdById: 'system',
+      lastModifiedAt: createdAt,
+      lastModifiedById: 'system',
+      // Account ids are 32 hex characters: a fixed tag of IBM's shape.
+      entityTag: `1-${accountId}`,
+      isFederated: false,
+    };
+  }
+
+  /**
+   * The group a by-id request names (the Public Access group of the caller's account for its
+   * fixed id), after authorizing `action` on it: 404 when there is no such group in the caller's
+   * account (groups of other accounts are reported exactly like missing ones, so ids reveal
+   * nothing), 403 when refused.
+   */
+  async function authorizedGroup(actor: Actor, groupId: string, action: string): Promise<AccessGroup> {
+    const group =
+      groupId === PUBLIC_ACCESS_GROUP_ID ? await publicAccessGroup(actor.principal.accountId) : await store.getGroup(groupId);
+    if (!group || group.accountId !== actor.principal.accountId) throw errors.groupNotFound(groupId);
+    await authorizer.authorize(actor.principal, action, target(group.accountId, group.id));
+    return group;
+  }
+
+  const mutable = (group: AccessGroup) => {
+    if (group.id === PUBLIC_ACCESS_GROUP_ID) throw errors.publicAccessImmutable();
+    return group;
+  };
+
+  /**
+   * Runs one audited mutation: `run` validates and authorizes, then calls `commit` for its write,
+   * which records the success event in the same transaction. Whatever `run` throws is recorded as
+   * a failure event and rethrown.
+   */
+  async function audited<T>(
+    actor: Actor,
+    subject: AuditSubject,
+    run: (commit: <R>(fn: (w: Write) => Promise<R>, detail?: (value: R) => Record<string, unknown>) => Promise<R>) => Promise<T>,
+  ): Promise<T> {
+    const eventOf = (detail?: Record<string, unknown>) => ({
+      requestId: actor.requestId,
+      initiatorIamId: actor.principal.iamId,
+      initiatorAccountId: actor.principal.accountId,
+      ...subject,
+      ...(detail ? { detail } : {}),
+    });
+    try {
+      return await run(async (fn, detail) => {
+        const { value } = await writer.write(async (w) => {
+          const result = await fn(w);
+          w.audit(eventOf(detail?.(result)));
+          return result;
+        });
+        return value;
+      });
+    } catch (error) {
+      const reason = error instanceof DomainError ? `${error.code}: ${error.message}` : 'internal error';
+      await writer.auditFailure(eventOf(), reason);
+      throw error;
+    }
+  }
+
+  const memberChanged = (w: Write, accountId: string, groupId: string, iamId: string, op: 'create' | 'update' | 'delete') =>
+    w.changed({ entity: 'group_member', entityId: `${groupId}/${iamId}`, accountId, op });
+
+
+  return { deps, now, target, publicAccessGroup, authorizedGroup, mutable, audited, memberChanged };
+}
+
+export type Context = ReturnType<typeof createContext>;

@@ -1,0 +1,310 @@
+import { DomainError } from '../kernel/errors.js';
+import { subjectKindOf, type SubjectKind } from '../kernel/ids.js';
+import type { Actor } from '../kernel/principal.js';
+import type { Trx, Write } from '../store/unit-of-work.js';
+import { failure, itemFailure, type Context } from './context.js';
+import { accessGroupErrors as errors } from './errors.js';
+import type { MemberSort } from './store.js';
+import {
+  PUBLIC_ACCESS_GROUP_ID,
+  type AccessGroup,
+  type ItemResult,
+  type Member,
+  type MemberType,
+  type MembershipType,
+  type OffsetPage,
+  type PageRequest,
+} from './types.js';
+
+/** Static members of groups: adding, listing, checking and removing them, one by one or in bulk. */
+
+/** At most this many members per add/remove request, groups per request, and groups per identity. */
+const BATCH_LIMIT = 50;
+const GROUPS_PER_IDENTITY = 50;
+
+const MEMBER_KIND: Record<MemberType, SubjectKind> = { user: 'user', service: 'serviceid', profile: 'profile' };
+
+export interface MemberListQuery extends PageRequest {
+  membershipType?: MembershipType;
+  type?: MemberType;
+  verbose?: boolean;
+  sort?: MemberSort;
+}
+
+export interface MemberResult extends ItemResult {
+  iamId: string;
+  type?: MemberType;
+  createdAt?: string;
+  createdById?: string;
+}
+
+export interface GroupResult extends ItemResult {
+  groupId: string;
+}
+
+export function memberOperations(ctx: Context) {
+  const { store, authorizer } = ctx.deps;
+  const { now, target, authorizedGroup, mutable, audited, memberChanged } = ctx;
+
+  /** Whether `iamId` names an identity of the account of the given member type. */
+  async function identityExists(trx: Trx, accountId: string, iamId: string, type: MemberType): Promise<boolean> {
+    switch (type) {
+      case 'user':
+        return store.isUserOf(accountId, iamId, trx);
+      case 'service':
+        return store.isServiceIdOf(accountId, iamId, trx);
+      case 'profile':
+        return store.isProfileOf(accountId, iamId, trx);
+    }
+  }
+
+  /** The member type an IAM id's prefix implies, checked against the one given (400 on mismatch). */
+  function memberTypeOf(iamId: string, given: string | undefined): MemberType {
+    const kind = subjectKindOf(iamId);
+    const implied = (Object.keys(MEMBER_KIND) as MemberType[]).find((t) => MEMBER_KIND[t] === kind);
+    if (given !== undefined && !(given in MEMBER_KIND)) {
+      throw errors.invalid(`The member type of ${iamId} must be user, service or profile, not "${given}".`);
+    }
+    if (!implied) throw errors.invalid(`${iamId} is not an IAM id of a user, service ID or trusted profile.`);
+    if (given !== undefined && given !== implied) throw errors.wrongMemberType(iamId, given);
+    return implied;
+  }
+
+  /**
+   * Adds `iamId` as a static member inside a write; an existing membership is kept as is. Throws
+   * the item's failure (404 unknown identity, 409 when it is already in the most groups allowed).
+   */
+  async function addMemberIn(w: Write, actor: Actor, group: AccessGroup, iamId: string, type: MemberType): Promise<MemberResult> {
+    if (!(await identityExists(w.trx, group.accountId, iamId, type))) throw errors.identityNotFound(iamId, group.accountId);
+    const existing = await store.getStaticMember(group.accountId, group.id, iamId, w.trx);
+    if (existing) {
+      return { iamId, type, status: 200, createdAt: existing.created_at, createdById: existing.created_by_id };
+    }
+    if ((await store.staticGroupsOf(group.accountId, iamId, w.trx)).length >= GROUPS_PER_IDENTITY) {
+      throw errors.tooManyGroups(iamId, GROUPS_PER_IDENTITY);
+    }
+    const row = {
+      account_id: group.accountId,
+      group_id: group.id,
+      iam_id: iamId,
+      type,
+      created_at: now(),
+      created_by_id: actor.principal.iamId,
+    };
+    await store.insertMember(w.trx, row);
+    memberChanged(w, group.accountId, group.id, iamId, 'create');
+    return { iamId, type, status: 200, createdAt: row.created_at, createdById: row.created_by_id };
+  }
+
+
+  return {
+
+    /**
+     * Adds up to 50 members, each on its own: a user of the account (`user`), a service ID of it
+     * (`service`) or a trusted profile of it (`profile`). An identity that is unknown or belongs to
+     * another account fails alone (404 naming it), a type that does not fit its IAM id fails alone
+     * (400); adding an existing member succeeds and keeps it as it was.
+     */
+    async addMembers(actor: Actor, groupId: string, members: { iamId: string; type: string }[]): Promise<MemberResult[]> {
+      const subject = { action: 'iam-groups.members.add', targetType: 'group', targetId: groupId, accountId: actor.principal.accountId };
+      return audited(actor, subject, async (commit) => {
+        if (members.length > BATCH_LIMIT) throw errors.invalid(`At most ${BATCH_LIMIT} members can be added at once.`);
+        const group = mutable(await authorizedGroup(actor, groupId, subject.action));
+        subject.accountId = group.accountId;
+        return commit(
+          async (w) => {
+            if (!(await store.lockGroup(w.trx, group.accountId, groupId))) throw errors.groupNotFound(groupId);
+            const results: MemberResult[] = [];
+            for (const member of members) {
+              try {
+                results.push(await addMemberIn(w, actor, group, member.iamId, memberTypeOf(member.iamId, member.type)));
+              } catch (error) {
+                results.push({ iamId: member.iamId, ...itemFailure(error) });
+              }
+            }
+            return results;
+          },
+          (results) => ({ members: results.map((r) => ({ iam_id: r.iamId, status: r.status })) }),
+        );
+      });
+    },
+
+    /** One page of a group's members; name, email and description only when `verbose`. */
+    async listMembers(actor: Actor, groupId: string, query: MemberListQuery): Promise<OffsetPage<Member>> {
+      const group = await authorizedGroup(actor, groupId, 'iam-groups.members.list');
+      const { limit, offset } = query;
+      if (group.id === PUBLIC_ACCESS_GROUP_ID) return { items: [], totalCount: 0, limit, offset };
+      const filter = {
+        membershipType: query.membershipType ?? 'static',
+        ...(query.type ? { type: query.type } : {}),
+        ...(query.sort ? { sort: query.sort } : {}),
+      };
+      const page = await store.listMembers(group.accountId, groupId, filter, { limit, offset }, now());
+      const items = query.verbose ? page.items : page.items.map(({ name: _n, email: _e, description: _d, ...member }) => member);
+      return { items, totalCount: page.totalCount, limit, offset };
+    },
+
+    /** Resolves when `iamId` is a static or unexpired dynamic member; 404 otherwise. */
+    async checkMembership(actor: Actor, groupId: string, iamId: string): Promise<void> {
+      const group = await authorizedGroup(actor, groupId, 'iam-groups.members.read');
+      if (group.id === PUBLIC_ACCESS_GROUP_ID || !(await store.isMember(group.accountId, groupId, iamId, now()))) {
+        throw errors.notAMember(groupId, iamId);
+      }
+    },
+
+    /** Removes one static member; 404 when it is not one. */
+    async removeMember(actor: Actor, groupId: string, iamId: string): Promise<void> {
+      const subject = { action: 'iam-groups.members.delete', targetType: 'group', targetId: groupId, accountId: actor.principal.accountId };
+      await audited(actor, subject, async (commit) => {
+        const group = await authorizedGroup(actor, groupId, subject.action);
+        subject.accountId = group.accountId;
+        if (group.id === PUBLIC_ACCESS_GROUP_ID) throw errors.notAMember(groupId, iamId);
+        await commit(
+          async (w) => {
+            if (!(await store.deleteMember(w.trx, group.accountId, groupId, iamId))) throw errors.notAMember(groupId, iamId);
+            memberChanged(w, group.accountId, groupId, iamId, 'delete');
+          },
+          () => ({ iam_id: iamId }),
+        );
+      });
+    },
+
+    /** Removes up to 50 static members, each on its own (404 for one that is not a member). */
+    async removeMembers(actor: Actor, groupId: string, iamIds: string[]): Promise<MemberResult[]> {
+      const subject = { action: 'iam-groups.members.delete', targetType: 'group', targetId: groupId, accountId: actor.principal.accountId };
+      return audited(actor, subject, async (commit) => {
+        if (iamIds.length > BATCH_LIMIT) throw errors.invalid(`At most ${BATCH_LIMIT} members can be removed at once.`);
+        const group = await authorizedGroup(actor, groupId, subject.action);
+        subject.accountId = group.accountId;
+        return commit(
+          async (w) => {
+            const results: MemberResult[] = [];
+            for (const iamId of iamIds) {
+              if (group.id !== PUBLIC_ACCESS_GROUP_ID && (await store.deleteMember(w.trx, group.accountId, groupId, iamId))) {
+                memberChanged(w, group.accountId, groupId, iamId, 'delete');
+                results.push({ iamId, status: 204 });
+              } else {
+                results.push({ iamId, ...failure(errors.notAMember(groupId, iamId), 404) });
+              }
+            }
+            return results;
+          },
+          (results) => ({ members: results.map((r) => ({ iam_id: r.iamId, status: r.status })) }),
+        );
+      });
+    },
+
+    /**
+     * Adds one identity of the account to up to 50 of its groups, each on its own: 404 for a group
+     * not in the account, 403 for one the caller may not add members to, 400 for Public Access.
+     * Refused as a whole (403) when the caller may add members to none of them; 404 naming the
+     * identity when it is not one of the account.
+     */
+    async addToGroups(actor: Actor, accountId: string, iamId: string, type: string | undefined, groupIds: string[]): Promise<GroupResult[]> {
+      const subject = { action: 'iam-groups.members.add', targetType: 'member', targetId: iamId, accountId };
+      return audited(actor, subject, async (commit) => {
+        if (groupIds.length > BATCH_LIMIT) throw errors.invalid(`At most ${BATCH_LIMIT} groups can be named at once.`);
+        const memberType = memberTypeOf(iamId, type);
+        const checked = await Promise.all(
+          groupIds.map(async (groupId): Promise<GroupResult & { group?: AccessGroup }> => {
+            try {
+              const group = groupId === PUBLIC_ACCESS_GROUP_ID ? undefined : await store.getGroup(groupId);
+              if (groupId !== PUBLIC_ACCESS_GROUP_ID && (!group || group.accountId !== accountId)) throw errors.groupNotFound(groupId);
+              await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId));
+              if (!group) throw errors.publicAccessImmutable();
+              return { groupId, status: 200, group };
+            } catch (error) {
+              return { groupId, ...itemFailure(error) };
+            }
+          }),
+        );
+        const refusal = checked.find((c) => c.status === 403);
+        if (refusal && checked.every((c) => c.status === 403 || c.status === 404)) {
+          throw new DomainError('forbidden', refusal.error!.code, refusal.error!.message);
+        }
+        return commit(
+          async (w) => {
+            if (!(await identityExists(w.trx, accountId, iamId, memberType))) throw errors.identityNotFound(iamId, accountId);
+            const locked = new Set<string>();
+            for (const id of checked.flatMap((c) => (c.group ? [c.group.id] : [])).sort()) {
+              if (await store.lockGroup(w.trx, accountId, id)) locked.add(id);
+            }
+            const results: GroupResult[] = [];
+            for (const { group, ...result } of checked) {
+              if (!group) {
+                results.push(result);
+                continue;
+              }
+              try {
+                if (!locked.has(group.id)) throw errors.groupNotFound(group.id);
+                await addMemberIn(w, actor, group, iamId, memberType);
+                results.push({ groupId: group.id, status: 200 });
+              } catch (error) {
+                results.push({ groupId: group.id, ...itemFailure(error) });
+              }
+            }
+            return results;
+          },
+          (results) => ({ groups: results.map((r) => ({ access_group_id: r.groupId, status: r.status })) }),
+        );
+      });
+    },
+
+    /**
+     * Removes an identity from every group of the account it is a static member of, each group on
+     * its own (403 for one the caller may not remove members from). 404 naming the identity when
+     * it is a static member of none; 403 as a whole when the caller may act on none of them.
+     */
+    async removeFromAllGroups(actor: Actor, accountId: string, iamId: string): Promise<GroupResult[]> {
+      const subject = { action: 'iam-groups.members.delete', targetType: 'member', targetId: iamId, accountId };
+      return audited(actor, subject, async (commit) => {
+        const groupIds = await store.staticGroupsOf(accountId, iamId);
+        const checked = await Promise.all(
+          groupIds.map(async (groupId): Promise<GroupResult> => {
+            try {
+              await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId));
+              return { groupId, status: 204 };
+            } catch (error) {
+              return { groupId, ...itemFailure(error) };
+            }
+          }),
+        );
+        const refusal = checked.find((c) => c.status === 403);
+        if (refusal && checked.every((c) => c.status === 403)) {
+          throw new DomainError('forbidden', refusal.error!.code, refusal.error!.message);
+        }
+        if (checked.length === 0) throw errors.memberOfNoGroup(iamId, accountId);
+        return commit(
+          async (w) => {
+            const results: GroupResult[] = [];
+            for (const result of checked) {
+              if (result.status !== 204) {
+                results.push(result);
+              } else if (await store.deleteMember(w.trx, accountId, result.groupId, iamId)) {
+                memberChanged(w, accountId, result.groupId, iamId, 'delete');
+                results.push(result);
+              } else {
+                results.push({ groupId: result.groupId, ...failure(errors.notAMember(result.groupId, iamId), 404) });
+              }
+            }
+            return results;
+          },
+          (results) => ({ groups: results.map((r) => ({ access_group_id: r.groupId, status: r.status })) }),
+        );
+      });
+    },
+
+    /**
+     * For the services that delete identities (service IDs) or remove users from an account: ends
+     * every static and dynamic membership of `iamId` in the account inside their write, publishing
+     * a `group_member` change for each. Returns the groups it left. The caller's own audit event
+     * covers it.
+     */
+    async removeIdentityEverywhere(w: Write, accountId: string, iamId: string): Promise<string[]> {
+      const groupIds = await store.deleteMemberEverywhere(w.trx, accountId, iamId);
+      for (const groupId of groupIds) memberChanged(w, accountId, groupId, iamId, 'delete');
+      return groupIds;
+    },
+
+  };
+}
