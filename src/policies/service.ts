@@ -114,7 +114,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     syntax: Syntax,
     op: 'create' | 'update' | 'delete',
     audit: AuditFacts,
-  ): Promise<PolicyRecord> {
+  ): Promise<void> {
     let duplicate: PolicyRecord | undefined;
     try {
       await writer.write(async (w) => {
@@ -130,8 +130,10 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       duplicate = await store.findActiveDuplicate(next);
       if (!duplicate) throw error;
     }
-    if (duplicate) throw await conflictWith(duplicate, syntax);
-    return next;
+    if (duplicate) {
+      await writer.auditFailure(auditEvent(actor, audit), `duplicate of policy ${duplicate.id}`);
+      throw await conflictWith(duplicate, syntax);
+    }
   }
 
   async function mayRead(actor: Actor, p: PolicyRecord): Promise<void> {

@@ -35,7 +35,7 @@ describe('a member without grants', () => {
 
     const existing = await owner.client.createPolicy(body);
     const id = existing.result.id!;
-    const etag = existing.headers.etag;
+    const etag = existing.headers.etag!;
     expect((await failureOf(member.client.replacePolicy({ policyId: id, ifMatch: etag, ...body }))).status).toBe(403);
     expect((await failureOf(member.client.updatePolicyState({ policyId: id, ifMatch: etag, state: 'deleted' }))).status).toBe(403);
     expect((await failureOf(member.client.deletePolicy({ policyId: id }))).status).toBe(403);
@@ -44,7 +44,7 @@ describe('a member without grants', () => {
 
     const settings = await owner.client.getSettings({ accountId: owner.accountId });
     expect((await failureOf(member.client.getSettings({ accountId: owner.accountId }))).status).toBe(403);
-    expect((await failureOf(member.client.updateSettings({ accountId: owner.accountId, ifMatch: settings.headers.etag, externalAccountIdentityInteraction: {} }))).status).toBe(403);
+    expect((await failureOf(member.client.updateSettings({ accountId: owner.accountId, ifMatch: settings.headers.etag!, externalAccountIdentityInteraction: {} }))).status).toBe(403);
   });
 
   it('refusals are audited as failures', async () => {
@@ -69,12 +69,12 @@ describe('with the PDP-backed authorizer: nobody grants more than they administe
     expect(onService.status).toBe(201);
     const onInstance = await admin.client.createV2Policy(v2Access(owner.accountId, target.iamId, { serviceName: 'kms', serviceInstance: ids.uuid() }));
     expect(onInstance.status).toBe(201);
-    for (const attributes of [{ serviceName: 'cloud-object-storage' }, { serviceType: 'service' }, { serviceType: 'platform_service' }, { resourceGroupId: ids.hex32() }]) {
+    for (const attributes of <Record<string, string>[]>[{ serviceName: 'cloud-object-storage' }, { serviceType: 'service' }, { serviceType: 'platform_service' }, { resourceGroupId: ids.hex32() }]) {
       expect((await failureOf(admin.client.createPolicy(v1Access(owner.accountId, target.iamId, attributes)))).status, JSON.stringify(attributes)).toBe(403);
     }
     // A replace may not move a grant off the service the caller administers.
     const moved = await failureOf(admin.client.replacePolicy({
-      policyId: onService.result.id!, ifMatch: onService.headers.etag, ...v1Access(owner.accountId, target.iamId, { serviceName: 'cloud-object-storage' }),
+      policyId: onService.result.id!, ifMatch: onService.headers.etag!, ...v1Access(owner.accountId, target.iamId, { serviceName: 'cloud-object-storage' }),
     }));
     expect(moved.status).toBe(403);
     expect((await admin.client.deletePolicy({ policyId: onService.result.id! })).status).toBe(204);
@@ -85,7 +85,7 @@ describe('with the PDP-backed authorizer: nobody grants more than they administe
     const admin = await memberWith({ attributes: { resourceGroupId: group }, roles: [role('Administrator')] });
     const inGroup = await admin.client.createPolicy(v1Access(owner.accountId, target.iamId, { serviceName: 'kms', resourceGroupId: group }));
     expect(inGroup.status).toBe(201);
-    for (const attributes of [{ serviceName: 'kms' }, { serviceType: 'service' }, { serviceName: 'kms', resourceGroupId: ids.hex32() }]) {
+    for (const attributes of <Record<string, string>[]>[{ serviceName: 'kms' }, { serviceType: 'service' }, { serviceName: 'kms', resourceGroupId: ids.hex32() }]) {
       expect((await failureOf(admin.client.createPolicy(v1Access(owner.accountId, target.iamId, attributes)))).status, JSON.stringify(attributes)).toBe(403);
     }
   });

@@ -66,7 +66,7 @@ describe('v1 policies on every kind of target', () => {
 
     const replaced = await owner.client.replacePolicy({
       policyId: policy.id!,
-      ifMatch: got.headers.etag,
+      ifMatch: got.headers.etag!,
       ...v1Access(owner.accountId, member.iamId, attributes, [...roles, role('Viewer')]),
       description: 'replaced',
     });
@@ -75,7 +75,7 @@ describe('v1 policies on every kind of target', () => {
     expect(replaced.result.created_at).toBe(policy.created_at);
 
     const stale = await failureOf(
-      owner.client.replacePolicy({ policyId: policy.id!, ifMatch: created.headers.etag, ...v1Access(owner.accountId, member.iamId, attributes, roles) }),
+      owner.client.replacePolicy({ policyId: policy.id!, ifMatch: created.headers.etag!, ...v1Access(owner.accountId, member.iamId, attributes, roles) }),
     );
     expect(stale.status).toBe(412);
 
@@ -107,7 +107,7 @@ describe('v2 policies on every kind of target', () => {
 
     const replaced = await owner.client.replaceV2Policy({
       id: policy.id!,
-      ifMatch: got.headers.etag,
+      ifMatch: got.headers.etag!,
       ...v2Access(owner.accountId, member.iamId, attributes, [role('Viewer')]),
     });
     expect(replaced.headers.etag).toMatch(/^2-/);
@@ -134,7 +134,7 @@ describe('v1 and v2 views of one policy', () => {
     const id = created.result.id!;
     const converted = await owner.client.replaceV2Policy({
       id,
-      ifMatch: created.headers.etag,
+      ifMatch: created.headers.etag!,
       ...v2Access(owner.accountId, member.iamId, { serviceName: 'kms' }),
       pattern: 'time-based-conditions:weekly:custom-hours',
       rule: weekdays,
@@ -153,7 +153,7 @@ describe('v1 and v2 views of one policy', () => {
 
     const back = await owner.client.replacePolicy({
       policyId: id,
-      ifMatch: converted.headers.etag,
+      ifMatch: converted.headers.etag!,
       ...v1Access(owner.accountId, member.iamId, { serviceName: 'kms' }),
     });
     expect(back.result.subjects[0]!.attributes[0]!.value).toBe(member.iamId);
@@ -174,10 +174,10 @@ describe('v1 and v2 views of one policy', () => {
   it('PATCH v1 state deletes and restores with If-Match; a stale tag is refused', async () => {
     const created = await owner.client.createPolicy(v1Access(owner.accountId, member.iamId, { serviceName: 'containers-kubernetes' }));
     const id = created.result.id!;
-    const deleted = await owner.client.updatePolicyState({ policyId: id, ifMatch: created.headers.etag, state: 'deleted' });
+    const deleted = await owner.client.updatePolicyState({ policyId: id, ifMatch: created.headers.etag!, state: 'deleted' });
     expect(deleted.result.state).toBe('deleted');
-    expect((await failureOf(owner.client.updatePolicyState({ policyId: id, ifMatch: created.headers.etag, state: 'active' }))).status).toBe(412);
-    const restored = await owner.client.updatePolicyState({ policyId: id, ifMatch: deleted.headers.etag, state: 'active' });
+    expect((await failureOf(owner.client.updatePolicyState({ policyId: id, ifMatch: created.headers.etag!, state: 'active' }))).status).toBe(412);
+    const restored = await owner.client.updatePolicyState({ policyId: id, ifMatch: deleted.headers.etag!, state: 'active' });
     expect(restored.result.state).toBe('active');
     expect(restored.headers.etag).toMatch(/^3-/);
   });

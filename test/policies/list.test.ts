@@ -113,7 +113,7 @@ describe('listing policies', () => {
     const active = await owner.client.listV2Policies({ accountId: owner.accountId, limit: 100 });
     expect(active.result.policies.map((p) => p.id)).not.toContain(first);
     const policy = await owner.client.getPolicy({ policyId: first! });
-    await owner.client.updatePolicyState({ policyId: first!, ifMatch: policy.headers.etag, state: 'active' });
+    await owner.client.updatePolicyState({ policyId: first!, ifMatch: policy.headers.etag!, state: 'active' });
   });
 
   it('a member without access-management read sees only their own policies', async () => {

@@ -75,14 +75,14 @@ describe('custom roles', () => {
 
     const replaced = await owner.client.replaceRole({
       roleId: r.id!,
-      ifMatch: got.headers.etag,
+      ifMatch: got.headers.etag!,
       displayName: 'Group reader and lister',
       actions: ['iam-groups.groups.read', 'iam-groups.groups.list'],
     });
     expect(replaced.result.actions).toEqual(['iam-groups.groups.list', 'iam-groups.groups.read']);
     expect(replaced.result.description).toBeUndefined();
     expect(replaced.headers.etag).toMatch(/^2-/);
-    expect((await failureOf(owner.client.replaceRole({ roleId: r.id!, ifMatch: got.headers.etag, displayName: 'x', actions: ['iam-groups.groups.read'] }))).status).toBe(412);
+    expect((await failureOf(owner.client.replaceRole({ roleId: r.id!, ifMatch: got.headers.etag!, displayName: 'x', actions: ['iam-groups.groups.read'] }))).status).toBe(412);
 
     expect((await owner.client.deleteRole({ roleId: r.id! })).status).toBe(204);
     expect(await failureOf(owner.client.getRole({ roleId: r.id! }))).toMatchObject({ status: 404, code: 'role_not_found' });
@@ -100,7 +100,7 @@ describe('custom roles', () => {
     // A replace that would copy another role's actions conflicts too.
     const other = await owner.client.createRole(newRole('RuleViewer', ['iam-groups.rules.read']));
     const copy = await failureOf(owner.client.replaceRole({
-      roleId: other.result.id!, ifMatch: other.headers.etag, displayName: 'x', actions: ['iam-groups.members.read', 'iam-groups.members.list'],
+      roleId: other.result.id!, ifMatch: other.headers.etag!, displayName: 'x', actions: ['iam-groups.members.read', 'iam-groups.members.list'],
     }));
     expect(copy.code).toBe('role_conflict_error');
   });
@@ -140,7 +140,7 @@ describe('custom roles', () => {
     expect((await owner.client.deleteRole({ roleId: custom.result.id! })).status).toBe(204);
     // The deleted policy cannot come back with a role that no longer exists.
     const deleted = await owner.client.getPolicy({ policyId: policy.result.id! });
-    const restore = await failureOf(owner.client.updatePolicyState({ policyId: policy.result.id!, ifMatch: deleted.headers.etag, state: 'active' }));
+    const restore = await failureOf(owner.client.updatePolicyState({ policyId: policy.result.id!, ifMatch: deleted.headers.etag!, state: 'active' }));
     expect(restore).toMatchObject({ status: 400, code: 'role_not_found' });
   });
 

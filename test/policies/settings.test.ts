@@ -26,7 +26,7 @@ describe('access-management settings', () => {
     const monitor = { state: 'monitor', external_allowed_accounts: [] };
     const patched = await owner.client.updateSettings({
       accountId: owner.accountId,
-      ifMatch: before.headers.etag,
+      ifMatch: before.headers.etag!,
       externalAccountIdentityInteraction: { identity_types: { user: monitor, service_id: monitor } },
     });
     expect(patched.result.external_account_identity_interaction.identity_types).toEqual({ user: monitor, service_id: monitor, service: enabled });
@@ -36,13 +36,13 @@ describe('access-management settings', () => {
     expect(read.headers.etag).toBe(patched.headers.etag);
 
     const stale = await failureOf(owner.client.updateSettings({
-      accountId: owner.accountId, ifMatch: before.headers.etag, externalAccountIdentityInteraction: { identity_types: { service: monitor } },
+      accountId: owner.accountId, ifMatch: before.headers.etag!, externalAccountIdentityInteraction: { identity_types: { service: monitor } },
     }));
     expect(stale.status).toBe(412);
 
     const limited = { state: 'limited', external_allowed_accounts: ['0123456789abcdef0123456789abcdef'] };
     const third = await owner.client.updateSettings({
-      accountId: owner.accountId, ifMatch: read.headers.etag, externalAccountIdentityInteraction: { identity_types: { service: limited } },
+      accountId: owner.accountId, ifMatch: read.headers.etag!, externalAccountIdentityInteraction: { identity_types: { service: limited } },
     });
     expect(third.result.external_account_identity_interaction.identity_types.service).toEqual(limited);
     expect(third.headers.etag).toMatch(/^3-/);
@@ -56,14 +56,14 @@ describe('access-management settings', () => {
       { state: 'limited', external_allowed_accounts: ['not an account!'] },
     ]) {
       const failure = await failureOf(owner.client.updateSettings({
-        accountId: owner.accountId, ifMatch: before.headers.etag, externalAccountIdentityInteraction: { identity_types: { user: setting } },
+        accountId: owner.accountId, ifMatch: before.headers.etag!, externalAccountIdentityInteraction: { identity_types: { user: setting } },
       }));
       expect(failure, setting.state).toMatchObject({ status: 400, code: 'invalid_body' });
     }
     const bearer = await bearerOf(server, owner.apikey);
     const path = `/v1/accounts/${owner.accountId}/settings/access_management`;
     for (const body of ['nope', '{"external_account_identity_interaction":{"identity_types":{"user":{"state":1}}}}']) {
-      const response = await raw(server, bearer, 'PATCH', path, body, { 'If-Match': before.headers.etag });
+      const response = await raw(server, bearer, 'PATCH', path, body, { 'If-Match': before.headers.etag! });
       expect(response.status).toBe(400);
     }
     expect((await raw(server, bearer, 'PATCH', path, '{}')).status).toBe(428);

@@ -47,7 +47,7 @@ describe('duplicates', () => {
     const second = await owner.client.createPolicy(body);
     expect(second.status).toBe(201);
     const deleted = await owner.client.getPolicy({ policyId: first.result.id! });
-    const restore = await failureOf(owner.client.updatePolicyState({ policyId: first.result.id!, ifMatch: deleted.headers.etag, state: 'active' }));
+    const restore = await failureOf(owner.client.updatePolicyState({ policyId: first.result.id!, ifMatch: deleted.headers.etag!, state: 'active' }));
     expect(restore.code).toBe('policy_conflict_error');
   });
 
@@ -81,7 +81,7 @@ describe('roles, services and subjects', () => {
   });
 
   it('an unknown service, service type or service group is 400', async () => {
-    for (const attributes of [{ serviceName: 'no-such-service' }, { serviceType: 'everything' }, { service_group_id: 'NOPE' }]) {
+    for (const attributes of <Record<string, string>[]>[{ serviceName: 'no-such-service' }, { serviceType: 'everything' }, { service_group_id: 'NOPE' }]) {
       const failure = await failureOf(owner.client.createPolicy(v1Access(owner.accountId, member.iamId, attributes)));
       expect(failure, JSON.stringify(attributes)).toMatchObject({ status: 400, code: 'invalid_body' });
     }
@@ -130,7 +130,7 @@ describe('roles, services and subjects', () => {
     const created = await owner.client.createPolicy(v1Access(owner.accountId, member.iamId, { serviceName: 'support' }));
     const other = await createOtherAccount(server);
     const moved = await failureOf(owner.client.replacePolicy({
-      policyId: created.result.id!, ifMatch: created.headers.etag, ...v1Access(other.accountId, member.iamId, { serviceName: 'support' }),
+      policyId: created.result.id!, ifMatch: created.headers.etag!, ...v1Access(other.accountId, member.iamId, { serviceName: 'support' }),
     }));
     expect(moved.status).toBe(400);
   });
@@ -248,7 +248,7 @@ describe('malformed requests never 500 and write nothing', () => {
     const anonymous = await fetch(`${server.url}/v1/policies?account_id=${owner.accountId}`);
     expect(anonymous.status).toBe(401);
     expect(((await anonymous.json()) as any).errors[0].code).toBe('invalid_token');
-    const quoted = await raw(server, bearer, 'PUT', `/v1/policies/${created.result.id}`, body, { 'If-Match': `"${created.headers.etag}"` });
+    const quoted = await raw(server, bearer, 'PUT', `/v1/policies/${created.result.id}`, body, { 'If-Match': `"${created.headers.etag!}"` });
     expect(quoted.status).toBe(200);
   });
 });
