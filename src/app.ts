@@ -39,6 +39,14 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     reply.header('Transaction-Id', request.id);
     if (request.headers['x-correlation-id']) reply.header('X-Correlation-Id', request.id);
   });
+  // The SDK sends `Content-Type: application/json` with no body on body-less POSTs (lock, disable,
+  // reclamation actions); an empty body is "no body" (routes that need one fail their schema: 400).
+  // Prototype-poisoning keys are refused, as Fastify's default parser does.
+  const json = app.getDefaultJsonParser('error', 'error');
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : json(request, body as string, done),
+  );
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
     done(null, Object.fromEntries(new URLSearchParams(body as string)));
   });

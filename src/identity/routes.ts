@@ -65,13 +65,6 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
   return async (plain) => {
     requireBearer(plain, deps.authenticator);
     plain.setValidatorCompiler(TypeBoxValidatorCompiler);
-    // The SDK sends `Content-Type: application/json` with no body on lock/unlock/disable/enable;
-    // an empty body is "no body" here (routes that need one then fail their schema with 400).
-    const json = plain.getDefaultJsonParser('error', 'error');
-    plain.removeContentTypeParser('application/json');
-    plain.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-      body === '' ? done(null, undefined) : json(request, body as string, done),
-    );
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     const config = { errorStyle: 'identity' as const };
     const tags = ['IAM Identity'];

@@ -237,13 +237,6 @@ export function resourceControllerRoutes(deps: ResourcesRoutesDeps): FastifyPlug
   const { resources } = deps;
   return async (plugin) => {
     requireBearer(plugin, deps.authenticator);
-    // The SDK sends `Content-Type: application/json` with no body on lock and reclamation actions;
-    // an empty body is "no body" here (routes that need one then fail their schema with 400).
-    const json = plugin.getDefaultJsonParser('error', 'error');
-    plugin.removeContentTypeParser('application/json');
-    plugin.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-      body === '' ? done(null, undefined) : json(request, body as string, done),
-    );
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     const tags = ['Resource Controller'];
 
