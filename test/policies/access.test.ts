@@ -101,6 +101,20 @@ describe('with the PDP-backed authorizer: nobody grants more than they administe
     expect((await failureOf(admin.client.createPolicy(v1Access(owner.accountId, target.iamId, { serviceName: 'iam-identity' })))).status).toBe(403);
   });
 
+  it('a deleted grant stops counting at once, and a restored one counts again', async () => {
+    const target = await addMember(server, owner.accountId);
+    const admin = await addMember(server, owner.accountId);
+    const grant = await owner.client.createV2Policy(v2Access(owner.accountId, admin.iamId, { serviceName: 'support' }, [role('Administrator')]));
+    const first = await admin.client.createPolicy(v1Access(owner.accountId, target.iamId, { serviceName: 'support' }));
+    expect(first.status).toBe(201);
+    await owner.client.deleteV2Policy({ id: grant.result.id! });
+    const body = v1Access(owner.accountId, target.iamId, { serviceName: 'support', serviceInstance: ids.uuid() });
+    expect((await failureOf(admin.client.createPolicy(body))).status).toBe(403);
+    const deleted = await owner.client.getPolicy({ policyId: grant.result.id! });
+    await owner.client.updatePolicyState({ policyId: grant.result.id!, ifMatch: deleted.headers.etag!, state: 'active' });
+    expect((await admin.client.createPolicy(body)).status).toBe(201);
+  });
+
   it('a Viewer of IAM Access Management reads every policy of the account', async () => {
     const reader = await memberWith({ attributes: { serviceName: 'iam-access-management' }, roles: [role('Viewer')] });
     const all = await owner.client.listPolicies({ accountId: owner.accountId, limit: 100 });
