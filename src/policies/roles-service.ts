@@ -25,7 +25,7 @@ export interface RoleServiceDeps {
 const ROLE_NAME = /^[A-Z][A-Za-z0-9]{0,29}$/;
 const MAX_DISPLAY_NAME = 50;
 const MAX_DESCRIPTION = 250;
-const SYSTEM_ROLES: readonly string[] = Object.values(platformRoles).map((r) => r.crn);
+const PLATFORM_ROLES: readonly string[] = Object.values(platformRoles).map((r) => r.crn);
 
 const roleTarget = (accountId: string) => ({ accountId, serviceName: ROLE_MANAGEMENT });
 
@@ -144,16 +144,14 @@ export function createRoleService(deps: RoleServiceDeps) {
         services = [...catalog.allServices()].filter((s) => s.groupId === query.serviceGroupId);
         if (services.length === 0) throw policyErrors.invalidBody(`No service belongs to service group ${query.serviceGroupId}.`);
       }
-      const offered = new Set(services.flatMap((s) => s.roles));
-      const byKind = (kind: Role['kind']) =>
+      // Without a service: the platform roles, which every service offers.
+      const offered = services.length > 0 ? new Set(services.flatMap((s) => s.roles)) : new Set(PLATFORM_ROLES);
+      const ofKind = (kind: Role['kind']) =>
         [...offered].flatMap((crn) => {
           const role = catalog.role(crn);
-          return role && role.kind === kind ? [renderSystem(role, services)] : [];
+          return role?.kind === kind ? [renderSystem(role, services)] : [];
         });
-      const systemRoles =
-        query.policyType === 'authorization' ? []
-        : services.length === 0 ? SYSTEM_ROLES.flatMap((crn) => { const r = catalog.role(crn); return r ? [renderSystem(r, [])] : []; })
-        : byKind('platform');
+      const systemRoles = query.policyType === 'authorization' ? [] : ofKind('platform');
       let customRoles: ReturnType<typeof render>[] = [];
       if (query.accountId !== undefined && (await isAllowed(deps.authorizer, actor, `${ROLE_MANAGEMENT}.read`, roleTarget(query.accountId)))) {
         const names = new Set(services.map((s) => s.name));
@@ -161,7 +159,7 @@ export function createRoleService(deps: RoleServiceDeps) {
           .filter((r) => services.length === 0 || names.has(r.serviceName))
           .map(render);
       }
-      return { custom_roles: customRoles, service_roles: byKind('service'), system_roles: systemRoles };
+      return { custom_roles: customRoles, service_roles: ofKind('service'), system_roles: systemRoles };
     },
 
     async create(actor: Actor, input: CustomRoleInput) {

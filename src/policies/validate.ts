@@ -38,7 +38,7 @@ const CUSTOM_ROLE_CRN = /^crn:v1:ibmcloud:public:iam-access-management::a\/[^:]+
  */
 export async function validateDraft(draft: PolicyDraft, deps: ValidationDeps): Promise<PolicyDraft> {
   checkAttributes(draft.resource, 'Resource attribute');
-  checkAttributes(draft.tags, 'Resource tag');
+  checkAttributes(draft.tags, 'Resource tag', true);
   checkResource(draft, deps.catalog);
   await checkSubject(draft.accountId, draft.subject, deps);
   checkRuleAndPattern(draft.rule, draft.pattern);
@@ -55,11 +55,12 @@ export async function validateDraft(draft: PolicyDraft, deps: ValidationDeps): P
   return validated;
 }
 
-function checkAttributes(attributes: readonly AttributeCondition[], what: string): void {
+/** Non-empty names, values of 1–1000 characters; attribute names once each (a tag may repeat). */
+function checkAttributes(attributes: readonly AttributeCondition[], what: string, repeatable = false): void {
   const seen = new Set<string>();
   for (const a of attributes) {
     if (a.key === '') throw policyErrors.invalidBody(`${what} names must not be empty.`);
-    if (seen.has(a.key) && what !== 'Resource tag') throw policyErrors.invalidBody(`${what} ${a.key} is given twice.`);
+    if (seen.has(a.key) && !repeatable) throw policyErrors.invalidBody(`${what} ${a.key} is given twice.`);
     seen.add(a.key);
     const values = Array.isArray(a.value) ? a.value : typeof a.value === 'string' ? [a.value] : [];
     for (const v of values) {

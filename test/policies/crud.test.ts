@@ -182,6 +182,13 @@ describe('v1 and v2 views of one policy', () => {
     expect(restored.headers.etag).toMatch(/^3-/);
   });
 
+  it('the routes are in the OpenAPI document', async () => {
+    const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };
+    for (const path of ['/v1/policies', '/v2/policies/{id}', '/v2/roles', '/v1/accounts/{account_id}/settings/access_management']) {
+      expect(Object.keys(doc.paths), path).toContain(path);
+    }
+  });
+
   it('unknown ids are 404 policy_not_found in the policy error shape', async () => {
     const failure = await failureOf(owner.client.getPolicy({ policyId: ids.uuid() }));
     expect(failure.status).toBe(404);
