@@ -4,7 +4,7 @@ import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Writer } from '../store/unit-of-work.js';
+import type { Write, Writer } from '../store/unit-of-work.js';
 import { policyErrors } from './errors.js';
 import type { RenderContext } from './render.js';
 import { createRoleBook } from './role-book.js';
@@ -234,6 +234,22 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         entityTag: nextTag(current.entityTag),
       };
       await save(actor, policy, current.entityTag, 'v1', 'delete', audit);
+    },
+
+    /**
+     * Inside another domain's write (a user leaving the account): marks every active policy whose
+     * subject is `iamId` deleted, publishing each as a `policy` delete. No authorization here: the
+     * caller's own operation was authorized. Returns the ids retired.
+     */
+    async retireSubjectIn(w: Write, accountId: string, iamId: string, by: string): Promise<string[]> {
+      const at = clock.now().toISOString();
+      const policies = await store.listActiveOfSubject(accountId, iamId, w.trx);
+      for (const current of policies) {
+        const retired: PolicyRecord = { ...current, state: 'deleted', lastModifiedAt: at, lastModifiedById: by, entityTag: nextTag(current.entityTag) };
+        if (!(await store.update(w.trx, retired, current.entityTag))) throw policyErrors.staleEtag();
+        w.changed({ entity: 'policy', entityId: current.id, accountId, op: 'delete' });
+      }
+      return policies.map((p) => p.id);
     },
 
     /**

@@ -57,4 +57,19 @@ describe('policy store for the decision point', () => {
       { op: 'delete', account_id: owner.accountId },
     ]);
   });
+
+  it('retireSubjectIn deletes a leaving identity\'s policies inside another write, on the feed', async () => {
+    const { registry } = server.server;
+    const leaving = await addMember(server, owner.accountId);
+    const made = [
+      (await owner.client.createPolicy(v1Access(owner.accountId, leaving.iamId, { serviceName: 'kms' }))).result.id!,
+      (await owner.client.createV2Policy(v2Access(owner.accountId, leaving.iamId, { serviceName: 'is' }))).result.id!,
+    ];
+    const { value } = await registry.writer.write((w) => registry.policyManagement.policies.retireSubjectIn(w, owner.accountId, leaving.iamId, owner.iamId));
+    expect(value.sort()).toEqual([...made].sort());
+    expect((await owner.client.listPolicies({ accountId: owner.accountId, iamId: leaving.iamId })).result.policies).toEqual([]);
+    const retired = await owner.client.getPolicy({ policyId: made[0]! });
+    expect(retired.result).toMatchObject({ state: 'deleted', last_modified_by_id: owner.iamId });
+    expect(retired.headers.etag).toMatch(/^2-/);
+  });
 });
