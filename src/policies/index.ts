@@ -3,7 +3,7 @@ import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Authenticator } from '../kernel/principal.js';
 import type { Db } from '../store/db.js';
-import type { Write, Writer } from '../store/unit-of-work.js';
+import type { Writer } from '../store/unit-of-work.js';
 import { createCustomRoleStore } from './roles-store.js';
 import { createRoleService } from './roles-service.js';
 import { policyRoutes } from './routes.js';
@@ -64,10 +64,7 @@ export function createPolicyDomain(deps: PolicyDomainDeps) {
     roles,
     settings,
     /** Retires, inside the caller's write, the account's policies of an identity that is being removed. */
-    async retireSubjectIn(w: Write, accountId: string, iamId: string, by: string): Promise<void> {
-      const retired = await stores.policies.retireBySubject(w.trx, accountId, iamId, deps.clock.now().toISOString(), by);
-      for (const id of retired) w.changed({ entity: 'policy', entityId: id, accountId, op: 'delete' });
-    },
+    retireSubjectIn: policies.retireSubjectIn,
     routes: (authenticator: Authenticator) => policyRoutes({ policies, roles, settings, authenticator }),
   };
 }

@@ -136,29 +136,6 @@ export function createPolicyStore(db: Db) {
       return true;
     },
 
-    /**
-     * Marks every active policy of the account whose subject is `iamId` deleted (next entity tag)
-     * and returns their ids: the identity is leaving the account, and so is its access.
-     */
-    async retireBySubject(trx: Trx, accountId: string, iamId: string, at: string, by: string): Promise<string[]> {
-      const rows = await trx
-        .selectFrom('policies')
-        .select(['id', 'entity_tag'])
-        .where('account_id', '=', accountId)
-        .where('subject_iam_id', '=', iamId)
-        .where('state', '=', 'active')
-        .execute();
-      for (const row of rows) {
-        const revision = Number.parseInt(row.entity_tag, 10) || 0;
-        await trx
-          .updateTable('policies')
-          .set({ state: 'deleted', last_modified_at: at, last_modified_by_id: by, entity_tag: entityTag(revision + 1) })
-          .where('id', '=', row.id)
-          .execute();
-      }
-      return rows.map((r) => r.id);
-    },
-
     /** The policy with this id in any state, or undefined. The PDP follows change-feed entries with it. */
     async get(id: string, executor: Executor = db): Promise<PolicyRecord | undefined> {
       const row = await executor.selectFrom('policies').selectAll().where('id', '=', id).executeTakeFirst();
