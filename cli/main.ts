@@ -45,8 +45,16 @@ serverOptions(program.command('serve').description('start the server (bootstraps
   .action(async (flags: ServerFlags & { owner: string }) => {
     const config = configFrom(flags);
     const server = await startServer(config);
-    const created = await bootstrapIfEmpty(server.registry, flags.owner);
-    const lines = [`Portcullis listens on ${server.url} (${where(config)})`];
+    const stop = () => void server.close().then(() => process.exit(0));
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+    const listening = `Portcullis listens on ${server.url} (${where(config)})`;
+    if (!config.autoMigrate) {
+      // Listening already, serving only /healthz and /readyz until the schema is current.
+      process.stdout.write(`${listening}\nWaiting for pending migrations (portcullis migrate); /readyz names them.\n`);
+    }
+    const created = await bootstrapIfEmpty(await server.ready, flags.owner);
+    const lines = config.autoMigrate ? [listening] : ['The schema is current: serving every API.'];
     if (created) {
       lines.push(
         '',
@@ -57,13 +65,10 @@ serverOptions(program.command('serve').description('start the server (bootstraps
         '',
         'Get a token:',
         `  curl -s -X POST ${server.url}/identity/token -d grant_type=urn:ibm:params:oauth:grant-type:apikey -d apikey=${created.apikey}`,
-        'Or point the IBM Cloud SDK at it: IamAuthenticator({ apikey, url: "' + server.url + '" }) and serviceUrl "' + server.url + '".',
+        `Or point the IBM Cloud SDK at it: IamAuthenticator({ apikey, url: "${server.url}" }) and serviceUrl "${server.url}".`,
       );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
-    const stop = () => void server.close().then(() => process.exit(0));
-    process.once('SIGINT', stop);
-    process.once('SIGTERM', stop);
   });
 
 serverOptions(program.command('migrate').description('apply pending database migrations')).action(async (flags: ServerFlags) => {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
-import Fastify, { type FastifyInstance, type FastifyPluginAsync } from 'fastify';
+import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerFactory } from 'fastify';
 import { installErrorHandling } from './http/errors.js';
 import { loggerOptions } from './http/logging.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
@@ -13,6 +13,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** The route plugins of every domain, registered in order. */
   domains: FastifyPluginAsync[];
+  /** Serve through a server the caller owns (see main.ts) instead of Fastify's own. */
+  serverFactory?: FastifyServerFactory;
 }
 
 const TRANSACTION_ID = /^[\w.:/-]{1,128}$/;
@@ -21,6 +23,7 @@ const TRANSACTION_ID = /^[\w.:/-]{1,128}$/;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(deps.logLevel),
+    ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
     bodyLimit: deps.bodyLimitBytes,
     // Transaction-Id is echoed when the caller sends a sane one (CBR's X-Correlation-Id wins), else generated.
     genReqId: (request) => {

@@ -1,32 +1,112 @@
-import { loadConfig, publicUrlOf, type Config } from './config.js';
-import { createRegistry, type Registry, type RegistryOptions } from './registry.js';
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import type { BootstrapResult } from './accounts/types.js';
-import { migrateToLatest, openDatabase, pendingMigrations } from './store/db.js';
+import { buildApp } from './app.js';
+import { loadConfig, publicUrlOf, type Config } from './config.js';
+import { createMetrics } from './http/observability.js';
+import { createRegistry, type Registry, type RegistryOptions } from './registry.js';
+import { migrateToLatest, openDatabase, pendingMigrations, schemaReadiness } from './store/db.js';
 
 export interface RunningServer {
-  registry: Registry;
   url: string;
+  /** The wired server; throws while it still waits for migrations (see `ready`). */
+  readonly registry: Registry;
+  /** Resolves once the schema is current and every API is served. */
+  ready: Promise<Registry>;
   close(): Promise<void>;
 }
 
-/** Starts the server: migrations (unless disabled), signing keys, HTTP listener. */
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
+
+/** How often a server started on an old schema (`--no-migrate`) looks for the migrations. */
+const SCHEMA_POLL_MS = 500;
+
+/**
+ * Starts the server. With `autoMigrate` (the default) it applies pending migrations first. Without
+ * it, on a schema that is behind, it listens at once but serves only `/healthz` and `/readyz`
+ * (503, naming the pending migrations) until someone runs `portcullis migrate`; then it serves
+ * everything, on the same listener.
+ */
 export async function startServer(config: Config, options: RegistryOptions = {}): Promise<RunningServer> {
-  const registry = await createRegistry(config, options);
-  await registry.signingKeys.start();
-  const app = await registry.buildHttp();
-  await app.listen({ host: config.host, port: config.port });
-  const address = app.server.address();
-  const port = typeof address === 'object' && address ? address.port : config.port;
-  registry.site.url = publicUrlOf(config, port);
+  let route: Handler = (_request, response) => {
+    response.statusCode = 503;
+    response.end();
+  };
+  const listener = createServer((request, response) => route(request, response));
+  // Each app serves through the one listener; it takes over the requests once it is ready.
+  let built: Handler | undefined;
+  const through: FastifyServerFactory = (handler) => {
+    built = handler;
+    return listener;
+  };
+  const serve = async (app: FastifyInstance) => {
+    const handler = built!;
+    await app.ready();
+    route = handler;
+  };
+  await new Promise<void>((resolve, reject) => {
+    listener.once('error', reject);
+    listener.listen(config.port, config.host, () => resolve());
+  });
+  const address = listener.address();
+  const url = publicUrlOf(config, typeof address === 'object' && address ? address.port : config.port);
+
   let closed = false;
+  let current: Registry | undefined;
+  const closers: Array<() => Promise<void>> = [];
+
+  async function serveEverything(): Promise<Registry> {
+    const registry = await createRegistry(config, options);
+    registry.site.url = url;
+    await registry.signingKeys.start();
+    const app = await registry.buildHttp(through);
+    await serve(app);
+    closers.push(() => app.close(), () => registry.close());
+    current = registry;
+    return registry;
+  }
+
+  async function waitForSchema(): Promise<Registry> {
+    const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    const waiting = await buildApp({
+      logLevel: config.logLevel,
+      bodyLimitBytes: config.bodyLimitBytes,
+      readiness: schemaReadiness(database),
+      metrics: createMetrics(),
+      domains: [],
+      serverFactory: through,
+    });
+    await serve(waiting);
+    try {
+      while ((await pendingMigrations(database)).length > 0) {
+        if (closed) throw new Error('server closed while waiting for migrations');
+        await new Promise((resolve) => setTimeout(resolve, SCHEMA_POLL_MS));
+      }
+    } finally {
+      await database.close();
+    }
+    const registry = await serveEverything();
+    await waiting.close();
+    return registry;
+  }
+
+  const schemaBehind = !config.autoMigrate && !(await schemaIsCurrent(config));
+  const ready = schemaBehind ? waitForSchema() : serveEverything();
+  if (!schemaBehind) await ready;
+  ready.catch(() => undefined);
+
   return {
-    registry,
-    url: registry.site.url,
+    url,
+    get registry() {
+      if (!current) throw new Error('the server is waiting for migrations');
+      return current;
+    },
+    ready,
     async close() {
       if (closed) return;
       closed = true;
-      await app.close();
-      await registry.close();
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      for (const close of closers.reverse()) await close();
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import { accessGroupRoutes } from './access-groups/routes.js';
 import { createAccessGroupsService } from './access-groups/service.js';
 import { createAccessGroupsStore } from './access-groups/store.js';
@@ -32,7 +32,7 @@ import { createResourcesStore } from './resources/store.js';
 import { catalogRoleOf, createPolicyDomain } from './policies/index.js';
 import { createCustomRoleStore } from './policies/roles-store.js';
 import { createPolicyStore } from './policies/store.js';
-import { migrateToLatest, openDatabase, pendingMigrations } from './store/db.js';
+import { migrateToLatest, openDatabase, schemaReadiness } from './store/db.js';
 import { createChangeFeed } from './store/changes.js';
 import { createWriter } from './store/unit-of-work.js';
 import { readFile } from 'node:fs/promises';
@@ -96,7 +96,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   await decisionPoint.start();
   const ownerOf = createOwnerLookup(accountsStore, clock);
   const authorizer = createPdpAuthorizer({ decisionPoint, ownerOf, localRevision: () => localRevision });
-  const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, site });
+  // What leaves an account with an identity (a removed user, a deleted service ID), in the same write.
+  const identityRemovals = () => [accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn];
+  const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, site, onIdentityRemoved: identityRemovals });
   const resources = createResourcesService({
     store: resourcesStore,
     writer,
@@ -139,7 +141,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     issueApiKey: identity.issueApiKeyIn,
     userListRestricted: async (accountId) =>
       (await identity.lookup.effectiveSettingsOf(accountId)).restrictUserListVisibility === 'RESTRICTED',
-    links: userLinks({ accessGroups, policies: policyManagement, now: () => clock.now().toISOString() }),
+    links: userLinks({ accessGroups, policies: policyManagement, onIdentityRemoved: identityRemovals() }),
     writer,
     clock,
     authorizer,
@@ -150,19 +152,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const token = createTokenService({ db, clock, signingKeys, issuer, accounts: accountsStore });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore });
 
-  const readiness = {
-    async ready() {
-      try {
-        const pending = await pendingMigrations(database);
-        return pending.length === 0 ? { ready: true } : { ready: false, reason: `pending migrations: ${pending.join(', ')}` };
-      } catch (error) {
-        return { ready: false, reason: `database unavailable: ${(error as Error).message}` };
-      }
-    },
-  };
+  const readiness = schemaReadiness(database);
 
-  const buildHttp = (): Promise<FastifyInstance> =>
+  const buildHttp = (serverFactory?: FastifyServerFactory): Promise<FastifyInstance> =>
     buildApp({
+      serverFactory,
       logLevel: config.logLevel,
       bodyLimitBytes: config.bodyLimitBytes,
       readiness,

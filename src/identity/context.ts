@@ -28,6 +28,11 @@ export interface IdentityDeps {
   authorizer: Authorizer;
   accounts: AccountsStore;
   site: SiteUrl;
+  /**
+   * What else leaves with a deleted service ID (its group memberships, its policies), inside the
+   * deleting write. Late-bound: those domains are built after identity.
+   */
+  onIdentityRemoved?: () => Array<(w: Write, accountId: string, iamId: string, byIamId: string) => Promise<unknown>>;
 }
 
 export interface IdentityContext extends Omit<IdentityDeps, 'db'> {

@@ -84,7 +84,14 @@ function migrationProvider(dialect: Dialect): MigrationProvider {
           m.version,
           {
             up: async (db: Kysely<unknown>) => {
-              for (const statement of m.statements(ddl)) await sql.raw(statement).execute(db);
+              const statements = m.statements(ddl);
+              const apply = async (executor: Kysely<unknown>) => {
+                for (const statement of statements) await sql.raw(statement).execute(executor);
+              };
+              // Kysely wraps PostgreSQL migrations in a transaction but not SQLite's (it assumes no
+              // transactional DDL, which SQLite does have): a failing migration must leave nothing.
+              if (dialect === 'sqlite') await db.transaction().execute(apply);
+              else await apply(db);
             },
           },
         ]),
@@ -107,4 +114,18 @@ export async function migrateToLatest(database: Database): Promise<string[]> {
 export async function pendingMigrations(database: Database): Promise<string[]> {
   const all = await migrator(database).getMigrations();
   return all.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+/** Readiness of a database for serving: reachable, and no migration of this build pending. */
+export function schemaReadiness(database: Database) {
+  return {
+    async ready(): Promise<{ ready: boolean; reason?: string }> {
+      try {
+        const pending = await pendingMigrations(database);
+        return pending.length === 0 ? { ready: true } : { ready: false, reason: `pending migrations: ${pending.join(', ')}` };
+      } catch (error) {
+        return { ready: false, reason: `database unavailable: ${(error as Error).message}` };
+      }
+    },
+  };
 }
