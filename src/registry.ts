@@ -12,6 +12,9 @@ import { authzRoutes } from './authz/routes.js';
 import { createAuthzService } from './authz/service.js';
 import { createDecisionSource } from './authz/sources.js';
 import { Catalog, parseCatalogFile } from './catalog/index.js';
+import { catalogRoutes } from './catalog/routes.js';
+import { createCatalogAdmin } from './catalog/service.js';
+import { createCatalogStore } from './catalog/store.js';
 import type { Config } from './config.js';
 import { enterpriseRoutes } from './enterprise/routes.js';
 import { createEnterpriseService } from './enterprise/service.js';
@@ -75,6 +78,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   if (config.catalogFile) catalog.registerAll(parseCatalogFile(await readFile(config.catalogFile, 'utf8')));
 
   const accountsStore = createAccountsStore(db);
+  const catalogStore = createCatalogStore(db);
   const resourcesStore = createResourcesStore(db);
   const accessGroupsStore = createAccessGroupsStore(db);
   decisionPoint = createDecisionPoint({
@@ -83,6 +87,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     feed: createChangeFeed(db),
     source: createDecisionSource(
       {
+        catalogServices: catalogStore,
         policies: createPolicyStore(db),
         customRoles: createCustomRoleStore(db),
         catalogRoleOf,
@@ -96,6 +101,15 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   await decisionPoint.start();
   const ownerOf = createOwnerLookup(accountsStore, clock);
   const authorizer = createPdpAuthorizer({ decisionPoint, ownerOf, localRevision: () => localRevision });
+  const catalogAdmin = createCatalogAdmin({
+    catalog,
+    store: catalogStore,
+    writer,
+    clock,
+    authorizer,
+    operatorAccountId: accountsStore.operatorAccountId,
+    applied: (revision) => decisionPoint!.ensureRevision(revision),
+  });
   // What leaves an account with an identity (a removed user, a deleted service ID), in the same write.
   const identityRemovals = () => [accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn];
   const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, site, onIdentityRemoved: identityRemovals });
@@ -167,6 +181,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         enterpriseRoutes({ enterprise, authenticator }),
         usersRoutes({ users, authenticator }),
         policyManagement.routes(authenticator),
+        catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
       ],

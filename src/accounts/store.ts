@@ -28,6 +28,12 @@ export function createAccountsStore(db: Db) {
       return Number(row.n);
     },
 
+    /** The operator account: the first one, created by bootstrap; it administers the deployment. */
+    async operatorAccountId(): Promise<string | undefined> {
+      const row = await db.selectFrom('accounts').select('id').orderBy('created_at').orderBy('id').limit(1).executeTakeFirst();
+      return row?.id;
+    },
+
     async listAccountIds(): Promise<string[]> {
       return (await db.selectFrom('accounts').select('id').execute()).map((r) => r.id);
     },

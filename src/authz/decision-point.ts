@@ -38,6 +38,12 @@ export function createDecisionPoint(deps: {
         else snapshot.removePolicy(change.entityId);
         return;
       }
+      case 'catalog_service': {
+        const service = await source.catalogService(change.entityId);
+        if (service) catalog.register(service);
+        else catalog.unregister(change.entityId);
+        return;
+      }
       case 'custom_role': {
         const role = await source.customRole(change.entityId);
         if (role) upsertCustomRole(change.entityId, role);
@@ -99,6 +105,13 @@ export function createDecisionPoint(deps: {
     /** Loads everything as of the current feed head, then follows the feed. */
     async start(): Promise<void> {
       const head = await feed.head();
+      for (const service of await source.catalogServices()) {
+        try {
+          catalog.register(service);
+        } catch (error) {
+          deps.log?.(`decision point: registered service ${service.name} not loaded`, error);
+        }
+      }
       for (const { id, role } of await source.customRoles()) {
         try {
           upsertCustomRole(id, role);

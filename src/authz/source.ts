@@ -1,4 +1,4 @@
-import type { CustomRole } from '../catalog/types.js';
+import type { CatalogService, CustomRole } from '../catalog/types.js';
 import type { MembershipInput } from '../pdp/snapshot.js';
 import type { Policy } from '../pdp/types.js';
 
@@ -12,6 +12,10 @@ export interface DecisionSource {
   activePolicies(): Promise<Policy[]>;
   /** The policy, whatever its state, or undefined when it no longer exists. */
   policy(id: string): Promise<Policy | undefined>;
+  /** Services registered through the catalog API (the seed is in code). */
+  catalogServices(): Promise<CatalogService[]>;
+  /** A registered service, or undefined when it was removed. */
+  catalogService(name: string): Promise<CatalogService | undefined>;
   /** Every custom role, with the id its feed entries carry. */
   customRoles(): Promise<Array<{ id: string; role: CustomRole }>>;
   /** The custom role, or undefined when it no longer exists. */

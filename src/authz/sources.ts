@@ -1,4 +1,4 @@
-import type { CustomRole } from '../catalog/types.js';
+import type { CatalogService, CustomRole } from '../catalog/types.js';
 import type { Clock } from '../kernel/clock.js';
 import type { MembershipInput } from '../pdp/snapshot.js';
 import type { Policy } from '../pdp/types.js';
@@ -6,6 +6,10 @@ import type { DecisionSource } from './source.js';
 
 /** The reads of each domain store the decision point depends on (each the narrowest it needs). */
 export interface DecisionStores {
+  catalogServices: {
+    list(): Promise<Array<{ service: CatalogService }>>;
+    get(name: string): Promise<{ service: CatalogService } | undefined>;
+  };
   policies: {
     listActivePolicies(): AsyncGenerator<Policy[]>;
     get(id: string): Promise<Policy | undefined>;
@@ -38,6 +42,8 @@ const membershipOf = (m: { accountId: string; groupId: string; iamId: string; ex
 export function createDecisionSource(stores: DecisionStores, clock: Clock): DecisionSource {
   const now = () => clock.now().toISOString();
   return {
+    catalogServices: async () => (await stores.catalogServices.list()).map((r) => r.service),
+    catalogService: async (name) => (await stores.catalogServices.get(name))?.service,
     async activePolicies() {
       const all: Policy[] = [];
       for await (const batch of stores.policies.listActivePolicies()) all.push(...batch);

@@ -39,6 +39,11 @@ export function parseCatalogFile(text: string): CatalogService[] {
 
 const genericRoleByName = new Map(systemRoles.filter((r) => r.serviceName === undefined).map((r) => [r.name, r.crn]));
 
+/** One service entry of a catalog file (the catalog API takes the same shape). */
+export function parseCatalogService(entry: unknown): CatalogService {
+  return parseService(entry, 'service');
+}
+
 function parseService(entry: unknown, at: string): CatalogService {
   if (!isRecord(entry)) throw fileError(at, 'must be an object');
   const name = requireString(entry, 'name', at);

@@ -84,6 +84,15 @@ export class Catalog {
     this.recomputeGrants(service.name);
   }
 
+  /** Removes a service and its actions and own roles; custom roles on it stop granting anything. */
+  unregister(name: string): void {
+    const service = this.services.get(name);
+    if (!service) return;
+    this.forgetService(service);
+    this.services.delete(name);
+    this.recomputeGrants(name);
+  }
+
   /** Registers several services; none is registered when any is invalid. */
   registerAll(services: readonly CatalogService[]): void {
     const names = new Set<string>();

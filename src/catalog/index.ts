@@ -1,5 +1,5 @@
 export { Catalog, customRoleCrn, type ServiceGrants } from './catalog.js';
-export { parseCatalogFile } from './catalog-file.js';
+export { parseCatalogFile, parseCatalogService } from './catalog-file.js';
 export { AUTHZ_QUERY_ACTION } from './seed/index.js';
 export { platformRoles, serviceRoles, specificRoles, systemRoles, universalRoles, unsupportedVersionRole } from './system.js';
 export type * from './types.js';

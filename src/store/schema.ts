@@ -461,3 +461,21 @@ export interface AccessManagementSettingsTable {
   last_modified_at: string;
   last_modified_by_id: string;
 }
+
+// ── Service catalog (migration 006) ─────────────────────────────────────────────────────────────
+
+export interface Schema {
+  catalog_services: CatalogServicesTable;
+}
+
+/** A service registered through the catalog API (the seed services are not stored). */
+export interface CatalogServicesTable {
+  name: string;
+  /** JSON of the service as registered (the catalog file's shape, roles as CRNs). */
+  definition: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+  entity_tag: string;
+}

@@ -1,0 +1,132 @@
+import type { Authorizer } from '../kernel/authorizer.js';
+import type { Clock } from '../kernel/clock.js';
+import { DomainError, notFound, staleEtag } from '../kernel/errors.js';
+import { entityTag } from '../kernel/ids.js';
+import type { Actor } from '../kernel/principal.js';
+import type { Writer } from '../store/unit-of-work.js';
+import { Catalog } from './catalog.js';
+import { parseCatalogService } from './catalog-file.js';
+import { seedServices } from './seed/index.js';
+import type { RegisteredService, CatalogStore } from './store.js';
+import type { CatalogService } from './types.js';
+
+/** The action that administers the platform's service catalog, on Global Catalog in the operator account. */
+const ADMINISTER = 'globalcatalog.is.admin';
+
+export interface CatalogEntry {
+  service: CatalogService;
+  /** Seed services ship with Portcullis and cannot be changed through the API. */
+  builtIn: boolean;
+  registered?: Omit<RegisteredService, 'service'>;
+}
+
+/**
+ * Registering services and their actions at run time. The catalog is global to the deployment, so
+ * changing it is reserved to the operator account (the first, bootstrapped one): its owner and its
+ * Administrators of Global Catalog. A registered service takes part in decisions on every node as
+ * soon as its change-feed entry is applied (this node: before the call returns).
+ */
+export function createCatalogAdmin(deps: {
+  catalog: Catalog;
+  store: CatalogStore;
+  writer: Writer;
+  clock: Clock;
+  authorizer: Authorizer;
+  operatorAccountId: () => Promise<string | undefined>;
+  /** Waits until this node has applied a revision (the decision point's). */
+  applied: (revision: number) => Promise<void>;
+}) {
+  const builtIn = new Set(seedServices().map((s) => s.name));
+
+  async function authorize(actor: Actor) {
+    const accountId = await deps.operatorAccountId();
+    if (!accountId) throw new DomainError('forbidden', 'insufficent_permissions', 'There is no operator account yet.');
+    await deps.authorizer.authorize(actor.principal, ADMINISTER, { accountId, serviceName: 'globalcatalog' });
+  }
+
+  const refuseBuiltIn = (name: string) => {
+    if (builtIn.has(name)) {
+      throw new DomainError('conflict', 'service_built_in', `Service ${name} ships with Portcullis and cannot be changed or removed.`);
+    }
+  };
+
+  return {
+    /** Every service of the catalog, built-in and registered. */
+    async list(): Promise<CatalogEntry[]> {
+      const registered = new Map((await deps.store.list()).map((r) => [r.service.name, r]));
+      return [...deps.catalog.allServices()].map((service) => {
+        const entry = registered.get(service.name);
+        return { service, builtIn: builtIn.has(service.name), ...(entry ? { registered: without(entry) } : {}) };
+      });
+    },
+
+    async get(name: string): Promise<CatalogEntry> {
+      const service = deps.catalog.service(name);
+      if (!service) throw notFound('Service', name);
+      const entry = await deps.store.get(name);
+      return { service, builtIn: builtIn.has(name), ...(entry ? { registered: without(entry) } : {}) };
+    },
+
+    /** Registers or replaces a service (If-Match on replace when given). */
+    async put(actor: Actor, name: string, body: unknown, ifMatch: string | undefined): Promise<CatalogEntry> {
+      await authorize(actor);
+      refuseBuiltIn(name);
+      const service = parseCatalogService(body);
+      if (service.name !== name) throw new DomainError('invalid', 'invalid_body', `The body names service ${service.name}, the path ${name}.`);
+      // Check the meaning against a scratch catalog first: nothing is stored that cannot be registered.
+      new Catalog().register(service);
+      const { value, revision } = await deps.writer.write(async (w) => {
+        const current = await deps.store.get(name, w.trx);
+        if (ifMatch !== undefined && ifMatch !== '*' && current?.entityTag !== ifMatch) throw staleEtag();
+        const at = deps.clock.now().toISOString();
+        const version = current ? Number.parseInt(current.entityTag, 10) + 1 : 1;
+        const entry: RegisteredService = {
+          service,
+          createdAt: current?.createdAt ?? at,
+          createdById: current?.createdById ?? actor.principal.iamId,
+          lastModifiedAt: at,
+          lastModifiedById: actor.principal.iamId,
+          entityTag: entityTag(version),
+        };
+        await deps.store.put(w.trx, entry);
+        w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: current ? 'update' : 'create' });
+        w.audit({
+          requestId: actor.requestId,
+          initiatorIamId: actor.principal.iamId,
+          initiatorAccountId: actor.principal.accountId,
+          accountId: null,
+          action: current ? 'globalcatalog.service.update' : 'globalcatalog.service.create',
+          targetType: 'catalog_service',
+          targetId: name,
+        });
+        return entry;
+      });
+      await deps.applied(revision);
+      return { service: deps.catalog.service(name) ?? service, builtIn: false, registered: without(value) };
+    },
+
+    async remove(actor: Actor, name: string): Promise<void> {
+      await authorize(actor);
+      refuseBuiltIn(name);
+      const { revision } = await deps.writer.write(async (w) => {
+        if (!(await deps.store.get(name, w.trx))) throw notFound('Service', name);
+        await deps.store.delete(w.trx, name);
+        w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: 'delete' });
+        w.audit({
+          requestId: actor.requestId,
+          initiatorIamId: actor.principal.iamId,
+          initiatorAccountId: actor.principal.accountId,
+          accountId: null,
+          action: 'globalcatalog.service.delete',
+          targetType: 'catalog_service',
+          targetId: name,
+        });
+      });
+      await deps.applied(revision);
+    },
+  };
+}
+
+const without = ({ service: _service, ...rest }: RegisteredService) => rest;
+
+export type CatalogAdmin = ReturnType<typeof createCatalogAdmin>;
