@@ -59,6 +59,7 @@ export class Catalog {
       this.generic.set(action.id, action);
       this.actions.set(action.id, action);
     }
+    this.grants.set(NO_SERVICE, serviceFreeGrants(genericActions));
   }
 
   /** Increases with every change, so callers can tell whether derived data is stale. */
@@ -194,7 +195,12 @@ export class Catalog {
     return this.generic.has(action);
   }
 
-  /** The decision point's precomputed view of one service. */
+  /**
+   * The decision point's precomputed view of one service. `''` (NO_SERVICE) is a resource that
+   * names no single service, such as all resources of a resource group: there only the generic
+   * platform actions apply (`iam.policy.create` and the like), carried by the roles that carry
+   * them on every service.
+   */
   grantsOn(serviceName: string): ServiceGrants | undefined {
     return this.grants.get(serviceName);
   }
@@ -289,6 +295,24 @@ export class Catalog {
       actionsByRole,
     });
   }
+}
+
+/** The service name of a resource that names no single service. */
+export const NO_SERVICE = '';
+
+function serviceFreeGrants(genericActions: readonly GenericAction[]): ServiceGrants {
+  const rolesByAction = new Map<string, Set<string>>();
+  const actionsByRole = new Map<string, Set<string>>();
+  for (const action of genericActions) {
+    rolesByAction.set(action.id, new Set(action.roles));
+    for (const role of action.roles) {
+      let actions = actionsByRole.get(role);
+      if (!actions) actionsByRole.set(role, (actions = new Set()));
+      actions.add(action.id);
+    }
+  }
+  const service: CatalogService = { name: NO_SERVICE, displayName: 'Any service', type: 'service', roles: [...actionsByRole.keys()], actions: [] };
+  return { service, type: service.type, groupId: undefined, rolesByAction, actionsByRole };
 }
 
 function ownRole(serviceName: string, own: OwnRole): Role {

@@ -1,3 +1,4 @@
+import { NO_SERVICE } from '../catalog/catalog.js';
 import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
@@ -33,11 +34,11 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   const action = request.action;
   const resource = request.resource;
   if (!catalog.knowsAction(action)) return denial('unknown_action', explain, `Action ${action} is not in the catalog.`);
-  const serviceName = resource.serviceName ?? catalog.serviceOfAction(action);
-  const grants = serviceName === undefined ? undefined : catalog.grantsOn(serviceName);
-  if (grants === undefined) {
-    return denial('no_service', explain, serviceName === undefined ? 'The resource names no service.' : `Service ${serviceName} is not in the catalog.`);
-  }
+  // A resource that names no service (e.g. all resources of a resource group) is decided on the
+  // action's own service, or, for a generic platform action, on "any service" (NO_SERVICE).
+  const serviceName = resource.serviceName || catalog.serviceOfAction(action) || NO_SERVICE;
+  const grants = catalog.grantsOn(serviceName);
+  if (grants === undefined) return denial('no_service', explain, `Service ${serviceName} is not in the catalog.`);
   const granting = grants.rolesByAction.get(action);
   if (granting === undefined) {
     return denial('no_role_grants_action_on_service', explain, `No role grants ${action} on service ${serviceName}.`);

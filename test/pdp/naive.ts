@@ -1,3 +1,4 @@
+import { NO_SERVICE } from '../../src/catalog/catalog.js';
 import type { Catalog } from '../../src/catalog/catalog.js';
 import { accountOfScope, parseCrn } from '../../src/kernel/crn.js';
 import { compileRule } from '../../src/pdp/conditions.js';
@@ -22,9 +23,9 @@ export function naiveDecide(world: World, request: DecisionRequest, nowMs: numbe
   const { catalog } = world;
   const r = request.resource;
   if (!catalog.knowsAction(request.action)) return { permitted: false, policyIds };
-  const serviceName = r.serviceName ?? catalog.serviceOfAction(request.action);
-  const service = serviceName === undefined ? undefined : catalog.service(serviceName);
-  if (!service || serviceName === undefined) return { permitted: false, policyIds };
+  const serviceName = r.serviceName || catalog.serviceOfAction(request.action) || NO_SERVICE;
+  const service = catalog.grantsOn(serviceName)?.service;
+  if (!service) return { permitted: false, policyIds };
   const granting = catalog.rolesGranting(request.action, serviceName);
   const resourceGroupId =
     r.resourceGroupId ?? world.instances.find((i) => i.accountId === r.accountId && i.instanceId === r.serviceInstance)?.resourceGroupId;

@@ -90,10 +90,15 @@ describe('with the PDP-backed authorizer: nobody grants more than they administe
     }
   });
 
-  // Needs the decision point to decide generic actions (iam.policy.*) on a target without a
-  // serviceName — `{accountId, resourceGroupId}` — by the platform roles that carry them anywhere;
-  // today such a target is denied for everyone but the owner.
-  it.todo('an Administrator of one resource group grants on all resources in it ({resourceGroupId} only)');
+  it('an Administrator of one resource group grants on all resources in it ({resourceGroupId} only)', async () => {
+    const group = ids.hex32();
+    const admin = await memberWith({ attributes: { resourceGroupId: group }, roles: [role('Administrator')] });
+    const wholeGroup = await admin.client.createPolicy(v1Access(owner.accountId, target.iamId, { resourceGroupId: group }, [role('Viewer')]));
+    expect(wholeGroup.status).toBe(201);
+    expect((await failureOf(admin.client.createPolicy(v1Access(owner.accountId, target.iamId, { resourceGroupId: ids.hex32() })))).status).toBe(403);
+    const viewer = await memberWith({ attributes: { resourceGroupId: group }, roles: [role('Viewer')] });
+    expect((await failureOf(viewer.client.createPolicy(v1Access(owner.accountId, target.iamId, { resourceGroupId: group }, [role('Operator')])))).status).toBe(403);
+  });
 
   it('an Administrator of all IAM-enabled services grants on any of them, not on account management', async () => {
     const admin = await memberWith({ attributes: { serviceType: 'service' }, roles: [role('Administrator')] });
