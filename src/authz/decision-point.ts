@@ -97,6 +97,10 @@ export function createDecisionPoint(deps: {
     snapshot.revision = changes[changes.length - 1]?.revision ?? snapshot.revision;
   }
 
+  /** Sorted action lists per (service, role), rebuilt when the catalog changes. */
+  const actionLists = new Map<string, readonly string[]>();
+  let actionListsAt = -1;
+
   return {
     get snapshot() {
       return snapshot;
@@ -157,6 +161,22 @@ export function createDecisionPoint(deps: {
     async decide(requests: readonly DecisionRequest[], options: DecideOptions = {}): Promise<Decision[]> {
       await this.ensureRevision(options.minRevision);
       return authorize(requests, snapshot, { now: clock.now(), explain: options.explain });
+    },
+
+    /** The actions a role carries on the request's service, sorted (shared; do not modify). */
+    actionsOf(role: string, request: DecisionRequest): readonly string[] {
+      if (actionListsAt !== catalog.revision) {
+        actionLists.clear();
+        actionListsAt = catalog.revision;
+      }
+      const serviceName = request.resource.serviceName || catalog.serviceOfAction(request.action) || '';
+      const key = `${serviceName}\u0000${role}`;
+      let list = actionLists.get(key);
+      if (!list) {
+        list = [...(catalog.grantsOn(serviceName)?.actionsByRole.get(role) ?? [])].sort();
+        actionLists.set(key, list);
+      }
+      return list;
     },
 
     async roles(request: Omit<DecisionRequest, 'action'>, options: DecideOptions = {}): Promise<RoleGrant[]> {

@@ -14,8 +14,8 @@ export type Answer<T> =
 
 export interface DecisionWithActions {
   decision: Decision;
-  /** Every action the subject holds on the resource (for PEP caching), when permitted. */
-  actions: string[];
+  /** The actions of the permitting role on the resource's service (for PEP caching). */
+  actions: readonly string[];
 }
 
 /**
@@ -26,26 +26,14 @@ export interface DecisionWithActions {
 export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf: OwnerLookup }) {
   const { decisionPoint } = deps;
 
-  /** Per-call memo of query permission by account and service. */
-  function queryPermission(principal: Principal) {
-    const memo = new Map<string, Promise<boolean>>();
-    return (resource: ResourceAttributes): Promise<boolean> => {
-      const key = `${resource.accountId}\u0000${resource.serviceName ?? ''}`;
-      let allowed = memo.get(key);
-      if (!allowed) {
-        allowed = (async () => {
-          if ((await deps.ownerOf(resource.accountId)) === principal.iamId) return true;
-          const serviceName = resource.serviceName;
-          if (!serviceName) return false;
-          const [decision] = await decisionPoint.decide([
-            { subject: { id: principal.iamId }, action: AUTHZ_QUERY_ACTION, resource: { accountId: resource.accountId, serviceName } },
-          ]);
-          return decision?.permitted === true;
-        })();
-        memo.set(key, allowed);
-      }
-      return allowed;
-    };
+  /** Whether the caller may ask about decisions on the account's service. */
+  async function mayQuery(principal: Principal, accountId: string, serviceName: string | undefined): Promise<boolean> {
+    if ((await deps.ownerOf(accountId)) === principal.iamId) return true;
+    if (!serviceName) return false;
+    const [decision] = await decisionPoint.decide([
+      { subject: { id: principal.iamId }, action: AUTHZ_QUERY_ACTION, resource: { accountId, serviceName } },
+    ]);
+    return decision?.permitted === true;
   }
 
   const notPermitted = (resource: ResourceAttributes) =>
@@ -55,46 +43,60 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf
       `The caller may not query decisions on service ${resource.serviceName ?? '(none)'} in account ${resource.accountId}.`,
     );
 
-  /** Parses and permission-checks every request; failures stay per request. */
-  async function admit(actor: Actor, items: readonly WireRequest[], actionOf: (item: WireRequest) => string) {
-    const mayQuery = queryPermission(actor.principal);
-    return Promise.all(
-      items.map(async (item): Promise<Answer<null>> => {
-        try {
-          const request = requestOf(item, actionOf(item));
-          if (!(await mayQuery(request.resource))) return { requestId: item.requestId, status: 403, error: notPermitted(request.resource) };
-          return { requestId: item.requestId, status: 200, value: null, request };
-        } catch (error) {
-          if (error instanceof DomainError) return { requestId: item.requestId, status: 400, error };
-          throw error;
-        }
-      }),
-    );
+  /**
+   * Parses every request, then checks the caller's query permission once per distinct account and
+   * service (a bulk call names one). Failures stay per request.
+   */
+  async function admit<R extends { resource: ResourceAttributes }>(
+    principal: Principal,
+    items: readonly WireRequest[],
+    parse: (item: WireRequest) => R,
+  ): Promise<Array<{ requestId?: string; status: 200; request: R } | { requestId?: string; status: 400 | 403; error: DomainError }>> {
+    type Parsed = { ok: true; requestId?: string; request: R } | { ok: false; requestId?: string; error: DomainError };
+    const parsed = items.map((item): Parsed => {
+      try {
+        return { ok: true, requestId: item.requestId, request: parse(item) };
+      } catch (error) {
+        if (error instanceof DomainError) return { ok: false, requestId: item.requestId, error };
+        throw error;
+      }
+    });
+    const permissions = new Map<string, Promise<boolean>>();
+    for (const p of parsed) {
+      if (!p.ok) continue;
+      const { accountId, serviceName } = p.request.resource;
+      const key = `${accountId}\u0000${serviceName ?? ''}`;
+      if (!permissions.has(key)) permissions.set(key, mayQuery(principal, accountId, serviceName));
+    }
+    const allowed = new Map<string, boolean>();
+    for (const [key, permission] of permissions) allowed.set(key, await permission);
+    return parsed.map((p) => {
+      if (!p.ok) return { requestId: p.requestId, status: 400 as const, error: p.error };
+      const { accountId, serviceName } = p.request.resource;
+      return allowed.get(`${accountId}\u0000${serviceName ?? ''}`)
+        ? { requestId: p.requestId, status: 200 as const, request: p.request }
+        : { requestId: p.requestId, status: 403 as const, error: notPermitted(p.request.resource) };
+    });
   }
 
-  const actionsOf = (grants: RoleGrant[]) => [...new Set(grants.flatMap((g) => g.actions))].sort();
+  const actionOf = (item: WireRequest) => {
+    if (!item.action) throw new DomainError('invalid', 'invalid_body', 'action is required.');
+    return item.action;
+  };
 
   return {
     async decide(actor: Actor, items: readonly WireRequest[], options: DecideOptions): Promise<Answer<DecisionWithActions>[]> {
       await decisionPoint.ensureRevision(options.minRevision);
-      const admitted = await admit(actor, items, (item) => {
-        if (!item.action) throw new DomainError('invalid', 'invalid_body', 'action is required.');
-        return item.action;
-      });
-      const ready = admitted.filter((a): a is Extract<Answer<null>, { status: 200 }> => a.status === 200);
-      const decisions = await decisionPoint.decide(
-        ready.map((a) => a.request),
-        { explain: options.explain },
-      );
+      const admitted = await admit(actor.principal, items, (item) => requestOf(item, actionOf(item)));
+      const ready = admitted.flatMap((a) => (a.status === 200 ? [a.request] : []));
+      const decisions = await decisionPoint.decide(ready, { explain: options.explain });
       let next = 0;
-      return Promise.all(
-        admitted.map(async (answer): Promise<Answer<DecisionWithActions>> => {
-          if (answer.status !== 200) return answer;
-          const decision = decisions[next++]!;
-          const actions = decision.permitted ? actionsOf(await decisionPoint.roles(answer.request)) : [];
-          return { ...answer, value: { decision, actions } };
-        }),
-      );
+      return admitted.map((answer): Answer<DecisionWithActions> => {
+        if (answer.status !== 200) return answer;
+        const decision = decisions[next++]!;
+        const actions = decision.permitted && decision.role ? decisionPoint.actionsOf(decision.role, answer.request) : [];
+        return { ...answer, value: { decision, actions } };
+      });
     },
 
     /** One subject and action over many resources (shared + unique attributes), in order. */
@@ -104,16 +106,14 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf
       options: DecideOptions,
     ): Promise<Answer<Decision>[]> {
       await decisionPoint.ensureRevision(options.minRevision);
-      const subject = body.subject;
       const items: WireRequest[] = body.resources.uniqueAttributes.map((unique) => ({
-        subject,
+        subject: body.subject,
         action: body.action,
         resource: { attributes: { ...body.resources.sharedAttributes, ...unique } },
         environment: body.environment,
       }));
-      const admitted = await admit(actor, items, () => body.action);
-      const ready = admitted.filter((a): a is Extract<Answer<null>, { status: 200 }> => a.status === 200);
-      const decisions = await decisionPoint.decide(ready.map((a) => a.request), { explain: options.explain });
+      const admitted = await admit(actor.principal, items, (item) => requestOf(item, body.action));
+      const decisions = await decisionPoint.decide(admitted.flatMap((a) => (a.status === 200 ? [a.request] : [])), { explain: options.explain });
       let next = 0;
       return admitted.map((answer) => (answer.status === 200 ? { ...answer, value: decisions[next++]! } : answer));
     },
@@ -121,18 +121,13 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf
     /** The roles (and their actions) each subject holds on each resource. */
     async roles(actor: Actor, items: readonly WireRequest[], options: DecideOptions): Promise<Answer<RoleGrant[]>[]> {
       await decisionPoint.ensureRevision(options.minRevision);
-      const mayQuery = queryPermission(actor.principal);
+      const admitted = await admit(actor.principal, items, (item) => ({ subject: subjectOf(item.subject), resource: resourceOf(item.resource) }));
       return Promise.all(
-        items.map(async (item): Promise<Answer<RoleGrant[]>> => {
-          try {
-            const request = { subject: subjectOf(item.subject), resource: resourceOf(item.resource) };
-            if (!(await mayQuery(request.resource))) return { requestId: item.requestId, status: 403, error: notPermitted(request.resource) };
-            return { requestId: item.requestId, status: 200, value: await decisionPoint.roles(request), request: { ...request, action: '' } };
-          } catch (error) {
-            if (error instanceof DomainError) return { requestId: item.requestId, status: 400, error };
-            throw error;
-          }
-        }),
+        admitted.map(async (answer): Promise<Answer<RoleGrant[]>> =>
+          answer.status === 200
+            ? { ...answer, value: await decisionPoint.roles(answer.request), request: { ...answer.request, action: '' } }
+            : answer,
+        ),
       );
     },
   };

@@ -26,6 +26,8 @@ export interface AuthenticatorDeps {
 /** Clock skew tolerated on `iat` between nodes, in seconds. */
 const IAT_SKEW_SECONDS = 60;
 const PRINCIPAL_CACHE_LIMIT = 10_000;
+/** Verified tokens remembered (each until it expires); the map is dropped whole when full. */
+const VERIFIED_CACHE_LIMIT = 50_000;
 
 function refusal(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
@@ -56,6 +58,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const store = createTokenStore(deps.db);
   const cacheMs = deps.principalCacheMs ?? 1000;
   const usableUntil = new Map<string, number>();
+  const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
 
   const getKey = async (header: { kid?: string }) => {
     if (!header.kid) throw unauthenticated('The access token header has no kid.');
@@ -83,6 +86,13 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   return {
     async authenticate(bearerToken) {
       const now = clock.now();
+      // A token whose signature was verified is not verified again while it is valid (the RS256
+      // check dominates a decision call); expiry and the identity's usability are still checked.
+      const known = verified.get(bearerToken);
+      if (known !== undefined && known.expiresAtMs > now.getTime()) {
+        await ensureUsable(known.principal, now.getTime());
+        return known.principal;
+      }
       let payload: JWTPayload;
       try {
         ({ payload } = await jwtVerify(bearerToken, getKey, {
@@ -105,6 +115,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       const name = typeof payload.name === 'string' ? payload.name : iamId;
       const principal: Principal = { iamId, kind, accountId: account.bss, name };
       await ensureUsable(principal, now.getTime());
+      if (verified.size >= VERIFIED_CACHE_LIMIT) verified.clear();
+      verified.set(bearerToken, { principal, expiresAtMs: (payload.exp ?? 0) * 1000 });
       return principal;
     },
   };
