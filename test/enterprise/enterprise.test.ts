@@ -196,8 +196,9 @@ describe('enterprise with two child accounts', () => {
 
     const bearer = { headers: {} as Record<string, string> };
     await authenticatorFor(server.url, child.a.apikey).authenticate(bearer);
-    const decide = async (serviceInstance: string) => {
-      const response = await fetch(`${server.url}/v2/authz?min_revision=${revision}`, {
+    const decide = (serviceInstance: string) => decideAt(revision, serviceInstance);
+    const decideAt = async (atRevision: string | undefined, serviceInstance: string) => {
+      const response = await fetch(`${server.url}/v2/authz?min_revision=${atRevision}`, {
         method: 'POST',
         headers: { ...bearer.headers, 'content-type': 'application/json' },
         body: JSON.stringify([
@@ -229,6 +230,16 @@ describe('enterprise with two child accounts', () => {
     expect((await annClients.instances.getResourceInstance({ id: aInstance })).result.guid).toBe(aInstance);
     expect(await statusOf(annClients.instances.getResourceInstance({ id: elsewhere.result.guid! }))).toBe(404);
     expect(await statusOf(annClients.instances.deleteResourceInstance({ id: aInstance }))).toBe(403);
+
+    // Deleting the instance (into a reclamation) is reflected in the next decision; restoring it brings the access back.
+    const removed = await a.instances.deleteResourceInstance({ id: elsewhere.result.guid! });
+    expect(removed.status).toBe(204);
+    const gone = await a.instances.deleteResourceInstance({ id: aInstance });
+    const goneRevision = gone.headers['portcullis-revision'];
+    expect(await decideAt(goneRevision, aInstance)).toBe(false);
+    const reclamation = (await a.instances.listReclamations({ resourceInstanceId: aInstance })).result.resources![0]!;
+    const restored = await a.instances.runReclamationAction({ id: reclamation.id!, actionName: 'restore' });
+    expect(await decideAt(restored.headers['portcullis-revision'], aInstance)).toBe(true);
   });
 
   it('moves, updates and deletes accounts and account groups', async () => {
