@@ -4,7 +4,7 @@ import type { Clock } from '../kernel/clock.js';
 import { DomainError, staleEtag } from '../kernel/errors.js';
 import { entityTag } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Write, Writer } from '../store/unit-of-work.js';
+import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { accessGroupErrors as errors } from './errors.js';
 import type { AccessGroupsStore } from './store.js';
 import { PUBLIC_ACCESS_GROUP_ID, SERVICE_NAME, type AccessGroup, type ItemResult } from './types.js';
@@ -117,13 +117,7 @@ export function createContext(deps: AccessGroupsDeps) {
     subject: AuditSubject,
     run: (commit: <R>(fn: (w: Write) => Promise<R>, detail?: (value: R) => Record<string, unknown>) => Promise<R>) => Promise<T>,
   ): Promise<T> {
-    const eventOf = (detail?: Record<string, unknown>) => ({
-      requestId: actor.requestId,
-      initiatorIamId: actor.principal.iamId,
-      initiatorAccountId: actor.principal.accountId,
-      ...subject,
-      ...(detail ? { detail } : {}),
-    });
+    const eventOf = (detail?: Record<string, unknown>) => auditOf(actor, { ...subject, ...(detail ? { detail } : {}) });
     try {
       return await run(async (fn, detail) => {
         const { value } = await writer.write(async (w) => {

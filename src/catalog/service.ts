@@ -3,7 +3,7 @@ import type { Clock } from '../kernel/clock.js';
 import { DomainError, notFound, staleEtag } from '../kernel/errors.js';
 import { entityTag } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Writer } from '../store/unit-of-work.js';
+import { auditOf, type Writer } from '../store/unit-of-work.js';
 import { Catalog } from './catalog.js';
 import { parseCatalogService } from './catalog-file.js';
 import { seedServices } from './seed/index.js';
@@ -90,15 +90,12 @@ export function createCatalogAdmin(deps: {
         };
         await deps.store.put(w.trx, entry);
         w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: current ? 'update' : 'create' });
-        w.audit({
-          requestId: actor.requestId,
-          initiatorIamId: actor.principal.iamId,
-          initiatorAccountId: actor.principal.accountId,
+        w.audit(auditOf(actor, {
           accountId: null,
           action: current ? 'globalcatalog.service.update' : 'globalcatalog.service.create',
           targetType: 'catalog_service',
           targetId: name,
-        });
+        }));
         return entry;
       });
       await deps.applied(revision);
@@ -112,15 +109,7 @@ export function createCatalogAdmin(deps: {
         if (!(await deps.store.get(name, w.trx))) throw notFound('Service', name);
         await deps.store.delete(w.trx, name);
         w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: 'delete' });
-        w.audit({
-          requestId: actor.requestId,
-          initiatorIamId: actor.principal.iamId,
-          initiatorAccountId: actor.principal.accountId,
-          accountId: null,
-          action: 'globalcatalog.service.delete',
-          targetType: 'catalog_service',
-          targetId: name,
-        });
+        w.audit(auditOf(actor, { accountId: null, action: 'globalcatalog.service.delete', targetType: 'catalog_service', targetId: name }));
       });
       await deps.applied(revision);
     },

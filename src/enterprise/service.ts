@@ -1,12 +1,12 @@
 import type { IssueApiKey, NewAccountInput } from '../accounts/service.js';
 import type { AccountsStore } from '../accounts/store.js';
 import type { Account } from '../accounts/types.js';
-import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
+import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError, invalid } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Write, Writer } from '../store/unit-of-work.js';
+import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { enterpriseCrn, parentOf } from './crn.js';
 import { enterpriseErrors as errors } from './errors.js';
 import type { EnterpriseRow, EnterpriseStore, GroupRow, MemberRow, Slice, Window } from './store.js';
@@ -45,27 +45,10 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     ...(id ? { resource: id } : {}),
   });
 
-  async function allowed(actor: Actor, action: string, t: AccessTarget): Promise<boolean> {
-    try {
-      await authorizer.authorize(actor.principal, action, t);
-      return true;
-    } catch (error) {
-      if (error instanceof DomainError && error.kind === 'forbidden') return false;
-      throw error;
-    }
-  }
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t);
 
   function audit(w: Write, actor: Actor, accountId: string, action: string, targetType: Kind, targetId: string, detail?: Record<string, unknown>) {
-    w.audit({
-      requestId: actor.requestId,
-      initiatorIamId: actor.principal.iamId,
-      initiatorAccountId: actor.principal.accountId,
-      accountId,
-      action,
-      targetType,
-      targetId,
-      ...(detail ? { detail } : {}),
-    });
+    w.audit(auditOf(actor, { accountId, action, targetType, targetId, ...(detail ? { detail } : {}) }));
   }
 
   const windowOf = (page: PageRequest): Window => {

@@ -6,7 +6,7 @@ import { DomainError, staleEtag } from '../kernel/errors.js';
 import { entityTag } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Db } from '../store/db.js';
-import type { Trx, Write, Writer } from '../store/unit-of-work.js';
+import { auditOf, type Trx, type Write, type Writer } from '../store/unit-of-work.js';
 import { identityErrors } from './errors.js';
 import type { IdentityStore } from './store.js';
 import type { HistoryRecord } from './types.js';
@@ -188,16 +188,14 @@ export async function audited<T>(
   subject: AuditSubject,
   run: (commit: Commit) => Promise<T>,
 ): Promise<T> {
-  const eventOf = (detail?: Record<string, unknown>) => ({
-    requestId: actor.requestId,
-    initiatorIamId: actor.principal.iamId,
-    initiatorAccountId: actor.principal.accountId,
-    accountId: subject.accountId,
-    action: subject.action,
-    targetType: subject.targetType,
-    targetId: subject.targetId,
-    ...(detail ? { detail } : {}),
-  });
+  const eventOf = (detail?: Record<string, unknown>) =>
+    auditOf(actor, {
+      accountId: subject.accountId,
+      action: subject.action,
+      targetType: subject.targetType,
+      targetId: subject.targetId,
+      ...(detail ? { detail } : {}),
+    });
   const commit: Commit = async (fn, detail) => {
     const { value } = await ctx.writer.write(async (w) => {
       const result = await fn(w);

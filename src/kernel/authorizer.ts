@@ -1,3 +1,4 @@
+import { DomainError } from './errors.js';
 import type { Principal } from './principal.js';
 
 /** The resource a management action is performed on, as the decision point sees it. */
@@ -23,4 +24,15 @@ export interface AccessTarget {
  */
 export interface Authorizer {
   authorize(principal: Principal, action: string, target: AccessTarget): Promise<void>;
+}
+
+/** Whether the authorizer allows it: for reads that narrow their result instead of failing. */
+export async function isAllowed(authorizer: Authorizer, principal: Principal, action: string, target: AccessTarget): Promise<boolean> {
+  try {
+    await authorizer.authorize(principal, action, target);
+    return true;
+  } catch (error) {
+    if (error instanceof DomainError && error.kind === 'forbidden') return false;
+    throw error;
+  }
 }

@@ -1,8 +1,8 @@
-import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
+import { isAllowed as isAllowedFor, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import { DomainError } from '../kernel/errors.js';
 import { entityTag } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import type { AuditEvent, Writer } from '../store/unit-of-work.js';
+import { auditOf, type AuditEvent, type Writer } from '../store/unit-of-work.js';
 import { policyErrors } from './errors.js';
 
 /** The entity tag after `current` (`<rev>-<hex>` → `<rev+1>-<new hex>`); revision 1 for a new entity. */
@@ -19,12 +19,7 @@ export function requireTag(ifMatch: string, current: string): void {
 export type AuditFacts = Pick<AuditEvent, 'action' | 'targetType' | 'targetId' | 'accountId'> & { detail?: Record<string, unknown> };
 
 /** The audit event of an action by `actor`. */
-export const auditEvent = (actor: Actor, facts: AuditFacts): Omit<AuditEvent, 'outcome'> => ({
-  requestId: actor.requestId,
-  initiatorIamId: actor.principal.iamId,
-  initiatorAccountId: actor.principal.accountId,
-  ...facts,
-});
+export const auditEvent = (actor: Actor, facts: AuditFacts): Omit<AuditEvent, 'outcome'> => auditOf(actor, facts);
 
 /**
  * Asks the authorizer; a refusal is audited as a failed `facts.action` and rethrown in the policy
@@ -49,12 +44,5 @@ export async function authorizeAudited(
 }
 
 /** Whether the authorizer allows it (reads that narrow their result instead of failing). */
-export async function isAllowed(authorizer: Authorizer, actor: Actor, action: string, target: AccessTarget): Promise<boolean> {
-  try {
-    await authorizer.authorize(actor.principal, action, target);
-    return true;
-  } catch (error) {
-    if (error instanceof DomainError && error.kind === 'forbidden') return false;
-    throw error;
-  }
-}
+export const isAllowed = (authorizer: Authorizer, actor: Actor, action: string, target: AccessTarget) =>
+  isAllowedFor(authorizer, actor.principal, action, target);

@@ -1,9 +1,9 @@
-import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
+import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError, invalid } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Write, Writer } from '../store/unit-of-work.js';
+import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { groupCrn, instanceCrn } from './crn.js';
 import { resourceErrors as errors } from './errors.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, keyOfStart } from './paging.js';
@@ -69,27 +69,10 @@ export function createResourcesService(deps: ResourcesDeps) {
   const now = () => clock.now().toISOString();
 
   /** Runs `authorize`; false instead of throwing when the answer is "forbidden" (list filtering). */
-  async function allowed(actor: Actor, action: string, target: AccessTarget): Promise<boolean> {
-    try {
-      await authorizer.authorize(actor.principal, action, target);
-      return true;
-    } catch (error) {
-      if (error instanceof DomainError && error.kind === 'forbidden') return false;
-      throw error;
-    }
-  }
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t);
 
   function audit(w: Write, actor: Actor, accountId: string, action: string, targetType: string, targetId: string, detail?: Record<string, unknown>) {
-    w.audit({
-      requestId: actor.requestId,
-      initiatorIamId: actor.principal.iamId,
-      initiatorAccountId: actor.principal.accountId,
-      accountId,
-      action,
-      targetType,
-      targetId,
-      ...(detail ? { detail } : {}),
-    });
+    w.audit(auditOf(actor, { accountId, action, targetType, targetId, ...(detail ? { detail } : {}) }));
   }
 
   /** The group if it exists and is visible to the caller; not found otherwise (no existence leak). */

@@ -1,4 +1,5 @@
 import type { Transaction } from 'kysely';
+import type { Actor } from '../kernel/principal.js';
 import type { Db } from './db.js';
 import type { Schema } from './schema.js';
 
@@ -129,5 +130,18 @@ export function createWriter(db: Db, now: () => Date = () => new Date(), onCommi
     async auditFailure(event, reason) {
       await insertAudit(db, [{ ...event, outcome: 'failure', detail: { ...event.detail, reason } }], now().toISOString());
     },
+  };
+}
+
+/** The audit event of a mutation an actor performs. */
+export function auditOf(
+  actor: Actor,
+  event: { accountId: string | null; action: string; targetType: string; targetId: string; detail?: Record<string, unknown> },
+): Omit<AuditEvent, 'outcome'> {
+  return {
+    requestId: actor.requestId,
+    initiatorIamId: actor.principal.iamId,
+    initiatorAccountId: actor.principal.accountId,
+    ...event,
   };
 }

@@ -1,12 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { IssueApiKey } from '../accounts/service.js';
 import type { AccountsStore } from '../accounts/store.js';
-import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
+import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Write, Writer } from '../store/unit-of-work.js';
+import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { userErrors as errors } from './errors.js';
 import type { UsersStore } from './store.js';
 import {
@@ -77,27 +77,10 @@ export function createUsersService(deps: UsersDeps) {
     ...(iamId ? { resource: iamId } : {}),
   });
 
-  async function allowed(actor: Actor, action: string, t: AccessTarget): Promise<boolean> {
-    try {
-      await authorizer.authorize(actor.principal, action, t);
-      return true;
-    } catch (error) {
-      if (error instanceof DomainError && error.kind === 'forbidden') return false;
-      throw error;
-    }
-  }
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t);
 
   function audit(w: Write, actor: Actor, accountId: string, action: string, iamId: string, detail?: Record<string, unknown>) {
-    w.audit({
-      requestId: actor.requestId,
-      initiatorIamId: actor.principal.iamId,
-      initiatorAccountId: actor.principal.accountId,
-      accountId,
-      action,
-      targetType: 'user',
-      targetId: iamId,
-      ...(detail ? { detail } : {}),
-    });
+    w.audit(auditOf(actor, { accountId, action, targetType: 'user', targetId: iamId, ...(detail ? { detail } : {}) }));
   }
 
   /**

@@ -197,7 +197,7 @@ describe('enterprise with two child accounts', () => {
     const bearer = { headers: {} as Record<string, string> };
     await authenticatorFor(server.url, child.a.apikey).authenticate(bearer);
     const decide = (serviceInstance: string) => decideAt(revision, serviceInstance);
-    const decideAt = async (atRevision: string | undefined, serviceInstance: string) => {
+    const decideAt = async (atRevision: string | string[] | undefined, serviceInstance: string) => {
       const response = await fetch(`${server.url}/v2/authz?min_revision=${atRevision}`, {
         method: 'POST',
         headers: { ...bearer.headers, 'content-type': 'application/json' },
