@@ -8,7 +8,10 @@ import { createRegistry, type Registry, type RegistryOptions } from './registry.
 import { migrateToLatest, openDatabase, pendingMigrations, schemaReadiness } from './store/db.js';
 
 export interface RunningServer {
+  /** The URL clients use (PORTCULLIS_PUBLIC_URL, else the listen address). */
   url: string;
+  /** Where this process listens, which differs from `url` behind a load balancer. */
+  listenUrl: string;
   /** The wired server; throws while it still waits for migrations (see `ready`). */
   readonly registry: Registry;
   /** Resolves once the schema is current and every API is served. */
@@ -49,7 +52,9 @@ export async function startServer(config: Config, options: RegistryOptions = {})
     listener.listen(config.port, config.host, () => resolve());
   });
   const address = listener.address();
-  const url = publicUrlOf(config, typeof address === 'object' && address ? address.port : config.port);
+  const port = typeof address === 'object' && address ? address.port : config.port;
+  const url = publicUrlOf(config, port);
+  const listenUrl = publicUrlOf({ ...config, publicUrl: '' }, port);
 
   let closed = false;
   let current: Registry | undefined;
@@ -97,6 +102,7 @@ export async function startServer(config: Config, options: RegistryOptions = {})
 
   return {
     url,
+    listenUrl,
     get registry() {
       if (!current) throw new Error('the server is waiting for migrations');
       return current;

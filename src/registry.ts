@@ -66,13 +66,16 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   if (config.autoMigrate) await migrateToLatest(database);
   const { db } = database;
   // Every commit wakes this process's decision point and tags the response with its revision.
-  let localRevision = 0;
   let decisionPoint: DecisionPoint | undefined;
-  const writer = createWriter(db, () => clock.now(), (revision) => {
-    localRevision = Math.max(localRevision, revision);
-    noteCommittedRevision(revision);
-    decisionPoint?.poke();
-  });
+  const writer = createWriter(
+    db,
+    () => clock.now(),
+    (revision) => {
+      noteCommittedRevision(revision);
+      decisionPoint?.committed(revision);
+    },
+    database.dialect === 'postgres',
+  );
 
   const catalog = Catalog.withSeed();
   if (config.catalogFile) catalog.registerAll(parseCatalogFile(await readFile(config.catalogFile, 'utf8')));
@@ -99,8 +102,10 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     ),
   });
   await decisionPoint.start();
+  // Other nodes' writes wake this node's decision point at once (PostgreSQL); polling is the fallback.
+  const stopListening = await database.onFeedCommit(() => decisionPoint?.poke());
   const ownerOf = createOwnerLookup(accountsStore, clock);
-  const authorizer = createPdpAuthorizer({ decisionPoint, ownerOf, localRevision: () => localRevision });
+  const authorizer = createPdpAuthorizer({ decisionPoint, ownerOf });
   const catalogAdmin = createCatalogAdmin({
     catalog,
     store: catalogStore,
@@ -208,6 +213,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     decisionPoint,
     async close() {
       decisionPoint.stop();
+      await stopListening();
       await token.close();
       signingKeys.stop();
       await database.close();

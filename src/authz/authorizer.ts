@@ -25,8 +25,6 @@ export function resourceOf(target: AccessTarget): ResourceAttributes {
 export function createPdpAuthorizer(deps: {
   decisionPoint: DecisionPoint;
   ownerOf: OwnerLookup;
-  /** The newest revision this process committed: a management call sees its own earlier writes. */
-  localRevision: () => number;
 }): Authorizer {
   return {
     async authorize(principal: Principal, action: string, target: AccessTarget) {
@@ -35,9 +33,8 @@ export function createPdpAuthorizer(deps: {
       if (!owner) throw forbidden();
       if (owner === principal.iamId) return;
       if (target.ownerIamId !== undefined && target.ownerIamId === principal.iamId) return;
-      const [decision] = await deps.decisionPoint.decide([{ subject: { id: principal.iamId }, action, resource: resourceOf(target) }], {
-        minRevision: deps.localRevision(),
-      });
+      // The decision point waits for this node's own earlier writes: a grant is usable at once.
+      const [decision] = await deps.decisionPoint.decide([{ subject: { id: principal.iamId }, action, resource: resourceOf(target) }]);
       if (!decision?.permitted) throw forbidden(`${principal.iamId} is not authorized to perform ${action} on this resource.`);
     },
   };

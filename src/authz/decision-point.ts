@@ -27,6 +27,8 @@ export function createDecisionPoint(deps: {
 }) {
   const { catalog, source, feed, clock } = deps;
   let snapshot = new Snapshot(catalog);
+  /** The newest revision this process committed. */
+  let localCommitted = 0;
   let follower: FeedFollower | undefined;
 
   /** Applies one change by re-reading the entity it names (so replays are harmless). */
@@ -140,8 +142,17 @@ export function createDecisionPoint(deps: {
       follower?.stop();
     },
 
-    /** Wakes the follower (a local write, or a PostgreSQL notification). */
+    /** Wakes the follower (a PostgreSQL notification of another node's write). */
     poke() {
+      follower?.poke();
+    },
+
+    /**
+     * A write of this process committed `revision`: every later decision on this node waits until
+     * it is applied, so this node's decisions always reflect its own writes.
+     */
+    committed(revision: number) {
+      if (revision > localCommitted) localCommitted = revision;
       follower?.poke();
     },
 
@@ -149,12 +160,14 @@ export function createDecisionPoint(deps: {
       return follower?.revision ?? snapshot.revision;
     },
 
+    /** Waits until the snapshot holds `minRevision` (if given) and this process's own writes. */
     async ensureRevision(minRevision: number | undefined): Promise<void> {
-      if (minRevision === undefined || !follower || minRevision <= follower.revision) return;
+      const target = Math.max(minRevision ?? 0, localCommitted);
+      if (!follower || target <= follower.revision) return;
       try {
-        await follower.waitFor(minRevision);
+        await follower.waitFor(target);
       } catch {
-        throw new DomainError('precondition_failed', 'revision_not_available', `Revision ${minRevision} is not available on this node yet.`);
+        throw new DomainError('precondition_failed', 'revision_not_available', `Revision ${target} is not available on this node yet.`);
       }
     },
 

@@ -204,11 +204,11 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
     described?.push(id);
     const member = account.members.get(id);
     if (member !== undefined) {
-      const groups = member.groupIds;
-      for (let i = 0; i < groups.length; i++) {
+      const buckets = member.buckets;
+      for (let i = 0; i < buckets.length; i++) {
         if (member.expiresAt[i]! > nowMs) {
-          addSubject(account.byGroup.get(groups[i]!), groups[i]!);
-          described?.push(groups[i]!);
+          addSubject(buckets[i], member.groupIds[i]!);
+          described?.push(member.groupIds[i]!);
         }
       }
     }
@@ -230,7 +230,7 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
 }
 
 function addSubject(bucket: SubjectBucket | undefined, via: string): void {
-  if (bucket === undefined) return;
+  if (bucket === undefined || bucket.size === 0) return;
   sawSubject = true;
   const r = resolved;
   if (r.serviceName !== undefined && bucket.byName.size !== 0) addScope(bucket.byName.get(r.serviceName), via);
@@ -242,13 +242,15 @@ function addSubject(bucket: SubjectBucket | undefined, via: string): void {
 function addScope(bucket: ScopeBucket | undefined, via: string): void {
   if (bucket === undefined) return;
   if (bucket.unscoped.length !== 0) addList(bucket.unscoped, via);
-  const scopes = bucket.byScope;
+  const byInstance = bucket.serviceInstance;
   const instance = resolved.resource.serviceInstance;
-  if (instance !== undefined && scopes.serviceInstance.size !== 0) addList(scopes.serviceInstance.get(instance), via);
+  if (byInstance !== undefined && instance !== undefined) addList(byInstance.get(instance), via);
+  const byGroup = bucket.resourceGroupId;
   const group = resolved.resourceGroupId;
-  if (group !== undefined && scopes.resourceGroupId.size !== 0) addList(scopes.resourceGroupId.get(group), via);
+  if (byGroup !== undefined && group !== undefined) addList(byGroup.get(group), via);
+  const byResource = bucket.resource;
   const name = resolved.resource.resource;
-  if (name !== undefined && scopes.resource.size !== 0) addList(scopes.resource.get(name), via);
+  if (byResource !== undefined && name !== undefined) addList(byResource.get(name), via);
 }
 
 function addList(list: CompiledPolicy[] | undefined, via: string): void {

@@ -13,23 +13,23 @@ export const PUBLIC_ACCESS_GROUP = 'AccessGroupId-PublicAccess';
  */
 export class ScopeBucket {
   readonly unscoped: CompiledPolicy[] = [];
-  readonly byScope: Record<ScopeKey, Map<string, CompiledPolicy[]>> = {
-    serviceInstance: new Map(),
-    resourceGroupId: new Map(),
-    resource: new Map(),
-  };
+  /** Created on first use: most buckets hold few policies, and small objects keep decisions in cache. */
+  serviceInstance: Map<string, CompiledPolicy[]> | undefined;
+  resourceGroupId: Map<string, CompiledPolicy[]> | undefined;
+  resource: Map<string, CompiledPolicy[]> | undefined;
   size = 0;
 
   add(p: CompiledPolicy): void {
     const scope = p.placement.scope;
-    if (scope) pushTo(this.byScope[scope.by], scope.value, p);
+    if (scope) pushTo((this[scope.by] ??= new Map()), scope.value, p);
     else this.unscoped.push(p);
     this.size++;
   }
 
   remove(p: CompiledPolicy): void {
     const scope = p.placement.scope;
-    if (scope) removeFrom(this.byScope[scope.by], scope.value, p);
+    const map = scope ? this[scope.by] : undefined;
+    if (scope && map) removeFrom(map, scope.value, p);
     else removeItem(this.unscoped, p);
     this.size--;
   }
@@ -83,6 +83,8 @@ export class SubjectBucket {
 /** The access groups an identity belongs to, as parallel arrays for an allocation-free scan. */
 export interface MemberGroups {
   readonly groupIds: readonly string[];
+  /** The groups' policy buckets, so a decision needs no lookup per group. */
+  readonly buckets: readonly SubjectBucket[];
   /** Epoch ms after which the membership no longer counts; Infinity for static members. */
   readonly expiresAt: readonly number[];
 }
@@ -91,7 +93,10 @@ export interface MemberGroups {
 export class AccountIndex {
   /** Access policies by `iam_id`. */
   readonly byIamId = new Map<string, SubjectBucket>();
-  /** Access policies by `access_group_id`. */
+  /**
+   * Access policies by `access_group_id`. A group's bucket is kept while empty, since
+   * memberships point at it.
+   */
   readonly byGroup = new Map<string, SubjectBucket>();
   /** Authorization policies by their source `serviceName`; `undefined` key = any source service. */
   readonly bySourceService = new Map<string | undefined, SubjectBucket>();
@@ -114,12 +119,17 @@ export class AccountIndex {
     return bucket;
   }
 
+  groupBucket(groupId: string): SubjectBucket {
+    let bucket = this.byGroup.get(groupId);
+    if (!bucket) this.byGroup.set(groupId, (bucket = new SubjectBucket()));
+    return bucket;
+  }
+
   dropIfEmpty(p: CompiledPolicy, bucket: SubjectBucket): void {
     if (bucket.size > 0) return;
     const subject = p.policy.subject;
     if (subject.kind === 'iam_id') this.byIamId.delete(subject.iamId);
-    else if (subject.kind === 'access_group') this.byGroup.delete(subject.groupId);
-    else this.bySourceService.delete(p.placement.subjectService);
+    else if (subject.kind === 'service') this.bySourceService.delete(p.placement.subjectService);
   }
 }
 
@@ -240,13 +250,17 @@ export class Snapshot {
     this.storeMembership(account, iamId, groups);
   }
 
-  /** Forgets every membership of a deleted group (its policies are removed one by one). */
+  /**
+   * Forgets every membership of a deleted group, and its bucket once its policies are gone (they
+   * are removed one by one).
+   */
   removeGroup(accountId: string, groupId: string): void {
     const account = this.accounts.get(accountId);
     if (!account) return;
     for (const [iamId, groups] of account.membership) {
       if (groups.has(groupId)) this.removeMember(accountId, groupId, iamId);
     }
+    if (account.byGroup.get(groupId)?.size === 0) account.byGroup.delete(groupId);
   }
 
   setInstanceGroup(accountId: string, instanceId: string, resourceGroupId: string): void {
@@ -269,7 +283,8 @@ export class Snapshot {
       return;
     }
     account.membership.set(iamId, groups);
-    account.members.set(iamId, { groupIds: [...groups.keys()], expiresAt: [...groups.values()] });
+    const groupIds = [...groups.keys()];
+    account.members.set(iamId, { groupIds, buckets: groupIds.map((g) => account.groupBucket(g)), expiresAt: [...groups.values()] });
   }
 
   private accountFor(accountId: string): AccountIndex {

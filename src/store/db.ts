@@ -14,8 +14,17 @@ export interface Database {
   dialect: Dialect;
   /** Where the data lives, for messages (a file path or a redacted URL). */
   location: string;
+  /**
+   * Calls `wake` whenever another process (or this one) commits to the change feed, where the
+   * database can say so (PostgreSQL LISTEN/NOTIFY); a no-op on SQLite, where polling suffices.
+   * Returns a function that stops listening.
+   */
+  onFeedCommit(wake: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
 }
+
+/** The PostgreSQL channel the writer notifies in every transaction that appends to the feed. */
+export const FEED_CHANNEL = 'portcullis_changes';
 
 export interface OpenOptions {
   /** `postgres://…`, or empty for SQLite. */
@@ -43,7 +52,7 @@ function openSqlite(file: string): Database {
   connection.pragma('foreign_keys = ON');
   connection.pragma('busy_timeout = 5000');
   const db = new Kysely<Schema>({ dialect: new SqliteDialect({ database: reusingStatements(connection) }) });
-  return { db, dialect: 'sqlite', location: file, close: () => db.destroy() };
+  return { db, dialect: 'sqlite', location: file, onFeedCommit: async () => async () => undefined, close: () => db.destroy() };
 }
 
 /**
@@ -72,7 +81,23 @@ pg.types.setTypeParser(20, (value) => Number(value));
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
-  return { db, dialect: 'postgres', location: url.replace(/\/\/[^@/]*@/, '//***@'), close: () => db.destroy() };
+  return {
+    db,
+    dialect: 'postgres',
+    location: url.replace(/\/\/[^@/]*@/, '//***@'),
+    async onFeedCommit(wake) {
+      // A dedicated connection: LISTEN holds it. If it drops, polling keeps the feed moving.
+      const client = new pg.Client({ connectionString: url });
+      client.on('notification', () => wake());
+      client.on('error', () => undefined);
+      await client.connect();
+      await client.query(`LISTEN ${FEED_CHANNEL}`);
+      return async () => {
+        await client.end().catch(() => undefined);
+      };
+    },
+    close: () => db.destroy(),
+  };
 }
 
 function migrationProvider(dialect: Dialect): MigrationProvider {

@@ -1,6 +1,7 @@
 import type { Transaction } from 'kysely';
 import type { Actor } from '../kernel/principal.js';
-import type { Db } from './db.js';
+import { sql } from 'kysely';
+import { FEED_CHANNEL, type Db } from './db.js';
 import type { Schema } from './schema.js';
 
 export type Trx = Transaction<Schema>;
@@ -70,7 +71,13 @@ export interface Writer {
  * `onCommit` hears the revision of every write that committed changes (after the commit), so the
  * process can wake its change-feed follower and tell the caller which revision it produced.
  */
-export function createWriter(db: Db, now: () => Date = () => new Date(), onCommit?: (revision: number) => void): Writer {
+export function createWriter(
+  db: Db,
+  now: () => Date = () => new Date(),
+  onCommit?: (revision: number) => void,
+  /** Send a PostgreSQL notification with each revision (see Database.onFeedCommit). */
+  notify = false,
+): Writer {
   const insertAudit = (trx: Trx | Db, events: AuditEvent[], at: string) =>
     trx
       .insertInto('audit_events')
@@ -111,6 +118,8 @@ export function createWriter(db: Db, now: () => Date = () => new Date(), onCommi
             .returning('revision')
             .executeTakeFirstOrThrow();
           revision = Number(head.revision);
+          // Delivered at commit to every process listening (PostgreSQL), which then pulls the feed.
+          if (notify) await sql`SELECT pg_notify(${FEED_CHANNEL}, ${String(revision)})`.execute(trx);
           await trx
             .insertInto('changes')
             .values(
