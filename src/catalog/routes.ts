@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
-import { setEtag } from '../http/etag.js';
+import { optionalIfMatchOf, setEtag } from '../http/etag.js';
 import type { Authenticator } from '../kernel/principal.js';
 import type { CatalogAdmin, CatalogEntry } from './service.js';
 
@@ -21,11 +21,6 @@ const render = (entry: CatalogEntry) => ({
       }
     : {}),
 });
-
-const ifMatchOptional = (request: FastifyRequest) => {
-  const value = request.headers['if-match'];
-  return typeof value === 'string' ? value.replace(/^"(.*)"$/, '$1') : undefined;
-};
 
 /**
  * `/v1/catalog/services`: the service catalog the decision point uses (Portcullis's own API; IBM's
@@ -52,7 +47,7 @@ export function catalogRoutes(deps: { catalog: CatalogAdmin; authenticator: Auth
       '/v1/catalog/services/:name',
       { config, schema: { tags, params: NameParams, body: Type.Object({}, { additionalProperties: true }) } },
       async (request, reply) => {
-        const entry = await deps.catalog.put(actorOf(request), request.params.name, request.body, ifMatchOptional(request));
+        const entry = await deps.catalog.put(actorOf(request), request.params.name, request.body, optionalIfMatchOf(request));
         setEtag(reply, entry.registered!.entityTag);
         return render(entry);
       },

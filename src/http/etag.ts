@@ -14,6 +14,11 @@ export function ifMatchOf(request: FastifyRequest): string {
   return unquote(text.trim());
 }
 
+/** The If-Match value when the request has one (unquoted), for updates where it is optional. */
+export function optionalIfMatchOf(request: FastifyRequest): string | undefined {
+  return request.headers['if-match'] === undefined ? undefined : ifMatchOf(request);
+}
+
 const unquote = (text: string) => (text.startsWith('W/') ? text.slice(2) : text).replace(/^"(.*)"$/, '$1');
 
 /** Sets the ETag header (unquoted, as IBM's APIs send it). */
