@@ -135,20 +135,21 @@ export interface BenchRequest extends DecisionRequest {
 
 /**
  * Requests of which about half are built from a policy that reaches the user (so likely
- * permitted) and half are random (almost always denied).
+ * permitted) and half are random (almost always denied), by the first `userPool` users.
  */
-export function buildRequests(model: Model, count: number, seed = 7): BenchRequest[] {
+export function buildRequests(model: Model, count: number, seed = 7, userPool = model.users.length): BenchRequest[] {
   const rnd = random(seed);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
   const requests: BenchRequest[] = [];
   const instancesByService = new Map<string, typeof model.instances>();
   const instancesByGroup = new Map<string, typeof model.instances>();
+  const instanceById = new Map(model.instances.map((i) => [i.id, i]));
   for (const inst of model.instances) {
     (instancesByService.get(inst.service) ?? instancesByService.set(inst.service, []).get(inst.service)!).push(inst);
     (instancesByGroup.get(inst.resourceGroupId) ?? instancesByGroup.set(inst.resourceGroupId, []).get(inst.resourceGroupId)!).push(inst);
   }
   while (requests.length < count) {
-    const userIndex = Math.floor(rnd() * model.users.length);
+    const userIndex = Math.floor(rnd() * Math.min(userPool, model.users.length));
     const user = model.users[userIndex]!;
     const subjects = [user, ...model.userGroups[userIndex]!.map((g) => model.groups[g]!)];
     const own = subjects.flatMap((s) => model.policiesBySubject.get(s) ?? []);
@@ -158,8 +159,11 @@ export function buildRequests(model: Model, count: number, seed = 7): BenchReque
       const attr = (key: string) => policy.resource.find((a) => a.key === key)?.value as string | undefined;
       const service = attr('serviceName');
       const group = attr('resourceGroupId');
-      const candidates = service !== undefined ? instancesByService.get(service)! : instancesByGroup.get(group!)!;
-      const instance = attr('serviceInstance') ? model.instances.find((i) => i.id === attr('serviceInstance'))! : pick(candidates.filter((i) => group === undefined || i.resourceGroupId === group));
+      const named = attr('serviceInstance');
+      const instance =
+        named !== undefined ? instanceById.get(named)!
+        : group !== undefined ? pick(instancesByGroup.get(group)!.filter((i) => service === undefined || i.service === service))
+        : pick(instancesByService.get(service!)!);
       const verbs = [...new Set(policy.roles.flatMap((r) => ROLE_ACTIONS[r] ?? []))];
       const verb = verbs.length > 0 ? pick(verbs) : pick(VERBS);
       request = {

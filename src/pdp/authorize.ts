@@ -33,14 +33,15 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   const catalog = snapshot.catalog;
   const action = request.action;
   const resource = request.resource;
-  if (!catalog.knowsAction(action)) return denial('unknown_action', explain, `Action ${action} is not in the catalog.`);
   // A resource that names no service (e.g. all resources of a resource group) is decided on the
   // action's own service, or, for a generic platform action, on "any service" (NO_SERVICE).
   const serviceName = resource.serviceName || catalog.serviceOfAction(action) || NO_SERVICE;
   const grants = catalog.grantsOn(serviceName);
-  if (grants === undefined) return denial('no_service', explain, `Service ${serviceName} is not in the catalog.`);
-  const granting = grants.rolesByAction.get(action);
-  if (granting === undefined) {
+  const granting = grants?.rolesByAction.get(action);
+  if (grants === undefined || granting === undefined) {
+    // Only a request no role can grant pays for finding out why.
+    if (!catalog.knowsAction(action)) return denial('unknown_action', explain, `Action ${action} is not in the catalog.`);
+    if (grants === undefined) return denial('no_service', explain, `Service ${serviceName} is not in the catalog.`);
     return denial('no_role_grants_action_on_service', explain, `No role grants ${action} on service ${serviceName}.`);
   }
   const account = snapshot.accounts.get(resource.accountId);
