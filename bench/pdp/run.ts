@@ -3,6 +3,7 @@
  * memory at 5,000, 50,000 and 500,000 policies, side by side with Cedar (cedar-wasm) on the same
  * model. Run: `npm run bench:pdp`. Writes bench/results/pdp.json.
  */
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -82,12 +83,12 @@ function measureLatency(snapshot: Snapshot, requests: readonly BenchRequest[]): 
 
 let phaseStart = performance.now();
 function phase(name: string): void {
-  process.stdout.write(`(${((performance.now() - phaseStart) / 1000).toFixed(1)} s) ${name}… `);
+  process.stderr.write(`(${((performance.now() - phaseStart) / 1000).toFixed(1)} s) ${name}… `);
   phaseStart = performance.now();
 }
 
 function runCase(policies: number, requestCount: number, cedarRequests: number, cedarUsers: number): Result {
-  process.stdout.write(`\n${policies.toLocaleString('en')} policies: `);
+  process.stderr.write(`${policies.toLocaleString('en')} policies: `);
   phase('generating');
   const model = buildModel(policies);
   const memberships = model.userGroups.flatMap((groups, u) => groups.map((g) => ({ accountId: ACCOUNT, groupId: model.groups[g]!, iamId: model.users[u]! })));
@@ -113,17 +114,36 @@ function runCase(policies: number, requestCount: number, cedarRequests: number, 
   const cedarSample = buildRequests(model, cedarRequests, 11, cedarUsers);
   const cedar = runCedar(model, cedarSample, cedarSample.map((r) => decide(r, snapshot, NOW).permitted));
   phase('done');
+  process.stderr.write('\n');
   return { policies, buildMs, heapMb, permitRate, decisionsPerSecond, p50Us, p99Us, cedar };
 }
 
-/** `run.ts 50000` runs only the named sizes. */
+/**
+ * Each size runs in its own process (`run.ts --one <policies>` prints its result as JSON), so one
+ * size's heap and Cedar's cached policy sets do not slow the next.
+ */
+const oneIndex = process.argv.indexOf('--one');
+if (oneIndex >= 0) {
+  const size = Number(process.argv[oneIndex + 1]);
+  const c = CASES.find((x) => x.policies === size);
+  if (!c) throw new Error(`no benchmark case with ${size} policies`);
+  process.stdout.write(`${JSON.stringify(runCase(c.policies, c.requests, c.cedarRequests, c.cedarUsers))}\n`);
+  process.exit(0);
+}
+
 const only = process.argv.slice(2).map(Number);
-const results = CASES.filter((c) => only.length === 0 || only.includes(c.policies)).map((c) =>
-  runCase(c.policies, c.requests, c.cedarRequests, c.cedarUsers),
-);
+const results: Result[] = CASES.filter((c) => only.length === 0 || only.includes(c.policies)).map((c) => {
+  const child = spawnSync(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url), '--one', String(c.policies)], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+    encoding: 'utf8',
+    maxBuffer: 1 << 20,
+  });
+  if (child.status !== 0) throw new Error(`benchmark with ${c.policies} policies failed (${child.status ?? child.signal})`);
+  return JSON.parse(child.stdout.trim().split('\n').at(-1)!) as Result;
+});
 
 const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
-console.log('\n');
+console.log('');
 console.log('policies  | portcullis dec/s | p50 µs | p99 µs | build ms | heap MB | permit % || cedar dec/s | p50 µs | p99 µs | prepare ms | disagree');
 console.log('----------|------------------|--------|--------|----------|---------|----------||-------------|--------|--------|------------|---------');
 for (const r of results) {
