@@ -47,7 +47,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   const account = snapshot.accounts.get(resource.accountId);
   if (account === undefined) return denial('no_policy_for_subject', explain, `No policy in account ${resource.accountId} applies to the subject.`);
 
-  resolve(request, account, serviceName, grants.type, grants.groupId, nowMs);
+  resolve(request, snapshot, account, serviceName, grants.type, grants.groupId, nowMs);
   const subjects = gather(request.subject, account, snapshot, nowMs, explain);
   const trace: PolicyTrace[] | undefined = explain ? [] : undefined;
   let first: Decision | undefined;
@@ -126,7 +126,7 @@ export function rolesOf(
   const account = snapshot.accounts.get(resource.accountId);
   const grants = resource.serviceName === undefined ? undefined : snapshot.catalog.grantsOn(resource.serviceName);
   if (account === undefined || grants === undefined) return [];
-  resolve(request, account, resource.serviceName, grants.type, grants.groupId, nowMs);
+  resolve(request, snapshot, account, resource.serviceName, grants.type, grants.groupId, nowMs);
   gather(request.subject, account, snapshot, nowMs, false);
   const byRole = new Map<string, RoleGrant>();
   for (let l = 0; l < listCount; l++) {
@@ -166,10 +166,15 @@ const lists: CompiledPolicy[][] = [];
 const vias: string[] = [];
 let listCount = 0;
 let sawSubject = false;
+/** ServiceKeys ordinals of the resource's service name, type and group (-1: no policy uses it). */
+let nameKey = -1;
+let typeKey = -1;
+let groupKey = -1;
 let sourceAttributes: Readonly<Record<string, string | undefined>> | undefined;
 
 function resolve(
   request: Omit<DecisionRequest, 'action'>,
+  snapshot: Snapshot,
   account: AccountIndex,
   serviceName: string | undefined,
   serviceType: string,
@@ -184,6 +189,10 @@ function resolve(
   resolved.resourceGroupId =
     resource.resourceGroupId ?? (resource.serviceInstance === undefined ? undefined : account.instanceGroup.get(resource.serviceInstance));
   resolved.tags = request.tags;
+  const keys = snapshot.serviceKeys;
+  nameKey = keys.find('name', serviceName);
+  typeKey = keys.find('type', serviceType);
+  groupKey = keys.find('group', serviceGroup);
   ruleContext.nowMs = nowMs;
   ruleContext.resource = resource;
   ruleContext.environment = request.environment?.attributes;
@@ -233,10 +242,10 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
 function addSubject(bucket: SubjectBucket | undefined, via: string): void {
   if (bucket === undefined || bucket.size === 0) return;
   sawSubject = true;
-  const r = resolved;
-  if (r.serviceName !== undefined && bucket.byName.size !== 0) addScope(bucket.byName.get(r.serviceName), via);
-  if (r.serviceType !== undefined && bucket.byType.size !== 0) addScope(bucket.byType.get(r.serviceType), via);
-  if (r.serviceGroup !== undefined && bucket.byGroup.size !== 0) addScope(bucket.byGroup.get(r.serviceGroup), via);
+  const byService = bucket.byService;
+  if (nameKey >= 0) addScope(byService[nameKey], via);
+  if (typeKey >= 0) addScope(byService[typeKey], via);
+  if (groupKey >= 0) addScope(byService[groupKey], via);
   if (bucket.anyService !== undefined) addScope(bucket.anyService, via);
 }
 

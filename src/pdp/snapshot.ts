@@ -36,47 +36,59 @@ export class ScopeBucket {
 }
 
 /**
- * One subject's policies in one account, by the service they target: exact service name, service
- * type (`service` / `platform_service`), service group, or none of these (`anyService`).
+ * Small integers for the service keys policies are indexed under (an exact service name, a
+ * service type, a service group), so a subject's buckets are an array indexed by them rather than
+ * a map per subject: one memory access fewer per subject in every decision.
+ */
+export class ServiceKeys {
+  private readonly ordinals = { name: new Map<string, number>(), type: new Map<string, number>(), group: new Map<string, number>() };
+  private next = 0;
+
+  ordinalOf(by: 'name' | 'type' | 'group', value: string): number {
+    const map = this.ordinals[by];
+    let ordinal = map.get(value);
+    if (ordinal === undefined) map.set(value, (ordinal = this.next++));
+    return ordinal;
+  }
+
+  /** The ordinal of a key some policy was indexed under, or -1. */
+  find(by: 'name' | 'type' | 'group', value: string | undefined): number {
+    return value === undefined ? -1 : (this.ordinals[by].get(value) ?? -1);
+  }
+}
+
+/**
+ * One subject's policies in one account, by the service they target: an exact service name, a
+ * service type (`service` / `platform_service`) or a service group (`byService`, indexed by
+ * ServiceKeys ordinals), or none of these (`anyService`).
  */
 export class SubjectBucket {
-  readonly byName = new Map<string, ScopeBucket>();
-  readonly byType = new Map<string, ScopeBucket>();
-  readonly byGroup = new Map<string, ScopeBucket>();
+  readonly byService: Array<ScopeBucket | undefined> = [];
   anyService: ScopeBucket | undefined;
   size = 0;
 
-  add(p: CompiledPolicy): void {
-    this.scopeBucket(p, true)!.add(p);
+  add(p: CompiledPolicy, keys: ServiceKeys): void {
+    const service = p.placement.service;
+    let bucket: ScopeBucket | undefined;
+    if (!service) bucket = this.anyService ??= new ScopeBucket();
+    else {
+      const ordinal = keys.ordinalOf(service.by, service.value);
+      bucket = this.byService[ordinal] ??= new ScopeBucket();
+    }
+    bucket.add(p);
     this.size++;
   }
 
-  remove(p: CompiledPolicy): void {
-    const bucket = this.scopeBucket(p, false);
+  remove(p: CompiledPolicy, keys: ServiceKeys): void {
+    const service = p.placement.service;
+    const ordinal = service ? keys.find(service.by, service.value) : -1;
+    const bucket = service ? this.byService[ordinal] : this.anyService;
     if (!bucket) return;
     bucket.remove(p);
     this.size--;
-    if (bucket.size === 0) {
-      const service = p.placement.service;
-      if (!service) this.anyService = undefined;
-      else this.mapFor(service.by).delete(service.value);
-    }
-  }
-
-  private mapFor(by: 'name' | 'type' | 'group'): Map<string, ScopeBucket> {
-    return by === 'name' ? this.byName : by === 'type' ? this.byType : this.byGroup;
-  }
-
-  private scopeBucket(p: CompiledPolicy, create: boolean): ScopeBucket | undefined {
-    const service = p.placement.service;
-    if (!service) {
-      if (!this.anyService && create) this.anyService = new ScopeBucket();
-      return this.anyService;
-    }
-    const map = this.mapFor(service.by);
-    let bucket = map.get(service.value);
-    if (!bucket && create) map.set(service.value, (bucket = new ScopeBucket()));
-    return bucket;
+    if (bucket.size > 0) return;
+    if (service) this.byService[ordinal] = undefined;
+    else this.anyService = undefined;
   }
 }
 
@@ -159,6 +171,7 @@ const epochMs = (t: Date | number | undefined) => (t === undefined ? Number.POSI
  */
 export class Snapshot {
   readonly accounts = new Map<string, AccountIndex>();
+  readonly serviceKeys = new ServiceKeys();
   private readonly compiled = new Map<string, CompiledPolicy>();
   /** The last change-feed revision applied (maintained by the feed applier). */
   revision = 0;
@@ -207,7 +220,7 @@ export class Snapshot {
     this.removePolicy(policy.id);
     if (!next) return;
     const account = this.accountFor(policy.accountId);
-    account.bucketFor(next, true)!.add(next);
+    account.bucketFor(next, true)!.add(next, this.serviceKeys);
     this.compiled.set(policy.id, next);
   }
 
@@ -218,7 +231,7 @@ export class Snapshot {
     const account = this.accounts.get(previous.policy.accountId);
     const bucket = account?.bucketFor(previous, false);
     if (!account || !bucket) return;
-    bucket.remove(previous);
+    bucket.remove(previous, this.serviceKeys);
     account.dropIfEmpty(previous, bucket);
   }
 
