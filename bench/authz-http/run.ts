@@ -65,7 +65,8 @@ try {
       uniqueAttributes: Array.from({ length: BULK_SIZE }, (_, i) => ({ serviceInstance: `instance-${i % 40}` })),
     },
   });
-  const bulk = await autocannon({
+  // BENCH_ONLY=authz skips the bulk phase (e.g. to profile the single-decision path).
+  const bulk = process.env.BENCH_ONLY === 'authz' ? single : await autocannon({
     url: `${server.url}/v2/authz/bulk`,
     connections: 64,
     duration: DURATION_S,

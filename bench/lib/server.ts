@@ -11,7 +11,7 @@ export async function startBenchServer(): Promise<{ url: string; apikey: string;
   const dataDir = mkdtempSync(join(tmpdir(), 'portcullis-bench-'));
   const child: ChildProcess = spawn(
     process.execPath,
-    [...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean), '--import', 'tsx', 'cli/main.ts', 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
+    [...(process.env.BENCH_SERVER_NODE_FLAGS ?? '').split(' ').filter(Boolean), 'bin/portcullis.js', 'serve', '--port', '0', '--data-dir', dataDir, '--log-level', 'warn'],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   const stop = () => {

@@ -39,6 +39,33 @@ const Options = Type.Object({
   min_revision: Type.Optional(Type.Integer({ minimum: 0, description: 'Answer from a snapshot at least this new.' })),
 });
 
+/** The `/v2/authz` response, declared so Fastify serializes it with a compiled serializer. */
+const StringMap = Type.Record(Type.String(), Type.String());
+const ErrorEntry = Type.Object({ transactionId: Type.String(), errors: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
+const DecisionResponse = Type.Object({
+  responses: Type.Array(
+    Type.Object({
+      requestId: Type.Optional(Type.String()),
+      status: Type.String(),
+      authorizationDecision: Type.Optional(
+        Type.Object({
+          permitted: Type.Boolean(),
+          reason: Type.String(),
+          obligation: Type.Object({
+            actions: Type.Array(Type.String()),
+            maxCacheAgeSeconds: Type.Integer(),
+            subject: Type.Object({ attributes: StringMap }),
+            resource: Type.Object({ attributes: StringMap }),
+            environment: Type.Object({ attributes: StringMap }),
+          }),
+          explain: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+        }),
+      ),
+      error: Type.Optional(ErrorEntry),
+    }),
+  ),
+});
+
 /** How long a PEP may cache a decision (seconds). */
 const MAX_CACHE_AGE_SECONDS = 600;
 
@@ -97,7 +124,15 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
 
     app.post<{ Body: Static<typeof DecisionItem>[]; Querystring: Static<typeof Options> }>(
       '/v2/authz',
-      { config, schema: { tags: ['Authorization'], body: Type.Array(DecisionItem, { minItems: 1, maxItems: 100 }), querystring: Options } },
+      {
+        config,
+        schema: {
+          tags: ['Authorization'],
+          body: Type.Array(DecisionItem, { minItems: 1, maxItems: 100 }),
+          querystring: Options,
+          response: { 200: DecisionResponse },
+        },
+      },
       async (request) => {
         const options = optionsOf(request);
         const answers = await deps.authz.decide(actorOf(request), request.body, options);
