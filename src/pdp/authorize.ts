@@ -210,9 +210,10 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
   const described: string[] | undefined = describe ? [] : undefined;
   const id = subject.id;
   if (id !== '') {
-    addSubject(account.byIamId.get(id), 'iam_id');
     described?.push(id);
-    const member = account.members.get(id);
+    const principal = account.principals.get(id);
+    const member = principal?.groups;
+    addSubject(principal?.own, 'iam_id');
     if (member !== undefined) {
       const buckets = member.buckets;
       for (let i = 0; i < buckets.length; i++) {

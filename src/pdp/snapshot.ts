@@ -101,10 +101,19 @@ export interface MemberGroups {
   readonly expiresAt: readonly number[];
 }
 
+/**
+ * One identity in an account: its own access policies and its group memberships, together so a
+ * decision finds both with one lookup.
+ */
+export interface Principal {
+  own: SubjectBucket | undefined;
+  groups: MemberGroups | undefined;
+}
+
 /** Everything the decision point knows about one account. */
 export class AccountIndex {
-  /** Access policies by `iam_id`. */
-  readonly byIamId = new Map<string, SubjectBucket>();
+  /** Identities with policies or memberships, by IAM id. */
+  readonly principals = new Map<string, Principal>();
   /**
    * Access policies by `access_group_id`. A group's bucket is kept while empty, since
    * memberships point at it.
@@ -112,7 +121,6 @@ export class AccountIndex {
   readonly byGroup = new Map<string, SubjectBucket>();
   /** Authorization policies by their source `serviceName`; `undefined` key = any source service. */
   readonly bySourceService = new Map<string | undefined, SubjectBucket>();
-  readonly members = new Map<string, MemberGroups>();
   /** Source of `members`: iamId → groupId → expiry. */
   readonly membership = new Map<string, Map<string, number>>();
   readonly instanceGroup = new Map<string, string>();
@@ -122,13 +130,27 @@ export class AccountIndex {
 
   bucketFor(p: CompiledPolicy, create: boolean): SubjectBucket | undefined {
     const subject = p.policy.subject;
-    const [map, key] =
-      subject.kind === 'iam_id' ? [this.byIamId, subject.iamId]
-      : subject.kind === 'access_group' ? [this.byGroup, subject.groupId]
-      : [this.bySourceService as Map<string | undefined, SubjectBucket>, p.placement.subjectService];
-    let bucket = (map as Map<string | undefined, SubjectBucket>).get(key);
-    if (!bucket && create) (map as Map<string | undefined, SubjectBucket>).set(key, (bucket = new SubjectBucket()));
+    if (subject.kind === 'iam_id') {
+      const principal = create ? this.principal(subject.iamId) : this.principals.get(subject.iamId);
+      if (principal && !principal.own && create) principal.own = new SubjectBucket();
+      return principal?.own;
+    }
+    if (subject.kind === 'access_group') return create ? this.groupBucket(subject.groupId) : this.byGroup.get(subject.groupId);
+    let bucket = this.bySourceService.get(p.placement.subjectService);
+    if (!bucket && create) this.bySourceService.set(p.placement.subjectService, (bucket = new SubjectBucket()));
     return bucket;
+  }
+
+  principal(iamId: string): Principal {
+    let principal = this.principals.get(iamId);
+    if (!principal) this.principals.set(iamId, (principal = { own: undefined, groups: undefined }));
+    return principal;
+  }
+
+  /** Forgets an identity that has neither policies nor memberships left. */
+  forgetIfIdle(iamId: string): void {
+    const principal = this.principals.get(iamId);
+    if (principal && !principal.own && !principal.groups) this.principals.delete(iamId);
   }
 
   groupBucket(groupId: string): SubjectBucket {
@@ -140,8 +162,10 @@ export class AccountIndex {
   dropIfEmpty(p: CompiledPolicy, bucket: SubjectBucket): void {
     if (bucket.size > 0) return;
     const subject = p.policy.subject;
-    if (subject.kind === 'iam_id') this.byIamId.delete(subject.iamId);
-    else if (subject.kind === 'service') this.bySourceService.delete(p.placement.subjectService);
+    if (subject.kind === 'iam_id') {
+      this.principal(subject.iamId).own = undefined;
+      this.forgetIfIdle(subject.iamId);
+    } else if (subject.kind === 'service') this.bySourceService.delete(p.placement.subjectService);
   }
 }
 
@@ -292,12 +316,13 @@ export class Snapshot {
   private storeMembership(account: AccountIndex, iamId: string, groups: Map<string, number>): void {
     if (groups.size === 0) {
       account.membership.delete(iamId);
-      account.members.delete(iamId);
+      account.principal(iamId).groups = undefined;
+      account.forgetIfIdle(iamId);
       return;
     }
     account.membership.set(iamId, groups);
     const groupIds = [...groups.keys()];
-    account.members.set(iamId, { groupIds, buckets: groupIds.map((g) => account.groupBucket(g)), expiresAt: [...groups.values()] });
+    account.principal(iamId).groups = { groupIds, buckets: groupIds.map((g) => account.groupBucket(g)), expiresAt: [...groups.values()] };
   }
 
   private accountFor(accountId: string): AccountIndex {
