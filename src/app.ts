@@ -4,7 +4,7 @@ import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifySer
 import { installErrorHandling } from './http/errors.js';
 import { loggerOptions } from './http/logging.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
-import { revisionHeaders } from './http/revision.js';
+import type { RevisionNotes } from './http/revision.js';
 
 export interface AppDeps {
   logLevel: string;
@@ -13,6 +13,8 @@ export interface AppDeps {
   metrics: Metrics;
   /** The route plugins of every domain, registered in order. */
   domains: FastifyPluginAsync[];
+  /** Tags responses with the revision their writes produced. */
+  revisions: RevisionNotes;
   /** Serve through a server the caller owns (see main.ts) instead of Fastify's own. */
   serverFactory?: FastifyServerFactory;
 }
@@ -37,10 +39,11 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandling(app);
-  revisionHeaders(app);
-  app.addHook('onRequest', async (request, reply) => {
+  deps.revisions.install(app);
+  app.addHook('onRequest', (request, reply, done) => {
     reply.header('Transaction-Id', request.id);
     if (request.headers['x-correlation-id']) reply.header('X-Correlation-Id', request.id);
+    done();
   });
   // The SDK sends `Content-Type: application/json` with no body on body-less POSTs (lock, disable,
   // reclamation actions); an empty body is "no body" (routes that need one fail their schema: 400).

@@ -4,6 +4,7 @@ import type { BootstrapResult } from './accounts/types.js';
 import { buildApp } from './app.js';
 import { loadConfig, publicUrlOf, type Config } from './config.js';
 import { createMetrics } from './http/observability.js';
+import { createRevisionNotes } from './http/revision.js';
 import { createRegistry, type Registry, type RegistryOptions } from './registry.js';
 import { migrateToLatest, openDatabase, pendingMigrations, schemaReadiness } from './store/db.js';
 
@@ -79,6 +80,7 @@ export async function startServer(config: Config, options: RegistryOptions = {})
       readiness: schemaReadiness(database),
       metrics: createMetrics(),
       domains: [],
+      revisions: createRevisionNotes(),
       serverFactory: through,
     });
     await serve(waiting);

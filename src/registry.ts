@@ -20,7 +20,7 @@ import { enterpriseRoutes } from './enterprise/routes.js';
 import { createEnterpriseService } from './enterprise/service.js';
 import { createEnterpriseStore } from './enterprise/store.js';
 import { createMetrics } from './http/observability.js';
-import { noteCommittedRevision } from './http/revision.js';
+import { createRevisionNotes } from './http/revision.js';
 import { identityRoutes } from './identity/routes.js';
 import { createIdentityService } from './identity/service.js';
 import { systemClock, type Clock } from './kernel/clock.js';
@@ -67,11 +67,12 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const { db } = database;
   // Every commit wakes this process's decision point and tags the response with its revision.
   let decisionPoint: DecisionPoint | undefined;
+  const revisions = createRevisionNotes();
   const writer = createWriter(
     db,
     () => clock.now(),
-    (revision) => {
-      noteCommittedRevision(revision);
+    (revision, requestIds) => {
+      revisions.committed(revision, requestIds);
       decisionPoint?.committed(revision);
     },
     database.dialect === 'postgres',
@@ -176,6 +177,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const buildHttp = (serverFactory?: FastifyServerFactory): Promise<FastifyInstance> =>
     buildApp({
       serverFactory,
+      revisions,
       logLevel: config.logLevel,
       bodyLimitBytes: config.bodyLimitBytes,
       readiness,

@@ -30,10 +30,11 @@ export type Metrics = ReturnType<typeof createMetrics>;
 
 /** `/healthz`, `/readyz`, `/metrics`, and per-request metrics. */
 export function observabilityRoutes(app: FastifyInstance, readiness: ReadinessProbe, metrics: Metrics) {
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     metrics.requests.inc({ method: request.method, route, status: reply.statusCode });
     metrics.duration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+    done();
   });
   app.get('/healthz', { schema: { hide: true } }, async () => ({ status: 'ok' }));
   app.get('/readyz', { schema: { hide: true } }, async (_request, reply) => {

@@ -74,7 +74,8 @@ export interface Writer {
 export function createWriter(
   db: Db,
   now: () => Date = () => new Date(),
-  onCommit?: (revision: number) => void,
+  /** Hears each commit that changed something: its revision and the request ids of its audit events. */
+  onCommit?: (revision: number, requestIds: readonly string[]) => void,
   /** Send a PostgreSQL notification with each revision (see Database.onFeedCommit). */
   notify = false,
 ): Writer {
@@ -131,9 +132,9 @@ export function createWriter(
           revision = Number(head.revision);
         }
         if (events.length > 0) await insertAudit(trx, events, at);
-        return { value, revision, changedAnything: changes.length > 0 };
+        return { value, revision, changedAnything: changes.length > 0, requestIds: [...new Set(events.map((e) => e.requestId))] };
       });
-      if (committed.changedAnything) onCommit?.(committed.revision);
+      if (committed.changedAnything) onCommit?.(committed.revision, committed.requestIds);
       return { value: committed.value, revision: committed.revision };
     },
     async auditFailure(event, reason) {
