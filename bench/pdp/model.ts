@@ -97,6 +97,12 @@ export function buildModel(policyCount: number, seed = 42, size: ModelSize = DEF
     resourceGroupId: pick(resourceGroups),
   }));
 
+  // The same mix at every size: half the policies on a random group, half on a random user; a
+  // quarter service-wide, a quarter on a resource group (alone or with its service), 35% on an
+  // instance, 15% on a resource type and resource of an instance. The spec fixes the numbers of
+  // users and groups, so more policies means more per subject (at 500,000 a group holds ~250 and a
+  // user reaches ~775 through its own and its groups'): that growth is the load the index must
+  // absorb, neither thinned out nor concentrated.
   const eq = (key: string, value: string): AttributeCondition => ({ key, operator: 'stringEquals', value });
   const policies: Policy[] = [];
   const policiesBySubject = new Map<string, number[]>();
@@ -133,9 +139,51 @@ export interface BenchRequest extends DecisionRequest {
   userIndex: number;
 }
 
+/** What a benchmark policy targets (every attribute is a stringEquals) and the verbs it grants. */
+interface Target {
+  service: string | undefined;
+  resourceGroupId: string | undefined;
+  instance: string | undefined;
+  resourceType: string | undefined;
+  resource: string | undefined;
+  verbs: ReadonlySet<string>;
+}
+
+function targetOf(policy: Policy): Target {
+  const attr = (key: string) => policy.resource.find((a) => a.key === key)?.value as string | undefined;
+  return {
+    service: attr('serviceName'),
+    resourceGroupId: attr('resourceGroupId'),
+    instance: attr('serviceInstance'),
+    resourceType: attr('resourceType'),
+    resource: attr('resource'),
+    verbs: new Set(policy.roles.flatMap((r) => ROLE_ACTIONS[r] ?? [])),
+  };
+}
+
+/** Whether a target grants `verb` on a resource: the generator's own matcher, independent of the PDP. */
+function covers(t: Target, verb: string, instance: Model['instances'][number], resourceType: string | undefined, resource: string | undefined): boolean {
+  return (
+    t.verbs.has(verb) &&
+    (t.service === undefined || t.service === instance.service) &&
+    (t.resourceGroupId === undefined || t.resourceGroupId === instance.resourceGroupId) &&
+    (t.instance === undefined || t.instance === instance.id) &&
+    (t.resourceType === undefined || t.resourceType === resourceType) &&
+    (t.resource === undefined || t.resource === resource)
+  );
+}
+
 /**
- * Requests of which about half are built from a policy that reaches the user (so likely
- * permitted) and half are random (almost always denied), by the first `userPool` users.
+ * Requests by users drawn uniformly from the first `userPool` users, the same procedure at every
+ * policy count, so that about half are permitted whatever the size:
+ * - half are *grants*: a policy reaching the user (its own or one of its groups') that carries an
+ *   action is drawn, and the request asks for an action it grants on a resource it covers;
+ * - half are *denials*: a uniformly random instance, verb and (one time in five) resource type and
+ *   resource, redrawn while any policy reaching the user covers it.
+ * A plain random half would be denied almost always at 5,000 policies but mostly permitted at
+ * 500,000 (a user then reaches ~775 policies, ~190 of them service-wide), so the sizes would not
+ * run the same mix of permits and full-scan denials. The denials are not made cheaper: they are
+ * random resources of the account, evaluated against every candidate policy the index yields.
  */
 export function buildRequests(model: Model, count: number, seed = 7, userPool = model.users.length): BenchRequest[] {
   const rnd = random(seed);
@@ -148,50 +196,48 @@ export function buildRequests(model: Model, count: number, seed = 7, userPool = 
     (instancesByService.get(inst.service) ?? instancesByService.set(inst.service, []).get(inst.service)!).push(inst);
     (instancesByGroup.get(inst.resourceGroupId) ?? instancesByGroup.set(inst.resourceGroupId, []).get(inst.resourceGroupId)!).push(inst);
   }
+  const targets = model.policies.map(targetOf);
   while (requests.length < count) {
     const userIndex = Math.floor(rnd() * Math.min(userPool, model.users.length));
     const user = model.users[userIndex]!;
     const subjects = [user, ...model.userGroups[userIndex]!.map((g) => model.groups[g]!)];
-    const own = subjects.flatMap((s) => model.policiesBySubject.get(s) ?? []);
-    let request: BenchRequest;
-    if (rnd() < 0.5 && own.length > 0) {
-      const policy = model.policies[pick(own)]!;
-      const attr = (key: string) => policy.resource.find((a) => a.key === key)?.value as string | undefined;
-      const service = attr('serviceName');
-      const group = attr('resourceGroupId');
-      const named = attr('serviceInstance');
-      const instance =
-        named !== undefined ? instanceById.get(named)!
-        : group !== undefined ? pick(instancesByGroup.get(group)!.filter((i) => service === undefined || i.service === service))
-        : pick(instancesByService.get(service!)!);
-      const verbs = [...new Set(policy.roles.flatMap((r) => ROLE_ACTIONS[r] ?? []))];
-      const verb = verbs.length > 0 ? pick(verbs) : pick(VERBS);
-      request = {
-        userIndex,
-        subject: { id: user },
-        action: `${instance.service}.${verb}`,
-        resource: {
-          accountId: ACCOUNT,
-          serviceName: instance.service,
-          serviceInstance: instance.id,
-          ...(attr('resourceType') ? { resourceType: attr('resourceType')!, resource: attr('resource')! } : {}),
-        },
-      };
+    const reaching = subjects.flatMap((s) => model.policiesBySubject.get(s) ?? []).map((i) => targets[i]!);
+    const granting = reaching.filter((t) => t.verbs.size > 0);
+    const grant = requests.length % 2 === 0;
+    if (grant && granting.length === 0) continue;
+    let instance: Model['instances'][number];
+    let verb: string;
+    let resourceType: string | undefined;
+    let resource: string | undefined;
+    if (grant) {
+      const t = pick(granting);
+      instance =
+        t.instance !== undefined ? instanceById.get(t.instance)!
+        : t.resourceGroupId !== undefined ? pick(instancesByGroup.get(t.resourceGroupId)!.filter((i) => t.service === undefined || i.service === t.service))
+        : pick(instancesByService.get(t.service!)!);
+      verb = pick([...t.verbs]);
+      resourceType = t.resourceType;
+      resource = t.resource;
     } else {
-      const instance = pick(model.instances);
-      request = {
-        userIndex,
-        subject: { id: user },
-        action: `${instance.service}.${pick(VERBS)}`,
-        resource: {
-          accountId: ACCOUNT,
-          serviceName: instance.service,
-          serviceInstance: instance.id,
-          ...(rnd() < 0.2 ? { resourceType: pick(RESOURCE_TYPES), resource: `r${Math.floor(rnd() * 20)}` } : {}),
-        },
-      };
+      do {
+        instance = pick(model.instances);
+        verb = pick(VERBS);
+        const typed = rnd() < 0.2;
+        resourceType = typed ? pick(RESOURCE_TYPES) : undefined;
+        resource = typed ? `r${Math.floor(rnd() * 20)}` : undefined;
+      } while (reaching.some((t) => covers(t, verb, instance, resourceType, resource)));
     }
-    requests.push(request);
+    requests.push({
+      userIndex,
+      subject: { id: user },
+      action: `${instance.service}.${verb}`,
+      resource: {
+        accountId: ACCOUNT,
+        serviceName: instance.service,
+        serviceInstance: instance.id,
+        ...(resourceType !== undefined ? { resourceType, resource: resource! } : {}),
+      },
+    });
   }
   return requests;
 }
