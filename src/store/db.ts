@@ -80,6 +80,9 @@ pg.types.setTypeParser(20, (value) => Number(value));
 
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle connection the server drops (restart, failover, administrator) is discarded by the
+  // pool and replaced on next use; without a listener its 'error' event would end the process.
+  pool.on('error', () => undefined);
   const db = new Kysely<Schema>({ dialect: new PostgresDialect({ pool }) });
   return {
     db,
