@@ -1,9 +1,9 @@
 import { NO_SERVICE } from '../catalog/catalog.js';
 import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
-import { resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
+import { residualMatches, resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
-import { PUBLIC_ACCESS_GROUP, type AccountIndex, type ScopeBucket, type Snapshot, type SubjectBucket } from './snapshot.js';
+import { PUBLIC_ACCESS_GROUP, type AccountIndex, type Principal, type ScopeBucket, type Snapshot, type SubjectBucket } from './snapshot.js';
 import type { AuthorizeOptions, Decision, DecisionRequest, DecisionSubject, DenyCause, PolicyTrace, ResourceAttributes } from './types.js';
 
 /**
@@ -48,6 +48,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   if (account === undefined) return denial('no_policy_for_subject', explain, `No policy in account ${resource.accountId} applies to the subject.`);
 
   resolve(request, snapshot, account, serviceName, grants.type, grants.groupId, nowMs);
+  if (explain) resolveResourceGroup();
   const subjects = gather(request.subject, account, snapshot, nowMs, explain);
   const trace: PolicyTrace[] | undefined = explain ? [] : undefined;
   let first: Decision | undefined;
@@ -60,11 +61,12 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
     for (let i = 0; i < list.length; i++) {
       const p = list[i]!;
       if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) {
-        trace?.push({ policyId: p.id, via: vias[l]!, outcome: 'subject_mismatch' });
+        trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'subject_mismatch' });
         continue;
       }
-      if (!resourceMatches(p, resolved)) {
-        trace?.push({ policyId: p.id, via: vias[l]!, outcome: 'resource_mismatch', mismatch: resourceMismatch(p, resolved)! });
+      if (p.readsResourceGroup) resolveResourceGroup();
+      if (!residualMatches(p, resolved)) {
+        trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'resource_mismatch', mismatch: resourceMismatch(p, resolved)! });
         continue;
       }
       sawResource = true;
@@ -77,17 +79,17 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
         }
       }
       if (granted < 0) {
-        trace?.push({ policyId: p.id, via: vias[l]!, outcome: 'no_role_grants_action' });
+        trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'no_role_grants_action' });
         continue;
       }
       sawRole = true;
       if (p.rule !== undefined && !p.rule(ruleContext)) {
         sawFalseRule = true;
-        trace?.push({ policyId: p.id, via: vias[l]!, outcome: 'condition_not_satisfied' });
+        trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'condition_not_satisfied' });
         continue;
       }
       if (trace === undefined) return p.permits[granted]!;
-      trace.push({ policyId: p.id, via: vias[l]!, outcome: 'granted' });
+      trace.push({ policyId: p.id, via: viaOf(l), outcome: 'granted' });
       first ??= p.permits[granted]!;
     }
   }
@@ -127,6 +129,7 @@ export function rolesOf(
   const grants = resource.serviceName === undefined ? undefined : snapshot.catalog.grantsOn(resource.serviceName);
   if (account === undefined || grants === undefined) return [];
   resolve(request, snapshot, account, resource.serviceName, grants.type, grants.groupId, nowMs);
+  resolveResourceGroup();
   gather(request.subject, account, snapshot, nowMs, false);
   const byRole = new Map<string, RoleGrant>();
   for (let l = 0; l < listCount; l++) {
@@ -161,16 +164,35 @@ const resolved: ResolvedResource = {
   tags: undefined,
 };
 const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environment: undefined };
-/** The candidate policy lists of the current decision, and how each reached the subject. */
+/**
+ * The candidate policy lists of the current decision, and how each reached the subject: `iam_id`,
+ * `service`, the Public Access group, or the index of one of the principal's groups.
+ */
 const lists: CompiledPolicy[][] = [];
-const vias: string[] = [];
+const vias: Array<string | number> = [];
 let listCount = 0;
+let principal: Principal | undefined;
+/** The account of the current decision, and whether its resource group is still to be looked up. */
+let current: AccountIndex | undefined;
+let resourceGroupPending = false;
 let sawSubject = false;
 /** ServiceKeys ordinals of the resource's service name, type and group (-1: no policy uses it). */
 let nameKey = -1;
 let typeKey = -1;
 let groupKey = -1;
 let sourceAttributes: Readonly<Record<string, string | undefined>> | undefined;
+
+/** Fills in the resource group of the request's instance, once per decision. */
+function resolveResourceGroup(): void {
+  if (!resourceGroupPending) return;
+  resourceGroupPending = false;
+  resolved.resourceGroupId = current!.instanceGroup.get(resolved.resource.serviceInstance!);
+}
+
+function viaOf(list: number): string {
+  const via = vias[list]!;
+  return typeof via === 'string' ? via : principal!.groupIds[via]!;
+}
 
 function resolve(
   request: Omit<DecisionRequest, 'action'>,
@@ -186,8 +208,10 @@ function resolve(
   resolved.serviceName = serviceName;
   resolved.serviceType = serviceType;
   resolved.serviceGroup = serviceGroup;
-  resolved.resourceGroupId =
-    resource.resourceGroupId ?? (resource.serviceInstance === undefined ? undefined : account.instanceGroup.get(resource.serviceInstance));
+  // The instance's resource group is looked up only when a candidate policy needs it.
+  resolved.resourceGroupId = resource.resourceGroupId;
+  resourceGroupPending = resource.resourceGroupId === undefined && resource.serviceInstance !== undefined;
+  current = account;
   resolved.tags = request.tags;
   const keys = snapshot.serviceKeys;
   nameKey = keys.find('name', serviceName);
@@ -205,21 +229,22 @@ function resolve(
  */
 function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snapshot, nowMs: number, describe: boolean): string[] | undefined {
   listCount = 0;
+  principal = undefined;
   sawSubject = false;
   sourceAttributes = undefined;
   const described: string[] | undefined = describe ? [] : undefined;
   const id = subject.id;
   if (id !== '') {
     described?.push(id);
-    const principal = account.principals.get(id);
-    const member = principal?.groups;
-    addSubject(principal?.own, 'iam_id');
-    if (member !== undefined) {
-      const buckets = member.buckets;
+    principal = account.principals.get(id);
+    if (principal !== undefined) {
+      addSubject(principal.own, 'iam_id');
+      const buckets = principal.groupBuckets;
+      const expiresAt = principal.expiresAt;
       for (let i = 0; i < buckets.length; i++) {
-        if (member.expiresAt[i]! > nowMs) {
-          addSubject(buckets[i], member.groupIds[i]!);
-          described?.push(member.groupIds[i]!);
+        if (expiresAt === undefined || expiresAt[i]! > nowMs) {
+          addSubject(buckets[i], i);
+          if (described !== undefined) described.push(principal.groupIds[i]!);
         }
       }
     }
@@ -240,7 +265,7 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
   return described;
 }
 
-function addSubject(bucket: SubjectBucket | undefined, via: string): void {
+function addSubject(bucket: SubjectBucket | undefined, via: string | number): void {
   if (bucket === undefined || bucket.size === 0) return;
   sawSubject = true;
   const byService = bucket.byService;
@@ -250,21 +275,24 @@ function addSubject(bucket: SubjectBucket | undefined, via: string): void {
   if (bucket.anyService !== undefined) addScope(bucket.anyService, via);
 }
 
-function addScope(bucket: ScopeBucket | undefined, via: string): void {
+function addScope(bucket: ScopeBucket | undefined, via: string | number): void {
   if (bucket === undefined) return;
   if (bucket.unscoped.length !== 0) addList(bucket.unscoped, via);
   const byInstance = bucket.serviceInstance;
   const instance = resolved.resource.serviceInstance;
   if (byInstance !== undefined && instance !== undefined) addList(byInstance.get(instance), via);
   const byGroup = bucket.resourceGroupId;
-  const group = resolved.resourceGroupId;
-  if (byGroup !== undefined && group !== undefined) addList(byGroup.get(group), via);
+  if (byGroup !== undefined) {
+    resolveResourceGroup();
+    const group = resolved.resourceGroupId;
+    if (group !== undefined) addList(byGroup.get(group), via);
+  }
   const byResource = bucket.resource;
   const name = resolved.resource.resource;
   if (byResource !== undefined && name !== undefined) addList(byResource.get(name), via);
 }
 
-function addList(list: CompiledPolicy[] | undefined, via: string): void {
+function addList(list: CompiledPolicy[] | undefined, via: string | number): void {
   if (list === undefined) return;
   lists[listCount] = list;
   vias[listCount] = via;

@@ -13,6 +13,13 @@ export interface CompiledPolicy {
   /** `permits[i]` is the decision when `roles[i]` grants the action. */
   readonly permits: readonly Decision[];
   readonly resourceTests: readonly ResourceTest[];
+  /**
+   * The resource tests a decision still runs once the index has found the policy: those its
+   * placement (service key and scope) already guarantees are left out.
+   */
+  readonly residualTests: readonly ResourceTest[];
+  /** Whether a residual test reads the resource group, which a decision then looks up. */
+  readonly readsResourceGroup: boolean;
   readonly tagTests: readonly TagTest[];
   /** For authorization policies: tests on the source (subject) attributes. */
   readonly subjectTests: readonly SubjectTest[];
@@ -34,6 +41,8 @@ export interface ResourceTest {
   readonly source: Source;
   readonly key: string;
   readonly test: StringTest;
+  /** The value a `stringEquals` test expects, compared inline (no call); undefined otherwise. */
+  readonly equals: string | undefined;
 }
 
 export interface TagTest {
@@ -46,10 +55,13 @@ export interface SubjectTest {
   readonly test: StringTest;
 }
 
-/** The index keys of a policy: which service bucket and which scope within it. */
+/**
+ * The index keys of a policy: which service bucket and which scope within it, each with the index
+ * in `policy.resource` of the `stringEquals` attribute it comes from.
+ */
 export interface Placement {
-  readonly service: { readonly by: 'name' | 'type' | 'group'; readonly value: string } | undefined;
-  readonly scope: { readonly by: ScopeKey; readonly value: string } | undefined;
+  readonly service: { readonly by: 'name' | 'type' | 'group'; readonly value: string; readonly from: number } | undefined;
+  readonly scope: { readonly by: ScopeKey; readonly value: string; readonly from: number } | undefined;
   /** For authorization policies, the source service (undefined = any). */
   readonly subjectService: string | undefined;
 }
@@ -75,7 +87,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   if (!policy.id || !policy.accountId) throw invalidPolicy('A policy needs an id and an account.');
   const at = (i: number, what: string) => `policy ${policy.id} ${what}[${i}]`;
 
+  const placement = placementOf(policy);
   const resourceTests: ResourceTest[] = [];
+  const residualTests: ResourceTest[] = [];
   let foreignAccount = false;
   for (const [i, attr] of policy.resource.entries()) {
     if (attr.key === 'accountId') {
@@ -83,13 +97,20 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       if (attr.operator !== 'stringEquals' || attr.value !== policy.accountId) foreignAccount = true;
       continue;
     }
-    resourceTests.push({
+    const test: ResourceTest = {
       source: derivedSources[attr.key] ?? Source.Attribute,
       key: attr.key,
       test: compileStringTest(attr.operator, attr.value, at(i, 'resource.attributes')),
-    });
+      equals: attr.operator === 'stringEquals' ? String(attr.value) : undefined,
+    };
+    resourceTests.push(test);
+    if (i !== placement.service?.from && i !== placement.scope?.from) residualTests.push(test);
   }
-  if (foreignAccount) resourceTests.push({ source: Source.Attribute, key: 'accountId', test: () => false });
+  if (foreignAccount) {
+    const never: ResourceTest = { source: Source.Attribute, key: 'accountId', test: () => false, equals: undefined };
+    resourceTests.push(never);
+    residualTests.push(never);
+  }
 
   const tagTests = policy.tags.map((tag, i) => ({ key: tag.key, test: compileStringTest(tag.operator, tag.value, at(i, 'resource.tags')) }));
   const subjectTests =
@@ -109,33 +130,41 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     roles,
     permits,
     resourceTests,
+    residualTests,
+    readsResourceGroup: residualTests.some((t) => t.source === Source.ResourceGroup),
     tagTests,
     subjectTests,
     rule,
-    placement: placementOf(policy),
+    placement,
   };
 }
 
+/** The index in `attrs` of the first `stringEquals` on `key`, or -1. */
+const equalsAt = (attrs: readonly AttributeCondition[], key: string) => {
+  const i = attrs.findIndex((a) => a.key === key && a.operator === 'stringEquals');
+  return i >= 0 && typeof attrs[i]!.value === 'string' ? i : -1;
+};
 const equalsValue = (attrs: readonly AttributeCondition[], key: string) => {
-  const attr = attrs.find((a) => a.key === key && a.operator === 'stringEquals');
-  return typeof attr?.value === 'string' ? attr.value : undefined;
+  const i = equalsAt(attrs, key);
+  return i < 0 ? undefined : (attrs[i]!.value as string);
 };
 
 function placementOf(policy: Policy): Placement {
   const attrs = policy.resource;
-  const name = equalsValue(attrs, 'serviceName');
-  const type = equalsValue(attrs, 'serviceType');
-  const group = equalsValue(attrs, 'service_group_id');
+  const valueAt = (i: number) => attrs[i]!.value as string;
+  const name = equalsAt(attrs, 'serviceName');
+  const type = equalsAt(attrs, 'serviceType');
+  const group = equalsAt(attrs, 'service_group_id');
   const service =
-    name !== undefined ? { by: 'name' as const, value: name }
-    : type !== undefined ? { by: 'type' as const, value: type }
-    : group !== undefined ? { by: 'group' as const, value: group }
+    name >= 0 ? { by: 'name' as const, value: valueAt(name), from: name }
+    : type >= 0 ? { by: 'type' as const, value: valueAt(type), from: type }
+    : group >= 0 ? { by: 'group' as const, value: valueAt(group), from: group }
     : undefined;
   let scope: Placement['scope'];
   for (const key of SCOPE_KEYS) {
-    const value = equalsValue(attrs, key);
-    if (value !== undefined) {
-      scope = { by: key, value };
+    const i = equalsAt(attrs, key);
+    if (i >= 0) {
+      scope = { by: key, value: valueAt(i), from: i };
       break;
     }
   }
@@ -177,6 +206,22 @@ export function resourceMismatch(p: CompiledPolicy, r: ResolvedResource): string
   for (const test of p.resourceTests) if (!test.test(valueOf(test, r))) return test.key;
   for (const tag of p.tagTests) if (!tagMatches(tag, r.tags)) return `tag ${tag.key}`;
   return undefined;
+}
+
+/**
+ * Whether a policy the index found for `r` matches it: only its residual tests run. The caller has
+ * filled in `r.resourceGroupId` when `p.readsResourceGroup`.
+ */
+export function residualMatches(p: CompiledPolicy, r: ResolvedResource): boolean {
+  const tests = p.residualTests;
+  for (let i = 0; i < tests.length; i++) {
+    const test = tests[i]!;
+    const value = valueOf(test, r);
+    if (test.equals !== undefined ? value !== test.equals : !test.test(value)) return false;
+  }
+  const tags = p.tagTests;
+  for (let i = 0; i < tags.length; i++) if (!tagMatches(tags[i]!, r.tags)) return false;
+  return true;
 }
 
 export function resourceMatches(p: CompiledPolicy, r: ResolvedResource): boolean {

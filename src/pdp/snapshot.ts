@@ -92,22 +92,20 @@ export class SubjectBucket {
   }
 }
 
-/** The access groups an identity belongs to, as parallel arrays for an allocation-free scan. */
-export interface MemberGroups {
-  readonly groupIds: readonly string[];
-  /** The groups' policy buckets, so a decision needs no lookup per group. */
-  readonly buckets: readonly SubjectBucket[];
-  /** Epoch ms after which the membership no longer counts; Infinity for static members. */
-  readonly expiresAt: readonly number[];
-}
+const NO_GROUPS: readonly never[] = [];
 
 /**
- * One identity in an account: its own access policies and its group memberships, together so a
- * decision finds both with one lookup.
+ * One identity in an account: its own access policies and its group memberships, together and
+ * flat so a decision finds both with one lookup and few memory accesses. The memberships are
+ * parallel arrays, scanned without allocating.
  */
 export interface Principal {
   own: SubjectBucket | undefined;
-  groups: MemberGroups | undefined;
+  groupIds: readonly string[];
+  /** The groups' policy buckets, so a decision needs no lookup per group. */
+  groupBuckets: readonly SubjectBucket[];
+  /** Epoch ms after which each membership no longer counts; undefined when all are static. */
+  expiresAt: readonly number[] | undefined;
 }
 
 /** Everything the decision point knows about one account. */
@@ -143,14 +141,14 @@ export class AccountIndex {
 
   principal(iamId: string): Principal {
     let principal = this.principals.get(iamId);
-    if (!principal) this.principals.set(iamId, (principal = { own: undefined, groups: undefined }));
+    if (!principal) this.principals.set(iamId, (principal = { own: undefined, groupIds: NO_GROUPS, groupBuckets: NO_GROUPS, expiresAt: undefined }));
     return principal;
   }
 
   /** Forgets an identity that has neither policies nor memberships left. */
   forgetIfIdle(iamId: string): void {
     const principal = this.principals.get(iamId);
-    if (principal && !principal.own && !principal.groups) this.principals.delete(iamId);
+    if (principal && !principal.own && principal.groupIds.length === 0) this.principals.delete(iamId);
   }
 
   groupBucket(groupId: string): SubjectBucket {
@@ -316,13 +314,18 @@ export class Snapshot {
   private storeMembership(account: AccountIndex, iamId: string, groups: Map<string, number>): void {
     if (groups.size === 0) {
       account.membership.delete(iamId);
-      account.principal(iamId).groups = undefined;
+      const principal = account.principal(iamId);
+      principal.groupIds = principal.groupBuckets = NO_GROUPS;
+      principal.expiresAt = undefined;
       account.forgetIfIdle(iamId);
       return;
     }
     account.membership.set(iamId, groups);
-    const groupIds = [...groups.keys()];
-    account.principal(iamId).groups = { groupIds, buckets: groupIds.map((g) => account.groupBucket(g)), expiresAt: [...groups.values()] };
+    const principal = account.principal(iamId);
+    const expiresAt = [...groups.values()];
+    principal.groupIds = [...groups.keys()];
+    principal.groupBuckets = principal.groupIds.map((g) => account.groupBucket(g));
+    principal.expiresAt = expiresAt.every((t) => t === Number.POSITIVE_INFINITY) ? undefined : expiresAt;
   }
 
   private accountFor(accountId: string): AccountIndex {
