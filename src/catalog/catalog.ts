@@ -15,7 +15,14 @@ export interface ServiceGrants {
   readonly rolesByAction: ReadonlyMap<string, ReadonlySet<string>>;
   /** role CRN → the action ids it grants on this service. */
   readonly actionsByRole: ReadonlyMap<string, ReadonlySet<string>>;
+  /**
+   * A small integer unique to this object (a service's grants are replaced, never mutated), so the
+   * decision point can keep per-service data in an array rather than a map.
+   */
+  readonly ordinal: number;
 }
+
+let nextOrdinal = 0;
 
 const NOTHING: ReadonlySet<string> = new Set();
 
@@ -293,6 +300,7 @@ export class Catalog {
       groupId: service.groupId,
       rolesByAction,
       actionsByRole,
+      ordinal: nextOrdinal++,
     });
   }
 }
@@ -312,7 +320,7 @@ function serviceFreeGrants(genericActions: readonly GenericAction[]): ServiceGra
     }
   }
   const service: CatalogService = { name: NO_SERVICE, displayName: 'Any service', type: 'service', roles: [...actionsByRole.keys()], actions: [] };
-  return { service, type: service.type, groupId: undefined, rolesByAction, actionsByRole };
+  return { service, type: service.type, groupId: undefined, rolesByAction, actionsByRole, ordinal: nextOrdinal++ };
 }
 
 function ownRole(serviceName: string, own: OwnRole): Role {

@@ -1,4 +1,4 @@
-import { NO_SERVICE } from '../catalog/catalog.js';
+import { NO_SERVICE, type ServiceGrants } from '../catalog/catalog.js';
 import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { residualMatches, resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
@@ -47,7 +47,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   const account = snapshot.accounts.get(resource.accountId);
   if (account === undefined) return denial('no_policy_for_subject', explain, `No policy in account ${resource.accountId} applies to the subject.`);
 
-  resolve(request, snapshot, account, serviceName, grants.type, grants.groupId, nowMs);
+  resolve(request, snapshot, account, serviceName, grants, nowMs);
   if (explain) resolveResourceGroup();
   const subjects = gather(request.subject, account, snapshot, nowMs, explain);
   const trace: PolicyTrace[] | undefined = explain ? [] : undefined;
@@ -128,7 +128,7 @@ export function rolesOf(
   const account = snapshot.accounts.get(resource.accountId);
   const grants = resource.serviceName === undefined ? undefined : snapshot.catalog.grantsOn(resource.serviceName);
   if (account === undefined || grants === undefined) return [];
-  resolve(request, snapshot, account, resource.serviceName, grants.type, grants.groupId, nowMs);
+  resolve(request, snapshot, account, resource.serviceName, grants, nowMs);
   resolveResourceGroup();
   gather(request.subject, account, snapshot, nowMs, false);
   const byRole = new Map<string, RoleGrant>();
@@ -199,24 +199,23 @@ function resolve(
   snapshot: Snapshot,
   account: AccountIndex,
   serviceName: string | undefined,
-  serviceType: string,
-  serviceGroup: string | undefined,
+  grants: ServiceGrants,
   nowMs: number,
 ): void {
   const resource = request.resource;
   resolved.resource = resource;
   resolved.serviceName = serviceName;
-  resolved.serviceType = serviceType;
-  resolved.serviceGroup = serviceGroup;
+  resolved.serviceType = grants.type;
+  resolved.serviceGroup = grants.groupId;
   // The instance's resource group is looked up only when a candidate policy needs it.
   resolved.resourceGroupId = resource.resourceGroupId;
   resourceGroupPending = resource.resourceGroupId === undefined && resource.serviceInstance !== undefined;
   current = account;
   resolved.tags = request.tags;
-  const keys = snapshot.serviceKeys;
-  nameKey = keys.find('name', serviceName);
-  typeKey = keys.find('type', serviceType);
-  groupKey = keys.find('group', serviceGroup);
+  const keys = snapshot.serviceKeys.of(grants, serviceName);
+  nameKey = keys[0]!;
+  typeKey = keys[1]!;
+  groupKey = keys[2]!;
   ruleContext.nowMs = nowMs;
   ruleContext.resource = resource;
   ruleContext.environment = request.environment?.attributes;

@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/catalog.js';
+import type { Catalog, ServiceGrants } from '../catalog/catalog.js';
 import { DomainError } from '../kernel/errors.js';
 import { compilePolicy, type CompiledPolicy, type ScopeKey } from './compile.js';
 import type { Policy } from './types.js';
@@ -43,12 +43,33 @@ export class ScopeBucket {
 export class ServiceKeys {
   private readonly ordinals = { name: new Map<string, number>(), type: new Map<string, number>(), group: new Map<string, number>() };
   private next = 0;
+  /**
+   * By ServiceGrants ordinal: the name, type and group ordinals of that service (-1: none), or
+   * undefined until first asked. Cleared whenever a key is added.
+   */
+  private byGrants: Array<Int32Array | undefined> = [];
 
   ordinalOf(by: 'name' | 'type' | 'group', value: string): number {
     const map = this.ordinals[by];
     let ordinal = map.get(value);
-    if (ordinal === undefined) map.set(value, (ordinal = this.next++));
+    if (ordinal === undefined) {
+      map.set(value, (ordinal = this.next++));
+      this.byGrants = [];
+    }
     return ordinal;
+  }
+
+  /**
+   * The ordinals of `serviceName` (normally the service of `grants`; rolesOf may pass none), of
+   * its type and of its group: one array read once cached.
+   */
+  of(grants: ServiceGrants, serviceName: string | undefined): Int32Array {
+    let keys = serviceName === grants.service.name ? this.byGrants[grants.ordinal] : undefined;
+    if (keys === undefined) {
+      keys = Int32Array.of(this.find('name', serviceName), this.find('type', grants.type), this.find('group', grants.groupId));
+      if (serviceName === grants.service.name) this.byGrants[grants.ordinal] = keys;
+    }
+    return keys;
   }
 
   /** The ordinal of a key some policy was indexed under, or -1. */
