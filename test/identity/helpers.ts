@@ -1,8 +1,6 @@
-import { IamAuthenticator } from 'ibm-cloud-sdk-core';
 import type IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
-import { createAccountsStore } from '../../src/accounts/store.js';
-import { ids } from '../../src/kernel/ids.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { bearerOf as bearerFor, errorOf, newAccount, newMember, rawCall, statusOf } from '../helpers/identities.js';
+import { identityClient } from '../helpers/sdk.js';
 import type { TestServer } from '../helpers/server.js';
 
 /** Someone who can call the API: their identity, account, API key and SDK client. */
@@ -15,87 +13,23 @@ export interface Caller {
 
 export const ownerOf = (server: TestServer): Caller => ({ ...server.owner, client: identityClient(server.url, server.owner.apikey) });
 
-/** Creates a second account (with its owner and the owner's API key) through the stores. */
-export async function createOtherAccount(server: TestServer, login = `other-${ids.hex32().slice(0, 8)}@example.com`): Promise<Caller> {
-  const { registry } = server.server;
-  const { value } = await registry.writer.write(async (w) => {
-    const { account, owner } = await registry.accounts.createAccountIn(w, { name: 'Other', owner: { userId: login } }, 'test');
-    const key = await registry.identity.issueApiKeyIn(w, {
-      iamId: owner.iamId,
-      accountId: account.id,
-      name: 'owner key',
-      description: '',
-      createdBy: owner.iamId,
-    });
-    return { accountId: account.id, iamId: owner.iamId, apikey: key.value };
-  });
-  return { ...value, client: identityClient(server.url, value.apikey) };
+/** Creates a second account (with its owner and the owner's API key). */
+export async function createOtherAccount(server: TestServer, login?: string): Promise<Caller> {
+  const identity = await newAccount(server, login);
+  return { ...identity, client: identityClient(server.url, identity.apikey) };
 }
 
 /** Adds a (non-owner) user to an account, with an API key of their own. */
 export async function addMember(server: TestServer, accountId: string): Promise<Caller> {
-  const { registry } = server.server;
-  const store = createAccountsStore(registry.database.db);
-  const iamId = ids.userIamId();
-  const { value } = await registry.writer.write(async (w) => {
-    const at = new Date().toISOString();
-    await store.insertUser(
-      w.trx,
-      { iamId, userId: `${iamId.toLowerCase()}@example.com`, email: `${iamId.toLowerCase()}@example.com`, firstName: 'Mem', lastName: 'Ber', realm: 'IBMid' },
-      at,
-    );
-    await store.addMember(w.trx, accountId, iamId, 'ACTIVE', at);
-    return registry.identity.issueApiKeyIn(w, { iamId, accountId, name: 'member key', description: '', createdBy: iamId });
-  });
-  return { accountId, iamId, apikey: value.value, client: identityClient(server.url, value.value) };
+  const identity = await newMember(server, accountId);
+  return { ...identity, client: identityClient(server.url, identity.apikey) };
 }
 
-/** The Authorization header value a caller's API key earns (for raw fetch calls). */
-export async function bearerOf(server: TestServer, apikey: string): Promise<string> {
-  const authenticator: IamAuthenticator = authenticatorFor(server.url, apikey);
-  const options: { headers: Record<string, string> } = { headers: {} };
-  await authenticator.authenticate(options);
-  return options.headers.Authorization!;
-}
+export const bearerOf = (server: TestServer, apikey: string) => bearerFor(server.url, apikey);
 
-/** Raw HTTP for what the SDK cannot send (malformed bodies, missing headers). */
-export async function raw(
-  server: TestServer,
-  bearer: string,
-  method: string,
-  path: string,
-  body?: string,
-  headers: Record<string, string> = {},
-): Promise<{ status: number; body: any; headers: Headers }> {
-  const response = await fetch(`${server.url}${path}`, {
-    method,
-    headers: { Authorization: bearer, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}), ...headers },
-    ...(body !== undefined ? { body } : {}),
-  });
-  const text = await response.text();
-  return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
-}
+export const raw = (server: TestServer, ...rest: Parameters<typeof rawCall> extends [string, ...infer R] ? R : never) => rawCall(server.url, ...rest);
 
-/** The status an SDK call failed with (fails the test when it succeeds). */
-export async function statusOf(call: Promise<unknown>): Promise<number> {
-  try {
-    await call;
-  } catch (error) {
-    return (error as { status: number }).status;
-  }
-  throw new Error('expected the call to fail');
-}
-
-/** The error body an SDK call failed with. */
-export async function errorOf(call: Promise<unknown>): Promise<{ status: number; message: string; body: any }> {
-  try {
-    await call;
-  } catch (error) {
-    const e = error as { status: number; message: string; body?: string };
-    return { status: e.status, message: e.message, body: typeof e.body === 'string' ? JSON.parse(e.body) : e.body };
-  }
-  throw new Error('expected the call to fail');
-}
+export { errorOf, statusOf };
 
 /** The pagetoken query parameter of a page link. */
 export const pagetokenOf = (link: string) => new URL(link).searchParams.get('pagetoken') ?? undefined;
