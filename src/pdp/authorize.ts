@@ -3,7 +3,7 @@ import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { residualMatches, resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
-import { PUBLIC_ACCESS_GROUP, type AccountIndex, type Principal, type ScopeBucket, type Snapshot, type SubjectBucket } from './snapshot.js';
+import { PUBLIC_ACCESS_GROUP, type AccountIndex, type InstanceEntry, type Principal, type Scoped, type Snapshot, type SubjectBucket } from './snapshot.js';
 import type { AuthorizeOptions, Decision, DecisionRequest, DecisionSubject, DenyCause, PolicyTrace, ResourceAttributes } from './types.js';
 
 /**
@@ -48,7 +48,6 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   if (account === undefined) return denial('no_policy_for_subject', explain, `No policy in account ${resource.accountId} applies to the subject.`);
 
   resolve(request, snapshot, account, serviceName, grants, nowMs);
-  if (explain) resolveResourceGroup();
   const subjects = gather(request.subject, account, snapshot, nowMs, explain);
   const trace: PolicyTrace[] | undefined = explain ? [] : undefined;
   let first: Decision | undefined;
@@ -58,13 +57,13 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
 
   for (let l = 0; l < listCount; l++) {
     const list = lists[l]!;
-    for (let i = 0; i < list.length; i++) {
+    const end = listEnds[l]!;
+    for (let i = listStarts[l]!; i < end; i++) {
       const p = list[i]!;
       if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) {
         trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'subject_mismatch' });
         continue;
       }
-      if (p.readsResourceGroup) resolveResourceGroup();
       if (!residualMatches(p, resolved)) {
         trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'resource_mismatch', mismatch: resourceMismatch(p, resolved)! });
         continue;
@@ -129,11 +128,10 @@ export function rolesOf(
   const grants = resource.serviceName === undefined ? undefined : snapshot.catalog.grantsOn(resource.serviceName);
   if (account === undefined || grants === undefined) return [];
   resolve(request, snapshot, account, resource.serviceName, grants, nowMs);
-  resolveResourceGroup();
   gather(request.subject, account, snapshot, nowMs, false);
   const byRole = new Map<string, RoleGrant>();
   for (let l = 0; l < listCount; l++) {
-    for (const p of lists[l]!) {
+    for (const p of lists[l]!.slice(listStarts[l], listEnds[l])) {
       if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) continue;
       if (!resourceMatches(p, resolved) || (p.rule !== undefined && !p.rule(ruleContext))) continue;
       for (const role of p.roles) {
@@ -165,29 +163,28 @@ const resolved: ResolvedResource = {
 };
 const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environment: undefined };
 /**
- * The candidate policy lists of the current decision, and how each reached the subject: `iam_id`,
- * `service`, the Public Access group, or the index of one of the principal's groups.
+ * The candidate policies of the current decision: `lists[l]` from `listStarts[l]` to before
+ * `listEnds[l]`, and how they reached the subject: `iam_id`, `service`, the Public Access group,
+ * or the index of one of the principal's groups.
  */
 const lists: CompiledPolicy[][] = [];
+const listStarts: number[] = [];
+const listEnds: number[] = [];
 const vias: Array<string | number> = [];
 let listCount = 0;
+/** The subject buckets that reach the caller (their ids) and how. */
+const subjectIds: number[] = [];
+const subjectVias: Array<string | number> = [];
+let subjectCount = 0;
 let principal: Principal | undefined;
-/** The account of the current decision, and whether its resource group is still to be looked up. */
-let current: AccountIndex | undefined;
-let resourceGroupPending = false;
+/** The resource's instance in the account's index. */
+let instance: InstanceEntry | undefined;
 let sawSubject = false;
 /** ServiceKeys ordinals of the resource's service name, type and group (-1: no policy uses it). */
 let nameKey = -1;
 let typeKey = -1;
 let groupKey = -1;
 let sourceAttributes: Readonly<Record<string, string | undefined>> | undefined;
-
-/** Fills in the resource group of the request's instance, once per decision. */
-function resolveResourceGroup(): void {
-  if (!resourceGroupPending) return;
-  resourceGroupPending = false;
-  resolved.resourceGroupId = current!.instanceGroup.get(resolved.resource.serviceInstance!);
-}
 
 function viaOf(list: number): string {
   const via = vias[list]!;
@@ -207,10 +204,9 @@ function resolve(
   resolved.serviceName = serviceName;
   resolved.serviceType = grants.type;
   resolved.serviceGroup = grants.groupId;
-  // The instance's resource group is looked up only when a candidate policy needs it.
-  resolved.resourceGroupId = resource.resourceGroupId;
-  resourceGroupPending = resource.resourceGroupId === undefined && resource.serviceInstance !== undefined;
-  current = account;
+  // One lookup gives the instance's resource group and the policies scoped to it.
+  instance = resource.serviceInstance === undefined ? undefined : account.instances.get(resource.serviceInstance);
+  resolved.resourceGroupId = resource.resourceGroupId ?? instance?.resourceGroupId;
   resolved.tags = request.tags;
   const keys = snapshot.serviceKeys.of(grants, serviceName);
   nameKey = keys[0]!;
@@ -222,12 +218,14 @@ function resolve(
 }
 
 /**
- * Collects into `lists` the policy lists that can apply: for each subject bucket that reaches the
- * caller, the lists of its service buckets and scopes that the resolved resource falls in.
+ * Collects into `lists` the policies that can apply: for each subject bucket that reaches the
+ * caller, its unscoped lists for the resource's service keys and its list for the resource; then
+ * those subjects' runs among the policies scoped to the resource's instance and resource group.
  * Returns the subjects considered when `describe` is set.
  */
 function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snapshot, nowMs: number, describe: boolean): string[] | undefined {
   listCount = 0;
+  subjectCount = 0;
   principal = undefined;
   sawSubject = false;
   sourceAttributes = undefined;
@@ -261,39 +259,51 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
       described?.push(`service ${source ?? '(unknown)'}`);
     }
   }
+  if (subjectCount !== 0) {
+    addScoped(instance?.policies);
+    const group = resolved.resourceGroupId;
+    if (group !== undefined && account.byResourceGroup.size !== 0) addScoped(account.byResourceGroup.get(group));
+  }
   return described;
 }
 
 function addSubject(bucket: SubjectBucket | undefined, via: string | number): void {
   if (bucket === undefined || bucket.size === 0) return;
   sawSubject = true;
+  subjectIds[subjectCount] = bucket.id;
+  subjectVias[subjectCount] = via;
+  subjectCount++;
   const byService = bucket.byService;
-  if (nameKey >= 0) addScope(byService[nameKey], via);
-  if (typeKey >= 0) addScope(byService[typeKey], via);
-  if (groupKey >= 0) addScope(byService[groupKey], via);
-  if (bucket.anyService !== undefined) addScope(bucket.anyService, via);
-}
-
-function addScope(bucket: ScopeBucket | undefined, via: string | number): void {
-  if (bucket === undefined) return;
-  if (bucket.unscoped.length !== 0) addList(bucket.unscoped, via);
-  const byInstance = bucket.serviceInstance;
-  const instance = resolved.resource.serviceInstance;
-  if (byInstance !== undefined && instance !== undefined) addList(byInstance.get(instance), via);
-  const byGroup = bucket.resourceGroupId;
-  if (byGroup !== undefined) {
-    resolveResourceGroup();
-    const group = resolved.resourceGroupId;
-    if (group !== undefined) addList(byGroup.get(group), via);
-  }
-  const byResource = bucket.resource;
+  if (nameKey >= 0) addList(byService[nameKey], via);
+  if (typeKey >= 0) addList(byService[typeKey], via);
+  if (groupKey >= 0) addList(byService[groupKey], via);
+  addList(bucket.anyService, via);
+  const byResource = bucket.byResource;
   const name = resolved.resource.resource;
   if (byResource !== undefined && name !== undefined) addList(byResource.get(name), via);
 }
 
+/** Adds the runs of the reaching subjects in the policies scoped to the resource's instance or group. */
+function addScoped(scoped: Scoped | undefined): void {
+  if (scoped === undefined) return;
+  const subjects = scoped.subjects;
+  for (let k = 0; k < subjectCount; k++) {
+    const id = subjectIds[k]!;
+    const start = scoped.lowerBound(id);
+    let end = start;
+    while (end < subjects.length && subjects[end] === id) end++;
+    if (end > start) addRun(scoped.policies, start, end, subjectVias[k]!);
+  }
+}
+
 function addList(list: CompiledPolicy[] | undefined, via: string | number): void {
-  if (list === undefined) return;
+  if (list !== undefined) addRun(list, 0, list.length, via);
+}
+
+function addRun(list: CompiledPolicy[], start: number, end: number, via: string | number): void {
   lists[listCount] = list;
+  listStarts[listCount] = start;
+  listEnds[listCount] = end;
   vias[listCount] = via;
   listCount++;
 }
@@ -318,7 +328,7 @@ function sourceAttributesOf(subject: DecisionSubject, snapshot: Snapshot): Reado
     resourceType: orUndefined(crn.resourceType),
     resource: orUndefined(crn.resource),
     resourceGroupId:
-      accountId === undefined || instance === undefined ? undefined : snapshot.accounts.get(accountId)?.instanceGroup.get(instance),
+      accountId === undefined || instance === undefined ? undefined : snapshot.accounts.get(accountId)?.instances.get(instance)?.resourceGroupId,
   };
 }
 

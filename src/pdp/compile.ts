@@ -14,12 +14,10 @@ export interface CompiledPolicy {
   readonly permits: readonly Decision[];
   readonly resourceTests: readonly ResourceTest[];
   /**
-   * The resource tests a decision still runs once the index has found the policy: those its
-   * placement (service key and scope) already guarantees are left out.
+   * The resource tests a decision still runs once the index has found the policy: the one its
+   * placement guarantees is left out (the scope's, or for an unscoped policy the service key's).
    */
   readonly residualTests: readonly ResourceTest[];
-  /** Whether a residual test reads the resource group, which a decision then looks up. */
-  readonly readsResourceGroup: boolean;
   readonly tagTests: readonly TagTest[];
   /** For authorization policies: tests on the source (subject) attributes. */
   readonly subjectTests: readonly SubjectTest[];
@@ -104,7 +102,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       equals: attr.operator === 'stringEquals' ? String(attr.value) : undefined,
     };
     resourceTests.push(test);
-    if (i !== placement.service?.from && i !== placement.scope?.from) residualTests.push(test);
+    if (i !== (placement.scope ?? placement.service)?.from) residualTests.push(test);
   }
   if (foreignAccount) {
     const never: ResourceTest = { source: Source.Attribute, key: 'accountId', test: () => false, equals: undefined };
@@ -131,7 +129,6 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     permits,
     resourceTests,
     residualTests,
-    readsResourceGroup: residualTests.some((t) => t.source === Source.ResourceGroup),
     tagTests,
     subjectTests,
     rule,
@@ -208,10 +205,7 @@ export function resourceMismatch(p: CompiledPolicy, r: ResolvedResource): string
   return undefined;
 }
 
-/**
- * Whether a policy the index found for `r` matches it: only its residual tests run. The caller has
- * filled in `r.resourceGroupId` when `p.readsResourceGroup`.
- */
+/** Whether a policy the index found for `r` matches it: only its residual tests run. */
 export function residualMatches(p: CompiledPolicy, r: ResolvedResource): boolean {
   const tests = p.residualTests;
   for (let i = 0; i < tests.length; i++) {

@@ -1,38 +1,54 @@
 import type { Catalog, ServiceGrants } from '../catalog/catalog.js';
 import { DomainError } from '../kernel/errors.js';
-import { compilePolicy, type CompiledPolicy, type ScopeKey } from './compile.js';
+import { compilePolicy, type CompiledPolicy } from './compile.js';
 import type { Policy } from './types.js';
 
 /** The reserved group every caller belongs to while the account's public access is enabled. */
 export const PUBLIC_ACCESS_GROUP = 'AccessGroupId-PublicAccess';
 
 /**
- * Policies that share a subject and a service key, split by scope: a policy naming one instance,
- * resource group or resource (with stringEquals) sits in that key's map, the rest in `unscoped`.
- * A request looks at `unscoped` and at most one list per scope key.
+ * The policies of every subject scoped to one instance or one resource group, ordered by subject
+ * bucket id: a decision makes one lookup per scope for all the subjects that reach the caller,
+ * and finds each subject's run by binary search in two contiguous arrays.
  */
-export class ScopeBucket {
-  readonly unscoped: CompiledPolicy[] = [];
-  /** Created on first use: most buckets hold few policies, and small objects keep decisions in cache. */
-  serviceInstance: Map<string, CompiledPolicy[]> | undefined;
-  resourceGroupId: Map<string, CompiledPolicy[]> | undefined;
-  resource: Map<string, CompiledPolicy[]> | undefined;
-  size = 0;
+export class Scoped {
+  readonly subjects: number[] = [];
+  readonly policies: CompiledPolicy[] = [];
 
-  add(p: CompiledPolicy): void {
-    const scope = p.placement.scope;
-    if (scope) pushTo((this[scope.by] ??= new Map()), scope.value, p);
-    else this.unscoped.push(p);
-    this.size++;
+  /** The index of the first entry of `subject`, or of the first entry after it. */
+  lowerBound(subject: number): number {
+    const subjects = this.subjects;
+    let lo = 0;
+    let hi = subjects.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (subjects[mid]! < subject) lo = mid + 1;
+      else hi = mid;
+    }
+    return lo;
   }
 
-  remove(p: CompiledPolicy): void {
-    const scope = p.placement.scope;
-    const map = scope ? this[scope.by] : undefined;
-    if (scope && map) removeFrom(map, scope.value, p);
-    else removeItem(this.unscoped, p);
-    this.size--;
+  add(subject: number, p: CompiledPolicy): void {
+    let at = this.lowerBound(subject);
+    while (at < this.subjects.length && this.subjects[at] === subject) at++;
+    this.subjects.splice(at, 0, subject);
+    this.policies.splice(at, 0, p);
   }
+
+  remove(subject: number, p: CompiledPolicy): void {
+    for (let i = this.lowerBound(subject); i < this.subjects.length && this.subjects[i] === subject; i++) {
+      if (this.policies[i] !== p) continue;
+      this.subjects.splice(i, 1);
+      this.policies.splice(i, 1);
+      return;
+    }
+  }
+}
+
+/** An instance of an account: its resource group, and the policies scoped to it. */
+export interface InstanceEntry {
+  resourceGroupId: string | undefined;
+  policies: Scoped | undefined;
 }
 
 /**
@@ -79,38 +95,21 @@ export class ServiceKeys {
 }
 
 /**
- * One subject's policies in one account, by the service they target: an exact service name, a
- * service type (`service` / `platform_service`) or a service group (`byService`, indexed by
- * ServiceKeys ordinals), or none of these (`anyService`).
+ * One subject's policies in one account. Those without a scope are here by the service they
+ * target: an exact service name, a service type (`service` / `platform_service`) or a service
+ * group (`byService`, indexed by ServiceKeys ordinals), or none of these (`anyService`); those
+ * scoped to one resource (`resource` stringEquals, no instance or group) in `byResource`; those
+ * scoped to an instance or resource group in the account's Scoped lists, under `id`.
  */
 export class SubjectBucket {
-  readonly byService: Array<ScopeBucket | undefined> = [];
-  anyService: ScopeBucket | undefined;
+  readonly byService: Array<CompiledPolicy[] | undefined> = [];
+  anyService: CompiledPolicy[] | undefined;
+  byResource: Map<string, CompiledPolicy[]> | undefined;
+  /** All the subject's policies, wherever they are indexed. */
   size = 0;
 
-  add(p: CompiledPolicy, keys: ServiceKeys): void {
-    const service = p.placement.service;
-    let bucket: ScopeBucket | undefined;
-    if (!service) bucket = this.anyService ??= new ScopeBucket();
-    else {
-      const ordinal = keys.ordinalOf(service.by, service.value);
-      bucket = this.byService[ordinal] ??= new ScopeBucket();
-    }
-    bucket.add(p);
-    this.size++;
-  }
-
-  remove(p: CompiledPolicy, keys: ServiceKeys): void {
-    const service = p.placement.service;
-    const ordinal = service ? keys.find(service.by, service.value) : -1;
-    const bucket = service ? this.byService[ordinal] : this.anyService;
-    if (!bucket) return;
-    bucket.remove(p);
-    this.size--;
-    if (bucket.size > 0) return;
-    if (service) this.byService[ordinal] = undefined;
-    else this.anyService = undefined;
-  }
+  /** `id` is unique in the account. */
+  constructor(readonly id: number) {}
 }
 
 const NO_GROUPS: readonly never[] = [];
@@ -142,8 +141,11 @@ export class AccountIndex {
   readonly bySourceService = new Map<string | undefined, SubjectBucket>();
   /** Source of `members`: iamId → groupId → expiry. */
   readonly membership = new Map<string, Map<string, number>>();
-  readonly instanceGroup = new Map<string, string>();
+  /** Instances with a known resource group or scoped policies. */
+  readonly instances = new Map<string, InstanceEntry>();
+  readonly byResourceGroup = new Map<string, Scoped>();
   publicAccess = false;
+  private nextSubject = 0;
 
   constructor(readonly accountId: string) {}
 
@@ -151,12 +153,12 @@ export class AccountIndex {
     const subject = p.policy.subject;
     if (subject.kind === 'iam_id') {
       const principal = create ? this.principal(subject.iamId) : this.principals.get(subject.iamId);
-      if (principal && !principal.own && create) principal.own = new SubjectBucket();
+      if (principal && !principal.own && create) principal.own = new SubjectBucket(this.nextSubject++);
       return principal?.own;
     }
     if (subject.kind === 'access_group') return create ? this.groupBucket(subject.groupId) : this.byGroup.get(subject.groupId);
     let bucket = this.bySourceService.get(p.placement.subjectService);
-    if (!bucket && create) this.bySourceService.set(p.placement.subjectService, (bucket = new SubjectBucket()));
+    if (!bucket && create) this.bySourceService.set(p.placement.subjectService, (bucket = new SubjectBucket(this.nextSubject++)));
     return bucket;
   }
 
@@ -174,8 +176,61 @@ export class AccountIndex {
 
   groupBucket(groupId: string): SubjectBucket {
     let bucket = this.byGroup.get(groupId);
-    if (!bucket) this.byGroup.set(groupId, (bucket = new SubjectBucket()));
+    if (!bucket) this.byGroup.set(groupId, (bucket = new SubjectBucket(this.nextSubject++)));
     return bucket;
+  }
+
+  /** Indexes a policy of `bucket`'s subject by its placement. */
+  add(p: CompiledPolicy, bucket: SubjectBucket, keys: ServiceKeys): void {
+    const { service, scope } = p.placement;
+    bucket.size++;
+    if (scope?.by === 'serviceInstance') {
+      const entry = this.instanceEntry(scope.value);
+      (entry.policies ??= new Scoped()).add(bucket.id, p);
+    } else if (scope?.by === 'resourceGroupId') {
+      let scoped = this.byResourceGroup.get(scope.value);
+      if (!scoped) this.byResourceGroup.set(scope.value, (scoped = new Scoped()));
+      scoped.add(bucket.id, p);
+    } else if (scope?.by === 'resource') pushTo((bucket.byResource ??= new Map()), scope.value, p);
+    else if (service) (bucket.byService[keys.ordinalOf(service.by, service.value)] ??= []).push(p);
+    else (bucket.anyService ??= []).push(p);
+  }
+
+  remove(p: CompiledPolicy, bucket: SubjectBucket, keys: ServiceKeys): void {
+    const { service, scope } = p.placement;
+    bucket.size--;
+    if (scope?.by === 'serviceInstance') {
+      const entry = this.instances.get(scope.value);
+      entry?.policies?.remove(bucket.id, p);
+      if (entry?.policies?.subjects.length === 0) entry.policies = undefined;
+      this.forgetInstanceIfIdle(scope.value);
+    } else if (scope?.by === 'resourceGroupId') {
+      const scoped = this.byResourceGroup.get(scope.value);
+      scoped?.remove(bucket.id, p);
+      if (scoped?.subjects.length === 0) this.byResourceGroup.delete(scope.value);
+    } else if (scope?.by === 'resource') {
+      if (bucket.byResource) removeFrom(bucket.byResource, scope.value, p);
+      if (bucket.byResource?.size === 0) bucket.byResource = undefined;
+    } else if (service) {
+      const ordinal = keys.find(service.by, service.value);
+      const list = bucket.byService[ordinal];
+      if (list) removeItem(list, p);
+      if (list?.length === 0) bucket.byService[ordinal] = undefined;
+    } else {
+      if (bucket.anyService) removeItem(bucket.anyService, p);
+      if (bucket.anyService?.length === 0) bucket.anyService = undefined;
+    }
+  }
+
+  instanceEntry(instanceId: string): InstanceEntry {
+    let entry = this.instances.get(instanceId);
+    if (!entry) this.instances.set(instanceId, (entry = { resourceGroupId: undefined, policies: undefined }));
+    return entry;
+  }
+
+  forgetInstanceIfIdle(instanceId: string): void {
+    const entry = this.instances.get(instanceId);
+    if (entry && entry.resourceGroupId === undefined && entry.policies === undefined) this.instances.delete(instanceId);
   }
 
   dropIfEmpty(p: CompiledPolicy, bucket: SubjectBucket): void {
@@ -263,7 +318,7 @@ export class Snapshot {
     this.removePolicy(policy.id);
     if (!next) return;
     const account = this.accountFor(policy.accountId);
-    account.bucketFor(next, true)!.add(next, this.serviceKeys);
+    account.add(next, account.bucketFor(next, true)!, this.serviceKeys);
     this.compiled.set(policy.id, next);
   }
 
@@ -274,7 +329,7 @@ export class Snapshot {
     const account = this.accounts.get(previous.policy.accountId);
     const bucket = account?.bucketFor(previous, false);
     if (!account || !bucket) return;
-    bucket.remove(previous, this.serviceKeys);
+    account.remove(previous, bucket, this.serviceKeys);
     account.dropIfEmpty(previous, bucket);
   }
 
@@ -320,11 +375,15 @@ export class Snapshot {
   }
 
   setInstanceGroup(accountId: string, instanceId: string, resourceGroupId: string): void {
-    this.accountFor(accountId).instanceGroup.set(instanceId, resourceGroupId);
+    this.accountFor(accountId).instanceEntry(instanceId).resourceGroupId = resourceGroupId;
   }
 
   removeInstance(accountId: string, instanceId: string): void {
-    this.accounts.get(accountId)?.instanceGroup.delete(instanceId);
+    const account = this.accounts.get(accountId);
+    const entry = account?.instances.get(instanceId);
+    if (!account || !entry) return;
+    entry.resourceGroupId = undefined;
+    account.forgetInstanceIfIdle(instanceId);
   }
 
   /** Whether policies on `AccessGroupId-PublicAccess` apply to everyone (off until set). */
