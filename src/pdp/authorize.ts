@@ -260,7 +260,7 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
     }
   }
   if (subjectCount !== 0) {
-    addScoped(instance?.policies);
+    addScoped(instance);
     const group = resolved.resourceGroupId;
     if (group !== undefined && account.byResourceGroup.size !== 0) addScoped(account.byResourceGroup.get(group));
   }

@@ -74,6 +74,13 @@ const derivedSources: Readonly<Record<string, Source>> = {
   resourceGroupId: Source.ResourceGroup,
 };
 
+/**
+ * One empty array shared by every policy without tests of a kind: a decision reads its length
+ * from a line already in cache rather than from an array of the policy's own.
+ */
+const NONE: readonly never[] = [];
+const orNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
+
 /** Custom role CRNs carry their account: `crn:v1:ibmcloud:public:iam-access-management::a/<acct>::customRole:<Name>`. */
 function roleUsableIn(roleCrn: string, accountId: string): boolean {
   const scope = roleCrn.split(':')[6] ?? '';
@@ -128,9 +135,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     roles,
     permits,
     resourceTests,
-    residualTests,
-    tagTests,
-    subjectTests,
+    residualTests: orNone(residualTests),
+    tagTests: orNone(tagTests),
+    subjectTests: orNone(subjectTests),
     rule,
     placement,
   };

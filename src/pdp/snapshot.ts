@@ -18,6 +18,12 @@ export class Scoped {
   /** The index of the first entry of `subject`, or of the first entry after it. */
   lowerBound(subject: number): number {
     const subjects = this.subjects;
+    // Most lists are short: a forward scan reads one or two cache lines and predicts well.
+    if (subjects.length <= 16) {
+      let i = 0;
+      while (i < subjects.length && subjects[i]! < subject) i++;
+      return i;
+    }
     let lo = 0;
     let hi = subjects.length;
     while (lo < hi) {
@@ -45,10 +51,12 @@ export class Scoped {
   }
 }
 
-/** An instance of an account: its resource group, and the policies scoped to it. */
-export interface InstanceEntry {
+/**
+ * An instance of an account: its resource group, and the policies scoped to it (one object, so
+ * one memory access finds both).
+ */
+export class InstanceEntry extends Scoped {
   resourceGroupId: string | undefined;
-  policies: Scoped | undefined;
 }
 
 /**
@@ -185,8 +193,7 @@ export class AccountIndex {
     const { service, scope } = p.placement;
     bucket.size++;
     if (scope?.by === 'serviceInstance') {
-      const entry = this.instanceEntry(scope.value);
-      (entry.policies ??= new Scoped()).add(bucket.id, p);
+      this.instanceEntry(scope.value).add(bucket.id, p);
     } else if (scope?.by === 'resourceGroupId') {
       let scoped = this.byResourceGroup.get(scope.value);
       if (!scoped) this.byResourceGroup.set(scope.value, (scoped = new Scoped()));
@@ -200,9 +207,7 @@ export class AccountIndex {
     const { service, scope } = p.placement;
     bucket.size--;
     if (scope?.by === 'serviceInstance') {
-      const entry = this.instances.get(scope.value);
-      entry?.policies?.remove(bucket.id, p);
-      if (entry?.policies?.subjects.length === 0) entry.policies = undefined;
+      this.instances.get(scope.value)?.remove(bucket.id, p);
       this.forgetInstanceIfIdle(scope.value);
     } else if (scope?.by === 'resourceGroupId') {
       const scoped = this.byResourceGroup.get(scope.value);
@@ -224,13 +229,13 @@ export class AccountIndex {
 
   instanceEntry(instanceId: string): InstanceEntry {
     let entry = this.instances.get(instanceId);
-    if (!entry) this.instances.set(instanceId, (entry = { resourceGroupId: undefined, policies: undefined }));
+    if (!entry) this.instances.set(instanceId, (entry = new InstanceEntry()));
     return entry;
   }
 
   forgetInstanceIfIdle(instanceId: string): void {
     const entry = this.instances.get(instanceId);
-    if (entry && entry.resourceGroupId === undefined && entry.policies === undefined) this.instances.delete(instanceId);
+    if (entry && entry.resourceGroupId === undefined && entry.subjects.length === 0) this.instances.delete(instanceId);
   }
 
   dropIfEmpty(p: CompiledPolicy, bucket: SubjectBucket): void {
