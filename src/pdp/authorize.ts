@@ -283,16 +283,20 @@ function addSubject(bucket: SubjectBucket | undefined, via: string | number): vo
   if (byResource !== undefined && name !== undefined) addList(byResource.get(name), via);
 }
 
-/** Adds the runs of the reaching subjects in the policies scoped to the resource's instance or group. */
+/**
+ * Adds the policies of the reaching subjects scoped to the resource's instance or group, for the
+ * resource's service keys or any service.
+ */
 function addScoped(scoped: Scoped | undefined): void {
   if (scoped === undefined) return;
   const subjects = scoped.subjects;
+  const services = scoped.services;
   for (let k = 0; k < subjectCount; k++) {
     const id = subjectIds[k]!;
-    const start = scoped.lowerBound(id);
-    let end = start;
-    while (end < subjects.length && subjects[end] === id) end++;
-    if (end > start) addRun(scoped.policies, start, end, subjectVias[k]!);
+    for (let i = scoped.lowerBound(id); i < subjects.length && subjects[i] === id; i++) {
+      const service = services[i]!;
+      if (service === -1 || service === nameKey || service === typeKey || service === groupKey) addRun(scoped.policies, i, i + 1, subjectVias[k]!);
+    }
   }
 }
 

@@ -14,8 +14,9 @@ export interface CompiledPolicy {
   readonly permits: readonly Decision[];
   readonly resourceTests: readonly ResourceTest[];
   /**
-   * The resource tests a decision still runs once the index has found the policy: the one its
-   * placement guarantees is left out (the scope's, or for an unscoped policy the service key's).
+   * The resource tests a decision still runs once the index has found the policy: those its
+   * placement guarantees are left out (the scope's, and the service key's unless the scope is a
+   * `resource`, whose lists hold every service).
    */
   readonly residualTests: readonly ResourceTest[];
   readonly tagTests: readonly TagTest[];
@@ -109,7 +110,8 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
       equals: attr.operator === 'stringEquals' ? String(attr.value) : undefined,
     };
     resourceTests.push(test);
-    if (i !== (placement.scope ?? placement.service)?.from) residualTests.push(test);
+    const serviceImplied = placement.scope?.by !== 'resource' && i === placement.service?.from;
+    if (i !== placement.scope?.from && !serviceImplied) residualTests.push(test);
   }
   if (foreignAccount) {
     const never: ResourceTest = { source: Source.Attribute, key: 'accountId', test: () => false, equals: undefined };

@@ -9,10 +9,13 @@ export const PUBLIC_ACCESS_GROUP = 'AccessGroupId-PublicAccess';
 /**
  * The policies of every subject scoped to one instance or one resource group, ordered by subject
  * bucket id: a decision makes one lookup per scope for all the subjects that reach the caller,
- * and finds each subject's run by binary search in two contiguous arrays.
+ * and finds each subject's run by binary search in contiguous arrays. `services[i]` is the
+ * ServiceKeys ordinal policy i is placed under (-1: any service), so a decision picks the
+ * policies for the resource's service without reading them.
  */
 export class Scoped {
   readonly subjects: number[] = [];
+  readonly services: number[] = [];
   readonly policies: CompiledPolicy[] = [];
 
   /** The index of the first entry of `subject`, or of the first entry after it. */
@@ -34,10 +37,11 @@ export class Scoped {
     return lo;
   }
 
-  add(subject: number, p: CompiledPolicy): void {
+  add(subject: number, service: number, p: CompiledPolicy): void {
     let at = this.lowerBound(subject);
     while (at < this.subjects.length && this.subjects[at] === subject) at++;
     this.subjects.splice(at, 0, subject);
+    this.services.splice(at, 0, service);
     this.policies.splice(at, 0, p);
   }
 
@@ -45,6 +49,7 @@ export class Scoped {
     for (let i = this.lowerBound(subject); i < this.subjects.length && this.subjects[i] === subject; i++) {
       if (this.policies[i] !== p) continue;
       this.subjects.splice(i, 1);
+      this.services.splice(i, 1);
       this.policies.splice(i, 1);
       return;
     }
@@ -191,15 +196,16 @@ export class AccountIndex {
   /** Indexes a policy of `bucket`'s subject by its placement. */
   add(p: CompiledPolicy, bucket: SubjectBucket, keys: ServiceKeys): void {
     const { service, scope } = p.placement;
+    const ordinal = service ? keys.ordinalOf(service.by, service.value) : -1;
     bucket.size++;
     if (scope?.by === 'serviceInstance') {
-      this.instanceEntry(scope.value).add(bucket.id, p);
+      this.instanceEntry(scope.value).add(bucket.id, ordinal, p);
     } else if (scope?.by === 'resourceGroupId') {
       let scoped = this.byResourceGroup.get(scope.value);
       if (!scoped) this.byResourceGroup.set(scope.value, (scoped = new Scoped()));
-      scoped.add(bucket.id, p);
+      scoped.add(bucket.id, ordinal, p);
     } else if (scope?.by === 'resource') pushTo((bucket.byResource ??= new Map()), scope.value, p);
-    else if (service) (bucket.byService[keys.ordinalOf(service.by, service.value)] ??= []).push(p);
+    else if (service) (bucket.byService[ordinal] ??= []).push(p);
     else (bucket.anyService ??= []).push(p);
   }
 
