@@ -176,6 +176,24 @@ let listCount = 0;
 const subjectIds: number[] = [];
 const subjectVias: Array<string | number> = [];
 let subjectCount = 0;
+/**
+ * By subject bucket id: the serial of the last decision the bucket reached the caller in, and its
+ * index in `subjectIds` then; so a scoped list is filtered in one pass. Ids of different accounts
+ * share slots harmlessly: a decision only reads the ids of its own account, stamped by itself.
+ */
+let stamps = new Int32Array(1024);
+let stampIndex = new Int32Array(1024);
+let serial = 0;
+
+function growStamps(id: number): void {
+  const size = Math.max(id + 1, stamps.length * 2);
+  const grown = new Int32Array(size);
+  grown.set(stamps);
+  stamps = grown;
+  const index = new Int32Array(size);
+  index.set(stampIndex);
+  stampIndex = index;
+}
 let principal: Principal | undefined;
 /** The resource's instance in the account's index. */
 let instance: InstanceEntry | undefined;
@@ -226,6 +244,10 @@ function resolve(
 function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snapshot, nowMs: number, describe: boolean): string[] | undefined {
   listCount = 0;
   subjectCount = 0;
+  if (++serial === 0x7fffffff) {
+    stamps.fill(0);
+    serial = 1;
+  }
   principal = undefined;
   sawSubject = false;
   sourceAttributes = undefined;
@@ -270,7 +292,11 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
 function addSubject(bucket: SubjectBucket | undefined, via: string | number): void {
   if (bucket === undefined || bucket.size === 0) return;
   sawSubject = true;
-  subjectIds[subjectCount] = bucket.id;
+  const id = bucket.id;
+  if (id >= stamps.length) growStamps(id);
+  stamps[id] = serial;
+  stampIndex[id] = subjectCount;
+  subjectIds[subjectCount] = id;
   subjectVias[subjectCount] = via;
   subjectCount++;
   const byService = bucket.byService;
@@ -291,6 +317,16 @@ function addScoped(scoped: Scoped | undefined): void {
   if (scoped === undefined) return;
   const subjects = scoped.subjects;
   const services = scoped.services;
+  if (subjects.length <= 8 * subjectCount) {
+    // Short list: one pass, each entry's subject checked against this decision's stamp.
+    for (let i = 0; i < subjects.length; i++) {
+      const id = subjects[i]!;
+      if (stamps[id] !== serial) continue;
+      const service = services[i]!;
+      if (service === -1 || service === nameKey || service === typeKey || service === groupKey) addRun(scoped.policies, i, i + 1, subjectVias[stampIndex[id]!]!);
+    }
+    return;
+  }
   for (let k = 0; k < subjectCount; k++) {
     const id = subjectIds[k]!;
     for (let i = scoped.lowerBound(id); i < subjects.length && subjects[i] === id; i++) {
