@@ -156,8 +156,10 @@ export class AccountIndex {
   readonly membership = new Map<string, Map<string, number>>();
   /** Instances with a known resource group or scoped policies. */
   readonly instances = new Map<string, InstanceEntry>();
+  /** Policies scoped to a resource group, by resource group id. */
   readonly byResourceGroup = new Map<string, Scoped>();
   publicAccess = false;
+  /** The next SubjectBucket id; ids are not reused, so a scoped list never confuses two subjects. */
   private nextSubject = 0;
 
   constructor(readonly accountId: string) {}
@@ -273,10 +275,11 @@ export interface SnapshotInput {
 const epochMs = (t: Date | number | undefined) => (t === undefined ? Number.POSITIVE_INFINITY : typeof t === 'number' ? t : t.getTime());
 
 /**
- * The in-memory index the decision point evaluates against: policies by account, subject, service
- * and scope; group memberships; instance → resource group; public-access settings; and the
- * catalog's role → action sets (read live from the catalog, which keeps them current). Every
- * update touches only the entries it concerns.
+ * The in-memory index the decision point evaluates against, per account: unscoped policies by
+ * subject and service key; policies scoped to an instance or resource group by that scope, then
+ * subject and service key; group memberships; instance → resource group; public-access settings;
+ * and the catalog's role → action sets (read live from the catalog, which keeps them current).
+ * Every update touches only the entries it concerns.
  */
 export class Snapshot {
   readonly accounts = new Map<string, AccountIndex>();
