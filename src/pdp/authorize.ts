@@ -69,12 +69,15 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
         continue;
       }
       sawResource = true;
-      const roles = p.roles;
       let granted = -1;
-      for (let r = 0; r < roles.length; r++) {
-        if (granting.has(roles[r]!)) {
-          granted = r;
-          break;
+      if (p.firstRole !== undefined && granting.has(p.firstRole)) granted = 0;
+      else if (p.roleCount > 1) {
+        const roles = p.roles;
+        for (let r = 1; r < roles.length; r++) {
+          if (granting.has(roles[r]!)) {
+            granted = r;
+            break;
+          }
         }
       }
       if (granted < 0) {
@@ -87,7 +90,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
         trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'condition_not_satisfied' });
         continue;
       }
-      if (trace === undefined) return p.permits[granted]!;
+      if (trace === undefined) return granted === 0 ? p.firstPermit! : p.permits[granted]!;
       trace.push({ policyId: p.id, via: viaOf(l), outcome: 'granted' });
       first ??= p.permits[granted]!;
     }

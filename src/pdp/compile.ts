@@ -12,6 +12,13 @@ export interface CompiledPolicy {
   readonly roles: readonly string[];
   /** `permits[i]` is the decision when `roles[i]` grants the action. */
   readonly permits: readonly Decision[];
+  /**
+   * `roles[0]`, `permits[0]` and `roles.length` on the policy itself: most policies have one
+   * role, and a decision then reads neither array (each a likely cache miss at scale).
+   */
+  readonly firstRole: string | undefined;
+  readonly firstPermit: Decision | undefined;
+  readonly roleCount: number;
   readonly resourceTests: readonly ResourceTest[];
   /**
    * The resource tests a decision still runs once the index has found the policy: those its
@@ -136,6 +143,9 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
     id: policy.id,
     roles,
     permits,
+    firstRole: roles[0],
+    firstPermit: permits[0],
+    roleCount: roles.length,
     resourceTests,
     residualTests: orNone(residualTests),
     tagTests: orNone(tagTests),
