@@ -48,8 +48,8 @@ function heapUsed(): number {
 }
 
 /**
- * Decisions per second: whole passes over the pre-generated requests (100,000–200,000 users ×
- * resources drawn at random, so the index is read as a server's would be, mostly out of cache),
+ * Decisions per second: whole passes over the pre-generated requests (100,000–200,000 of them,
+ * users and resources drawn at random, so the index is read as a server's would be, mostly out of cache),
  * timed per pass, for at least THROUGHPUT_MS after a warm-up. Reading the requests themselves
  * costs ~11 ns a decision (measured apart), under 2% of a decision at any size.
  */
