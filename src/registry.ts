@@ -85,7 +85,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const catalogStore = createCatalogStore(db);
   const resourcesStore = createResourcesStore(db);
   const accessGroupsStore = createAccessGroupsStore(db);
-  decisionPoint = createDecisionPoint({
+  const decisions = createDecisionPoint({
     catalog,
     clock,
     feed: createChangeFeed(db),
@@ -102,11 +102,12 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       clock,
     ),
   });
-  await decisionPoint.start();
+  await decisions.start();
+  decisionPoint = decisions;
   // Other nodes' writes wake this node's decision point at once (PostgreSQL); polling is the fallback.
-  const stopListening = await database.onFeedCommit(() => decisionPoint?.poke());
+  const stopListening = await database.onFeedCommit(() => decisions.poke());
   const ownerOf = createOwnerLookup(accountsStore, clock);
-  const authorizer = createPdpAuthorizer({ decisionPoint, ownerOf });
+  const authorizer = createPdpAuthorizer({ decisionPoint: decisions, ownerOf });
   const catalogAdmin = createCatalogAdmin({
     catalog,
     store: catalogStore,
@@ -114,7 +115,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     clock,
     authorizer,
     operatorAccountId: accountsStore.operatorAccountId,
-    applied: (revision) => decisionPoint!.ensureRevision(revision),
+    applied: (revision) => decisions.ensureRevision(revision),
   });
   // What leaves an account with an identity (a removed user, a deleted service ID), in the same write.
   const identityRemovals = () => [accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn];
@@ -189,7 +190,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         usersRoutes({ users, authenticator }),
         policyManagement.routes(authenticator),
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
-        authzRoutes({ authz: createAuthzService({ decisionPoint, ownerOf }), authenticator }),
+        authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
       ],
     });
@@ -212,9 +213,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authenticator,
     buildHttp,
     catalog,
-    decisionPoint,
+    decisionPoint: decisions,
     async close() {
-      decisionPoint.stop();
+      decisions.stop();
       await stopListening();
       await token.close();
       signingKeys.stop();
