@@ -73,11 +73,11 @@ export function resourceOf(resource: WireResource): ResourceAttributes {
 }
 
 export function requestOf(wire: WireRequest, action: string): DecisionRequest {
-  const environment = wire.environment?.attributes;
+  const environment = wire.environment?.attributes && stringsOf(wire.environment.attributes);
   return {
     subject: subjectOf(wire.subject),
     action,
     resource: resourceOf(wire.resource),
-    ...(environment ? { environment: { attributes: stringsOf(environment), ip: stringsOf(environment).ipAddress } } : {}),
+    ...(environment ? { environment: { attributes: environment, ip: environment.ipAddress } } : {}),
   };
 }
