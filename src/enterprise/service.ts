@@ -203,6 +203,30 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     if ((await accounts.membershipState(accountId, iamId)) !== 'ACTIVE') throw errors.unknownContact(iamId, accountId);
   }
 
+  /**
+   * The parent CRN a list filters by: `parent`, or the CRN of the named account group; null when
+   * both are given and disagree (nothing can match).
+   */
+  async function parentFilter(parent: string | undefined, accountGroupId: string | undefined): Promise<string | undefined | null> {
+    if (accountGroupId === undefined) return parent;
+    const group = await store.getGroup(accountGroupId);
+    const enterprise = group && (await store.getEnterprise(group.enterprise_id));
+    const crn = enterprise ? enterpriseCrn(enterprise.account_id, 'account-group', accountGroupId) : 'none';
+    return parent !== undefined && parent !== crn ? null : crn;
+  }
+
+  /** For one list call: the enterprise of an id when the actor may read its `kind`s, else undefined (memoized). */
+  function readableEnterprises(actor: Actor, action: string, kind: Kind) {
+    const enterprises = new Map<string, EnterpriseRow | undefined>();
+    return async (enterpriseId: string) => {
+      if (!enterprises.has(enterpriseId)) {
+        const row = await store.getEnterprise(enterpriseId);
+        enterprises.set(enterpriseId, row && (await allowed(actor, action, target(row.account_id, kind))) ? row : undefined);
+      }
+      return enterprises.get(enterpriseId);
+    };
+  }
+
   return {
     // ── Enterprises ──────────────────────────────────────────────────────────────────────────
 
@@ -349,22 +373,9 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
       filter: { enterpriseId?: string; accountGroupId?: string; parent?: string; includeDeleted?: boolean },
       page: PageRequest,
     ) {
-      let parent = filter.parent;
-      if (filter.accountGroupId !== undefined) {
-        const group = await store.getGroup(filter.accountGroupId);
-        const enterprise = group && (await store.getEnterprise(group.enterprise_id));
-        const crn = enterprise ? enterpriseCrn(enterprise.account_id, 'account-group', filter.accountGroupId) : 'none';
-        if (parent !== undefined && parent !== crn) return { items: [] };
-        parent = crn;
-      }
-      const enterprises = new Map<string, EnterpriseRow | undefined>();
-      const visibleIn = async (enterpriseId: string) => {
-        if (!enterprises.has(enterpriseId)) {
-          const row = await store.getEnterprise(enterpriseId);
-          enterprises.set(enterpriseId, row && (await allowed(actor, 'enterprise.account.retrieve', target(row.account_id, 'account'))) ? row : undefined);
-        }
-        return enterprises.get(enterpriseId);
-      };
+      const parent = await parentFilter(filter.parent, filter.accountGroupId);
+      if (parent === null) return { items: [] };
+      const visibleIn = readableEnterprises(actor, 'enterprise.account.retrieve', 'account');
       return visiblePage(
         windowOf(page),
         (w) => store.listMembers({ enterpriseId: filter.enterpriseId, parent, includeDeleted: filter.includeDeleted }, w),
@@ -444,22 +455,9 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
       filter: { enterpriseId?: string; parentAccountGroupId?: string; parent?: string; includeDeleted?: boolean },
       page: PageRequest,
     ) {
-      let parent = filter.parent;
-      if (filter.parentAccountGroupId !== undefined) {
-        const group = await store.getGroup(filter.parentAccountGroupId);
-        const enterprise = group && (await store.getEnterprise(group.enterprise_id));
-        const crn = enterprise ? enterpriseCrn(enterprise.account_id, 'account-group', filter.parentAccountGroupId) : 'none';
-        if (parent !== undefined && parent !== crn) return { items: [] };
-        parent = crn;
-      }
-      const enterprises = new Map<string, EnterpriseRow | undefined>();
-      const visibleIn = async (enterpriseId: string) => {
-        if (!enterprises.has(enterpriseId)) {
-          const row = await store.getEnterprise(enterpriseId);
-          enterprises.set(enterpriseId, row && (await allowed(actor, 'enterprise.account-group.retrieve', target(row.account_id, 'account-group'))) ? row : undefined);
-        }
-        return enterprises.get(enterpriseId);
-      };
+      const parent = await parentFilter(filter.parent, filter.parentAccountGroupId);
+      if (parent === null) return { items: [] };
+      const visibleIn = readableEnterprises(actor, 'enterprise.account-group.retrieve', 'account-group');
       return visiblePage(
         windowOf(page),
         (w) => store.listGroups({ enterpriseId: filter.enterpriseId, parent, includeDeleted: filter.includeDeleted }, w),
