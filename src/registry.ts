@@ -97,7 +97,6 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         catalogRoleOf,
         groups: accessGroupsStore,
         instances: resourcesStore,
-        accounts: accountsStore,
       },
       clock,
     ),

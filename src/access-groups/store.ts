@@ -603,6 +603,16 @@ export function createAccessGroupsStore(db: Db) {
       return all.filter((m) => m.accountId === accountId).map((m) => m.groupId).sort();
     },
 
+    /** Every account and whether its Public Access group applies to everyone (default true), in one query. */
+    async listPublicAccess(): Promise<Array<{ accountId: string; enabled: boolean }>> {
+      const rows = await db
+        .selectFrom('accounts as a')
+        .leftJoin('access_group_settings as s', 's.account_id', 'a.id')
+        .select(['a.id as accountId', 's.public_access_enabled as enabled'])
+        .execute();
+      return rows.map((r) => ({ accountId: r.accountId, enabled: r.enabled === null ? true : Number(r.enabled) === 1 }));
+    },
+
     /** Whether the account's Public Access group grants its policies to everyone (default true). */
     async isPublicAccessEnabled(accountId: string): Promise<boolean> {
       return (await store.getSettings(accountId)).publicAccessEnabled;

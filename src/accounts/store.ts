@@ -34,10 +34,6 @@ export function createAccountsStore(db: Db) {
       return row?.id;
     },
 
-    async listAccountIds(): Promise<string[]> {
-      return (await db.selectFrom('accounts').select('id').execute()).map((r) => r.id);
-    },
-
     /** The account, or undefined when there is none with that id. */
     async getAccount(id: string): Promise<Account | undefined> {
       const row = await db.selectFrom('accounts').selectAll().where('id', '=', id).executeTakeFirst();

@@ -24,12 +24,12 @@ export interface DecisionStores {
     listMemberships(at: string): Promise<Array<{ accountId: string; groupId: string; iamId: string; expiresAt?: string }>>;
     membershipsOf(iamId: string, at: string): Promise<Array<{ accountId: string; groupId: string; iamId: string; expiresAt?: string }>>;
     isPublicAccessEnabled(accountId: string): Promise<boolean>;
+    listPublicAccess(): Promise<Array<{ accountId: string; enabled: boolean }>>;
   };
   instances: {
     listInstanceGroups(): Promise<Array<{ accountId: string; instanceId: string; resourceGroupId: string }>>;
     getInstance(guid: string): Promise<{ accountId: string; resourceGroupId: string; state: string } | undefined>;
   };
-  accounts: { listAccountIds(): Promise<string[]> };
 }
 
 const membershipOf = (m: { accountId: string; groupId: string; iamId: string; expiresAt?: string }): MembershipInput => ({
@@ -68,10 +68,7 @@ export function createDecisionSource(stores: DecisionStores, clock: Clock): Deci
       const instance = await stores.instances.getInstance(instanceId);
       return instance && instance.state === 'active' ? { accountId: instance.accountId, resourceGroupId: instance.resourceGroupId } : undefined;
     },
-    async publicAccess() {
-      const accountIds = await stores.accounts.listAccountIds();
-      return Promise.all(accountIds.map(async (accountId) => ({ accountId, enabled: await stores.groups.isPublicAccessEnabled(accountId) })));
-    },
+    publicAccess: () => stores.groups.listPublicAccess(),
     publicAccessOf: (accountId) => stores.groups.isPublicAccessEnabled(accountId),
   };
 }

@@ -1,6 +1,8 @@
+import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
+import { authenticatorFor } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addMember, bearerOf, ownerOf, type Caller } from '../policies/helpers.js';
 
@@ -90,5 +92,20 @@ describe('two nodes on one database', () => {
       expect(Date.now() - started).toBeLessThan(3000);
       await new Promise((resolve) => setTimeout(resolve, 20));
     }
+  });
+
+  it('the Public Access group applies to everyone on node B until node A turns public access off', async () => {
+    const bearer = await bearerOf(nodeA, owner.apikey);
+    const created = await owner.client.createPolicy({
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'access_group_id', value: 'AccessGroupId-PublicAccess' }] }],
+      roles: [{ role_id: READER }],
+      resources: [{ attributes: [{ name: 'accountId', value: owner.accountId }, { name: 'serviceName', value: 'kms' }] }],
+    });
+    expect(await decideOnB(bearer, 'IBMid-ANYONE0001', created.headers['portcullis-revision'])).toBe(true);
+
+    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(nodeA.url, owner.apikey), serviceUrl: nodeA.url });
+    const off = await groups.updateAccountSettings({ accountId: owner.accountId, publicAccessEnabled: false });
+    expect(await decideOnB(bearer, 'IBMid-ANYONE0001', off.headers['portcullis-revision'])).toBe(false);
   });
 });
