@@ -11,8 +11,8 @@ export interface ServiceGrants {
   readonly service: CatalogService;
   readonly type: ServiceType;
   readonly groupId: string | undefined;
-  /** action id → CRNs of the roles (system and custom) that grant it on this service. */
-  readonly rolesByAction: ReadonlyMap<string, ReadonlySet<string>>;
+  /** action id → the roles (system and custom) that grant it on this service. */
+  readonly rolesByAction: ReadonlyMap<string, GrantingRoles>;
   /** role CRN → the action ids it grants on this service. */
   readonly actionsByRole: ReadonlyMap<string, ReadonlySet<string>>;
   /**
@@ -20,6 +20,12 @@ export interface ServiceGrants {
    * decision point can keep per-service data in an array rather than a map.
    */
   readonly ordinal: number;
+}
+
+/** The roles that grant one action on one service: their CRNs, and their Catalog.roleOrdinal numbers. */
+export interface GrantingRoles {
+  readonly roles: ReadonlySet<string>;
+  readonly ordinals: Int32Array;
 }
 
 let nextOrdinal = 0;
@@ -51,6 +57,7 @@ export class Catalog {
   private readonly actionOwner = new Map<string, string>();
   private readonly generic = new Map<string, GenericAction>();
   private readonly grants = new Map<string, ServiceGrants>();
+  private readonly roleOrdinals = new Map<string, number>();
   private changeCount = 0;
 
   /** A catalog with the system roles, the generic platform actions and the seed services. */
@@ -66,7 +73,7 @@ export class Catalog {
       this.generic.set(action.id, action);
       this.actions.set(action.id, action);
     }
-    this.grants.set(NO_SERVICE, serviceFreeGrants(genericActions));
+    this.grants.set(NO_SERVICE, this.serviceFreeGrants(genericActions));
   }
 
   /** Increases with every change, so callers can tell whether derived data is stale. */
@@ -186,7 +193,17 @@ export class Catalog {
 
   /** The roles (system and custom) that grant `action` on `serviceName`. */
   rolesGranting(action: string, serviceName: string): ReadonlySet<string> {
-    return this.grants.get(serviceName)?.rolesByAction.get(action) ?? NOTHING;
+    return this.grants.get(serviceName)?.rolesByAction.get(action)?.roles ?? NOTHING;
+  }
+
+  /**
+   * A small integer for a role CRN, the same for the catalog's lifetime; assigned on first use,
+   * also to CRNs the catalog does not know (yet), so the decision point compares roles as integers.
+   */
+  roleOrdinal(crn: string): number {
+    let ordinal = this.roleOrdinals.get(crn);
+    if (ordinal === undefined) this.roleOrdinals.set(crn, (ordinal = this.roleOrdinals.size));
+    return ordinal;
   }
 
   knowsAction(action: string): boolean {
@@ -298,30 +315,38 @@ export class Catalog {
       service,
       type: service.type,
       groupId: service.groupId,
-      rolesByAction,
+      rolesByAction: this.granting(rolesByAction),
       actionsByRole,
       ordinal: nextOrdinal++,
     });
+  }
+
+  private serviceFreeGrants(genericActions: readonly GenericAction[]): ServiceGrants {
+    const rolesByAction = new Map<string, Set<string>>();
+    const actionsByRole = new Map<string, Set<string>>();
+    for (const action of genericActions) {
+      rolesByAction.set(action.id, new Set(action.roles));
+      for (const role of action.roles) {
+        let actions = actionsByRole.get(role);
+        if (!actions) actionsByRole.set(role, (actions = new Set()));
+        actions.add(action.id);
+      }
+    }
+    const service: CatalogService = { name: NO_SERVICE, displayName: 'Any service', type: 'service', roles: [...actionsByRole.keys()], actions: [] };
+    return { service, type: service.type, groupId: undefined, rolesByAction: this.granting(rolesByAction), actionsByRole, ordinal: nextOrdinal++ };
+  }
+
+  private granting(rolesByAction: ReadonlyMap<string, ReadonlySet<string>>): Map<string, GrantingRoles> {
+    const granting = new Map<string, GrantingRoles>();
+    for (const [action, roles] of rolesByAction) {
+      granting.set(action, { roles, ordinals: Int32Array.from(roles, (crn) => this.roleOrdinal(crn)) });
+    }
+    return granting;
   }
 }
 
 /** The service name of a resource that names no single service. */
 export const NO_SERVICE = '';
-
-function serviceFreeGrants(genericActions: readonly GenericAction[]): ServiceGrants {
-  const rolesByAction = new Map<string, Set<string>>();
-  const actionsByRole = new Map<string, Set<string>>();
-  for (const action of genericActions) {
-    rolesByAction.set(action.id, new Set(action.roles));
-    for (const role of action.roles) {
-      let actions = actionsByRole.get(role);
-      if (!actions) actionsByRole.set(role, (actions = new Set()));
-      actions.add(action.id);
-    }
-  }
-  const service: CatalogService = { name: NO_SERVICE, displayName: 'Any service', type: 'service', roles: [...actionsByRole.keys()], actions: [] };
-  return { service, type: service.type, groupId: undefined, rolesByAction, actionsByRole, ordinal: nextOrdinal++ };
-}
 
 function ownRole(serviceName: string, own: OwnRole): Role {
   const name = own.crn.slice(own.crn.lastIndexOf(':') + 1);

@@ -3,7 +3,8 @@ import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { residualMatches, resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
-import { PUBLIC_ACCESS_GROUP, type AccountIndex, type InstanceEntry, type Principal, type Scoped, type Snapshot, type SubjectBucket } from './snapshot.js';
+import { FAST, Field, RECORD_SIZE } from './policy-table.js';
+import { ANY_SERVICE_KEY, KeyKind, PUBLIC_ACCESS_GROUP, type AccountIndex, type InstanceEntry, type Principal, type Snapshot } from './snapshot.js';
 import type { AuthorizeOptions, Decision, DecisionRequest, DecisionSubject, DenyCause, PolicyTrace, ResourceAttributes } from './types.js';
 
 /**
@@ -55,43 +56,59 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   let sawRole = false;
   let sawFalseRule = false;
 
-  for (let l = 0; l < listCount; l++) {
-    const list = lists[l]!;
-    const end = listEnds[l]!;
-    for (let i = listStarts[l]!; i < end; i++) {
-      const p = list[i]!;
+  const { records, policies } = account.table;
+  const ordinals = granting.ordinals;
+  for (let c = 0; c < chainCount; c++) {
+    const scoped = chainScoped[c] === 1;
+    for (let slot = chains[c]!; slot >= 0; slot = records[slot * RECORD_SIZE + Field.Next]!) {
+      const at = slot * RECORD_SIZE;
+      if (scoped && !serviceFits(records[at + Field.ServiceKey]!)) continue;
+      if (trace === undefined && records[at + Field.Flags] === FAST) {
+        // Nothing left to test but the roles, and the record has them: the policy itself is read
+        // only when it grants.
+        sawResource = true;
+        const role0 = records[at + Field.Role0]!;
+        const role1 = records[at + Field.Role1]!;
+        for (let r = 0; r < ordinals.length; r++) {
+          const role = ordinals[r]!;
+          if (role === role0) return policies[slot]!.firstPermit!;
+          if (role === role1) return policies[slot]!.permits[1]!;
+        }
+        continue;
+      }
+      const p = policies[slot]!;
       if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) {
-        trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'subject_mismatch' });
+        trace?.push({ policyId: p.id, via: viaOf(c), outcome: 'subject_mismatch' });
         continue;
       }
       if (!residualMatches(p, resolved)) {
-        trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'resource_mismatch', mismatch: resourceMismatch(p, resolved)! });
+        trace?.push({ policyId: p.id, via: viaOf(c), outcome: 'resource_mismatch', mismatch: resourceMismatch(p, resolved)! });
         continue;
       }
       sawResource = true;
       let granted = -1;
-      if (p.firstRole !== undefined && granting.has(p.firstRole)) granted = 0;
+      if (p.firstRole !== undefined && granting.roles.has(p.firstRole)) granted = 0;
       else if (p.roleCount > 1) {
         const roles = p.roles;
         for (let r = 1; r < roles.length; r++) {
-          if (granting.has(roles[r]!)) {
+          if (granting.roles.has(roles[r]!)) {
             granted = r;
             break;
           }
         }
       }
       if (granted < 0) {
-        trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'no_role_grants_action' });
+        trace?.push({ policyId: p.id, via: viaOf(c), outcome: 'no_role_grants_action' });
         continue;
       }
       sawRole = true;
       if (p.rule !== undefined && !p.rule(ruleContext)) {
         sawFalseRule = true;
-        trace?.push({ policyId: p.id, via: viaOf(l), outcome: 'condition_not_satisfied' });
+        trace?.push({ policyId: p.id, via: viaOf(c), outcome: 'condition_not_satisfied' });
         continue;
       }
       if (trace === undefined) return granted === 0 ? p.firstPermit! : p.permits[granted]!;
-      trace.push({ policyId: p.id, via: viaOf(l), outcome: 'granted' });
+      trace.push({ policyId: p.id, via: viaOf(c), outcome: 'granted' });
       first ??= p.permits[granted]!;
     }
   }
@@ -133,8 +150,11 @@ export function rolesOf(
   resolve(request, snapshot, account, resource.serviceName, grants, nowMs);
   gather(request.subject, account, snapshot, nowMs, false);
   const byRole = new Map<string, RoleGrant>();
-  for (let l = 0; l < listCount; l++) {
-    for (const p of lists[l]!.slice(listStarts[l], listEnds[l])) {
+  const { records, policies } = account.table;
+  for (let c = 0; c < chainCount; c++) {
+    for (let slot = chains[c]!; slot >= 0; slot = records[slot * RECORD_SIZE + Field.Next]!) {
+      if (chainScoped[c] === 1 && !serviceFits(records[slot * RECORD_SIZE + Field.ServiceKey]!)) continue;
+      const p = policies[slot]!;
       if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) continue;
       if (!resourceMatches(p, resolved) || (p.rule !== undefined && !p.rule(ruleContext))) continue;
       for (const role of p.roles) {
@@ -166,49 +186,38 @@ const resolved: ResolvedResource = {
 };
 const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environment: undefined };
 /**
- * The candidate policies of the current decision: `lists[l]` from `listStarts[l]` to before
- * `listEnds[l]`, and how they reached the subject: `iam_id`, `service`, the Public Access group,
- * or the index of one of the principal's groups.
+ * The candidate policies of the current decision: the chains of policies filed under a subject
+ * that reaches the caller and a key of the resource; whether the chain is filed under a scope
+ * (its policies may be of any service: `serviceFits` picks the resource's); and how it reached
+ * the subject: `iam_id`, `service`, the Public Access group, or the index of one of the
+ * principal's groups.
  */
-const lists: CompiledPolicy[][] = [];
-const listStarts: number[] = [];
-const listEnds: number[] = [];
-const vias: Array<string | number> = [];
-let listCount = 0;
-/** The subject buckets that reach the caller (their ids) and how. */
+const chains: number[] = [];
+/** Which (subject, key) pair each chain is filed under: subject index × probeCount + key index. */
+const chainPairs: number[] = [];
+const chainScoped: number[] = [];
+const chainVias: Array<string | number> = [];
+let chainCount = 0;
+/** The keys of the resource a subject's policies may be filed under, and whether each is a scope. */
+const probeKeys: number[] = [];
+const probeScoped: number[] = [];
+let probeCount = 0;
+/** The subject ids that reach the caller, and how. */
 const subjectIds: number[] = [];
 const subjectVias: Array<string | number> = [];
 let subjectCount = 0;
-/**
- * By subject bucket id: the serial of the last decision the bucket reached the caller in, and its
- * index in `subjectIds` then; so a scoped list is filtered in one pass. Ids of different accounts
- * share slots harmlessly: a decision only reads the ids of its own account, stamped by itself.
- */
-let stamps = new Int32Array(1024);
-let stampIndex = new Int32Array(1024);
-let serial = 0;
-
-function growStamps(id: number): void {
-  const size = Math.max(id + 1, stamps.length * 2);
-  const grown = new Int32Array(size);
-  grown.set(stamps);
-  stamps = grown;
-  const index = new Int32Array(size);
-  index.set(stampIndex);
-  stampIndex = index;
-}
 let principal: Principal | undefined;
 /** The resource's instance in the account's index. */
 let instance: InstanceEntry | undefined;
 let sawSubject = false;
-/** ServiceKeys ordinals of the resource's service name, type and group (-1: no policy uses it). */
+/** Index keys of the resource's service name, type and group (-1: no policy uses it). */
 let nameKey = -1;
 let typeKey = -1;
 let groupKey = -1;
 let sourceAttributes: Readonly<Record<string, string | undefined>> | undefined;
 
-function viaOf(list: number): string {
-  const via = vias[list]!;
+function viaOf(chain: number): string {
+  const via = chainVias[chain]!;
   return typeof via === 'string' ? via : principal!.groupIds[via]!;
 }
 
@@ -225,32 +234,47 @@ function resolve(
   resolved.serviceName = serviceName;
   resolved.serviceType = grants.type;
   resolved.serviceGroup = grants.groupId;
-  // One lookup gives the instance's resource group and the policies scoped to it.
+  // One lookup gives the instance's key and its resource group's.
   instance = resource.serviceInstance === undefined ? undefined : account.instances.get(resource.serviceInstance);
-  resolved.resourceGroupId = resource.resourceGroupId ?? instance?.resourceGroupId;
+  const group = resource.resourceGroupId === undefined ? instance?.group : account.resourceGroups.get(resource.resourceGroupId);
+  resolved.resourceGroupId = resource.resourceGroupId ?? instance?.group?.id;
   resolved.tags = request.tags;
   const keys = snapshot.serviceKeys.of(grants, serviceName);
   nameKey = keys[0]!;
   typeKey = keys[1]!;
   groupKey = keys[2]!;
+  probeCount = 0;
+  const filed = account.filedByKind;
+  if (nameKey >= 0) addProbe(nameKey, 0);
+  if (typeKey >= 0) addProbe(typeKey, 0);
+  if (groupKey >= 0) addProbe(groupKey, 0);
+  if (filed[KeyKind.AnyService] !== 0) addProbe(ANY_SERVICE_KEY, 0);
+  if (instance !== undefined && instance.filed !== 0) addProbe(instance.key, 1);
+  if (group !== undefined && group.filed !== 0) addProbe(group.key, 1);
+  if (filed[KeyKind.Resource] !== 0 && resource.resource !== undefined) {
+    // Resource-scoped policies may be of any service; their service test stays in their residual tests.
+    const entry = account.resources.get(resource.resource);
+    if (entry !== undefined) addProbe(entry.key, 0);
+  }
   ruleContext.nowMs = nowMs;
   ruleContext.resource = resource;
   ruleContext.environment = request.environment?.attributes;
 }
 
+function addProbe(key: number, scoped: number): void {
+  probeKeys[probeCount] = key;
+  probeScoped[probeCount] = scoped;
+  probeCount++;
+}
+
 /**
- * Collects into `lists` the policies that can apply: for each subject bucket that reaches the
- * caller, its unscoped lists for the resource's service keys and its list for the resource; then
- * those subjects' runs among the policies scoped to the resource's instance and resource group.
- * Returns the subjects considered when `describe` is set.
+ * Collects into `chains` the policies that can apply: those filed under a subject that reaches
+ * the caller and one of the resource's keys. Returns the subjects considered when `describe` is
+ * set.
  */
 function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snapshot, nowMs: number, describe: boolean): string[] | undefined {
-  listCount = 0;
+  chainCount = 0;
   subjectCount = 0;
-  if (++serial === 0x7fffffff) {
-    stamps.fill(0);
-    serial = 1;
-  }
   principal = undefined;
   sawSubject = false;
   sourceAttributes = undefined;
@@ -260,95 +284,57 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
     described?.push(id);
     principal = account.principals.get(id);
     if (principal !== undefined) {
-      addSubject(principal.own, 'iam_id');
-      const buckets = principal.groupBuckets;
+      addSubject(account, principal.own, 'iam_id');
+      const groups = principal.groupSubjects;
       const expiresAt = principal.expiresAt;
-      for (let i = 0; i < buckets.length; i++) {
+      for (let i = 0; i < groups.length; i++) {
         if (expiresAt === undefined || expiresAt[i]! > nowMs) {
-          addSubject(buckets[i], i);
+          addSubject(account, groups[i]!, i);
           if (described !== undefined) described.push(principal.groupIds[i]!);
         }
       }
     }
   }
   if (account.publicAccess) {
-    addSubject(account.byGroup.get(PUBLIC_ACCESS_GROUP), PUBLIC_ACCESS_GROUP);
+    addSubject(account, account.groups.get(PUBLIC_ACCESS_GROUP)?.subject ?? -1, PUBLIC_ACCESS_GROUP);
     described?.push(PUBLIC_ACCESS_GROUP);
   }
-  if (account.bySourceService.size !== 0) {
+  if (account.sourceServices.size !== 0) {
     sourceAttributes = sourceAttributesOf(subject, snapshot);
     if (sourceAttributes !== undefined) {
       const source = sourceAttributes.serviceName;
-      if (source !== undefined) addSubject(account.bySourceService.get(source), 'service');
-      addSubject(account.bySourceService.get(undefined), 'service');
+      if (source !== undefined) addSubject(account, account.sourceServices.get(source) ?? -1, 'service');
+      addSubject(account, account.sourceServices.get(undefined) ?? -1, 'service');
       described?.push(`service ${source ?? '(unknown)'}`);
     }
   }
-  if (subjectCount !== 0) {
-    addScoped(instance);
-    const group = resolved.resourceGroupId;
-    if (group !== undefined && account.byResourceGroup.size !== 0) addScoped(account.byResourceGroup.get(group));
-  }
+  sawSubject = subjectCount !== 0;
+  if (sawSubject && probeCount !== 0) findChains(account);
   return described;
 }
 
-function addSubject(bucket: SubjectBucket | undefined, via: string | number): void {
-  if (bucket === undefined || bucket.size === 0) return;
-  sawSubject = true;
-  const id = bucket.id;
-  if (id >= stamps.length) growStamps(id);
-  stamps[id] = serial;
-  stampIndex[id] = subjectCount;
-  subjectIds[subjectCount] = id;
+/** Adds `subject` (-1: none) to the subjects that reach the caller, unless it has no policies. */
+function addSubject(account: AccountIndex, subject: number, via: string | number): void {
+  if (subject < 0 || account.sizes[subject] === 0) return;
+  subjectIds[subjectCount] = subject;
   subjectVias[subjectCount] = via;
   subjectCount++;
-  const byService = bucket.byService;
-  if (nameKey >= 0) addList(byService[nameKey], via);
-  if (typeKey >= 0) addList(byService[typeKey], via);
-  if (groupKey >= 0) addList(byService[groupKey], via);
-  addList(bucket.anyService, via);
-  const byResource = bucket.byResource;
-  const name = resolved.resource.resource;
-  if (byResource !== undefined && name !== undefined) addList(byResource.get(name), via);
 }
 
-/**
- * Adds the policies of the reaching subjects scoped to the resource's instance or group, for the
- * resource's service keys or any service.
- */
-function addScoped(scoped: Scoped | undefined): void {
-  if (scoped === undefined) return;
-  const subjects = scoped.subjects;
-  const services = scoped.services;
-  if (subjects.length <= 8 * subjectCount) {
-    // Short list: one pass, each entry's subject checked against this decision's stamp.
-    for (let i = 0; i < subjects.length; i++) {
-      const id = subjects[i]!;
-      if (stamps[id] !== serial) continue;
-      const service = services[i]!;
-      if (service === -1 || service === nameKey || service === typeKey || service === groupKey) addRun(scoped.policies, i, i + 1, subjectVias[stampIndex[id]!]!);
-    }
-    return;
-  }
-  for (let k = 0; k < subjectCount; k++) {
-    const id = subjectIds[k]!;
-    for (let i = scoped.lowerBound(id); i < subjects.length && subjects[i] === id; i++) {
-      const service = services[i]!;
-      if (service === -1 || service === nameKey || service === typeKey || service === groupKey) addRun(scoped.policies, i, i + 1, subjectVias[k]!);
-    }
+/** Finds the chains of every (subject, resource key) pair, all at once (see PolicyTable.findChains). */
+function findChains(account: AccountIndex): void {
+  chainCount = account.table.findChains(subjectIds, subjectCount, probeKeys, probeCount, chains, chainPairs);
+  for (let c = 0; c < chainCount; c++) {
+    const pair = chainPairs[c]!;
+    const k = pair % probeCount;
+    chainScoped[c] = probeScoped[k]!;
+    chainVias[c] = subjectVias[(pair - k) / probeCount]!;
   }
 }
 
-function addList(list: CompiledPolicy[] | undefined, via: string | number): void {
-  if (list !== undefined) addRun(list, 0, list.length, via);
-}
-
-function addRun(list: CompiledPolicy[], start: number, end: number, via: string | number): void {
-  lists[listCount] = list;
-  listStarts[listCount] = start;
-  listEnds[listCount] = end;
-  vias[listCount] = via;
-  listCount++;
+/** Whether a policy filed under a scope, with this service key, is of the resource's service or of any service. */
+function serviceFits(key: number): boolean {
+  return key === -1 || key === nameKey || key === typeKey || key === groupKey;
 }
 
 /**
@@ -371,7 +357,7 @@ function sourceAttributesOf(subject: DecisionSubject, snapshot: Snapshot): Reado
     resourceType: orUndefined(crn.resourceType),
     resource: orUndefined(crn.resource),
     resourceGroupId:
-      accountId === undefined || instance === undefined ? undefined : snapshot.accounts.get(accountId)?.instances.get(instance)?.resourceGroupId,
+      accountId === undefined || instance === undefined ? undefined : snapshot.accounts.get(accountId)?.instances.get(instance)?.group?.id,
   };
 }
 

@@ -1,96 +1,54 @@
 import type { Catalog, ServiceGrants } from '../catalog/catalog.js';
 import { DomainError } from '../kernel/errors.js';
 import { compilePolicy, type CompiledPolicy } from './compile.js';
+import { FAST, Field, NEEDS_POLICY, PolicyTable, RECORD_SIZE } from './policy-table.js';
 import type { Policy } from './types.js';
 
 /** The reserved group every caller belongs to while the account's public access is enabled. */
 export const PUBLIC_ACCESS_GROUP = 'AccessGroupId-PublicAccess';
 
 /**
- * The policies of every subject scoped to one instance or one resource group, ordered by subject
- * bucket id: a decision makes one lookup per scope for all the subjects that reach the caller,
- * and finds each subject's run by binary search in contiguous arrays. `services[i]` is the
- * ServiceKeys ordinal policy i is placed under (-1: any service), so a decision picks the
- * policies for the resource's service without reading them.
+ * The kinds of index key, in a key's low three bits (the rest is an ordinal: ServiceKeys' for the
+ * service kinds, the account's own for scopes). A policy is filed under its subject and one key:
+ * its scope (an instance, a resource group, a resource) if it has one, else its service key (an
+ * exact service name, a service type, a service group), else "any service".
  */
-export class Scoped {
-  readonly subjects: number[] = [];
-  readonly services: number[] = [];
-  readonly policies: CompiledPolicy[] = [];
-
-  /** The index of the first entry of `subject`, or of the first entry after it. */
-  lowerBound(subject: number): number {
-    const subjects = this.subjects;
-    // Most lists are short: a forward scan reads one or two cache lines and predicts well.
-    if (subjects.length <= 16) {
-      let i = 0;
-      while (i < subjects.length && subjects[i]! < subject) i++;
-      return i;
-    }
-    let lo = 0;
-    let hi = subjects.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (subjects[mid]! < subject) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  add(subject: number, service: number, p: CompiledPolicy): void {
-    let at = this.lowerBound(subject);
-    while (at < this.subjects.length && this.subjects[at] === subject) at++;
-    this.subjects.splice(at, 0, subject);
-    this.services.splice(at, 0, service);
-    this.policies.splice(at, 0, p);
-  }
-
-  remove(subject: number, p: CompiledPolicy): void {
-    for (let i = this.lowerBound(subject); i < this.subjects.length && this.subjects[i] === subject; i++) {
-      if (this.policies[i] !== p) continue;
-      this.subjects.splice(i, 1);
-      this.services.splice(i, 1);
-      this.policies.splice(i, 1);
-      return;
-    }
-  }
-}
+export const KeyKind = { ServiceName: 0, ServiceType: 1, ServiceGroup: 2, AnyService: 3, Instance: 4, ResourceGroup: 5, Resource: 6 } as const;
+type KeyKind = (typeof KeyKind)[keyof typeof KeyKind];
+const KIND_BITS = 3;
+const KIND_MASK = (1 << KIND_BITS) - 1;
+const indexKey = (ordinal: number, kind: KeyKind) => (ordinal << KIND_BITS) | kind;
+const kindOf = (key: number) => (key & KIND_MASK) as KeyKind;
+/** The one key of policies that name no service and no scope. */
+export const ANY_SERVICE_KEY = indexKey(0, KeyKind.AnyService);
 
 /**
- * An instance of an account: its resource group, and the policies scoped to it (one object, so
- * one memory access finds both).
- */
-export class InstanceEntry extends Scoped {
-  resourceGroupId: string | undefined;
-}
-
-/**
- * Small integers for the service keys policies are indexed under (an exact service name, a
- * service type, a service group), so a subject's buckets are an array indexed by them rather than
- * a map per subject: one memory access fewer per subject in every decision.
+ * Index keys for the service keys policies are filed under (an exact service name, a service
+ * type, a service group), shared by every account and never reused.
  */
 export class ServiceKeys {
-  private readonly ordinals = { name: new Map<string, number>(), type: new Map<string, number>(), group: new Map<string, number>() };
+  private readonly keys = { name: new Map<string, number>(), type: new Map<string, number>(), group: new Map<string, number>() };
   private next = 0;
   /**
-   * By ServiceGrants ordinal: the name, type and group ordinals of that service (-1: none), or
+   * By ServiceGrants ordinal: the name, type and group keys of that service (-1: none), or
    * undefined until first asked. Cleared whenever a key is added.
    */
   private byGrants: Array<Int32Array | undefined> = [];
 
-  ordinalOf(by: 'name' | 'type' | 'group', value: string): number {
-    const map = this.ordinals[by];
-    let ordinal = map.get(value);
-    if (ordinal === undefined) {
-      map.set(value, (ordinal = this.next++));
+  keyOf(by: 'name' | 'type' | 'group', value: string): number {
+    const map = this.keys[by];
+    let key = map.get(value);
+    if (key === undefined) {
+      key = indexKey(this.next++, by === 'name' ? KeyKind.ServiceName : by === 'type' ? KeyKind.ServiceType : KeyKind.ServiceGroup);
+      map.set(value, key);
       this.byGrants = [];
     }
-    return ordinal;
+    return key;
   }
 
   /**
-   * The ordinals of `serviceName` (normally the service of `grants`; rolesOf may pass none), of
-   * its type and of its group: one array read once cached.
+   * The keys of `serviceName` (normally the service of `grants`; rolesOf may pass none), of its
+   * type and of its group: one array read once cached.
    */
   of(grants: ServiceGrants, serviceName: string | undefined): Int32Array {
     let keys = serviceName === grants.service.name ? this.byGrants[grants.ordinal] : undefined;
@@ -101,158 +59,258 @@ export class ServiceKeys {
     return keys;
   }
 
-  /** The ordinal of a key some policy was indexed under, or -1. */
-  find(by: 'name' | 'type' | 'group', value: string | undefined): number {
-    return value === undefined ? -1 : (this.ordinals[by].get(value) ?? -1);
+  /** The key of a service key some policy was filed under, or -1. */
+  private find(by: 'name' | 'type' | 'group', value: string | undefined): number {
+    return value === undefined ? -1 : (this.keys[by].get(value) ?? -1);
   }
 }
 
 /**
- * One subject's policies in one account. Those without a scope are here by the service they
- * target: an exact service name, a service type (`service` / `platform_service`) or a service
- * group (`byService`, indexed by ServiceKeys ordinals), or none of these (`anyService`); those
- * scoped to one resource (`resource` stringEquals, no instance or group) in `byResource`; those
- * scoped to an instance or resource group in the account's Scoped lists, under `id`.
+ * An instance, resource group or resource of an account as the index knows it: its index key and
+ * how many policies are filed under it (a decision probes the key only when some are).
  */
-export class SubjectBucket {
-  readonly byService: Array<CompiledPolicy[] | undefined> = [];
-  anyService: CompiledPolicy[] | undefined;
-  byResource: Map<string, CompiledPolicy[]> | undefined;
-  /** All the subject's policies, wherever they are indexed. */
-  size = 0;
+export class ScopeEntry {
+  filed = 0;
+  /** Instances that live in this resource group (resource groups only). */
+  instances = 0;
 
-  /** `id` is unique in the account. */
-  constructor(readonly id: number) {}
+  constructor(
+    readonly id: string,
+    readonly key: number,
+  ) {}
+}
+
+/** An instance, and the resource group it lives in when known. */
+export class InstanceEntry extends ScopeEntry {
+  group: ScopeEntry | undefined;
 }
 
 const NO_GROUPS: readonly never[] = [];
 
+/** An access group's subject id, and how many identities it has as members. */
+interface GroupEntry {
+  readonly subject: number;
+  members: number;
+}
+
 /**
- * One identity in an account: its own access policies and its group memberships, together and
- * flat so a decision finds both with one lookup and few memory accesses. The memberships are
+ * One identity in an account: the subject id of its own access policies and its group
+ * memberships, together and flat so a decision finds both with one lookup. The memberships are
  * parallel arrays, scanned without allocating.
  */
 export interface Principal {
-  own: SubjectBucket | undefined;
+  /** Subject id of the identity's own policies; -1: it has none. */
+  own: number;
   groupIds: readonly string[];
-  /** The groups' policy buckets, so a decision needs no lookup per group. */
-  groupBuckets: readonly SubjectBucket[];
+  /** The groups' subject ids, so a decision needs no lookup per group. */
+  groupSubjects: readonly number[];
   /** Epoch ms after which each membership no longer counts; undefined when all are static. */
   expiresAt: readonly number[] | undefined;
 }
 
-/** Everything the decision point knows about one account. */
+/**
+ * Everything the decision point knows about one account. Each subject that has policies (an
+ * identity, an access group, an authorization policy's source service) gets a small integer id,
+ * and every active policy is filed in `table` under its subject id and one index key.
+ */
 export class AccountIndex {
+  readonly table = new PolicyTable();
   /** Identities with policies or memberships, by IAM id. */
   readonly principals = new Map<string, Principal>();
-  /**
-   * Access policies by `access_group_id`. A group's bucket is kept while empty, since
-   * memberships point at it.
-   */
-  readonly byGroup = new Map<string, SubjectBucket>();
-  /** Authorization policies by their source `serviceName`; `undefined` key = any source service. */
-  readonly bySourceService = new Map<string | undefined, SubjectBucket>();
-  /** Source of `members`: iamId → groupId → expiry. */
+  /** Access groups with policies or members. */
+  readonly groups = new Map<string, GroupEntry>();
+  /** Subject ids of authorization policies by their source `serviceName`; `undefined` key = any source service. */
+  readonly sourceServices = new Map<string | undefined, number>();
+  /** Source of the principals' memberships: iamId → groupId → expiry. */
   readonly membership = new Map<string, Map<string, number>>();
   /** Instances with a known resource group or scoped policies. */
   readonly instances = new Map<string, InstanceEntry>();
-  /** Policies scoped to a resource group, by resource group id. */
-  readonly byResourceGroup = new Map<string, Scoped>();
+  /** Resource groups with instances or scoped policies. */
+  readonly resourceGroups = new Map<string, ScopeEntry>();
+  /** Resources (`resource` attribute values) with policies scoped to them. */
+  readonly resources = new Map<string, ScopeEntry>();
+  /** Policies filed per subject id. */
+  sizes = new Int32Array(64);
+  /** Policies filed per key kind, so a decision skips the kinds nobody uses. */
+  readonly filedByKind = new Int32Array(KIND_MASK + 1);
   publicAccess = false;
-  /** The next SubjectBucket id; ids are not reused, so a scoped list never confuses two subjects. */
+  /** Subject ids and scope ordinals are never reused, so a stale id can never match. */
   private nextSubject = 0;
+  private nextScope = 0;
 
   constructor(readonly accountId: string) {}
 
-  bucketFor(p: CompiledPolicy, create: boolean): SubjectBucket | undefined {
+  /** The subject id of a policy's subject, or -1 when it has none (and `create` is false). */
+  subjectOf(p: CompiledPolicy, create: boolean): number {
     const subject = p.policy.subject;
     if (subject.kind === 'iam_id') {
       const principal = create ? this.principal(subject.iamId) : this.principals.get(subject.iamId);
-      if (principal && !principal.own && create) principal.own = new SubjectBucket(this.nextSubject++);
-      return principal?.own;
+      if (principal !== undefined && principal.own < 0 && create) principal.own = this.newSubject();
+      return principal?.own ?? -1;
     }
-    if (subject.kind === 'access_group') return create ? this.groupBucket(subject.groupId) : this.byGroup.get(subject.groupId);
-    let bucket = this.bySourceService.get(p.placement.subjectService);
-    if (!bucket && create) this.bySourceService.set(p.placement.subjectService, (bucket = new SubjectBucket(this.nextSubject++)));
-    return bucket;
+    if (subject.kind === 'access_group') return create ? this.group(subject.groupId).subject : (this.groups.get(subject.groupId)?.subject ?? -1);
+    let id = this.sourceServices.get(p.placement.subjectService);
+    if (id === undefined && create) this.sourceServices.set(p.placement.subjectService, (id = this.newSubject()));
+    return id ?? -1;
   }
 
   principal(iamId: string): Principal {
     let principal = this.principals.get(iamId);
-    if (!principal) this.principals.set(iamId, (principal = { own: undefined, groupIds: NO_GROUPS, groupBuckets: NO_GROUPS, expiresAt: undefined }));
+    if (!principal) this.principals.set(iamId, (principal = { own: -1, groupIds: NO_GROUPS, groupSubjects: NO_GROUPS, expiresAt: undefined }));
     return principal;
   }
 
   /** Forgets an identity that has neither policies nor memberships left. */
   forgetIfIdle(iamId: string): void {
     const principal = this.principals.get(iamId);
-    if (principal && !principal.own && principal.groupIds.length === 0) this.principals.delete(iamId);
+    if (principal && principal.own < 0 && principal.groupIds.length === 0) this.principals.delete(iamId);
   }
 
-  groupBucket(groupId: string): SubjectBucket {
-    let bucket = this.byGroup.get(groupId);
-    if (!bucket) this.byGroup.set(groupId, (bucket = new SubjectBucket(this.nextSubject++)));
-    return bucket;
+  /**
+   * Replaces an identity's group memberships with `groups` (group id → epoch ms when it ends,
+   * Infinity for a static one), which the index keeps.
+   */
+  setMemberships(iamId: string, groups: Map<string, number>): void {
+    const principal = this.principal(iamId);
+    const previous = principal.groupIds;
+    for (const groupId of groups.keys()) this.group(groupId).members++;
+    if (groups.size === 0) {
+      this.membership.delete(iamId);
+      principal.groupIds = principal.groupSubjects = NO_GROUPS;
+      principal.expiresAt = undefined;
+    } else {
+      this.membership.set(iamId, groups);
+      const expiresAt = [...groups.values()];
+      principal.groupIds = [...groups.keys()];
+      principal.groupSubjects = principal.groupIds.map((g) => this.group(g).subject);
+      principal.expiresAt = expiresAt.every((t) => t === Number.POSITIVE_INFINITY) ? undefined : expiresAt;
+    }
+    for (const groupId of previous) {
+      const entry = this.groups.get(groupId);
+      if (entry) entry.members--;
+      this.forgetGroupIfIdle(groupId);
+    }
+    this.forgetIfIdle(iamId);
   }
 
-  /** Indexes a policy of `bucket`'s subject by its placement. */
-  add(p: CompiledPolicy, bucket: SubjectBucket, keys: ServiceKeys): void {
+  private group(groupId: string): GroupEntry {
+    let entry = this.groups.get(groupId);
+    if (!entry) this.groups.set(groupId, (entry = { subject: this.newSubject(), members: 0 }));
+    return entry;
+  }
+
+  private forgetGroupIfIdle(groupId: string): void {
+    const entry = this.groups.get(groupId);
+    if (entry && entry.members === 0 && this.sizes[entry.subject] === 0) this.groups.delete(groupId);
+  }
+
+  /** Files a policy under `subject` and its scope or service key; returns its table slot. */
+  add(p: CompiledPolicy, subject: number, keys: ServiceKeys, catalog: Catalog): number {
     const { service, scope } = p.placement;
-    const ordinal = service ? keys.ordinalOf(service.by, service.value) : -1;
-    bucket.size++;
-    if (scope?.by === 'serviceInstance') {
-      this.instanceEntry(scope.value).add(bucket.id, ordinal, p);
-    } else if (scope?.by === 'resourceGroupId') {
-      let scoped = this.byResourceGroup.get(scope.value);
-      if (!scoped) this.byResourceGroup.set(scope.value, (scoped = new Scoped()));
-      scoped.add(bucket.id, ordinal, p);
-    } else if (scope?.by === 'resource') pushTo((bucket.byResource ??= new Map()), scope.value, p);
-    else if (service) (bucket.byService[ordinal] ??= []).push(p);
-    else (bucket.anyService ??= []).push(p);
+    const serviceKey = service ? keys.keyOf(service.by, service.value) : -1;
+    const entry =
+      scope?.by === 'serviceInstance' ? this.instanceEntry(scope.value)
+      : scope?.by === 'resourceGroupId' ? this.resourceGroup(scope.value)
+      : scope?.by === 'resource' ? this.resource(scope.value)
+      : undefined;
+    if (entry) entry.filed++;
+    const key = entry?.key ?? (serviceKey >= 0 ? serviceKey : ANY_SERVICE_KEY);
+    const fast = p.subjectTests.length === 0 && p.residualTests.length === 0 && p.tagTests.length === 0 && p.rule === undefined && p.roleCount <= 2;
+    const roleOrdinal = (i: number) => (fast && i < p.roleCount ? catalog.roleOrdinal(p.roles[i]!) : -1);
+    const slot = this.table.add(subject, key, p, { serviceKey, flags: fast ? FAST : NEEDS_POLICY, role0: roleOrdinal(0), role1: roleOrdinal(1) });
+    this.sizes[subject]!++;
+    this.filedByKind[kindOf(key)]!++;
+    return slot;
   }
 
-  remove(p: CompiledPolicy, bucket: SubjectBucket, keys: ServiceKeys): void {
-    const { service, scope } = p.placement;
-    bucket.size--;
+  /** Unfiles the policy in `slot`, dropping the subject and scope entries nothing needs any more. */
+  remove(slot: number): void {
+    const p = this.table.policies[slot]!;
+    const at = slot * RECORD_SIZE;
+    const subject = this.table.records[at + Field.Subject]!;
+    this.filedByKind[kindOf(this.table.records[at + Field.Key]!)]!--;
+    this.sizes[subject]!--;
+    this.table.remove(slot);
+    const scope = p.placement.scope;
     if (scope?.by === 'serviceInstance') {
-      this.instances.get(scope.value)?.remove(bucket.id, p);
+      const entry = this.instances.get(scope.value);
+      if (entry) entry.filed--;
       this.forgetInstanceIfIdle(scope.value);
     } else if (scope?.by === 'resourceGroupId') {
-      const scoped = this.byResourceGroup.get(scope.value);
-      scoped?.remove(bucket.id, p);
-      if (scoped?.subjects.length === 0) this.byResourceGroup.delete(scope.value);
+      const entry = this.resourceGroups.get(scope.value);
+      if (entry) entry.filed--;
+      this.forgetResourceGroupIfIdle(scope.value);
     } else if (scope?.by === 'resource') {
-      if (bucket.byResource) removeFrom(bucket.byResource, scope.value, p);
-      if (bucket.byResource?.size === 0) bucket.byResource = undefined;
-    } else if (service) {
-      const ordinal = keys.find(service.by, service.value);
-      const list = bucket.byService[ordinal];
-      if (list) removeItem(list, p);
-      if (list?.length === 0) bucket.byService[ordinal] = undefined;
-    } else {
-      if (bucket.anyService) removeItem(bucket.anyService, p);
-      if (bucket.anyService?.length === 0) bucket.anyService = undefined;
+      const entry = this.resources.get(scope.value);
+      if (entry && --entry.filed === 0) this.resources.delete(scope.value);
     }
+    if (this.sizes[subject] === 0) this.forgetSubject(p);
   }
 
   instanceEntry(instanceId: string): InstanceEntry {
     let entry = this.instances.get(instanceId);
-    if (!entry) this.instances.set(instanceId, (entry = new InstanceEntry()));
+    if (!entry) this.instances.set(instanceId, (entry = new InstanceEntry(instanceId, this.newScope(KeyKind.Instance))));
     return entry;
   }
 
-  forgetInstanceIfIdle(instanceId: string): void {
-    const entry = this.instances.get(instanceId);
-    if (entry && entry.resourceGroupId === undefined && entry.subjects.length === 0) this.instances.delete(instanceId);
+  /** Places an instance in a resource group (undefined: forgets where it lives). */
+  setInstanceGroup(instanceId: string, resourceGroupId: string | undefined): void {
+    const entry = resourceGroupId === undefined ? this.instances.get(instanceId) : this.instanceEntry(instanceId);
+    if (!entry || entry.group?.id === resourceGroupId) return;
+    const previous = entry.group;
+    entry.group = resourceGroupId === undefined ? undefined : this.resourceGroup(resourceGroupId);
+    if (entry.group) entry.group.instances++;
+    if (previous) {
+      previous.instances--;
+      this.forgetResourceGroupIfIdle(previous.id);
+    }
+    this.forgetInstanceIfIdle(instanceId);
   }
 
-  dropIfEmpty(p: CompiledPolicy, bucket: SubjectBucket): void {
-    if (bucket.size > 0) return;
+  private resourceGroup(resourceGroupId: string): ScopeEntry {
+    let entry = this.resourceGroups.get(resourceGroupId);
+    if (!entry) this.resourceGroups.set(resourceGroupId, (entry = new ScopeEntry(resourceGroupId, this.newScope(KeyKind.ResourceGroup))));
+    return entry;
+  }
+
+  private resource(resource: string): ScopeEntry {
+    let entry = this.resources.get(resource);
+    if (!entry) this.resources.set(resource, (entry = new ScopeEntry(resource, this.newScope(KeyKind.Resource))));
+    return entry;
+  }
+
+  private forgetInstanceIfIdle(instanceId: string): void {
+    const entry = this.instances.get(instanceId);
+    if (entry && entry.group === undefined && entry.filed === 0) this.instances.delete(instanceId);
+  }
+
+  private forgetResourceGroupIfIdle(resourceGroupId: string): void {
+    const entry = this.resourceGroups.get(resourceGroupId);
+    if (entry && entry.instances === 0 && entry.filed === 0) this.resourceGroups.delete(resourceGroupId);
+  }
+
+  /** Forgets the subject of a policy whose subject has no policies left (a group's stays while it has members). */
+  private forgetSubject(p: CompiledPolicy): void {
     const subject = p.policy.subject;
     if (subject.kind === 'iam_id') {
-      this.principal(subject.iamId).own = undefined;
+      this.principal(subject.iamId).own = -1;
       this.forgetIfIdle(subject.iamId);
-    } else if (subject.kind === 'service') this.bySourceService.delete(p.placement.subjectService);
+    } else if (subject.kind === 'access_group') this.forgetGroupIfIdle(subject.groupId);
+    else this.sourceServices.delete(p.placement.subjectService);
+  }
+
+  private newSubject(): number {
+    const id = this.nextSubject++;
+    if (id >= this.sizes.length) {
+      const grown = new Int32Array(2 * this.sizes.length);
+      grown.set(this.sizes);
+      this.sizes = grown;
+    }
+    return id;
+  }
+
+  private newScope(kind: KeyKind): number {
+    return indexKey(this.nextScope++, kind);
   }
 }
 
@@ -275,16 +333,17 @@ export interface SnapshotInput {
 const epochMs = (t: Date | number | undefined) => (t === undefined ? Number.POSITIVE_INFINITY : typeof t === 'number' ? t : t.getTime());
 
 /**
- * The in-memory index the decision point evaluates against, per account: unscoped policies by
- * subject and service key; policies scoped to an instance or resource group by that scope, then
- * subject and service key; group memberships; instance → resource group; public-access settings;
- * and the catalog's role → action sets (read live from the catalog, which keeps them current).
+ * The in-memory index the decision point evaluates against, per account (AccountIndex): every
+ * policy filed by subject and scope or service key; group memberships; instance → resource group;
+ * public-access settings; and the catalog's role → action sets (read live from the catalog, which
+ * keeps them current).
  * Every update touches only the entries it concerns.
  */
 export class Snapshot {
   readonly accounts = new Map<string, AccountIndex>();
   readonly serviceKeys = new ServiceKeys();
-  private readonly compiled = new Map<string, CompiledPolicy>();
+  /** Every indexed policy by id, with its account and its slot in the account's table. */
+  private readonly filed = new Map<string, { account: AccountIndex; slot: number }>();
   /** The last change-feed revision applied (maintained by the feed applier). */
   revision = 0;
 
@@ -316,11 +375,12 @@ export class Snapshot {
   }
 
   policy(id: string): Policy | undefined {
-    return this.compiled.get(id)?.policy;
+    const filed = this.filed.get(id);
+    return filed?.account.table.policies[filed.slot]!.policy;
   }
 
   get policyCount(): number {
-    return this.compiled.size;
+    return this.filed.size;
   }
 
   /**
@@ -332,19 +392,14 @@ export class Snapshot {
     this.removePolicy(policy.id);
     if (!next) return;
     const account = this.accountFor(policy.accountId);
-    account.add(next, account.bucketFor(next, true)!, this.serviceKeys);
-    this.compiled.set(policy.id, next);
+    this.filed.set(policy.id, { account, slot: account.add(next, account.subjectOf(next, true), this.serviceKeys, this.catalog) });
   }
 
   removePolicy(policyId: string): void {
-    const previous = this.compiled.get(policyId);
-    if (!previous) return;
-    this.compiled.delete(policyId);
-    const account = this.accounts.get(previous.policy.accountId);
-    const bucket = account?.bucketFor(previous, false);
-    if (!account || !bucket) return;
-    account.remove(previous, bucket, this.serviceKeys);
-    account.dropIfEmpty(previous, bucket);
+    const filed = this.filed.get(policyId);
+    if (!filed) return;
+    this.filed.delete(policyId);
+    filed.account.remove(filed.slot);
   }
 
   /** Replaces all of an identity's group memberships in an account. */
@@ -352,7 +407,7 @@ export class Snapshot {
     const account = this.accountFor(accountId);
     const next = new Map<string, number>();
     for (const g of groups) next.set(g.groupId, Math.max(next.get(g.groupId) ?? -Infinity, epochMs(g.expiresAt)));
-    this.storeMembership(account, iamId, next);
+    account.setMemberships(iamId, next);
   }
 
   /**
@@ -363,7 +418,7 @@ export class Snapshot {
     const account = this.accountFor(accountId);
     const groups = new Map(account.membership.get(iamId));
     groups.set(groupId, Math.max(groups.get(groupId) ?? -Infinity, epochMs(expiresAt)));
-    this.storeMembership(account, iamId, groups);
+    account.setMemberships(iamId, groups);
   }
 
   removeMember(accountId: string, groupId: string, iamId: string): void {
@@ -372,11 +427,11 @@ export class Snapshot {
     if (!account || !current?.has(groupId)) return;
     const groups = new Map(current);
     groups.delete(groupId);
-    this.storeMembership(account, iamId, groups);
+    account.setMemberships(iamId, groups);
   }
 
   /**
-   * Forgets every membership of a deleted group, and its bucket once its policies are gone (they
+   * Forgets every membership of a deleted group, and the group once its policies are gone (they
    * are removed one by one).
    */
   removeGroup(accountId: string, groupId: string): void {
@@ -385,41 +440,19 @@ export class Snapshot {
     for (const [iamId, groups] of account.membership) {
       if (groups.has(groupId)) this.removeMember(accountId, groupId, iamId);
     }
-    if (account.byGroup.get(groupId)?.size === 0) account.byGroup.delete(groupId);
   }
 
   setInstanceGroup(accountId: string, instanceId: string, resourceGroupId: string): void {
-    this.accountFor(accountId).instanceEntry(instanceId).resourceGroupId = resourceGroupId;
+    this.accountFor(accountId).setInstanceGroup(instanceId, resourceGroupId);
   }
 
   removeInstance(accountId: string, instanceId: string): void {
-    const account = this.accounts.get(accountId);
-    const entry = account?.instances.get(instanceId);
-    if (!account || !entry) return;
-    entry.resourceGroupId = undefined;
-    account.forgetInstanceIfIdle(instanceId);
+    this.accounts.get(accountId)?.setInstanceGroup(instanceId, undefined);
   }
 
   /** Whether policies on `AccessGroupId-PublicAccess` apply to everyone (off until set). */
   setPublicAccess(accountId: string, enabled: boolean): void {
     this.accountFor(accountId).publicAccess = enabled;
-  }
-
-  private storeMembership(account: AccountIndex, iamId: string, groups: Map<string, number>): void {
-    if (groups.size === 0) {
-      account.membership.delete(iamId);
-      const principal = account.principal(iamId);
-      principal.groupIds = principal.groupBuckets = NO_GROUPS;
-      principal.expiresAt = undefined;
-      account.forgetIfIdle(iamId);
-      return;
-    }
-    account.membership.set(iamId, groups);
-    const principal = account.principal(iamId);
-    const expiresAt = [...groups.values()];
-    principal.groupIds = [...groups.keys()];
-    principal.groupBuckets = principal.groupIds.map((g) => account.groupBucket(g));
-    principal.expiresAt = expiresAt.every((t) => t === Number.POSITIVE_INFINITY) ? undefined : expiresAt;
   }
 
   private accountFor(accountId: string): AccountIndex {
@@ -428,22 +461,3 @@ export class Snapshot {
     return account;
   }
 }
-
-function pushTo<K>(map: Map<K, CompiledPolicy[]>, key: K, p: CompiledPolicy): void {
-  const list = map.get(key);
-  if (list) list.push(p);
-  else map.set(key, [p]);
-}
-
-function removeFrom<K>(map: Map<K, CompiledPolicy[]>, key: K, p: CompiledPolicy): void {
-  const list = map.get(key);
-  if (!list) return;
-  removeItem(list, p);
-  if (list.length === 0) map.delete(key);
-}
-
-function removeItem(list: CompiledPolicy[], p: CompiledPolicy): void {
-  const i = list.indexOf(p);
-  if (i >= 0) list.splice(i, 1);
-}
-
