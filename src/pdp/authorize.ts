@@ -4,7 +4,9 @@ import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { residualMatches, resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
 import { FAST, Field, RECORD_SIZE } from './policy-table.js';
-import { ANY_SERVICE_KEY, KeyKind, PUBLIC_ACCESS_GROUP, type AccountIndex, type InstanceEntry, type Principal, type Snapshot } from './snapshot.js';
+import { Reach, type AccountIndex } from './account-index.js';
+import { ANY_SERVICE_KEY, indexKey, KeyKind } from './keys.js';
+import { PUBLIC_ACCESS_GROUP, type Snapshot } from './snapshot.js';
 import type { AuthorizeOptions, Decision, DecisionRequest, DecisionSubject, DenyCause, PolicyTrace, ResourceAttributes } from './types.js';
 
 /**
@@ -56,7 +58,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   let sawRole = false;
   let sawFalseRule = false;
 
-  const { records, policies } = account.table;
+  const { records, policies, firstPermits, secondPermits } = account.table;
   const ordinals = granting.ordinals;
   for (let c = 0; c < chainCount; c++) {
     const scoped = chainScoped[c] === 1;
@@ -71,8 +73,8 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
         const role1 = records[at + Field.Role1]!;
         for (let r = 0; r < ordinals.length; r++) {
           const role = ordinals[r]!;
-          if (role === role0) return policies[slot]!.firstPermit!;
-          if (role === role1) return policies[slot]!.permits[1]!;
+          if (role === role0) return firstPermits[slot]!;
+          if (role === role1) return secondPermits[slot]!;
         }
         continue;
       }
@@ -189,7 +191,7 @@ const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environme
  * The candidate policies of the current decision: the chains of policies filed under a subject
  * that reaches the caller and a key of the resource; whether the chain is filed under a scope
  * (its policies may be of any service: `serviceFits` picks the resource's); and how it reached
- * the subject: `iam_id`, `service`, the Public Access group, or the index of one of the
+ * the subject: `iam_id`, `service`, the Public Access group, or the subject id of one of the
  * principal's groups.
  */
 const chains: number[] = [];
@@ -206,9 +208,8 @@ let probeCount = 0;
 const subjectIds: number[] = [];
 const subjectVias: Array<string | number> = [];
 let subjectCount = 0;
-let principal: Principal | undefined;
-/** The resource's instance in the account's index. */
-let instance: InstanceEntry | undefined;
+/** The account of the current decision. */
+let decisionAccount: AccountIndex | undefined;
 let sawSubject = false;
 /** Index keys of the resource's service name, type and group (-1: no policy uses it). */
 let nameKey = -1;
@@ -218,7 +219,7 @@ let sourceAttributes: Readonly<Record<string, string | undefined>> | undefined;
 
 function viaOf(chain: number): string {
   const via = chainVias[chain]!;
-  return typeof via === 'string' ? via : principal!.groupIds[via]!;
+  return typeof via === 'string' ? via : decisionAccount!.groupIds[via]!;
 }
 
 function resolve(
@@ -234,10 +235,12 @@ function resolve(
   resolved.serviceName = serviceName;
   resolved.serviceType = grants.type;
   resolved.serviceGroup = grants.groupId;
-  // One lookup gives the instance's key and its resource group's.
-  instance = resource.serviceInstance === undefined ? undefined : account.instances.get(resource.serviceInstance);
-  const group = resource.resourceGroupId === undefined ? instance?.group : account.resourceGroups.get(resource.resourceGroupId);
-  resolved.resourceGroupId = resource.resourceGroupId ?? instance?.group?.id;
+  const instance = resource.serviceInstance === undefined ? -1 : (account.instances.get(resource.serviceInstance) ?? -1);
+  const group =
+    resource.resourceGroupId !== undefined ? (account.resourceGroups.get(resource.resourceGroupId) ?? -1)
+    : instance >= 0 ? account.scopeLink[instance]!
+    : -1;
+  resolved.resourceGroupId = resource.resourceGroupId ?? (group >= 0 ? account.scopeIds[group] : undefined);
   resolved.tags = request.tags;
   const keys = snapshot.serviceKeys.of(grants, serviceName);
   nameKey = keys[0]!;
@@ -249,12 +252,12 @@ function resolve(
   if (typeKey >= 0) addProbe(typeKey, 0);
   if (groupKey >= 0) addProbe(groupKey, 0);
   if (filed[KeyKind.AnyService] !== 0) addProbe(ANY_SERVICE_KEY, 0);
-  if (instance !== undefined && instance.filed !== 0) addProbe(instance.key, 1);
-  if (group !== undefined && group.filed !== 0) addProbe(group.key, 1);
+  if (instance >= 0 && account.scopeFiled[instance] !== 0) addProbe(indexKey(instance, KeyKind.Instance), 1);
+  if (group >= 0 && account.scopeFiled[group] !== 0) addProbe(indexKey(group, KeyKind.ResourceGroup), 1);
   if (filed[KeyKind.Resource] !== 0 && resource.resource !== undefined) {
     // Resource-scoped policies may be of any service; their service test stays in their residual tests.
-    const entry = account.resources.get(resource.resource);
-    if (entry !== undefined) addProbe(entry.key, 0);
+    const scope = account.resources.get(resource.resource);
+    if (scope !== undefined) addProbe(indexKey(scope, KeyKind.Resource), 0);
   }
   ruleContext.nowMs = nowMs;
   ruleContext.resource = resource;
@@ -275,22 +278,22 @@ function addProbe(key: number, scoped: number): void {
 function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snapshot, nowMs: number, describe: boolean): string[] | undefined {
   chainCount = 0;
   subjectCount = 0;
-  principal = undefined;
+  decisionAccount = account;
   sawSubject = false;
   sourceAttributes = undefined;
   const described: string[] | undefined = describe ? [] : undefined;
   const id = subject.id;
   if (id !== '') {
     described?.push(id);
-    principal = account.principals.get(id);
-    if (principal !== undefined) {
-      addSubject(account, principal.own, 'iam_id');
-      const groups = principal.groupSubjects;
-      const expiresAt = principal.expiresAt;
-      for (let i = 0; i < groups.length; i++) {
-        if (expiresAt === undefined || expiresAt[i]! > nowMs) {
-          addSubject(account, groups[i]!, i);
-          if (described !== undefined) described.push(principal.groupIds[i]!);
+    const reach = account.principals.get(id);
+    if (reach !== undefined) {
+      addSubject(account, reach[Reach.Own]!, 'iam_id');
+      const ends = reach[Reach.Ends] === 0 ? undefined : account.expiries.get(id);
+      for (let i = Reach.Groups; i < reach.length; i++) {
+        const group = reach[i]!;
+        if (ends === undefined || ends[i - Reach.Groups]! > nowMs) {
+          addSubject(account, group, group);
+          if (described !== undefined) described.push(account.groupIds[group]!);
         }
       }
     }
@@ -357,7 +360,7 @@ function sourceAttributesOf(subject: DecisionSubject, snapshot: Snapshot): Reado
     resourceType: orUndefined(crn.resourceType),
     resource: orUndefined(crn.resource),
     resourceGroupId:
-      accountId === undefined || instance === undefined ? undefined : snapshot.accounts.get(accountId)?.instances.get(instance)?.group?.id,
+      accountId === undefined || instance === undefined ? undefined : snapshot.accounts.get(accountId)?.resourceGroupOf(instance),
   };
 }
 

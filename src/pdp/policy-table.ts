@@ -1,4 +1,5 @@
 import type { CompiledPolicy } from './compile.js';
+import type { Decision } from './types.js';
 
 /**
  * The ints of a policy's record, RECORD_SIZE apart in `PolicyTable.records`: what a decision
@@ -46,6 +47,12 @@ export interface RecordFields {
 export class PolicyTable {
   /** The policy in each slot (undefined: free). */
   policies: Array<CompiledPolicy | undefined> = [];
+  /**
+   * The decisions when the first or the second role of the policy in each slot grants, so that a
+   * permit by a FAST policy reads nothing of the policy object.
+   */
+  firstPermits: Array<Decision | undefined> = [];
+  secondPermits: Array<Decision | undefined> = [];
   records = new Int32Array(RECORD_SIZE * 16);
   private readonly freeSlots: number[] = [];
 
@@ -159,6 +166,8 @@ export class PolicyTable {
       records[previous * RECORD_SIZE + Field.Next] = next;
     }
     this.policies[slot] = undefined;
+    this.firstPermits[slot] = undefined;
+    this.secondPermits[slot] = undefined;
     this.freeSlots.push(slot);
   }
 
@@ -166,10 +175,14 @@ export class PolicyTable {
     const free = this.freeSlots.pop();
     if (free !== undefined) {
       this.policies[free] = policy;
+      this.firstPermits[free] = policy.firstPermit;
+      this.secondPermits[free] = policy.permits[1];
       return free;
     }
     const slot = this.policies.length;
     this.policies.push(policy);
+    this.firstPermits.push(policy.firstPermit);
+    this.secondPermits.push(policy.permits[1]);
     if ((slot + 1) * RECORD_SIZE > this.records.length) {
       const grown = new Int32Array(2 * this.records.length);
       grown.set(this.records);
