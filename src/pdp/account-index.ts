@@ -2,6 +2,7 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { CompiledPolicy } from './compile.js';
 import { ANY_SERVICE_KEY, indexKey, KIND_MASK, KeyKind, kindOf, ordinalOf, type ServiceKeys } from './keys.js';
 import { FAST, Field, NEEDS_POLICY, PolicyTable, RECORD_SIZE } from './policy-table.js';
+import { doubled } from './typed-arrays.js';
 
 /** Where a principal's `reach` array keeps what (see AccountIndex.principals). */
 export const Reach = { Own: 0, Ends: 1, Groups: 2 } as const;
@@ -220,7 +221,7 @@ export class AccountIndex {
 
   private newSubject(): number {
     const id = this.subjectIds.take();
-    if (id >= this.sizes.length) this.sizes = grown(this.sizes);
+    if (id >= this.sizes.length) this.sizes = doubled(this.sizes);
     this.sizes[id] = 0;
     return id;
   }
@@ -231,8 +232,8 @@ export class AccountIndex {
     if (ordinal !== undefined) return ordinal;
     ordinal = this.scopeOrdinals.take();
     if (ordinal >= this.scopeFiled.length) {
-      this.scopeFiled = grown(this.scopeFiled);
-      this.scopeLink = grown(this.scopeLink);
+      this.scopeFiled = doubled(this.scopeFiled);
+      this.scopeLink = doubled(this.scopeLink);
     }
     this.scopeFiled[ordinal] = 0;
     this.scopeLink[ordinal] = kind === KeyKind.Instance ? -1 : 0;
@@ -272,9 +273,3 @@ class Ordinals {
     this.free.push(ordinal);
   }
 }
-
-const grown = (array: Int32Array<ArrayBuffer>): Int32Array<ArrayBuffer> => {
-  const next = new Int32Array(2 * array.length);
-  next.set(array);
-  return next;
-};

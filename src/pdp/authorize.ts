@@ -58,19 +58,19 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   let sawRole = false;
   let sawFalseRule = false;
 
-  const { records, policies, firstPermits, secondPermits } = account.table;
+  const { heads, records, policies, firstPermits, secondPermits } = account.table;
   const ordinals = granting.ordinals;
   for (let c = 0; c < chainCount; c++) {
     const scoped = chainScoped[c] === 1;
-    for (let slot = chains[c]!; slot >= 0; slot = records[slot * RECORD_SIZE + Field.Next]!) {
-      const at = slot * RECORD_SIZE;
-      if (scoped && !serviceFits(records[at + Field.ServiceKey]!)) continue;
-      if (trace === undefined && records[at + Field.Flags] === FAST) {
-        // Nothing left to test but the roles, and the record has them: the policy itself is read
-        // only when it grants.
+    // A chain's first record is the map's copy, the others are in `records`.
+    for (let from = heads, at = chains[c]! * RECORD_SIZE; at >= 0; at = from[at + Field.Next]! * RECORD_SIZE, from = records) {
+      if (scoped && !serviceFits(from[at + Field.ServiceKey]!)) continue;
+      const slot = from[at + Field.Slot]!;
+      if (trace === undefined && from[at + Field.Flags] === FAST) {
+        // Nothing left to test but the roles, and the record has them: the policy itself is not read.
         sawResource = true;
-        const role0 = records[at + Field.Role0]!;
-        const role1 = records[at + Field.Role1]!;
+        const role0 = from[at + Field.Role0]!;
+        const role1 = from[at + Field.Role1]!;
         for (let r = 0; r < ordinals.length; r++) {
           const role = ordinals[r]!;
           if (role === role0) return firstPermits[slot]!;
@@ -152,11 +152,11 @@ export function rolesOf(
   resolve(request, snapshot, account, resource.serviceName, grants, nowMs);
   gather(request.subject, account, snapshot, nowMs, false);
   const byRole = new Map<string, RoleGrant>();
-  const { records, policies } = account.table;
+  const { heads, records, policies } = account.table;
   for (let c = 0; c < chainCount; c++) {
-    for (let slot = chains[c]!; slot >= 0; slot = records[slot * RECORD_SIZE + Field.Next]!) {
-      if (chainScoped[c] === 1 && !serviceFits(records[slot * RECORD_SIZE + Field.ServiceKey]!)) continue;
-      const p = policies[slot]!;
+    for (let from = heads, at = chains[c]! * RECORD_SIZE; at >= 0; at = from[at + Field.Next]! * RECORD_SIZE, from = records) {
+      if (chainScoped[c] === 1 && !serviceFits(from[at + Field.ServiceKey]!)) continue;
+      const p = policies[from[at + Field.Slot]!]!;
       if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) continue;
       if (!resourceMatches(p, resolved) || (p.rule !== undefined && !p.rule(ruleContext))) continue;
       for (const role of p.roles) {
@@ -194,6 +194,7 @@ const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environme
  * the subject: `iam_id`, `service`, the Public Access group, or the subject id of one of the
  * principal's groups.
  */
+/** Map entries (PolicyTable.heads) of the chains. */
 const chains: number[] = [];
 /** Which (subject, key) pair each chain is filed under: subject index × probeCount + key index. */
 const chainPairs: number[] = [];
