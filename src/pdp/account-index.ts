@@ -1,7 +1,7 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { CompiledPolicy } from './compile.js';
 import { ANY_SERVICE_KEY, indexKey, KIND_MASK, KeyKind, kindOf, ordinalOf, type ServiceKeys } from './keys.js';
-import { FAST, Field, NEEDS_POLICY, PolicyTable, RECORD_SIZE } from './policy-table.js';
+import { Field, PolicyTable, RECORD_SIZE } from './policy-table.js';
 import { doubled } from './typed-arrays.js';
 
 /** Where a principal's `reach` array keeps what (see AccountIndex.principals). */
@@ -125,7 +125,7 @@ export class AccountIndex {
     }
     const fast = p.subjectTests.length === 0 && p.residualTests.length === 0 && p.tagTests.length === 0 && p.rule === undefined && p.roleCount <= 2;
     const roleOrdinal = (i: number) => (fast && i < p.roleCount ? catalog.roleOrdinal(p.roles[i]!) : -1);
-    const slot = this.table.add(subject, key, p, { serviceKey, flags: fast ? FAST : NEEDS_POLICY, role0: roleOrdinal(0), role1: roleOrdinal(1) });
+    const slot = this.table.add(subject, key, p, { serviceKey, fast, role0: roleOrdinal(0), role1: roleOrdinal(1) });
     this.sizes[subject]!++;
     this.filedByKind[kindOf(key)]!++;
     return slot;

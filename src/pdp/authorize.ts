@@ -3,7 +3,7 @@ import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { residualMatches, resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
-import { FAST, Field, RECORD_SIZE } from './policy-table.js';
+import { Field, isFast, nextOf, NO_ROLE, RECORD_SIZE } from './policy-table.js';
 import { Reach, type AccountIndex } from './account-index.js';
 import { ANY_SERVICE_KEY, indexKey, KeyKind } from './keys.js';
 import { PUBLIC_ACCESS_GROUP, type Snapshot } from './snapshot.js';
@@ -63,14 +63,15 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   for (let c = 0; c < chainCount; c++) {
     const scoped = chainScoped[c] === 1;
     // A chain's first record is the map's copy, the others are in `records`.
-    for (let from = heads, at = chains[c]! * RECORD_SIZE; at >= 0; at = from[at + Field.Next]! * RECORD_SIZE, from = records) {
+    for (let from = heads, at = chains[c]! * RECORD_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
       if (scoped && !serviceFits(from[at + Field.ServiceKey]!)) continue;
       const slot = from[at + Field.Slot]!;
-      if (trace === undefined && from[at + Field.Flags] === FAST) {
+      if (trace === undefined && isFast(from[at + Field.Link]!)) {
         // Nothing left to test but the roles, and the record has them: the policy itself is not read.
         sawResource = true;
-        const role0 = from[at + Field.Role0]!;
-        const role1 = from[at + Field.Role1]!;
+        const roles = from[at + Field.Roles]!;
+        const role0 = roles & NO_ROLE;
+        const role1 = roles >>> 16;
         for (let r = 0; r < ordinals.length; r++) {
           const role = ordinals[r]!;
           if (role === role0) return firstPermits[slot]!;
@@ -154,7 +155,7 @@ export function rolesOf(
   const byRole = new Map<string, RoleGrant>();
   const { heads, records, policies } = account.table;
   for (let c = 0; c < chainCount; c++) {
-    for (let from = heads, at = chains[c]! * RECORD_SIZE; at >= 0; at = from[at + Field.Next]! * RECORD_SIZE, from = records) {
+    for (let from = heads, at = chains[c]! * RECORD_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
       if (chainScoped[c] === 1 && !serviceFits(from[at + Field.ServiceKey]!)) continue;
       const p = policies[from[at + Field.Slot]!]!;
       if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) continue;
@@ -209,6 +210,8 @@ let probeCount = 0;
 const subjectIds: number[] = [];
 const subjectVias: Array<string | number> = [];
 let subjectCount = 0;
+/** The subjects that reach the caller (AccountIndex.principals), found by `resolve`. */
+let reach: Int32Array | undefined;
 /** The account of the current decision. */
 let decisionAccount: AccountIndex | undefined;
 let sawSubject = false;
@@ -236,7 +239,9 @@ function resolve(
   resolved.serviceName = serviceName;
   resolved.serviceType = grants.type;
   resolved.serviceGroup = grants.groupId;
+  // The two lookups that most likely miss the cache, one right after the other so they overlap.
   const instance = resource.serviceInstance === undefined ? -1 : (account.instances.get(resource.serviceInstance) ?? -1);
+  reach = request.subject.id === '' ? undefined : account.principals.get(request.subject.id);
   const group =
     resource.resourceGroupId !== undefined ? (account.resourceGroups.get(resource.resourceGroupId) ?? -1)
     : instance >= 0 ? account.scopeLink[instance]!
@@ -286,7 +291,6 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
   const id = subject.id;
   if (id !== '') {
     described?.push(id);
-    const reach = account.principals.get(id);
     if (reach !== undefined) {
       addSubject(account, reach[Reach.Own]!, 'iam_id');
       const ends = reach[Reach.Ends] === 0 ? undefined : account.expiries.get(id);

@@ -7,31 +7,30 @@ import type { Decision } from './types.js';
  * needs the policy itself.
  */
 export const Field = {
-  /** The slot of the next policy filed under the same pair; -1: none. */
-  Next: 0,
-  /** The index key of the policy's service; -1: none (any service). */
-  ServiceKey: 1,
-  /** FAST, or NEEDS_POLICY. */
-  Flags: 2,
-  /** Catalog role ordinals of a FAST policy's one or two roles; -1: none. */
-  Role0: 3,
-  Role1: 4,
   /** The pair the policy is filed under. */
-  Subject: 5,
-  Key: 6,
+  Subject: 0,
+  Key: 1,
   /** The policy's slot. */
-  Slot: 7,
+  Slot: 2,
+  /** The index key of the policy's service; -1: none (any service). */
+  ServiceKey: 3,
+  /** A FAST policy's role ordinals: the first in the low 16 bits, the second in the high; NO_ROLE: none. */
+  Roles: 4,
+  /** The slot of the next policy filed under the same pair (-1: none) × 2, + 1 unless the policy is FAST. */
+  Link: 5,
 } as const;
-export const RECORD_SIZE = 8;
-/** A policy with no subject, resource or tag tests left to run, no rule, and at most two roles. */
-export const FAST = 0;
-/** Any other policy: a decision evaluates the CompiledPolicy. */
-export const NEEDS_POLICY = 1;
+export const RECORD_SIZE = 6;
+export const NO_ROLE = 0xffff;
 
-/** What a policy's record says besides where it is filed (see Field). */
+/**
+ * What a policy's record says besides where it is filed. A policy is FAST when it has no subject,
+ * resource or tag tests left to run, no rule, and at most two roles, with role ordinals below
+ * NO_ROLE: then its record alone decides whether it grants.
+ */
 export interface RecordFields {
   serviceKey: number;
-  flags: typeof FAST | typeof NEEDS_POLICY;
+  fast: boolean;
+  /** Catalog role ordinals of the policy's first two roles; -1: none. */
   role0: number;
   role1: number;
 }
@@ -45,7 +44,7 @@ export interface RecordFields {
  * of the pair's hash) and a copy of the record of the chain's first policy (`heads`). A probe for
  * an absent pair, most probes of a decision, reads only the byte array, which stays in cache even
  * with millions of policies; a pair that is present costs one more read, which also yields its
- * first policy's record. Linear probing, load factor at most ½, deletion by backward shift (no
+ * first policy's record. Linear probing, load factor at most MAX_LOAD, deletion by backward shift (no
  * tombstones), so lookups stay short under any sequence of updates.
  */
 export class PolicyTable {
@@ -64,7 +63,7 @@ export class PolicyTable {
   private readonly freeSlots: number[] = [];
 
   private control = new Uint8Array(16);
-  private mask = 15;
+  private capacity = 16;
   private count = 0;
 
   /**
@@ -75,22 +74,24 @@ export class PolicyTable {
    */
   findChains(subjects: readonly number[], subjectCount: number, keys: readonly number[], keyCount: number, entries: number[], pairs: number[]): number {
     const { control, heads } = this;
-    const mask = this.mask;
+    const capacity = this.capacity;
     let pairCount = 0;
     let touched = 0;
     for (let s = 0; s < subjectCount; s++) {
       const subject = subjects[s]!;
       for (let k = 0; k < keyCount; k++) {
         const h = hashOf(subject, keys[k]!);
-        pairHashes[pairCount++] = h;
-        touched |= control[h & mask]!;
+        const home = homeOf(h, capacity);
+        pairHashes[pairCount] = h;
+        pairHomes[pairCount] = home;
+        pairCount++;
+        touched |= control[home]!;
       }
     }
     let found = 0;
     for (let pair = 0; pair < pairCount && touched !== 0; pair++) {
-      const h = pairHashes[pair]!;
-      const tag = tagOf(h);
-      for (let i = h & mask; control[i] !== 0; i = (i + 1) & mask) {
+      const tag = tagOf(pairHashes[pair]!);
+      for (let i = pairHomes[pair]!; control[i] !== 0; i = i + 1 === capacity ? 0 : i + 1) {
         if (control[i] !== tag) continue;
         const k = pair % keyCount;
         const at = i * RECORD_SIZE;
@@ -109,21 +110,21 @@ export class PolicyTable {
     const slot = this.allocate(policy);
     const at = slot * RECORD_SIZE;
     const records = this.records;
-    records[at + Field.ServiceKey] = fields.serviceKey;
-    records[at + Field.Flags] = fields.flags;
-    records[at + Field.Role0] = fields.role0;
-    records[at + Field.Role1] = fields.role1;
+    const role = (ordinal: number) => (ordinal < 0 ? NO_ROLE : ordinal);
+    const fast = fields.fast && fields.role0 < NO_ROLE && fields.role1 < NO_ROLE;
     records[at + Field.Subject] = subject;
     records[at + Field.Key] = key;
     records[at + Field.Slot] = slot;
+    records[at + Field.ServiceKey] = fields.serviceKey;
+    records[at + Field.Roles] = fast ? role(fields.role0) | (role(fields.role1) << 16) : -1;
     const i = this.entryOf(subject, key);
+    const next = i >= 0 ? this.heads[i * RECORD_SIZE + Field.Slot]! : -1;
+    records[at + Field.Link] = linkOf(next, fast);
     if (i >= 0) {
-      records[at + Field.Next] = this.heads[i * RECORD_SIZE + Field.Slot]!;
       this.copyHead(i, slot);
       return slot;
     }
-    records[at + Field.Next] = -1;
-    if (2 * (this.count + 1) > this.mask + 1) this.resize(2 * (this.mask + 1));
+    if (this.count + 1 > MAX_LOAD * this.capacity) this.resize(Math.ceil(GROWTH * this.capacity));
     this.place(records, at);
     this.count++;
     return slot;
@@ -135,16 +136,17 @@ export class PolicyTable {
     const at = slot * RECORD_SIZE;
     const i = this.entryOf(records[at + Field.Subject]!, records[at + Field.Key]!);
     if (i < 0) throw new Error(`policy slot ${slot} is not filed`);
-    const next = records[at + Field.Next]!;
+    const next = nextOf(records[at + Field.Link]!);
     const head = this.heads[i * RECORD_SIZE + Field.Slot]!;
     if (head === slot) {
       if (next < 0) this.vacate(i);
       else this.copyHead(i, next);
     } else {
       let previous = head;
-      while (records[previous * RECORD_SIZE + Field.Next] !== slot) previous = records[previous * RECORD_SIZE + Field.Next]!;
-      records[previous * RECORD_SIZE + Field.Next] = next;
-      if (previous === head) this.heads[i * RECORD_SIZE + Field.Next] = next;
+      while (nextOf(records[previous * RECORD_SIZE + Field.Link]!) !== slot) previous = nextOf(records[previous * RECORD_SIZE + Field.Link]!);
+      const link = previous * RECORD_SIZE + Field.Link;
+      records[link] = linkOf(next, isFast(records[link]!));
+      if (previous === head) this.heads[i * RECORD_SIZE + Field.Link] = records[link]!;
     }
     this.policies[slot] = undefined;
     this.firstPermits[slot] = undefined;
@@ -169,10 +171,10 @@ export class PolicyTable {
 
   /** The map entry of (subject, key), or -1. */
   private entryOf(subject: number, key: number): number {
-    const mask = this.mask;
+    const capacity = this.capacity;
     const h = hashOf(subject, key);
     const tag = tagOf(h);
-    for (let i = h & mask; this.control[i] !== 0; i = (i + 1) & mask) {
+    for (let i = homeOf(h, capacity); this.control[i] !== 0; i = i + 1 === capacity ? 0 : i + 1) {
       const at = i * RECORD_SIZE;
       if (this.control[i] === tag && this.heads[at + Field.Subject] === subject && this.heads[at + Field.Key] === key) return i;
     }
@@ -186,10 +188,10 @@ export class PolicyTable {
 
   /** Puts the chain whose first record is `from[at…]` in the first free map entry from its home. */
   private place(from: Int32Array, at: number): void {
-    const mask = this.mask;
+    const capacity = this.capacity;
     const h = hashOf(from[at + Field.Subject]!, from[at + Field.Key]!);
-    let i = h & mask;
-    while (this.control[i] !== 0) i = (i + 1) & mask;
+    let i = homeOf(h, capacity);
+    while (this.control[i] !== 0) i = i + 1 === capacity ? 0 : i + 1;
     this.control[i] = tagOf(h);
     this.heads.set(from.subarray(at, at + RECORD_SIZE), i * RECORD_SIZE);
   }
@@ -197,11 +199,11 @@ export class PolicyTable {
   /** Empties map entry `hole`, moving back the entries after it that would no longer be found. */
   private vacate(hole: number): void {
     const { control, heads } = this;
-    const mask = this.mask;
+    const capacity = this.capacity;
     this.count--;
-    for (let j = (hole + 1) & mask; control[j] !== 0; j = (j + 1) & mask) {
+    for (let j = hole + 1 === capacity ? 0 : hole + 1; control[j] !== 0; j = j + 1 === capacity ? 0 : j + 1) {
       const at = j * RECORD_SIZE;
-      const home = hashOf(heads[at + Field.Subject]!, heads[at + Field.Key]!) & mask;
+      const home = homeOf(hashOf(heads[at + Field.Subject]!, heads[at + Field.Key]!), capacity);
       // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
       const reachable = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (reachable) continue;
@@ -216,13 +218,14 @@ export class PolicyTable {
     const { control, heads } = this;
     this.control = new Uint8Array(capacity);
     this.heads = new Int32Array(capacity * RECORD_SIZE);
-    this.mask = capacity - 1;
+    this.capacity = capacity;
     for (let i = 0; i < control.length; i++) if (control[i] !== 0) this.place(heads, i * RECORD_SIZE);
   }
 }
 
 /** Scratch space of findChains (decisions run one at a time on a thread). */
 const pairHashes: number[] = [];
+const pairHomes: number[] = [];
 
 /** A well-mixed hash of (subject, key): both are small dense integers, so they need mixing. */
 function hashOf(subject: number, key: number): number {
@@ -233,5 +236,20 @@ function hashOf(subject: number, key: number): number {
   return h;
 }
 
-/** A map entry's control byte: 1 and the hash's top 7 bits, which the entry index (low bits) does not use below 2^24 entries. */
-const tagOf = (h: number) => 0x80 | (h >>> 25);
+/** The entry a hash belongs at: its high bits scaled to the capacity (which need not be a power of two). */
+const homeOf = (h: number, capacity: number) => Math.floor((h >>> 0) * capacity * 2 ** -32);
+
+/** A map entry's control byte: 1 and the hash's low 7 bits, which homeOf hardly uses. */
+const tagOf = (h: number) => 0x80 | (h & 0x7f);
+
+/**
+ * The map keeps at most this share of its entries in use (linear probing: an absent pair then
+ * scans about 3.6 control bytes on average), and grows by GROWTH when full.
+ */
+const MAX_LOAD = 0.625;
+const GROWTH = 1.5;
+
+/** A record's Link field: the next slot (-1: none) and whether the policy is FAST. */
+const linkOf = (next: number, fast: boolean) => next * 2 + (fast ? 0 : 1);
+export const nextOf = (link: number) => link >> 1;
+export const isFast = (link: number) => (link & 1) === 0;
