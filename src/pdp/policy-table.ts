@@ -88,19 +88,27 @@ export class PolicyTable {
         touched |= control[home]!;
       }
     }
-    let found = 0;
+    // Then the candidates' map entries, all read before any is compared.
+    let candidates = 0;
     for (let pair = 0; pair < pairCount && touched !== 0; pair++) {
       const tag = tagOf(pairHashes[pair]!);
       for (let i = pairHomes[pair]!; control[i] !== 0; i = i + 1 === capacity ? 0 : i + 1) {
         if (control[i] !== tag) continue;
-        const k = pair % keyCount;
-        const at = i * RECORD_SIZE;
-        if (heads[at + Field.Subject] !== subjects[(pair - k) / keyCount] || heads[at + Field.Key] !== keys[k]) continue;
-        entries[found] = i;
-        pairs[found] = pair;
-        found++;
-        break;
+        candidateEntries[candidates] = i;
+        candidatePairs[candidates] = pair;
+        candidates++;
       }
+    }
+    for (let c = 0; c < candidates; c++) candidateSubjects[c] = heads[candidateEntries[c]! * RECORD_SIZE + Field.Subject]!;
+    let found = 0;
+    for (let c = 0; c < candidates; c++) {
+      const pair = candidatePairs[c]!;
+      const k = pair % keyCount;
+      const i = candidateEntries[c]!;
+      if (candidateSubjects[c] !== subjects[(pair - k) / keyCount] || heads[i * RECORD_SIZE + Field.Key] !== keys[k]) continue;
+      entries[found] = i;
+      pairs[found] = pair;
+      found++;
     }
     return found;
   }
@@ -226,6 +234,9 @@ export class PolicyTable {
 /** Scratch space of findChains (decisions run one at a time on a thread). */
 const pairHashes: number[] = [];
 const pairHomes: number[] = [];
+const candidateEntries: number[] = [];
+const candidatePairs: number[] = [];
+const candidateSubjects: number[] = [];
 
 /** A well-mixed hash of (subject, key): both are small dense integers, so they need mixing. */
 function hashOf(subject: number, key: number): number {
