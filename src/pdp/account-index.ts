@@ -2,10 +2,8 @@ import type { Catalog } from '../catalog/catalog.js';
 import type { CompiledPolicy } from './compile.js';
 import { ANY_SERVICE_KEY, indexKey, KIND_MASK, KeyKind, kindOf, ordinalOf, type ServiceKeys } from './keys.js';
 import { Field, PolicyTable, RECORD_SIZE } from './policy-table.js';
+import { ReachTable } from './reach.js';
 import { doubled } from './typed-arrays.js';
-
-/** Where a principal's `reach` array keeps what (see AccountIndex.principals). */
-export const Reach = { Own: 0, Ends: 1, Groups: 2 } as const;
 
 /** An access group's subject id, and how many identities it has as members. */
 interface GroupEntry {
@@ -25,14 +23,11 @@ interface GroupEntry {
  */
 export class AccountIndex {
   readonly table = new PolicyTable();
-  /**
-   * By IAM id, for identities with policies or memberships: the subjects that reach it,
-   * `[own subject id or -1, 1 if some membership ends, the subject id of each group]`.
-   */
-  readonly principals = new Map<string, Int32Array>();
+  /** For identities with policies or memberships: the subjects that reach them. */
+  readonly reach = new ReachTable();
   /** By IAM id, for identities with a membership that ends: epoch ms per group, in `reach` order. */
   readonly expiries = new Map<string, Float64Array>();
-  /** iamId → groupId → epoch ms when the membership ends (Infinity: static); `principals` is derived from it. */
+  /** iamId → groupId → epoch ms when the membership ends (Infinity: static); `reach` is derived from it. */
   readonly membership = new Map<string, Map<string, number>>();
   /** Access groups with policies or members. */
   readonly groups = new Map<string, GroupEntry>();
@@ -68,9 +63,11 @@ export class AccountIndex {
   subjectOf(p: CompiledPolicy, create: boolean): number {
     const subject = p.policy.subject;
     if (subject.kind === 'iam_id') {
-      const reach = create ? this.reach(subject.iamId) : this.principals.get(subject.iamId);
-      if (reach !== undefined && reach[Reach.Own]! < 0 && create) reach[Reach.Own] = this.newSubject();
-      return reach?.[Reach.Own] ?? -1;
+      const own = this.reach.ownOf(subject.iamId);
+      if (own >= 0 || !create) return own;
+      const created = this.newSubject();
+      this.reach.setOwn(subject.iamId, created);
+      return created;
     }
     if (subject.kind === 'access_group') return create ? this.group(subject.groupId).subject : (this.groups.get(subject.groupId)?.subject ?? -1);
     let id = this.sourceServices.get(p.placement.subjectService);
@@ -83,19 +80,16 @@ export class AccountIndex {
    * Infinity for a static one), which the index keeps.
    */
   setMemberships(iamId: string, groups: Map<string, number>): void {
-    const own = this.principals.get(iamId)?.[Reach.Own] ?? -1;
     const previous = this.membership.get(iamId)?.keys() ?? [];
-    const reach = new Int32Array(Reach.Groups + groups.size);
-    reach[Reach.Own] = own;
-    let i = Reach.Groups;
+    const subjects: number[] = [];
     for (const groupId of groups.keys()) {
       const group = this.group(groupId);
       group.members++;
-      reach[i++] = group.subject;
+      subjects.push(group.subject);
     }
     const ends = [...groups.values()];
     const expiring = ends.some((t) => t !== Number.POSITIVE_INFINITY);
-    reach[Reach.Ends] = expiring ? 1 : 0;
+    this.reach.write(iamId, this.reach.ownOf(iamId), expiring, subjects);
     if (expiring) this.expiries.set(iamId, Float64Array.from(ends));
     else this.expiries.delete(iamId);
     for (const groupId of previous) {
@@ -105,8 +99,6 @@ export class AccountIndex {
     }
     if (groups.size === 0) this.membership.delete(iamId);
     else this.membership.set(iamId, groups);
-    this.principals.set(iamId, reach);
-    this.forgetIfIdle(iamId);
   }
 
   /** Files a policy under `subject` and its scope or service key; returns its table slot. */
@@ -175,18 +167,6 @@ export class AccountIndex {
     return group < 0 ? undefined : this.scopeIds[group];
   }
 
-  private reach(iamId: string): Int32Array {
-    let reach = this.principals.get(iamId);
-    if (!reach) this.principals.set(iamId, (reach = Int32Array.of(-1, 0)));
-    return reach;
-  }
-
-  /** Forgets an identity that has neither policies nor memberships left. */
-  private forgetIfIdle(iamId: string): void {
-    const reach = this.principals.get(iamId);
-    if (reach && reach[Reach.Own]! < 0 && reach.length === Reach.Groups) this.principals.delete(iamId);
-  }
-
   private group(groupId: string): GroupEntry {
     let entry = this.groups.get(groupId);
     if (!entry) {
@@ -209,10 +189,9 @@ export class AccountIndex {
     const subject = p.policy.subject;
     if (subject.kind === 'access_group') return this.forgetGroupIfIdle(subject.groupId);
     if (subject.kind === 'iam_id') {
-      const reach = this.principals.get(subject.iamId)!;
-      this.subjectIds.give(reach[Reach.Own]!);
-      reach[Reach.Own] = -1;
-      this.forgetIfIdle(subject.iamId);
+      this.subjectIds.give(this.reach.ownOf(subject.iamId));
+      if (this.membership.has(subject.iamId)) this.reach.setOwn(subject.iamId, -1);
+      else this.reach.drop(subject.iamId);
     } else {
       this.subjectIds.give(this.sourceServices.get(p.placement.subjectService)!);
       this.sourceServices.delete(p.placement.subjectService);

@@ -4,8 +4,9 @@ import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { residualMatches, resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
 import { Field, isFast, nextOf, NO_ROLE, RECORD_SIZE } from './policy-table.js';
-import { Reach, type AccountIndex } from './account-index.js';
+import type { AccountIndex } from './account-index.js';
 import { ANY_SERVICE_KEY, indexKey, KeyKind } from './keys.js';
+import { Reach } from './reach.js';
 import { PUBLIC_ACCESS_GROUP, type Snapshot } from './snapshot.js';
 import type { AuthorizeOptions, Decision, DecisionRequest, DecisionSubject, DenyCause, PolicyTrace, ResourceAttributes } from './types.js';
 
@@ -210,8 +211,8 @@ let probeCount = 0;
 const subjectIds: number[] = [];
 const subjectVias: Array<string | number> = [];
 let subjectCount = 0;
-/** The subjects that reach the caller (AccountIndex.principals), found by `resolve`. */
-let reach: Int32Array | undefined;
+/** The offset of the caller's block in its account's ReachTable (-1: none), found by `resolve`. */
+let reachAt = -1;
 /** The account of the current decision. */
 let decisionAccount: AccountIndex | undefined;
 let sawSubject = false;
@@ -241,7 +242,7 @@ function resolve(
   resolved.serviceGroup = grants.groupId;
   // The two lookups that most likely miss the cache, one right after the other so they overlap.
   const instance = resource.serviceInstance === undefined ? -1 : (account.instances.get(resource.serviceInstance) ?? -1);
-  reach = request.subject.id === '' ? undefined : account.principals.get(request.subject.id);
+  reachAt = request.subject.id === '' ? -1 : (account.reach.offsets.get(request.subject.id) ?? -1);
   const group =
     resource.resourceGroupId !== undefined ? (account.resourceGroups.get(resource.resourceGroupId) ?? -1)
     : instance >= 0 ? account.scopeLink[instance]!
@@ -291,12 +292,14 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
   const id = subject.id;
   if (id !== '') {
     described?.push(id);
-    if (reach !== undefined) {
-      addSubject(account, reach[Reach.Own]!, 'iam_id');
-      const ends = reach[Reach.Ends] === 0 ? undefined : account.expiries.get(id);
-      for (let i = Reach.Groups; i < reach.length; i++) {
-        const group = reach[i]!;
-        if (ends === undefined || ends[i - Reach.Groups]! > nowMs) {
+    if (reachAt >= 0) {
+      const reach = account.reach.data;
+      addSubject(account, reach[reachAt + Reach.Own]!, 'iam_id');
+      const ends = reach[reachAt + Reach.Ends] === 0 ? undefined : account.expiries.get(id);
+      const count = reach[reachAt + Reach.Count]!;
+      for (let i = 0; i < count; i++) {
+        const group = reach[reachAt + Reach.Groups + i]!;
+        if (ends === undefined || ends[i]! > nowMs) {
           addSubject(account, group, group);
           if (described !== undefined) described.push(account.groupIds[group]!);
         }
