@@ -116,7 +116,9 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
       first ??= p.permits[granted]!;
     }
   }
-  if (first !== undefined) return { ...first, explain: { subjects: subjects!, policies: trace! } };
+  if (first !== undefined) {
+    return { permitted: true, reason: first.reason, policyId: first.policyId!, role: first.role!, explain: { subjects: subjects!, policies: trace! } };
+  }
 
   const cause: DenyCause =
     sawFalseRule ? 'condition_not_satisfied'

@@ -89,6 +89,20 @@ const derivedSources: Readonly<Record<string, Source>> = {
 const NONE: readonly never[] = [];
 const orNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
 
+/** A permit by one policy and role. Its reason is composed only when read: most never are. */
+class Permit implements Decision {
+  readonly permitted = true;
+
+  constructor(
+    readonly policyId: string,
+    readonly role: string,
+  ) {}
+
+  get reason(): string {
+    return `Permitted by policy ${this.policyId} (role ${this.role}).`;
+  }
+}
+
 /** Custom role CRNs carry their account: `crn:v1:ibmcloud:public:iam-access-management::a/<acct>::customRole:<Name>`. */
 function roleUsableIn(roleCrn: string, accountId: string): boolean {
   const scope = roleCrn.split(':')[6] ?? '';
@@ -134,9 +148,7 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const rule = policy.rule ? compileRule(policy.rule) : undefined;
 
   const roles = [...new Set(policy.roles)].filter((crn) => roleUsableIn(crn, policy.accountId));
-  const permits = roles.map((role) =>
-    Object.freeze({ permitted: true, reason: `Permitted by policy ${policy.id} (role ${role}).`, policyId: policy.id, role }),
-  );
+  const permits = roles.map((role) => new Permit(policy.id, role));
 
   return {
     policy,

@@ -191,7 +191,7 @@ export class PolicyTable {
 
   /** Makes the policy in `slot` the first of map entry i's chain. */
   private copyHead(i: number, slot: number): void {
-    this.heads.set(this.records.subarray(slot * RECORD_SIZE, (slot + 1) * RECORD_SIZE), i * RECORD_SIZE);
+    copyRecord(this.records, slot * RECORD_SIZE, this.heads, i * RECORD_SIZE);
   }
 
   /** Puts the chain whose first record is `from[at…]` in the first free map entry from its home. */
@@ -201,7 +201,7 @@ export class PolicyTable {
     let i = homeOf(h, capacity);
     while (this.control[i] !== 0) i = i + 1 === capacity ? 0 : i + 1;
     this.control[i] = tagOf(h);
-    this.heads.set(from.subarray(at, at + RECORD_SIZE), i * RECORD_SIZE);
+    copyRecord(from, at, this.heads, i * RECORD_SIZE);
   }
 
   /** Empties map entry `hole`, moving back the entries after it that would no longer be found. */
@@ -259,6 +259,10 @@ const tagOf = (h: number) => 0x80 | (h & 0x7f);
  */
 const MAX_LOAD = 0.625;
 const GROWTH = 1.5;
+
+function copyRecord(from: Int32Array, at: number, to: Int32Array, offset: number): void {
+  for (let f = 0; f < RECORD_SIZE; f++) to[offset + f] = from[at + f]!;
+}
 
 /** A record's Link field: the next slot (-1: none) and whether the policy is FAST. */
 const linkOf = (next: number, fast: boolean) => next * 2 + (fast ? 0 : 1);
