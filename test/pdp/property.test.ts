@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { Catalog, customRoleCrn } from '../../src/catalog/catalog.js';
 import { platformRoles, serviceRoles } from '../../src/catalog/system.js';
-import { decide } from '../../src/pdp/authorize.js';
+import { authorize, decide } from '../../src/pdp/authorize.js';
 import { Snapshot } from '../../src/pdp/snapshot.js';
 import type { AttributeCondition, DecisionRequest, Policy, Rule } from '../../src/pdp/types.js';
 import { naiveDecide, type World } from './naive.js';
@@ -164,13 +164,26 @@ function worldOf(m: Model): World {
   };
 }
 
+/**
+ * Each request decided alone must agree with the naive evaluator; the same requests decided in
+ * batches (authorize, one batch per decision time) must get exactly the decisions they got alone.
+ */
 function expectSameAnswers(snapshot: Snapshot, world: World, requests: readonly TimedRequest[]): void {
-  for (const request of requests) {
-    const decision = decide(request, snapshot, request.now);
+  const alone = requests.map((request) => decide(request, snapshot, request.now));
+  requests.forEach((request, i) => {
+    const decision = alone[i]!;
     const naive = naiveDecide(world, request, request.now);
     if (decision.permitted !== naive.permitted || (decision.permitted && !naive.policyIds.has(decision.policyId!))) {
       expect({ request, decision }).toEqual({ request, decision: { permitted: naive.permitted, policyIds: [...naive.policyIds] } });
     }
+  });
+  for (const now of new Set(requests.map((r) => r.now))) {
+    const batch = requests.flatMap((r, i) => (r.now === now ? [i] : []));
+    const batched = authorize(batch.map((i) => requests[i]!), snapshot, { now });
+    batch.forEach((i, k) => {
+      const [a, b] = [alone[i]!, batched[k]!];
+      if (a.permitted !== b.permitted || a.policyId !== b.policyId || a.cause !== b.cause) expect({ request: requests[i], batched: b }).toEqual({ request: requests[i], batched: a });
+    });
   }
 }
 
