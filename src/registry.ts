@@ -8,6 +8,7 @@ import { createOwnerLookup } from './accounts/owners.js';
 import { buildApp } from './app.js';
 import { createPdpAuthorizer } from './authz/authorizer.js';
 import { createDecisionPoint, type DecisionPoint } from './authz/decision-point.js';
+import { createPermitLog } from './authz/permits.js';
 import { authzRoutes } from './authz/routes.js';
 import { createAuthzService } from './authz/service.js';
 import { createDecisionSource } from './authz/sources.js';
@@ -55,6 +56,9 @@ export interface RegistryOptions {
   memory?: boolean;
 }
 
+/** How often each node adds the permits its decision point granted to the policies' usage figures. */
+const PERMIT_FLUSH_MS = 10_000;
+
 /**
  * The explicit wiring of every dependency (no container): config → database → stores → services
  * → app. main.ts and the tests both build the server through this one function.
@@ -85,14 +89,17 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const catalogStore = createCatalogStore(db);
   const resourcesStore = createResourcesStore(db);
   const accessGroupsStore = createAccessGroupsStore(db);
+  const policyStore = createPolicyStore(db);
+  const permits = createPermitLog({ save: (counts) => policyStore.recordPermits(counts), intervalMs: PERMIT_FLUSH_MS });
   const decisions = createDecisionPoint({
     catalog,
     clock,
     feed: createChangeFeed(db),
+    onPermit: permits.record,
     source: createDecisionSource(
       {
         catalogServices: catalogStore,
-        policies: createPolicyStore(db),
+        policies: policyStore,
         customRoles: createCustomRoleStore(db),
         catalogRoleOf,
         groups: accessGroupsStore,
@@ -103,6 +110,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   });
   await decisions.start();
   decisionPoint = decisions;
+  permits.start();
   // Other nodes' writes wake this node's decision point at once (PostgreSQL); polling is the fallback.
   const stopListening = await database.onFeedCommit(() => decisions.poke());
   const ownerOf = createOwnerLookup(accountsStore, clock);
@@ -151,7 +159,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   });
 
   const policyManagement = createPolicyDomain({
-    db, writer, clock, catalog, authorizer, site, isIdentityOf: identity.lookup.isIdentityOf,
+    db, writer, clock, catalog, authorizer, site, isIdentityOf: identity.lookup.isIdentityOf, savePermits: permits.flush,
   });
 
   const users = createUsersService({
@@ -215,6 +223,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     decisionPoint: decisions,
     async close() {
       decisions.stop();
+      await permits.stop();
       await stopListening();
       await token.close();
       signingKeys.stop();

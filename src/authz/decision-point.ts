@@ -24,6 +24,8 @@ export function createDecisionPoint(deps: {
   clock: Clock;
   log?: (message: string, error?: unknown) => void;
   pollMs?: number;
+  /** Told of every permit, with the permitting policy and the decision time (usage counts). */
+  onPermit?: (policyId: string, atMs: number) => void;
 }) {
   const { catalog, source, feed, clock } = deps;
   let snapshot = new Snapshot(catalog);
@@ -173,7 +175,13 @@ export function createDecisionPoint(deps: {
 
     async decide(requests: readonly DecisionRequest[], options: DecideOptions = {}): Promise<Decision[]> {
       await this.ensureRevision(options.minRevision);
-      return authorize(requests, snapshot, { now: clock.now(), explain: options.explain });
+      const now = clock.now();
+      const decisions = authorize(requests, snapshot, { now, explain: options.explain });
+      if (deps.onPermit) {
+        const atMs = now.getTime();
+        for (const d of decisions) if (d.permitted && d.policyId !== undefined) deps.onPermit(d.policyId, atMs);
+      }
+      return decisions;
     },
 
     /** The actions a role carries on the request's service, sorted (shared; do not modify). */

@@ -23,6 +23,8 @@ export interface PolicyDomainDeps {
   site: { url: string };
   /** Whether `iamId` is a member user or service ID of the account (the identity domain's lookup). */
   isIdentityOf(accountId: string, iamId: string): Promise<boolean>;
+  /** Saves the decision point's pending permit counts, before policies' usage is shown. */
+  savePermits?: () => Promise<void>;
 }
 
 /** The custom role as the catalog (and so the decision point) holds it. */
@@ -55,6 +57,7 @@ export function createPolicyDomain(deps: PolicyDomainDeps) {
     store: stores.policies,
     customRoles: stores.customRoles,
     subjects: createSubjectDirectory(deps.isIdentityOf),
+    ...(deps.savePermits ? { savePermits: deps.savePermits } : {}),
   });
   const roles = createRoleService({ ...common, store: stores.customRoles, policies: stores.policies });
   const settings = createSettingsService({ ...common, store: stores.settings });

@@ -9,6 +9,8 @@ export interface RenderContext {
   roles: RoleBook;
   /** `format=display`: v2 roles carry their actions. */
   display?: boolean;
+  /** `format=include_last_permit`: usage (`last_permit_at`, `last_permit_frequency`) is shown. */
+  lastPermit?: boolean;
 }
 
 export interface RoleAction {

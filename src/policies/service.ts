@@ -26,6 +26,8 @@ export interface PolicyServiceDeps {
   writer: Writer;
   clock: Clock;
   site: { url: string };
+  /** Saves this node's pending permit counts (PermitLog.flush), before usage is shown. */
+  savePermits?: () => Promise<void>;
 }
 
 /** A rendered policy and its entity tag (the ETag header). */
@@ -38,6 +40,7 @@ export const DEFAULT_LIMIT = 50;
 export const MAX_LIMIT = 100;
 const SORT_FIELDS: readonly PolicySortField[] = [
   'id', 'type', 'href', 'created_at', 'created_by_id', 'last_modified_at', 'last_modified_by_id', 'state',
+  'last_permit_at', 'last_permit_frequency',
 ];
 const FORMATS = new Set(['include_last_permit', 'display']);
 
@@ -51,16 +54,24 @@ const FORMATS = new Set(['include_last_permit', 'display']);
 export function createPolicyService(deps: PolicyServiceDeps) {
   const { store, catalog, writer, clock } = deps;
 
-  async function renderContext(accountId: string, display = false): Promise<RenderContext> {
+  async function renderContext(accountId: string, format?: string): Promise<RenderContext> {
     const roles = createRoleBook(catalog, await deps.customRoles.listCustomRoles(accountId));
-    return { baseUrl: deps.site.url, roles, display };
+    return { baseUrl: deps.site.url, roles, display: format === 'display', lastPermit: format === 'include_last_permit' };
   }
 
-  const render = (p: PolicyRecord, syntax: Syntax, ctx: RenderContext) =>
-    (syntax === 'v1' ? renderV1(p, ctx) : renderV2(p, ctx)) as Record<string, unknown>;
+  function render(p: PolicyRecord, syntax: Syntax, ctx: RenderContext): Record<string, unknown> {
+    const body = (syntax === 'v1' ? renderV1(p, ctx) : renderV2(p, ctx)) as Record<string, unknown>;
+    if (!ctx.lastPermit || p.lastPermit === undefined) return body;
+    return { ...body, last_permit_at: p.lastPermit.at, last_permit_frequency: p.lastPermit.frequency };
+  }
 
-  async function view(p: PolicyRecord, syntax: Syntax, display = false): Promise<PolicyView> {
-    return { body: render(p, syntax, await renderContext(p.accountId, display)), etag: p.entityTag };
+  async function view(p: PolicyRecord, syntax: Syntax, format?: string): Promise<PolicyView> {
+    return { body: render(p, syntax, await renderContext(p.accountId, format)), etag: p.entityTag };
+  }
+
+  /** Usage is read only after this node's pending permit counts are saved, so a caller sees its own. */
+  async function usageSaved(format: string | undefined): Promise<void> {
+    if (format === 'include_last_permit') await deps.savePermits?.();
   }
 
   async function conflictWith(existing: PolicyRecord, syntax: Syntax): Promise<DomainError> {
@@ -165,9 +176,10 @@ export function createPolicyService(deps: PolicyServiceDeps) {
 
     async get(actor: Actor, id: string, syntax: Syntax, format?: string): Promise<PolicyView> {
       if (format !== undefined && !FORMATS.has(format)) throw policyErrors.invalidBody(`Unknown format ${format}.`);
+      await usageSaved(format);
       const policy = await existing(id);
       await mayRead(actor, policy);
-      return view(policy, syntax, format === 'display');
+      return view(policy, syntax, format);
     },
 
     /**
@@ -259,6 +271,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
      */
     async list(actor: Actor, query: PolicyListQuery, syntax: Syntax) {
       const { filter, window, format } = parseListQuery(query);
+      await usageSaved(format);
       if (!(await isAllowed(deps.authorizer, actor, 'iam.policy.read', accessManagementTarget(filter.accountId)))) {
         const self = actor.principal.iamId;
         if (filter.accessGroupId !== undefined || (filter.iamId !== undefined && filter.iamId !== self)) {
@@ -269,7 +282,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       const slice = await store.list(filter, window);
       const last = slice.keys[slice.keys.length - 1];
       const next = slice.more && last ? encodeStart(last) : undefined;
-      return collection(syntax, query, window.limit, slice.items, next, await renderContext(filter.accountId, format === 'display'));
+      return collection(syntax, query, window.limit, slice.items, next, await renderContext(filter.accountId, format));
     },
   };
 

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Selectable } from 'kysely';
+import { sql, type Selectable } from 'kysely';
 import { entityTag } from '../kernel/ids.js';
 import type { AttributeCondition, PolicySubject, Rule } from '../pdp/types.js';
 import type { Db } from '../store/db.js';
@@ -26,7 +26,9 @@ export interface PolicySlice {
   more: boolean;
 }
 
-const SORT_COLUMNS: Record<PolicySortField, 'id' | 'type' | 'created_at' | 'created_by_id' | 'last_modified_at' | 'last_modified_by_id' | 'state'> = {
+type SortColumn = 'id' | 'type' | 'created_at' | 'created_by_id' | 'last_modified_at' | 'last_modified_by_id' | 'state' | 'last_permit_at' | 'last_permit_frequency';
+
+const SORT_COLUMNS: Record<PolicySortField, SortColumn> = {
   id: 'id',
   // Every href is the site URL plus the id, so href order is id order.
   href: 'id',
@@ -36,6 +38,8 @@ const SORT_COLUMNS: Record<PolicySortField, 'id' | 'type' | 'created_at' | 'crea
   last_modified_at: 'last_modified_at',
   last_modified_by_id: 'last_modified_by_id',
   state: 'state',
+  last_permit_at: 'last_permit_at',
+  last_permit_frequency: 'last_permit_frequency',
 };
 
 const canonical = (attrs: readonly AttributeCondition[]) =>
@@ -96,6 +100,7 @@ function fromRow(row: Selectable<PoliciesTable>): PolicyRecord {
     lastModifiedAt: row.last_modified_at,
     lastModifiedById: row.last_modified_by_id,
     entityTag: row.entity_tag,
+    ...(row.last_permit_at !== '' ? { lastPermit: { at: row.last_permit_at, frequency: Number(row.last_permit_frequency) } } : {}),
   };
 }
 
@@ -153,6 +158,26 @@ export function createPolicyStore(db: Db) {
         .where('id', '!=', p.id)
         .executeTakeFirst();
       return row && fromRow(row);
+    },
+
+    /**
+     * Adds permits to the policies' usage: each one's last permit time becomes the later of the
+     * two, its count grows. Ids of policies that are gone are ignored.
+     */
+    async recordPermits(permits: ReadonlyArray<{ policyId: string; count: number; lastAtMs: number }>): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        for (const p of permits) {
+          const at = new Date(p.lastAtMs).toISOString();
+          await trx
+            .updateTable('policies')
+            .set((eb) => ({
+              last_permit_at: sql<string>`CASE WHEN last_permit_at < ${at} THEN ${at} ELSE last_permit_at END`,
+              last_permit_frequency: eb('last_permit_frequency', '+', p.count),
+            }))
+            .where('id', '=', p.policyId)
+            .execute();
+        }
+      });
     },
 
     /** One window of the policies matching `filter`, ordered by (sort column, id). */

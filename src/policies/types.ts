@@ -13,6 +13,8 @@ export interface PolicyRecord extends DecisionPolicy {
   lastModifiedById: string;
   /** `<revision>-<32 hex>`; the revision grows by one with every change. */
   entityTag: string;
+  /** Usage, not part of the policy: when it last granted a permit and how many; absent if never. */
+  lastPermit?: { at: string; frequency: number };
 }
 
 /** Which API a request came through: decides how its policy (and a conflicting one) is rendered. */
@@ -35,7 +37,8 @@ export interface PolicyDraft {
 }
 
 export type PolicySortField =
-  | 'id' | 'type' | 'href' | 'created_at' | 'created_by_id' | 'last_modified_at' | 'last_modified_by_id' | 'state';
+  | 'id' | 'type' | 'href' | 'created_at' | 'created_by_id' | 'last_modified_at' | 'last_modified_by_id' | 'state'
+  | 'last_permit_at' | 'last_permit_frequency';
 
 export interface PolicyFilter {
   accountId: string;

@@ -426,6 +426,10 @@ export interface PoliciesTable {
   last_modified_at: string;
   last_modified_by_id: string;
   entity_tag: string;
+  /** When the policy last granted a permit (ISO 8601), '' if never; usage, not part of the policy. */
+  last_permit_at: Generated<string>;
+  /** How many permits it has granted (PostgreSQL returns its BIGINT as a string). */
+  last_permit_frequency: Generated<number | string>;
 }
 
 /** A policy's access tags, for the `tag_name`/`tag_value` list filters. */
