@@ -58,6 +58,7 @@ export class Catalog {
   private readonly generic = new Map<string, GenericAction>();
   private readonly grants = new Map<string, ServiceGrants>();
   private readonly roleOrdinals = new Map<string, number>();
+  private readonly roleCrns: string[] = [];
   private changeCount = 0;
 
   /** A catalog with the system roles, the generic platform actions and the seed services. */
@@ -202,8 +203,16 @@ export class Catalog {
    */
   roleOrdinal(crn: string): number {
     let ordinal = this.roleOrdinals.get(crn);
-    if (ordinal === undefined) this.roleOrdinals.set(crn, (ordinal = this.roleOrdinals.size));
+    if (ordinal === undefined) {
+      this.roleOrdinals.set(crn, (ordinal = this.roleCrns.length));
+      this.roleCrns.push(crn);
+    }
     return ordinal;
+  }
+
+  /** The role CRN of a roleOrdinal. */
+  roleOfOrdinal(ordinal: number): string {
+    return this.roleCrns[ordinal]!;
   }
 
   knowsAction(action: string): boolean {

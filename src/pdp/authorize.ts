@@ -1,7 +1,7 @@
 import { NO_SERVICE, type ServiceGrants } from '../catalog/catalog.js';
 import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
-import { residualMatches, resourceMatches, resourceMismatch, subjectMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
+import { Permit, residualMatches, resourceMatches, resourceMismatch, subjectMatches, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
 import { Field, isFast, nextOf, NO_ROLE, RECORD_SIZE } from './policy-table.js';
 import type { AccountIndex } from './account-index.js';
@@ -22,7 +22,7 @@ import type { AuthorizeOptions, Decision, DecisionRequest, DecisionSubject, Deny
  * Everything else is denied; a decision says which policy and role permitted, or why none did.
  *
  * Decisions are synchronous and share module-level scratch state, so deciding allocates nothing
- * but the occasional explain trace.
+ * but a permit's decision and the occasional explain trace.
  */
 export function authorize(requests: readonly DecisionRequest[], snapshot: Snapshot, options: AuthorizeOptions): Decision[] {
   const nowMs = epochMs(options.now);
@@ -59,7 +59,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   let sawRole = false;
   let sawFalseRule = false;
 
-  const { heads, records, policies, firstPermits, secondPermits } = account.table;
+  const { heads, records, policies, policyIds } = account.table;
   const ordinals = granting.ordinals;
   for (let c = 0; c < chainCount; c++) {
     const scoped = chainScoped[c] === 1;
@@ -75,8 +75,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
         const role1 = roles >>> 16;
         for (let r = 0; r < ordinals.length; r++) {
           const role = ordinals[r]!;
-          if (role === role0) return firstPermits[slot]!;
-          if (role === role1) return secondPermits[slot]!;
+          if (role === role0 || role === role1) return new Permit(policyIds[slot]!, catalog.roleOfOrdinal(role));
         }
         continue;
       }
@@ -111,9 +110,9 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
         trace?.push({ policyId: p.id, via: viaOf(c), outcome: 'condition_not_satisfied' });
         continue;
       }
-      if (trace === undefined) return granted === 0 ? p.firstPermit! : p.permits[granted]!;
+      if (trace === undefined) return new Permit(p.id, p.roles[granted]!);
       trace.push({ policyId: p.id, via: viaOf(c), outcome: 'granted' });
-      first ??= p.permits[granted]!;
+      first ??= new Permit(p.id, p.roles[granted]!);
     }
   }
   if (first !== undefined) {

@@ -10,14 +10,8 @@ export interface CompiledPolicy {
   readonly id: string;
   /** The roles that can grant here: a custom role of another account never does. */
   readonly roles: readonly string[];
-  /** `permits[i]` is the decision when `roles[i]` grants the action. */
-  readonly permits: readonly Decision[];
-  /**
-   * `roles[0]`, `permits[0]` and `roles.length` on the policy itself: most policies have one
-   * role, and a decision then reads neither array (each a likely cache miss at scale).
-   */
+  /** `roles[0]` and `roles.length` on the policy itself: most policies have one role. */
   readonly firstRole: string | undefined;
-  readonly firstPermit: Decision | undefined;
   readonly roleCount: number;
   readonly resourceTests: readonly ResourceTest[];
   /**
@@ -89,8 +83,12 @@ const derivedSources: Readonly<Record<string, Source>> = {
 const NONE: readonly never[] = [];
 const orNone = <T>(list: readonly T[]): readonly T[] => (list.length === 0 ? NONE : list);
 
-/** A permit by one policy and role. Its reason is composed only when read: most never are. */
-class Permit implements Decision {
+/**
+ * A permit by one policy and role, made per decision (a young object the caller reads at once,
+ * rather than one kept per policy that would be a cache miss). Its reason is composed only when
+ * read: most never are.
+ */
+export class Permit implements Decision {
   readonly permitted = true;
 
   constructor(
@@ -148,15 +146,12 @@ export function compilePolicy(policy: Policy): CompiledPolicy {
   const rule = policy.rule ? compileRule(policy.rule) : undefined;
 
   const roles = [...new Set(policy.roles)].filter((crn) => roleUsableIn(crn, policy.accountId));
-  const permits = roles.map((role) => new Permit(policy.id, role));
 
   return {
     policy,
     id: policy.id,
     roles,
-    permits,
     firstRole: roles[0],
-    firstPermit: permits[0],
     roleCount: roles.length,
     resourceTests,
     residualTests: orNone(residualTests),

@@ -1,6 +1,5 @@
 import type { CompiledPolicy } from './compile.js';
 import { doubled } from './typed-arrays.js';
-import type { Decision } from './types.js';
 
 /**
  * The ints of a policy's record, RECORD_SIZE apart: what a decision reads of a policy before it
@@ -50,12 +49,8 @@ export interface RecordFields {
 export class PolicyTable {
   /** The policy in each slot (undefined: free). */
   policies: Array<CompiledPolicy | undefined> = [];
-  /**
-   * The decisions when the first or the second role of the policy in each slot grants, so that a
-   * permit by a FAST policy reads nothing of the policy object.
-   */
-  firstPermits: Array<Decision | undefined> = [];
-  secondPermits: Array<Decision | undefined> = [];
+  /** The id of the policy in each slot, so that a permit by a FAST policy reads nothing of the policy object. */
+  policyIds: Array<string | undefined> = [];
   /** By slot, the record of every policy. */
   records = new Int32Array(RECORD_SIZE * 16);
   /** By map entry, a copy of the record of the first policy of its chain. */
@@ -157,8 +152,7 @@ export class PolicyTable {
       if (previous === head) this.heads[i * RECORD_SIZE + Field.Link] = records[link]!;
     }
     this.policies[slot] = undefined;
-    this.firstPermits[slot] = undefined;
-    this.secondPermits[slot] = undefined;
+    this.policyIds[slot] = undefined;
     this.freeSlots.push(slot);
   }
 
@@ -167,13 +161,11 @@ export class PolicyTable {
     if (slot === undefined) {
       slot = this.policies.length;
       this.policies.push(undefined);
-      this.firstPermits.push(undefined);
-      this.secondPermits.push(undefined);
+      this.policyIds.push(undefined);
       if ((slot + 1) * RECORD_SIZE > this.records.length) this.records = doubled(this.records);
     }
     this.policies[slot] = policy;
-    this.firstPermits[slot] = policy.firstPermit;
-    this.secondPermits[slot] = policy.permits[1];
+    this.policyIds[slot] = policy.id;
     return slot;
   }
 
