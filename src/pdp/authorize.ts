@@ -3,7 +3,7 @@ import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { Permit, residualMatches, resourceMatches, resourceMismatch, subjectMatches, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
-import { Field, isFast, nextOf, NO_ROLE, RECORD_SIZE } from './policy-table.js';
+import { ChainSearch, Field, isFast, nextOf, NO_ROLE, RECORD_SIZE, roleClass } from './policy-table.js';
 import type { AccountIndex } from './account-index.js';
 import { ANY_SERVICE_KEY, indexKey, KeyKind } from './keys.js';
 import { Reach } from './reach.js';
@@ -52,7 +52,11 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   if (account === undefined) return denial('no_policy_for_subject', explain, `No policy in account ${resource.accountId} applies to the subject.`);
 
   resolve(request, snapshot, account, serviceName, grants, nowMs);
-  const subjects = gather(request.subject, account, snapshot, nowMs, explain);
+  const ordinals = granting.ordinals;
+  // Chains whose roles cannot grant the action are not read (see PolicyTable.findChains), unless every policy is traced.
+  let grantClasses = 0;
+  for (let r = 0; r < ordinals.length; r++) grantClasses |= roleClass(ordinals[r]!);
+  const subjects = gather(request.subject, account, snapshot, nowMs, explain, explain ? -1 : grantClasses);
   const trace: PolicyTrace[] | undefined = explain ? [] : undefined;
   let first: Decision | undefined;
   let sawResource = false;
@@ -60,7 +64,6 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   let sawFalseRule = false;
 
   const { heads, records, policies, policyIds } = account.table;
-  const ordinals = granting.ordinals;
   for (let c = 0; c < chainCount; c++) {
     const scoped = chainScoped[c] === 1;
     // A chain's first record is the map's copy, the others are in `records`.
@@ -119,6 +122,9 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
     return { permitted: true, reason: first.reason, policyId: first.policyId!, role: first.role!, explain: { subjects: subjects!, policies: trace! } };
   }
 
+  // A deferred chain holds only policies that match the resource (FAST, under a service key), so
+  // one that is really the caller's shows that a policy matched: read them only when that matters.
+  if (!sawResource && !sawRole && !sawFalseRule) sawResource = anyDeferredChain(account);
   const cause: DenyCause =
     sawFalseRule ? 'condition_not_satisfied'
     : sawRole || sawResource ? 'no_role_grants_action'
@@ -153,7 +159,7 @@ export function rolesOf(
   const grants = resource.serviceName === undefined ? undefined : snapshot.catalog.grantsOn(resource.serviceName);
   if (account === undefined || grants === undefined) return [];
   resolve(request, snapshot, account, resource.serviceName, grants, nowMs);
-  gather(request.subject, account, snapshot, nowMs, false);
+  gather(request.subject, account, snapshot, nowMs, false, -1);
   const byRole = new Map<string, RoleGrant>();
   const { heads, records, policies } = account.table;
   for (let c = 0; c < chainCount; c++) {
@@ -199,14 +205,15 @@ const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environme
  */
 /** Map entries (PolicyTable.heads) of the chains. */
 const chains: number[] = [];
-/** Which (subject, key) pair each chain is filed under: subject index × probeCount + key index. */
-const chainPairs: number[] = [];
+const search = new ChainSearch();
 const chainScoped: number[] = [];
 const chainVias: Array<string | number> = [];
 let chainCount = 0;
 /** The keys of the resource a subject's policies may be filed under, and whether each is a scope. */
 const probeKeys: number[] = [];
 const probeScoped: number[] = [];
+/** 1 - probeScoped: the keys whose chains may be deferred. */
+const probeUnscoped: number[] = [];
 let probeCount = 0;
 /** The subject ids that reach the caller, and how. */
 const subjectIds: number[] = [];
@@ -275,6 +282,7 @@ function resolve(
 function addProbe(key: number, scoped: number): void {
   probeKeys[probeCount] = key;
   probeScoped[probeCount] = scoped;
+  probeUnscoped[probeCount] = 1 - scoped;
   probeCount++;
 }
 
@@ -283,8 +291,16 @@ function addProbe(key: number, scoped: number): void {
  * the caller and one of the resource's keys. Returns the subjects considered when `describe` is
  * set.
  */
-function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snapshot, nowMs: number, describe: boolean): string[] | undefined {
+function gather(
+  subject: DecisionSubject,
+  account: AccountIndex,
+  snapshot: Snapshot,
+  nowMs: number,
+  describe: boolean,
+  grantClasses: number,
+): string[] | undefined {
   chainCount = 0;
+  search.deferred = 0;
   subjectCount = 0;
   decisionAccount = account;
   sawSubject = false;
@@ -321,7 +337,7 @@ function gather(subject: DecisionSubject, account: AccountIndex, snapshot: Snaps
     }
   }
   sawSubject = subjectCount !== 0;
-  if (sawSubject && probeCount !== 0) findChains(account);
+  if (sawSubject && probeCount !== 0) findChains(account, grantClasses);
   return described;
 }
 
@@ -334,14 +350,26 @@ function addSubject(account: AccountIndex, subject: number, via: string | number
 }
 
 /** Finds the chains of every (subject, resource key) pair, all at once (see PolicyTable.findChains). */
-function findChains(account: AccountIndex): void {
-  chainCount = account.table.findChains(subjectIds, subjectCount, probeKeys, probeCount, chains, chainPairs);
+function findChains(account: AccountIndex, grantClasses: number): void {
+  account.table.findChains(subjectIds, subjectCount, probeKeys, probeCount, probeUnscoped, grantClasses, search);
+  chainCount = search.found;
   for (let c = 0; c < chainCount; c++) {
-    const pair = chainPairs[c]!;
+    const pair = search.pairs[c]!;
     const k = pair % probeCount;
+    chains[c] = search.entries[c]!;
     chainScoped[c] = probeScoped[k]!;
     chainVias[c] = subjectVias[(pair - k) / probeCount]!;
   }
+}
+
+/** Whether some deferred chain of the last search is really filed under its pair. */
+function anyDeferredChain(account: AccountIndex): boolean {
+  for (let d = 0; d < search.deferred; d++) {
+    const pair = search.deferredPairs[d]!;
+    const k = pair % probeCount;
+    if (account.table.isChainOf(search.deferredEntries[d]!, subjectIds[(pair - k) / probeCount]!, probeKeys[k]!)) return true;
+  }
+  return false;
 }
 
 /** Whether a policy filed under a scope, with this service key, is of the resource's service or of any service. */

@@ -57,17 +57,23 @@ export class PolicyTable {
   heads = new Int32Array(RECORD_SIZE * 16);
   private readonly freeSlots: number[] = [];
 
-  private control = new Uint8Array(16);
+  /** By map entry: 0 if empty, else OCCUPIED, the tag (TAG_MASK) and the chain's summary (RoleClass bits, MUST_READ). */
+  private control = new Uint16Array(16);
   private capacity = 16;
   private count = 0;
 
   /**
-   * Finds the chains of every pair (subjects[s], keys[k]) for s < subjectCount, k < keyCount;
-   * writes the map entry of each found chain to `entries` and its pair's number, s × keyCount + k,
-   * to `pairs`; returns how many it found. The control bytes of every pair are read first, with no
-   * branch on what is read, so that those reads overlap instead of each waiting for the last.
+   * Finds the chains of every pair (subjects[s], keys[k]) for s < subjectCount, k < keyCount, into
+   * `search` (see ChainSearch): the control words of every pair are read first, then the entries
+   * of the candidates, each phase with no branch on what it reads, so that the reads of a phase
+   * overlap instead of each waiting for the last.
+   *
+   * With `grantClasses` (RoleClass bits of the roles that grant the action; -1: defer nothing), a
+   * chain under a key k with `deferrable[k]` set whose control word shows only FAST policies, none
+   * with a role of those classes, is not read: it cannot grant. It goes to the deferred list, to be
+   * read only if the decision needs to know that a policy matched the resource.
    */
-  findChains(subjects: readonly number[], subjectCount: number, keys: readonly number[], keyCount: number, entries: number[], pairs: number[]): number {
+  findChains(subjects: readonly number[], subjectCount: number, keys: readonly number[], keyCount: number, deferrable: readonly number[], grantClasses: number, search: ChainSearch): void {
     const { control, heads } = this;
     const capacity = this.capacity;
     let pairCount = 0;
@@ -83,12 +89,19 @@ export class PolicyTable {
         touched |= control[home]!;
       }
     }
-    // Then the candidates' map entries, all read before any is compared.
     let candidates = 0;
+    let deferred = 0;
     for (let pair = 0; pair < pairCount && touched !== 0; pair++) {
       const tag = tagOf(pairHashes[pair]!);
       for (let i = pairHomes[pair]!; control[i] !== 0; i = i + 1 === capacity ? 0 : i + 1) {
-        if (control[i] !== tag) continue;
+        const word = control[i]!;
+        if ((word & TAG_MASK) !== tag) continue;
+        if (grantClasses >= 0 && (word & (MUST_READ | grantClasses)) === 0 && deferrable[pair % keyCount] === 1) {
+          search.deferredEntries[deferred] = i;
+          search.deferredPairs[deferred] = pair;
+          deferred++;
+          continue;
+        }
         candidateEntries[candidates] = i;
         candidatePairs[candidates] = pair;
         candidates++;
@@ -101,11 +114,17 @@ export class PolicyTable {
       const k = pair % keyCount;
       const i = candidateEntries[c]!;
       if (candidateSubjects[c] !== subjects[(pair - k) / keyCount] || heads[i * RECORD_SIZE + Field.Key] !== keys[k]) continue;
-      entries[found] = i;
-      pairs[found] = pair;
+      search.entries[found] = i;
+      search.pairs[found] = pair;
       found++;
     }
-    return found;
+    search.found = found;
+    search.deferred = deferred;
+  }
+
+  /** Whether map entry i holds the chain of (subject, key). */
+  isChainOf(i: number, subject: number, key: number): boolean {
+    return this.heads[i * RECORD_SIZE + Field.Subject] === subject && this.heads[i * RECORD_SIZE + Field.Key] === key;
   }
 
   /** Files `policy` under (subject, key), before the policies already there; returns its slot. */
@@ -125,10 +144,11 @@ export class PolicyTable {
     records[at + Field.Link] = linkOf(next, fast);
     if (i >= 0) {
       this.copyHead(i, slot);
+      this.control[i]! |= summaryOf(records, at);
       return slot;
     }
     if (this.count + 1 > MAX_LOAD * this.capacity) this.resize(Math.ceil(GROWTH * this.capacity));
-    this.place(records, at);
+    this.place(records, at, summaryOf(records, at));
     this.count++;
     return slot;
   }
@@ -143,13 +163,17 @@ export class PolicyTable {
     const head = this.heads[i * RECORD_SIZE + Field.Slot]!;
     if (head === slot) {
       if (next < 0) this.vacate(i);
-      else this.copyHead(i, next);
+      else {
+        this.copyHead(i, next);
+        this.resummarize(i);
+      }
     } else {
       let previous = head;
       while (nextOf(records[previous * RECORD_SIZE + Field.Link]!) !== slot) previous = nextOf(records[previous * RECORD_SIZE + Field.Link]!);
       const link = previous * RECORD_SIZE + Field.Link;
       records[link] = linkOf(next, isFast(records[link]!));
       if (previous === head) this.heads[i * RECORD_SIZE + Field.Link] = records[link]!;
+      this.resummarize(i);
     }
     this.policies[slot] = undefined;
     this.policyIds[slot] = undefined;
@@ -175,10 +199,18 @@ export class PolicyTable {
     const h = hashOf(subject, key);
     const tag = tagOf(h);
     for (let i = homeOf(h, capacity); this.control[i] !== 0; i = i + 1 === capacity ? 0 : i + 1) {
-      const at = i * RECORD_SIZE;
-      if (this.control[i] === tag && this.heads[at + Field.Subject] === subject && this.heads[at + Field.Key] === key) return i;
+      if ((this.control[i]! & TAG_MASK) === tag && this.isChainOf(i, subject, key)) return i;
     }
     return -1;
+  }
+
+  /** Recomputes the summary of map entry i's chain from its records. */
+  private resummarize(i: number): void {
+    let summary = 0;
+    for (let from = this.heads, at = i * RECORD_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = this.records) {
+      summary |= summaryOf(from, at);
+    }
+    this.control[i] = (this.control[i]! & ~SUMMARY_MASK) | summary;
   }
 
   /** Makes the policy in `slot` the first of map entry i's chain. */
@@ -186,13 +218,13 @@ export class PolicyTable {
     copyRecord(this.records, slot * RECORD_SIZE, this.heads, i * RECORD_SIZE);
   }
 
-  /** Puts the chain whose first record is `from[at…]` in the first free map entry from its home. */
-  private place(from: Int32Array, at: number): void {
+  /** Puts the chain whose first record is `from[at…]`, with its summary, in the first free map entry from its home. */
+  private place(from: Int32Array, at: number, summary: number): void {
     const capacity = this.capacity;
     const h = hashOf(from[at + Field.Subject]!, from[at + Field.Key]!);
     let i = homeOf(h, capacity);
     while (this.control[i] !== 0) i = i + 1 === capacity ? 0 : i + 1;
-    this.control[i] = tagOf(h);
+    this.control[i] = tagOf(h) | summary;
     copyRecord(from, at, this.heads, i * RECORD_SIZE);
   }
 
@@ -216,11 +248,24 @@ export class PolicyTable {
 
   private resize(capacity: number): void {
     const { control, heads } = this;
-    this.control = new Uint8Array(capacity);
+    this.control = new Uint16Array(capacity);
     this.heads = new Int32Array(capacity * RECORD_SIZE);
     this.capacity = capacity;
-    for (let i = 0; i < control.length; i++) if (control[i] !== 0) this.place(heads, i * RECORD_SIZE);
+    for (let i = 0; i < control.length; i++) if (control[i] !== 0) this.place(heads, i * RECORD_SIZE, control[i]! & SUMMARY_MASK);
   }
+}
+
+/**
+ * What PolicyTable.findChains found: the map entries of the chains to read, with their pairs'
+ * numbers (s × keyCount + k), and those of the deferred chains (which cannot grant).
+ */
+export class ChainSearch {
+  readonly entries: number[] = [];
+  readonly pairs: number[] = [];
+  found = 0;
+  readonly deferredEntries: number[] = [];
+  readonly deferredPairs: number[] = [];
+  deferred = 0;
 }
 
 /** Scratch space of findChains (decisions run one at a time on a thread). */
@@ -242,8 +287,27 @@ function hashOf(subject: number, key: number): number {
 /** The entry a hash belongs at: its high bits scaled to the capacity (which need not be a power of two). */
 const homeOf = (h: number, capacity: number) => Math.floor((h >>> 0) * capacity * 2 ** -32);
 
-/** A map entry's control byte: 1 and the hash's low 7 bits, which homeOf hardly uses. */
-const tagOf = (h: number) => 0x80 | (h & 0x7f);
+/** A map entry's tag: OCCUPIED and the hash's low 7 bits, which homeOf hardly uses. */
+const OCCUPIED = 0x8000;
+const TAG_MASK = 0xff00;
+const tagOf = (h: number) => OCCUPIED | ((h & 0x7f) << 8);
+
+/**
+ * A chain's summary, in its control word's low byte: the RoleClass bits of the roles of its FAST
+ * policies, and MUST_READ when it has a policy that is not FAST. No role of a chain can grant an
+ * action when none of its classes is one of the action's granting roles' classes.
+ */
+const SUMMARY_MASK = 0xff;
+const MUST_READ = 0x80;
+export const roleClass = (ordinal: number) => 1 << ordinal % 7;
+
+function summaryOf(records: Int32Array, at: number): number {
+  if (!isFast(records[at + Field.Link]!)) return MUST_READ;
+  const roles = records[at + Field.Roles]!;
+  const role0 = roles & NO_ROLE;
+  const role1 = roles >>> 16;
+  return (role0 === NO_ROLE ? 0 : roleClass(role0)) | (role1 === NO_ROLE ? 0 : roleClass(role1));
+}
 
 /**
  * The map keeps at most this share of its entries in use (linear probing: an absent pair then

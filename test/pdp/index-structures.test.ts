@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CompiledPolicy } from '../../src/pdp/compile.js';
-import { Field, isFast, nextOf, NO_ROLE, PolicyTable, RECORD_SIZE } from '../../src/pdp/policy-table.js';
+import { ChainSearch, Field, isFast, nextOf, NO_ROLE, PolicyTable, RECORD_SIZE, roleClass } from '../../src/pdp/policy-table.js';
 import { Reach, ReachTable } from '../../src/pdp/reach.js';
 
 /**
@@ -23,11 +23,11 @@ const fakePolicy = (id: number) => ({ id: `p${id}`, firstPermit: undefined, perm
 
 /** The chain of (subject, key) as slots, read the way a decision reads it. */
 function chainOf(table: PolicyTable, subject: number, key: number): number[] {
-  const entries: number[] = [];
-  const found = table.findChains([subject], 1, [key], 1, entries, []);
-  if (found === 0) return [];
+  const search = new ChainSearch();
+  table.findChains([subject], 1, [key], 1, [1], -1, search);
+  if (search.found === 0) return [];
   const slots: number[] = [];
-  for (let from = table.heads, at = entries[0]! * RECORD_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = table.records) {
+  for (let from = table.heads, at = search.entries[0]! * RECORD_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = table.records) {
     expect([from[at + Field.Subject], from[at + Field.Key]]).toEqual([subject, key]);
     slots.push(from[at + Field.Slot]!);
   }
@@ -41,6 +41,7 @@ describe('PolicyTable', () => {
         const table = new PolicyTable();
         const model = new Map<string, number[]>();
         const live: Array<{ slot: number; subject: number; key: number; role: number }> = [];
+        const bySlot = new Map<number, { fast: boolean; role: number }>();
         let nextId = 0;
         for (const op of sequence) {
           if (op.add) {
@@ -48,6 +49,7 @@ describe('PolicyTable', () => {
             const pair = `${op.subject}/${op.key}`;
             model.set(pair, [slot, ...(model.get(pair) ?? [])]);
             live.push({ slot, subject: op.subject, key: op.key, role: op.role });
+            bySlot.set(slot, { fast: op.role % 2 === 0 && op.role < NO_ROLE, role: op.role });
           } else if (live.length > 0) {
             const [gone] = live.splice(op.pick % live.length, 1);
             table.remove(gone!.slot);
@@ -60,6 +62,16 @@ describe('PolicyTable', () => {
         for (const [pair, slots] of model) {
           const [subject, key] = pair.split('/').map(Number) as [number, number];
           expect(chainOf(table, subject, key)).toEqual(slots);
+          // A chain is deferred exactly when all its policies are FAST and none has a role of the asked classes.
+          const policies = slots.map((slot) => bySlot.get(slot)!);
+          for (const asked of [roleClass(3), roleClass(4) | roleClass(5), 0]) {
+            const search = new ChainSearch();
+            table.findChains([subject], 1, [key], 1, [1], asked, search);
+            const cannotGrant = policies.every((p) => p.fast && (p.role < 0 || (roleClass(p.role) & asked) === 0));
+            // Deferred entries are unverified: another chain whose tag collides may be among them.
+            const deferredChains = search.deferredEntries.slice(0, search.deferred).filter((e) => table.isChainOf(e, subject, key)).length;
+            expect({ pair, asked, deferredChains, found: search.found }).toEqual({ pair, asked, deferredChains: cannotGrant ? 1 : 0, found: cannotGrant ? 0 : 1 });
+          }
         }
         for (const { slot, key, role } of live) {
           const at = slot * RECORD_SIZE;
@@ -81,14 +93,21 @@ describe('PolicyTable', () => {
     const table = new PolicyTable();
     const a = table.add(1, 10, fakePolicy(1), { serviceKey: -1, fast: true, role0: 3, role1: -1 });
     const b = table.add(2, 20, fakePolicy(2), { serviceKey: -1, fast: true, role0: 3, role1: 4 });
-    const entries: number[] = [];
-    const pairs: number[] = [];
-    const found = table.findChains([1, 2, 3], 3, [10, 20], 2, entries, pairs);
-    expect(found).toBe(2);
-    expect(pairs.slice(0, 2).sort()).toEqual([0, 3]); // (1, 10) is pair 0 × 2 + 0; (2, 20) is 1 × 2 + 1
-    const slots = entries.slice(0, 2).map((e) => table.heads[e * RECORD_SIZE + Field.Slot]);
+    const search = new ChainSearch();
+    table.findChains([1, 2, 3], 3, [10, 20], 2, [1, 1], -1, search);
+    expect(search.found).toBe(2);
+    const pairs = search.pairs.slice(0, 2);
+    expect([...pairs].sort()).toEqual([0, 3]); // (1, 10) is pair 0 × 2 + 0; (2, 20) is 1 × 2 + 1
+    const slots = search.entries.slice(0, 2).map((e) => table.heads[e * RECORD_SIZE + Field.Slot]);
     expect(slots.sort()).toEqual([a, b].sort());
-    expect(table.heads[entries[pairs.indexOf(3)]! * RECORD_SIZE + Field.Roles]! >>> 16).toBe(4);
+    expect(table.heads[search.entries[pairs.indexOf(3)]! * RECORD_SIZE + Field.Roles]! >>> 16).toBe(4);
+    // Role 3 (class 3) grants: the chain of (2, 20), with roles 3 and 4, is read; (1, 10) with role 3 too.
+    table.findChains([1, 2, 3], 3, [10, 20], 2, [1, 1], roleClass(4), search);
+    expect(search.found).toBe(1);
+    expect(search.deferredEntries.slice(0, search.deferred).filter((e) => table.isChainOf(e, 1, 10))).toHaveLength(1);
+    // Keys that are not deferrable are always read.
+    table.findChains([1, 2, 3], 3, [10, 20], 2, [0, 0], roleClass(4), search);
+    expect({ found: search.found, deferred: search.deferred }).toEqual({ found: 2, deferred: 0 });
   });
 });
 

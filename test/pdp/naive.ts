@@ -2,7 +2,7 @@ import { NO_SERVICE } from '../../src/catalog/catalog.js';
 import type { Catalog } from '../../src/catalog/catalog.js';
 import { accountOfScope, parseCrn } from '../../src/kernel/crn.js';
 import { compileRule } from '../../src/pdp/conditions.js';
-import type { AttributeCondition, DecisionRequest, Policy } from '../../src/pdp/types.js';
+import type { AttributeCondition, DecisionRequest, DenyCause, Policy } from '../../src/pdp/types.js';
 
 /**
  * The reference evaluator for differential tests: authz.md §3 read literally, over a plain list of
@@ -17,16 +17,21 @@ export interface World {
   publicAccess: Map<string, boolean>;
 }
 
-/** Whether the request is permitted, and by which policies. */
-export function naiveDecide(world: World, request: DecisionRequest, nowMs: number): { permitted: boolean; policyIds: Set<string> } {
+/**
+ * Whether the request is permitted, and by which policies; when denied, why (DenyCause): the most
+ * specific stage some policy got to (reached the subject, matched the resource, had a granting
+ * role but a false rule).
+ */
+export function naiveDecide(world: World, request: DecisionRequest, nowMs: number): { permitted: boolean; policyIds: Set<string>; cause?: DenyCause } {
   const policyIds = new Set<string>();
   const { catalog } = world;
   const r = request.resource;
-  if (!catalog.knowsAction(request.action)) return { permitted: false, policyIds };
+  if (!catalog.knowsAction(request.action)) return { permitted: false, policyIds, cause: 'unknown_action' };
   const serviceName = r.serviceName || catalog.serviceOfAction(request.action) || NO_SERVICE;
   const service = catalog.grantsOn(serviceName)?.service;
-  if (!service) return { permitted: false, policyIds };
+  if (!service) return { permitted: false, policyIds, cause: 'no_service' };
   const granting = catalog.rolesGranting(request.action, serviceName);
+  if (granting.size === 0) return { permitted: false, policyIds, cause: 'no_role_grants_action_on_service' };
   const resourceGroupId =
     r.resourceGroupId ?? world.instances.find((i) => i.accountId === r.accountId && i.instanceId === r.serviceInstance)?.resourceGroupId;
 
@@ -45,17 +50,27 @@ export function naiveDecide(world: World, request: DecisionRequest, nowMs: numbe
     }
   };
 
+  let reached = false;
+  let matched = false;
+  let falseRule = false;
   for (const p of world.policies) {
     if (p.state !== 'active' || p.accountId !== r.accountId) continue;
     if (!subjectReaches(world, p, request, nowMs)) continue;
+    reached = true;
     if (!p.resource.every((a) => (a.key === 'accountId' ? a.operator === 'stringEquals' && a.value === r.accountId : holds(a, attributeValue(a.key))))) continue;
     if (!p.tags.every((t) => (request.tags?.[t.key] ?? []).some((v) => holds(t, v)))) continue;
+    matched = true;
     const roleGrants = p.roles.some((role) => granting.has(role) && customRoleUsable(role, p.accountId));
     if (!roleGrants) continue;
-    if (p.rule && !compileRule(p.rule)({ nowMs, resource: r, environment: request.environment?.attributes })) continue;
+    if (p.rule && !compileRule(p.rule)({ nowMs, resource: r, environment: request.environment?.attributes })) {
+      falseRule = true;
+      continue;
+    }
     policyIds.add(p.id);
   }
-  return { permitted: policyIds.size > 0, policyIds };
+  if (policyIds.size > 0) return { permitted: true, policyIds };
+  const cause: DenyCause = falseRule ? 'condition_not_satisfied' : matched ? 'no_role_grants_action' : reached ? 'no_policy_for_resource' : 'no_policy_for_subject';
+  return { permitted: false, policyIds, cause };
 }
 
 function subjectReaches(world: World, p: Policy, request: DecisionRequest, nowMs: number): boolean {

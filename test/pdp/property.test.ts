@@ -164,6 +164,8 @@ function worldOf(m: Model): World {
   };
 }
 
+const isCrnCaller = (r: DecisionRequest) => r.subject.attributes !== undefined || r.subject.id.startsWith('crn-');
+
 /**
  * Each request decided alone must agree with the naive evaluator; the same requests decided in
  * batches (authorize, one batch per decision time) must get exactly the decisions they got alone.
@@ -175,6 +177,11 @@ function expectSameAnswers(snapshot: Snapshot, world: World, requests: readonly 
     const naive = naiveDecide(world, request, request.now);
     if (decision.permitted !== naive.permitted || (decision.permitted && !naive.policyIds.has(decision.policyId!))) {
       expect({ request, decision }).toEqual({ request, decision: { permitted: naive.permitted, policyIds: [...naive.policyIds] } });
+    }
+    // The reason for a denial too. (A CRN caller's authorization policies are indexed by source
+    // service, so one that only differs in other source attributes counts as reaching it.)
+    if (!decision.permitted && !isCrnCaller(request) && decision.cause !== naive.cause) {
+      expect({ request, cause: decision.cause }).toEqual({ request, cause: naive.cause });
     }
   });
   for (const now of new Set(requests.map((r) => r.now))) {
