@@ -122,8 +122,8 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
     return { permitted: true, reason: first.reason, policyId: first.policyId!, role: first.role!, explain: { subjects: subjects!, policies: trace! } };
   }
 
-  // A deferred chain holds only policies that match the resource (FAST, under a service key), so
-  // one that is really the caller's shows that a policy matched: read them only when that matters.
+  // A deferred chain holds only FAST policies: one that is really the caller's, with a policy of the
+  // resource's service, shows that a policy matched the resource. Read them only when that matters.
   if (!sawResource && !sawRole && !sawFalseRule) sawResource = anyDeferredChain(account);
   const cause: DenyCause =
     sawFalseRule ? 'condition_not_satisfied'
@@ -212,8 +212,6 @@ let chainCount = 0;
 /** The keys of the resource a subject's policies may be filed under, and whether each is a scope. */
 const probeKeys: number[] = [];
 const probeScoped: number[] = [];
-/** 1 - probeScoped: the keys whose chains may be deferred. */
-const probeUnscoped: number[] = [];
 let probeCount = 0;
 /** The subject ids that reach the caller, and how. */
 const subjectIds: number[] = [];
@@ -282,7 +280,6 @@ function resolve(
 function addProbe(key: number, scoped: number): void {
   probeKeys[probeCount] = key;
   probeScoped[probeCount] = scoped;
-  probeUnscoped[probeCount] = 1 - scoped;
   probeCount++;
 }
 
@@ -351,7 +348,7 @@ function addSubject(account: AccountIndex, subject: number, via: string | number
 
 /** Finds the chains of every (subject, resource key) pair, all at once (see PolicyTable.findChains). */
 function findChains(account: AccountIndex, grantClasses: number): void {
-  account.table.findChains(subjectIds, subjectCount, probeKeys, probeCount, probeUnscoped, grantClasses, search);
+  account.table.findChains(subjectIds, subjectCount, probeKeys, probeCount, grantClasses, search);
   chainCount = search.found;
   for (let c = 0; c < chainCount; c++) {
     const pair = search.pairs[c]!;
@@ -362,12 +359,22 @@ function findChains(account: AccountIndex, grantClasses: number): void {
   }
 }
 
-/** Whether some deferred chain of the last search is really filed under its pair. */
+/**
+ * Whether some deferred chain of the last search is really filed under its pair and has a policy
+ * that matches the resource: every one of its policies is FAST, so any does unless the chain is
+ * filed under a scope and no policy there is of the resource's service.
+ */
 function anyDeferredChain(account: AccountIndex): boolean {
+  const { heads, records } = account.table;
   for (let d = 0; d < search.deferred; d++) {
     const pair = search.deferredPairs[d]!;
     const k = pair % probeCount;
-    if (account.table.isChainOf(search.deferredEntries[d]!, subjectIds[(pair - k) / probeCount]!, probeKeys[k]!)) return true;
+    const entry = search.deferredEntries[d]!;
+    if (!account.table.isChainOf(entry, subjectIds[(pair - k) / probeCount]!, probeKeys[k]!)) continue;
+    if (probeScoped[k] === 0) return true;
+    for (let from = heads, at = entry * RECORD_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
+      if (serviceFits(from[at + Field.ServiceKey]!)) return true;
+    }
   }
   return false;
 }

@@ -69,11 +69,11 @@ export class PolicyTable {
    * overlap instead of each waiting for the last.
    *
    * With `grantClasses` (RoleClass bits of the roles that grant the action; -1: defer nothing), a
-   * chain under a key k with `deferrable[k]` set whose control word shows only FAST policies, none
-   * with a role of those classes, is not read: it cannot grant. It goes to the deferred list, to be
-   * read only if the decision needs to know that a policy matched the resource.
+   * chain whose control word shows only FAST policies, none with a role of those classes, is not
+   * read: it cannot grant. It goes to the deferred list, to be read only if the decision needs to
+   * know whether a policy matched the resource.
    */
-  findChains(subjects: readonly number[], subjectCount: number, keys: readonly number[], keyCount: number, deferrable: readonly number[], grantClasses: number, search: ChainSearch): void {
+  findChains(subjects: readonly number[], subjectCount: number, keys: readonly number[], keyCount: number, grantClasses: number, search: ChainSearch): void {
     const { control, heads } = this;
     const capacity = this.capacity;
     let pairCount = 0;
@@ -96,7 +96,7 @@ export class PolicyTable {
       for (let i = pairHomes[pair]!; control[i] !== 0; i = i + 1 === capacity ? 0 : i + 1) {
         const word = control[i]!;
         if ((word & TAG_MASK) !== tag) continue;
-        if (grantClasses >= 0 && (word & (MUST_READ | grantClasses)) === 0 && deferrable[pair % keyCount] === 1) {
+        if (grantClasses >= 0 && (word & (MUST_READ | grantClasses)) === 0) {
           search.deferredEntries[deferred] = i;
           search.deferredPairs[deferred] = pair;
           deferred++;
