@@ -22,11 +22,21 @@ export interface ServiceGrants {
   readonly ordinal: number;
 }
 
-/** The roles that grant one action on one service: their CRNs, and their Catalog.roleOrdinal numbers. */
+/**
+ * The roles that grant one action on one service: their CRNs, their Catalog.roleOrdinal numbers,
+ * and the union of their roleClass bits.
+ */
 export interface GrantingRoles {
   readonly roles: ReadonlySet<string>;
   readonly ordinals: Int32Array;
+  readonly classes: number;
 }
+
+/**
+ * A role ordinal folded into one of 7 bits, so that any set of roles has a one-byte summary: two
+ * sets share no role when their summaries share no bit.
+ */
+export const roleClass = (ordinal: number) => 1 << ordinal % 7;
 
 let nextOrdinal = 0;
 
@@ -348,7 +358,8 @@ export class Catalog {
   private granting(rolesByAction: ReadonlyMap<string, ReadonlySet<string>>): Map<string, GrantingRoles> {
     const granting = new Map<string, GrantingRoles>();
     for (const [action, roles] of rolesByAction) {
-      granting.set(action, { roles, ordinals: Int32Array.from(roles, (crn) => this.roleOrdinal(crn)) });
+      const ordinals = Int32Array.from(roles, (crn) => this.roleOrdinal(crn));
+      granting.set(action, { roles, ordinals, classes: ordinals.reduce((classes, ordinal) => classes | roleClass(ordinal), 0) });
     }
     return granting;
   }

@@ -3,7 +3,7 @@ import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { Permit, residualMatches, resourceMatches, resourceMismatch, subjectMatches, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
-import { ChainSearch, Field, isFast, nextOf, NO_ROLE, RECORD_SIZE, roleClass } from './policy-table.js';
+import { ChainSearch, Field, isFast, nextOf, NO_ROLE, RECORD_SIZE } from './policy-table.js';
 import type { AccountIndex } from './account-index.js';
 import { ANY_SERVICE_KEY, indexKey, KeyKind } from './keys.js';
 import { Reach } from './reach.js';
@@ -52,11 +52,8 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   if (account === undefined) return denial('no_policy_for_subject', explain, `No policy in account ${resource.accountId} applies to the subject.`);
 
   resolve(request, snapshot, account, serviceName, grants, nowMs);
-  const ordinals = granting.ordinals;
   // Chains whose roles cannot grant the action are not read (see PolicyTable.findChains), unless every policy is traced.
-  let grantClasses = 0;
-  for (let r = 0; r < ordinals.length; r++) grantClasses |= roleClass(ordinals[r]!);
-  const subjects = gather(request.subject, account, snapshot, nowMs, explain, explain ? -1 : grantClasses);
+  const subjects = gather(request.subject, account, snapshot, nowMs, explain, explain ? -1 : granting.classes);
   const trace: PolicyTrace[] | undefined = explain ? [] : undefined;
   let first: Decision | undefined;
   let sawResource = false;
@@ -64,6 +61,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   let sawFalseRule = false;
 
   const { heads, records, policies, policyIds } = account.table;
+  const ordinals = granting.ordinals;
   for (let c = 0; c < chainCount; c++) {
     const scoped = chainScoped[c] === 1;
     // A chain's first record is the map's copy, the others are in `records`.

@@ -1,3 +1,4 @@
+import { roleClass } from '../catalog/catalog.js';
 import type { CompiledPolicy } from './compile.js';
 import { doubled } from './typed-arrays.js';
 
@@ -299,7 +300,6 @@ const tagOf = (h: number) => OCCUPIED | ((h & 0x7f) << 8);
  */
 const SUMMARY_MASK = 0xff;
 const MUST_READ = 0x80;
-export const roleClass = (ordinal: number) => 1 << ordinal % 7;
 
 function summaryOf(records: Int32Array, at: number): number {
   if (!isFast(records[at + Field.Link]!)) return MUST_READ;
