@@ -195,13 +195,12 @@ const resolved: ResolvedResource = {
 };
 const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environment: undefined };
 /**
- * The candidate policies of the current decision: the chains of policies filed under a subject
- * that reaches the caller and a key of the resource; whether the chain is filed under a scope
- * (its policies may be of any service: `serviceFits` picks the resource's); and how it reached
- * the subject: `iam_id`, `service`, the Public Access group, or the subject id of one of the
- * principal's groups.
+ * The candidate policies of the current decision: the chains (map entries of PolicyTable.heads)
+ * of policies filed under a subject that reaches the caller and a key of the resource; whether
+ * the chain is filed under a scope (its policies may be of any service: `serviceFits` picks the
+ * resource's); and how it reached the subject: `iam_id`, `service`, the Public Access group, or
+ * the subject id of one of the principal's groups. `search` is what PolicyTable.findChains found.
  */
-/** Map entries (PolicyTable.heads) of the chains. */
 const chains: number[] = [];
 const search = new ChainSearch();
 const chainScoped: number[] = [];

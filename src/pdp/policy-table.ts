@@ -94,7 +94,7 @@ export class PolicyTable {
     let deferred = 0;
     for (let pair = 0; pair < pairCount && touched !== 0; pair++) {
       const tag = tagOf(pairHashes[pair]!);
-      for (let i = pairHomes[pair]!; control[i] !== 0; i = i + 1 === capacity ? 0 : i + 1) {
+      for (let i = pairHomes[pair]!; control[i] !== 0; i = after(i, capacity)) {
         const word = control[i]!;
         if ((word & TAG_MASK) !== tag) continue;
         if (grantClasses >= 0 && (word & (MUST_READ | grantClasses)) === 0) {
@@ -199,7 +199,7 @@ export class PolicyTable {
     const capacity = this.capacity;
     const h = hashOf(subject, key);
     const tag = tagOf(h);
-    for (let i = homeOf(h, capacity); this.control[i] !== 0; i = i + 1 === capacity ? 0 : i + 1) {
+    for (let i = homeOf(h, capacity); this.control[i] !== 0; i = after(i, capacity)) {
       if ((this.control[i]! & TAG_MASK) === tag && this.isChainOf(i, subject, key)) return i;
     }
     return -1;
@@ -224,7 +224,7 @@ export class PolicyTable {
     const capacity = this.capacity;
     const h = hashOf(from[at + Field.Subject]!, from[at + Field.Key]!);
     let i = homeOf(h, capacity);
-    while (this.control[i] !== 0) i = i + 1 === capacity ? 0 : i + 1;
+    while (this.control[i] !== 0) i = after(i, capacity);
     this.control[i] = tagOf(h) | summary;
     copyRecord(from, at, this.heads, i * RECORD_SIZE);
   }
@@ -234,14 +234,14 @@ export class PolicyTable {
     const { control, heads } = this;
     const capacity = this.capacity;
     this.count--;
-    for (let j = hole + 1 === capacity ? 0 : hole + 1; control[j] !== 0; j = j + 1 === capacity ? 0 : j + 1) {
+    for (let j = after(hole, capacity); control[j] !== 0; j = after(j, capacity)) {
       const at = j * RECORD_SIZE;
       const home = homeOf(hashOf(heads[at + Field.Subject]!, heads[at + Field.Key]!), capacity);
       // The entry at j may fill the hole unless its home lies cyclically in (hole, j].
       const reachable = hole <= j ? home > hole && home <= j : home > hole || home <= j;
       if (reachable) continue;
       control[hole] = control[j]!;
-      heads.copyWithin(hole * RECORD_SIZE, at, at + RECORD_SIZE);
+      copyRecord(heads, at, heads, hole * RECORD_SIZE);
       hole = j;
     }
     control[hole] = 0;
@@ -284,6 +284,9 @@ function hashOf(subject: number, key: number): number {
   h ^= h >>> 15;
   return h;
 }
+
+/** The entry probed after entry i (linear probing wraps around). */
+const after = (i: number, capacity: number) => (i + 1 === capacity ? 0 : i + 1);
 
 /** The entry a hash belongs at: its high bits scaled to the capacity (which need not be a power of two). */
 const homeOf = (h: number, capacity: number) => Math.floor((h >>> 0) * capacity * 2 ** -32);

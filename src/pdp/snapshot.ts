@@ -64,10 +64,6 @@ export class Snapshot {
     return { snapshot, rejected };
   }
 
-  account(accountId: string): AccountIndex | undefined {
-    return this.accounts.get(accountId);
-  }
-
   policy(id: string): Policy | undefined {
     const filed = this.filed.get(id);
     return filed?.account.table.policies[filed.slot]!.policy;
