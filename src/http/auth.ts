@@ -14,13 +14,26 @@ declare module 'fastify' {
  */
 export function requireBearer(app: FastifyInstance, authenticator: Authenticator) {
   app.addHook('preHandler', async (request) => {
-    const header = request.headers.authorization;
-    const match = header ? /^Bearer\s+(\S+)\s*$/i.exec(header) : null;
-    if (!match) {
+    const token = bearerTokenOf(request.headers.authorization);
+    if (token === undefined) {
       throw new DomainError('unauthenticated', 'invalid_token', 'A valid Bearer token is required in the Authorization header.');
     }
-    request.principal = await authenticator.authenticate(match[1]!);
+    request.principal = await authenticator.authenticate(token);
   });
+}
+
+const BEARER_SCHEME = /^bearer[ \t]+/i;
+
+/**
+ * The token of an `Authorization: Bearer <token>` header (scheme in any case, blanks around the
+ * token allowed), or undefined. Only the scheme goes through a regular expression: tokens are
+ * a kilobyte long and this runs on every request.
+ */
+export function bearerTokenOf(header: string | undefined): string | undefined {
+  const scheme = header === undefined ? null : BEARER_SCHEME.exec(header);
+  if (scheme === null) return undefined;
+  const token = header!.slice(scheme[0].length).trimEnd();
+  return token !== '' && !token.includes(' ') && !token.includes('\t') ? token : undefined;
 }
 
 /** The actor of an authenticated request (after `requireBearer`). */

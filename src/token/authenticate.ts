@@ -28,6 +28,20 @@ const IAT_SKEW_SECONDS = 60;
 const PRINCIPAL_CACHE_LIMIT = 10_000;
 /** Verified tokens remembered (each until it expires); the map is dropped whole when full. */
 const VERIFIED_CACHE_LIMIT = 50_000;
+/**
+ * Verified tokens are found by their last characters (part of the signature), so a lookup hashes
+ * a few dozen characters rather than a kilobyte-long token; a hit is then compared in full.
+ */
+const TOKEN_KEY_CHARS = 48;
+const tokenKeyOf = (token: string) => token.slice(-TOKEN_KEY_CHARS);
+
+interface VerifiedToken {
+  token: string;
+  principal: Principal;
+  expiresAtMs: number;
+  /** The principal's key in the usability cache. */
+  usableKey: string;
+}
 
 function refusal(error: unknown): DomainError {
   if (error instanceof DomainError) return error;
@@ -58,7 +72,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const store = createTokenStore(deps.db);
   const cacheMs = deps.principalCacheMs ?? 1000;
   const usableUntil = new Map<string, number>();
-  const verified = new Map<string, { principal: Principal; expiresAtMs: number }>();
+  const verified = new Map<string, VerifiedToken>();
 
   const getKey = async (header: { kid?: string }) => {
     if (!header.kid) throw unauthenticated('The access token header has no kid.');
@@ -67,8 +81,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     return key;
   };
 
-  async function ensureUsable(principal: Principal, now: number): Promise<void> {
-    const cacheKey = `${principal.iamId} ${principal.accountId}`;
+  async function ensureUsable(principal: Principal, cacheKey: string, now: number): Promise<void> {
     if ((usableUntil.get(cacheKey) ?? 0) > now) return;
     if (principal.kind === 'serviceid') {
       const serviceId = await store.serviceIdState(principal.iamId);
@@ -88,9 +101,10 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       const now = clock.now();
       // A token whose signature was verified is not verified again while it is valid (the RS256
       // check dominates a decision call); expiry and the identity's usability are still checked.
-      const known = verified.get(bearerToken);
-      if (known !== undefined && known.expiresAtMs > now.getTime()) {
-        await ensureUsable(known.principal, now.getTime());
+      const tokenKey = tokenKeyOf(bearerToken);
+      const known = verified.get(tokenKey);
+      if (known !== undefined && known.token === bearerToken && known.expiresAtMs > now.getTime()) {
+        await ensureUsable(known.principal, known.usableKey, now.getTime());
         return known.principal;
       }
       let payload: JWTPayload;
@@ -114,9 +128,10 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       if (kind !== 'user' && kind !== 'serviceid') throw unauthenticated('The access token names an identity this server does not issue tokens to.');
       const name = typeof payload.name === 'string' ? payload.name : iamId;
       const principal: Principal = { iamId, kind, accountId: account.bss, name };
-      await ensureUsable(principal, now.getTime());
+      const usableKey = `${iamId} ${account.bss}`;
+      await ensureUsable(principal, usableKey, now.getTime());
       if (verified.size >= VERIFIED_CACHE_LIMIT) verified.clear();
-      verified.set(bearerToken, { principal, expiresAtMs: (payload.exp ?? 0) * 1000 });
+      verified.set(tokenKey, { token: bearerToken, principal, expiresAtMs: (payload.exp ?? 0) * 1000, usableKey });
       return principal;
     },
   };

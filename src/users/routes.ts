@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { actorOf, requireBearer } from '../http/auth.js';
+import { actorOf, bearerTokenOf, requireBearer } from '../http/auth.js';
 import { DomainError } from '../kernel/errors.js';
 import type { Authenticator } from '../kernel/principal.js';
 import { INVITATION_PREFIX, type UsersService } from './service.js';
@@ -165,9 +165,8 @@ export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
     await root.register(async (plugin) => {
       const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
       app.post('/v2/users/accept', { config, schema: { tags, body: Type.Object({ account_id: Text }, strict) } }, async (request, reply) => {
-        const match = /^Bearer\s+(\S+)\s*$/i.exec(request.headers.authorization ?? '');
-        if (!match) throw new DomainError('unauthenticated', 'invalid_token', 'A Bearer token or invitation token is required.');
-        const credential = match[1]!;
+        const credential = bearerTokenOf(request.headers.authorization);
+        if (credential === undefined) throw new DomainError('unauthenticated', 'invalid_token', 'A Bearer token or invitation token is required.');
         const accountId = request.body.account_id;
         if (credential.startsWith(INVITATION_PREFIX)) {
           const accepted = await users.acceptInvitation(credential, accountId, request.id);
