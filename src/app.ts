@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerFactory } from 'fastify';
 import { installErrorHandling } from './http/errors.js';
-import { loggerOptions } from './http/logging.js';
+import { lazyChildLoggers, loggerOptions } from './http/logging.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
 import type { RevisionNotes } from './http/revision.js';
 
@@ -25,6 +25,7 @@ const TRANSACTION_ID = /^[\w.:/-]{1,128}$/;
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     logger: loggerOptions(deps.logLevel),
+    childLoggerFactory: lazyChildLoggers,
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
     bodyLimit: deps.bodyLimitBytes,
     // Transaction-Id is echoed when the caller sends a sane one (CBR's X-Correlation-Id wins), else generated.
