@@ -58,7 +58,7 @@ class LazyChildLogger implements FastifyBaseLogger {
   }
 
   set level(level: string) {
-    this.child().level = level;
+    this.own().level = level;
   }
 
   fatal(...args: unknown[]): void {
@@ -81,15 +81,18 @@ class LazyChildLogger implements FastifyBaseLogger {
   }
   silent(): void {}
 
-  /** With no arguments, the request's own logger (made now); else a child of it. */
-  child(bindings?: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
-    this.made ??= this.parent.child(this.bindings, this.options);
-    return bindings === undefined ? this.made : this.made.child(bindings, options);
+  child(bindings: Bindings, options?: ChildLoggerOptions): FastifyBaseLogger {
+    return this.own().child(bindings, options);
+  }
+
+  /** The request's own logger, made on first use. */
+  private own(): FastifyBaseLogger {
+    return (this.made ??= this.parent.child(this.bindings, this.options));
   }
 
   private log(level: Level, args: unknown[]): void {
     if (this.made === undefined && !this.parent.isLevelEnabled(level)) return;
-    (this.child()[level] as (...a: unknown[]) => void)(...args);
+    (this.own()[level] as (...a: unknown[]) => void)(...args);
   }
 }
 
