@@ -31,8 +31,8 @@ const BEARER_SCHEME = /^bearer[ \t]+/i;
  */
 export function bearerTokenOf(header: string | undefined): string | undefined {
   const scheme = header === undefined ? null : BEARER_SCHEME.exec(header);
-  if (scheme === null) return undefined;
-  const token = header!.slice(scheme[0].length).trimEnd();
+  if (header === undefined || scheme === null) return undefined;
+  const token = header.slice(scheme[0].length).trimEnd();
   return token !== '' && !token.includes(' ') && !token.includes('\t') ? token : undefined;
 }
 
