@@ -136,6 +136,9 @@ function hasMember(eb: ExpressionBuilder<Schema & { g: AccessGroupsTable }, 'g'>
   return type === 'static' ? statics : type === 'dynamic' ? dynamics : eb.or([statics, dynamics]);
 }
 
+/** The stored Public Access flag (0 or 1). */
+const isEnabled = (flag: number) => Number(flag) === 1;
+
 export function createAccessGroupsStore(db: Db) {
   const groupsQuery = (executor: Executor) =>
     executor
@@ -560,7 +563,7 @@ export function createAccessGroupsStore(db: Db) {
       if (!row) return { accountId, publicAccessEnabled: true };
       return {
         accountId,
-        publicAccessEnabled: Number(row.public_access_enabled) === 1,
+        publicAccessEnabled: isEnabled(row.public_access_enabled),
         lastModifiedAt: row.last_modified_at,
         lastModifiedById: row.last_modified_by_id,
       };
@@ -610,7 +613,7 @@ export function createAccessGroupsStore(db: Db) {
         .leftJoin('access_group_settings as s', 's.account_id', 'a.id')
         .select(['a.id as accountId', 's.public_access_enabled as enabled'])
         .execute();
-      return rows.map((r) => ({ accountId: r.accountId, enabled: r.enabled === null ? true : Number(r.enabled) === 1 }));
+      return rows.map((r) => ({ accountId: r.accountId, enabled: r.enabled === null || isEnabled(r.enabled) }));
     },
 
     /** Whether the account's Public Access group grants its policies to everyone (default true). */

@@ -60,7 +60,6 @@ export class PolicyTable {
 
   /** By map entry: 0 if empty, else OCCUPIED, the tag (TAG_MASK) and the chain's summary (RoleClass bits, MUST_READ). */
   private control = new Uint16Array(16);
-  private capacity = 16;
   private count = 0;
 
   /**
@@ -76,7 +75,7 @@ export class PolicyTable {
    */
   findChains(subjects: readonly number[], subjectCount: number, keys: readonly number[], keyCount: number, grantClasses: number, search: ChainSearch): void {
     const { control, heads } = this;
-    const capacity = this.capacity;
+    const capacity = this.control.length;
     let pairCount = 0;
     let touched = 0;
     for (let s = 0; s < subjectCount; s++) {
@@ -148,7 +147,7 @@ export class PolicyTable {
       this.control[i]! |= summaryOf(records, at);
       return slot;
     }
-    if (this.count + 1 > MAX_LOAD * this.capacity) this.resize(Math.ceil(GROWTH * this.capacity));
+    if (this.count + 1 > MAX_LOAD * this.control.length) this.resize(Math.ceil(GROWTH * this.control.length));
     this.place(records, at, summaryOf(records, at));
     this.count++;
     return slot;
@@ -196,7 +195,7 @@ export class PolicyTable {
 
   /** The map entry of (subject, key), or -1. */
   private entryOf(subject: number, key: number): number {
-    const capacity = this.capacity;
+    const capacity = this.control.length;
     const h = hashOf(subject, key);
     const tag = tagOf(h);
     for (let i = homeOf(h, capacity); this.control[i] !== 0; i = after(i, capacity)) {
@@ -221,7 +220,7 @@ export class PolicyTable {
 
   /** Puts the chain whose first record is `from[at…]`, with its summary, in the first free map entry from its home. */
   private place(from: Int32Array, at: number, summary: number): void {
-    const capacity = this.capacity;
+    const capacity = this.control.length;
     const h = hashOf(from[at + Field.Subject]!, from[at + Field.Key]!);
     let i = homeOf(h, capacity);
     while (this.control[i] !== 0) i = after(i, capacity);
@@ -232,7 +231,7 @@ export class PolicyTable {
   /** Empties map entry `hole`, moving back the entries after it that would no longer be found. */
   private vacate(hole: number): void {
     const { control, heads } = this;
-    const capacity = this.capacity;
+    const capacity = this.control.length;
     this.count--;
     for (let j = after(hole, capacity); control[j] !== 0; j = after(j, capacity)) {
       const at = j * RECORD_SIZE;
@@ -251,7 +250,6 @@ export class PolicyTable {
     const { control, heads } = this;
     this.control = new Uint16Array(capacity);
     this.heads = new Int32Array(capacity * RECORD_SIZE);
-    this.capacity = capacity;
     for (let i = 0; i < control.length; i++) if (control[i] !== 0) this.place(heads, i * RECORD_SIZE, control[i]! & SUMMARY_MASK);
   }
 }

@@ -64,11 +64,6 @@ export class Snapshot {
     return { snapshot, rejected };
   }
 
-  policy(id: string): Policy | undefined {
-    const filed = this.filed.get(id);
-    return filed?.account.table.policies[filed.slot]!.policy;
-  }
-
   get policyCount(): number {
     return this.filed.size;
   }
