@@ -49,6 +49,13 @@ export const failure = (error: DomainError, status: number): ItemResult => ({ st
 
 const STATUS_OF_KIND: Partial<Record<DomainError['kind'], number>> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
 
+/** The domain error an item failure stands for (itemFailure's inverse); undefined for a success. */
+export function errorOfItem(result: ItemResult): DomainError | undefined {
+  if (result.error === undefined) return undefined;
+  const kind = (Object.keys(STATUS_OF_KIND) as Array<DomainError['kind']>).find((k) => STATUS_OF_KIND[k] === result.status) ?? 'invalid';
+  return new DomainError(kind, result.error.code, result.error.message);
+}
+
 /** An item's failure from a domain error; anything else is not an item failure and propagates. */
 export function itemFailure(error: unknown): ItemResult {
   if (error instanceof DomainError) {

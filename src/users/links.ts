@@ -1,3 +1,4 @@
+import { errorOfItem } from '../access-groups/context.js';
 import type { AccessGroupsService } from '../access-groups/service.js';
 import type { PolicyDomain } from '../policies/index.js';
 import { parseV1 } from '../policies/v1.js';
@@ -6,7 +7,12 @@ import type { UserLinks } from './service.js';
 /** How user management reaches access groups and policies: invitations add, removals take away. */
 export function userLinks(deps: { accessGroups: AccessGroupsService; policies: PolicyDomain; onIdentityRemoved: UserLinks['onRemove'] }): UserLinks {
   return {
-    addToAccessGroups: (actor, accountId, iamId, groupIds) => deps.accessGroups.addToGroups(actor, accountId, iamId, 'user', groupIds),
+    async addToAccessGroups(actor, accountId, iamId, groupIds) {
+      for (const result of await deps.accessGroups.addToGroups(actor, accountId, iamId, 'user', groupIds)) {
+        const error = errorOfItem(result);
+        if (error) throw error;
+      }
+    },
     async grantPolicies(actor, accountId, iamId, policies) {
       for (const p of policies) {
         const draft = parseV1({

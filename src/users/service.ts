@@ -33,10 +33,10 @@ const hashOf = (token: string) => createHash('sha256').update(token).digest('hex
  * and give them policies when those domains are wired; a removal takes everything with it.
  */
 export interface UserLinks {
-  /** Adds an invited user to access groups (after the invitation commits). */
-  addToAccessGroups?: (actor: Actor, accountId: string, iamId: string, groupIds: string[]) => Promise<unknown>;
-  /** Gives an invited user the invitation's policies (after the invitation commits). */
-  grantPolicies?: (actor: Actor, accountId: string, iamId: string, policies: InvitePolicy[]) => Promise<unknown>;
+  /** Adds an invited user to access groups (after the invitation commits); throws unless it joined every one. */
+  addToAccessGroups?: (actor: Actor, accountId: string, iamId: string, groupIds: string[]) => Promise<void>;
+  /** Gives an invited user the invitation's policies (after the invitation commits); throws unless all were created. */
+  grantPolicies?: (actor: Actor, accountId: string, iamId: string, policies: InvitePolicy[]) => Promise<void>;
   /** Removes what the user holds in the account (memberships, policies, …) inside the removal write. */
   onRemove: Array<(w: Write, accountId: string, iamId: string, byIamId: string) => Promise<unknown>>;
 }
@@ -108,6 +108,19 @@ export function createUsersService(deps: UsersDeps) {
     if (!(self && selfAllowed)) await authorizer.authorize(actor.principal, action, target(accountId, iamId));
   }
 
+  /** Removes a member with their API keys in the account and what other domains hold for them (links.onRemove). */
+  async function removeIn(w: Write, actor: Actor, accountId: string, iamId: string, detail: Record<string, unknown> = {}) {
+    const keys = (await deps.apiKeys.apiKeysOf(iamId, w.trx)).filter((k) => k.accountId === accountId);
+    for (const key of keys) {
+      await deps.apiKeys.deleteApiKey(w.trx, key.id);
+      w.changed({ entity: 'apikey', entityId: key.id, accountId, op: 'delete' });
+    }
+    for (const unlink of deps.links.onRemove) await unlink(w, accountId, iamId, actor.principal.iamId);
+    await store.deleteMember(w.trx, accountId, iamId);
+    w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'delete' });
+    audit(w, actor, accountId, 'user-management.user.delete', iamId, { api_keys_deleted: keys.length, ...detail });
+  }
+
   function matches(profile: Profile, terms: Array<[string, string]>): boolean {
     const values: Record<string, string> = {
       firstname: profile.firstname,
@@ -134,7 +147,8 @@ export function createUsersService(deps: UsersDeps) {
     /**
      * Invites users by e-mail: each becomes a PENDING user of the account (a new user is made for
      * an unknown address) with a one-time invitation token, returned here because the server sends
-     * no e-mail. Access groups and policies follow once the invitation has committed.
+     * no e-mail. Access groups and policies follow once the invitation has committed; if any of
+     * them cannot be given, the invitation is withdrawn and the error returned.
      */
     async invite(
       actor: Actor,
@@ -165,9 +179,18 @@ export function createUsersService(deps: UsersDeps) {
         }
         return out;
       });
-      for (const u of invited) {
-        if (input.accessGroups?.length) await deps.links.addToAccessGroups!(actor, accountId, u.iamId, input.accessGroups);
-        if (input.policies?.length) await deps.links.grantPolicies!(actor, accountId, u.iamId, input.policies);
+      try {
+        for (const u of invited) {
+          if (input.accessGroups?.length) await deps.links.addToAccessGroups!(actor, accountId, u.iamId, input.accessGroups);
+          if (input.policies?.length) await deps.links.grantPolicies!(actor, accountId, u.iamId, input.policies);
+        }
+      } catch (error) {
+        // An invitation is all or nothing: when a group or a policy cannot be given, it is withdrawn
+        // with whatever it already gave, before anyone could hold its tokens.
+        await writer.write(async (w) => {
+          for (const u of invited) await removeIn(w, actor, accountId, u.iamId, { withdrawn_invitation: true });
+        });
+        throw error;
       }
       return invited;
     },
@@ -273,17 +296,7 @@ export function createUsersService(deps: UsersDeps) {
       await visibleProfile(actor, accountId, iamId);
       await authorizer.authorize(actor.principal, 'user-management.user.delete', target(accountId, iamId));
       if ((await deps.accounts.getAccount(accountId))?.ownerIamId === iamId) throw errors.ownerUntouchable();
-      await writer.write(async (w) => {
-        const keys = (await deps.apiKeys.apiKeysOf(iamId, w.trx)).filter((k) => k.accountId === accountId);
-        for (const key of keys) {
-          await deps.apiKeys.deleteApiKey(w.trx, key.id);
-          w.changed({ entity: 'apikey', entityId: key.id, accountId, op: 'delete' });
-        }
-        for (const unlink of deps.links.onRemove) await unlink(w, accountId, iamId, actor.principal.iamId);
-        await store.deleteMember(w.trx, accountId, iamId);
-        w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'delete' });
-        audit(w, actor, accountId, 'user-management.user.delete', iamId, { api_keys_deleted: keys.length });
-      });
+      await writer.write((w) => removeIn(w, actor, accountId, iamId));
     },
 
     async getSettings(actor: Actor, accountId: string, iamId: string): Promise<UserSettings> {

@@ -109,6 +109,34 @@ describe('user management', () => {
     expect((await owner.users.v3RemoveUser({ accountId, iamId: members['u3@example.com']!.iamId })).status).toBe(202);
   });
 
+  it('withdraws an invitation whose access groups or policies cannot all be given', async () => {
+    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, server.owner.apikey), serviceUrl: server.url });
+    const group = (await groups.createAccessGroup({ accountId, name: 'writers' })).result.id!;
+    const listed = async (email: string) => (await owner.users.listUsers({ accountId, search: `email:${email}` })).result.resources!.length;
+    const memberCount = async () => (await groups.listAccessGroupMembers({ accessGroupId: group })).result.members!.length;
+    const users = (email: string) => [{ email, account_role: 'Member' }];
+
+    const missingGroup = 'AccessGroupId-00000000-0000-0000-0000-000000000000';
+    expect(await statusOf(owner.users.inviteUsers({ accountId, users: users('w1@example.com'), accessGroups: [group, missingGroup] }))).toBe(404);
+    const unknownRole = {
+      type: 'access',
+      roles: [{ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:Juggler' }],
+      resources: [{ attributes: [{ name: 'accountId', value: accountId }, { name: 'serviceName', value: 'cloud-object-storage' }] }],
+    };
+    expect(await statusOf(owner.users.inviteUsers({ accountId, users: users('w2@example.com'), accessGroups: [group], iamPolicy: [unknownRole] }))).toBe(400);
+    // Neither invitee stayed in the account nor in the group it joined before the failure.
+    expect(await listed('w1@example.com')).toBe(0);
+    expect(await listed('w2@example.com')).toBe(0);
+    expect(await memberCount()).toBe(0);
+
+    // Withdrawn invitations leave nothing behind that would refuse a corrected one.
+    const reader = { ...unknownRole, roles: [{ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:Reader' }] };
+    const [w2] = (await owner.users.inviteUsers({ accountId, users: users('w2@example.com'), accessGroups: [group], iamPolicy: [reader] })).result
+      .resources as Invited[];
+    expect(w2!.state).toBe('PENDING');
+    expect(await memberCount()).toBe(1);
+  });
+
   it('answers bad input with 400, never 500', async () => {
     expect(await statusOf(owner.users.inviteUsers({ accountId, users: [{ email: 'not-an-address' }] }))).toBe(400);
     expect(await statusOf(owner.users.inviteUsers({ accountId, users: [] }))).toBe(400);
