@@ -3,7 +3,7 @@ import type { RoleKind } from '../catalog/types.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { Permit, residualMatches, resourceMatches, resourceMismatch, subjectMatches, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
-import { ChainSearch, Field, isFast, nextOf, NO_ROLE, RECORD_SIZE } from './policy-table.js';
+import { ChainSearch, ENTRY_SIZE, Field, isFast, nextOf, NO_ROLE, RECORD_SIZE } from './policy-table.js';
 import type { AccountIndex } from './account-index.js';
 import { ANY_SERVICE_KEY, indexKey, KeyKind } from './keys.js';
 import { Reach } from './reach.js';
@@ -60,12 +60,12 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   let sawRole = false;
   let sawFalseRule = false;
 
-  const { heads, records, policies, policyIds } = account.table;
+  const { entries, records, policies, policyIds } = account.table;
   const ordinals = granting.ordinals;
   for (let c = 0; c < chainCount; c++) {
     const scoped = chainScoped[c] === 1;
-    // A chain's first record is the map's copy, the others are in `records`.
-    for (let from = heads, at = chains[c]! * RECORD_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
+    // A chain's first record is the map entry's copy, the others are in `records`.
+    for (let from = entries, at = chains[c]! * ENTRY_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
       if (scoped && !serviceFits(from[at + Field.ServiceKey]!)) continue;
       const slot = from[at + Field.Slot]!;
       if (trace === undefined && isFast(from[at + Field.Link]!)) {
@@ -159,9 +159,9 @@ export function rolesOf(
   resolve(request, snapshot, account, resource.serviceName, grants, nowMs);
   gather(request.subject, account, snapshot, nowMs, false, -1);
   const byRole = new Map<string, RoleGrant>();
-  const { heads, records, policies } = account.table;
+  const { entries, records, policies } = account.table;
   for (let c = 0; c < chainCount; c++) {
-    for (let from = heads, at = chains[c]! * RECORD_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
+    for (let from = entries, at = chains[c]! * ENTRY_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
       if (chainScoped[c] === 1 && !serviceFits(from[at + Field.ServiceKey]!)) continue;
       const p = policies[from[at + Field.Slot]!]!;
       if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) continue;
@@ -195,7 +195,7 @@ const resolved: ResolvedResource = {
 };
 const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environment: undefined };
 /**
- * The candidate policies of the current decision: the chains (map entries of PolicyTable.heads)
+ * The candidate policies of the current decision: the chains (map entries of PolicyTable.entries)
  * of policies filed under a subject that reaches the caller and a key of the resource; whether
  * the chain is filed under a scope (its policies may be of any service: `serviceFits` picks the
  * resource's); and how it reached the subject: `iam_id`, `service`, the Public Access group, or
@@ -357,19 +357,15 @@ function findChains(account: AccountIndex, grantClasses: number): void {
 }
 
 /**
- * Whether some deferred chain of the last search is really filed under its pair and has a policy
- * that matches the resource: every one of its policies is FAST, so any does unless the chain is
- * filed under a scope and no policy there is of the resource's service.
+ * Whether some deferred chain of the last search has a policy that matches the resource: every one
+ * of its policies is FAST, so any does unless the chain is filed under a scope and no policy there
+ * is of the resource's service.
  */
 function anyDeferredChain(account: AccountIndex): boolean {
-  const { heads, records } = account.table;
+  const { entries, records } = account.table;
   for (let d = 0; d < search.deferred; d++) {
-    const pair = search.deferredPairs[d]!;
-    const k = pair % probeCount;
-    const entry = search.deferredEntries[d]!;
-    if (!account.table.isChainOf(entry, subjectIds[(pair - k) / probeCount]!, probeKeys[k]!)) continue;
-    if (probeScoped[k] === 0) return true;
-    for (let from = heads, at = entry * RECORD_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
+    if (probeScoped[search.deferredPairs[d]! % probeCount] === 0) return true;
+    for (let from = entries, at = search.deferredEntries[d]! * ENTRY_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
       if (serviceFits(from[at + Field.ServiceKey]!)) return true;
     }
   }
