@@ -65,7 +65,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   for (let c = 0; c < chainCount; c++) {
     const scoped = chainScoped[c] === 1;
     // A chain's first record is the map entry's copy, the others are in `records`.
-    for (let from = entries, at = chains[c]! * ENTRY_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
+    for (let from = entries, at = search.entries[c]! * ENTRY_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
       if (scoped && !serviceFits(from[at + Field.ServiceKey]!)) continue;
       const slot = from[at + Field.Slot]!;
       if (trace === undefined && isFast(from[at + Field.Link]!)) {
@@ -161,7 +161,7 @@ export function rolesOf(
   const byRole = new Map<string, RoleGrant>();
   const { entries, records, policies } = account.table;
   for (let c = 0; c < chainCount; c++) {
-    for (let from = entries, at = chains[c]! * ENTRY_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
+    for (let from = entries, at = search.entries[c]! * ENTRY_SIZE; at >= 0; at = nextOf(from[at + Field.Link]!) * RECORD_SIZE, from = records) {
       if (chainScoped[c] === 1 && !serviceFits(from[at + Field.ServiceKey]!)) continue;
       const p = policies[from[at + Field.Slot]!]!;
       if (p.subjectTests.length !== 0 && !subjectMatches(p, sourceAttributes!)) continue;
@@ -195,13 +195,12 @@ const resolved: ResolvedResource = {
 };
 const ruleContext: RuleContext = { nowMs: 0, resource: EMPTY_RESOURCE, environment: undefined };
 /**
- * The candidate policies of the current decision: the chains (map entries of PolicyTable.entries)
- * of policies filed under a subject that reaches the caller and a key of the resource; whether
- * the chain is filed under a scope (its policies may be of any service: `serviceFits` picks the
- * resource's); and how it reached the subject: `iam_id`, `service`, the Public Access group, or
- * the subject id of one of the principal's groups. `search` is what PolicyTable.findChains found.
+ * The candidate policies of the current decision: in `search` (PolicyTable.findChains), the
+ * chains of policies filed under a subject that reaches the caller and a key of the resource;
+ * by chain, whether it is filed under a scope (its policies may be of any service: `serviceFits`
+ * picks the resource's) and how it reached the subject: `iam_id`, `service`, the Public Access
+ * group, or the subject id of one of the principal's groups.
  */
-const chains: number[] = [];
 const search = new ChainSearch();
 const chainScoped: number[] = [];
 const chainVias: Array<string | number> = [];
@@ -281,7 +280,7 @@ function addProbe(key: number, scoped: number): void {
 }
 
 /**
- * Collects into `chains` the policies that can apply: those filed under a subject that reaches
+ * Collects into `search` the policies that can apply: those filed under a subject that reaches
  * the caller and one of the resource's keys. Returns the subjects considered when `describe` is
  * set.
  */
@@ -350,7 +349,6 @@ function findChains(account: AccountIndex, grantClasses: number): void {
   for (let c = 0; c < chainCount; c++) {
     const pair = search.pairs[c]!;
     const k = pair % probeCount;
-    chains[c] = search.entries[c]!;
     chainScoped[c] = probeScoped[k]!;
     chainVias[c] = subjectVias[(pair - k) / probeCount]!;
   }

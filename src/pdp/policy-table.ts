@@ -227,7 +227,7 @@ export class PolicyTable {
     while (entries[i * ENTRY_SIZE + Field.Subject] !== EMPTY) i = after(i, capacity);
     entries.set(from.subarray(at, at + RECORD_SIZE), i * ENTRY_SIZE);
     entries[i * ENTRY_SIZE + SUMMARY] = summary;
-    this.bloom[bloomWord(h, this.bloomShift)]! |= bloomBits(h);
+    this.addToFilter(h);
   }
 
   /** Empties map entry `hole`, moving back the entries after it that would no longer be found. */
@@ -260,9 +260,12 @@ export class PolicyTable {
     this.sizeBloom(this.capacity);
     for (let at = 0; at < entries.length; at += ENTRY_SIZE) {
       if (entries[at + Field.Subject] === EMPTY) continue;
-      const h = hashOf(entries[at + Field.Subject]!, entries[at + Field.Key]!);
-      this.bloom[bloomWord(h, this.bloomShift)]! |= bloomBits(h);
+      this.addToFilter(hashOf(entries[at + Field.Subject]!, entries[at + Field.Key]!));
     }
+  }
+
+  private addToFilter(h: number): void {
+    this.bloom[bloomWord(h, this.bloomShift)]! |= bloomBits(h);
   }
 
   /** An empty filter for a map of `capacity` entries: a power of two of words, about one per BLOOM_ENTRIES_PER_WORD entries. */

@@ -26,9 +26,7 @@ export interface PolicySlice {
   more: boolean;
 }
 
-type SortColumn = 'id' | 'type' | 'created_at' | 'created_by_id' | 'last_modified_at' | 'last_modified_by_id' | 'state' | 'last_permit_at' | 'last_permit_frequency';
-
-const SORT_COLUMNS: Record<PolicySortField, SortColumn> = {
+const SORT_COLUMNS = {
   id: 'id',
   // Every href is the site URL plus the id, so href order is id order.
   href: 'id',
@@ -40,7 +38,7 @@ const SORT_COLUMNS: Record<PolicySortField, SortColumn> = {
   state: 'state',
   last_permit_at: 'last_permit_at',
   last_permit_frequency: 'last_permit_frequency',
-};
+} as const satisfies Record<PolicySortField, keyof PoliciesTable>;
 
 const canonical = (attrs: readonly AttributeCondition[]) =>
   attrs.map((a) => JSON.stringify([a.key, a.operator, a.value])).sort();
