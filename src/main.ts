@@ -74,27 +74,41 @@ export async function startServer(config: Config, options: RegistryOptions = {})
 
   async function waitForSchema(): Promise<Registry> {
     const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir });
+    // Probes still running when the full server takes over must finish before the database closes.
+    const probe = schemaReadiness(database);
+    const probing = new Set<Promise<unknown>>();
     const waiting = await buildApp({
       logLevel: config.logLevel,
       bodyLimitBytes: config.bodyLimitBytes,
-      readiness: schemaReadiness(database),
+      readiness: {
+        ready() {
+          const answer = probe.ready();
+          probing.add(answer);
+          void answer.finally(() => probing.delete(answer));
+          return answer;
+        },
+      },
       metrics: createMetrics(),
       domains: [],
       revisions: createRevisionNotes(),
       serverFactory: through,
     });
     await serve(waiting);
+    // The waiting app answers /readyz from `database` until the full server has taken over, so
+    // the database closes only after that and after the probes in flight: closing it earlier made
+    // /readyz report 503 in between.
     try {
       while ((await pendingMigrations(database)).length > 0) {
         if (closed) throw new Error('server closed while waiting for migrations');
         await new Promise((resolve) => setTimeout(resolve, SCHEMA_POLL_MS));
       }
+      const registry = await serveEverything();
+      await waiting.close();
+      return registry;
     } finally {
+      await Promise.allSettled(probing);
       await database.close();
     }
-    const registry = await serveEverything();
-    await waiting.close();
-    return registry;
   }
 
   const schemaBehind = !config.autoMigrate && !(await schemaIsCurrent(config));

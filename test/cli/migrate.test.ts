@@ -50,5 +50,9 @@ describe('portcullis migrate', () => {
     const ready = await fetch(`${server.url}/readyz`);
     expect(ready.status).toBe(200);
     expect(await ready.json()).toEqual({ status: 'ready' });
+    // Ready stays ready while the full server takes over from the waiting one (a few schema polls).
+    const statuses = new Set<number>();
+    for (const until = Date.now() + 1500; Date.now() < until; ) statuses.add((await fetch(`${server.url}/readyz`)).status);
+    expect([...statuses]).toEqual([200]);
   });
 });
