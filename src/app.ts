@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerFactory } from 'fastify';
+import type { Admission } from './http/auth.js';
 import { installErrorHandling } from './http/errors.js';
 import { lazyChildLoggers, loggerOptions } from './http/logging.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
+import { installCredentialRateLimits, type RateLimitSettings } from './http/rate-limit.js';
 import type { RevisionNotes } from './http/revision.js';
 
 export interface AppDeps {
@@ -17,7 +19,18 @@ export interface AppDeps {
   revisions: RevisionNotes;
   /** Serve through a server the caller owns (see main.ts) instead of Fastify's own. */
   serverFactory?: FastifyServerFactory;
+  /**
+   * Peers (addresses or CIDR subnets) whose `X-Forwarded-For` names the client; any other peer is
+   * the client itself. Empty or absent: the socket peer is always the client.
+   */
+  trustedProxies?: readonly string[];
+  /** Limits on credential checks (see http/rate-limit.ts), with the clock of their windows in ms. */
+  rateLimits?: { settings: RateLimitSettings; now: () => number };
+  /** Whether an authenticated principal is served from the request's address (allowed IP addresses); default: always. */
+  admission?: Admission;
 }
+
+const admitAll: Admission = async () => undefined;
 
 const TRANSACTION_ID = /^[\w.:/-]{1,128}$/;
 
@@ -28,6 +41,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     childLoggerFactory: lazyChildLoggers,
     ...(deps.serverFactory ? { serverFactory: deps.serverFactory } : {}),
     bodyLimit: deps.bodyLimitBytes,
+    trustProxy: deps.trustedProxies && deps.trustedProxies.length > 0 ? [...deps.trustedProxies] : false,
     // Transaction-Id is echoed when the caller sends a sane one (CBR's X-Correlation-Id wins), else generated.
     genReqId: (request) => {
       const given = request.headers['x-correlation-id'] ?? request.headers['transaction-id'];
@@ -40,6 +54,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandling(app);
+  app.decorate('admitPrincipal', deps.admission ?? admitAll);
+  if (deps.rateLimits) await installCredentialRateLimits(app, deps.rateLimits.settings, deps.rateLimits.now);
   deps.revisions.install(app);
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('Transaction-Id', request.id);

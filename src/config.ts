@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { resolve } from 'node:path';
 
 /**
@@ -22,6 +23,30 @@ export interface Config {
   bodyLimitBytes: number;
   /** Catalog file of additional services loaded at start (optional). */
   catalogFile: string;
+  /**
+   * Reverse proxies (addresses or CIDR subnets) trusted to name the client in `X-Forwarded-For`.
+   * Requests from any other peer are attributed to the peer itself. Empty: trust no proxy.
+   */
+  trustedProxies: string[];
+  /** Limits on credential checks (token grants, API key lookups, invitation acceptance). */
+  rateLimit: RateLimitConfig;
+  /**
+   * Addresses or CIDR subnets that no account's `allowed_ip_addresses` restricts: the operator's
+   * way back into an account whose list locks everyone out. Empty by default.
+   */
+  allowedIpExempt: string[];
+}
+
+/** See src/http/rate-limit.ts; 0 disables a limit. */
+export interface RateLimitConfig {
+  /** Length of each counting window, in seconds. */
+  windowSeconds: number;
+  /** Failed credential checks from one client address per window before every check from it answers 429. */
+  failuresPerAddress: number;
+  /** Failed checks of one presented credential (from any address) per window before it answers 429. */
+  failuresPerKey: number;
+  /** Credential checks, good or bad, from one client address per window. */
+  checksPerAddress: number;
 }
 
 type Env = Record<string, string | undefined>;
@@ -31,6 +56,10 @@ function intFrom(value: string | undefined, name: string, fallback: number): num
   const n = Number(value);
   if (!Number.isInteger(n) || n < 0) throw new Error(`${name} must be a non-negative integer, got "${value}"`);
   return n;
+}
+
+function listFrom(value: string | undefined): string[] {
+  return (value ?? '').split(',').map((entry) => entry.trim()).filter((entry) => entry !== '');
 }
 
 function boolFrom(value: string | undefined, fallback: boolean): boolean {
@@ -54,7 +83,20 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
       intFrom(env.PORTCULLIS_SIGNING_KEY_ROTATION_SECONDS, 'PORTCULLIS_SIGNING_KEY_ROTATION_SECONDS', 30 * 24 * 3600),
     bodyLimitBytes: overrides.bodyLimitBytes ?? intFrom(env.PORTCULLIS_BODY_LIMIT_BYTES, 'PORTCULLIS_BODY_LIMIT_BYTES', 1024 * 1024),
     catalogFile: overrides.catalogFile ?? env.PORTCULLIS_CATALOG_FILE ?? '',
+    trustedProxies: overrides.trustedProxies ?? listFrom(env.PORTCULLIS_TRUSTED_PROXIES),
+    rateLimit: {
+      windowSeconds: intFrom(env.PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS, 'PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS', 60),
+      failuresPerAddress: intFrom(env.PORTCULLIS_RATE_LIMIT_FAILURES_PER_ADDRESS, 'PORTCULLIS_RATE_LIMIT_FAILURES_PER_ADDRESS', 30),
+      failuresPerKey: intFrom(env.PORTCULLIS_RATE_LIMIT_FAILURES_PER_KEY, 'PORTCULLIS_RATE_LIMIT_FAILURES_PER_KEY', 10),
+      checksPerAddress: intFrom(env.PORTCULLIS_RATE_LIMIT_CHECKS_PER_ADDRESS, 'PORTCULLIS_RATE_LIMIT_CHECKS_PER_ADDRESS', 600),
+      ...overrides.rateLimit,
+    },
+    allowedIpExempt: overrides.allowedIpExempt ?? listFrom(env.PORTCULLIS_ALLOWED_IP_EXEMPT),
   };
+  if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
+  for (const entry of [...config.trustedProxies, ...config.allowedIpExempt]) {
+    if (!isAddressOrSubnet(entry)) throw new Error(`"${entry}" in PORTCULLIS_TRUSTED_PROXIES or PORTCULLIS_ALLOWED_IP_EXEMPT is not an IP address or CIDR subnet`);
+  }
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new Error('PORTCULLIS_DATABASE_URL must be a postgres:// URL');
   }
@@ -66,4 +108,12 @@ export function publicUrlOf(config: Config, boundPort: number): string {
   if (config.publicUrl) return config.publicUrl.replace(/\/+$/, '');
   const host = config.host === '0.0.0.0' || config.host === '::' ? '127.0.0.1' : config.host;
   return `http://${host.includes(':') ? `[${host}]` : host}:${boundPort}`;
+}
+
+/** `address` or `address/prefix` with a prefix that fits the address family. */
+function isAddressOrSubnet(entry: string): boolean {
+  const [address = '', prefix, extra] = entry.split('/');
+  const version = isIP(address);
+  if (version === 0 || extra !== undefined) return false;
+  return prefix === undefined || (/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 6 ? 128 : 32));
 }

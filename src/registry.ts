@@ -20,6 +20,7 @@ import type { Config } from './config.js';
 import { enterpriseRoutes } from './enterprise/routes.js';
 import { createEnterpriseService } from './enterprise/service.js';
 import { createEnterpriseStore } from './enterprise/store.js';
+import { createAllowedAddresses } from './http/allowed-ips.js';
 import { createMetrics } from './http/observability.js';
 import { createRevisionNotes } from './http/revision.js';
 import { identityRoutes } from './identity/routes.js';
@@ -181,6 +182,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore });
 
   const readiness = schemaReadiness(database);
+  const allowedAddresses = createAllowedAddresses({
+    allowedIpAddressesOf: async (accountId) => (await identity.lookup.effectiveSettingsOf(accountId)).allowedIpAddresses,
+    clock,
+    exempt: config.allowedIpExempt,
+  });
 
   const buildHttp = (serverFactory?: FastifyServerFactory): Promise<FastifyInstance> =>
     buildApp({
@@ -190,7 +196,10 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       bodyLimitBytes: config.bodyLimitBytes,
       readiness,
       metrics: createMetrics(),
-      domains: [tokenRoutes({ token, signingKeys, issuer }), identityRoutes({ identity, authenticator, site }),
+      trustedProxies: config.trustedProxies,
+      rateLimits: { settings: config.rateLimit, now: () => clock.now().getTime() },
+      admission: (principal, environment) => allowedAddresses.admit(principal.accountId, environment.clientAddress),
+      domains: [tokenRoutes({ token, signingKeys, issuer, admit: allowedAddresses.admit }), identityRoutes({ identity, authenticator, site }),
         resourceManagerRoutes({ resources, authenticator }),
         resourceControllerRoutes({ resources, authenticator }),
         enterpriseRoutes({ enterprise, authenticator }),

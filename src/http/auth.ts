@@ -1,16 +1,27 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { DomainError } from '../kernel/errors.js';
-import type { Actor, Authenticator, Principal } from '../kernel/principal.js';
+import type { Actor, Authenticator, Principal, RequestEnvironment } from '../kernel/principal.js';
+import { environmentOf } from './client-address.js';
+
+/**
+ * Whether an authenticated principal may be served from where its request comes from (the
+ * account's allowed IP addresses); throws a DomainError when not. Installed once by app.ts.
+ */
+export type Admission = (principal: Principal, environment: RequestEnvironment) => Promise<void>;
 
 declare module 'fastify' {
   interface FastifyRequest {
     principal?: Principal;
   }
+  interface FastifyInstance {
+    admitPrincipal: Admission;
+  }
 }
 
 /**
  * Requires `Authorization: Bearer <jwt>` on every route of the plugin it is added to; a missing,
- * malformed, expired or otherwise invalid token is a 401 in the API's error shape.
+ * malformed, expired or otherwise invalid token is a 401 in the API's error shape. A valid token
+ * whose account does not admit the client address (`allowed_ip_addresses`) is a 403.
  */
 export function requireBearer(app: FastifyInstance, authenticator: Authenticator) {
   app.addHook('preHandler', async (request) => {
@@ -18,7 +29,9 @@ export function requireBearer(app: FastifyInstance, authenticator: Authenticator
     if (token === undefined) {
       throw new DomainError('unauthenticated', 'invalid_token', 'A valid Bearer token is required in the Authorization header.');
     }
-    request.principal = await authenticator.authenticate(token);
+    const principal = await authenticator.authenticate(token);
+    await app.admitPrincipal(principal, environmentOf(request));
+    request.principal = principal;
   });
 }
 
@@ -36,8 +49,8 @@ export function bearerTokenOf(header: string | undefined): string | undefined {
   return token !== '' && !token.includes(' ') && !token.includes('\t') ? token : undefined;
 }
 
-/** The actor of an authenticated request (after `requireBearer`). */
+/** The actor of an authenticated request (after `requireBearer`), with where the request comes from. */
 export function actorOf(request: FastifyRequest): Actor {
   if (!request.principal) throw new DomainError('unauthenticated', 'invalid_token', 'Authentication required.');
-  return { principal: request.principal, requestId: request.id };
+  return { principal: request.principal, requestId: request.id, environment: environmentOf(request) };
 }

@@ -1,5 +1,5 @@
 import { DomainError } from './errors.js';
-import type { Principal } from './principal.js';
+import type { Principal, RequestEnvironment } from './principal.js';
 
 /** The resource a management action is performed on, as the decision point sees it. */
 export interface AccessTarget {
@@ -21,15 +21,24 @@ export interface AccessTarget {
 /**
  * Decides whether a principal may perform a catalog action (e.g. `iam-identity.apikey.create`) on a
  * target. Every management operation asks it; it throws DomainError('forbidden') when not allowed.
+ * `environment` is where the call comes from (`actor.environment`), for restrictions that decide
+ * on the client address or endpoint (context-based restrictions); a call without one is one a
+ * service makes on its own behalf.
  */
 export interface Authorizer {
-  authorize(principal: Principal, action: string, target: AccessTarget): Promise<void>;
+  authorize(principal: Principal, action: string, target: AccessTarget, environment?: RequestEnvironment): Promise<void>;
 }
 
 /** Whether the authorizer allows it: for reads that narrow their result instead of failing. */
-export async function isAllowed(authorizer: Authorizer, principal: Principal, action: string, target: AccessTarget): Promise<boolean> {
+export async function isAllowed(
+  authorizer: Authorizer,
+  principal: Principal,
+  action: string,
+  target: AccessTarget,
+  environment?: RequestEnvironment,
+): Promise<boolean> {
   try {
-    await authorizer.authorize(principal, action, target);
+    await authorizer.authorize(principal, action, target, environment);
     return true;
   } catch (error) {
     if (error instanceof DomainError && error.kind === 'forbidden') return false;

@@ -1,6 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import { clientAddressOf } from '../http/client-address.js';
 import { tokenErrors } from './errors.js';
 import type { TokenService } from './service.js';
 import type { SigningKeys } from './signing-keys.js';
@@ -10,6 +11,8 @@ export interface TokenRoutesDeps {
   token: Pick<TokenService, 'grant'>;
   signingKeys: Pick<SigningKeys, 'jwks'>;
   issuer: () => string;
+  /** Refuses a token scoped to an account from a client address it does not allow (allowed IP addresses). */
+  admit: (accountId: string, clientAddress: string) => Promise<void>;
 }
 
 const TokenForm = Type.Object(
@@ -77,7 +80,7 @@ function clientOf(request: FastifyRequest): ClientCredentials | undefined {
  * token API's shape (`errorCode` = BXNIM code); every response carries `ibm-cloud-service-name`.
  */
 export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
-  const { token, signingKeys, issuer } = deps;
+  const { token, signingKeys, issuer, admit } = deps;
   const config = { errorStyle: 'token' as const };
 
   return async (plugin) => {
@@ -98,7 +101,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
           consumes: ['application/x-www-form-urlencoded'],
           querystring: Type.Object({ account: Type.Optional(Type.String()) }),
           body: Type.Optional(TokenForm),
-          response: { 200: TokenResponseSchema, 400: TokenErrorSchema },
+          response: { 200: TokenResponseSchema, 400: TokenErrorSchema, 403: TokenErrorSchema, 429: TokenErrorSchema },
         },
         // Before schema validation, so a JSON or text body is refused in the token shape; a request
         // without a body is an empty form (its grant then names the missing property).
@@ -112,7 +115,8 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
       async (request, reply) => {
         const form: Record<string, unknown> = { ...(request.body ?? {}) };
         if (form.account === undefined && request.query.account) form.account = request.query.account;
-        const response = await token.grant(form, clientOf(request));
+        const address = clientAddressOf(request);
+        const response = await token.grant(form, clientOf(request), (grant) => admit(grant.accountId, address));
         request.log.debug({ grantType: form.grant_type }, 'token granted');
         return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
       },

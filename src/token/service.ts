@@ -36,6 +36,9 @@ export interface TokenServiceDeps {
   accounts: Pick<AccountsStore, 'membershipState'>;
 }
 
+/** Whether a token for that identity in that account may be issued to the requesting client; throws if not. */
+export type GrantAdmission = (grant: { accountId: string; iamId: string }) => Promise<void>;
+
 /** The identity a token is issued to, after every check passed. */
 interface Subject {
   apiKeyId: string;
@@ -231,7 +234,8 @@ export function createTokenService(deps: TokenServiceDeps) {
     };
   }
 
-  async function issue(subject: Subject, clientId: string, now: Date): Promise<TokenResponse> {
+  async function issue(subject: Subject, clientId: string, now: Date, admit?: GrantAdmission): Promise<TokenResponse> {
+    await admit?.({ accountId: subject.accountId, iamId: subject.iamId });
     const iat = Math.floor(now.getTime() / 1000);
     const accessSeconds = lifetimeSeconds(
       subject.settings,
@@ -269,7 +273,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     };
   }
 
-  async function apikeyGrant(form: Record<string, unknown>, clientId: string): Promise<TokenResponse> {
+  async function apikeyGrant(form: Record<string, unknown>, clientId: string, admit?: GrantAdmission): Promise<TokenResponse> {
     const apikey = field(form, 'apikey');
     if (!apikey) throw tokenErrors.missingProperty('apikey');
     checkResponseType(form);
@@ -277,12 +281,12 @@ export function createTokenService(deps: TokenServiceDeps) {
     if (!row) throw tokenErrors.apiKeyNotFound();
     const now = clock.now();
     const subject = await subjectOf(row, field(form, 'account'), now, APIKEY_PROBLEMS);
-    const response = await issue(subject, clientId, now);
+    const response = await issue(subject, clientId, now, admit);
     activity.record(subject.apiKeyId, now.toISOString());
     return response;
   }
 
-  async function refreshGrant(form: Record<string, unknown>, clientId: string): Promise<TokenResponse> {
+  async function refreshGrant(form: Record<string, unknown>, clientId: string, admit?: GrantAdmission): Promise<TokenResponse> {
     const value = field(form, 'refresh_token');
     if (!value) throw tokenErrors.missingProperty('refresh_token');
     checkResponseType(form);
@@ -295,7 +299,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     const keyRow = row.api_key_id === null ? undefined : await store.grantSubjectByKeyId(row.api_key_id);
     if (!keyRow || keyRow.iamId !== row.iam_id) throw REFRESH_PROBLEMS.gone();
     const subject = await subjectOf(keyRow, row.account_id, now, REFRESH_PROBLEMS);
-    return issue(subject, clientId, now);
+    return issue(subject, clientId, now, admit);
   }
 
   return {
@@ -303,14 +307,16 @@ export function createTokenService(deps: TokenServiceDeps) {
      * Runs one grant of `POST /identity/token`. `form` is the request's form fields (plus
      * `account` from the query); `client` the Basic credentials, if any. Without a client registry
      * the client secret is not verified: the client id only names the token's `client_id` and binds
-     * refresh tokens to the client they were issued to.
+     * refresh tokens to the client they were issued to. `admit`, when given, is asked last, once
+     * the token's identity and account are known; it throws to refuse the grant (e.g. the
+     * account's allowed IP addresses).
      */
-    async grant(form: Record<string, unknown>, client?: ClientCredentials): Promise<TokenResponse> {
+    async grant(form: Record<string, unknown>, client?: ClientCredentials, admit?: GrantAdmission): Promise<TokenResponse> {
       const grantType = field(form, 'grant_type');
       if (!grantType) throw tokenErrors.missingProperty('grant_type');
       const clientId = client?.clientId || DEFAULT_CLIENT_ID;
-      if (grantType === APIKEY_GRANT) return apikeyGrant(form, clientId);
-      if (grantType === REFRESH_TOKEN_GRANT) return refreshGrant(form, clientId);
+      if (grantType === APIKEY_GRANT) return apikeyGrant(form, clientId, admit);
+      if (grantType === REFRESH_TOKEN_GRANT) return refreshGrant(form, clientId, admit);
       throw tokenErrors.invalidProperty('grant_type', `Unsupported grant_type "${grantType}"; supported: ${SUPPORTED_GRANTS.join(', ')}.`);
     },
 

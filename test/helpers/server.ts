@@ -1,4 +1,4 @@
-import { loadConfig } from '../../src/config.js';
+import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { bootstrapIfEmpty, startServer, type RunningServer } from '../../src/main.js';
 import { createTestDatabase, type TestDatabase } from './database.js';
@@ -13,13 +13,29 @@ export interface TestServer {
 }
 
 /**
- * Starts the real server on 127.0.0.1 and an ephemeral port, on a fresh database of the suite's
- * dialect, and bootstraps the first account. Call `close()` in afterAll.
+ * Credential-check limits of test servers: far above what a test file sends, so that suites which
+ * try many wrong credentials on purpose see their errors rather than 429. Tests of the limits
+ * themselves pass their own (`config.rateLimit`).
  */
-export async function startTestServer(options: { clock?: Clock } = {}): Promise<TestServer> {
+const TEST_RATE_LIMITS: Config['rateLimit'] = { windowSeconds: 60, failuresPerAddress: 100_000, failuresPerKey: 100_000, checksPerAddress: 100_000 };
+
+/**
+ * Starts the real server on 127.0.0.1 and an ephemeral port, on a fresh database of the suite's
+ * dialect, and bootstraps the first account. `config` overrides settings (e.g. `trustedProxies`,
+ * `rateLimit`). Call `close()` in afterAll.
+ */
+export async function startTestServer(options: { clock?: Clock; config?: Partial<Config> } = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const config = loadConfig(
-    { host: '127.0.0.1', port: 0, dataDir: database.dataDir, databaseUrl: database.databaseUrl, logLevel: 'silent' },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: database.dataDir,
+      databaseUrl: database.databaseUrl,
+      logLevel: 'silent',
+      rateLimit: TEST_RATE_LIMITS,
+      ...options.config,
+    },
     {},
   );
   const server = await startServer(config, { clock: options.clock });
