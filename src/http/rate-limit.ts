@@ -46,6 +46,9 @@ const CREDENTIAL_CHECKS: Record<string, (request: FastifyRequest) => string | un
 
 const MAX_COUNTERS = 100_000;
 
+/** The check a route makes, if any; Fastify's automatic HEAD routes check what their GET does. */
+const checkOf = (method: string, url: string | undefined) => CREDENTIAL_CHECKS[`${method === 'HEAD' ? 'GET' : method} ${url}`];
+
 function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
@@ -155,7 +158,7 @@ export async function installCredentialRateLimits(app: FastifyInstance, settings
       : undefined;
 
   const before: preHandlerAsyncHookHandler = async (request, reply) => {
-    const check = CREDENTIAL_CHECKS[`${request.method} ${request.routeOptions.url}`];
+    const check = checkOf(request.method, request.routeOptions.url);
     const credential = check?.(request);
     const keys = [`address ${clientAddressOf(request)}`, ...(credential === undefined ? [] : [`key ${digestOf(credential)}`])];
     const counted: Array<{ key: string; max: number }> = [];
@@ -179,7 +182,7 @@ export async function installCredentialRateLimits(app: FastifyInstance, settings
 
   app.addHook('onRoute', (route) => {
     const methods = Array.isArray(route.method) ? route.method : [route.method];
-    if (!methods.some((method) => CREDENTIAL_CHECKS[`${method} ${route.url}`] !== undefined)) return;
+    if (!methods.some((method) => checkOf(method, route.url) !== undefined)) return;
     if (checks) route.onRequest = [...hooksOf(route.onRequest), checks];
     route.preHandler = [...hooksOf(route.preHandler), before];
     route.onResponse = [...hooksOf(route.onResponse), after];

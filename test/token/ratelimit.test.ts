@@ -102,6 +102,9 @@ describe('rate limits on credential checks', () => {
     expect(limited.status).toBe(429);
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(await limited.json()).toMatchObject({ status_code: '429', errors: [{ code: 'too_many_requests' }] });
+    // The automatic HEAD route checks the key as GET does, and is limited alike.
+    const head = await fetch(`${t.url}/v1/apikeys/details`, { method: 'HEAD', headers: { authorization: bearer, 'iam-apikey': wrongKey(), ...from('198.51.100.31') } });
+    expect(head.status).toBe(429);
     expect((await lookup(t.owner.apikey, '198.51.100.32')).status).toBe(200);
   });
 
