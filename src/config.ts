@@ -22,6 +22,14 @@ export interface Config {
   bodyLimitBytes: number;
   /** Catalog file of additional services loaded at start (optional). */
   catalogFile: string;
+  /**
+   * Secrets at rest: the key-encryption key that seals the signing private keys in the database,
+   * 32 bytes as base64 or hex. Required on PostgreSQL (the same on every node), unless
+   * `keyEncryptionKeyFile` is set; on SQLite, when neither is set, one is generated in `dataDir`.
+   */
+  keyEncryptionKey: string;
+  /** A file holding the key-encryption key (base64 or hex), instead of `keyEncryptionKey`. */
+  keyEncryptionKeyFile: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -54,6 +62,8 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
       intFrom(env.PORTCULLIS_SIGNING_KEY_ROTATION_SECONDS, 'PORTCULLIS_SIGNING_KEY_ROTATION_SECONDS', 30 * 24 * 3600),
     bodyLimitBytes: overrides.bodyLimitBytes ?? intFrom(env.PORTCULLIS_BODY_LIMIT_BYTES, 'PORTCULLIS_BODY_LIMIT_BYTES', 1024 * 1024),
     catalogFile: overrides.catalogFile ?? env.PORTCULLIS_CATALOG_FILE ?? '',
+    keyEncryptionKey: overrides.keyEncryptionKey ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY ?? '',
+    keyEncryptionKeyFile: overrides.keyEncryptionKeyFile ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY_FILE ?? '',
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new Error('PORTCULLIS_DATABASE_URL must be a postgres:// URL');

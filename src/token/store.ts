@@ -79,6 +79,22 @@ export function createTokenStore(db: Db) {
       return executor.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid', 'desc').execute();
     },
 
+    /** The keys still stored plain (written before migration 009 and not sealed since). */
+    async listPlainSigningKeys(): Promise<Array<{ kid: string; private_key: string }>> {
+      return db.selectFrom('signing_keys').select(['kid', 'private_key']).where('private_key_encryption', '=', 'none').execute();
+    },
+
+    /** Replaces a plain private key by its sealed form; false when the row is gone or sealed already. */
+    async sealSigningKey(trx: Trx, kid: string, sealed: string): Promise<boolean> {
+      const result = await trx
+        .updateTable('signing_keys')
+        .set({ private_key: sealed, private_key_encryption: 'aes-256-gcm' })
+        .where('kid', '=', kid)
+        .where('private_key_encryption', '=', 'none')
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
     /**
      * Serialises key creation across processes until `trx` ends: a no-op update of the change-feed
      * head row, which every writer locks anyway (a row lock on PostgreSQL, the write lock on SQLite).

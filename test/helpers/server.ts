@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { bootstrapIfEmpty, startServer, type RunningServer } from '../../src/main.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase, keyEncryptionKeyFor, type TestDatabase } from './database.js';
 
 export interface TestServer {
   url: string;
@@ -19,7 +19,14 @@ export interface TestServer {
 export async function startTestServer(options: { clock?: Clock } = {}): Promise<TestServer> {
   const database = await createTestDatabase();
   const config = loadConfig(
-    { host: '127.0.0.1', port: 0, dataDir: database.dataDir, databaseUrl: database.databaseUrl, logLevel: 'silent' },
+    {
+      host: '127.0.0.1',
+      port: 0,
+      dataDir: database.dataDir,
+      databaseUrl: database.databaseUrl,
+      keyEncryptionKey: keyEncryptionKeyFor(database),
+      logLevel: 'silent',
+    },
     {},
   );
   const server = await startServer(config, { clock: options.clock });
