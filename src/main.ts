@@ -68,7 +68,11 @@ export async function startServer(config: Config, options: RegistryOptions = {})
   async function serveEverything(): Promise<Registry> {
     const registry = await createRegistry(config, options);
     registry.site.url = url;
-    await registry.signingKeys.start();
+    // A node that cannot use the signing keys (another key-encryption key) refuses to start.
+    await registry.signingKeys.start().catch(async (error: unknown) => {
+      await registry.close();
+      throw error;
+    });
     const app = await registry.buildHttp(through);
     await serve(app);
     closers.push(() => app.close(), () => registry.close());
@@ -117,7 +121,12 @@ export async function startServer(config: Config, options: RegistryOptions = {})
 
   const schemaBehind = !config.autoMigrate && !(await schemaIsCurrent(config));
   const ready = schemaBehind ? waitForSchema() : serveEverything();
-  if (!schemaBehind) await ready;
+  if (!schemaBehind) {
+    await ready.catch(async (error: unknown) => {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      throw error;
+    });
+  }
   ready.catch(() => undefined);
 
   return {
