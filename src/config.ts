@@ -30,6 +30,8 @@ export interface Config {
   keyEncryptionKey: string;
   /** A file holding the key-encryption key (base64 or hex), instead of `keyEncryptionKey`. */
   keyEncryptionKeyFile: string;
+  /** During a KEK rotation, the key being replaced: it opens stored keys, which are sealed again under the new one. */
+  keyEncryptionKeyPrevious: string;
 }
 
 type Env = Record<string, string | undefined>;
@@ -64,6 +66,7 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
     catalogFile: overrides.catalogFile ?? env.PORTCULLIS_CATALOG_FILE ?? '',
     keyEncryptionKey: overrides.keyEncryptionKey ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY ?? '',
     keyEncryptionKeyFile: overrides.keyEncryptionKeyFile ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY_FILE ?? '',
+    keyEncryptionKeyPrevious: overrides.keyEncryptionKeyPrevious ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY_PREVIOUS ?? '',
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new Error('PORTCULLIS_DATABASE_URL must be a postgres:// URL');

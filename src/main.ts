@@ -6,7 +6,7 @@ import { loadConfig, publicUrlOf, type Config } from './config.js';
 import { createMetrics } from './http/observability.js';
 import { createRevisionNotes } from './http/revision.js';
 import { createRegistry, type Registry, type RegistryOptions } from './registry.js';
-import { keyEncryptionKeyOf } from './token/key-encryption.js';
+import { keyEncryptionKeysOf } from './token/key-encryption.js';
 import { migrateToLatest, openDatabase, pendingMigrations, schemaReadiness } from './store/db.js';
 
 export interface RunningServer {
@@ -35,7 +35,7 @@ const SCHEMA_POLL_MS = 500;
 export async function startServer(config: Config, options: RegistryOptions = {}): Promise<RunningServer> {
   // Refuse to start without a usable key-encryption key before listening, also when the server
   // would first wait for migrations (the registry loads it again when it is built).
-  keyEncryptionKeyOf(config, options.memory);
+  keyEncryptionKeysOf(config, options.memory);
   let route: Handler = (_request, response) => {
     response.statusCode = 503;
     response.end();

@@ -43,7 +43,7 @@ import { readFile } from 'node:fs/promises';
 import { createAuthenticator } from './token/authenticate.js';
 import { tokenRoutes } from './token/routes.js';
 import { createSigningKeys } from './token/signing-keys.js';
-import { keyEncryption, keyEncryptionKeyOf } from './token/key-encryption.js';
+import { keyEncryption, keyEncryptionKeysOf } from './token/key-encryption.js';
 import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
@@ -73,7 +73,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const site: Site = { url: config.publicUrl };
   const log = options.log ?? pino(loggerOptions(config.logLevel) as LoggerOptions);
   // Before the database is opened: a node without a usable key-encryption key refuses to start.
-  const kek = keyEncryption(keyEncryptionKeyOf(config, options.memory));
+  const keks = keyEncryptionKeysOf(config, options.memory);
+  const kek = keyEncryption(keks.current, keks.previous);
   const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, memory: options.memory, log });
   if (config.autoMigrate) await migrateToLatest(database);
   const { db } = database;

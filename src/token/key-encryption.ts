@@ -17,6 +17,11 @@ export interface KeyEncryption {
    * does not authenticate under this KEK (another KEK sealed it, or it was altered).
    */
   open(sealed: string, context: string): string;
+  /**
+   * The value sealed again under the current KEK when only a previous KEK opens it (rotation);
+   * undefined when the current KEK opens it already. Throws like `open` when no KEK does.
+   */
+  resealed(sealed: string, context: string): string | undefined;
 }
 
 export class KeyEncryptionKeyMismatch extends Error {
@@ -35,32 +40,58 @@ const TAG_BYTES = 16;
 /** The envelope's version: a later format (another cipher, a KEK id) gets another prefix. */
 const VERSION = 'v1';
 
-/** AES-256-GCM with a random 96-bit IV per value; the context (the key id) is the additional authenticated data. */
-export function keyEncryption(kek: Buffer): KeyEncryption {
-  if (kek.length !== KEY_BYTES) throw new Error(`a key-encryption key has ${KEY_BYTES} bytes, got ${kek.length}`);
+/**
+ * AES-256-GCM with a random 96-bit IV per value; the context (the key id) is the additional
+ * authenticated data. `previous` KEKs (during a rotation) open values but never seal.
+ */
+export function keyEncryption(kek: Buffer, previous: readonly Buffer[] = []): KeyEncryption {
+  for (const k of [kek, ...previous]) {
+    if (k.length !== KEY_BYTES) throw new Error(`a key-encryption key has ${KEY_BYTES} bytes, got ${k.length}`);
+  }
   const key = Buffer.from(kek);
+  const older = previous.map((k) => Buffer.from(k));
+
+  const seal = (plaintext: string, context: string) => {
+    const iv = randomBytes(IV_BYTES);
+    const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
+    cipher.setAAD(Buffer.from(context, 'utf8'));
+    const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
+    return [VERSION, iv, ciphertext, cipher.getAuthTag()].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
+  };
+
+  /** The plaintext under `with`, or undefined when the GCM tag does not verify. */
+  const openWith = (with_: Buffer, sealed: string, context: string): string | undefined => {
+    const [version, iv, ciphertext, tag, ...rest] = sealed.split('.');
+    if (version !== VERSION || iv === undefined || ciphertext === undefined || tag === undefined || rest.length > 0) {
+      throw new Error(`not a sealed value of a known version (${context})`);
+    }
+    const decipher = createDecipheriv('aes-256-gcm', with_, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
+    decipher.setAAD(Buffer.from(context, 'utf8'));
+    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
+    try {
+      return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
+    } catch {
+      // GCM's tag check is the only failure here: another key (or an altered value).
+      return undefined;
+    }
+  };
+
+  const openAny = (sealed: string, context: string): { plaintext: string; current: boolean } => {
+    const plaintext = openWith(key, sealed, context);
+    if (plaintext !== undefined) return { plaintext, current: true };
+    for (const k of older) {
+      const opened = openWith(k, sealed, context);
+      if (opened !== undefined) return { plaintext: opened, current: false };
+    }
+    throw new KeyEncryptionKeyMismatch(`signing key ${context}`);
+  };
+
   return {
-    seal(plaintext, context) {
-      const iv = randomBytes(IV_BYTES);
-      const cipher = createCipheriv('aes-256-gcm', key, iv, { authTagLength: TAG_BYTES });
-      cipher.setAAD(Buffer.from(context, 'utf8'));
-      const ciphertext = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
-      return [VERSION, iv, ciphertext, cipher.getAuthTag()].map((part) => (typeof part === 'string' ? part : part.toString('base64url'))).join('.');
-    },
-    open(sealed, context) {
-      const [version, iv, ciphertext, tag, ...rest] = sealed.split('.');
-      if (version !== VERSION || iv === undefined || ciphertext === undefined || tag === undefined || rest.length > 0) {
-        throw new Error(`not a sealed value of a known version (${context})`);
-      }
-      const decipher = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'), { authTagLength: TAG_BYTES });
-      decipher.setAAD(Buffer.from(context, 'utf8'));
-      decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-      try {
-        return Buffer.concat([decipher.update(Buffer.from(ciphertext, 'base64url')), decipher.final()]).toString('utf8');
-      } catch {
-        // GCM's tag check is the only failure here: a wrong key (or an altered value).
-        throw new KeyEncryptionKeyMismatch(`signing key ${context}`);
-      }
+    seal,
+    open: (sealed, context) => openAny(sealed, context).plaintext,
+    resealed(sealed, context) {
+      const { plaintext, current } = openAny(sealed, context);
+      return current ? undefined : seal(plaintext, context);
     },
   };
 }
@@ -84,10 +115,18 @@ export interface KeyEncryptionKeySource {
   key: string;
   /** PORTCULLIS_KEY_ENCRYPTION_KEY_FILE: a file holding the KEK, base64 or hex. */
   keyFile: string;
+  /** PORTCULLIS_KEY_ENCRYPTION_KEY_PREVIOUS: the KEK being rotated away from (opens, never seals). */
+  previousKey: string;
   dialect: 'sqlite' | 'postgres';
   dataDir: string;
   /** An in-memory database (tests): a KEK for this process only. */
   memory?: boolean;
+}
+
+/** The current KEK and the previous one of a rotation (when configured). */
+export interface KeyEncryptionKeys {
+  current: Buffer;
+  previous: Buffer[];
 }
 
 /**
@@ -95,7 +134,15 @@ export interface KeyEncryptionKeySource {
  * 0600 on first start). On PostgreSQL every node must be given the same KEK, so none is ever
  * generated there: a node without one refuses to start.
  */
-export function loadKeyEncryptionKey(source: KeyEncryptionKeySource): Buffer {
+export function loadKeyEncryptionKeys(source: KeyEncryptionKeySource): KeyEncryptionKeys {
+  const previous = source.previousKey ? [parseKeyEncryptionKey(source.previousKey, 'PORTCULLIS_KEY_ENCRYPTION_KEY_PREVIOUS')] : [];
+  if (previous.length > 0 && !source.key && !source.keyFile) {
+    throw new Error('PORTCULLIS_KEY_ENCRYPTION_KEY_PREVIOUS is set: set the new key in PORTCULLIS_KEY_ENCRYPTION_KEY or PORTCULLIS_KEY_ENCRYPTION_KEY_FILE');
+  }
+  return { current: currentKey(source), previous };
+}
+
+function currentKey(source: KeyEncryptionKeySource): Buffer {
   if (source.key && source.keyFile) {
     throw new Error('Set either PORTCULLIS_KEY_ENCRYPTION_KEY or PORTCULLIS_KEY_ENCRYPTION_KEY_FILE, not both');
   }
@@ -112,11 +159,12 @@ export function loadKeyEncryptionKey(source: KeyEncryptionKeySource): Buffer {
   return generatedKey(source.dataDir);
 }
 
-/** The KEK the configuration gives this node (see loadKeyEncryptionKey). */
-export const keyEncryptionKeyOf = (config: Config, memory = false): Buffer =>
-  loadKeyEncryptionKey({
+/** The KEKs the configuration gives this node (see loadKeyEncryptionKeys). */
+export const keyEncryptionKeysOf = (config: Config, memory = false): KeyEncryptionKeys =>
+  loadKeyEncryptionKeys({
     key: config.keyEncryptionKey,
     keyFile: config.keyEncryptionKeyFile,
+    previousKey: config.keyEncryptionKeyPrevious,
     dialect: config.databaseUrl ? 'postgres' : 'sqlite',
     dataDir: config.dataDir,
     memory,

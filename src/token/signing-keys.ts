@@ -20,8 +20,8 @@ export interface SigningKeysDeps {
 
 export interface SigningKeys {
   /**
-   * Loads the keys from the database, seals the ones stored plain (from before migration 009),
-   * creates the first key if there is none usable, and starts the rotation timer. Rejects with
+   * Loads the keys from the database, seals under the current KEK the ones that are not (stored
+   * plain before migration 009, or under the previous KEK of a rotation), creates the first key if there is none usable, and starts the rotation timer. Rejects with
    * KeyEncryptionKeyMismatch when a stored key does not decrypt under this node's KEK.
    */
   start(): Promise<void>;
@@ -121,16 +121,23 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
   }
 
   /**
-   * Seals the keys migration 009 marked as plain. Runs after a load, which proved that every sealed
-   * key opens under this KEK (a node with another KEK fails before it seals anything). Each update
-   * is conditional on the row still being plain: of nodes starting at once, one seals each key.
+   * Seals under the current KEK the keys that are not: those migration 009 marked as plain, and
+   * during a KEK rotation those only the previous KEK opens. Runs after a load, which proved that
+   * every sealed key opens under a KEK of this node (a node with another KEK fails before it
+   * writes anything). Each update is conditional on the row still holding what was read: of
+   * nodes starting at once, one seals each key.
    */
-  async function sealPlainKeys(): Promise<void> {
-    const plain = keys.length === 0 ? [] : await store.listPlainSigningKeys();
-    if (plain.length === 0) return;
+  async function sealUnderCurrentKey(): Promise<void> {
+    const rows = keys.length === 0 ? [] : await store.listSigningKeys();
+    const updates = rows.flatMap((row) => {
+      const sealed =
+        row.private_key_encryption === 'none' ? keyEncryption.seal(row.private_key, row.kid) : keyEncryption.resealed(row.private_key, row.kid);
+      return sealed === undefined ? [] : [{ row, sealed }];
+    });
+    if (updates.length === 0) return;
     await writer.write(async (w) => {
-      for (const row of plain) {
-        if (!(await store.sealSigningKey(w.trx, row.kid, keyEncryption.seal(row.private_key, row.kid)))) continue;
+      for (const { row, sealed } of updates) {
+        if (!(await store.resealSigningKey(w.trx, row.kid, row.private_key, sealed))) continue;
         w.audit({
           requestId: `signing-key-${row.kid}`,
           initiatorIamId: 'system',
@@ -139,6 +146,7 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
           action: 'iam-identity.signing-key.seal',
           targetType: 'signing_key',
           targetId: row.kid,
+          detail: { reason: row.private_key_encryption === 'none' ? 'stored plain before migration 009' : 'key-encryption key rotation' },
         });
       }
     });
@@ -225,7 +233,7 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
   return {
     async start() {
       await load();
-      await sealPlainKeys();
+      await sealUnderCurrentKey();
       await maintain();
       if (timer) return;
       // A failed round (database briefly unavailable) is retried on the next one.

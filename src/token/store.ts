@@ -79,18 +79,16 @@ export function createTokenStore(db: Db) {
       return executor.selectFrom('signing_keys').selectAll().orderBy('created_at', 'desc').orderBy('kid', 'desc').execute();
     },
 
-    /** The keys still stored plain (written before migration 009 and not sealed since). */
-    async listPlainSigningKeys(): Promise<Array<{ kid: string; private_key: string }>> {
-      return db.selectFrom('signing_keys').select(['kid', 'private_key']).where('private_key_encryption', '=', 'none').execute();
-    },
-
-    /** Replaces a plain private key by its sealed form; false when the row is gone or sealed already. */
-    async sealSigningKey(trx: Trx, kid: string, sealed: string): Promise<boolean> {
+    /**
+     * Replaces a stored private key by `sealed` (under the current KEK) if it still holds `from`;
+     * false when another node replaced it first or the row is gone.
+     */
+    async resealSigningKey(trx: Trx, kid: string, from: string, sealed: string): Promise<boolean> {
       const result = await trx
         .updateTable('signing_keys')
         .set({ private_key: sealed, private_key_encryption: 'aes-256-gcm' })
         .where('kid', '=', kid)
-        .where('private_key_encryption', '=', 'none')
+        .where('private_key', '=', from)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },

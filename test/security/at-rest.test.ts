@@ -102,6 +102,28 @@ describe('the stored signing keys', () => {
     expect((await listServiceIds(server.listenUrl, first.token, first.accountId)).status).toBe(200);
   });
 
+  it('rotating the key-encryption key: given the old one as previous, a node seals the stored keys under the new one', async () => {
+    const [oldKey, newKey] = [randomBytes(32), randomBytes(32)];
+    const first = await firstStart(() => ({ keyEncryptionKey: oldKey.toString('base64') }));
+    const kid = server!.registry.signingKeys.current().kid;
+    await server!.close();
+
+    server = await startServer({ ...first.config, keyEncryptionKey: newKey.toString('hex'), keyEncryptionKeyPrevious: oldKey.toString('base64') });
+    expect(server.registry.signingKeys.current().kid).toBe(kid);
+    expect((await listServiceIds(server.listenUrl, first.token, first.accountId)).status).toBe(200);
+    const [row] = await server.registry.database.db.selectFrom('signing_keys').selectAll().execute();
+    expect(() => keyEncryption(newKey).open(row!.private_key, kid)).not.toThrow();
+    expect(() => keyEncryption(oldKey).open(row!.private_key, kid)).toThrow(/does not match/);
+    await server.close();
+
+    // The old key is no longer needed, and no longer enough.
+    server = await startServer({ ...first.config, keyEncryptionKey: newKey.toString('hex') });
+    expect((await listServiceIds(server.listenUrl, first.token, first.accountId)).status).toBe(200);
+    await server.close();
+    server = undefined;
+    await expect(startServer({ ...first.config, keyEncryptionKey: oldKey.toString('base64') })).rejects.toThrow(/does not match/);
+  });
+
   it('the key-encryption key can come from a file (base64 or hex)', async () => {
     const first = await firstStart((db) => {
       const file = join(db.dataDir, 'kek');
