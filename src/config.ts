@@ -35,6 +35,16 @@ export interface Config {
    * way back into an account whose list locks everyone out. Empty by default.
    */
   allowedIpExempt: string[];
+  /**
+   * Secrets at rest: the key-encryption key that seals the signing private keys in the database,
+   * 32 bytes as base64 or hex. Required on PostgreSQL (the same on every node), unless
+   * `keyEncryptionKeyFile` is set; on SQLite, when neither is set, one is generated in `dataDir`.
+   */
+  keyEncryptionKey: string;
+  /** A file holding the key-encryption key (base64 or hex), instead of `keyEncryptionKey`. */
+  keyEncryptionKeyFile: string;
+  /** During a KEK rotation, the key being replaced: it opens stored keys, which are sealed again under the new one. */
+  keyEncryptionKeyPrevious: string;
 }
 
 /** See src/http/rate-limit.ts; 0 disables a limit. */
@@ -92,6 +102,9 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
       ...overrides.rateLimit,
     },
     allowedIpExempt: overrides.allowedIpExempt ?? listFrom(env.PORTCULLIS_ALLOWED_IP_EXEMPT),
+    keyEncryptionKey: overrides.keyEncryptionKey ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY ?? '',
+    keyEncryptionKeyFile: overrides.keyEncryptionKeyFile ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY_FILE ?? '',
+    keyEncryptionKeyPrevious: overrides.keyEncryptionKeyPrevious ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY_PREVIOUS ?? '',
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
   for (const entry of [...config.trustedProxies, ...config.allowedIpExempt]) {

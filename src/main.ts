@@ -6,6 +6,7 @@ import { loadConfig, publicUrlOf, type Config } from './config.js';
 import { createMetrics } from './http/observability.js';
 import { createRevisionNotes } from './http/revision.js';
 import { createRegistry, type Registry, type RegistryOptions } from './registry.js';
+import { keyEncryptionKeysOf } from './token/key-encryption.js';
 import { migrateToLatest, openDatabase, pendingMigrations, schemaReadiness } from './store/db.js';
 
 export interface RunningServer {
@@ -32,6 +33,9 @@ const SCHEMA_POLL_MS = 500;
  * everything, on the same listener.
  */
 export async function startServer(config: Config, options: RegistryOptions = {}): Promise<RunningServer> {
+  // Refuse to start without a usable key-encryption key before listening, also when the server
+  // would first wait for migrations (the registry loads it again when it is built).
+  keyEncryptionKeysOf(config, options.memory);
   let route: Handler = (_request, response) => {
     response.statusCode = 503;
     response.end();
@@ -64,7 +68,11 @@ export async function startServer(config: Config, options: RegistryOptions = {})
   async function serveEverything(): Promise<Registry> {
     const registry = await createRegistry(config, options);
     registry.site.url = url;
-    await registry.signingKeys.start();
+    // A node that cannot use the signing keys (another key-encryption key) refuses to start.
+    await registry.signingKeys.start().catch(async (error: unknown) => {
+      await registry.close();
+      throw error;
+    });
     const app = await registry.buildHttp(through);
     await serve(app);
     closers.push(() => app.close(), () => registry.close());
@@ -113,7 +121,12 @@ export async function startServer(config: Config, options: RegistryOptions = {})
 
   const schemaBehind = !config.autoMigrate && !(await schemaIsCurrent(config));
   const ready = schemaBehind ? waitForSchema() : serveEverything();
-  if (!schemaBehind) await ready;
+  if (!schemaBehind) {
+    await ready.catch(async (error: unknown) => {
+      await new Promise<void>((resolve) => listener.close(() => resolve()));
+      throw error;
+    });
+  }
   ready.catch(() => undefined);
 
   return {

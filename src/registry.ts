@@ -44,6 +44,9 @@ import { readFile } from 'node:fs/promises';
 import { createAuthenticator } from './token/authenticate.js';
 import { tokenRoutes } from './token/routes.js';
 import { createSigningKeys } from './token/signing-keys.js';
+import { keyEncryption, keyEncryptionKeysOf } from './token/key-encryption.js';
+import { loggerOptions } from './http/logging.js';
+import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
 
 /** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
@@ -55,6 +58,8 @@ export interface RegistryOptions {
   clock?: Clock;
   /** Use an in-memory SQLite database instead of the configured one (unit tests). */
   memory?: boolean;
+  /** The process's log outside requests (tests capture it); by default pino at the configured level. */
+  log?: Logger;
 }
 
 /** How often each node adds the permits its decision point granted to the policies' usage figures. */
@@ -67,7 +72,11 @@ const PERMIT_FLUSH_MS = 10_000;
 export async function createRegistry(config: Config, options: RegistryOptions = {}) {
   const clock = options.clock ?? systemClock;
   const site: Site = { url: config.publicUrl };
-  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, memory: options.memory });
+  const log = options.log ?? pino(loggerOptions(config.logLevel) as LoggerOptions);
+  // Before the database is opened: a node without a usable key-encryption key refuses to start.
+  const keks = keyEncryptionKeysOf(config, options.memory);
+  const kek = keyEncryption(keks.current, keks.previous);
+  const database = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, memory: options.memory, log });
   if (config.autoMigrate) await migrateToLatest(database);
   const { db } = database;
   // Every commit wakes this process's decision point and tags the response with its revision.
@@ -176,7 +185,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizer,
   });
 
-  const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds });
+  const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
   const issuer = () => `${site.url}/identity`;
   const token = createTokenService({ db, clock, signingKeys, issuer, accounts: accountsStore });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore });

@@ -1,6 +1,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { DomainError, type ErrorKind } from '../kernel/errors.js';
 import { randomBytes } from 'node:crypto';
+import { asUnavailable } from '../store/unavailable.js';
 
 /**
  * The only place where domain errors become HTTP: status by kind, body by the API's style
@@ -29,6 +30,7 @@ const statusOf: Record<ErrorKind, number> = {
   precondition_required: 428,
   rate_limited: 429,
   internal: 500,
+  unavailable: 503,
 };
 
 /** Codes of errors raised by the HTTP framework itself (parsing, validation, limits). */
@@ -134,8 +136,12 @@ function send(request: FastifyRequest, reply: FastifyReply, error: DomainError) 
 
 export function installErrorHandling(app: FastifyInstance) {
   app.setErrorHandler((error: FastifyError, request, reply) => {
-    const domain = error instanceof DomainError ? error : fromFrameworkError(error);
-    if (domain) return send(request, reply, domain);
+    const domain = error instanceof DomainError ? error : (fromFrameworkError(error) ?? asUnavailable(error));
+    if (domain) {
+      // An outage is worth one line per failed request: the cause stays out of the response.
+      if (domain.kind === 'unavailable' && !(error instanceof DomainError)) request.log.warn({ err: error }, 'database unavailable');
+      return send(request, reply, domain);
+    }
     // An unexpected error is opaque to the caller; its cause goes to the log only.
     request.log.error({ err: error }, 'unexpected error');
     return send(request, reply, new DomainError('internal', 'internal_error', 'Internal error.'));

@@ -15,6 +15,8 @@ export type ErrorKind =
   | 'unsupported_media_type'
   | 'method_not_allowed'
   | 'rate_limited'
+  /** A dependency (the database) cannot be reached right now; the same request may succeed later. */
+  | 'unavailable'
   | 'internal';
 
 export interface ErrorDetails {

@@ -1,9 +1,9 @@
-import { mkdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import SqliteDatabase from 'better-sqlite3';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, sql, type MigrationProvider } from 'kysely';
 import pg from 'pg';
 import { migrations, postgresDdl, sqliteDdl } from './migrations/index.js';
+import { ensurePrivateDir, ensurePrivateFile, restrictIfPresent } from './files.js';
 import type { Schema } from './schema.js';
 
 export type Db = Kysely<Schema>;
@@ -17,7 +17,9 @@ export interface Database {
   /**
    * Calls `wake` whenever another process (or this one) commits to the change feed, where the
    * database can say so (PostgreSQL LISTEN/NOTIFY); a no-op on SQLite, where polling suffices.
-   * Returns a function that stops listening.
+   * Returns a function that stops listening. Rejects when the first LISTEN fails; a connection lost
+   * later is re-established with backoff (a warning when lost, info when back, and one `wake` then
+   * for what was committed meanwhile), while the feed follower's polling carries on.
    */
   onFeedCommit(wake: () => void): Promise<() => Promise<void>>;
   close(): Promise<void>;
@@ -33,18 +35,36 @@ export interface OpenOptions {
   dataDir: string;
   /** Use an in-memory SQLite database (tests). */
   memory?: boolean;
+  /** Hears what the operator should know: a data directory others can read, a lost LISTEN connection. */
+  log?: StoreLog;
 }
+
+/** The store's messages to the operator (a pino logger fits). */
+export interface StoreLog {
+  info(detail: object, message: string): void;
+  warn(detail: object, message: string): void;
+}
+
+const silent: StoreLog = { info: () => undefined, warn: () => undefined };
 
 /** Opens the configured database. Migrations are applied separately (`migrate`). */
 export function openDatabase(options: OpenOptions): Database {
-  if (options.databaseUrl) return openPostgres(options.databaseUrl);
-  return openSqlite(options.memory ? ':memory:' : sqliteFile(options.dataDir));
+  const log = options.log ?? silent;
+  if (options.databaseUrl) return openPostgres(options.databaseUrl, log);
+  return openSqlite(options.memory ? ':memory:' : sqliteFile(options.dataDir), log);
 }
 
 export const sqliteFile = (dataDir: string) => join(dataDir, 'portcullis.db');
 
-function openSqlite(file: string): Database {
-  if (file !== ':memory:') mkdirSync(join(file, '..'), { recursive: true });
+function openSqlite(file: string, log: StoreLog): Database {
+  if (file !== ':memory:') {
+    ensurePrivateDir(dirname(file), (message) => log.warn({}, message));
+    // SQLite creates the -wal and -shm files with the database file's mode: 0600 before it opens.
+    // Files an older version left readable by others are tightened too.
+    ensurePrivateFile(file);
+    restrictIfPresent(`${file}-wal`);
+    restrictIfPresent(`${file}-shm`);
+  }
   const connection = new SqliteDatabase(file);
   // WAL for concurrent readers; FULL so an acknowledged commit survives power loss, not only a crash.
   connection.pragma('journal_mode = WAL');
@@ -78,8 +98,14 @@ function reusingStatements(connection: SqliteDatabase.Database) {
 // BIGINT columns (revisions, counters) fit comfortably in a double; return numbers, not strings.
 pg.types.setTypeParser(20, (value) => Number(value));
 
-function openPostgres(url: string): Database {
-  const pool = new pg.Pool({ connectionString: url, max: 10 });
+/**
+ * How long a query waits for a connection (a new one, or a free one of the pool) before failing as
+ * unavailable (503): a database that does not answer must not hold requests forever.
+ */
+const CONNECT_TIMEOUT_MS = 5000;
+
+function openPostgres(url: string, log: StoreLog): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
   // An idle connection the server drops (restart, failover, administrator) is discarded by the
   // pool and replaced on next use; without a listener its 'error' event would end the process.
   pool.on('error', () => undefined);
@@ -88,18 +114,76 @@ function openPostgres(url: string): Database {
     db,
     dialect: 'postgres',
     location: url.replace(/\/\/[^@/]*@/, '//***@'),
-    async onFeedCommit(wake) {
-      // A dedicated connection: LISTEN holds it. If it drops, polling keeps the feed moving.
-      const client = new pg.Client({ connectionString: url });
-      client.on('notification', () => wake());
-      client.on('error', () => undefined);
+    onFeedCommit: (wake) => listenForCommits(url, wake, log),
+    close: () => db.destroy(),
+  };
+}
+
+/** Delays between attempts to re-establish a lost LISTEN connection: doubling, within these bounds. */
+const LISTEN_RETRY_FIRST_MS = 250;
+const LISTEN_RETRY_MAX_MS = 30_000;
+
+/** A dedicated connection holds LISTEN (a pooled one would be handed to queries); see onFeedCommit. */
+async function listenForCommits(url: string, wake: () => void, log: StoreLog): Promise<() => Promise<void>> {
+  let current: pg.Client | undefined;
+  let stopped = false;
+  let timer: NodeJS.Timeout | undefined;
+  let delay = LISTEN_RETRY_FIRST_MS;
+
+  async function connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: CONNECT_TIMEOUT_MS, keepAlive: true });
+    let failure: unknown;
+    // A dropped connection emits 'error' (when the server said why) and then 'end'.
+    client.on('error', (error) => (failure = error));
+    client.on('notification', () => wake());
+    try {
       await client.connect();
       await client.query(`LISTEN ${FEED_CHANNEL}`);
-      return async () => {
-        await client.end().catch(() => undefined);
-      };
-    },
-    close: () => db.destroy(),
+    } catch (error) {
+      await client.end().catch(() => undefined);
+      throw error;
+    }
+    if (stopped) {
+      await client.end().catch(() => undefined);
+      return;
+    }
+    current = client;
+    client.once('end', () => {
+      if (current !== client) return;
+      current = undefined;
+      if (stopped) return;
+      log.warn(
+        { err: failure },
+        'lost the PostgreSQL LISTEN connection: other nodes\' writes are found by polling until it is re-established',
+      );
+      retry();
+    });
+  }
+
+  function retry() {
+    // Jitter keeps the nodes of a cluster from reconnecting in lockstep after a restart.
+    timer = setTimeout(() => {
+      connect().then(
+        () => {
+          if (stopped) return;
+          delay = LISTEN_RETRY_FIRST_MS;
+          log.info({}, 'PostgreSQL LISTEN connection re-established');
+          wake();
+        },
+        () => {
+          delay = Math.min(delay * 2, LISTEN_RETRY_MAX_MS);
+          if (!stopped) retry();
+        },
+      );
+    }, delay * (0.75 + Math.random() / 2));
+    timer.unref();
+  }
+
+  await connect();
+  return async () => {
+    stopped = true;
+    if (timer) clearTimeout(timer);
+    await current?.end().catch(() => undefined);
   };
 }
 

@@ -122,8 +122,13 @@ export interface EntityHistoryTable {
 
 export interface SigningKeysTable {
   kid: string;
-  /** JWK of the private key, JSON. */
-  private_jwk: string;
+  /**
+   * The private key: its JWK (JSON) sealed under the key-encryption key, or — only in rows written
+   * before migration 009 and not yet sealed at start-up — the plain JWK.
+   */
+  private_key: string;
+  /** What `private_key` holds: `aes-256-gcm` (sealed) or `none` (plain, from before 009). */
+  private_key_encryption: 'aes-256-gcm' | 'none';
   public_jwk: string;
   created_at: string;
   /** After this the key no longer signs. */

@@ -4,6 +4,7 @@ import { exportJWK, generateKeyPair, importJWK, type CryptoKey, type JWK } from 
 import type { Clock } from '../kernel/clock.js';
 import type { Db } from '../store/db.js';
 import type { Writer } from '../store/unit-of-work.js';
+import type { KeyEncryption } from './key-encryption.js';
 import { createTokenStore, type SigningKeyRow } from './store.js';
 import { MAX_ACCESS_TOKEN_SECONDS, type PublicJwk } from './types.js';
 
@@ -13,10 +14,16 @@ export interface SigningKeysDeps {
   clock: Clock;
   /** How long a key signs before the next one takes over, in seconds. */
   rotationSeconds: number;
+  /** Seals private keys before they are stored and opens them when loaded (the node's KEK). */
+  keyEncryption: KeyEncryption;
 }
 
 export interface SigningKeys {
-  /** Loads the keys from the database, creating the first one if there is none usable; starts the rotation timer. */
+  /**
+   * Loads the keys from the database, seals under the current KEK the ones that are not (stored
+   * plain before migration 009, or under the previous KEK of a rotation), creates the first key if there is none usable, and starts the rotation timer. Rejects with
+   * KeyEncryptionKeyMismatch when a stored key does not decrypt under this node's KEK.
+   */
   start(): Promise<void>;
   stop(): void;
   /** Makes a new key the signing key now; the previous one stays published until its tokens expire. */
@@ -71,13 +78,17 @@ async function importKey(jwk: JWK): Promise<CryptoKey> {
  * it stopped signing + the longest access-token lifetime + one maintenance period (another node
  * may keep signing with it until its next reload). Then it is deleted.
  *
+ * At rest: the private key is stored sealed under the node's key-encryption key (AES-256-GCM, the
+ * kid as additional data, so a sealed key cannot be moved to another row); decrypted keys exist
+ * only in this process's memory, as non-exported CryptoKeys.
+ *
  * Multi-node: every node reloads the keys each maintenance period, and on an unknown kid (rate
  * limited). Creating a key takes the change-feed head row lock first and re-checks under it, so
  * two nodes starting (or rotating on schedule) at once create one key, not two; the creator
  * reloads after its insert, so it signs with what every other node can read.
  */
 export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
-  const { writer, clock } = deps;
+  const { writer, clock, keyEncryption } = deps;
   const store = createTokenStore(deps.db);
   const rotationMs = Math.max(1, deps.rotationSeconds) * 1000;
   /** How often a node reloads keys and checks whether rotation is due. */
@@ -98,14 +109,47 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
     // Importing is costly; a known key only has its (changeable) dates refreshed.
     if (known) return { ...known, retiresAt, expiresAt };
     const publicJwk = JSON.parse(row.public_jwk) as PublicJwk;
+    const privateJwk = row.private_key_encryption === 'none' ? row.private_key : keyEncryption.open(row.private_key, row.kid);
     return {
       kid: row.kid,
       retiresAt,
       expiresAt,
       publicJwk,
-      privateKey: await importKey(JSON.parse(row.private_jwk) as JWK),
+      privateKey: await importKey(JSON.parse(privateJwk) as JWK),
       publicKey: await importKey(publicJwk),
     };
+  }
+
+  /**
+   * Seals under the current KEK the keys that are not: those migration 009 marked as plain, and
+   * during a KEK rotation those only the previous KEK opens. Runs after a load, which proved that
+   * every sealed key opens under a KEK of this node (a node with another KEK fails before it
+   * writes anything). Each update is conditional on the row still holding what was read: of
+   * nodes starting at once, one seals each key.
+   */
+  async function sealUnderCurrentKey(): Promise<void> {
+    const rows = keys.length === 0 ? [] : await store.listSigningKeys();
+    const updates = rows.flatMap((row) => {
+      const sealed =
+        row.private_key_encryption === 'none' ? keyEncryption.seal(row.private_key, row.kid) : keyEncryption.resealed(row.private_key, row.kid);
+      return sealed === undefined ? [] : [{ row, sealed }];
+    });
+    if (updates.length === 0) return;
+    await writer.write(async (w) => {
+      for (const { row, sealed } of updates) {
+        if (!(await store.resealSigningKey(w.trx, row.kid, row.private_key, sealed))) continue;
+        w.audit({
+          requestId: `signing-key-${row.kid}`,
+          initiatorIamId: 'system',
+          initiatorAccountId: null,
+          accountId: null,
+          action: 'iam-identity.signing-key.seal',
+          targetType: 'signing_key',
+          targetId: row.kid,
+          detail: { reason: row.private_key_encryption === 'none' ? 'stored plain before migration 009' : 'key-encryption key rotation' },
+        });
+      }
+    });
   }
 
   async function load(): Promise<void> {
@@ -147,7 +191,8 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
       const retiresAt = createdAt + rotationMs;
       await store.insertSigningKey(w.trx, {
         kid,
-        private_jwk: JSON.stringify({ ...privateJwk, alg: 'RS256', kid }),
+        private_key: keyEncryption.seal(JSON.stringify({ ...privateJwk, alg: 'RS256', kid }), kid),
+        private_key_encryption: 'aes-256-gcm',
         public_jwk: JSON.stringify({ kty, n, e, alg: 'RS256', kid }),
         created_at: new Date(createdAt).toISOString(),
         retires_at: new Date(retiresAt).toISOString(),
@@ -187,6 +232,8 @@ export function createSigningKeys(deps: SigningKeysDeps): SigningKeys {
 
   return {
     async start() {
+      await load();
+      await sealUnderCurrentKey();
       await maintain();
       if (timer) return;
       // A failed round (database briefly unavailable) is retried on the next one.

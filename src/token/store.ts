@@ -80,6 +80,20 @@ export function createTokenStore(db: Db) {
     },
 
     /**
+     * Replaces a stored private key by `sealed` (under the current KEK) if it still holds `from`;
+     * false when another node replaced it first or the row is gone.
+     */
+    async resealSigningKey(trx: Trx, kid: string, from: string, sealed: string): Promise<boolean> {
+      const result = await trx
+        .updateTable('signing_keys')
+        .set({ private_key: sealed, private_key_encryption: 'aes-256-gcm' })
+        .where('kid', '=', kid)
+        .where('private_key', '=', from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
      * Serialises key creation across processes until `trx` ends: a no-op update of the change-feed
      * head row, which every writer locks anyway (a row lock on PostgreSQL, the write lock on SQLite).
      */

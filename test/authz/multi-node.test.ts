@@ -2,6 +2,7 @@ import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
+import { keyEncryptionKeyFor } from '../helpers/database.js';
 import { authenticatorFor } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { addMember, bearerOf, ownerOf, type Caller } from '../policies/helpers.js';
@@ -26,6 +27,7 @@ beforeAll(async () => {
       publicUrl: nodeA.url,
       dataDir: nodeA.database.dataDir,
       databaseUrl: nodeA.database.databaseUrl,
+      keyEncryptionKey: keyEncryptionKeyFor(nodeA.database),
       logLevel: 'silent',
     },
     {},

@@ -1,6 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import type { TestDatabase } from '../helpers/database.js';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { TEST_KEY_ENCRYPTION_KEY, type TestDatabase } from '../helpers/database.js';
 
 /**
  * The real `portcullis` command as a child process (`node --import tsx cli/main.ts …`), for tests
@@ -20,8 +22,16 @@ function childEnv(): NodeJS.ProcessEnv {
 const spawnCli = (args: string[]) =>
   spawn(process.execPath, ['--import', 'tsx', 'cli/main.ts', ...args], { cwd: root, env: childEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
 
-/** The flags that point a command at a test database (SQLite dir, or PostgreSQL URL). */
-export const databaseFlags = (db: TestDatabase) => ['--data-dir', db.dataDir, ...(db.databaseUrl ? ['--database-url', db.databaseUrl] : [])];
+/**
+ * The flags that point a command at a test database (SQLite dir, or PostgreSQL URL and the
+ * key-encryption key every node of it shares, in a file of the test's data directory).
+ */
+export function databaseFlags(db: TestDatabase): string[] {
+  if (!db.databaseUrl) return ['--data-dir', db.dataDir];
+  const keyFile = join(db.dataDir, 'test-key-encryption.key');
+  writeFileSync(keyFile, TEST_KEY_ENCRYPTION_KEY, { mode: 0o600 });
+  return ['--data-dir', db.dataDir, '--database-url', db.databaseUrl, '--key-encryption-key-file', keyFile];
+}
 
 export interface CliResult {
   code: number | null;

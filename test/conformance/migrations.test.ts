@@ -4,6 +4,11 @@ import { migrations } from '../../src/store/migrations/index.js';
 import type { Migration } from '../../src/store/migrations/types.js';
 import { migrateToLatest, pendingMigrations } from '../../src/store/db.js';
 import { createChangeFeed } from '../../src/store/changes.js';
+import { exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose';
+import { systemClock } from '../../src/kernel/clock.js';
+import { createWriter } from '../../src/store/unit-of-work.js';
+import { createSigningKeys } from '../../src/token/signing-keys.js';
+import { testKeyEncryption } from '../token/fixtures.js';
 import { openStore, type StoreFixture } from './support.js';
 
 const versions = migrations.map((m) => m.version);
@@ -99,5 +104,68 @@ describe('migrations', () => {
     fixture = await openStore();
     const { rows } = await sql<{ name: string }>`SELECT name FROM kysely_migration ORDER BY name`.execute(fixture.database.db);
     expect(rows.map((r) => r.name)).toEqual(versions);
+  });
+});
+
+describe('009_sealed_signing_keys', () => {
+  const mine = versions.indexOf('009_sealed_signing_keys');
+
+  /** Applies the migrations before 009 only: the schema a database had at the previous version. */
+  async function migrateToPrevious(database: StoreFixture['database']) {
+    const later = migrations.splice(mine);
+    try {
+      await migrateToLatest(database);
+    } finally {
+      migrations.push(...later);
+    }
+  }
+
+  it('a private key stored plain before it is sealed at start-up, keeps signing, and its tokens verify', async () => {
+    fixture = await openStore({ migrate: false });
+    await migrateToPrevious(fixture.database);
+    expect(await pendingMigrations(fixture.database)).toEqual(versions.slice(mine));
+
+    // The row as the previous version wrote it: the private JWK in plain.
+    const kid = '202501010000-0a0b0c0d';
+    const pair = await generateKeyPair('RS256', { modulusLength: 2048, extractable: true });
+    const privateJwk = { ...(await exportJWK(pair.privateKey)), alg: 'RS256', kid };
+    const { kty, n, e } = await exportJWK(pair.publicKey);
+    const now = Date.now();
+    const iso = (ms: number) => new Date(ms).toISOString();
+    await sql`INSERT INTO signing_keys (kid, private_jwk, public_jwk, created_at, retires_at, expires_at)
+      VALUES (${kid}, ${JSON.stringify(privateJwk)}, ${JSON.stringify({ kty, n, e, alg: 'RS256', kid })},
+              ${iso(now - 1000)}, ${iso(now + 86_400_000)}, ${iso(now + 2 * 86_400_000)})`.execute(fixture.database.db);
+
+    await migrateToLatest(fixture.database);
+    const marked = await fixture.database.db.selectFrom('signing_keys').selectAll().execute();
+    expect(marked).toMatchObject([{ kid, private_key_encryption: 'none' }]);
+
+    // Two nodes start at once: the key is sealed once, both sign with it.
+    const node = () =>
+      createSigningKeys({
+        db: fixture!.database.db,
+        writer: createWriter(fixture!.database.db),
+        clock: systemClock,
+        rotationSeconds: 86_400,
+        keyEncryption: testKeyEncryption,
+      });
+    const a = node();
+    const b = node();
+    await Promise.all([a.start(), b.start()]);
+    a.stop();
+    b.stop();
+    const [row, ...others] = await fixture.database.db.selectFrom('signing_keys').selectAll().execute();
+    expect(others).toEqual([]);
+    expect(row).toMatchObject({ kid, private_key_encryption: 'aes-256-gcm' });
+    expect(row!.private_key).not.toContain(privateJwk.d!);
+    expect(JSON.parse(testKeyEncryption.open(row!.private_key, kid))).toEqual(privateJwk);
+    const sealedAudit = await fixture.database.db.selectFrom('audit_events').select(['action', 'target_id']).execute();
+    expect(sealedAudit).toEqual([{ action: 'iam-identity.signing-key.seal', target_id: kid }]);
+
+    // The old key still signs, and what it signs verifies with the public key published before.
+    expect(a.current().kid).toBe(kid);
+    const jwt = await new SignJWT({ sub: 'x' }).setProtectedHeader({ alg: 'RS256', kid }).sign(a.current().key);
+    await expect(jwtVerify(jwt, pair.publicKey)).resolves.toBeDefined();
+    await expect(jwtVerify(jwt, (await b.resolve(kid))!)).resolves.toBeDefined();
   });
 });

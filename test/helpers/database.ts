@@ -16,6 +16,15 @@ export interface TestDatabase {
   drop(): Promise<void>;
 }
 
+/**
+ * The key-encryption key test servers on PostgreSQL share (every node of one database needs the
+ * same one; on SQLite the server generates its own in the data directory).
+ */
+export const TEST_KEY_ENCRYPTION_KEY = '6b6579656e6372797074696f6e6b6579666f72706f727463756c6c6973746573';
+
+/** The key-encryption key setting for a test server on this database. */
+export const keyEncryptionKeyFor = (db: TestDatabase) => (db.dialect === 'postgres' ? TEST_KEY_ENCRYPTION_KEY : '');
+
 export const testDialect = () => (process.env.PORTCULLIS_TEST_DATABASE_URL ? 'postgres' : 'sqlite');
 
 export async function createTestDatabase(): Promise<TestDatabase> {

@@ -1,7 +1,7 @@
 import { loadConfig, type Config } from '../../src/config.js';
 import type { Clock } from '../../src/kernel/clock.js';
 import { bootstrapIfEmpty, startServer, type RunningServer } from '../../src/main.js';
-import { createTestDatabase, type TestDatabase } from './database.js';
+import { createTestDatabase, keyEncryptionKeyFor, type TestDatabase } from './database.js';
 
 export interface TestServer {
   url: string;
@@ -32,6 +32,7 @@ export async function startTestServer(options: { clock?: Clock; config?: Partial
       port: 0,
       dataDir: database.dataDir,
       databaseUrl: database.databaseUrl,
+      keyEncryptionKey: keyEncryptionKeyFor(database),
       logLevel: 'silent',
       rateLimit: TEST_RATE_LIMITS,
       ...options.config,

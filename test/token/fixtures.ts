@@ -9,7 +9,11 @@ import { createWriter } from '../../src/store/unit-of-work.js';
 import { createAuthenticator } from '../../src/token/authenticate.js';
 import { createTokenService } from '../../src/token/service.js';
 import { createSigningKeys } from '../../src/token/signing-keys.js';
-import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
+import { createTestDatabase, TEST_KEY_ENCRYPTION_KEY, type TestDatabase } from '../helpers/database.js';
+import { keyEncryption, parseKeyEncryptionKey } from '../../src/token/key-encryption.js';
+
+/** What every signing-key module of these tests seals with (nodes of one database share a KEK). */
+export const testKeyEncryption = keyEncryption(parseKeyEncryptionKey(TEST_KEY_ENCRYPTION_KEY, 'test key'));
 
 /**
  * Test data for the token domain, written straight into the tables (the identity API is another
@@ -42,7 +46,13 @@ export async function tokenStack(db: Db, clock: Clock, options: { rotationSecond
   const writer = createWriter(db, () => clock.now());
   const accounts = createAccountsStore(db);
   const issuer = () => options.issuer ?? 'http://portcullis.test/identity';
-  const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: options.rotationSeconds ?? 30 * 24 * 3600 });
+  const signingKeys = createSigningKeys({
+    db,
+    writer,
+    clock,
+    rotationSeconds: options.rotationSeconds ?? 30 * 24 * 3600,
+    keyEncryption: testKeyEncryption,
+  });
   await signingKeys.start();
   const token = createTokenService({ db, clock, signingKeys, issuer, accounts });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts });

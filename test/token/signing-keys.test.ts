@@ -2,7 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/kernel/clock.js';
 import { createWriter } from '../../src/store/unit-of-work.js';
 import { createSigningKeys } from '../../src/token/signing-keys.js';
-import { apikeyForm, decodeJwt, openTokenDb, seedAccount, seedApiKey, tokenStack, type TokenDb } from './fixtures.js';
+import { apikeyForm, decodeJwt, openTokenDb, seedAccount, seedApiKey, testKeyEncryption, tokenStack, type TokenDb } from './fixtures.js';
 
 const HOUR = 3600_000;
 
@@ -19,7 +19,7 @@ describe('signing keys', () => {
 
   it('creates one RS256 key on first start, with an IBM-style kid, published without "use"', async () => {
     const clock = manualClock(new Date('2025-03-04T05:06:07Z'));
-    const keys = createSigningKeys({ db: store.db, writer: createWriter(store.db), clock, rotationSeconds: 86_400 });
+    const keys = createSigningKeys({ db: store.db, writer: createWriter(store.db), clock, rotationSeconds: 86_400, keyEncryption: testKeyEncryption });
     await keys.start();
     keys.stop();
     const { kid } = keys.current();
@@ -33,7 +33,7 @@ describe('signing keys', () => {
 
   it('two nodes starting at once create a single key and both sign with it', async () => {
     const clock = manualClock(new Date());
-    const node = () => createSigningKeys({ db: store.db, writer: createWriter(store.db), clock, rotationSeconds: 86_400 });
+    const node = () => createSigningKeys({ db: store.db, writer: createWriter(store.db), clock, rotationSeconds: 86_400, keyEncryption: testKeyEncryption });
     const a = node();
     const b = node();
     await Promise.all([a.start(), b.start()]);
@@ -97,7 +97,7 @@ describe('signing keys', () => {
 
   it('rotates on schedule: once the signing period has passed a new key signs', async () => {
     const clock = manualClock(new Date());
-    const keys = createSigningKeys({ db: store.db, writer: createWriter(store.db), clock, rotationSeconds: 4 });
+    const keys = createSigningKeys({ db: store.db, writer: createWriter(store.db), clock, rotationSeconds: 4, keyEncryption: testKeyEncryption });
     await keys.start();
     try {
       const first = keys.current().kid;
