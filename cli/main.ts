@@ -14,6 +14,7 @@ const serverOptions = (command: Command) =>
     .addOption(new Option('--database-url <url>', 'postgres://… to use PostgreSQL (PORTCULLIS_DATABASE_URL)'))
     .addOption(new Option('--public-url <url>', 'base URL clients use (PORTCULLIS_PUBLIC_URL)'))
     .addOption(new Option('--log-level <level>', 'pino log level (PORTCULLIS_LOG_LEVEL)'))
+    .addOption(new Option('--smtp-url <url>', 'smtp(s):// server for invitation e-mail; default: .eml files in <data-dir>/outbox (PORTCULLIS_SMTP_URL)'))
     .addOption(new Option('--no-migrate', 'do not apply pending migrations at start'));
 
 interface ServerFlags {
@@ -23,6 +24,7 @@ interface ServerFlags {
   databaseUrl?: string;
   publicUrl?: string;
   logLevel?: string;
+  smtpUrl?: string;
   migrate?: boolean;
 }
 
@@ -34,6 +36,7 @@ function configFrom(flags: ServerFlags): Config {
     ...(flags.databaseUrl !== undefined && { databaseUrl: flags.databaseUrl }),
     ...(flags.publicUrl !== undefined && { publicUrl: flags.publicUrl }),
     ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
+    ...(flags.smtpUrl !== undefined && { mail: { smtpUrl: flags.smtpUrl } }),
     ...(flags.migrate === false && { autoMigrate: false }),
   });
 }

@@ -22,6 +22,10 @@ export interface Config {
   bodyLimitBytes: number;
   /** Catalog file of additional services loaded at start (optional). */
   catalogFile: string;
+  /** Outgoing e-mail (invitations): SMTP when `smtpUrl` is set, else `.eml` files in `<dataDir>/outbox`. */
+  mail: { smtpUrl: string; from: string };
+  /** User Management: how long an invitation can be accepted, in seconds. */
+  users: { invitationTtlSeconds: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -38,7 +42,13 @@ function boolFrom(value: string | undefined, fallback: boolean): boolean {
   return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
 }
 
-export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.env): Config {
+/** Flags and test settings: any field, and any field of a section. */
+export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users'>> & {
+  mail?: Partial<Config['mail']>;
+  users?: Partial<Config['users']>;
+};
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const host = overrides.host ?? env.PORTCULLIS_HOST ?? '127.0.0.1';
   const port = overrides.port ?? intFrom(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT', 8080);
   const config: Config = {
@@ -54,10 +64,23 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
       intFrom(env.PORTCULLIS_SIGNING_KEY_ROTATION_SECONDS, 'PORTCULLIS_SIGNING_KEY_ROTATION_SECONDS', 30 * 24 * 3600),
     bodyLimitBytes: overrides.bodyLimitBytes ?? intFrom(env.PORTCULLIS_BODY_LIMIT_BYTES, 'PORTCULLIS_BODY_LIMIT_BYTES', 1024 * 1024),
     catalogFile: overrides.catalogFile ?? env.PORTCULLIS_CATALOG_FILE ?? '',
+    mail: {
+      smtpUrl: overrides.mail?.smtpUrl ?? env.PORTCULLIS_SMTP_URL ?? '',
+      from: overrides.mail?.from ?? (env.PORTCULLIS_MAIL_FROM || 'Portcullis <portcullis@localhost>'),
+    },
+    users: {
+      invitationTtlSeconds:
+        overrides.users?.invitationTtlSeconds ??
+        intFrom(env.PORTCULLIS_INVITATION_TTL_SECONDS, 'PORTCULLIS_INVITATION_TTL_SECONDS', 7 * 24 * 3600),
+    },
   };
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new Error('PORTCULLIS_DATABASE_URL must be a postgres:// URL');
   }
+  if (config.mail.smtpUrl && !/^smtps?:\/\//.test(config.mail.smtpUrl)) {
+    throw new Error('PORTCULLIS_SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  if (config.users.invitationTtlSeconds < 60) throw new Error('PORTCULLIS_INVITATION_TTL_SECONDS must be at least 60');
   return config;
 }
 

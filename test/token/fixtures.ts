@@ -44,7 +44,7 @@ export async function tokenStack(db: Db, clock: Clock, options: { rotationSecond
   const issuer = () => options.issuer ?? 'http://portcullis.test/identity';
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: options.rotationSeconds ?? 30 * 24 * 3600 });
   await signingKeys.start();
-  const token = createTokenService({ db, clock, signingKeys, issuer, accounts });
+  const token = createTokenService({ db, clock, signingKeys, issuer });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts });
   return {
     signingKeys,
