@@ -184,7 +184,7 @@ export function createUsersService(deps: UsersDeps) {
           } else if (await store.getMember(accountId, user.iamId, w.trx)) {
             throw errors.alreadyMember(u.email, accountId);
           } else {
-            established = await store.isEstablished(user.iamId, w.trx);
+            established = await store.isEstablished(user.iamId, accountId, w.trx);
           }
           const secret = established ? undefined : `${INVITATION_PREFIX}${randomBytes(32).toString('base64url')}`;
           await store.insertInvited(w.trx, {
@@ -245,8 +245,10 @@ export function createUsersService(deps: UsersDeps) {
         const found = await store.findInvitation(hash, w.trx);
         if (!found || found.expiresAt === null || found.expiresAt <= at) throw errors.invitationInvalid();
         if (found.accountId !== accountId) throw errors.invitationElsewhere(accountId);
-        if (await store.isEstablished(found.iamId, w.trx)) throw errors.identityExists();
+        // Spend the secret first: a concurrent acceptance waits for this one, then finds it spent.
         if (!(await store.acceptPending(w.trx, accountId, found.iamId, at, hash))) throw errors.invitationInvalid();
+        // Rolled back with the whole write when the identity exists by now.
+        if (await store.isEstablished(found.iamId, accountId, w.trx)) throw errors.identityExists();
         const key = await deps.issueApiKey(w, {
           iamId: found.iamId,
           accountId,

@@ -117,15 +117,16 @@ export function createUsersStore(db: Db) {
     },
 
     /**
-     * Whether the user already exists as someone: a member of an account beyond a pending
-     * invitation, or the holder of an API key. Such an identity is never given a credential by an
-     * invitation secret.
+     * Whether the user already exists as someone outside `accountId`: a member of another account
+     * beyond a pending invitation, or the holder of an API key. Such an identity is never given a
+     * credential by an invitation secret.
      */
-    async isEstablished(iamId: string, ex: Executor = db): Promise<boolean> {
+    async isEstablished(iamId: string, accountId: string, ex: Executor = db): Promise<boolean> {
       const member = await ex
         .selectFrom('account_users')
         .select('account_id')
         .where('iam_id', '=', iamId)
+        .where('account_id', '<>', accountId)
         .where('state', '<>', 'PENDING')
         .executeTakeFirst();
       if (member) return true;
