@@ -293,7 +293,8 @@ export function createUsersService(deps: UsersDeps) {
           matches(p, terms),
       );
       let from = 0;
-      if (page.start !== undefined) {
+      // An empty `_start` (what the SDK sends for `start: null`) is the first page.
+      if (page.start) {
         const after = Buffer.from(page.start, 'base64url').toString('utf8');
         if (!after) throw errors.badStart();
         from = all.findIndex((p) => p.iamId > after);

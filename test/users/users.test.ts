@@ -53,6 +53,10 @@ describe('user management', () => {
     expect(first.result.next_url).toContain('_start=');
     const all = await new UserManagementV1.UsersPager(owner.users, { accountId, limit: 2 }).getAll();
     expect(all.map((u) => u.user_id).sort()).toEqual(['owner@example.com', 'u1@example.com', 'u2@example.com', 'u3@example.com', 'u4@example.com']);
+    // `start: null` (the SDK sends `_start=`) is the first page; a start that decodes to nothing is refused.
+    const fromNull = await owner.users.listUsers({ accountId, limit: 2, start: null as unknown as string });
+    expect(fromNull.result.resources!.map((u) => u.iam_id)).toEqual(first.result.resources!.map((u) => u.iam_id));
+    expect(await statusOf(owner.users.listUsers({ accountId, start: '=' }))).toBe(400);
     const withSettings = await owner.users.listUsers({ accountId, includeSettings: true, userId: 'u1@example.com' });
     expect(withSettings.result.resources).toHaveLength(1);
     expect((withSettings.result.resources![0] as { settings?: unknown }).settings).toMatchObject({ self_manage: false });
