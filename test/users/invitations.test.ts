@@ -1,5 +1,5 @@
-import { statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
 import UserManagementV1 from '@ibm-cloud/platform-services/user-management/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -167,7 +167,7 @@ describe('invitation secrets', () => {
     expect(statSync(mail.file).mode & 0o777).toBe(0o600);
   });
 
-  it('are good once: of two parallel accepts exactly one succeeds', async () => {
+  it('are good once: of parallel accepts exactly one succeeds', async () => {
     await invite('once@example.com');
     const value = secret('once@example.com');
     const statuses = await Promise.all([0, 1, 2].map(() => statusOf(invitationClient(server.url, value).accept({ accountId }))));
@@ -188,6 +188,22 @@ describe('invitation secrets', () => {
     expect((await invitationClient(server.url, value).accept({ accountId })).status).toBe(202);
   });
 
+  it('when the message cannot be written, the invitation is withdrawn and nobody stays PENDING', async () => {
+    const dir = join(server.database.dataDir, 'outbox');
+    renameSync(dir, `${dir}.aside`);
+    writeFileSync(dir, 'not a folder');
+    try {
+      expect(await statusOf(owner.inviteUsers({ accountId, users: [{ email: 'unmailed@example.com' }] }))).toBe(500);
+    } finally {
+      rmSync(dir);
+      renameSync(`${dir}.aside`, dir);
+    }
+    expect((await owner.listUsers({ accountId, search: 'email:unmailed@example.com' })).result.resources).toEqual([]);
+    // Invited again once mail works, the address gets its invitation.
+    await invite('unmailed@example.com');
+    expect(secret('unmailed@example.com')).toMatch(/^invite-/);
+  });
+
   it('expire after 7 days, both the secret and an existing identity’s acceptance', async () => {
     const other = await newAccount(server, 'elsewhere@example.com');
     await invite('early@example.com', 'late@example.com', 'elsewhere@example.com');
@@ -198,6 +214,6 @@ describe('invitation secrets', () => {
     // A fresh client: tokens issued before the clock moved have expired by its time.
     expect(await statusOf(usersClient(server.url, other.apikey).accept({ accountId }))).toBe(404);
     const states = (await usersClient(server.url, server.owner.apikey).listUsers({ accountId, search: 'state:PENDING' })).result.resources!;
-    expect(states.map((u) => u.email).sort()).toEqual(['elsewhere@example.com', 'late@example.com', 'mailed@example.com']);
+    expect(states.map((u) => u.email).sort()).toEqual(['elsewhere@example.com', 'late@example.com', 'mailed@example.com', 'unmailed@example.com']);
   });
 });
