@@ -15,6 +15,7 @@ const serverOptions = (command: Command) =>
     .addOption(new Option('--public-url <url>', 'base URL clients use (PORTCULLIS_PUBLIC_URL)'))
     .addOption(new Option('--log-level <level>', 'pino log level (PORTCULLIS_LOG_LEVEL)'))
     .addOption(new Option('--key-encryption-key-file <file>', 'file of the key that seals signing keys (PORTCULLIS_KEY_ENCRYPTION_KEY_FILE)'))
+    .addOption(new Option('--smtp-url <url>', 'smtp(s):// server for invitation e-mail; default: .eml files in <data-dir>/outbox (PORTCULLIS_SMTP_URL)'))
     .addOption(new Option('--no-migrate', 'do not apply pending migrations at start'));
 
 interface ServerFlags {
@@ -25,6 +26,7 @@ interface ServerFlags {
   publicUrl?: string;
   logLevel?: string;
   keyEncryptionKeyFile?: string;
+  smtpUrl?: string;
   migrate?: boolean;
 }
 
@@ -37,6 +39,7 @@ function configFrom(flags: ServerFlags): Config {
     ...(flags.publicUrl !== undefined && { publicUrl: flags.publicUrl }),
     ...(flags.logLevel !== undefined && { logLevel: flags.logLevel }),
     ...(flags.keyEncryptionKeyFile !== undefined && { keyEncryptionKeyFile: flags.keyEncryptionKeyFile }),
+    ...(flags.smtpUrl !== undefined && { mail: { smtpUrl: flags.smtpUrl } }),
     ...(flags.migrate === false && { autoMigrate: false }),
   });
 }

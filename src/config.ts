@@ -45,6 +45,10 @@ export interface Config {
   keyEncryptionKeyFile: string;
   /** During a KEK rotation, the key being replaced: it opens stored keys, which are sealed again under the new one. */
   keyEncryptionKeyPrevious: string;
+  /** Outgoing e-mail (invitations): SMTP when `smtpUrl` is set, else `.eml` files in `<dataDir>/outbox`. */
+  mail: { smtpUrl: string; from: string };
+  /** User Management: how long an invitation can be accepted, in seconds. */
+  users: { invitationTtlSeconds: number };
 }
 
 /** See src/http/rate-limit.ts; 0 disables a limit. */
@@ -77,7 +81,14 @@ function boolFrom(value: string | undefined, fallback: boolean): boolean {
   return !['0', 'false', 'no', 'off'].includes(value.toLowerCase());
 }
 
-export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.env): Config {
+/** Flags and test settings: any field, and any field of a section. */
+export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit'>> & {
+  rateLimit?: Partial<RateLimitConfig>;
+  mail?: Partial<Config['mail']>;
+  users?: Partial<Config['users']>;
+};
+
+export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.env): Config {
   const host = overrides.host ?? env.PORTCULLIS_HOST ?? '127.0.0.1';
   const port = overrides.port ?? intFrom(env.PORTCULLIS_PORT, 'PORTCULLIS_PORT', 8080);
   const config: Config = {
@@ -105,6 +116,15 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
     keyEncryptionKey: overrides.keyEncryptionKey ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY ?? '',
     keyEncryptionKeyFile: overrides.keyEncryptionKeyFile ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY_FILE ?? '',
     keyEncryptionKeyPrevious: overrides.keyEncryptionKeyPrevious ?? env.PORTCULLIS_KEY_ENCRYPTION_KEY_PREVIOUS ?? '',
+    mail: {
+      smtpUrl: overrides.mail?.smtpUrl ?? env.PORTCULLIS_SMTP_URL ?? '',
+      from: overrides.mail?.from ?? (env.PORTCULLIS_MAIL_FROM || 'Portcullis <portcullis@localhost>'),
+    },
+    users: {
+      invitationTtlSeconds:
+        overrides.users?.invitationTtlSeconds ??
+        intFrom(env.PORTCULLIS_INVITATION_TTL_SECONDS, 'PORTCULLIS_INVITATION_TTL_SECONDS', 7 * 24 * 3600),
+    },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
   for (const entry of [...config.trustedProxies, ...config.allowedIpExempt]) {
@@ -113,6 +133,10 @@ export function loadConfig(overrides: Partial<Config> = {}, env: Env = process.e
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new Error('PORTCULLIS_DATABASE_URL must be a postgres:// URL');
   }
+  if (config.mail.smtpUrl && !/^smtps?:\/\//.test(config.mail.smtpUrl)) {
+    throw new Error('PORTCULLIS_SMTP_URL must be an smtp:// or smtps:// URL');
+  }
+  if (config.users.invitationTtlSeconds < 60) throw new Error('PORTCULLIS_INVITATION_TTL_SECONDS must be at least 60');
   return config;
 }
 

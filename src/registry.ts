@@ -26,6 +26,7 @@ import { createRevisionNotes } from './http/revision.js';
 import { identityRoutes } from './identity/routes.js';
 import { createIdentityService } from './identity/service.js';
 import { systemClock, type Clock } from './kernel/clock.js';
+import { createMailer } from './mail/mailer.js';
 import { usersRoutes } from './users/routes.js';
 import { createUsersService } from './users/service.js';
 import { createUsersStore } from './users/store.js';
@@ -41,6 +42,7 @@ import { migrateToLatest, openDatabase, schemaReadiness } from './store/db.js';
 import { createChangeFeed } from './store/changes.js';
 import { createWriter } from './store/unit-of-work.js';
 import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { createAuthenticator } from './token/authenticate.js';
 import { tokenRoutes } from './token/routes.js';
 import { createSigningKeys } from './token/signing-keys.js';
@@ -172,11 +174,15 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     db, writer, clock, catalog, authorizer, site, isIdentityOf: identity.lookup.isIdentityOf, savePermits: permits.flush,
   });
 
+  const mailer = createMailer({ ...config.mail, outboxDir: join(config.dataDir, 'outbox'), now: () => clock.now() });
   const users = createUsersService({
     store: createUsersStore(db),
     accounts: accountsStore,
     apiKeys: createIdentityStore(db),
     issueApiKey: identity.issueApiKeyIn,
+    mailer,
+    invitationTtlSeconds: config.users.invitationTtlSeconds,
+    site,
     userListRestricted: async (accountId) =>
       (await identity.lookup.effectiveSettingsOf(accountId)).restrictUserListVisibility === 'RESTRICTED',
     links: userLinks({ accessGroups, policies: policyManagement, onIdentityRemoved: identityRemovals() }),
@@ -187,7 +193,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
   const issuer = () => `${site.url}/identity`;
-  const token = createTokenService({ db, clock, signingKeys, issuer, accounts: accountsStore });
+  const token = createTokenService({ db, clock, signingKeys, issuer });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore });
 
   const readiness = schemaReadiness(database);
@@ -245,6 +251,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       await stopListening();
       await token.close();
       signingKeys.stop();
+      mailer.close();
       await database.close();
     },
   };

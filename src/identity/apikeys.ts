@@ -1,4 +1,4 @@
-import { invalid } from '../kernel/errors.js';
+import { forbidden, invalid } from '../kernel/errors.js';
 import { ids, subjectKindOf } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import { hashSecret } from '../kernel/secrets.js';
@@ -25,9 +25,20 @@ import { descriptionOf, parseExpiry, presentFields, requireName } from './valida
  * every later read returns `apikey: ""`. `store_value` is accepted for compatibility but values are
  * never stored, so it changes nothing. A locked key refuses update and delete (409
  * `entity_locked`); a disabled key stays manageable but cannot obtain tokens.
+ *
+ * Credentials are personal: a user API key is created only by its own user (neither the account
+ * owner nor an administrator of iam-identity creates one for someone else); service-ID keys follow
+ * the authorizer. A given value that is too short and one that is already taken (in any account)
+ * are refused with one and the same 400, so the answer reveals nothing about other keys.
  */
 
 export const MIN_API_KEY_LENGTH = 32;
+
+/** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
+const isUniqueViolation = (error: unknown) => {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
+};
 
 export interface NewApiKeyFields {
   name: string;
@@ -89,9 +100,7 @@ export function createApiKeyService(ctx: IdentityContext) {
     state: { locked?: boolean; disabled?: boolean } = {},
   ): PreparedApiKey {
     const name = requireName('name', fields.name);
-    if (fields.apikey !== undefined && fields.apikey.length < MIN_API_KEY_LENGTH) {
-      throw invalid(`apikey must be at least ${MIN_API_KEY_LENGTH} characters long.`);
-    }
+    if (fields.apikey !== undefined && fields.apikey.length < MIN_API_KEY_LENGTH) throw identityErrors.unusableApiKeyValue();
     if (fields.ownerType === 'user' && fields.storeValue) {
       throw invalid('store_value must be false or omitted for user API keys; user API key values are never stored.');
     }
@@ -127,13 +136,19 @@ export function createApiKeyService(ctx: IdentityContext) {
 
   /**
    * Inserts a prepared key inside a write, with its history entry and change-feed entry. Uses only
-   * the transaction (callers may hold it, e.g. bootstrap). Throws 409 when a given value is taken.
+   * the transaction (callers may hold it, e.g. bootstrap). A given value that is taken, also by a
+   * concurrent insert (the unique index), is refused exactly like a weak one.
    */
   async function insertKeyIn(w: Write, prepared: PreparedApiKey, by: { iamId: string; accountId: string }): Promise<CreatedApiKey> {
     const hash = hashSecret(prepared.value);
-    if (prepared.given && (await store.getApiKeyByHash(hash, w.trx))) throw identityErrors.duplicateApiKeyValue();
+    if (prepared.given && (await store.getApiKeyByHash(hash, w.trx))) throw identityErrors.unusableApiKeyValue();
     const { key } = prepared;
-    await store.insertApiKey(w.trx, key, hash);
+    try {
+      await store.insertApiKey(w.trx, key, hash);
+    } catch (error) {
+      if (prepared.given && isUniqueViolation(error)) throw identityErrors.unusableApiKeyValue();
+      throw error;
+    }
     await store.appendHistory(w.trx, key.id, {
       timestamp: key.createdAt,
       iamId: by.iamId,
@@ -173,6 +188,23 @@ export function createApiKeyService(ctx: IdentityContext) {
     const key = await store.getApiKey(id);
     if (!key || key.accountId !== actor.principal.accountId) throw identityErrors.apiKeyNotFound(id);
     return key;
+  }
+
+  /**
+   * Who may create a key for `iamId` in `accountId`. A user key: only that user, signed in as
+   * themselves; in the account of their token, or in another account where they are an ACTIVE
+   * member (how a user who accepted an invitation while signed in gets a credential there; the key
+   * then yields tokens in that account only). A service-ID key: whoever the authorizer allows.
+   */
+  async function authorizeCreate(actor: Actor, accountId: string, ownerType: OwnerType, ownerIamId: string, keyId: string, iamId: string) {
+    const { principal } = actor;
+    if (ownerType === 'user') {
+      if (principal.kind !== 'user' || principal.iamId !== iamId) throw identityErrors.notOwnKey(iamId);
+      if (accountId === principal.accountId) return;
+      if ((await ctx.accounts.membershipState(accountId, iamId)) === 'ACTIVE') return;
+      throw forbidden();
+    }
+    await authorizer.authorize(principal, 'iam-identity.apikey.create', targetOf(accountId, { type: 'apikey', id: keyId, ownerIamId }));
   }
 
   async function authorizeOn(actor: Actor, action: string, key: ApiKey) {
@@ -224,11 +256,7 @@ export function createApiKeyService(ctx: IdentityContext) {
         const { ownerType, ownerIamId } = await identityOf(input.iamId, accountId);
         const prepared = prepareKey({ ...input, accountId, ownerType, createdBy: actor.principal.iamId }, input);
         subject.targetId = prepared.key.id;
-        await authorizer.authorize(
-          actor.principal,
-          'iam-identity.apikey.create',
-          targetOf(accountId, { type: 'apikey', id: prepared.key.id, ownerIamId }),
-        );
+        await authorizeCreate(actor, accountId, ownerType, ownerIamId, prepared.key.id, input.iamId);
         return commit(
           (w) => insertKeyIn(w, prepared, actor.principal),
           { apikey_id: prepared.key.id, iam_id: input.iamId, name: prepared.key.name },

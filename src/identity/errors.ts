@@ -15,8 +15,12 @@ export const identityErrors = {
   locked: (what: string, id: string) =>
     new DomainError('conflict', 'entity_locked', `${what} ${id} is locked. Unlock it before updating or deleting it.`),
 
-  duplicateApiKeyValue: () =>
-    new DomainError('conflict', 'conflict', 'An API key with the given value already exists; API key values must be unique.'),
+  /** A chosen API key value that is too short or already taken: one answer for both (no oracle). */
+  unusableApiKeyValue: () =>
+    invalid('The given apikey value cannot be used: choose a value of at least 32 characters that is not a value of another API key.'),
+  /** User API keys are created only by their own user. */
+  notOwnKey: (iamId: string) =>
+    new DomainError('forbidden', 'insufficent_permissions', `Only ${iamId} can create API keys for ${iamId}; a user API key is created by its own user.`),
   groupNameTaken: (name: string) =>
     new DomainError('conflict', 'conflict', `A service ID group named "${name}" already exists in this account.`),
   groupNotEmpty: (id: string) =>

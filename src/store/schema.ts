@@ -206,6 +206,8 @@ export interface AccountUsersTable {
   /** SHA-256 (hex) of the pending invitation's token; NULL once accepted or for non-invited members. */
   invitation_hash: string | null;
   invited_by: string | null;
+  /** When the pending invitation lapses (ISO 8601); NULL for members not invited, or invited before 010. */
+  invitation_expires_at: string | null;
 }
 
 export interface ResourceGroupsTable {

@@ -33,6 +33,13 @@ export const tokenErrors = {
     grantError('apikey_locked', 'BXNIM0415E', 'Provided API key is locked.', 'Unlock the API key before using it.'),
   serviceIdLocked: () =>
     grantError('serviceid_locked', 'BXNIM0415E', 'The service ID of the provided API key is locked.', 'Unlock the service ID before using its API keys.'),
+  apiKeyOtherAccount: (accountId: string) =>
+    grantError(
+      'apikey_other_account',
+      'BXNIM0141E',
+      `The API key cannot be used for account ${accountId}.`,
+      'A user API key yields tokens only in the account it was created in; create an API key in that account.',
+    ),
   notAccountMember: (accountId: string) =>
     grantError('not_account_member', 'BXNIM0141E', `The identity is not a member of account ${accountId}.`),
 

@@ -1,6 +1,5 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { SignJWT } from 'jose';
-import type { AccountsStore } from '../accounts/store.js';
 import type { Clock } from '../kernel/clock.js';
 import type { DomainError } from '../kernel/errors.js';
 import { hashSecret } from '../kernel/secrets.js';
@@ -33,7 +32,6 @@ export interface TokenServiceDeps {
   signingKeys: SigningKeys;
   /** The `iss` of issued tokens: `<public url>/identity`. */
   issuer: () => string;
-  accounts: Pick<AccountsStore, 'membershipState'>;
 }
 
 /** Whether a token for that identity in that account may be issued to the requesting client; throws if not. */
@@ -114,8 +112,8 @@ function lifetimeSeconds(settings: string | null, name: string, fallback: number
  *   after re-checking that the identity is still usable.
  *
  * Usable identity: the API key exists, is not disabled and not past `expires_at`; a service ID
- * still exists (and the token's account is its own); a user is an ACTIVE member of the token's
- * account; neither the key nor its service ID is locked (locking an identity stops its use until
+ * still exists (and the token's account is its own); a user key's token is for the account the
+ * key was created in (`account=` of another account is refused), where the user is an ACTIVE member; neither the key nor its service ID is locked (locking an identity stops its use until
  * it is unlocked, and also protects it from updates and deletion).
  *
  * Writes: a grant writes nothing before it answers, so its cost stays close to the RS256
@@ -127,7 +125,7 @@ function lifetimeSeconds(settings: string | null, name: string, fallback: number
  * A grant is not a management mutation: no change-feed entry and no audit event.
  */
 export function createTokenService(deps: TokenServiceDeps) {
-  const { clock, signingKeys, issuer, accounts } = deps;
+  const { clock, signingKeys, issuer } = deps;
   const store = createTokenStore(deps.db);
   const refreshTokens = writeBehind<RefreshTokenRow>((rows) => store.insertRefreshTokens(rows), REFRESH_WRITE_DELAY_MS);
   const activity = createActivityRecorder(store);
@@ -170,14 +168,14 @@ export function createTokenService(deps: TokenServiceDeps) {
     }
 
     if (row.userId === null) throw problems.gone();
-    const sameAccount = accountId === row.accountId;
-    const membership = sameAccount ? row.membership : await accounts.membershipState(accountId, row.iamId);
-    if (membership !== 'ACTIVE') throw tokenErrors.notAccountMember(accountId);
+    // A user API key is bound to the account it was created in, as at IBM: no tokens elsewhere.
+    if (accountId !== row.accountId) throw tokenErrors.apiKeyOtherAccount(accountId);
+    if (row.membership !== 'ACTIVE') throw tokenErrors.notAccountMember(accountId);
     return {
       apiKeyId: row.keyId,
       iamId: row.iamId,
       accountId,
-      settings: sameAccount ? row.settings : ((await store.settingsOf(accountId)) ?? null),
+      settings: row.settings,
       identity: {
         kind: 'user',
         login: row.userId,

@@ -128,12 +128,6 @@ export function createTokenStore(db: Db) {
       return grantSubjects().where('k.id', '=', keyId).executeTakeFirst();
     },
 
-    /** An account's identity settings JSON, or undefined when it has none stored. */
-    async settingsOf(accountId: string): Promise<string | undefined> {
-      const row = await db.selectFrom('account_settings').select('settings').where('account_id', '=', accountId).executeTakeFirst();
-      return row?.settings;
-    },
-
     /** Stores refresh tokens (already hashed), in one statement per 500 rows. */
     async insertRefreshTokens(rows: RefreshTokenRow[]): Promise<void> {
       for (let i = 0; i < rows.length; i += 500) {

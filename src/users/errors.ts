@@ -13,6 +13,15 @@ export const userErrors = {
   badStart: () => invalid('The _start token is not valid.'),
   badEmail: (email: string) => invalid(`${email} is not an e-mail address.`),
   unavailable: (what: string) => invalid(`${what} cannot be given with an invitation on this server yet.`),
-  invitationInvalid: () => new DomainError('unauthenticated', 'invalid_token', 'The invitation token is not valid or was already used.'),
+  invitationInvalid: () =>
+    new DomainError('unauthenticated', 'invalid_token', 'The invitation secret is not valid, has expired or was already used.'),
   invitationElsewhere: (accountId: string) => notFound('Invitation to account', accountId),
+  invitationExpired: (accountId: string) =>
+    new DomainError('not_found', 'not_found', `The invitation to account ${accountId} has expired; ask an administrator to invite you again.`),
+  identityExists: () =>
+    new DomainError(
+      'forbidden',
+      'insufficent_permissions',
+      'The invitee already has an identity: accept while signed in as that identity, with its own IAM token.',
+    ),
 };

@@ -121,13 +121,12 @@ export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
           accessGroups: b.access_groups,
           policies: b.iam_policy,
         });
-        // The server sends no e-mail: the inviter receives the tokens, and the log records them.
+        // The invitation went to the invitee by e-mail; the log names where it went, never its secret.
         for (const u of invited) {
-          request.log.info({ account_id: request.params.account_id, email: u.email, iam_id: u.iamId, invitation_token: u.invitationToken }, 'user invited');
+          const where = u.delivery.via === 'outbox' ? { outbox_file: u.delivery.file } : { smtp_message_id: u.delivery.messageId };
+          request.log.info({ account_id: request.params.account_id, email: u.email, iam_id: u.iamId, ...where }, 'user invited');
         }
-        return reply.status(202).send({
-          resources: invited.map((u) => ({ email: u.email, id: u.iamId, state: u.state, invitation_token: u.invitationToken })),
-        });
+        return reply.status(202).send({ resources: invited.map((u) => ({ email: u.email, id: u.iamId, state: u.state })) });
       });
 
       app.get(`${base}/:iam_id`, { config, schema: { tags, params: UserPath, querystring: Activity } }, async (request) =>
@@ -160,13 +159,14 @@ export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
       });
     });
 
-    // Accepting takes either an IAM access token of the invited user or the invitation token itself
-    // as the bearer credential; the latter also hands the new user their first API key.
+    // Accepting takes either an IAM access token of the invited user (who signs in as themselves) or,
+    // for an invitee with no identity yet, the invitation secret from their e-mail, which also hands
+    // them their first API key.
     await root.register(async (plugin) => {
       const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
       app.post('/v2/users/accept', { config, schema: { tags, body: Type.Object({ account_id: Text }, strict) } }, async (request, reply) => {
         const credential = bearerTokenOf(request.headers.authorization);
-        if (credential === undefined) throw new DomainError('unauthenticated', 'invalid_token', 'A Bearer token or invitation token is required.');
+        if (credential === undefined) throw new DomainError('unauthenticated', 'invalid_token', 'A Bearer token or invitation secret is required.');
         const accountId = request.body.account_id;
         if (credential.startsWith(INVITATION_PREFIX)) {
           const accepted = await users.acceptInvitation(credential, accountId, request.id);

@@ -3,11 +3,12 @@ import type { IssueApiKey } from '../accounts/service.js';
 import type { AccountsStore } from '../accounts/store.js';
 import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
-import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
+import type { Mailer } from '../mail/mailer.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { userErrors as errors } from './errors.js';
+import { invitationMessage } from './invitation-mail.js';
 import type { UsersStore } from './store.js';
 import {
   SETTABLE_STATES,
@@ -20,7 +21,7 @@ import {
   type UserSettings,
 } from './types.js';
 
-/** Invitation tokens carry this prefix, so a bearer credential is recognisable as one. */
+/** Invitation secrets carry this prefix, so a bearer credential is recognisable as one. */
 export const INVITATION_PREFIX = 'invite-';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 const SEARCH_FIELDS = ['firstname', 'lastname', 'email', 'state', 'iam_id', 'user_id'] as const;
@@ -50,6 +51,12 @@ export interface UsersDeps {
     deleteApiKey(trx: Write['trx'], id: string): Promise<void>;
   };
   issueApiKey: IssueApiKey;
+  /** Sends invitation e-mail (SMTP, or the outbox folder). */
+  mailer: Pick<Mailer, 'send'>;
+  /** How long an invitation can be accepted, in seconds. */
+  invitationTtlSeconds: number;
+  /** Where clients reach the server, for the links in invitation e-mail. */
+  site: { url: string };
   /** Whether the account restricts the user list (identity setting `restrict_user_list_visibility`). */
   userListRestricted: (accountId: string) => Promise<boolean>;
   links: UserLinks;
@@ -146,36 +153,52 @@ export function createUsersService(deps: UsersDeps) {
   return {
     /**
      * Invites users by e-mail: each becomes a PENDING user of the account (a new user is made for
-     * an unknown address) with a one-time invitation token, returned here because the server sends
-     * no e-mail. Access groups and policies follow once the invitation has committed; if any of
-     * them cannot be given, the invitation is withdrawn and the error returned.
+     * an unknown address) until they accept, at the latest `invitationTtlSeconds` later. The
+     * invitation reaches the invitee only, by e-mail, once the invitation, its access groups and
+     * its policies have all been given: an invitee with no identity yet receives a one-time secret
+     * (stored hashed) that sets their first credential; one who already exists receives none and
+     * accepts while signed in as themselves. If a group, a policy or a message cannot be given,
+     * the whole invitation is withdrawn and the error returned. The result never holds a secret.
      */
     async invite(
       actor: Actor,
       accountId: string,
       input: { users: Invitation[]; accessGroups?: string[]; policies?: InvitePolicy[] },
     ): Promise<InvitedUser[]> {
-      if (!(await deps.accounts.getAccount(accountId))) throw errors.userNotFound(actor.principal.iamId, accountId);
+      const account = await deps.accounts.getAccount(accountId);
+      if (!account) throw errors.userNotFound(actor.principal.iamId, accountId);
       await authorizer.authorize(actor.principal, 'user-management.user.create', target(accountId));
       for (const u of input.users) if (!EMAIL.test(u.email)) throw errors.badEmail(u.email);
       if (input.accessGroups?.length && !deps.links.addToAccessGroups) throw errors.unavailable('access_groups');
       if (input.policies?.length && !deps.links.grantPolicies) throw errors.unavailable('iam_policy');
       const { value: invited } = await writer.write(async (w) => {
         const at = now();
-        const out: InvitedUser[] = [];
+        const expiresAt = new Date(clock.now().getTime() + deps.invitationTtlSeconds * 1000).toISOString();
+        const out: Array<{ email: string; iamId: string; expiresAt: string; secret?: string }> = [];
         for (const u of input.users) {
           let user = await deps.accounts.getUserByLogin(u.email, w.trx);
+          let established = false;
           if (!user) {
             user = { iamId: ids.userIamId(), userId: u.email, email: u.email, firstName: '', lastName: '', realm: 'IBMid' };
             await deps.accounts.insertUser(w.trx, user, at);
           } else if (await store.getMember(accountId, user.iamId, w.trx)) {
             throw errors.alreadyMember(u.email, accountId);
+          } else {
+            established = await store.isEstablished(user.iamId, accountId, w.trx);
           }
-          const token = `${INVITATION_PREFIX}${randomBytes(32).toString('base64url')}`;
-          await store.insertInvited(w.trx, { accountId, iamId: user.iamId, at, invitationHash: hashOf(token), invitedBy: actor.principal.iamId, email: u.email });
+          const secret = established ? undefined : `${INVITATION_PREFIX}${randomBytes(32).toString('base64url')}`;
+          await store.insertInvited(w.trx, {
+            accountId,
+            iamId: user.iamId,
+            at,
+            invitationHash: secret === undefined ? null : hashOf(secret),
+            expiresAt,
+            invitedBy: actor.principal.iamId,
+            email: u.email,
+          });
           w.changed({ entity: 'account_user', entityId: user.iamId, accountId, op: 'create' });
-          audit(w, actor, accountId, 'user-management.user.create', user.iamId, { email: u.email });
-          out.push({ email: u.email, iamId: user.iamId, state: 'PENDING', invitationToken: token });
+          audit(w, actor, accountId, 'user-management.user.create', user.iamId, { email: u.email, expires_at: expiresAt });
+          out.push({ email: u.email, iamId: user.iamId, expiresAt, ...(secret !== undefined ? { secret } : {}) });
         }
         return out;
       });
@@ -184,27 +207,48 @@ export function createUsersService(deps: UsersDeps) {
           if (input.accessGroups?.length) await deps.links.addToAccessGroups!(actor, accountId, u.iamId, input.accessGroups);
           if (input.policies?.length) await deps.links.grantPolicies!(actor, accountId, u.iamId, input.policies);
         }
+        const result: InvitedUser[] = [];
+        for (const u of invited) {
+          const message = invitationMessage({
+            email: u.email,
+            iamId: u.iamId,
+            accountId,
+            accountName: account.name,
+            invitedBy: actor.principal.name || actor.principal.iamId,
+            siteUrl: deps.site.url,
+            expiresAt: u.expiresAt,
+            ...(u.secret !== undefined ? { secret: u.secret } : {}),
+          });
+          result.push({ email: u.email, iamId: u.iamId, state: 'PENDING', delivery: await deps.mailer.send(message) });
+        }
+        return result;
       } catch (error) {
-        // An invitation is all or nothing: when a group or a policy cannot be given, it is withdrawn
-        // with whatever it already gave, before anyone could hold its tokens.
+        // An invitation is all or nothing: when a group, a policy or a message cannot be given, it is
+        // withdrawn with whatever it already gave (a secret already mailed is spent with it).
         await writer.write(async (w) => {
           for (const u of invited) await removeIn(w, actor, accountId, u.iamId, { withdrawn_invitation: true });
         });
         throw error;
       }
-      return invited;
     },
 
     /**
-     * Accepts an invitation with its token: the user becomes ACTIVE and receives an API key in the
-     * account (shown once), their first credential there.
+     * Accepts an invitation with its secret, for an invitee who has no identity yet: the user
+     * becomes ACTIVE and receives an API key in the account (shown once), their first credential.
+     * The secret is good once, until it expires, and for its own account only. It never acts for
+     * an identity that already exists (403): such an invitee accepts while signed in (`accept`).
      */
-    async acceptInvitation(token: string, accountId: string, requestId: string) {
+    async acceptInvitation(secret: string, accountId: string, requestId: string) {
+      const hash = hashOf(secret);
       const { value } = await writer.write(async (w) => {
-        const found = await store.findInvitation(hashOf(token), w.trx);
-        if (!found) throw errors.invitationInvalid();
+        const at = now();
+        const found = await store.findInvitation(hash, w.trx);
+        if (!found || found.expiresAt === null || found.expiresAt <= at) throw errors.invitationInvalid();
         if (found.accountId !== accountId) throw errors.invitationElsewhere(accountId);
-        await store.updateMember(w.trx, accountId, found.iamId, { state: 'ACTIVE', invitation_hash: null });
+        // Spend the secret first: a concurrent acceptance waits for this one, then finds it spent.
+        if (!(await store.acceptPending(w.trx, accountId, found.iamId, at, hash))) throw errors.invitationInvalid();
+        // Rolled back with the whole write when the identity exists by now.
+        if (await store.isEstablished(found.iamId, accountId, w.trx)) throw errors.identityExists();
         const key = await deps.issueApiKey(w, {
           iamId: found.iamId,
           accountId,
@@ -219,13 +263,17 @@ export function createUsersService(deps: UsersDeps) {
       return value;
     },
 
-    /** Accepts the caller's own pending invitation; false when they were already active there. */
+    /**
+     * Accepts the caller's own pending invitation (the caller signed in as the invitee); false when
+     * they were already active there. No credential is issued: the user creates their own API key
+     * in the account. An expired invitation is not found.
+     */
     async accept(actor: Actor, accountId: string): Promise<boolean> {
       const { value } = await writer.write(async (w) => {
         const member = await store.getMember(accountId, actor.principal.iamId, w.trx);
         if (!member) throw errors.invitationElsewhere(accountId);
         if (member.state !== 'PENDING') return false;
-        await store.updateMember(w.trx, accountId, member.iamId, { state: 'ACTIVE', invitation_hash: null });
+        if (!(await store.acceptPending(w.trx, accountId, member.iamId, now()))) throw errors.invitationExpired(accountId);
         w.changed({ entity: 'account_user', entityId: member.iamId, accountId, op: 'update' });
         audit(w, actor, accountId, 'user-management.user.accept', member.iamId);
         return true;
@@ -245,7 +293,8 @@ export function createUsersService(deps: UsersDeps) {
           matches(p, terms),
       );
       let from = 0;
-      if (page.start !== undefined) {
+      // An empty `_start` (what the SDK sends for `start: null`) is the first page.
+      if (page.start) {
         const after = Buffer.from(page.start, 'base64url').toString('utf8');
         if (!after) throw errors.badStart();
         from = all.findIndex((p) => p.iamId > after);

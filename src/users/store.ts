@@ -6,7 +6,7 @@ import { DEFAULT_SETTINGS, type UserProfile, type UserSettings, type UserState }
 type Executor = Db | Trx;
 
 export type MemberChanges = Partial<
-  Pick<AccountUsersTable, 'firstname' | 'lastname' | 'email' | 'phonenumber' | 'altphonenumber' | 'photo' | 'state' | 'settings' | 'invitation_hash'>
+  Pick<AccountUsersTable, 'firstname' | 'lastname' | 'email' | 'phonenumber' | 'altphonenumber' | 'photo' | 'state' | 'settings'>
 >;
 
 /** Account memberships as User Management sees them: profile, state, settings, invitations. */
@@ -63,7 +63,14 @@ export function createUsersStore(db: Db) {
       return row && toProfile(row);
     },
 
-    async insertInvited(trx: Trx, row: { accountId: string; iamId: string; at: string; invitationHash: string; invitedBy: string; email: string }) {
+    /**
+     * Adds a PENDING member. `invitationHash` is the hash of the invitation secret, or null when the
+     * invitee accepts only while signed in as themselves (an identity that already exists).
+     */
+    async insertInvited(
+      trx: Trx,
+      row: { accountId: string; iamId: string; at: string; invitationHash: string | null; expiresAt: string; invitedBy: string; email: string },
+    ) {
       await trx
         .insertInto('account_users')
         .values({
@@ -73,20 +80,58 @@ export function createUsersStore(db: Db) {
           added_on: row.at,
           email: row.email,
           invitation_hash: row.invitationHash,
+          invitation_expires_at: row.expiresAt,
           invited_by: row.invitedBy,
         })
         .execute();
     },
 
-    /** The pending membership whose invitation token hashes to `hash`, or undefined. */
-    async findInvitation(hash: string, ex: Executor = db): Promise<{ accountId: string; iamId: string } | undefined> {
+    /** The pending invitation whose secret hashes to `hash` (whatever its account or expiry), or undefined. */
+    async findInvitation(hash: string, ex: Executor = db): Promise<{ accountId: string; iamId: string; expiresAt: string | null } | undefined> {
       const row = await ex
         .selectFrom('account_users')
-        .select(['account_id', 'iam_id'])
+        .select(['account_id', 'iam_id', 'invitation_expires_at'])
         .where('invitation_hash', '=', hash)
         .where('state', '=', 'PENDING')
         .executeTakeFirst();
-      return row && { accountId: row.account_id, iamId: row.iam_id };
+      return row && { accountId: row.account_id, iamId: row.iam_id, expiresAt: row.invitation_expires_at };
+    },
+
+    /**
+     * Makes a PENDING member ACTIVE if their invitation is still open at `now`: when `hash` is
+     * given, only through the invitation with that secret (which it spends). One conditional
+     * update: of two concurrent acceptances exactly one returns true.
+     */
+    async acceptPending(trx: Trx, accountId: string, iamId: string, now: string, hash?: string): Promise<boolean> {
+      let update = trx
+        .updateTable('account_users')
+        .set({ state: 'ACTIVE', invitation_hash: null, invitation_expires_at: null })
+        .where('account_id', '=', accountId)
+        .where('iam_id', '=', iamId)
+        .where('state', '=', 'PENDING');
+      update = hash === undefined
+        ? update.where((eb) => eb.or([eb('invitation_expires_at', 'is', null), eb('invitation_expires_at', '>', now)]))
+        : update.where('invitation_hash', '=', hash).where('invitation_expires_at', '>', now);
+      const result = await update.executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /**
+     * Whether the user already exists as someone outside `accountId`: a member of another account
+     * beyond a pending invitation, or the holder of an API key. Such an identity is never given a
+     * credential by an invitation secret.
+     */
+    async isEstablished(iamId: string, accountId: string, ex: Executor = db): Promise<boolean> {
+      const member = await ex
+        .selectFrom('account_users')
+        .select('account_id')
+        .where('iam_id', '=', iamId)
+        .where('account_id', '<>', accountId)
+        .where('state', '<>', 'PENDING')
+        .executeTakeFirst();
+      if (member) return true;
+      const key = await ex.selectFrom('api_keys').select('id').where('iam_id', '=', iamId).executeTakeFirst();
+      return key !== undefined;
     },
 
     async updateMember(trx: Trx, accountId: string, iamId: string, changes: MemberChanges): Promise<void> {

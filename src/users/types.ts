@@ -1,5 +1,7 @@
 /** User Management: a user's profile and settings in one account. */
 
+import type { Delivery } from '../mail/mailer.js';
+
 export type UserState = 'PENDING' | 'ACTIVE' | 'VPN_ONLY' | 'DISABLED_CLASSIC_INFRASTRUCTURE';
 
 /** States an administrator may set; PENDING is the system's own until the user accepts. */
@@ -50,8 +52,8 @@ export interface InvitedUser {
   email: string;
   iamId: string;
   state: UserState;
-  /** The secret that accepts the invitation (shown once; the server sends no e-mail). */
-  invitationToken: string;
+  /** Where the invitation e-mail went (an outbox file or an SMTP message id); never its secret. */
+  delivery: Delivery;
 }
 
 export interface UserSearch {

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { errorOf, identityTime, ownerOf, pagetokenOf, statusOf, type Caller } from './helpers.js';
+import { policyClient, role, v1Access } from '../policies/helpers.js';
+import { addMember, bearerOf, createOtherAccount, errorOf, identityTime, ownerOf, pagetokenOf, raw, statusOf, type Caller } from './helpers.js';
 
 let server: TestServer;
 let owner: Caller;
@@ -43,14 +44,35 @@ describe('API keys', () => {
     expect((await self.getApiKeysDetails({ iamApiKey: key.apikey })).result.id).toBe(key.id);
   });
 
-  it('accepts a given value of at least 32 characters, once', async () => {
+  it('accepts a given value of at least 32 characters, once; a taken value is refused exactly like a weak one', async () => {
     const value = `given-${'x'.repeat(40)}`;
     const key = (await owner.client.createApiKey({ name: 'given', iamId: owner.iamId, apikey: value })).result;
     expect(key.apikey).toBe(value);
-    const duplicate = await errorOf(owner.client.createApiKey({ name: 'again', iamId: owner.iamId, apikey: value }));
-    expect(duplicate.status).toBe(409);
-    expect(await statusOf(owner.client.createApiKey({ name: 'short', iamId: owner.iamId, apikey: 'too-short' }))).toBe(400);
+    const weak = await errorOf(owner.client.createApiKey({ name: 'short', iamId: owner.iamId, apikey: 'x'.repeat(31) }));
+    const taken = await errorOf(owner.client.createApiKey({ name: 'again', iamId: owner.iamId, apikey: value }));
+    // Taken in another account: the same answer, which says nothing about that account's keys.
+    const other = await createOtherAccount(server);
+    const takenElsewhere = await errorOf(other.client.createApiKey({ name: 'probe', iamId: other.iamId, apikey: value }));
+    // Everything but the per-request ids (trace, transaction id) is identical.
+    const answer = (e: { body: { errors: unknown; status_code: unknown } }) => ({ errors: e.body.errors, status_code: e.body.status_code });
+    const weakBody = answer(weak);
+    for (const refused of [taken, takenElsewhere]) {
+      expect(refused.status).toBe(400);
+      expect(refused.message).toBe(weak.message);
+      expect(answer(refused)).toEqual(weakBody);
+    }
+    expect(weak.status).toBe(400);
+    expect(weakBody).toMatchObject({ errors: [{ code: 'invalid_request' }] });
+    expect((await other.client.listApiKeys({})).result.apikeys.map((k) => k.name)).not.toContain('probe');
+    expect((await owner.client.listApiKeys({ pagesize: 100 })).result.apikeys.filter((k) => ['short', 'again'].includes(k.name))).toEqual([]);
     expect(await statusOf(owner.client.createApiKey({ name: 'stored', iamId: owner.iamId, storeValue: true }))).toBe(400);
+  });
+
+  it('of parallel creates with one chosen value, one succeeds and the others get the weak-value 400', async () => {
+    const value = `race-${'y'.repeat(40)}`;
+    const results = await Promise.allSettled([0, 1, 2, 3].map((i) => owner.client.createApiKey({ name: `race-${i}`, iamId: owner.iamId, apikey: value })));
+    expect(results.filter((r) => r.status === 'fulfilled')).toHaveLength(1);
+    for (const r of results) if (r.status === 'rejected') expect((r.reason as { status: number }).status).toBe(400);
   });
 
   it('refuses identities outside the account and blank names', async () => {
@@ -222,5 +244,72 @@ describe('API keys', () => {
     const doc = (await (await fetch(`${server.url}/openapi.json`)).json()) as { paths: Record<string, Record<string, any>> };
     expect(Object.keys(doc.paths)).toEqual(expect.arrayContaining(['/v1/apikeys', '/v1/apikeys/{id}', '/v1/serviceids', '/v1/accounts/{account_id}/settings/identity']));
     expect(doc.paths['/v1/apikeys']!.post.requestBody.content['application/json'].schema.required).toEqual(['name', 'iam_id']);
+  });
+});
+
+describe('user API keys are personal', () => {
+  let admin: Caller;
+  let operator: Caller;
+  let member: Caller;
+
+  /** Gives `who` a platform role on all of iam-identity in the owner's account. */
+  const grant = (who: Caller, roleName: string) =>
+    policyClient(server.url, owner.apikey).createPolicy(v1Access(owner.accountId, who.iamId, { serviceName: 'iam-identity' }, [role(roleName)]));
+
+  beforeAll(async () => {
+    admin = await addMember(server, owner.accountId);
+    operator = await addMember(server, owner.accountId);
+    member = await addMember(server, owner.accountId);
+    await grant(admin, 'Administrator');
+    await grant(operator, 'Operator');
+  });
+
+  const keysOf = async (iamId: string) => (await owner.client.listApiKeys({ iamId, pagesize: 100 })).result.apikeys;
+
+  it('an Administrator or Operator of iam-identity cannot create one for the owner (403, nothing created)', async () => {
+    const before = (await keysOf(owner.iamId)).length;
+    for (const caller of [admin, operator]) {
+      const refused = await raw(server, await bearerOf(server, caller.apikey), 'POST', '/v1/apikeys', JSON.stringify({ name: 'owner now', iam_id: owner.iamId }));
+      expect(refused.status).toBe(403);
+      expect(refused.body).toMatchObject({ errors: [{ code: 'insufficent_permissions' }], status_code: '403' });
+      expect(typeof refused.body.trace).toBe('string');
+    }
+    expect(await keysOf(owner.iamId)).toHaveLength(before);
+  });
+
+  it('neither the owner nor an administrator creates one for another member; the member does', async () => {
+    for (const caller of [owner, admin, operator]) {
+      expect(await statusOf(caller.client.createApiKey({ name: 'for member', iamId: member.iamId }))).toBe(403);
+    }
+    expect(await keysOf(member.iamId)).toHaveLength(1);
+    const own = await member.client.createApiKey({ name: 'my own', iamId: member.iamId });
+    expect(own.status).toBe(201);
+    expect((await keysOf(member.iamId)).map((k) => k.name).sort()).toEqual(['member key', 'my own']);
+    // Administering keys is unchanged: the administrator may still lock the member's key.
+    expect((await admin.client.lockApiKey({ id: own.result.id })).status).toBe(204);
+  });
+
+  it('service-ID keys keep their rules: an Administrator of iam-identity creates them', async () => {
+    const sid = (await owner.client.createServiceId({ accountId: owner.accountId, name: 'for keys' })).result;
+    const created = await admin.client.createApiKey({ name: 'sid key', iamId: sid.iam_id });
+    expect(created.status).toBe(201);
+    expect(await statusOf(member.client.createApiKey({ name: 'sid key', iamId: sid.iam_id }))).toBe(403);
+  });
+
+  it('a user creates their own key in another account only where they are an ACTIVE member', async () => {
+    const other = await createOtherAccount(server);
+    expect(await statusOf(member.client.createApiKey({ name: 'elsewhere', iamId: member.iamId, accountId: other.accountId }))).toBe(400);
+    const { registry } = server.server;
+    await registry.database.db
+      .insertInto('account_users')
+      .values({ account_id: other.accountId, iam_id: member.iamId, state: 'PENDING', added_on: new Date().toISOString() })
+      .execute();
+    expect(await statusOf(member.client.createApiKey({ name: 'elsewhere', iamId: member.iamId, accountId: other.accountId }))).toBe(403);
+    await registry.database.db.updateTable('account_users').set({ state: 'ACTIVE' }).where('account_id', '=', other.accountId).where('iam_id', '=', member.iamId).execute();
+    const created = await member.client.createApiKey({ name: 'elsewhere', iamId: member.iamId, accountId: other.accountId });
+    expect(created.result.account_id).toBe(other.accountId);
+    // The key works there, and only there.
+    const there = identityClient(server.url, created.result.apikey);
+    expect((await there.getApiKeysDetails({ iamApiKey: created.result.apikey })).result.account_id).toBe(other.accountId);
   });
 });

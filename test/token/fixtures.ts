@@ -54,7 +54,7 @@ export async function tokenStack(db: Db, clock: Clock, options: { rotationSecond
     keyEncryption: testKeyEncryption,
   });
   await signingKeys.start();
-  const token = createTokenService({ db, clock, signingKeys, issuer, accounts });
+  const token = createTokenService({ db, clock, signingKeys, issuer });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts });
   return {
     signingKeys,

@@ -38,7 +38,7 @@ describe('token grants', () => {
       await stack.token.grant(form);
     } catch (error) {
       if (!(error instanceof DomainError)) throw error;
-      return { kind: error.kind, messageCode: error.details.messageCode, message: error.message, more: error.details.more };
+      return { kind: error.kind, code: error.code, messageCode: error.details.messageCode, message: error.message, more: error.details.more };
     }
     throw new Error('the grant succeeded');
   }
@@ -175,13 +175,20 @@ describe('token grants', () => {
     expect(await failure(apikeyForm(sidKey.value))).toMatchObject({ messageCode: 'BXNIM0415E' });
   });
 
-  it('scopes a user token to another account the user is a member of (account field), never to a foreign one', async () => {
+  it('gives a user API key tokens only in the account it was created in, even where its user is an ACTIVE member', async () => {
     const other = await seedAccount(store.db);
     const key = await seedApiKey(store.db, { ...owner, ownerType: 'user' });
-    expect(await failure(apikeyForm(key.value, { account: other.accountId }))).toMatchObject({ messageCode: 'BXNIM0141E' });
+    const refused = { kind: 'invalid', code: 'apikey_other_account', messageCode: 'BXNIM0141E' };
+    expect(await failure(apikeyForm(key.value, { account: other.accountId }))).toMatchObject(refused);
     await store.db.insertInto('account_users').values({ account_id: other.accountId, iam_id: owner.iamId, state: 'ACTIVE', added_on: new Date().toISOString() }).execute();
-    const { payload } = decodeJwt((await stack.token.grant(apikeyForm(key.value, { account: other.accountId }))).access_token);
-    expect(payload.account).toEqual({ valid: true, bss: other.accountId });
+    expect(await failure(apikeyForm(key.value, { account: other.accountId }))).toMatchObject(refused);
+    // Naming its own account is what omitting `account` does.
+    const { payload } = decodeJwt((await stack.token.grant(apikeyForm(key.value, { account: owner.accountId }))).access_token);
+    expect(payload.account).toEqual({ valid: true, bss: owner.accountId });
+    // A key made for the user in the other account works there, and only there.
+    const there = await seedApiKey(store.db, { iamId: owner.iamId, accountId: other.accountId, ownerType: 'user' });
+    expect(decodeJwt((await stack.token.grant(apikeyForm(there.value))).access_token).payload.account).toEqual({ valid: true, bss: other.accountId });
+    expect(await failure(apikeyForm(there.value, { account: owner.accountId }))).toMatchObject(refused);
   });
 
   it('refresh_token grant: new access and refresh tokens; a refresh token works once', async () => {

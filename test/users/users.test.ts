@@ -4,12 +4,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor, invitationClient, statusOf } from '../enterprise/clients.js';
 import { authenticatorFor, identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { secretFor } from './outbox.js';
 
 interface Invited {
   id: string;
   email: string;
   state: string;
-  invitation_token: string;
 }
 
 describe('user management', () => {
@@ -21,6 +21,8 @@ describe('user management', () => {
   const invite = async (emails: string[], extra: { accessGroups?: string[] } = {}) =>
     (await owner.users.inviteUsers({ accountId, users: emails.map((email) => ({ email, account_role: 'Member' })), ...extra })).result
       .resources as Invited[];
+
+  const secret = (email: string) => secretFor(server.database.dataDir, email);
 
   beforeAll(async () => {
     server = await startTestServer();
@@ -36,13 +38,13 @@ describe('user management', () => {
     expect(invited.map((u) => u.state)).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
     expect(await statusOf(owner.users.inviteUsers({ accountId, users: [{ email: 'u1@example.com' }] }))).toBe(409);
     for (const u of invited.slice(0, 3)) {
-      const accepted = await invitationClient(server.url, u.invitation_token).accept({ accountId });
+      const accepted = await invitationClient(server.url, secret(u.email)).accept({ accountId });
       members[u.email] = { iamId: u.id, apikey: (accepted.result as { iam_apikey: string }).iam_apikey };
     }
     const pending = await owner.users.listUsers({ accountId, search: 'state:PENDING' });
     expect(pending.result.resources!.map((u) => u.email)).toEqual(['u4@example.com']);
     // An invitation token is good for its own account only.
-    expect(await statusOf(invitationClient(server.url, invited[3]!.invitation_token).accept({ accountId: 'f'.repeat(32) }))).toBe(404);
+    expect(await statusOf(invitationClient(server.url, secret('u4@example.com')).accept({ accountId: 'f'.repeat(32) }))).toBe(404);
   });
 
   it('pages through the user list with _start to the end', async () => {
@@ -51,6 +53,10 @@ describe('user management', () => {
     expect(first.result.next_url).toContain('_start=');
     const all = await new UserManagementV1.UsersPager(owner.users, { accountId, limit: 2 }).getAll();
     expect(all.map((u) => u.user_id).sort()).toEqual(['owner@example.com', 'u1@example.com', 'u2@example.com', 'u3@example.com', 'u4@example.com']);
+    // `start: null` (the SDK sends `_start=`) is the first page; a start that decodes to nothing is refused.
+    const fromNull = await owner.users.listUsers({ accountId, limit: 2, start: null as unknown as string });
+    expect(fromNull.result.resources!.map((u) => u.iam_id)).toEqual(first.result.resources!.map((u) => u.iam_id));
+    expect(await statusOf(owner.users.listUsers({ accountId, start: '=' }))).toBe(400);
     const withSettings = await owner.users.listUsers({ accountId, includeSettings: true, userId: 'u1@example.com' });
     expect(withSettings.result.resources).toHaveLength(1);
     expect((withSettings.result.resources![0] as { settings?: unknown }).settings).toMatchObject({ self_manage: false });
@@ -95,7 +101,7 @@ describe('user management', () => {
     const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, server.owner.apikey), serviceUrl: server.url });
     const group = (await groups.createAccessGroup({ accountId, name: 'readers' })).result.id!;
     const [u5] = await invite(['u5@example.com'], { accessGroups: [group] });
-    const accepted = await invitationClient(server.url, u5!.invitation_token).accept({ accountId });
+    const accepted = await invitationClient(server.url, secret('u5@example.com')).accept({ accountId });
     const key = (accepted.result as { iam_apikey: string }).iam_apikey;
     expect((await groups.isMemberOfAccessGroup({ accessGroupId: group, iamId: u5!.id })).status).toBe(204);
 
