@@ -29,10 +29,19 @@ export function requireBearer(app: FastifyInstance, authenticator: Authenticator
     if (token === undefined) {
       throw new DomainError('unauthenticated', 'invalid_token', 'A valid Bearer token is required in the Authorization header.');
     }
-    const principal = await authenticator.authenticate(token);
-    await app.admitPrincipal(principal, environmentOf(request));
-    request.principal = principal;
+    await authenticateRequest(request, authenticator, token);
   });
+}
+
+/**
+ * Authenticates `token` as the request's principal, then admits it from the request's client
+ * address (or throws): the one path every bearer-authenticated request takes, including routes
+ * that accept other credentials too and so cannot use `requireBearer`.
+ */
+export async function authenticateRequest(request: FastifyRequest, authenticator: Authenticator, token: string): Promise<void> {
+  const principal = await authenticator.authenticate(token);
+  await request.server.admitPrincipal(principal, environmentOf(request));
+  request.principal = principal;
 }
 
 const BEARER_SCHEME = /^bearer[ \t]+/i;

@@ -1,7 +1,7 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
-import { actorOf, bearerTokenOf, requireBearer } from '../http/auth.js';
+import { actorOf, authenticateRequest, bearerTokenOf, requireBearer } from '../http/auth.js';
 import { DomainError } from '../kernel/errors.js';
 import type { Authenticator } from '../kernel/principal.js';
 import { INVITATION_PREFIX, type UsersService } from './service.js';
@@ -177,7 +177,7 @@ export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
             iam_apikey: accepted.apiKey.value,
           });
         }
-        request.principal = await deps.authenticator.authenticate(credential);
+        await authenticateRequest(request, deps.authenticator, credential);
         const changed = await users.accept(actorOf(request), accountId);
         return reply.status(changed ? 202 : 204).send();
       });

@@ -96,6 +96,21 @@ describe('allowed IP addresses of an account', () => {
     expect(groups.status).toBe(403);
   });
 
+  it('refuses accepting an invitation with a token of the account from an address outside the list', async () => {
+    const token = await tokenFrom(t.url, member.apikey, ALLOWED_V4);
+    const accept = (address: string) =>
+      fetch(`${t.url}/v2/users/accept`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', ...from(address) },
+        body: JSON.stringify({ account_id: t.owner.accountId }),
+      });
+    const refused = await accept(OUTSIDE);
+    expect(refused.status).toBe(403);
+    expect(await refused.json()).toMatchObject({ errors: [{ code: 'ip_address_not_allowed' }] });
+    // From a listed address the token is admitted; there is no invitation to accept.
+    expect((await accept(ALLOWED_V4)).status).toBe(404);
+  });
+
   it('leaves other accounts alone', async () => {
     const token = await tokenFrom(t.url, t.owner.apikey, OUTSIDE);
     expect((await listKeys(t.url, token, t.owner.accountId, OUTSIDE)).status).toBe(200);
