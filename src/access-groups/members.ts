@@ -1,4 +1,4 @@
-import { DomainError } from '../kernel/errors.js';
+import { DomainError, forbidden } from '../kernel/errors.js';
 import { subjectKindOf, type SubjectKind } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Trx, Write } from '../store/unit-of-work.js';
@@ -206,6 +206,8 @@ export function memberOperations(ctx: Context) {
     async addToGroups(actor: Actor, accountId: string, iamId: string, type: string | undefined, groupIds: string[]): Promise<GroupResult[]> {
       const subject = { action: 'iam-groups.members.add', targetType: 'member', targetId: iamId, accountId };
       return audited(actor, subject, async (commit) => {
+        // Another account's identities and groups are not looked at: the answer must not depend on them.
+        if (accountId !== actor.principal.accountId) throw forbidden();
         if (groupIds.length > BATCH_LIMIT) throw errors.invalid(`At most ${BATCH_LIMIT} groups can be named at once.`);
         const memberType = memberTypeOf(iamId, type);
         const checked = await Promise.all(
@@ -262,6 +264,7 @@ export function memberOperations(ctx: Context) {
     async removeFromAllGroups(actor: Actor, accountId: string, iamId: string): Promise<GroupResult[]> {
       const subject = { action: 'iam-groups.members.delete', targetType: 'member', targetId: iamId, accountId };
       return audited(actor, subject, async (commit) => {
+        if (accountId !== actor.principal.accountId) throw forbidden();
         const groupIds = await store.staticGroupsOf(accountId, iamId);
         const checked = await Promise.all(
           groupIds.map(async (groupId): Promise<GroupResult> => {
