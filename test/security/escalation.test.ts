@@ -143,14 +143,21 @@ describe('escalation matrix', () => {
 
   it('lets nobody grant beyond what they administer, and refuses nobody what they do', async () => {
     const targets = f.scopes.map((_, t) => t);
-    for (const [gi, g] of f.granters.entries()) {
+    const tryAll = async (g: Granter, gi: number) => {
       await Promise.all(targets.map((t) => createAndDelete(g, gi, t)));
       await Promise.all(targets.map((t) => replaceInPlace(g, t)));
       await Promise.all(targets.map((t) => replaceMoving(g, gi, t)));
       await Promise.all(targets.map((t) => deleteFixture(g, gi, t)));
       await Promise.all(targets.map((t) => joinGroup(g, t)));
       await customRoles(g, gi);
-    }
+    };
+    // Who may grant somewhere changes state (and restores it) one at a time. Who may grant nowhere
+    // changes nothing unless the server is wrong — which the outcomes then show — so they run side by side.
+    const grantsSomewhere = (g: Granter) => f.scopes.some((scope) => mayGrant(g.holdings, scope, f.universe));
+    const indexed = f.granters.map((g, gi) => ({ g, gi }));
+    for (const { g, gi } of indexed.filter(({ g }) => grantsSomewhere(g))) await tryAll(g, gi);
+    const others = indexed.filter(({ g }) => !grantsSomewhere(g));
+    for (let i = 0; i < others.length; i += 6) await Promise.all(others.slice(i, i + 6).map(({ g, gi }) => tryAll(g, gi)));
     const describeOutcome = (o: Outcome) => `${o.granter}: ${o.operation} ${o.detail} → ${o.status}${o.message ? ` (${o.message})` : ''}`;
     // A 409 (the grant exists already, e.g. a granter's own policy for itself) means authorization passed.
     const passed = (o: Outcome) => o.status < 300 || o.status === 409;
