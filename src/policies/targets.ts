@@ -11,6 +11,12 @@ const SCOPE_FIELDS = ['serviceInstance', 'resourceType', 'resource', 'resourceGr
 /** Attributes that say which services a scope spans: they choose the target's service, not its attributes. */
 const SERVICE_FIELDS: ReadonlySet<string> = new Set(['accountId', 'serviceName', 'serviceType', 'service_group_id', ...SCOPE_FIELDS]);
 
+/**
+ * The value an attribute the scope leaves open takes in the second question: no id names it, so
+ * only a policy that accepts any value (no test, `*`, `stringExists: true`) matches it.
+ */
+const OPEN_VALUE = '*any*';
+
 /** The value of a `stringEquals` attribute with a string value; undefined for any other test. */
 export const equalsValue = (attrs: readonly AttributeCondition[], key: string) => {
   const attr = attrs.find((a) => a.key === key && a.operator === 'stringEquals');
@@ -33,7 +39,10 @@ export const typesOfGroup = (group: string, catalog: Catalog): Set<ServiceType> 
  *   IAM-enabled services (account-management services have no resource groups);
  * - nothing that names services: the whole account, i.e. both kinds, asked as two targets.
  * Only `stringEquals` attributes narrow a target; a wildcard, list or existence test is left out,
- * which makes the target wider and the check stricter — never the other way.
+ * which makes the target wider and the check stricter — never the other way. Each target is asked
+ * twice: with the attributes the scope leaves open absent, and with them present (OPEN_VALUE), so
+ * a granter's policy that covers only resources without, say, an instance (`stringExists: false`)
+ * does not pass for a scope that also holds instances.
  */
 export function grantTargets(accountId: string, resource: readonly AttributeCondition[], catalog: Catalog): AccessTarget[] {
   const base: Omit<AccessTarget, 'serviceName'> = { accountId };
@@ -47,19 +56,23 @@ export function grantTargets(accountId: string, resource: readonly AttributeCond
     if (value !== undefined && !SERVICE_FIELDS.has(attr.key)) attributes[attr.key] = value;
   }
   if (Object.keys(attributes).length > 0) base.attributes = attributes;
-  const on = (serviceName: string): AccessTarget => ({ ...base, serviceName });
+  const open: Omit<AccessTarget, 'serviceName'> = { ...base, attributes: { region: OPEN_VALUE, ...base.attributes } };
+  for (const key of SCOPE_FIELDS) open[key] ??= OPEN_VALUE;
+  // A named instance's resource group is the one it lives in: the decision point looks it up.
+  if (base.serviceInstance !== undefined && base.resourceGroupId === undefined) delete open.resourceGroupId;
+  const on = (serviceName: string): AccessTarget[] => [{ ...base, serviceName }, { ...open, serviceName }];
 
   const name = equalsValue(resource, 'serviceName');
-  if (name !== undefined) return [on(name)];
+  if (name !== undefined) return on(name);
   const type = equalsValue(resource, 'serviceType') as ServiceType | undefined;
   const group = equalsValue(resource, 'service_group_id');
   if (group !== undefined) {
     const types = type !== undefined ? [type] : [...typesOfGroup(group, catalog)];
-    return types.map((t) => on(servicesOfKind(t, group)));
+    return types.flatMap((t) => on(servicesOfKind(t, group)));
   }
-  if (type !== undefined) return [on(servicesOfKind(type))];
-  if (SCOPE_FIELDS.some((key) => base[key] !== undefined)) return [on(NO_SERVICE)];
-  return [on(servicesOfKind('service')), on(servicesOfKind('platform_service'))];
+  if (type !== undefined) return on(servicesOfKind(type));
+  if (SCOPE_FIELDS.some((key) => base[key] !== undefined)) return on(NO_SERVICE);
+  return [...on(servicesOfKind('service')), ...on(servicesOfKind('platform_service'))];
 }
 
 /** The account-level target of reading every policy, role and setting of an account. */

@@ -116,3 +116,13 @@ describe('custom roles in use', () => {
     expect((await roleAdmin.client.replaceRole({ ...update, actions: ['cloud-object-storage.bucket.get', 'cloud-object-storage.object.put'] })).status).toBe(200);
   });
 });
+
+describe('a granter whose scope leaves something out', () => {
+  it('does not administer the scope that includes it: Administrator on kms without instances grants nothing on all of kms', async () => {
+    const admin = await addMember(server, owner.accountId);
+    const narrow = v2Access(owner.accountId, admin.iamId, { serviceName: 'kms' }, [role('Administrator')]);
+    narrow.resource.attributes.push({ key: 'serviceInstance', operator: 'stringExists', value: false as unknown as string });
+    expect((await owner.client.createV2Policy(narrow)).status).toBe(201);
+    expect(await failureOf(admin.client.createV2Policy(v2Access(owner.accountId, target.iamId, { serviceName: 'kms' }, [role('Administrator')])))).toMatchObject({ status: 403 });
+  });
+});
