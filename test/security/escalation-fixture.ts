@@ -72,9 +72,13 @@ export interface Fixture {
   scopes: Scope[];
   universe: Resource[];
   subjects: Array<{ name: string; subject: Subject | 'self' }>;
-  /** Per scope index: a policy to replace (its own subject), one to delete, an access group holding Administrator there. */
-  replaceable: Array<{ id: string; subject: Subject }>;
-  deletable: string[];
+  /**
+   * Per scope index: policies to replace (each its own subject) and to delete, in two sets (for
+   * granters who may grant somewhere, and for those who may not, who run alongside), and an access
+   * group holding Administrator there.
+   */
+  replaceable: [Array<{ id: string; subject: Subject }>, Array<{ id: string; subject: Subject }>];
+  deletable: [string[], string[]];
   groups: string[];
   /** The user granters try to add to those groups. */
   joiner: string;
@@ -125,14 +129,16 @@ export async function buildFixture(server: TestServer): Promise<Fixture> {
     { name: 'an access group', subject: { access_group_id: await accessGroup('escalation-subjects') } },
   ];
 
-  const replaceable: Fixture['replaceable'] = [];
-  const deletable: string[] = [];
+  const replaceable: Fixture['replaceable'] = [[], []];
+  const deletable: Fixture['deletable'] = [[], []];
   const groups: string[] = [];
-  const deleter = { iam_id: await user() };
+  const deleters = [{ iam_id: await user() }, { iam_id: await user() }];
   for (const [i, scope] of all.entries()) {
-    const subject = { iam_id: await user() };
-    replaceable.push({ id: await policy(subject, scope, platformRole('Viewer')), subject });
-    deletable.push(await policy(deleter, scope, platformRole('Viewer')));
+    for (const set of [0, 1] as const) {
+      const subject = { iam_id: await user() };
+      replaceable[set].push({ id: await policy(subject, scope, platformRole('Viewer')), subject });
+      deletable[set].push(await policy(deleters[set]!, scope, platformRole('Viewer')));
+    }
     const g = await accessGroup(`escalation-grants-${i}`);
     await policy({ access_group_id: g }, scope, platformRole('Administrator'));
     groups.push(g);

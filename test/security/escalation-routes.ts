@@ -58,7 +58,7 @@ async function idsOfA(server: TestServer, f: Fixture) {
   });
   const sidGroup = await owner('POST', '/v1/serviceid_groups', { account_id: f.accountId, name: 'escalation-sid-group' });
   return {
-    policy: f.deletable[0]!,
+    policy: f.deletable[0][0]!,
     role: f.customRole.id,
     group: f.groups[0]!,
     rule: rule.body?.rule_id ?? rule.body?.id ?? 'none',

@@ -76,9 +76,12 @@ describe('escalation matrix', () => {
     }
   }
 
+  /** The fixture set a granter works on: granters who may grant somewhere change theirs (and restore it). */
+  const setOf = (g: Granter) => (f.scopes.some((scope) => mayGrant(g.holdings, scope, f.universe)) ? 0 : 1);
+
   async function replaceInPlace(g: Granter, t: number): Promise<void> {
     const scope = f.scopes[t]!;
-    const fixture = f.replaceable[t]!;
+    const fixture = f.replaceable[setOf(g)][t]!;
     const reply = await api(f.url, g.bearer, 'PUT', `/v1/policies/${fixture.id}`, v1Body(f.accountId, fixture.subject, scope, platformRole('Administrator')), { 'If-Match': '*' });
     if (record(g, 'v1 replace', `Viewer → Administrator on ${scope.name}`, mayGrant(g.holdings, scope, f.universe), reply)) {
       await asOwner('PUT', `/v1/policies/${fixture.id}`, v1Body(f.accountId, fixture.subject, scope, platformRole('Viewer')));
@@ -89,7 +92,7 @@ describe('escalation matrix', () => {
     const n = f.scopes.length;
     const from = (t + 1 + gi) % n;
     const [oldScope, newScope] = [f.scopes[from]!, f.scopes[t]!];
-    const fixture = f.replaceable[from]!;
+    const fixture = f.replaceable[setOf(g)][from]!;
     const allowed = mayGrant(g.holdings, oldScope, f.universe) && mayGrant(g.holdings, newScope, f.universe);
     const reply = await api(f.url, g.bearer, 'PUT', `/v2/policies/${fixture.id}`, v2Body(f.accountId, fixture.subject, newScope, platformRole('Viewer')), { 'If-Match': '*' });
     if (record(g, 'v2 replace', `${oldScope.name} → ${newScope.name}`, allowed, reply)) {
@@ -99,7 +102,7 @@ describe('escalation matrix', () => {
 
   async function deleteFixture(g: Granter, gi: number, t: number): Promise<void> {
     const scope = f.scopes[t]!;
-    const id = f.deletable[t]!;
+    const id = f.deletable[setOf(g)][t]!;
     const syntax = (gi + t) % 2 === 0 ? 'v1' : 'v2';
     const reply = await api(f.url, g.bearer, 'DELETE', `/${syntax}/policies/${id}`);
     if (record(g, `${syntax} delete`, `a policy on ${scope.name}`, mayGrant(g.holdings, scope, f.universe), reply)) {
@@ -153,7 +156,7 @@ describe('escalation matrix', () => {
     };
     // Who may grant somewhere changes state (and restores it) one at a time. Who may grant nowhere
     // changes nothing unless the server is wrong — which the outcomes then show — so they run side by side.
-    const grantsSomewhere = (g: Granter) => f.scopes.some((scope) => mayGrant(g.holdings, scope, f.universe));
+    const grantsSomewhere = (g: Granter) => setOf(g) === 0;
     const indexed = f.granters.map((g, gi) => ({ g, gi }));
     const granting = async () => {
       for (const { g, gi } of indexed.filter(({ g }) => grantsSomewhere(g))) await tryAll(g, gi);
