@@ -35,7 +35,7 @@ import { createIdentityStore } from './identity/store.js';
 import { resourceControllerRoutes, resourceManagerRoutes } from './resources/routes.js';
 import { createResourcesService } from './resources/service.js';
 import { createResourcesStore } from './resources/store.js';
-import { catalogRoleOf, createPolicyDomain } from './policies/index.js';
+import { catalogRoleOf, createGrantCheck, createPolicyDomain } from './policies/index.js';
 import { createCustomRoleStore } from './policies/roles-store.js';
 import { createPolicyStore } from './policies/store.js';
 import { migrateToLatest, openDatabase, schemaReadiness } from './store/db.js';
@@ -153,12 +153,14 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     issueApiKey: identity.issueApiKeyIn,
     provisionAccount: resources.createDefaultGroupIn,
   });
+  const grants = createGrantCheck({ authorizer, catalog, policies: policyStore });
   const accessGroups = createAccessGroupsService({
     store: accessGroupsStore,
     accounts: accountsStore,
     writer,
     clock,
     authorizer,
+    authorizeJoin: grants.authorizeJoin,
   });
   const enterprise = createEnterpriseService({
     store: createEnterpriseStore(db),
@@ -172,6 +174,10 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const policyManagement = createPolicyDomain({
     db, writer, clock, catalog, authorizer, site, isIdentityOf: identity.lookup.isIdentityOf, savePermits: permits.flush,
+    instanceOf: async (id) => {
+      const instance = await resourcesStore.getInstance(id);
+      return instance?.state === 'active' ? { accountId: instance.accountId, resourceGroupId: instance.resourceGroupId } : undefined;
+    },
   });
 
   const mailer = createMailer({ ...config.mail, outboxDir: join(config.dataDir, 'outbox'), now: () => clock.now() });

@@ -3,7 +3,7 @@ import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError, staleEtag } from '../kernel/errors.js';
 import { entityTag } from '../kernel/ids.js';
-import type { Actor } from '../kernel/principal.js';
+import type { Actor, Principal } from '../kernel/principal.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { accessGroupErrors as errors } from './errors.js';
 import type { AccessGroupsStore } from './store.js';
@@ -21,6 +21,11 @@ export interface AccessGroupsDeps {
   writer: Writer;
   clock: Clock;
   authorizer: Authorizer;
+  /**
+   * Throws DomainError('forbidden') unless the principal could create every policy of the group
+   * (the policy domain's grant check): a new member receives them all (authz.md §3.1).
+   */
+  authorizeJoin(principal: Principal, accountId: string, groupId: string): Promise<void>;
 }
 
 /** What an audit event of an operation is about; `accountId` is filled in once the target is loaded. */

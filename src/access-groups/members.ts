@@ -1,4 +1,4 @@
-import { DomainError } from '../kernel/errors.js';
+import { DomainError, forbidden } from '../kernel/errors.js';
 import { subjectKindOf, type SubjectKind } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Trx, Write } from '../store/unit-of-work.js';
@@ -43,7 +43,7 @@ export interface GroupResult extends ItemResult {
 }
 
 export function memberOperations(ctx: Context) {
-  const { store, authorizer } = ctx.deps;
+  const { store, authorizer, authorizeJoin } = ctx.deps;
   const { now, target, authorizedGroup, mutable, audited, memberChanged } = ctx;
 
   /** Whether `iamId` names an identity of the account of the given member type. */
@@ -103,7 +103,8 @@ export function memberOperations(ctx: Context) {
      * Adds up to 50 members, each on its own: a user of the account (`user`), a service ID of it
      * (`service`) or a trusted profile of it (`profile`). An identity that is unknown or belongs to
      * another account fails alone (404 naming it), a type that does not fit its IAM id fails alone
-     * (400); adding an existing member succeeds and keeps it as it was.
+     * (400); adding an existing member succeeds and keeps it as it was. A member receives every
+     * policy of the group, so only a caller who could create each of them may add one (403).
      */
     async addMembers(actor: Actor, groupId: string, members: { iamId: string; type: string }[]): Promise<MemberResult[]> {
       const subject = { action: 'iam-groups.members.add', targetType: 'group', targetId: groupId, accountId: actor.principal.accountId };
@@ -111,6 +112,7 @@ export function memberOperations(ctx: Context) {
         if (members.length > BATCH_LIMIT) throw errors.invalid(`At most ${BATCH_LIMIT} members can be added at once.`);
         const group = mutable(await authorizedGroup(actor, groupId, subject.action));
         subject.accountId = group.accountId;
+        await authorizeJoin(actor.principal, group.accountId, group.id);
         return commit(
           async (w) => {
             if (!(await store.lockGroup(w.trx, group.accountId, groupId))) throw errors.groupNotFound(groupId);
@@ -196,13 +198,16 @@ export function memberOperations(ctx: Context) {
 
     /**
      * Adds one identity of the account to up to 50 of its groups, each on its own: 404 for a group
-     * not in the account, 403 for one the caller may not add members to, 400 for Public Access.
+     * not in the account, 403 for one the caller may not add members to (or could not create every
+     * policy of), 400 for Public Access.
      * Refused as a whole (403) when the caller may add members to none of them; 404 naming the
      * identity when it is not one of the account.
      */
     async addToGroups(actor: Actor, accountId: string, iamId: string, type: string | undefined, groupIds: string[]): Promise<GroupResult[]> {
       const subject = { action: 'iam-groups.members.add', targetType: 'member', targetId: iamId, accountId };
       return audited(actor, subject, async (commit) => {
+        // Another account's identities and groups are not looked at: the answer must not depend on them.
+        if (accountId !== actor.principal.accountId) throw forbidden();
         if (groupIds.length > BATCH_LIMIT) throw errors.invalid(`At most ${BATCH_LIMIT} groups can be named at once.`);
         const memberType = memberTypeOf(iamId, type);
         const checked = await Promise.all(
@@ -212,6 +217,7 @@ export function memberOperations(ctx: Context) {
               if (groupId !== PUBLIC_ACCESS_GROUP_ID && (!group || group.accountId !== accountId)) throw errors.groupNotFound(groupId);
               await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId));
               if (!group) throw errors.publicAccessImmutable();
+              await authorizeJoin(actor.principal, accountId, group.id);
               return { groupId, status: 200, group };
             } catch (error) {
               return { groupId, ...itemFailure(error) };
@@ -258,6 +264,7 @@ export function memberOperations(ctx: Context) {
     async removeFromAllGroups(actor: Actor, accountId: string, iamId: string): Promise<GroupResult[]> {
       const subject = { action: 'iam-groups.members.delete', targetType: 'member', targetId: iamId, accountId };
       return audited(actor, subject, async (commit) => {
+        if (accountId !== actor.principal.accountId) throw forbidden();
         const groupIds = await store.staticGroupsOf(accountId, iamId);
         const checked = await Promise.all(
           groupIds.map(async (groupId): Promise<GroupResult> => {

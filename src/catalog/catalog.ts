@@ -245,7 +245,20 @@ export class Catalog {
    * them on every service.
    */
   grantsOn(serviceName: string): ServiceGrants | undefined {
-    return this.grants.get(serviceName);
+    return this.grants.get(serviceName) ?? this.kindGrants(serviceName);
+  }
+
+  /**
+   * The grants of a kind of services (servicesOfKind): like NO_SERVICE, only the generic platform
+   * actions apply, but the resource's derived type and group are the kind's, so only policies that
+   * span the whole kind (or more) match it. Built on first use; they depend on nothing that changes.
+   */
+  private kindGrants(name: string): ServiceGrants | undefined {
+    const m = KIND_NAME.exec(name);
+    if (!m) return undefined;
+    const grants = this.serviceFreeGrants([...this.generic.values()], name, m[1] as ServiceType, m[2]);
+    this.grants.set(name, grants);
+    return grants;
   }
 
   private validated(input: CatalogService, pending: ReadonlySet<string> = new Set()): CatalogService {
@@ -340,7 +353,12 @@ export class Catalog {
     });
   }
 
-  private serviceFreeGrants(genericActions: readonly GenericAction[]): ServiceGrants {
+  private serviceFreeGrants(
+    genericActions: readonly GenericAction[],
+    name = NO_SERVICE,
+    type: ServiceType = 'service',
+    groupId?: string,
+  ): ServiceGrants {
     const rolesByAction = new Map<string, Set<string>>();
     const actionsByRole = new Map<string, Set<string>>();
     for (const action of genericActions) {
@@ -351,8 +369,8 @@ export class Catalog {
         actions.add(action.id);
       }
     }
-    const service: CatalogService = { name: NO_SERVICE, displayName: 'Any service', type: 'service', roles: [...actionsByRole.keys()], actions: [] };
-    return { service, type: service.type, groupId: undefined, rolesByAction: this.granting(rolesByAction), actionsByRole, ordinal: nextOrdinal++ };
+    const service: CatalogService = { name, displayName: 'Any service', type, roles: [...actionsByRole.keys()], actions: [], ...(groupId !== undefined ? { groupId } : {}) };
+    return { service, type, groupId, rolesByAction: this.granting(rolesByAction), actionsByRole, ordinal: nextOrdinal++ };
   }
 
   private granting(rolesByAction: ReadonlyMap<string, ReadonlySet<string>>): Map<string, GrantingRoles> {
@@ -367,6 +385,19 @@ export class Catalog {
 
 /** The service name of a resource that names no single service. */
 export const NO_SERVICE = '';
+
+/** `*<type>` or `*<type>/<group>`: never a registrable service name (SERVICE_NAME has no `*`). */
+const KIND_NAME = /^\*(service|platform_service)(?:\/(.+))?$/;
+
+/**
+ * The service name under which the decision point decides a resource that stands for every service
+ * of a kind: all IAM-enabled services (`serviceType=service`: NO_SERVICE, whose derived type is
+ * `service`), all account-management services, or a service group. A policy matches such a
+ * resource only when it covers the whole kind: one naming a single service, or a narrower kind,
+ * does not (its `serviceName` or `service_group_id` test fails on the kind's values).
+ */
+export const servicesOfKind = (type: ServiceType, groupId?: string): string =>
+  type === 'service' && groupId === undefined ? NO_SERVICE : `*${type}${groupId !== undefined ? `/${groupId}` : ''}`;
 
 function ownRole(serviceName: string, own: OwnRole): Role {
   const name = own.crn.slice(own.crn.lastIndexOf(':') + 1);

@@ -6,6 +6,7 @@ import type { Db } from '../store/db.js';
 import type { Writer } from '../store/unit-of-work.js';
 import { createCustomRoleStore } from './roles-store.js';
 import { createRoleService } from './roles-service.js';
+export { createGrantCheck, type GrantCheck } from './grants.js';
 import { policyRoutes } from './routes.js';
 import { createPolicyService } from './service.js';
 import { createSettingsStore } from './settings-store.js';
@@ -23,6 +24,8 @@ export interface PolicyDomainDeps {
   site: { url: string };
   /** Whether `iamId` is a member user or service ID of the account (the identity domain's lookup). */
   isIdentityOf(accountId: string, iamId: string): Promise<boolean>;
+  /** The account and resource group of a live service instance (the resource domain's lookup). */
+  instanceOf(instanceId: string): Promise<{ accountId: string; resourceGroupId: string } | undefined>;
   /** Saves the decision point's pending permit counts, before policies' usage is shown. */
   savePermits?: () => Promise<void>;
 }
@@ -57,6 +60,7 @@ export function createPolicyDomain(deps: PolicyDomainDeps) {
     store: stores.policies,
     customRoles: stores.customRoles,
     subjects: createSubjectDirectory(deps.isIdentityOf),
+    instances: { instance: deps.instanceOf },
     ...(deps.savePermits ? { savePermits: deps.savePermits } : {}),
   });
   const roles = createRoleService({ ...common, store: stores.customRoles, policies: stores.policies });

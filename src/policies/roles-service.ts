@@ -8,12 +8,12 @@ import { policyErrors } from './errors.js';
 import type { PolicyStore } from './store.js';
 import type { CustomRoleStore } from './roles-store.js';
 import { auditEvent, authorizeAudited, isAllowed, nextTag, requireTag, type AuditFacts } from './support.js';
-import { ROLE_MANAGEMENT } from './targets.js';
+import { grantTargets, ROLE_MANAGEMENT } from './targets.js';
 import type { CustomRoleInput, CustomRoleRecord, RoleListQuery } from './types.js';
 
 export interface RoleServiceDeps {
   store: CustomRoleStore;
-  policies: Pick<PolicyStore, 'countActiveGranting'>;
+  policies: Pick<PolicyStore, 'countActiveGranting' | 'listActiveGranting'>;
   catalog: Catalog;
   authorizer: Authorizer;
   writer: Writer;
@@ -36,7 +36,9 @@ const customRoleId = (name: string) => Buffer.from(`customRole-${ids.hex32()}-${
  * The roles API (authz.md §5): the catalog's system and service roles, and each account's custom
  * roles. Custom roles are guarded by `iam-access-management.customRole.*` on the account's role
  * management service. Every custom-role change is published as a `custom_role` change so the
- * decision point refreshes its catalog from the store.
+ * decision point refreshes its catalog from the store. Changing a role's actions changes what every
+ * policy granting it grants, so it is also a grant on each of them (authz.md §3.1): the caller must
+ * be allowed to update every one. Roles of another account are reported exactly like missing ones.
  */
 export function createRoleService(deps: RoleServiceDeps) {
   const { store, catalog, writer, clock } = deps;
@@ -101,10 +103,20 @@ export function createRoleService(deps: RoleServiceDeps) {
   const twinConflict = (twin: CustomRoleRecord) =>
     policyErrors.roleConflict(`Role ${twin.name} already has exactly these actions.`, twin.entityTag, render(twin));
 
-  async function existing(id: string): Promise<CustomRoleRecord> {
+  async function existing(actor: Actor, id: string): Promise<CustomRoleRecord> {
     const role = await store.getCustomRole(id);
-    if (!role) throw policyErrors.roleNotFound(id);
+    if (!role || role.accountId !== actor.principal.accountId) throw policyErrors.roleNotFound(id);
     return role;
+  }
+
+  /** New actions for a role re-grant it through every active policy granting it: `iam.policy.update` on each one's scope. */
+  async function authorizeRegrant(actor: Actor, role: CustomRoleRecord): Promise<void> {
+    const audit = facts(`${ROLE_MANAGEMENT}.update`, role);
+    for (const policy of await deps.policies.listActiveGranting(role.accountId, role.crn)) {
+      for (const target of grantTargets(policy.accountId, policy.resource, catalog)) {
+        await authorizeAudited(deps, actor, 'iam.policy.update', target, audit);
+      }
+    }
   }
 
   /** Runs the write; a unique-index violation (a racing create with the same name) becomes a 409. */
@@ -200,17 +212,18 @@ export function createRoleService(deps: RoleServiceDeps) {
     },
 
     async get(actor: Actor, id: string) {
-      const role = await existing(id);
+      const role = await existing(actor, id);
       await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.read`, roleTarget(role.accountId), facts(`${ROLE_MANAGEMENT}.read`, role));
       return { body: render(role), etag: role.entityTag };
     },
 
     /** Replaces what a role may change: display name, description, actions (name, account and service are fixed). */
     async replace(actor: Actor, id: string, ifMatch: string, input: Pick<CustomRoleInput, 'displayName' | 'description' | 'actions'>) {
-      const current = await existing(id);
+      const current = await existing(actor, id);
       checkText(input.displayName, input.description);
       const actions = checkedActions(current.serviceName, input.actions);
       await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.update`, roleTarget(current.accountId), facts(`${ROLE_MANAGEMENT}.update`, current));
+      if (!sameActions(actions, current.actions)) await authorizeRegrant(actor, current);
       requireTag(ifMatch, current.entityTag);
       const { description: _previous, ...kept } = current;
       const role: CustomRoleRecord = {
@@ -234,7 +247,7 @@ export function createRoleService(deps: RoleServiceDeps) {
 
     /** Deletes a custom role; refused (409) while an active policy grants it, so no grant dangles. */
     async remove(actor: Actor, id: string): Promise<void> {
-      const current = await existing(id);
+      const current = await existing(actor, id);
       await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.delete`, roleTarget(current.accountId), facts(`${ROLE_MANAGEMENT}.delete`, current));
       await writer.write(async (w) => {
         const inUse = await deps.policies.countActiveGranting(w.trx, current.accountId, current.crn);

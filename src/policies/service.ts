@@ -11,17 +11,19 @@ import { createRoleBook } from './role-book.js';
 import type { CustomRoleStore } from './roles-store.js';
 import type { PolicyStore, PolicyWindow } from './store.js';
 import { auditEvent, authorizeAudited, isAllowed, nextTag, requireTag, type AuditFacts } from './support.js';
-import { accessManagementTarget, policyTarget } from './targets.js';
+import { accessManagementTarget, grantTargets } from './targets.js';
 import type { PolicyDraft, PolicyFilter, PolicyListQuery, PolicyRecord, PolicySortField, Syntax } from './types.js';
 import { renderV1 } from './v1.js';
 import { renderV2 } from './v2.js';
-import { validateDraft, type SubjectDirectory } from './validate.js';
+import { validateDraft, type SubjectDirectory, type ValidationDeps } from './validate.js';
 
 export interface PolicyServiceDeps {
   store: PolicyStore;
   customRoles: Pick<CustomRoleStore, 'getByCrn' | 'listCustomRoles'>;
   catalog: Catalog;
   subjects: SubjectDirectory;
+  /** The account and resource group of a live service instance (scope checks). */
+  instances: Pick<ValidationDeps, 'instance'>;
   authorizer: Authorizer;
   writer: Writer;
   clock: Clock;
@@ -46,10 +48,11 @@ const FORMATS = new Set(['include_last_permit', 'display']);
 
 /**
  * Access and authorization policies, v1 and v2 (authz.md §2). Who may change a policy is decided
- * on the policy's own resource (targets.ts): `iam.policy.create|update|delete` there, for
- * authorization policies too (Administrator on the target service carries them). Reading needs
- * `iam.policy.read` on the policy's resource — or the account-level target for whole listings —
- * except that anyone may read the policies whose subject is themselves.
+ * on the policy's own scope, by its real kind (grantTargets, authz.md §3.1):
+ * `iam.policy.create|update|delete` on every target of it, for authorization policies too
+ * (Administrator on the target service carries them). Reading needs `iam.policy.read` there — or
+ * on the account-level target for whole listings — except that anyone may read the policies whose
+ * subject is themselves. A policy of another account is reported exactly like a missing one.
  */
 export function createPolicyService(deps: PolicyServiceDeps) {
   const { store, catalog, writer, clock } = deps;
@@ -83,7 +86,13 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     catalog,
     subjects: deps.subjects,
     customRole: (crn: string) => deps.customRoles.getByCrn(crn),
+    instance: (id: string) => deps.instances.instance(id),
   };
+
+  /** Authorizes `action` on every target of a policy scope (grantTargets); the first refusal is a 403. */
+  async function authorizeScope(actor: Actor, action: string, p: Pick<PolicyRecord, 'accountId' | 'resource'>, audit: AuditFacts): Promise<void> {
+    for (const target of grantTargets(p.accountId, p.resource, catalog)) await authorizeAudited(deps, actor, action, target, audit);
+  }
 
   const facts = (action: string, p: { id: string; accountId: string }, detail?: Record<string, unknown>): AuditFacts => ({
     action,
@@ -106,9 +115,10 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     ...(d.pattern !== undefined ? { pattern: d.pattern } : {}),
   });
 
-  async function existing(id: string): Promise<PolicyRecord> {
+  /** The policy with this id in the caller's account; one of another account is a 404 like a missing one. */
+  async function existing(actor: Actor, id: string): Promise<PolicyRecord> {
     const policy = await store.get(id);
-    if (!policy) throw policyErrors.policyNotFound(id);
+    if (!policy || policy.accountId !== actor.principal.accountId) throw policyErrors.policyNotFound(id);
     return policy;
   }
 
@@ -149,14 +159,14 @@ export function createPolicyService(deps: PolicyServiceDeps) {
 
   async function mayRead(actor: Actor, p: PolicyRecord): Promise<void> {
     if (p.subject.kind === 'iam_id' && p.subject.iamId === actor.principal.iamId) return;
-    await authorizeAudited(deps, actor, 'iam.policy.read', policyTarget(p.accountId, p.resource), facts('iam.policy.read', p));
+    await authorizeScope(actor, 'iam.policy.read', p, facts('iam.policy.read', p));
   }
 
   return {
     async create(actor: Actor, draft: PolicyDraft): Promise<PolicyView> {
       // Authorized before validation, so a caller learns nothing about an account they may not manage.
       const id = ids.uuid();
-      await authorizeAudited(deps, actor, 'iam.policy.create', policyTarget(draft.accountId, draft.resource), facts('iam.policy.create', { id, accountId: draft.accountId }));
+      await authorizeScope(actor, 'iam.policy.create', draft, facts('iam.policy.create', { id, accountId: draft.accountId }));
       const valid = await validateDraft(draft, validationDeps);
       const now = clock.now().toISOString();
       const iamId = actor.principal.iamId;
@@ -177,7 +187,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     async get(actor: Actor, id: string, syntax: Syntax, format?: string): Promise<PolicyView> {
       if (format !== undefined && !FORMATS.has(format)) throw policyErrors.invalidBody(`Unknown format ${format}.`);
       await usageSaved(format);
-      const policy = await existing(id);
+      const policy = await existing(actor, id);
       await mayRead(actor, policy);
       return view(policy, syntax, format);
     },
@@ -188,12 +198,12 @@ export function createPolicyService(deps: PolicyServiceDeps) {
      * old and the new target, so a replace cannot move a grant somewhere the caller does not rule.
      */
     async replace(actor: Actor, id: string, ifMatch: string, draft: PolicyDraft): Promise<PolicyView> {
-      const current = await existing(id);
+      const current = await existing(actor, id);
       if (draft.accountId !== current.accountId) throw policyErrors.invalidBody('The accountId of a policy cannot change.');
       if (draft.type !== current.type) throw policyErrors.invalidBody('The type of a policy cannot change.');
       const audit = facts('iam.policy.update', current);
-      await authorizeAudited(deps, actor, 'iam.policy.update', policyTarget(current.accountId, current.resource), audit);
-      await authorizeAudited(deps, actor, 'iam.policy.update', policyTarget(draft.accountId, draft.resource), audit);
+      await authorizeScope(actor, 'iam.policy.update', current, audit);
+      await authorizeScope(actor, 'iam.policy.update', draft, audit);
       const valid = await validateDraft(draft, validationDeps);
       requireTag(ifMatch, current.entityTag);
       const policy: PolicyRecord = {
@@ -213,10 +223,10 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     /** PATCH v1 `{state}`: delete (`deleted`) or restore (`active`, refused if it now duplicates another). */
     async updateState(actor: Actor, id: string, ifMatch: string, state: string | undefined): Promise<PolicyView> {
       if (state !== 'active' && state !== 'deleted') throw policyErrors.invalidBody('state is active or deleted.');
-      const current = await existing(id);
+      const current = await existing(actor, id);
       const action = state === 'deleted' ? 'iam.policy.delete' : 'iam.policy.update';
       const audit = facts(action, current, { state });
-      await authorizeAudited(deps, actor, action, policyTarget(current.accountId, current.resource), audit);
+      await authorizeScope(actor, action, current, audit);
       requireTag(ifMatch, current.entityTag);
       if (current.state === state) return view(current, 'v1');
       // A restored policy must still be valid: its subject, custom roles and services may be gone.
@@ -234,10 +244,10 @@ export function createPolicyService(deps: PolicyServiceDeps) {
 
     /** DELETE v1/v2: the policy turns `deleted` (listed with `state=deleted`, restorable); 404 when it already is. */
     async remove(actor: Actor, id: string): Promise<void> {
-      const current = await existing(id);
+      const current = await existing(actor, id);
       if (current.state === 'deleted') throw policyErrors.policyNotFound(id);
       const audit = facts('iam.policy.delete', current);
-      await authorizeAudited(deps, actor, 'iam.policy.delete', policyTarget(current.accountId, current.resource), audit);
+      await authorizeScope(actor, 'iam.policy.delete', current, audit);
       const policy: PolicyRecord = {
         ...current,
         state: 'deleted',

@@ -232,6 +232,32 @@ export function createPolicyStore(db: Db) {
       return rows.map(fromRow);
     },
 
+    /** The active access policies of the account whose subject is the access group. */
+    async listActiveOfGroup(accountId: string, groupId: string, executor: Executor = db): Promise<PolicyRecord[]> {
+      const rows = await executor
+        .selectFrom('policies')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('subject_access_group_id', '=', groupId)
+        .where('state', '=', 'active')
+        .orderBy('id')
+        .execute();
+      return rows.map(fromRow);
+    },
+
+    /** The active policies of the account that grant the role. */
+    async listActiveGranting(accountId: string, roleCrn: string, executor: Executor = db): Promise<PolicyRecord[]> {
+      const rows = await executor
+        .selectFrom('policies')
+        .selectAll()
+        .where('account_id', '=', accountId)
+        .where('state', '=', 'active')
+        .where('roles', 'like', `%${JSON.stringify(roleCrn)}%`)
+        .orderBy('id')
+        .execute();
+      return rows.map(fromRow);
+    },
+
     /** How many active policies of the account grant the role. */
     async countActiveGranting(executor: Executor, accountId: string, roleCrn: string): Promise<number> {
       // Role CRNs hold no LIKE wildcards (`%`, `_`); the quotes pin the match to one whole array element.

@@ -4,7 +4,7 @@ import { compilePolicy } from '../pdp/compile.js';
 import type { AttributeCondition, PolicySubject } from '../pdp/types.js';
 import { policyErrors } from './errors.js';
 import { checkRuleAndPattern } from './rules.js';
-import { equalsValue, servicesOfTarget } from './targets.js';
+import { equalsValue, servicesOfTarget, typesOfGroup } from './targets.js';
 import type { CustomRoleRecord, PolicyDraft } from './types.js';
 
 /**
@@ -20,6 +20,8 @@ export interface ValidationDeps {
   subjects: SubjectDirectory;
   /** The custom role with this CRN, from the store (the catalog may lag behind other nodes). */
   customRole(crn: string): Promise<CustomRoleRecord | undefined>;
+  /** The account and resource group of a live service instance, when Portcullis knows it. */
+  instance(instanceId: string): Promise<{ accountId: string; resourceGroupId: string } | undefined>;
 }
 
 const MAX_VALUE_LENGTH = 1000;
@@ -40,6 +42,7 @@ export async function validateDraft(draft: PolicyDraft, deps: ValidationDeps): P
   checkAttributes(draft.resource, 'Resource attribute');
   checkAttributes(draft.tags, 'Resource tag', true);
   checkResource(draft, deps.catalog);
+  await checkScope(draft, deps);
   await checkSubject(draft.accountId, draft.subject, deps);
   checkRuleAndPattern(draft.rule, draft.pattern);
   const roles = [...new Set(draft.roles)];
@@ -91,6 +94,44 @@ function checkResource(draft: PolicyDraft, catalog: Catalog): void {
   }
   if (draft.tags.length > 0 && attrs.some((a) => a.key === 'resourceGroupId' || a.key === 'region')) {
     throw policyErrors.invalidBody('Access tags cannot be combined with resourceGroupId or region.');
+  }
+}
+
+/**
+ * Refuses a scope no resource can satisfy, whose attributes contradict each other (authz.md §4): a
+ * service of another type or group than the one named, a group with no service of the named type,
+ * an account-management service (which has no resource groups) with a `resourceGroupId`, an
+ * instance of the account in another resource group than the one named. Such a policy
+ * would only mislead: its scope is not what it says, so who may grant it could not be decided.
+ */
+async function checkScope(draft: PolicyDraft, deps: ValidationDeps): Promise<void> {
+  const attrs = draft.resource;
+  const name = equalsValue(attrs, 'serviceName');
+  const type = equalsValue(attrs, 'serviceType');
+  const group = equalsValue(attrs, 'service_group_id');
+  const service = name === undefined ? undefined : deps.catalog.service(name);
+  if (service && type !== undefined && service.type !== type) {
+    throw policyErrors.invalidBody(`Service ${service.name} is not of serviceType ${type}.`);
+  }
+  if (service && group !== undefined && service.groupId !== group) {
+    throw policyErrors.invalidBody(`Service ${service.name} is not in service group ${group}.`);
+  }
+  const groupTypes = group === undefined ? undefined : typesOfGroup(group, deps.catalog);
+  if (groupTypes && type !== undefined && !groupTypes.has(type as 'service')) {
+    throw policyErrors.invalidBody(`Service group ${group} has no service of serviceType ${type}.`);
+  }
+  const accountManagement =
+    service?.type === 'platform_service' || type === 'platform_service' || (groupTypes !== undefined && !groupTypes.has('service'));
+  if (accountManagement && attrs.some((a) => a.key === 'resourceGroupId')) {
+    throw policyErrors.invalidBody('Account management services are not in resource groups: resourceGroupId does not apply.');
+  }
+  const instanceId = equalsValue(attrs, 'serviceInstance');
+  // An instance of another account is treated as unknown: the answer must not reveal that it exists.
+  const found = instanceId === undefined ? undefined : await deps.instance(instanceId);
+  const instance = found?.accountId === draft.accountId ? found : undefined;
+  const resourceGroupId = equalsValue(attrs, 'resourceGroupId');
+  if (instance && resourceGroupId !== undefined && instance.resourceGroupId !== resourceGroupId) {
+    throw policyErrors.invalidBody(`Service instance ${instanceId} is not in resource group ${resourceGroupId}.`);
   }
 }
 

@@ -1,0 +1,172 @@
+import { randomBytes } from 'node:crypto';
+import { bearerOf, newAccount } from '../helpers/identities.js';
+import type { TestServer } from '../helpers/server.js';
+import { api, type Fixture, type Reply } from './escalation-fixture.js';
+
+/**
+ * Cross-account attempts on every route of the OpenAPI document: an identity of account B (its
+ * owner, who may do anything in B) calls each route that takes an id or an account with the ids of
+ * account A, and again with ids that exist nowhere (same shape). The two answers must be the same
+ * refusal (404 for an id, or the account-level 403 IBM gives for an account that is not the
+ * caller's): an id of another account reveals nothing. Afterwards account A must be unchanged.
+ */
+
+type Schema = Record<string, any>;
+
+/** A small valid-looking value for a JSON schema (required properties only), so the call gets past validation. */
+function sample(schema: Schema | undefined, depth = 0): unknown {
+  if (!schema || depth > 6) return undefined;
+  if (schema.const !== undefined) return schema.const;
+  if (Array.isArray(schema.enum)) return schema.enum[0];
+  const alternatives = schema.anyOf ?? schema.oneOf;
+  if (Array.isArray(alternatives)) return sample(alternatives[0], depth + 1);
+  const type = Array.isArray(schema.type) ? schema.type[0] : schema.type;
+  switch (type) {
+    case 'object': {
+      const out: Record<string, unknown> = {};
+      for (const key of schema.required ?? []) out[key] = sample(schema.properties?.[key], depth + 1);
+      return out;
+    }
+    case 'array':
+      return Array.from({ length: schema.minItems ?? 0 }, () => sample(schema.items, depth + 1));
+    case 'string':
+      return 'x'.repeat(Math.max(schema.minLength ?? 1, 1));
+    case 'integer':
+    case 'number':
+      return schema.minimum ?? 1;
+    case 'boolean':
+      return true;
+    default:
+      return undefined;
+  }
+}
+
+/** A value of the same shape that names nothing: hex digits replaced, prefixes kept. */
+function missingLike(value: string): string {
+  return value.replace(/[0-9a-f]{8,}/gi, (run) => randomBytes(Math.ceil(run.length / 2)).toString('hex').slice(0, run.length));
+}
+
+/** What account A holds that a by-id route might name, by path prefix and parameter name. */
+async function idsOfA(server: TestServer, f: Fixture) {
+  const owner = (method: string, path: string, body?: unknown) => api(f.url, f.owner, method, path, body);
+  const keys = await owner('GET', `/v1/apikeys?account_id=${f.accountId}&iam_id=${server.owner.iamId}`);
+  const serviceIds = await owner('GET', `/v1/serviceids?account_id=${f.accountId}`);
+  const rule = await owner('POST', `/v2/groups/${f.groups[0]}/rules`, {
+    expiration: 12,
+    realm_name: 'https://idp.example.com',
+    conditions: [{ claim: 'team', operator: 'EQUALS', value: 'escalation' }],
+  });
+  const sidGroup = await owner('POST', '/v1/serviceid_groups', { account_id: f.accountId, name: 'escalation-sid-group' });
+  return {
+    policy: f.deletable[0][0]!,
+    role: f.customRole.id,
+    group: f.groups[0]!,
+    rule: rule.body?.rule_id ?? rule.body?.id ?? 'none',
+    apikey: keys.body?.apikeys?.[0]?.id ?? 'none',
+    serviceId: serviceIds.body?.serviceids?.[0]?.id ?? 'none',
+    serviceIdGroup: sidGroup.body?.id ?? 'none',
+    iamId: f.joiner,
+    account: f.accountId,
+    resourceGroup: f.ids.rg,
+    instance: f.ids.cos,
+  };
+}
+
+type IdsOfA = Awaited<ReturnType<typeof idsOfA>>;
+
+/** The id of A a path parameter stands for; undefined when the route is not about A's things. */
+function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
+  if (param === 'account_id') return a.account;
+  if (param === 'iam_id') return a.iamId;
+  if (param === 'access_group_id') return a.group;
+  if (param === 'rule_id') return a.rule;
+  if (/\/policies\//.test(path)) return a.policy;
+  if (/\/roles\//.test(path)) return a.role;
+  if (/\/groups\//.test(path)) return a.group;
+  if (/\/apikeys\//.test(path)) return a.apikey;
+  if (/\/serviceid_groups\//.test(path)) return a.serviceIdGroup;
+  if (/\/serviceids\//.test(path)) return a.serviceId;
+  if (/\/resource_groups\//.test(path)) return a.resourceGroup;
+  if (/\/resource_instances\//.test(path)) return a.instance;
+  return undefined;
+}
+
+/** What the owner of A sees of A, to tell whether anything changed. */
+async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>> {
+  const paths = [
+    `/v2/policies?account_id=${f.accountId}&limit=100`,
+    `/v2/policies?account_id=${f.accountId}&limit=100&state=deleted`,
+    `/v2/roles?account_id=${f.accountId}`,
+    `/v2/groups?account_id=${f.accountId}&limit=100`,
+    `/v2/groups/${a.group}/members?limit=100`,
+    `/v2/groups/${a.group}/rules`,
+    `/v1/serviceids?account_id=${f.accountId}`,
+    `/v1/apikeys?account_id=${f.accountId}`,
+    `/v2/resource_groups?account_id=${f.accountId}`,
+    `/v2/resource_instances`,
+    `/v1/accounts/${f.accountId}/settings/identity`,
+    `/v2/accounts/${f.accountId}/users`,
+  ];
+  const state: Record<string, unknown> = {};
+  for (const path of paths) {
+    const reply = await api(f.url, f.owner, 'GET', path);
+    state[path] = { status: reply.status, body: reply.body };
+  }
+  return state;
+}
+
+export interface CrossAccountResult {
+  routes: number;
+  tried: number;
+  leaks: string[];
+  changed: string[];
+}
+
+export async function crossAccountAttempts(server: TestServer, f: Fixture): Promise<CrossAccountResult> {
+  const a = await idsOfA(server, f);
+  const other = await newAccount(server);
+  const bearer = await bearerOf(f.url, other.apikey);
+  const document = (await api(f.url, bearer, 'GET', '/openapi.json')).body as { paths: Record<string, Record<string, Schema>> };
+  const before = await stateOfA(f, a);
+  const leaks: string[] = [];
+  let routes = 0;
+  let tried = 0;
+
+  for (const [template, operations] of Object.entries(document.paths)) {
+    for (const [method, operation] of Object.entries(operations)) {
+      const parameters: Schema[] = operation.parameters ?? [];
+      const pathParams = parameters.filter((p) => p.in === 'path').map((p) => p.name as string);
+      const takesAccount = parameters.some((p) => p.in === 'query' && p.name === 'account_id');
+      if (pathParams.length === 0 && !takesAccount) continue;
+      const values = new Map<string, string>();
+      for (const name of pathParams) {
+        const value = valueFor(template, name, a);
+        if (value !== undefined) values.set(name, value);
+      }
+      if (takesAccount) values.set('account_id', a.account);
+      if (values.size === 0) continue;
+      routes++;
+      const body = sample(operation.requestBody?.content?.['application/json']?.schema);
+      const attempt = async (value: (name: string) => string): Promise<Reply> => {
+        let path = template.replace(/\{([^}]+)\}/g, (_, name: string) => encodeURIComponent(values.has(name) ? value(name) : name));
+        if (takesAccount) path += `${path.includes('?') ? '&' : '?'}account_id=${value('account_id')}`;
+        tried++;
+        return api(f.url, bearer, method.toUpperCase(), path, body, { 'If-Match': '*' });
+      };
+      const missing = new Map([...values].map(([k, v]) => [k, missingLike(v)]));
+      const ofA = await attempt((name) => values.get(name)!);
+      const ofNobody = await attempt((name) => missing.get(name)!);
+      const route = `${method.toUpperCase()} ${template}`;
+      // A listing may answer 200 (IBM lists what the caller may see): it must then show A nothing.
+      const shown = (reply: Reply, names: Map<string, string>) =>
+        [...names].reduce((text, [name, value]) => text.split(value).join(`<${name}>`), JSON.stringify(reply.body ?? null));
+      if (ofA.status >= 500) leaks.push(`${route}: ${ofA.status}`);
+      else if (ofA.status !== ofNobody.status) leaks.push(`${route}: ${ofA.status} for A's ids, ${ofNobody.status} for ids of nothing`);
+      else if (ofA.status < 400 && shown(ofA, values) !== shown(ofNobody, missing)) leaks.push(`${route}: ${ofA.status} shows something of account A`);
+    }
+  }
+
+  const after = await stateOfA(f, a);
+  const changed = Object.keys(before).filter((k) => JSON.stringify(before[k]) !== JSON.stringify(after[k]));
+  return { routes, tried, leaks, changed };
+}
