@@ -165,9 +165,10 @@ export function createUsersService(deps: UsersDeps) {
       accountId: string,
       input: { users: Invitation[]; accessGroups?: string[]; policies?: InvitePolicy[] },
     ): Promise<InvitedUser[]> {
+      // Authorized before the account is looked up, so another account and a missing one answer alike.
+      await authorizer.authorize(actor.principal, 'user-management.user.create', target(accountId));
       const account = await deps.accounts.getAccount(accountId);
       if (!account) throw errors.userNotFound(actor.principal.iamId, accountId);
-      await authorizer.authorize(actor.principal, 'user-management.user.create', target(accountId));
       for (const u of input.users) if (!EMAIL.test(u.email)) throw errors.badEmail(u.email);
       if (input.accessGroups?.length && !deps.links.addToAccessGroups) throw errors.unavailable('access_groups');
       if (input.policies?.length && !deps.links.grantPolicies) throw errors.unavailable('iam_policy');
