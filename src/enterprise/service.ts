@@ -351,7 +351,9 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
      * (`options.create_iam_service_id_with_apikey_and_owner_policies`) the account also gets a
      * service ID with the owner's access, whose one API key is returned to the caller, once: the
      * credential IBM hands out for setting up a new account. `traits` are validated before anything
-     * is written; a non-empty `mfa` becomes the account's identity setting.
+     * is written; a non-empty `mfa` becomes the account's identity setting. The MFA setting and the
+     * service ID are made after the account's write commits, through their own domains' operations;
+     * should one of them fail, the account stays created and the error is returned.
      */
     async createAccount(
       actor: Actor,
