@@ -1,4 +1,7 @@
+import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { manualClock } from '../../src/kernel/clock.js';
 import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
 import { authenticatorFor, identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -241,5 +244,46 @@ describe('child account owners and the credentials createAccount hands out', () 
     // Nor did any of them leave a user behind: named as owner now, the address is still a new person's.
     await root.enterprise.createAccount({ parent: enterpriseCrn, name: 'Accepted', ownerIamId: 'refused@example.com' });
     expect(secretsIn(messagesTo(server.database.dataDir, 'refused@example.com')[0]!.text)).toHaveLength(1);
+  });
+
+  it('creates no account when the new owner’s invitation cannot be sent', async () => {
+    const accounts = await accountsInEnterprise();
+    const dir = join(server.database.dataDir, 'outbox');
+    renameSync(dir, `${dir}.aside`);
+    writeFileSync(dir, 'not a folder');
+    try {
+      expect(await statusOf(root.enterprise.createAccount({ parent: enterpriseCrn, name: 'Untold', ownerIamId: 'untold@example.com' }))).toBe(500);
+    } finally {
+      rmSync(dir);
+      renameSync(`${dir}.aside`, dir);
+    }
+    expect(await accountsInEnterprise()).toBe(accounts);
+    // The address is still a new person's: named again once mail works, they are invited.
+    await root.enterprise.createAccount({ parent: enterpriseCrn, name: 'Told', ownerIamId: 'untold@example.com' });
+    expect(secretFor(server.database.dataDir, 'untold@example.com')).toMatch(/^invite-/);
+  });
+});
+
+describe('the invitation of a new account owner', () => {
+  const clock = manualClock(new Date());
+  let server: TestServer;
+
+  beforeAll(async () => {
+    server = await startTestServer({ clock });
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+
+  it('expires like every invitation, after 7 days', async () => {
+    const root = clientsFor(server.url, server.owner.apikey);
+    const created = await root.enterprise.createEnterprise({ sourceAccountId: server.owner.accountId, name: 'Slow Corp', primaryContactIamId: server.owner.iamId });
+    const crn = (await root.enterprise.getEnterprise({ enterpriseId: created.result.enterprise_id! })).result.crn!;
+    const early = (await root.enterprise.createAccount({ parent: crn, name: 'Early', ownerIamId: 'early@example.com' })).result.account_id!;
+    const late = (await root.enterprise.createAccount({ parent: crn, name: 'Late', ownerIamId: 'late@example.com' })).result.account_id!;
+    clock.advance(7 * 24 * 3600 * 1000 - 60_000);
+    expect((await invitationClient(server.url, secretFor(server.database.dataDir, 'early@example.com')).accept({ accountId: early })).status).toBe(202);
+    clock.advance(2 * 60_000);
+    expect(await statusOf(invitationClient(server.url, secretFor(server.database.dataDir, 'late@example.com')).accept({ accountId: late }))).toBe(401);
   });
 });
