@@ -20,6 +20,7 @@ import type { Config } from './config.js';
 import { enterpriseRoutes } from './enterprise/routes.js';
 import { createEnterpriseService } from './enterprise/service.js';
 import { createEnterpriseStore } from './enterprise/store.js';
+import { ownerSetup } from './enterprise/owner-setup.js';
 import { createAllowedAddresses } from './http/allowed-ips.js';
 import { createMetrics } from './http/observability.js';
 import { createRevisionNotes } from './http/revision.js';
@@ -162,16 +163,6 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizer,
     authorizeJoin: grants.authorizeJoin,
   });
-  const enterprise = createEnterpriseService({
-    store: createEnterpriseStore(db),
-    accounts: accountsStore,
-    createAccountIn: accounts.createAccountIn,
-    issueApiKey: identity.issueApiKeyIn,
-    writer,
-    clock,
-    authorizer,
-  });
-
   const policyManagement = createPolicyDomain({
     db, writer, clock, catalog, authorizer, site, isIdentityOf: identity.lookup.isIdentityOf, savePermits: permits.flush,
     instanceOf: async (id) => {
@@ -192,6 +183,17 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     userListRestricted: async (accountId) =>
       (await identity.lookup.effectiveSettingsOf(accountId)).restrictUserListVisibility === 'RESTRICTED',
     links: userLinks({ accessGroups, policies: policyManagement, onIdentityRemoved: identityRemovals() }),
+    writer,
+    clock,
+    authorizer,
+  });
+
+  const enterprise = createEnterpriseService({
+    store: createEnterpriseStore(db),
+    accounts: accountsStore,
+    createAccountIn: accounts.createAccountIn,
+    inviteOwnerIn: users.inviteOwnerIn,
+    ownerSetup: ownerSetup({ serviceIds: identity.serviceIds, settings: identity.settings, policies: policyManagement.policies }),
     writer,
     clock,
     authorizer,

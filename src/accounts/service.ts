@@ -19,6 +19,12 @@ export interface NewAccountInput {
   owner: NewOwner;
   /** Who asks, for the audit event; the new owner when absent (bootstrap). */
   initiator?: { iamId: string; accountId: string };
+  /**
+   * How the owner joins the account: as an ACTIVE member at once (the default), or by an
+   * invitation that the caller adds in the same write (`by-invitation`: no membership is added
+   * here), for an owner who is a new person and sets their first credential by accepting it.
+   */
+  ownerJoins?: 'now' | 'by-invitation';
 }
 
 /** Sets up what every new account starts with (its default resource group), inside its creation write. */
@@ -53,14 +59,15 @@ export function createAccountsService(deps: {
 
   /**
    * Creates an account inside a write: its owner (a new user, or an existing one), the owner's
-   * membership and the account's default resource group. The owner administers everything in it.
+   * membership (unless the owner joins by invitation) and the account's default resource group.
+   * The owner administers everything in it.
    */
   async function createAccountIn(w: Write, input: NewAccountInput, requestId: string) {
     const at = clock.now().toISOString();
     const owner = await ownerOf(w, input.owner, at);
     const account: Account = { id: ids.account(), name: input.name, ownerIamId: owner.iamId, state: 'ACTIVE', createdAt: at };
     await store.insertAccount(w.trx, account);
-    await store.addMember(w.trx, account.id, owner.iamId, 'ACTIVE', at);
+    if (input.ownerJoins !== 'by-invitation') await store.addMember(w.trx, account.id, owner.iamId, 'ACTIVE', at);
     await deps.provisionAccount(w, account.id);
     w.changed({ entity: 'account', entityId: account.id, accountId: account.id, op: 'create' });
     w.audit({

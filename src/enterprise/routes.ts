@@ -55,6 +55,7 @@ function accountWire(a: EnterpriseAccount) {
     paid: true,
     owner_email: a.ownerEmail ?? '',
     is_enterprise_account: a.isEnterpriseAccount,
+    ...(a.traits ? { traits: { mfa: a.traits.mfa, enterprise_iam_managed: a.traits.enterpriseIamManaged } } : {}),
     created_at: a.createdAt,
     created_by: a.createdBy,
     updated_at: a.updatedAt,
@@ -83,6 +84,8 @@ function groupWire(g: AccountGroup) {
 }
 
 const Text = Type.String({ minLength: 1 });
+/** Where a page starts; empty (what the SDK sends for the first page) means the beginning. */
+const NextDocid = Type.String({ maxLength: 128 });
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
 const strict = { additionalProperties: false };
 
@@ -94,7 +97,7 @@ const EnterpriseList = Type.Object({
   enterprise_account_id: Type.Optional(Text),
   account_group_id: Type.Optional(Text),
   account_id: Type.Optional(Text),
-  next_docid: Type.Optional(Text),
+  next_docid: Type.Optional(NextDocid),
   limit: Limit,
 });
 const EnterpriseUpdate = Type.Object(
@@ -107,7 +110,9 @@ const AccountCreate = Type.Object(
     parent: Text,
     name: Text,
     owner_iam_id: Text,
-    traits: Type.Optional(Type.Object({ mfa: Type.Optional(Type.String()), enterprise_iam_managed: Type.Optional(Type.Boolean()) }, strict)),
+    traits: Type.Optional(
+      Type.Object({ mfa: Type.Optional(Type.String({ maxLength: 32 })), enterprise_iam_managed: Type.Optional(Type.Boolean()) }, strict),
+    ),
     options: Type.Optional(Type.Object({ create_iam_service_id_with_apikey_and_owner_policies: Type.Optional(Type.Boolean()) }, strict)),
   },
   strict,
@@ -115,7 +120,7 @@ const AccountCreate = Type.Object(
 const AccountList = Type.Object({
   enterprise_id: Type.Optional(Text),
   account_group_id: Type.Optional(Text),
-  next_docid: Type.Optional(Text),
+  next_docid: Type.Optional(NextDocid),
   parent: Type.Optional(Text),
   limit: Limit,
   include_deleted: Type.Optional(Type.Boolean()),
@@ -124,7 +129,7 @@ const GroupCreate = Type.Object({ parent: Text, name: Text, primary_contact_iam_
 const GroupList = Type.Object({
   enterprise_id: Type.Optional(Text),
   parent_account_group_id: Type.Optional(Text),
-  next_docid: Type.Optional(Text),
+  next_docid: Type.Optional(NextDocid),
   parent: Type.Optional(Text),
   limit: Limit,
   include_deleted: Type.Optional(Type.Boolean()),
@@ -184,10 +189,18 @@ export function enterpriseRoutes(deps: EnterpriseRoutesDeps): FastifyPluginAsync
 
     app.post(`${BASE}/accounts`, { config, schema: { tags, body: AccountCreate } }, async (request, reply) => {
       const b = request.body;
-      const created = await enterprise.createAccount(actorOf(request), { parent: b.parent, name: b.name, ownerIamId: b.owner_iam_id });
+      const created = await enterprise.createAccount(actorOf(request), {
+        parent: b.parent,
+        name: b.name,
+        ownerIamId: b.owner_iam_id,
+        traits: b.traits && { mfa: b.traits.mfa, enterpriseIamManaged: b.traits.enterprise_iam_managed },
+        ownerServiceId: b.options?.create_iam_service_id_with_apikey_and_owner_policies === true,
+      });
+      // Only the owner-access service ID's key is ever returned: never a credential of the owner.
+      const { serviceId } = created;
       return reply.status(202).send({
         account_id: created.accountId,
-        ...(created.apiKey ? { iam_apikey_id: created.apiKey.id, iam_apikey: created.apiKey.value } : {}),
+        ...(serviceId ? { iam_service_id: serviceId.serviceId, iam_apikey_id: serviceId.apiKeyId, iam_apikey: serviceId.apiKey } : {}),
       });
     });
 

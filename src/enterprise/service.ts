@@ -1,6 +1,7 @@
-import type { IssueApiKey, NewAccountInput } from '../accounts/service.js';
+import type { NewAccountInput } from '../accounts/service.js';
 import type { AccountsStore } from '../accounts/store.js';
 import type { Account } from '../accounts/types.js';
+import type { MfaTrait } from '../identity/types.js';
 import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError, invalid } from '../kernel/errors.js';
@@ -9,18 +10,36 @@ import type { Actor } from '../kernel/principal.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { enterpriseCrn, parentOf } from './crn.js';
 import { enterpriseErrors as errors } from './errors.js';
+import type { OwnerServiceId, OwnerSetup } from './owner-setup.js';
 import type { EnterpriseRow, EnterpriseStore, GroupRow, MemberRow, Slice, Window } from './store.js';
-import type { AccountGroup, DocPage, Enterprise, EnterpriseAccount, PageRequest } from './types.js';
+import type { AccountGroup, AccountTraits, DocPage, Enterprise, EnterpriseAccount, PageRequest } from './types.js';
 
 const DEFAULT_LIMIT = 100;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+/** The MFA levels of an account (identity setting `mfa`), which trait `mfa` may name. */
+const MFA_LEVELS: readonly MfaTrait[] = ['NONE', 'NONE_NO_ROPC', 'TOTP', 'TOTP4ALL', 'LEVEL1', 'LEVEL2', 'LEVEL3'];
+/** A child account's MFA level when the creator passes no traits (IBM's default). */
+const DEFAULT_MFA: MfaTrait = 'NONE_NO_ROPC';
+
+/** Validates `traits` and fills in IBM's defaults. */
+function traitsOf(input: { mfa?: string; enterpriseIamManaged?: boolean } | undefined): AccountTraits {
+  const mfa = input?.mfa ?? DEFAULT_MFA;
+  if (mfa !== '' && !(MFA_LEVELS as readonly string[]).includes(mfa)) throw errors.badMfa(mfa, MFA_LEVELS);
+  return { mfa, enterpriseIamManaged: input?.enterpriseIamManaged ?? false };
+}
 
 export interface EnterpriseDeps {
   store: EnterpriseStore;
   accounts: Pick<AccountsStore, 'getAccount' | 'getUser' | 'getUserByLogin' | 'membershipState' | 'setAccountState'>;
   /** Creates an account, its owner membership and default resource group inside a write (accounts service). */
   createAccountIn: (w: Write, input: NewAccountInput, requestId: string) => Promise<{ account: Account }>;
-  issueApiKey: IssueApiKey;
+  /**
+   * Invites a new person as the owner of the account being created in `w`: the invitation users
+   * are invited with (mailed secret, single use, expiring, bound to the account and e-mail).
+   */
+  inviteOwnerIn: (w: Write, actor: Actor, input: { accountId: string; accountName: string; iamId: string; email: string }) => Promise<unknown>;
+  /** The owner-access service ID and the MFA setting of a new account (identity and policy domains). */
+  ownerSetup: OwnerSetup;
   writer: Writer;
   clock: Clock;
   authorizer: Authorizer;
@@ -145,6 +164,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
       ownerIamId: row.owner_iam_id,
       ownerEmail: row.owner_email,
       isEnterpriseAccount: row.account_id === enterpriseAccountId,
+      ...(row.mfa != null ? { traits: { mfa: row.mfa, enterpriseIamManaged: row.enterprise_iam_managed === 1 } } : {}),
       createdAt: row.created_at,
       createdBy: row.created_by,
       updatedAt: row.updated_at,
@@ -323,49 +343,73 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     // ── Accounts ─────────────────────────────────────────────────────────────────────────────
 
     /**
-     * Creates a child account under `parent`, owned by `ownerIamId`: an existing user's IAM id, or
-     * an e-mail address, which makes (or finds) the user with that login. When the owner is the
-     * caller or a user made here, the result carries an API key of the owner in the new account —
-     * the only way for them to reach it, since this server sends no e-mail.
+     * Creates a child account under `parent`, owned by `ownerIamId`: an existing user's IAM id or
+     * login, who simply becomes the owner (they reach it with their own credentials), or the
+     * e-mail address of a new person, who is made a user and invited as the owner — the invitation
+     * reaches them only, by e-mail, and accepting it sets their first credential. The caller never
+     * receives a credential of the owner. With `ownerServiceId`
+     * (`options.create_iam_service_id_with_apikey_and_owner_policies`) the account also gets a
+     * service ID with the owner's access, whose one API key is returned to the caller, once: the
+     * credential IBM hands out for setting up a new account. `traits` are validated before anything
+     * is written; a non-empty `mfa` becomes the account's identity setting. The MFA setting and the
+     * service ID are made after the account's write commits, through their own domains' operations;
+     * should one of them fail, the account stays created and the error is returned.
      */
-    async createAccount(actor: Actor, input: { parent: string; name: string; ownerIamId: string }) {
+    async createAccount(
+      actor: Actor,
+      input: { parent: string; name: string; ownerIamId: string; traits?: { mfa?: string; enterpriseIamManaged?: boolean }; ownerServiceId?: boolean },
+    ): Promise<{ accountId: string; ownerIamId: string; serviceId?: OwnerServiceId }> {
+      const traits = traitsOf(input.traits);
       const enterprise = await resolveParent(input.parent);
       await authorizer.authorize(actor.principal, 'enterprise.account.create', target(enterprise.account_id, 'account'));
       const { value } = await writer.write(async (w) => {
-        let owner: NewAccountInput['owner'];
-        let handKey: boolean;
         const existing = (await accounts.getUser(input.ownerIamId, w.trx)) ?? (EMAIL.test(input.ownerIamId) ? await accounts.getUserByLogin(input.ownerIamId, w.trx) : undefined);
-        if (existing) {
-          owner = { iamId: existing.iamId };
-          handKey = existing.iamId === actor.principal.iamId;
-        } else if (EMAIL.test(input.ownerIamId)) {
-          owner = { userId: input.ownerIamId };
-          handKey = true;
-        } else {
-          throw errors.unknownOwner(input.ownerIamId);
-        }
+        if (!existing && !EMAIL.test(input.ownerIamId)) throw errors.unknownOwner(input.ownerIamId);
+        const invited = existing ? undefined : input.ownerIamId;
         const { account } = await deps.createAccountIn(
           w,
-          { name: input.name, owner, initiator: { iamId: actor.principal.iamId, accountId: actor.principal.accountId } },
+          {
+            name: input.name,
+            owner: existing ? { iamId: existing.iamId } : { userId: input.ownerIamId },
+            initiator: { iamId: actor.principal.iamId, accountId: actor.principal.accountId },
+            ownerJoins: invited ? 'by-invitation' : 'now',
+          },
           actor.requestId,
         );
         const at = now();
         const by = actor.principal.iamId;
-        await store.insertMember(w.trx, { account_id: account.id, enterprise_id: enterprise.id, parent: input.parent, state: 'ACTIVE', created_at: at, created_by: by, updated_at: at, updated_by: by });
-        const apiKey = handKey
-          ? await deps.issueApiKey(w, {
-              iamId: account.ownerIamId,
-              accountId: account.id,
-              name: 'enterprise-account-owner',
-              description: `API key of the owner of account ${account.id}, created with the account`,
-              createdBy: by,
-            })
-          : undefined;
+        await store.insertMember(w.trx, {
+          account_id: account.id,
+          enterprise_id: enterprise.id,
+          parent: input.parent,
+          state: 'ACTIVE',
+          created_at: at,
+          created_by: by,
+          updated_at: at,
+          updated_by: by,
+          mfa: traits.mfa,
+          enterprise_iam_managed: traits.enterpriseIamManaged ? 1 : 0,
+        });
+        if (invited) await deps.inviteOwnerIn(w, actor, { accountId: account.id, accountName: account.name, iamId: account.ownerIamId, email: invited });
         w.changed({ entity: 'enterprise_account', entityId: account.id, accountId: enterprise.account_id, op: 'create' });
-        audit(w, actor, enterprise.account_id, 'enterprise.account.create', 'account', account.id, { enterprise_id: enterprise.id, owner_iam_id: account.ownerIamId });
-        return { accountId: account.id, ownerIamId: account.ownerIamId, apiKey };
+        audit(w, actor, enterprise.account_id, 'enterprise.account.create', 'account', account.id, {
+          enterprise_id: enterprise.id,
+          owner_iam_id: account.ownerIamId,
+          owner_invited: invited !== undefined,
+          traits: { mfa: traits.mfa, enterprise_iam_managed: traits.enterpriseIamManaged },
+          owner_service_id: input.ownerServiceId === true,
+        });
+        return { accountId: account.id, ownerIamId: account.ownerIamId };
       });
-      return value;
+      // What follows is done on the owner's authority (their built-in rights in the new account),
+      // through the identity and policy domains' own audited operations, under this request's id.
+      const owner: Actor = {
+        principal: { iamId: value.ownerIamId, kind: 'user', accountId: value.accountId, name: `account creation by ${actor.principal.iamId}` },
+        requestId: actor.requestId,
+      };
+      if (traits.mfa !== '') await deps.ownerSetup.setMfa(owner, value.accountId, traits.mfa as MfaTrait);
+      if (!input.ownerServiceId) return value;
+      return { ...value, serviceId: await deps.ownerSetup.createOwnerServiceId(owner, value.accountId) };
     },
 
     async listAccounts(

@@ -50,10 +50,23 @@ export interface EnterpriseAccount {
   ownerIamId: string;
   ownerEmail: string | null;
   isEnterpriseAccount: boolean;
+  /** The traits it was created with; undefined for the enterprise account and imported accounts. */
+  traits?: AccountTraits;
   createdAt: string;
   createdBy: string;
   updatedAt: string;
   updatedBy: string;
+}
+
+/**
+ * Properties a child account is created with (CreateAccountRequestTraits). `mfa`: the account's
+ * starting MFA level (identity setting `mfa`), `NONE_NO_ROPC` by default, '' to opt out (the
+ * account keeps the server's default); `enterpriseIamManaged`: whether the enterprise account may
+ * assign IAM resources to it (recorded; off by default).
+ */
+export interface AccountTraits {
+  mfa: string;
+  enterpriseIamManaged: boolean;
 }
 
 /** A page of a list in Enterprise Management style: the items and the docid the next page starts after. */

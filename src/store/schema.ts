@@ -312,6 +312,10 @@ export interface EnterpriseAccountsTable {
   created_by: string;
   updated_at: string;
   updated_by: string;
+  /** Trait `mfa` the account was created with ('' = opted out); NULL when not created in the enterprise (013). */
+  mfa?: string | null;
+  /** Trait `enterprise_iam_managed` (0/1); NULL when not created in the enterprise (013). */
+  enterprise_iam_managed?: number | null;
 }
 
 // ── Access groups (migration 004) ───────────────────────────────────────────────────────────────

@@ -12,6 +12,8 @@ export interface InvitationLetter {
   expiresAt: string;
   /** The invitation secret, for an invitee with no identity yet; absent for one who already exists. */
   secret?: string;
+  /** The invitee owns the account (it was created for them); otherwise they join it as a member. */
+  asOwner?: boolean;
 }
 
 /**
@@ -23,7 +25,9 @@ export function invitationMessage(letter: InvitationLetter): MailMessage {
   const accept = `${letter.siteUrl}/v2/users/accept`;
   const body = JSON.stringify({ account_id: letter.accountId });
   const intro = [
-    `${letter.invitedBy} invited ${letter.email} to join the account "${letter.accountName}" (${letter.accountId})`,
+    letter.asOwner
+      ? `${letter.invitedBy} created the account "${letter.accountName}" (${letter.accountId}) with ${letter.email} as its owner,`
+      : `${letter.invitedBy} invited ${letter.email} to join the account "${letter.accountName}" (${letter.accountId})`,
     `on ${letter.siteUrl}.`,
     '',
   ];

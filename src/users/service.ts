@@ -5,7 +5,7 @@ import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authori
 import type { Clock } from '../kernel/clock.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Mailer } from '../mail/mailer.js';
+import type { Delivery, Mailer } from '../mail/mailer.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { userErrors as errors } from './errors.js';
 import { invitationMessage } from './invitation-mail.js';
@@ -128,6 +128,11 @@ export function createUsersService(deps: UsersDeps) {
     audit(w, actor, accountId, 'user-management.user.delete', iamId, { api_keys_deleted: keys.length, ...detail });
   }
 
+  /** A fresh invitation secret (only its hash is stored). */
+  const newSecret = () => `${INVITATION_PREFIX}${randomBytes(32).toString('base64url')}`;
+  /** When an invitation made now lapses. */
+  const expiryFromNow = () => new Date(clock.now().getTime() + deps.invitationTtlSeconds * 1000).toISOString();
+
   function matches(profile: Profile, terms: Array<[string, string]>): boolean {
     const values: Record<string, string> = {
       firstname: profile.firstname,
@@ -174,7 +179,7 @@ export function createUsersService(deps: UsersDeps) {
       if (input.policies?.length && !deps.links.grantPolicies) throw errors.unavailable('iam_policy');
       const { value: invited } = await writer.write(async (w) => {
         const at = now();
-        const expiresAt = new Date(clock.now().getTime() + deps.invitationTtlSeconds * 1000).toISOString();
+        const expiresAt = expiryFromNow();
         const out: Array<{ email: string; iamId: string; expiresAt: string; secret?: string }> = [];
         for (const u of input.users) {
           let user = await deps.accounts.getUserByLogin(u.email, w.trx);
@@ -187,7 +192,7 @@ export function createUsersService(deps: UsersDeps) {
           } else {
             established = await store.isEstablished(user.iamId, accountId, w.trx);
           }
-          const secret = established ? undefined : `${INVITATION_PREFIX}${randomBytes(32).toString('base64url')}`;
+          const secret = established ? undefined : newSecret();
           await store.insertInvited(w.trx, {
             accountId,
             iamId: user.iamId,
@@ -231,6 +236,45 @@ export function createUsersService(deps: UsersDeps) {
         });
         throw error;
       }
+    },
+
+    /**
+     * Invites the owner of an account that the caller's write is creating, when the owner is a new
+     * person named by e-mail (Enterprise Management): the invitation `invite` gives a new invitee —
+     * a PENDING membership and a one-time secret, stored hashed, bound to this account and e-mail,
+     * expiring after `invitationTtlSeconds` — which they redeem with `acceptInvitation` to set their
+     * first credential. The message is sent before the write commits, so an account whose owner
+     * could not be told is not created; should the write fail after sending, the secret matches
+     * nothing. The owner (`iamId`) must have been made in this write, with no membership yet.
+     */
+    async inviteOwnerIn(w: Write, actor: Actor, input: { accountId: string; accountName: string; iamId: string; email: string }): Promise<Delivery> {
+      const at = now();
+      const expiresAt = expiryFromNow();
+      const secret = newSecret();
+      await store.insertInvited(w.trx, {
+        accountId: input.accountId,
+        iamId: input.iamId,
+        at,
+        invitationHash: hashOf(secret),
+        expiresAt,
+        invitedBy: actor.principal.iamId,
+        email: input.email,
+      });
+      w.changed({ entity: 'account_user', entityId: input.iamId, accountId: input.accountId, op: 'create' });
+      audit(w, actor, input.accountId, 'user-management.user.create', input.iamId, { email: input.email, expires_at: expiresAt, owner: true });
+      return deps.mailer.send(
+        invitationMessage({
+          email: input.email,
+          iamId: input.iamId,
+          accountId: input.accountId,
+          accountName: input.accountName,
+          invitedBy: actor.principal.name || actor.principal.iamId,
+          siteUrl: deps.site.url,
+          expiresAt,
+          secret,
+          asOwner: true,
+        }),
+      );
     },
 
     /**

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
-import { authenticatorFor } from '../helpers/sdk.js';
+import { authenticatorFor, identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { secretFor } from '../users/outbox.js';
 import { COS_PLAN, clientsFor, invitationClient, statusOf } from './clients.js';
@@ -64,14 +64,21 @@ describe('enterprise with two child accounts', () => {
       enterprise_path: `enterprise:${enterpriseId}/account-group:${groupId}/account-group:${nested.result.account_group_id}`,
     });
 
-    // Child A: owned by the caller, who gets a key to work in it.
+    // Child A: owned by the caller, who is handed no key but creates one of their own there.
     const a = await root.enterprise.createAccount({ parent: groupCrn, name: 'Child A', ownerIamId: server.owner.iamId });
     expect(a.status).toBe(202);
-    child.a = { id: a.result.account_id!, apikey: a.result.iam_apikey! };
-    expect(child.a.apikey).toBeTruthy();
-    // Child B: a new owner made from an e-mail address, who gets the key.
+    expect(Object.keys(a.result)).toEqual(['account_id']);
+    const ownKey = await identityClient(server.url, server.owner.apikey).createApiKey({
+      name: 'mine-in-child-a',
+      iamId: server.owner.iamId,
+      accountId: a.result.account_id!,
+    });
+    child.a = { id: a.result.account_id!, apikey: ownKey.result.apikey! };
+    // Child B: a new owner named by e-mail, who is invited and sets their first key by accepting.
     const b = await root.enterprise.createAccount({ parent: enterpriseCrn, name: 'Child B', ownerIamId: 'bea@example.com' });
-    child.b = { id: b.result.account_id!, apikey: b.result.iam_apikey! };
+    expect(Object.keys(b.result)).toEqual(['account_id']);
+    const accepted = await invitationClient(server.url, secretFor(server.database.dataDir, 'bea@example.com')).accept({ accountId: b.result.account_id! });
+    child.b = { id: b.result.account_id!, apikey: (accepted.result as { iam_apikey: string }).iam_apikey };
     expect(child.b.apikey).toBeTruthy();
 
     const got = await root.enterprise.getAccount({ accountId: child.a.id });
