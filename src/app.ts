@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerFactory } from 'fastify';
-import { installErrorHandling } from './http/errors.js';
+import { installErrorHandling, replyWithError } from './http/errors.js';
+import { DomainError, invalid } from './kernel/errors.js';
 import { lazyChildLoggers, loggerOptions } from './http/logging.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
 import type { RevisionNotes } from './http/revision.js';
@@ -21,6 +22,29 @@ export interface AppDeps {
 
 const TRANSACTION_ID = /^[\w.:/-]{1,128}$/;
 
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
+/** The text of a body, or undefined when its bytes are not valid UTF-8. */
+function utf8(bytes: Buffer): string | undefined {
+  try {
+    return strictUtf8.decode(bytes);
+  } catch {
+    return undefined;
+  }
+}
+const invalidUtf8 = () => new DomainError('invalid', 'invalid_body', 'The request body is not valid UTF-8 (or not valid form encoding).');
+
+/** Whether the query string of `url` percent-decodes to valid UTF-8. */
+function validQueryString(url: string): boolean {
+  const at = url.indexOf('?');
+  if (at < 0) return true;
+  try {
+    decodeURIComponent(url.slice(at + 1).replace(/\+/g, ' '));
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Builds the HTTP application without listening; tests and main.ts share it. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
@@ -37,6 +61,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
     ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // CRNs travel URL-encoded in resource-controller paths; they are longer than Fastify's default 100.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
+    // A URL the router cannot decode, or a path value over maxParamLength: the API's own 400.
+    frameworkErrors: replyWithError,
   });
 
   installErrorHandling(app);
@@ -44,18 +70,23 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('Transaction-Id', request.id);
     if (request.headers['x-correlation-id']) reply.header('X-Correlation-Id', request.id);
-    done();
+    done(validQueryString(request.url) ? undefined : invalid('The query string is not valid: malformed percent-encoding or invalid UTF-8.'));
   });
   // The SDK sends `Content-Type: application/json` with no body on body-less POSTs (lock, disable,
   // reclamation actions); an empty body is "no body" (routes that need one fail their schema: 400).
   // Prototype-poisoning keys are refused, as Fastify's default parser does.
+  // Bodies must be valid UTF-8: invalid bytes are refused (400), never stored as U+FFFD.
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
-    body === '' ? done(null, undefined) : json(request, body as string, done),
-  );
-  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'string' }, (_request, body, done) => {
-    done(null, Object.fromEntries(new URLSearchParams(body as string)));
+  app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
+    const text = utf8(body as Buffer);
+    if (text === undefined) return done(invalidUtf8(), undefined);
+    return text === '' ? done(null, undefined) : json(request, text, done);
+  });
+  app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) => {
+    const text = utf8(body as Buffer);
+    if (text === undefined || !validQueryString(`?${text}`)) return done(invalidUtf8(), undefined);
+    done(null, Object.fromEntries(new URLSearchParams(text)));
   });
 
   await app.register(swagger, {

@@ -6,6 +6,7 @@ import type { Authenticator } from '../kernel/principal.js';
 import { docPage } from './paging.js';
 import type { EnterpriseService } from './service.js';
 import type { AccountGroup, Enterprise, EnterpriseAccount } from './types.js';
+import { limits } from '../kernel/limits.js';
 
 export interface EnterpriseRoutesDeps {
   enterprise: EnterpriseService;
@@ -82,12 +83,12 @@ function groupWire(g: AccountGroup) {
   };
 }
 
-const Text = Type.String({ minLength: 1 });
+const Text = Type.String({ minLength: 1, maxLength: limits.id });
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
 const strict = { additionalProperties: false };
 
 const EnterpriseCreate = Type.Object(
-  { source_account_id: Text, name: Text, primary_contact_iam_id: Text, domain: Type.Optional(Type.String()) },
+  { source_account_id: Text, name: Text, primary_contact_iam_id: Text, domain: Type.Optional(Type.String({ maxLength: limits.text })) },
   strict,
 );
 const EnterpriseList = Type.Object({
@@ -98,16 +99,16 @@ const EnterpriseList = Type.Object({
   limit: Limit,
 });
 const EnterpriseUpdate = Type.Object(
-  { name: Type.Optional(Text), domain: Type.Optional(Type.String()), primary_contact_iam_id: Type.Optional(Text) },
+  { name: Type.Optional(Text), domain: Type.Optional(Type.String({ maxLength: limits.text })), primary_contact_iam_id: Type.Optional(Text) },
   strict,
 );
-const ImportBody = Type.Optional(Type.Object({ parent: Type.Optional(Text), billing_unit_id: Type.Optional(Type.String()) }, strict));
+const ImportBody = Type.Optional(Type.Object({ parent: Type.Optional(Text), billing_unit_id: Type.Optional(Type.String({ maxLength: limits.text })) }, strict));
 const AccountCreate = Type.Object(
   {
     parent: Text,
     name: Text,
     owner_iam_id: Text,
-    traits: Type.Optional(Type.Object({ mfa: Type.Optional(Type.String()), enterprise_iam_managed: Type.Optional(Type.Boolean()) }, strict)),
+    traits: Type.Optional(Type.Object({ mfa: Type.Optional(Type.String({ maxLength: limits.text })), enterprise_iam_managed: Type.Optional(Type.Boolean()) }, strict)),
     options: Type.Optional(Type.Object({ create_iam_service_id_with_apikey_and_owner_policies: Type.Optional(Type.Boolean()) }, strict)),
   },
   strict,
