@@ -131,9 +131,12 @@ export function createIdentityStore(db: Db) {
   return {
     // ── API keys ────────────────────────────────────────────────────────────────────────────
 
-    /** Inserts a key; `keyHash` is hashSecret(value) and must not exist yet (the column is unique). */
+    /**
+     * Inserts a key; `keyHash` is hashSecret(value). Throws identityErrors.duplicateApiKeyValue when
+     * a key with that value exists (the column is unique: two racing creates with one chosen value).
+     */
     async insertApiKey(trx: Trx, key: ApiKey, keyHash: string): Promise<void> {
-      await trx
+      const insert = trx
         .insertInto('api_keys')
         .values({
           id: key.id,
@@ -156,6 +159,7 @@ export function createIdentityStore(db: Db) {
           authn_count: key.authnCount,
         })
         .execute();
+      await conflictOnDuplicate(insert, () => identityErrors.duplicateApiKeyValue());
     },
 
     /** The key with that id, or undefined when there is none. */

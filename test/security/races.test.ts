@@ -142,6 +142,26 @@ describe(`parallel identical writes (${testDialect()})`, () => {
     );
   });
 
+  it('API keys with one chosen value: one 201, the rest refused as a sequential duplicate is', async () => {
+    const identity = identityClient(server.url, owner.apikey);
+    const serviceId = (await identity.createServiceId({ accountId: owner.accountId, name: 'race-keys' })).result;
+    const create = (apikey: string, name = 'race') => () => identity.createApiKey({ name, iamId: serviceId.iam_id, accountId: owner.accountId, apikey });
+    // Whatever refusal a taken value earns one request at a time, racing requests earn the same.
+    const taken = `taken-${'k'.repeat(40)}`;
+    await create(taken, 'taken')();
+    const refusal = await statusOf(create(taken, 'taken'));
+    expect(refusal).toBeGreaterThanOrEqual(400);
+    expect(refusal).toBeLessThan(500);
+    const value = `race-${'v'.repeat(40)}`;
+    await race(
+      'API key (chosen value)',
+      create(value),
+      () => count(sql`SELECT COUNT(*) AS n FROM api_keys WHERE iam_id = ${serviceId.iam_id} AND name = 'race'`),
+      [201],
+      refusal,
+    );
+  });
+
   it('first identity-settings writes with the initial ETag: one 200, seven 412; with If-Match *: all 200', async () => {
     const other = await newAccount(server);
     const identity = identityClient(server.url, other.apikey);
