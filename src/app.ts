@@ -31,19 +31,22 @@ function utf8(bytes: Buffer): string | undefined {
     return undefined;
   }
 }
-const invalidUtf8 = () => new DomainError('invalid', 'invalid_body', 'The request body is not valid UTF-8 (or not valid form encoding).');
+const invalidUtf8 = () => new DomainError('invalid', 'invalid_body', 'The request body is not valid UTF-8, holds a NUL character, or is not valid form encoding.');
 
-/** Whether the query string of `url` percent-decodes to valid UTF-8. */
-function validQueryString(url: string): boolean {
-  const at = url.indexOf('?');
-  if (at < 0) return true;
+/**
+ * Whether `url` (path and query) percent-decodes to valid UTF-8 without NUL characters, which no
+ * IBM field holds and PostgreSQL cannot store or compare in text.
+ */
+function validUrl(url: string): boolean {
   try {
-    decodeURIComponent(url.slice(at + 1).replace(/\+/g, ' '));
-    return true;
+    return !decodeURIComponent(url.replace(/\+/g, ' ')).includes('\u0000');
   } catch {
     return false;
   }
 }
+
+/** A JSON `\u0000` escape that is not itself escaped (a NUL character in a string). */
+const NUL_ESCAPE = /(?<!\\)(?:\\\\)*\\u0000/;
 
 /** Builds the HTTP application without listening; tests and main.ts share it. */
 export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
@@ -70,22 +73,22 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRequest', (request, reply, done) => {
     reply.header('Transaction-Id', request.id);
     if (request.headers['x-correlation-id']) reply.header('X-Correlation-Id', request.id);
-    done(validQueryString(request.url) ? undefined : invalid('The query string is not valid: malformed percent-encoding or invalid UTF-8.'));
+    done(validUrl(request.url) ? undefined : invalid('The URL is not valid: malformed percent-encoding, invalid UTF-8 or a NUL character.'));
   });
   // The SDK sends `Content-Type: application/json` with no body on body-less POSTs (lock, disable,
   // reclamation actions); an empty body is "no body" (routes that need one fail their schema: 400).
   // Prototype-poisoning keys are refused, as Fastify's default parser does.
-  // Bodies must be valid UTF-8: invalid bytes are refused (400), never stored as U+FFFD.
+  // Bodies must be valid UTF-8 without NUL characters: refused (400), never stored as U+FFFD.
   const json = app.getDefaultJsonParser('error', 'error');
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (request, body, done) => {
     const text = utf8(body as Buffer);
-    if (text === undefined) return done(invalidUtf8(), undefined);
+    if (text === undefined || NUL_ESCAPE.test(text)) return done(invalidUtf8(), undefined);
     return text === '' ? done(null, undefined) : json(request, text, done);
   });
   app.addContentTypeParser('application/x-www-form-urlencoded', { parseAs: 'buffer' }, (_request, body, done) => {
     const text = utf8(body as Buffer);
-    if (text === undefined || !validQueryString(`?${text}`)) return done(invalidUtf8(), undefined);
+    if (text === undefined || !validUrl(text)) return done(invalidUtf8(), undefined);
     done(null, Object.fromEntries(new URLSearchParams(text)));
   });
 

@@ -61,6 +61,17 @@ describe(`bounded input (${testDialect()})`, () => {
     expect(path).toMatchObject({ status: 400, body: { status_code: '400', errors: [{ code: 'invalid_url' }] } });
   });
 
+  it('a NUL character in a path, a query or a JSON string is a 400 (PostgreSQL cannot hold one in text)', async () => {
+    expect((await send('GET', '/v2/resource_groups/a%00b')).body).toMatchObject({ status_code: 400, error_code: 'invalid_request' });
+    expect((await send('GET', `/v1/serviceids?account_id=${server.owner.accountId}&name=%00`)).status).toBe(400);
+    const body = String.raw`{"account_id":"${server.owner.accountId}","name":"a\u0000b"}`;
+    expect((await send('POST', '/v1/serviceids', body)).body).toMatchObject({ status_code: '400', errors: [{ code: 'invalid_body' }] });
+    // An escaped backslash before "u0000" is ordinary text.
+    const text = String.raw`{"account_id":"${server.owner.accountId}","name":"a\\u0000b"}`;
+    const ok = await send("POST", "/v1/serviceids", text);
+    expect(ok.status, JSON.stringify(ok.body)).toBe(201);
+  });
+
   it('an over-long service ID name is a 400 naming the field', async () => {
     const res = await send('POST', '/v1/serviceids', JSON.stringify({ account_id: server.owner.accountId, name: 'n'.repeat(1025) }));
     expect(res.status).toBe(400);
