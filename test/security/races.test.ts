@@ -162,6 +162,18 @@ describe(`parallel identical writes (${testDialect()})`, () => {
     );
   });
 
+  it('invitations of one new e-mail address: one 202, seven 409', async () => {
+    const { users } = clientsFor(server.url, owner.apikey);
+    const email = 'race-invitee@example.com';
+    await race(
+      'invitation (per account and e-mail)',
+      () => users.inviteUsers({ accountId: owner.accountId, users: [{ email, account_role: 'Member' }] }),
+      () => count(sql`SELECT COUNT(*) AS n FROM account_users au JOIN users u ON u.iam_id = au.iam_id WHERE au.account_id = ${owner.accountId} AND u.user_id = ${email}`),
+      [202],
+      409,
+    );
+  });
+
   it('first identity-settings writes with the initial ETag: one 200, seven 412; with If-Match *: all 200', async () => {
     const other = await newAccount(server);
     const identity = identityClient(server.url, other.apikey);
