@@ -1,5 +1,6 @@
 import { sql, type ExpressionBuilder, type Selectable } from 'kysely';
 import type { Db } from '../store/db.js';
+import { conflictOnDuplicate } from '../store/conflicts.js';
 import type { AccessGroupRulesTable, AccessGroupsTable, Schema } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
 import { accessGroupErrors } from './errors.js';
@@ -86,21 +87,9 @@ const toRule = (row: Selectable<AccessGroupRulesTable>): Rule => ({
   entityTag: row.entity_tag,
 });
 
-/** A unique-constraint violation, on either dialect. */
-const isUniqueViolation = (error: unknown) => {
-  const code = (error as { code?: unknown }).code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-};
-
 /** Runs a statement that writes a group name; a concurrent write of the same name is a 409. */
-async function namingGroup<T>(name: string, statement: Promise<T>): Promise<T> {
-  try {
-    return await statement;
-  } catch (error) {
-    if (isUniqueViolation(error)) throw accessGroupErrors.nameTaken(name);
-    throw error;
-  }
-}
+const namingGroup = <T>(name: string, statement: Promise<T>): Promise<T> =>
+  conflictOnDuplicate(statement, () => accessGroupErrors.nameTaken(name));
 
 const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
 

@@ -1,3 +1,5 @@
+import { DomainError } from '../kernel/errors.js';
+import { conflictOnDuplicate } from '../store/conflicts.js';
 import type { Db } from '../store/db.js';
 import type { UsersTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
@@ -80,8 +82,9 @@ export function createAccountsStore(db: Db) {
         .execute();
     },
 
+    /** Throws a 409 `user_exists` when a user with that login exists (its column is unique: racing first sign-ups or invitations). */
     async insertUser(trx: Trx, user: User, createdAt: string): Promise<void> {
-      await trx
+      const insert = trx
         .insertInto('users')
         .values({
           iam_id: user.iamId,
@@ -93,6 +96,7 @@ export function createAccountsStore(db: Db) {
           created_at: createdAt,
         })
         .execute();
+      await conflictOnDuplicate(insert, () => new DomainError('conflict', 'user_exists', `A user with login ${user.userId} already exists.`));
     },
 
     async addMember(trx: Trx, accountId: string, iamId: string, state: string, at: string): Promise<void> {

@@ -7,27 +7,28 @@ import type { RoleGrant } from '../pdp/index.js';
 import type { Decision } from '../pdp/types.js';
 import type { DecideOptions } from './decision-point.js';
 import type { Answer, AuthzService, DecisionWithActions } from './service.js';
+import { limits } from '../kernel/limits.js';
 
-const Attributes = Type.Record(Type.String(), Type.Union([Type.String(), Type.Number(), Type.Boolean()]));
-const Subject = Type.Object({ attributes: Type.Optional(Attributes), accessTokenBody: Type.Optional(Type.String()) });
-const Resource = Type.Object({ attributes: Type.Optional(Attributes), crn: Type.Optional(Type.String()) });
+const Attributes = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: limits.text }), Type.Number(), Type.Boolean()]));
+const Subject = Type.Object({ attributes: Type.Optional(Attributes), accessTokenBody: Type.Optional(Type.String({ maxLength: limits.opaque })) });
+const Resource = Type.Object({ attributes: Type.Optional(Attributes), crn: Type.Optional(Type.String({ maxLength: limits.text })) });
 const Environment = Type.Object({ attributes: Type.Optional(Attributes) });
 const DecisionItem = Type.Object({
-  requestId: Type.Optional(Type.String()),
+  requestId: Type.Optional(Type.String({ maxLength: limits.text })),
   subject: Subject,
-  action: Type.String({ minLength: 1 }),
+  action: Type.String({ minLength: 1, maxLength: limits.id }),
   resource: Resource,
   environment: Type.Optional(Environment),
 });
 const RolesItem = Type.Object({
-  requestId: Type.Optional(Type.String()),
+  requestId: Type.Optional(Type.String({ maxLength: limits.text })),
   subject: Subject,
   resource: Resource,
   environment: Type.Optional(Environment),
 });
 const BulkBody = Type.Object({
   subject: Subject,
-  action: Type.String({ minLength: 1 }),
+  action: Type.String({ minLength: 1, maxLength: limits.id }),
   resources: Type.Object({
     sharedAttributes: Type.Optional(Attributes),
     uniqueAttributes: Type.Array(Attributes, { minItems: 1, maxItems: 1000 }),

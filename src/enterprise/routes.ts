@@ -6,6 +6,7 @@ import type { Authenticator } from '../kernel/principal.js';
 import { docPage } from './paging.js';
 import type { EnterpriseService } from './service.js';
 import type { AccountGroup, Enterprise, EnterpriseAccount } from './types.js';
+import { limits } from '../kernel/limits.js';
 
 export interface EnterpriseRoutesDeps {
   enterprise: EnterpriseService;
@@ -83,14 +84,14 @@ function groupWire(g: AccountGroup) {
   };
 }
 
-const Text = Type.String({ minLength: 1 });
+const Text = Type.String({ minLength: 1, maxLength: limits.id });
 /** Where a page starts; empty (what the SDK sends for the first page) means the beginning. */
 const NextDocid = Type.String({ maxLength: 128 });
 const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
 const strict = { additionalProperties: false };
 
 const EnterpriseCreate = Type.Object(
-  { source_account_id: Text, name: Text, primary_contact_iam_id: Text, domain: Type.Optional(Type.String()) },
+  { source_account_id: Text, name: Text, primary_contact_iam_id: Text, domain: Type.Optional(Type.String({ maxLength: limits.text })) },
   strict,
 );
 const EnterpriseList = Type.Object({
@@ -101,10 +102,10 @@ const EnterpriseList = Type.Object({
   limit: Limit,
 });
 const EnterpriseUpdate = Type.Object(
-  { name: Type.Optional(Text), domain: Type.Optional(Type.String()), primary_contact_iam_id: Type.Optional(Text) },
+  { name: Type.Optional(Text), domain: Type.Optional(Type.String({ maxLength: limits.text })), primary_contact_iam_id: Type.Optional(Text) },
   strict,
 );
-const ImportBody = Type.Optional(Type.Object({ parent: Type.Optional(Text), billing_unit_id: Type.Optional(Type.String()) }, strict));
+const ImportBody = Type.Optional(Type.Object({ parent: Type.Optional(Text), billing_unit_id: Type.Optional(Type.String({ maxLength: limits.text })) }, strict));
 const AccountCreate = Type.Object(
   {
     parent: Text,

@@ -257,7 +257,6 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
       await authorizer.authorize(actor.principal, 'enterprise.enterprise.create', { accountId: source.id, serviceName: 'enterprise' });
       await checkContact(input.primaryContactIamId, source.id);
       const { value } = await writer.write(async (w) => {
-        if (await store.getMember(source.id, w.trx)) throw errors.alreadyInEnterprise(source.id);
         const at = now();
         const by = actor.principal.iamId;
         const id = ids.hex32();
@@ -331,7 +330,6 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
       const parent = input.parent ?? enterprise.crn;
       await resolveParent(parent, enterpriseId);
       await writer.write(async (w) => {
-        if (await store.getMember(accountId, w.trx)) throw errors.alreadyInEnterprise(accountId);
         const at = now();
         const by = actor.principal.iamId;
         await store.insertMember(w.trx, { account_id: accountId, enterprise_id: enterpriseId, parent, state: 'ACTIVE', created_at: at, created_by: by, updated_at: at, updated_by: by });

@@ -1,6 +1,8 @@
+import { conflictOnDuplicate } from '../store/conflicts.js';
 import type { Db } from '../store/db.js';
 import type { AccountGroupsTable, EnterpriseAccountsTable, EnterprisesTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
+import { enterpriseErrors } from './errors.js';
 
 type Executor = Db | Trx;
 
@@ -47,8 +49,9 @@ export function createEnterpriseStore(db: Db) {
       .select(['accounts.name', 'accounts.owner_iam_id', 'users.email as owner_email']);
 
   return {
+    /** Throws the 409 alreadyInEnterprise when the account already is an enterprise account (a unique column). */
     async insertEnterprise(trx: Trx, row: EnterprisesTable): Promise<void> {
-      await trx.insertInto('enterprises').values(row).execute();
+      await conflictOnDuplicate(trx.insertInto('enterprises').values(row).execute(), () => enterpriseErrors.alreadyInEnterprise(row.account_id));
     },
 
     async getEnterprise(id: string, ex: Executor = db): Promise<EnterpriseRow | undefined> {
@@ -105,8 +108,9 @@ export function createEnterpriseStore(db: Db) {
       return Number(g.n) + Number(a.n);
     },
 
+    /** Throws the 409 alreadyInEnterprise when the account already belongs to an enterprise (its primary key). */
     async insertMember(trx: Trx, row: EnterpriseAccountsTable): Promise<void> {
-      await trx.insertInto('enterprise_accounts').values(row).execute();
+      await conflictOnDuplicate(trx.insertInto('enterprise_accounts').values(row).execute(), () => enterpriseErrors.alreadyInEnterprise(row.account_id));
     },
 
     /** The account's enterprise membership (deleted ones included), or undefined when it is in none. */

@@ -47,6 +47,10 @@ function fromFrameworkError(error: FastifyError): DomainError | undefined {
       return new DomainError('invalid', 'invalid_body', 'The request body must not be empty.');
     case 'FST_ERR_CTP_INVALID_JSON_BODY':
       return new DomainError('invalid', 'invalid_body', 'The request body is not valid JSON.');
+    case 'FST_ERR_BAD_URL':
+      return new DomainError('invalid', 'invalid_url', 'The URL is not valid: malformed percent-encoding or invalid UTF-8.');
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return new DomainError('invalid', 'invalid_url', 'A path parameter is too long.');
   }
   if (error instanceof SyntaxError || error.statusCode === 400) {
     return new DomainError('invalid', 'invalid_body', 'The request body is not valid JSON.');
@@ -125,7 +129,7 @@ export function styleOfPath(path: string): ErrorStyle {
 }
 
 function styleOf(request: FastifyRequest): ErrorStyle {
-  return request.routeOptions.config?.errorStyle ?? styleOfPath(request.url.split('?')[0] ?? '/');
+  return request.routeOptions?.config?.errorStyle ?? styleOfPath(request.url.split('?')[0] ?? '/');
 }
 
 function send(request: FastifyRequest, reply: FastifyReply, error: DomainError) {
@@ -134,18 +138,21 @@ function send(request: FastifyRequest, reply: FastifyReply, error: DomainError) 
   return reply.status(status).type('application/json').send(errorBody(styleOf(request), error, status, request.id, url));
 }
 
+/** Answers any error in the API's shape (also used for the router's own errors: bad URLs, over-long path values). */
+export function replyWithError(error: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const domain = error instanceof DomainError ? error : (fromFrameworkError(error) ?? asUnavailable(error));
+  if (domain) {
+    // An outage is worth one line per failed request: the cause stays out of the response.
+    if (domain.kind === 'unavailable' && !(error instanceof DomainError)) request.log.warn({ err: error }, 'database unavailable');
+    return send(request, reply, domain);
+  }
+  // An unexpected error is opaque to the caller; its cause goes to the log only.
+  request.log.error({ err: error }, 'unexpected error');
+  return send(request, reply, new DomainError('internal', 'internal_error', 'Internal error.'));
+}
+
 export function installErrorHandling(app: FastifyInstance) {
-  app.setErrorHandler((error: FastifyError, request, reply) => {
-    const domain = error instanceof DomainError ? error : (fromFrameworkError(error) ?? asUnavailable(error));
-    if (domain) {
-      // An outage is worth one line per failed request: the cause stays out of the response.
-      if (domain.kind === 'unavailable' && !(error instanceof DomainError)) request.log.warn({ err: error }, 'database unavailable');
-      return send(request, reply, domain);
-    }
-    // An unexpected error is opaque to the caller; its cause goes to the log only.
-    request.log.error({ err: error }, 'unexpected error');
-    return send(request, reply, new DomainError('internal', 'internal_error', 'Internal error.'));
-  });
+  app.setErrorHandler(replyWithError);
   app.setNotFoundHandler((request, reply) =>
     send(request, reply, new DomainError('not_found', 'not_found', `No route for ${request.method} ${request.url.split('?')[0]}.`)),
   );

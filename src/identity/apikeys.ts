@@ -34,12 +34,6 @@ import { descriptionOf, parseExpiry, presentFields, requireName } from './valida
 
 export const MIN_API_KEY_LENGTH = 32;
 
-/** A unique index refused the row (PostgreSQL 23505, SQLite SQLITE_CONSTRAINT_UNIQUE). */
-const isUniqueViolation = (error: unknown) => {
-  const code = (error as { code?: unknown } | null)?.code;
-  return code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE';
-};
-
 export interface NewApiKeyFields {
   name: string;
   description?: string;
@@ -141,14 +135,8 @@ export function createApiKeyService(ctx: IdentityContext) {
    */
   async function insertKeyIn(w: Write, prepared: PreparedApiKey, by: { iamId: string; accountId: string }): Promise<CreatedApiKey> {
     const hash = hashSecret(prepared.value);
-    if (prepared.given && (await store.getApiKeyByHash(hash, w.trx))) throw identityErrors.unusableApiKeyValue();
     const { key } = prepared;
-    try {
-      await store.insertApiKey(w.trx, key, hash);
-    } catch (error) {
-      if (prepared.given && isUniqueViolation(error)) throw identityErrors.unusableApiKeyValue();
-      throw error;
-    }
+    await store.insertApiKey(w.trx, key, hash);
     await store.appendHistory(w.trx, key.id, {
       timestamp: key.createdAt,
       iamId: by.iamId,

@@ -55,7 +55,6 @@ export function createGroupService(ctx: IdentityContext) {
         };
         return commit(
           async (w) => {
-            if (await store.getGroupByName(accountId, group.name, w.trx)) throw identityErrors.groupNameTaken(group.name);
             await store.insertGroup(w.trx, group);
             w.changed({ entity: 'serviceid-group', entityId: id, accountId, op: 'create' });
             return group;
@@ -88,8 +87,6 @@ export function createGroupService(ctx: IdentityContext) {
             const current = await store.getGroup(id, w.trx);
             if (!current) throw identityErrors.groupNotFound(id);
             const expected = expectedTag(ifMatch, current.entityTag);
-            const holder = await store.getGroupByName(current.accountId, name, w.trx);
-            if (holder && holder.id !== id) throw identityErrors.groupNameTaken(name);
             const changes = {
               name,
               ...(input.description !== undefined ? { description: descriptionOf(input.description) } : {}),

@@ -1,4 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
+import { limits } from '../kernel/limits.js';
 
 /**
  * Request schemas of the IAM Identity routes (from the SDK's iam-identity/v1 parameter types).
@@ -13,8 +14,8 @@ const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 /** `"true"` / `"false"` in any letter case, as the SDK sends header flags. */
 const headerFlag = Type.String({ pattern: '^([Tt][Rr][Uu][Ee]|[Ff][Aa][Ll][Ss][Ee])$' });
 
-export const IdParams = Type.Object({ id: Type.String({ minLength: 1 }) });
-export const AccountParams = Type.Object({ account_id: Type.String({ minLength: 1 }) });
+export const IdParams = Type.Object({ id: Type.String({ minLength: 1, maxLength: limits.id }) });
+export const AccountParams = Type.Object({ account_id: Type.String({ minLength: 1, maxLength: limits.id }) });
 
 export const ActionWhenLeaked = literals('none', 'disable', 'delete');
 const Order = literals('asc', 'desc');
@@ -29,19 +30,19 @@ export const ReadQuery = Type.Object({
 // ── API keys ──────────────────────────────────────────────────────────────────────────────────
 
 const apiKeyValueFields = {
-  name: Type.String(),
-  description: opt(Type.String()),
-  apikey: opt(Type.String()),
+  name: Type.String({ maxLength: limits.text }),
+  description: opt(Type.String({ maxLength: limits.text })),
+  apikey: opt(Type.String({ maxLength: limits.text })),
   store_value: opt(Type.Boolean()),
   action_when_leaked: opt(ActionWhenLeaked),
-  expires_at: opt(Type.String()),
+  expires_at: opt(Type.String({ maxLength: limits.text })),
 };
 
 export const CreateApiKeyBody = Type.Object(
   {
     ...apiKeyValueFields,
-    iam_id: Type.String({ minLength: 1 }),
-    account_id: opt(Type.String({ minLength: 1 })),
+    iam_id: Type.String({ minLength: 1, maxLength: limits.id }),
+    account_id: opt(Type.String({ minLength: 1, maxLength: limits.id })),
     support_sessions: opt(Type.Boolean()),
   },
   strict,
@@ -51,41 +52,41 @@ export const CreateApiKeyHeaders = Type.Object({ 'entity-lock': opt(headerFlag),
 
 export const UpdateApiKeyBody = Type.Object(
   {
-    name: opt(Type.String()),
-    description: opt(Type.String()),
+    name: opt(Type.String({ maxLength: limits.text })),
+    description: opt(Type.String({ maxLength: limits.text })),
     support_sessions: opt(Type.Boolean()),
     action_when_leaked: opt(ActionWhenLeaked),
-    expires_at: opt(Type.String()),
+    expires_at: opt(Type.String({ maxLength: limits.text })),
   },
   strict,
 );
 
 export const ApiKeyListQuery = Type.Object({
-  account_id: opt(Type.String()),
-  iam_id: opt(Type.String()),
+  account_id: opt(Type.String({ maxLength: limits.text })),
+  iam_id: opt(Type.String({ maxLength: limits.text })),
   pagesize: opt(PageSize),
-  pagetoken: opt(Type.String()),
+  pagetoken: opt(Type.String({ maxLength: limits.opaque })),
   scope: opt(literals('entity', 'account')),
   type: opt(literals('user', 'serviceid')),
-  sort: opt(Type.String()),
+  sort: opt(Type.String({ maxLength: limits.text })),
   order: opt(Order),
   include_history: opt(Type.Boolean()),
-  filter: opt(Type.String()),
-  group_id: opt(Type.String()),
+  filter: opt(Type.String({ maxLength: limits.opaque })),
+  group_id: opt(Type.String({ maxLength: limits.text })),
 });
 
-export const ApiKeyDetailsHeaders = Type.Object({ 'iam-apikey': Type.String({ minLength: 1 }) });
+export const ApiKeyDetailsHeaders = Type.Object({ 'iam-apikey': Type.String({ minLength: 1, maxLength: limits.opaque }) });
 export const ApiKeyDetailsQuery = Type.Object({ include_history: opt(Type.Boolean()) });
 
 // ── Service IDs and groups ────────────────────────────────────────────────────────────────────
 
 export const CreateServiceIdBody = Type.Object(
   {
-    account_id: Type.String({ minLength: 1 }),
-    name: Type.String(),
-    group_id: opt(Type.String()),
-    description: opt(Type.String()),
-    unique_instance_crns: opt(Type.Array(Type.String())),
+    account_id: Type.String({ minLength: 1, maxLength: limits.id }),
+    name: Type.String({ maxLength: limits.text }),
+    group_id: opt(Type.String({ maxLength: limits.text })),
+    description: opt(Type.String({ maxLength: limits.text })),
+    unique_instance_crns: opt(Type.Array(Type.String({ maxLength: limits.text }))),
     apikey: opt(Type.Object(apiKeyValueFields, strict)),
   },
   strict,
@@ -96,32 +97,32 @@ export const ShowGroupQuery = Type.Object({ show_group_id: opt(Type.Boolean()) }
 
 export const UpdateServiceIdBody = Type.Object(
   {
-    name: opt(Type.String()),
-    description: opt(Type.String()),
-    unique_instance_crns: opt(Type.Array(Type.String())),
+    name: opt(Type.String({ maxLength: limits.text })),
+    description: opt(Type.String({ maxLength: limits.text })),
+    unique_instance_crns: opt(Type.Array(Type.String({ maxLength: limits.text }))),
   },
   strict,
 );
 
 export const ServiceIdListQuery = Type.Object({
-  account_id: opt(Type.String()),
-  group_id: opt(Type.String()),
-  name: opt(Type.String()),
+  account_id: opt(Type.String({ maxLength: limits.text })),
+  group_id: opt(Type.String({ maxLength: limits.text })),
+  name: opt(Type.String({ maxLength: limits.text })),
   pagesize: opt(PageSize),
-  pagetoken: opt(Type.String()),
-  sort: opt(Type.String()),
+  pagetoken: opt(Type.String({ maxLength: limits.opaque })),
+  sort: opt(Type.String({ maxLength: limits.text })),
   order: opt(Order),
   include_history: opt(Type.Boolean()),
-  filter: opt(Type.String()),
+  filter: opt(Type.String({ maxLength: limits.opaque })),
   show_group_id: opt(Type.Boolean()),
 });
 
 export const CreateGroupBody = Type.Object(
-  { account_id: Type.String({ minLength: 1 }), name: Type.String(), description: opt(Type.String()) },
+  { account_id: Type.String({ minLength: 1, maxLength: limits.id }), name: Type.String({ maxLength: limits.text }), description: opt(Type.String({ maxLength: limits.text })) },
   strict,
 );
-export const UpdateGroupBody = Type.Object({ name: Type.String(), description: opt(Type.String()) }, strict);
-export const GroupListQuery = Type.Object({ account_id: opt(Type.String()) });
+export const UpdateGroupBody = Type.Object({ name: Type.String({ maxLength: limits.text }), description: opt(Type.String({ maxLength: limits.text })) }, strict);
+export const GroupListQuery = Type.Object({ account_id: opt(Type.String({ maxLength: limits.text })) });
 
 // ── Account settings ──────────────────────────────────────────────────────────────────────────
 
@@ -136,9 +137,9 @@ export const UpdateSettingsBody = Type.Object(
   {
     restrict_create_service_id: opt(Restriction),
     restrict_create_platform_apikey: opt(Restriction),
-    allowed_ip_addresses: opt(Type.String()),
+    allowed_ip_addresses: opt(Type.String({ maxLength: limits.text })),
     mfa: opt(Mfa),
-    user_mfa: opt(Type.Array(Type.Object({ iam_id: opt(Type.String()), mfa: opt(Mfa) }, strict))),
+    user_mfa: opt(Type.Array(Type.Object({ iam_id: opt(Type.String({ maxLength: limits.text })), mfa: opt(Mfa) }, strict))),
     session_expiration_in_seconds: opt(NumberSetting),
     session_invalidation_in_seconds: opt(NumberSetting),
     max_sessions_per_identity: opt(NumberSetting),
@@ -149,8 +150,8 @@ export const UpdateSettingsBody = Type.Object(
       Type.Array(
         Type.Object(
           {
-            realm_id: Type.String(),
-            invitation_email_allow_patterns: opt(Type.Array(Type.String())),
+            realm_id: Type.String({ maxLength: limits.text }),
+            invitation_email_allow_patterns: opt(Type.Array(Type.String({ maxLength: limits.text }))),
             restrict_invitation: opt(Type.Boolean()),
           },
           strict,

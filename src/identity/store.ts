@@ -1,7 +1,9 @@
 import { sql, type Selectable, type SelectQueryBuilder } from 'kysely';
+import { conflictOnDuplicate } from '../store/conflicts.js';
 import type { Db } from '../store/db.js';
 import type { ApiKeysTable, Schema, ServiceIdGroupsTable, ServiceIdsTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
+import { identityErrors } from './errors.js';
 import type { Slice, Window } from './paging.js';
 import type {
   ActionWhenLeaked,
@@ -129,9 +131,13 @@ export function createIdentityStore(db: Db) {
   return {
     // ── API keys ────────────────────────────────────────────────────────────────────────────
 
-    /** Inserts a key; `keyHash` is hashSecret(value) and must not exist yet (the column is unique). */
+    /**
+     * Inserts a key; `keyHash` is hashSecret(value). Throws identityErrors.unusableApiKeyValue (the
+     * same 400 as a weak chosen value) when a key with that value exists: the column is unique, so
+     * two racing creates with one chosen value settle there.
+     */
     async insertApiKey(trx: Trx, key: ApiKey, keyHash: string): Promise<void> {
-      await trx
+      const insert = trx
         .insertInto('api_keys')
         .values({
           id: key.id,
@@ -154,6 +160,7 @@ export function createIdentityStore(db: Db) {
           authn_count: key.authnCount,
         })
         .execute();
+      await conflictOnDuplicate(insert, () => identityErrors.unusableApiKeyValue());
     },
 
     /** The key with that id, or undefined when there is none. */
@@ -272,9 +279,9 @@ export function createIdentityStore(db: Db) {
 
     // ── Service ID groups ───────────────────────────────────────────────────────────────────
 
-    /** Inserts a group; the (account, name) pair must be free (the table enforces it). */
+    /** Inserts a group. Throws the 409 groupNameTaken when the account already has a group of that name (a unique index). */
     async insertGroup(trx: Trx, group: ServiceIdGroup): Promise<void> {
-      await trx
+      const insert = trx
         .insertInto('service_id_groups')
         .values({
           id: group.id,
@@ -287,22 +294,12 @@ export function createIdentityStore(db: Db) {
           entity_tag: group.entityTag,
         })
         .execute();
+      await conflictOnDuplicate(insert, () => identityErrors.groupNameTaken(group.name));
     },
 
     /** The group with that id, or undefined when there is none. */
     async getGroup(id: string, executor: Executor = db): Promise<ServiceIdGroup | undefined> {
       const row = await executor.selectFrom('service_id_groups').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toGroup(row);
-    },
-
-    /** The group of the account with that name, or undefined when there is none. */
-    async getGroupByName(accountId: string, name: string, executor: Executor = db): Promise<ServiceIdGroup | undefined> {
-      const row = await executor
-        .selectFrom('service_id_groups')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('name', '=', name)
-        .executeTakeFirst();
       return row && toGroup(row);
     },
 
@@ -318,10 +315,11 @@ export function createIdentityStore(db: Db) {
     },
 
     /** As updateApiKey: false when the group is gone or its tag is not `expectedTag`. */
+    /** Throws the 409 groupNameTaken when renaming to the name of another group of the account. */
     async updateGroup(trx: Trx, id: string, expectedTag: string | undefined, changes: GroupChanges & Stamp): Promise<boolean> {
       let query = trx.updateTable('service_id_groups').set(changes).where('id', '=', id);
       if (expectedTag !== undefined) query = query.where('entity_tag', '=', expectedTag);
-      const result = await query.executeTakeFirst();
+      const result = await conflictOnDuplicate(query.executeTakeFirst(), () => identityErrors.groupNameTaken(changes.name ?? ''));
       return Number(result.numUpdatedRows) === 1;
     },
 
@@ -343,8 +341,9 @@ export function createIdentityStore(db: Db) {
 
     /**
      * Stores the settings when the current tag is `expectedTag` (undefined: any). `exists` says
-     * whether a row is there to update (the caller read it in this transaction). Returns false when
-     * the tag moved meanwhile.
+     * whether the caller saw a row (read in this transaction). Returns false when the tag moved
+     * meanwhile. A first write is a conditional insert: when a racing first write committed the row
+     * in between, the loser updates it when any tag is expected, and reports false otherwise.
      */
     async saveSettings(
       trx: Trx,
@@ -354,11 +353,13 @@ export function createIdentityStore(db: Db) {
       row: { settings: string; entityTag: string; modifiedAt: string },
     ): Promise<boolean> {
       if (!exists) {
-        await trx
+        const inserted = await trx
           .insertInto('account_settings')
           .values({ account_id: accountId, settings: row.settings, entity_tag: row.entityTag, modified_at: row.modifiedAt })
-          .execute();
-        return true;
+          .onConflict((oc) => oc.column('account_id').doNothing())
+          .executeTakeFirst();
+        if (Number(inserted.numInsertedOrUpdatedRows ?? 0) === 1) return true;
+        if (expectedTag !== undefined) return false;
       }
       let query = trx
         .updateTable('account_settings')

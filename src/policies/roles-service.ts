@@ -4,6 +4,7 @@ import type { Clock } from '../kernel/clock.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Writer } from '../store/unit-of-work.js';
+import { isUniqueViolation } from '../store/conflicts.js';
 import { policyErrors } from './errors.js';
 import type { PolicyStore } from './store.js';
 import type { CustomRoleStore } from './roles-store.js';
@@ -124,6 +125,7 @@ export function createRoleService(deps: RoleServiceDeps) {
     try {
       await writer.write(fn);
     } catch (error) {
+      if (!isUniqueViolation(error)) throw error;
       const rival = await store.getByName(role.accountId, role.name);
       if (rival && rival.id !== role.id) throw policyErrors.roleConflict(`A role named ${role.name} already exists.`, rival.entityTag, render(rival));
       throw error;

@@ -4,6 +4,7 @@ import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
+import { isUniqueViolation } from '../store/conflicts.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
 import { policyErrors } from './errors.js';
 import type { RenderContext } from './render.js';
@@ -147,7 +148,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         w.audit(auditEvent(actor, audit));
       });
     } catch (error) {
-      if (error instanceof DomainError || next.state !== 'active') throw error;
+      if (!isUniqueViolation(error) || next.state !== 'active') throw error;
       duplicate = await store.findActiveDuplicate(next);
       if (!duplicate) throw error;
     }

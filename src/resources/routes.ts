@@ -6,6 +6,7 @@ import type { Authenticator } from '../kernel/principal.js';
 import { nextUrl } from './paging.js';
 import type { ResourcesService } from './service.js';
 import type { QuotaDefinition, Reclamation, ResourceGroup, ResourceInstance } from './types.js';
+import { limits } from '../kernel/limits.js';
 
 export interface ResourcesRoutesDeps {
   resources: ResourcesService;
@@ -124,42 +125,42 @@ function reclamationWire(r: Reclamation) {
 // ── Request schemas ───────────────────────────────────────────────────────────────────────────
 
 const GroupListQuery = Type.Object({
-  account_id: Type.Optional(Type.String({ minLength: 1 })),
-  date: Type.Optional(Type.String()),
-  name: Type.Optional(Type.String()),
+  account_id: Type.Optional(Type.String({ minLength: 1, maxLength: limits.id })),
+  date: Type.Optional(Type.String({ maxLength: limits.text })),
+  name: Type.Optional(Type.String({ maxLength: limits.text })),
   default: Type.Optional(Type.Boolean()),
   include_deleted: Type.Optional(Type.Boolean()),
 });
 const GroupCreate = Type.Object(
-  { name: Type.String({ minLength: 1 }), account_id: Type.Optional(Type.String({ minLength: 1 })) },
+  { name: Type.String({ minLength: 1, maxLength: limits.id }), account_id: Type.Optional(Type.String({ minLength: 1, maxLength: limits.id })) },
   { additionalProperties: false },
 );
 const GroupUpdate = Type.Object(
-  { name: Type.Optional(Type.String({ minLength: 1 })), state: Type.Optional(Type.String()) },
+  { name: Type.Optional(Type.String({ minLength: 1, maxLength: limits.id })), state: Type.Optional(Type.String({ maxLength: limits.text })) },
   { additionalProperties: false },
 );
 
 const InstanceListQuery = Type.Object({
-  guid: Type.Optional(Type.String()),
-  name: Type.Optional(Type.String()),
-  resource_group_id: Type.Optional(Type.String()),
-  resource_id: Type.Optional(Type.String()),
-  resource_plan_id: Type.Optional(Type.String()),
-  type: Type.Optional(Type.String()),
-  sub_type: Type.Optional(Type.String()),
+  guid: Type.Optional(Type.String({ maxLength: limits.text })),
+  name: Type.Optional(Type.String({ maxLength: limits.text })),
+  resource_group_id: Type.Optional(Type.String({ maxLength: limits.text })),
+  resource_id: Type.Optional(Type.String({ maxLength: limits.text })),
+  resource_plan_id: Type.Optional(Type.String({ maxLength: limits.text })),
+  type: Type.Optional(Type.String({ maxLength: limits.text })),
+  sub_type: Type.Optional(Type.String({ maxLength: limits.text })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
-  start: Type.Optional(Type.String()),
+  start: Type.Optional(Type.String({ maxLength: limits.opaque })),
   state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('pending_reclamation'), Type.Literal('removed')])),
   updated_from: Type.Optional(Type.String({ format: 'date-time' })),
   updated_to: Type.Optional(Type.String({ format: 'date-time' })),
 });
 const InstanceCreate = Type.Object(
   {
-    name: Type.String({ minLength: 1 }),
-    target: Type.String({ minLength: 1 }),
-    resource_group: Type.String({ minLength: 1 }),
-    resource_plan_id: Type.String({ minLength: 1 }),
-    tags: Type.Optional(Type.Array(Type.String())),
+    name: Type.String({ minLength: 1, maxLength: limits.id }),
+    target: Type.String({ minLength: 1, maxLength: limits.id }),
+    resource_group: Type.String({ minLength: 1, maxLength: limits.id }),
+    resource_plan_id: Type.String({ minLength: 1, maxLength: limits.id }),
+    tags: Type.Optional(Type.Array(Type.String({ maxLength: limits.text }))),
     allow_cleanup: Type.Optional(Type.Boolean()),
     parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
   },
@@ -167,21 +168,21 @@ const InstanceCreate = Type.Object(
 );
 const InstanceUpdate = Type.Object(
   {
-    name: Type.Optional(Type.String({ minLength: 1 })),
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: limits.id })),
     parameters: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-    resource_plan_id: Type.Optional(Type.String({ minLength: 1 })),
+    resource_plan_id: Type.Optional(Type.String({ minLength: 1, maxLength: limits.id })),
     allow_cleanup: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false },
 );
 const ReclamationQuery = Type.Object({
-  account_id: Type.Optional(Type.String()),
-  resource_instance_id: Type.Optional(Type.String()),
-  resource_group_id: Type.Optional(Type.String()),
+  account_id: Type.Optional(Type.String({ maxLength: limits.text })),
+  resource_instance_id: Type.Optional(Type.String({ maxLength: limits.text })),
+  resource_group_id: Type.Optional(Type.String({ maxLength: limits.text })),
 });
-const ReclamationAction = Type.Object({ id: Type.String({ minLength: 1 }), action_name: Type.String({ minLength: 1 }) });
+const ReclamationAction = Type.Object({ id: Type.String({ minLength: 1, maxLength: limits.id }), action_name: Type.String({ minLength: 1, maxLength: limits.id }) });
 const ReclamationBody = Type.Optional(
-  Type.Object({ request_by: Type.Optional(Type.String()), comment: Type.Optional(Type.String()) }, { additionalProperties: false }),
+  Type.Object({ request_by: Type.Optional(Type.String({ maxLength: limits.text })), comment: Type.Optional(Type.String({ maxLength: limits.text })) }, { additionalProperties: false }),
 );
 
 /** Resource Manager v2: `/v2/resource_groups`, `/v2/quota_definitions`. */

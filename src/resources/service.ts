@@ -98,10 +98,9 @@ export function createResourcesService(deps: ResourcesDeps) {
 
   /**
    * Creates a resource group inside an existing write. Contract: the name is free among the
-   * account's live groups, else DomainError('conflict').
+   * account's live groups, else DomainError('conflict') (the store's unique index decides).
    */
   async function createGroupIn(w: Write, input: { accountId: string; name: string; isDefault: boolean }): Promise<ResourceGroup> {
-    if (await store.getGroupByName(input.accountId, input.name, w.trx)) throw errors.groupNameTaken(input.name);
     const at = now();
     const id = ids.hex32();
     const group: ResourceGroup = {
@@ -195,9 +194,6 @@ export function createResourcesService(deps: ResourcesDeps) {
       if (input.state !== undefined && input.state !== 'ACTIVE') throw invalid('state can only be set to ACTIVE.');
       await authorizer.authorize(actor.principal, 'resource-controller.group.update', groupTarget(group));
       const { value } = await writer.write(async (w) => {
-        if (input.name !== undefined && input.name !== group.name) {
-          if (await store.getGroupByName(group.accountId, input.name, w.trx)) throw errors.groupNameTaken(input.name);
-        }
         const at = now();
         await store.updateGroup(w.trx, id, { ...(input.name !== undefined ? { name: input.name } : {}), updated_at: at });
         w.changed({ entity: 'resource_group', entityId: id, accountId: group.accountId, op: 'update' });

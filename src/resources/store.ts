@@ -1,7 +1,9 @@
+import { conflictOnDuplicate } from '../store/conflicts.js';
 import type { Db } from '../store/db.js';
 import type { ReclamationsTable, ResourceGroupsTable, ResourceInstancesTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
 import { groupCrn } from './crn.js';
+import { resourceErrors } from './errors.js';
 import type { GroupFilter, InstanceFilter, InstanceState, Reclamation, ResourceGroup, ResourceInstance } from './types.js';
 
 type Executor = Db | Trx;
@@ -86,8 +88,9 @@ export function createResourcesStore(db: Db) {
   return {
     // ── Resource groups ─────────────────────────────────────────────────────────────────────
 
+    /** Throws the 409 groupNameTaken when a live group of the account has that name (a unique index). */
     async insertGroup(trx: Trx, group: ResourceGroup): Promise<void> {
-      await trx
+      const insert = trx
         .insertInto('resource_groups')
         .values({
           id: group.id,
@@ -101,23 +104,12 @@ export function createResourcesStore(db: Db) {
           deleted_at: null,
         })
         .execute();
+      await conflictOnDuplicate(insert, () => resourceErrors.groupNameTaken(group.name));
     },
 
     /** The group (deleted ones included), or undefined. */
     async getGroup(id: string, executor: Executor = db): Promise<ResourceGroup | undefined> {
       const row = await executor.selectFrom('resource_groups').selectAll().where('id', '=', id).executeTakeFirst();
-      return row && toGroup(row);
-    },
-
-    /** The account's live group with that name, or undefined. */
-    async getGroupByName(accountId: string, name: string, executor: Executor = db): Promise<ResourceGroup | undefined> {
-      const row = await executor
-        .selectFrom('resource_groups')
-        .selectAll()
-        .where('account_id', '=', accountId)
-        .where('name', '=', name)
-        .where('state', '!=', 'DELETED')
-        .executeTakeFirst();
       return row && toGroup(row);
     },
 
@@ -132,8 +124,10 @@ export function createResourcesStore(db: Db) {
       return rows.map(toGroup);
     },
 
+    /** Throws the 409 groupNameTaken when renaming to the name of another live group of the account. */
     async updateGroup(trx: Trx, id: string, changes: Partial<Pick<ResourceGroupsTable, 'name' | 'state' | 'updated_at' | 'deleted_at'>>) {
-      await trx.updateTable('resource_groups').set(changes).where('id', '=', id).execute();
+      const update = trx.updateTable('resource_groups').set(changes).where('id', '=', id).execute();
+      await conflictOnDuplicate(update, () => resourceErrors.groupNameTaken(changes.name ?? ''));
     },
 
     /** How many instances in the group are not removed for good (pending reclamations count). */

@@ -6,6 +6,7 @@ import { tokenErrors } from './errors.js';
 import type { TokenService } from './service.js';
 import type { SigningKeys } from './signing-keys.js';
 import { APIKEY_GRANT, CLOUD_IAM, REFRESH_TOKEN_GRANT, type ClientCredentials } from './types.js';
+import { limits } from '../kernel/limits.js';
 
 export interface TokenRoutesDeps {
   token: Pick<TokenService, 'grant'>;
@@ -17,12 +18,12 @@ export interface TokenRoutesDeps {
 
 const TokenForm = Type.Object(
   {
-    grant_type: Type.Optional(Type.String({ description: `${APIKEY_GRANT} or ${REFRESH_TOKEN_GRANT}` })),
-    apikey: Type.Optional(Type.String({ description: 'The API key (apikey grant).' })),
-    refresh_token: Type.Optional(Type.String({ description: 'A refresh token from an earlier grant (refresh_token grant).' })),
-    response_type: Type.Optional(Type.String({ description: `Only ${CLOUD_IAM} (the default).` })),
-    scope: Type.Optional(Type.String()),
-    account: Type.Optional(Type.String({ description: 'Account to scope the token to (default: the API key\'s account).' })),
+    grant_type: Type.Optional(Type.String({ maxLength: limits.opaque, description: `${APIKEY_GRANT} or ${REFRESH_TOKEN_GRANT}` })),
+    apikey: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'The API key (apikey grant).' })),
+    refresh_token: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'A refresh token from an earlier grant (refresh_token grant).' })),
+    response_type: Type.Optional(Type.String({ maxLength: limits.opaque, description: `Only ${CLOUD_IAM} (the default).` })),
+    scope: Type.Optional(Type.String({ maxLength: limits.opaque })),
+    account: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'Account to scope the token to (default: the API key\'s account).' })),
   },
   { additionalProperties: true },
 );

@@ -6,6 +6,7 @@ import { DomainError } from '../kernel/errors.js';
 import type { Authenticator } from '../kernel/principal.js';
 import { INVITATION_PREFIX, type UsersService } from './service.js';
 import type { UserProfile, UserSettings } from './types.js';
+import { limits } from '../kernel/limits.js';
 
 export interface UsersRoutesDeps {
   users: UsersService;
@@ -15,7 +16,7 @@ export interface UsersRoutesDeps {
 const config = { errorStyle: 'handbook' as const };
 const tags = ['User Management'];
 const strict = { additionalProperties: false };
-const Text = Type.String({ minLength: 1 });
+const Text = Type.String({ minLength: 1, maxLength: limits.id });
 
 function profileWire(p: UserProfile & { settings: UserSettings }, withSettings = false) {
   return {
@@ -41,19 +42,19 @@ const UserPath = Type.Object({ account_id: Text, iam_id: Text });
 const ListQuery = Type.Object({
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
   include_settings: Type.Optional(Type.Boolean()),
-  search: Type.Optional(Type.String()),
-  _start: Type.Optional(Type.String()),
-  user_id: Type.Optional(Type.String()),
+  search: Type.Optional(Type.String({ maxLength: limits.text })),
+  _start: Type.Optional(Type.String({ maxLength: limits.opaque })),
+  user_id: Type.Optional(Type.String({ maxLength: limits.text })),
 });
-const Attribute = Type.Object({ name: Type.Optional(Type.String()), value: Type.Optional(Type.String()) });
+const Attribute = Type.Object({ name: Type.Optional(Type.String({ maxLength: limits.text })), value: Type.Optional(Type.String({ maxLength: limits.text })) });
 const InviteBody = Type.Object(
   {
-    users: Type.Array(Type.Object({ email: Text, account_role: Type.Optional(Type.String()) }, strict), { minItems: 1, maxItems: 100 }),
+    users: Type.Array(Type.Object({ email: Text, account_role: Type.Optional(Type.String({ maxLength: limits.text })) }, strict), { minItems: 1, maxItems: 100 }),
     iam_policy: Type.Optional(
       Type.Array(
         Type.Object({
           type: Text,
-          roles: Type.Optional(Type.Array(Type.Object({ role_id: Type.Optional(Type.String()) }))),
+          roles: Type.Optional(Type.Array(Type.Object({ role_id: Type.Optional(Type.String({ maxLength: limits.text })) }))),
           resources: Type.Optional(Type.Array(Type.Object({ attributes: Type.Optional(Type.Array(Attribute)) }))),
         }),
       ),
@@ -64,26 +65,26 @@ const InviteBody = Type.Object(
 );
 const ProfileBody = Type.Object(
   {
-    firstname: Type.Optional(Type.String()),
-    lastname: Type.Optional(Type.String()),
-    state: Type.Optional(Type.String()),
-    email: Type.Optional(Type.String()),
-    phonenumber: Type.Optional(Type.String()),
-    altphonenumber: Type.Optional(Type.String()),
-    photo: Type.Optional(Type.String()),
+    firstname: Type.Optional(Type.String({ maxLength: limits.text })),
+    lastname: Type.Optional(Type.String({ maxLength: limits.text })),
+    state: Type.Optional(Type.String({ maxLength: limits.text })),
+    email: Type.Optional(Type.String({ maxLength: limits.text })),
+    phonenumber: Type.Optional(Type.String({ maxLength: limits.text })),
+    altphonenumber: Type.Optional(Type.String({ maxLength: limits.text })),
+    photo: Type.Optional(Type.String({ maxLength: limits.text })),
   },
   strict,
 );
 const SettingsBody = Type.Object(
   {
-    language: Type.Optional(Type.String()),
-    notification_language: Type.Optional(Type.String()),
-    allowed_ip_addresses: Type.Optional(Type.String()),
+    language: Type.Optional(Type.String({ maxLength: limits.text })),
+    notification_language: Type.Optional(Type.String({ maxLength: limits.text })),
+    allowed_ip_addresses: Type.Optional(Type.String({ maxLength: limits.text })),
     self_manage: Type.Optional(Type.Boolean()),
   },
   strict,
 );
-const Activity = Type.Object({ include_activity: Type.Optional(Type.String()) });
+const Activity = Type.Object({ include_activity: Type.Optional(Type.String({ maxLength: limits.text })) });
 
 /** User Management v2 (and the v3 removal): `/v2/accounts/{account_id}/users…`, `/v2/users/accept`. */
 export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {

@@ -1,6 +1,8 @@
+import { conflictOnDuplicate } from '../store/conflicts.js';
 import type { Db } from '../store/db.js';
 import type { AccountUsersTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
+import { userErrors } from './errors.js';
 import { DEFAULT_SETTINGS, type UserProfile, type UserSettings, type UserState } from './types.js';
 
 type Executor = Db | Trx;
@@ -65,13 +67,15 @@ export function createUsersStore(db: Db) {
 
     /**
      * Adds a PENDING member. `invitationHash` is the hash of the invitation secret, or null when the
-     * invitee accepts only while signed in as themselves (an identity that already exists).
+     * invitee accepts only while signed in as themselves (an identity that already exists). Throws
+     * the 409 alreadyMember when the user already is (or is invited as) a member of the account
+     * (its primary key).
      */
     async insertInvited(
       trx: Trx,
       row: { accountId: string; iamId: string; at: string; invitationHash: string | null; expiresAt: string; invitedBy: string; email: string },
     ) {
-      await trx
+      const insert = trx
         .insertInto('account_users')
         .values({
           account_id: row.accountId,
@@ -84,6 +88,7 @@ export function createUsersStore(db: Db) {
           invited_by: row.invitedBy,
         })
         .execute();
+      await conflictOnDuplicate(insert, () => userErrors.alreadyMember(row.email, row.accountId));
     },
 
     /** The pending invitation whose secret hashes to `hash` (whatever its account or expiry), or undefined. */

@@ -4,6 +4,7 @@ import { accessGroups } from './004_access_groups.js';
 import { resourcesUsersEnterprise } from './005_resources_users_enterprise.js';
 import { catalog } from './006_catalog.js';
 import { policyPermits } from './007_policy_permits.js';
+import { uniqueNames } from './008_unique_names.js';
 import { sealedSigningKeys } from './009_sealed_signing_keys.js';
 import { invitationExpiry } from './010_invitation_expiry.js';
 import { accountTraits } from './013_account_traits.js';
@@ -13,7 +14,9 @@ import type { Ddl, Migration } from './types.js';
  * Every migration, in order. Versions are shared by both dialects; a migration that needs
  * dialect-specific SQL branches on `ddl.dialect` inside its own file.
  */
-export const migrations: Migration[] = [foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, sealedSigningKeys, invitationExpiry, accountTraits];
+export const migrations: Migration[] = [
+  foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry, accountTraits,
+];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };
 export const postgresDdl: Ddl = { dialect: 'postgres', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT' };
