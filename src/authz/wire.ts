@@ -48,10 +48,13 @@ export function subjectOf(subject: WireSubject): DecisionSubject {
     if (typeof id !== 'string' || !id) throw invalid('subject.accessTokenBody carries no iam_id.');
     return { id };
   }
-  const attributes = stringsOf(subject.attributes);
-  const id = attributes.id;
-  if (!id) throw invalid('subject.attributes.id is required.');
-  const { id: _id, scope: _scope, ...rest } = attributes;
+  const { id, scope: _scope, ...rest } = stringsOf(subject.attributes);
+  if (!id) {
+    // IBM's enforcement points name a CRN identity (a service instance calling another service)
+    // by its CRN's attributes, without an id (authz.md §1.1); authorization policies match those.
+    if (rest.serviceName && rest.accountId) return { id: '', attributes: rest };
+    throw invalid('subject.attributes.id is required (or, for a service identity, its serviceName and accountId).');
+  }
   return Object.keys(rest).length > 0 ? { id, attributes: rest } : { id };
 }
 

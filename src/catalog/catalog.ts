@@ -1,42 +1,16 @@
 import { DomainError } from '../kernel/errors.js';
+import { NO_SERVICE, roleClass, type GrantingRoles, type RoleGrants, type ServiceGrants as DecisionGrants } from '../pdp/grants.js';
 import { genericActions as seedGenericActions, seedServices } from './seed/index.js';
 import { systemRoles, universalRoles } from './system.js';
 import type { CatalogAction, CatalogService, CustomRole, GenericAction, OwnRole, Role, ServiceType } from './types.js';
 
 /**
- * What the decision point needs to know about one service, precomputed so a decision costs one
- * map lookup per question: which roles grant an action on it, and which actions a role carries.
+ * The decision point's view of one service (pdp/grants.ts), with the catalog's whole service
+ * record.
  */
-export interface ServiceGrants {
+export interface ServiceGrants extends DecisionGrants {
   readonly service: CatalogService;
-  readonly type: ServiceType;
-  readonly groupId: string | undefined;
-  /** action id → the roles (system and custom) that grant it on this service. */
-  readonly rolesByAction: ReadonlyMap<string, GrantingRoles>;
-  /** role CRN → the action ids it grants on this service. */
-  readonly actionsByRole: ReadonlyMap<string, ReadonlySet<string>>;
-  /**
-   * A small integer unique to this object (a service's grants are replaced, never mutated), so the
-   * decision point can keep per-service data in an array rather than a map.
-   */
-  readonly ordinal: number;
 }
-
-/**
- * The roles that grant one action on one service: their CRNs, their Catalog.roleOrdinal numbers,
- * and the union of their roleClass bits.
- */
-export interface GrantingRoles {
-  readonly roles: ReadonlySet<string>;
-  readonly ordinals: Int32Array;
-  readonly classes: number;
-}
-
-/**
- * A role ordinal folded into one of 7 bits, so that any set of roles has a one-byte summary: two
- * sets share no role when their summaries share no bit.
- */
-export const roleClass = (ordinal: number) => 1 << ordinal % 7;
 
 let nextOrdinal = 0;
 
@@ -58,7 +32,7 @@ export const customRoleCrn = (accountId: string, name: string) =>
  * The service catalog: services, their actions, system and custom roles, and the precomputed
  * role ↔ action sets per service. Every mutation updates only the services it touches.
  */
-export class Catalog {
+export class Catalog implements RoleGrants {
   private readonly services = new Map<string, CatalogService>();
   private readonly roles = new Map<string, Role>();
   private readonly customRoles = new Map<string, CustomRole>();
@@ -382,9 +356,6 @@ export class Catalog {
     return granting;
   }
 }
-
-/** The service name of a resource that names no single service. */
-export const NO_SERVICE = '';
 
 /** `*<type>` or `*<type>/<group>`: never a registrable service name (SERVICE_NAME has no `*`). */
 const KIND_NAME = /^\*(service|platform_service)(?:\/(.+))?$/;

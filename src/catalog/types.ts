@@ -1,6 +1,8 @@
 /** The service catalog: services, the actions they define, and the roles that carry those actions. */
 
-export type ServiceType = 'service' | 'platform_service';
+import type { RoleKind, ServiceType } from '../pdp/grants.js';
+
+export type { RoleKind, ServiceType };
 
 export interface CatalogAction {
   /** `<serviceName>.<noun>.<verb>`, e.g. `cloud-object-storage.bucket.get`. */
@@ -34,12 +36,6 @@ export interface OwnRole {
   displayName: string;
   description: string;
 }
-
-/**
- * `platform` roles are `…:iam::::role:<Name>`; `service` roles are `…::::serviceRole:<Name>`, generic
- * (`iam`) or specific to `serviceName`; `custom` roles belong to an account and one service.
- */
-export type RoleKind = 'platform' | 'service' | 'custom';
 
 export interface Role {
   crn: string;

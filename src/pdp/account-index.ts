@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/catalog.js';
+import type { RoleGrants } from './grants.js';
 import type { CompiledPolicy } from './compile.js';
 import { ANY_SERVICE_KEY, indexKey, KIND_MASK, KeyKind, kindOf, ordinalOf, type ServiceKeys } from './keys.js';
 import { Field, PolicyTable, RECORD_SIZE } from './policy-table.js';
@@ -102,7 +102,7 @@ export class AccountIndex {
   }
 
   /** Files a policy under `subject` and its scope or service key; returns its table slot. */
-  add(p: CompiledPolicy, subject: number, keys: ServiceKeys, catalog: Catalog): number {
+  add(p: CompiledPolicy, subject: number, keys: ServiceKeys, catalog: RoleGrants): number {
     const { service, scope } = p.placement;
     const serviceKey = service ? keys.keyOf(service.by, service.value) : -1;
     const scopeOrdinal =

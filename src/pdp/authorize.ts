@@ -1,5 +1,4 @@
-import { NO_SERVICE, type ServiceGrants } from '../catalog/catalog.js';
-import type { RoleKind } from '../catalog/types.js';
+import { NO_SERVICE, type RoleKind, type ServiceGrants } from './grants.js';
 import { accountOfScope, parseCrn } from '../kernel/crn.js';
 import { Permit, residualMatches, resourceMatches, resourceMismatch, subjectMatches, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';

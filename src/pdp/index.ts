@@ -3,5 +3,4 @@ export { authorize, decide, rolesOf, type RoleGrant } from './authorize.js';
 export { compilePolicy } from './compile.js';
 export { compileRule, compileWildcard } from './conditions.js';
 export { PUBLIC_ACCESS_GROUP, Snapshot, type MembershipInput, type SnapshotInput } from './snapshot.js';
-export { fromWirePolicy } from './wire.js';
 export type * from './types.js';

@@ -1,4 +1,4 @@
-import type { ServiceGrants } from '../catalog/catalog.js';
+import type { ServiceGrants } from './grants.js';
 
 /**
  * The kinds of index key, in a key's low three bits (the rest is an ordinal: ServiceKeys' for the

@@ -1,4 +1,4 @@
-import { roleClass } from '../catalog/catalog.js';
+import { roleClass } from './grants.js';
 import type { CompiledPolicy } from './compile.js';
 import { doubled } from './typed-arrays.js';
 

@@ -1,4 +1,4 @@
-import type { Catalog } from '../catalog/catalog.js';
+import type { RoleGrants } from './grants.js';
 import { DomainError } from '../kernel/errors.js';
 import { AccountIndex } from './account-index.js';
 import { compilePolicy } from './compile.js';
@@ -17,7 +17,7 @@ export interface MembershipInput {
 }
 
 export interface SnapshotInput {
-  catalog: Catalog;
+  catalog: RoleGrants;
   policies?: Iterable<Policy>;
   memberships?: Iterable<MembershipInput>;
   instances?: Iterable<{ accountId: string; instanceId: string; resourceGroupId: string }>;
@@ -41,7 +41,7 @@ export class Snapshot {
   /** The last change-feed revision applied (maintained by the feed applier). */
   revision = 0;
 
-  constructor(readonly catalog: Catalog) {}
+  constructor(readonly catalog: RoleGrants) {}
 
   /**
    * Builds a snapshot at start-up. Policies that do not compile are left out and returned, so one

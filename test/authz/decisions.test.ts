@@ -119,6 +119,28 @@ describe('POST /v2/authz', () => {
     expect(body.responses[0].authorizationDecision.permitted).toBe(true);
   });
 
+  it('decides for a service identity named by its CRN attributes alone, as IBM\'s enforcement points send it', async () => {
+    await owner.client.createPolicy({
+      type: 'authorization',
+      subjects: [{ attributes: [{ name: 'serviceName', value: COS }, { name: 'accountId', value: owner.accountId }] }],
+      roles: [{ role_id: READER }],
+      resources: [{ attributes: [{ name: 'accountId', value: owner.accountId }, { name: 'serviceName', value: 'kms' }] }],
+    });
+    const asking = (attributes: Record<string, string>, action: string) => ({
+      subject: { attributes },
+      action,
+      resource: { attributes: { accountId: owner.accountId, serviceName: 'kms' } },
+    });
+    const source = { serviceName: COS, accountId: owner.accountId, serviceInstance: 'cos-instance', scope: 'ibm' };
+    const { body } = await post('/v2/authz', ownerBearer, [
+      asking(source, 'kms.secrets.unwrap'),
+      asking(source, 'kms.secrets.delete'),
+      asking({ ...source, serviceName: 'containers-kubernetes' }, 'kms.secrets.unwrap'),
+      asking({ scope: 'ibm' }, 'kms.secrets.unwrap'),
+    ]);
+    expect(body.responses.map((r: any) => r.authorizationDecision?.permitted ?? r.status)).toEqual([true, false, false, '400']);
+  });
+
   it('refuses a missing or invalid bearer token with 401 and malformed bodies with 400', async () => {
     expect((await post('/v2/authz', 'Bearer nope', [cosRequest(member.iamId, 'instance-a')])).status).toBe(401);
     expect((await post('/v2/authz', ownerBearer, { not: 'an array' })).status).toBe(400);

@@ -42,6 +42,8 @@ const policy: Schema = {
     pattern: str,
     /** A raw v1 or v2 wire body instead of the fields above. */
     wire: any,
+    /** The policy API must refuse the policy with a message containing this text. */
+    refused: str,
   },
   required: ['id'],
   additionalProperties: false,

@@ -3,13 +3,19 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parse, stringify } from 'yaml';
+import { Value } from '@sinclair/typebox/value';
+import { requestOf, type WireRequest } from '../../src/authz/wire.js';
 import { Catalog, customRoleCrn } from '../../src/catalog/catalog.js';
 import { parseCatalogFile } from '../../src/catalog/catalog-file.js';
 import { systemRoles } from '../../src/catalog/system.js';
 import { authorize } from '../../src/pdp/authorize.js';
 import { Snapshot } from '../../src/pdp/snapshot.js';
 import type { DecisionRequest, Policy } from '../../src/pdp/types.js';
-import { fromWirePolicy } from '../../src/pdp/wire.js';
+import { V1PolicySchema, V2PolicySchema } from '../../src/policies/schemas.js';
+import type { CustomRoleRecord } from '../../src/policies/types.js';
+import { parseV1, type V1PolicyBody } from '../../src/policies/v1.js';
+import { parseV2, type V2PolicyBody } from '../../src/policies/v2.js';
+import { validateDraft, type ValidationDeps } from '../../src/policies/validate.js';
 import { caseFileSchema, validate } from './case-schema.js';
 import { naiveDecide, type World } from './naive.js';
 
@@ -17,6 +23,11 @@ import { naiveDecide, type World } from './naive.js';
  * Decision behaviour as data: every file in cases/ describes a small world (catalog additions,
  * custom roles, memberships, instances, policies) and the decisions expected in it. Each case is
  * checked against the indexed PDP, its explain mode, and the naive evaluator.
+ *
+ * Policies and requests go through the parsers real API calls use: a policy is a v1 or v2 create
+ * body (the compact form below is written out as a v2 body), checked against the route's schema,
+ * parsed (parseV1/parseV2) and validated against the world's catalog (validateDraft) exactly as
+ * `POST /v1|v2/policies` does; a decision is a `/v2/authz` request item parsed by requestOf.
  */
 
 interface CaseFile {
@@ -46,6 +57,8 @@ interface CompactPolicy {
   rule?: unknown;
   pattern?: string;
   wire?: Record<string, unknown>;
+  /** The policy API must refuse this policy, with a message containing this text; it is not in the world. */
+  refused?: string;
 }
 
 interface DecisionCase {
@@ -84,29 +97,83 @@ function conditions(attrs: Attributes | undefined): Array<{ key: string; operato
   }));
 }
 
-function toPolicy(p: CompactPolicy, file: CaseFile): Policy {
-  if (p.wire) return fromWirePolicy({ id: p.id, ...p.wire });
+/** The create body a policy of a case file stands for: its raw `wire` body, else the compact form as v2. */
+function bodyOf(p: CompactPolicy, file: CaseFile): Record<string, unknown> {
+  if (p.wire) return p.wire;
   const account = p.account ?? file.account ?? DEFAULT_ACCOUNT;
   const subject = p.subject ?? {};
   const subjectAttributes =
     subject.iam_id !== undefined ? [{ key: 'iam_id', operator: 'stringEquals', value: subject.iam_id }]
     : subject.access_group_id !== undefined ? [{ key: 'access_group_id', operator: 'stringEquals', value: subject.access_group_id }]
     : conditions(subject.service);
-  return fromWirePolicy({
-    id: p.id,
+  const tags = conditions(p.tags);
+  return {
     type: p.type ?? (subject.service ? 'authorization' : 'access'),
-    state: p.state ?? 'active',
     subject: { attributes: subjectAttributes },
     resource: {
       attributes: [{ key: 'accountId', operator: 'stringEquals', value: account }, ...conditions(p.resource)],
-      tags: conditions(p.tags),
+      ...(tags.length > 0 ? { tags } : {}),
     },
     control: { grant: { roles: (p.roles ?? []).map((r) => ({ role_id: roleCrn(r, account) })) } },
     ...(p.rule !== undefined ? { rule: p.rule, pattern: p.pattern ?? 'time-based-conditions:weekly:custom-hours' } : {}),
-  });
+  };
 }
 
-function buildWorld(file: CaseFile): { snapshot: Snapshot; world: World } {
+/**
+ * What `POST /v1/policies` or `POST /v2/policies` would store for the body: the route's schema,
+ * the parser and the validator, then the stored policy (state set afterwards, as a later state
+ * change would). Whether a subject is an identity of the account is the identity domain's
+ * question (test/policies); here every subject counts as one.
+ */
+async function toPolicy(p: CompactPolicy, file: CaseFile, catalog: Catalog): Promise<Policy> {
+  const body = bodyOf(p, file);
+  const v1 = 'subjects' in body || 'resources' in body;
+  const schema = v1 ? V1PolicySchema : V2PolicySchema;
+  const [problem] = Value.Errors(schema, body);
+  if (problem) throw new Error(`case file: policy ${p.id} does not fit the ${v1 ? 'v1' : 'v2'} request schema: ${problem.path} ${problem.message}`);
+  const deps: ValidationDeps = {
+    catalog,
+    subjects: { exists: async () => true },
+    customRole: async (crn) => customRoleRecord(catalog, crn),
+    instance: async (instanceId) => instanceOf(file, instanceId),
+  };
+  try {
+    const draft = v1 ? parseV1(body as unknown as V1PolicyBody) : parseV2(body as unknown as V2PolicyBody);
+    const { syntax: _syntax, ...content } = await validateDraft(draft, deps);
+    return { id: p.id, state: p.state ?? 'active', ...content };
+  } catch (error) {
+    throw new Error(`case file: the policy API refuses policy ${p.id}: ${(error as Error).message}`);
+  }
+}
+
+/** The account and resource group of an instance of the world, as the validator asks the resource store. */
+function instanceOf(file: CaseFile, instanceId: string): { accountId: string; resourceGroupId: string } | undefined {
+  for (const [accountId, byInstance] of Object.entries(file.instances ?? {})) {
+    const resourceGroupId = byInstance[instanceId];
+    if (resourceGroupId !== undefined) return { accountId, resourceGroupId };
+  }
+  return undefined;
+}
+
+/** The stored custom role the validator asks about, from the world's catalog. */
+function customRoleRecord(catalog: Catalog, crn: string): CustomRoleRecord | undefined {
+  const role = catalog.role(crn);
+  if (role?.kind !== 'custom' || role.accountId === undefined || role.serviceName === undefined) return undefined;
+  const at = '2024-01-01T00:00:00Z';
+  return {
+    id: crn, name: role.name, accountId: role.accountId, serviceName: role.serviceName, crn, displayName: role.displayName,
+    actions: [...catalog.actionsOf(crn, role.serviceName)], createdAt: at, createdById: 'case-file', lastModifiedAt: at, lastModifiedById: 'case-file', entityTag: '1-0',
+  };
+}
+
+/** A policy marked `refused` and what the policy API said of it (undefined: it was accepted). */
+interface Refusal {
+  id: string;
+  expected: string;
+  message: string | undefined;
+}
+
+async function buildWorld(file: CaseFile): Promise<{ snapshot: Snapshot; world: World; refusals: Refusal[] }> {
   const catalog = Catalog.withSeed();
   if (file.services) catalog.registerAll(parseCatalogFile(stringify(file.services)));
   for (const r of file.customRoles ?? []) {
@@ -122,7 +189,16 @@ function buildWorld(file: CaseFile): { snapshot: Snapshot; world: World } {
       actions: r.actions,
     });
   }
-  const policies = (file.policies ?? []).map((p) => toPolicy(p, file));
+  const refusals: Refusal[] = [];
+  const policies: Policy[] = [];
+  for (const p of file.policies ?? []) {
+    if (p.refused === undefined) {
+      policies.push(await toPolicy(p, file, catalog));
+      continue;
+    }
+    const message = await toPolicy(p, file, catalog).then(() => undefined, (error: Error) => error.message);
+    refusals.push({ id: p.id, expected: p.refused, message });
+  }
   const memberships = (file.memberships ?? []).map((m) => ({
     accountId: m.account ?? file.account ?? DEFAULT_ACCOUNT,
     groupId: m.group,
@@ -141,18 +217,24 @@ function buildWorld(file: CaseFile): { snapshot: Snapshot; world: World } {
     publicAccess: [...publicAccess].map(([accountId, enabled]) => ({ accountId, enabled })),
   });
   if (rejected.length > 0) throw new Error(`case file: policies rejected: ${rejected.map((r) => r.error.message).join('; ')}`);
-  return { snapshot, world: { catalog, policies, memberships, instances, publicAccess } };
+  return { snapshot, world: { catalog, policies, memberships, instances, publicAccess }, refusals };
 }
 
+/**
+ * The `/v2/authz` request item a case stands for, parsed as the API parses it. Access-management
+ * tags are not part of IBM's request: the decision point learns them from the tagging service, so
+ * they are added to the parsed request.
+ */
 function toRequest(c: DecisionCase, file: CaseFile): DecisionRequest {
-  const subject = typeof c.subject === 'string' ? { id: c.subject } : { id: c.subject.id ?? '', ...(c.subject.attributes ? { attributes: c.subject.attributes } : {}) };
-  return {
-    subject,
+  const subject = typeof c.subject === 'string' ? { id: c.subject } : { ...(c.subject.id !== undefined ? { id: c.subject.id } : {}), ...c.subject.attributes };
+  const wire: WireRequest = {
+    subject: { attributes: subject },
     action: c.action,
-    resource: { accountId: file.account ?? DEFAULT_ACCOUNT, ...c.resource },
-    ...(c.tags ? { tags: c.tags } : {}),
+    resource: { attributes: { accountId: file.account ?? DEFAULT_ACCOUNT, ...c.resource } },
     ...(c.environment ? { environment: { attributes: c.environment } } : {}),
   };
+  const request = requestOf(wire, c.action);
+  return c.tags ? { ...request, tags: c.tags } : request;
 }
 
 const casesDir = join(dirname(fileURLToPath(import.meta.url)), 'cases');
@@ -167,11 +249,18 @@ describe('decision case files', () => {
 
 for (const name of files) {
   const file = parse(readFileSync(join(casesDir, name), 'utf8')) as CaseFile;
+  const built = await buildWorld(file);
   describe(`${name}: ${file.description}`, () => {
     it('has the case-file shape', () => {
       expect(validate(file, caseFileSchema)).toEqual([]);
     });
-    const { snapshot, world } = buildWorld(file);
+    const { snapshot, world, refusals } = built;
+    for (const r of refusals) {
+      it(`the policy API refuses policy ${r.id}`, () => {
+        expect(r.message, 'accepted').toBeDefined();
+        expect(r.message).toContain(r.expected);
+      });
+    }
     for (const c of file.cases) {
       it(`${c.expect}: ${c.name}`, () => {
         const request = toRequest(c, file);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CompiledPolicy } from '../../src/pdp/compile.js';
-import { roleClass } from '../../src/catalog/catalog.js';
+import { roleClass } from '../../src/pdp/grants.js';
 import { ChainSearch, ENTRY_SIZE, Field, isFast, nextOf, NO_ROLE, PolicyTable, RECORD_SIZE } from '../../src/pdp/policy-table.js';
 import { Reach, ReachTable } from '../../src/pdp/reach.js';
 

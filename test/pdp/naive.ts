@@ -1,4 +1,4 @@
-import { NO_SERVICE } from '../../src/catalog/catalog.js';
+import { NO_SERVICE } from '../../src/pdp/grants.js';
 import type { Catalog } from '../../src/catalog/catalog.js';
 import { accountOfScope, parseCrn } from '../../src/kernel/crn.js';
 import { compileRule } from '../../src/pdp/conditions.js';
