@@ -3,7 +3,7 @@ import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError, staleEtag } from '../kernel/errors.js';
 import { entityTag } from '../kernel/ids.js';
-import type { Actor, Principal } from '../kernel/principal.js';
+import type { Actor } from '../kernel/principal.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { accessGroupErrors as errors } from './errors.js';
 import type { AccessGroupsStore } from './store.js';
@@ -25,7 +25,7 @@ export interface AccessGroupsDeps {
    * Throws DomainError('forbidden') unless the principal could create every policy of the group
    * (the policy domain's grant check): a new member receives them all (authz.md §3.1).
    */
-  authorizeJoin(principal: Principal, accountId: string, groupId: string): Promise<void>;
+  authorizeJoin(actor: Actor, accountId: string, groupId: string): Promise<void>;
 }
 
 /** What an audit event of an operation is about; `accountId` is filled in once the target is loaded. */
@@ -110,7 +110,7 @@ export function createContext(deps: AccessGroupsDeps) {
     const group =
       groupId === PUBLIC_ACCESS_GROUP_ID ? await publicAccessGroup(actor.principal.accountId) : await store.getGroup(groupId);
     if (!group || group.accountId !== actor.principal.accountId) throw errors.groupNotFound(groupId);
-    await authorizer.authorize(actor.principal, action, target(group.accountId, group.id));
+    await authorizer.authorize(actor.principal, action, target(group.accountId, group.id), actor.environment);
     return group;
   }
 

@@ -46,7 +46,7 @@ export function ruleOperations(ctx: Context) {
         const rule = checkRuleInput(input);
         const group = mutable(await authorizedGroup(actor, groupId, subject.action));
         // A rule makes members too: it grants the group's policies like adding a member does.
-        await ctx.deps.authorizeJoin(actor.principal, group.accountId, group.id);
+        await ctx.deps.authorizeJoin(actor, group.accountId, group.id);
         subject.accountId = group.accountId;
         return commit(async (w) => {
           if (!(await store.lockGroup(w.trx, group.accountId, groupId))) throw errors.groupNotFound(groupId);
@@ -90,7 +90,7 @@ export function ruleOperations(ctx: Context) {
       return audited(actor, subject, async (commit) => {
         const rule = checkRuleInput(input);
         const group = await authorizedGroup(actor, groupId, subject.action);
-        await ctx.deps.authorizeJoin(actor.principal, group.accountId, group.id);
+        await ctx.deps.authorizeJoin(actor, group.accountId, group.id);
         subject.accountId = group.accountId;
         return commit(async (w) => {
           const current = await ruleOf(group, ruleId, w.trx);

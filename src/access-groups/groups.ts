@@ -58,7 +58,7 @@ export function groupOperations(ctx: Context) {
       return audited(actor, { action: 'iam-groups.groups.create', targetType: 'group', targetId: id, accountId }, async (commit) => {
         const { name, description } = checkGroupInput(input);
         if (name === undefined) throw errors.invalid('The access group name is required.');
-        await authorizer.authorize(actor.principal, 'iam-groups.groups.create', target(accountId));
+        await authorizer.authorize(actor.principal, 'iam-groups.groups.create', target(accountId), actor.environment);
         return commit(async (w) => {
           if (name.toLowerCase() === 'public access' || (await store.groupIdByName(w.trx, accountId, name))) {
             throw errors.nameTaken(name);
@@ -87,7 +87,7 @@ export function groupOperations(ctx: Context) {
      * listing an identity's groups: it has no members to list) and counts in `totalCount`.
      */
     async listGroups(actor: Actor, accountId: string, query: GroupListQuery): Promise<OffsetPage<AccessGroup>> {
-      await authorizer.authorize(actor.principal, 'iam-groups.groups.list', target(accountId));
+      await authorizer.authorize(actor.principal, 'iam-groups.groups.list', target(accountId), actor.environment);
       const search = query.search === undefined ? undefined : parseSearch(query.search);
       const filter = {
         accountId,
@@ -173,7 +173,7 @@ export function groupOperations(ctx: Context) {
     // ── Settings ──────────────────────────────────────────────────────────────────────────────
 
     async getSettings(actor: Actor, accountId: string): Promise<Settings> {
-      await authorizer.authorize(actor.principal, 'iam-groups.account-settings.read', target(accountId));
+      await authorizer.authorize(actor.principal, 'iam-groups.account-settings.read', target(accountId), actor.environment);
       return store.getSettings(accountId);
     },
 
@@ -181,7 +181,7 @@ export function groupOperations(ctx: Context) {
     async updateSettings(actor: Actor, accountId: string, publicAccessEnabled: boolean | undefined): Promise<Settings> {
       const subject = { action: 'iam-groups.account-settings.update', targetType: 'account-settings', targetId: accountId, accountId };
       return audited(actor, subject, async (commit) => {
-        await authorizer.authorize(actor.principal, subject.action, target(accountId));
+        await authorizer.authorize(actor.principal, subject.action, target(accountId), actor.environment);
         return commit(
           async (w) => {
             const current = await store.getSettings(accountId, w.trx);

@@ -112,7 +112,7 @@ export function memberOperations(ctx: Context) {
         if (members.length > BATCH_LIMIT) throw errors.invalid(`At most ${BATCH_LIMIT} members can be added at once.`);
         const group = mutable(await authorizedGroup(actor, groupId, subject.action));
         subject.accountId = group.accountId;
-        await authorizeJoin(actor.principal, group.accountId, group.id);
+        await authorizeJoin(actor, group.accountId, group.id);
         return commit(
           async (w) => {
             if (!(await store.lockGroup(w.trx, group.accountId, groupId))) throw errors.groupNotFound(groupId);
@@ -215,9 +215,9 @@ export function memberOperations(ctx: Context) {
             try {
               const group = groupId === PUBLIC_ACCESS_GROUP_ID ? undefined : await store.getGroup(groupId);
               if (groupId !== PUBLIC_ACCESS_GROUP_ID && (!group || group.accountId !== accountId)) throw errors.groupNotFound(groupId);
-              await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId));
+              await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId), actor.environment);
               if (!group) throw errors.publicAccessImmutable();
-              await authorizeJoin(actor.principal, accountId, group.id);
+              await authorizeJoin(actor, accountId, group.id);
               return { groupId, status: 200, group };
             } catch (error) {
               return { groupId, ...itemFailure(error) };
@@ -269,7 +269,7 @@ export function memberOperations(ctx: Context) {
         const checked = await Promise.all(
           groupIds.map(async (groupId): Promise<GroupResult> => {
             try {
-              await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId));
+              await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId), actor.environment);
               return { groupId, status: 204 };
             } catch (error) {
               return { groupId, ...itemFailure(error) };

@@ -41,7 +41,7 @@ export function createCatalogAdmin(deps: {
   async function authorize(actor: Actor) {
     const accountId = await deps.operatorAccountId();
     if (!accountId) throw new DomainError('forbidden', 'insufficent_permissions', 'There is no operator account yet.');
-    await deps.authorizer.authorize(actor.principal, ADMINISTER, { accountId, serviceName: 'globalcatalog' });
+    await deps.authorizer.authorize(actor.principal, ADMINISTER, { accountId, serviceName: 'globalcatalog' }, actor.environment);
   }
 
   const refuseBuiltIn = (name: string) => {

@@ -64,7 +64,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     ...(id ? { resource: id } : {}),
   });
 
-  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t);
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
 
   function audit(w: Write, actor: Actor, accountId: string, action: string, targetType: Kind, targetId: string, detail?: Record<string, unknown>) {
     w.audit(auditOf(actor, { accountId, action, targetType, targetId, ...(detail ? { detail } : {}) }));
@@ -254,7 +254,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     async createEnterprise(actor: Actor, input: { sourceAccountId: string; name: string; primaryContactIamId: string; domain?: string }) {
       const source = await accounts.getAccount(input.sourceAccountId);
       if (!source) throw errors.accountNotFound(input.sourceAccountId);
-      await authorizer.authorize(actor.principal, 'enterprise.enterprise.create', { accountId: source.id, serviceName: 'enterprise' });
+      await authorizer.authorize(actor.principal, 'enterprise.enterprise.create', { accountId: source.id, serviceName: 'enterprise' }, actor.environment);
       await checkContact(input.primaryContactIamId, source.id);
       const { value } = await writer.write(async (w) => {
         const at = now();
@@ -302,7 +302,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
 
     async updateEnterprise(actor: Actor, id: string, input: { name?: string; domain?: string; primaryContactIamId?: string }) {
       const enterprise = await readableEnterprise(actor, id);
-      await authorizer.authorize(actor.principal, 'enterprise.enterprise.update', target(enterprise.accountId, 'enterprise', id));
+      await authorizer.authorize(actor.principal, 'enterprise.enterprise.update', target(enterprise.accountId, 'enterprise', id), actor.environment);
       if (input.primaryContactIamId !== undefined) await checkContact(input.primaryContactIamId, enterprise.accountId);
       await writer.write(async (w) => {
         await store.updateEnterprise(w.trx, id, {
@@ -323,7 +323,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
      */
     async importAccount(actor: Actor, enterpriseId: string, accountId: string, input: { parent?: string }) {
       const enterprise = await readableEnterprise(actor, enterpriseId);
-      await authorizer.authorize(actor.principal, 'enterprise.enterprise.import', target(enterprise.accountId, 'enterprise', enterpriseId));
+      await authorizer.authorize(actor.principal, 'enterprise.enterprise.import', target(enterprise.accountId, 'enterprise', enterpriseId), actor.environment);
       const account = await accounts.getAccount(accountId);
       if (!account) throw errors.accountNotFound(accountId);
       if (account.ownerIamId !== actor.principal.iamId) throw errors.notOwnerOfImported(accountId);
@@ -359,7 +359,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     ): Promise<{ accountId: string; ownerIamId: string; serviceId?: OwnerServiceId }> {
       const traits = traitsOf(input.traits);
       const enterprise = await resolveParent(input.parent);
-      await authorizer.authorize(actor.principal, 'enterprise.account.create', target(enterprise.account_id, 'account'));
+      await authorizer.authorize(actor.principal, 'enterprise.account.create', target(enterprise.account_id, 'account'), actor.environment);
       const { value } = await writer.write(async (w) => {
         const existing = (await accounts.getUser(input.ownerIamId, w.trx)) ?? (EMAIL.test(input.ownerIamId) ? await accounts.getUserByLogin(input.ownerIamId, w.trx) : undefined);
         if (!existing && !EMAIL.test(input.ownerIamId)) throw errors.unknownOwner(input.ownerIamId);
@@ -436,7 +436,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     /** Moves an account to another parent within its enterprise. */
     async moveAccount(actor: Actor, id: string, parent: string) {
       const { account, enterprise } = await readableAccount(actor, id);
-      await authorizer.authorize(actor.principal, 'enterprise.account.move', target(enterprise.account_id, 'account', id));
+      await authorizer.authorize(actor.principal, 'enterprise.account.move', target(enterprise.account_id, 'account', id), actor.environment);
       if (account.isEnterpriseAccount) throw errors.enterpriseAccount(id);
       if (account.state !== 'ACTIVE') throw errors.accountNotFound(id);
       await resolveParent(parent, enterprise.id);
@@ -450,7 +450,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     /** Deletes a child account: it leaves the enterprise's lists (include_deleted shows it) and is suspended. */
     async deleteAccount(actor: Actor, id: string) {
       const { account, enterprise } = await readableAccount(actor, id);
-      await authorizer.authorize(actor.principal, 'enterprise.account.delete', target(enterprise.account_id, 'account', id));
+      await authorizer.authorize(actor.principal, 'enterprise.account.delete', target(enterprise.account_id, 'account', id), actor.environment);
       if (account.isEnterpriseAccount) throw errors.enterpriseAccount(id);
       if (account.state !== 'ACTIVE') throw errors.accountNotFound(id);
       await writer.write(async (w) => {
@@ -467,7 +467,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
 
     async createAccountGroup(actor: Actor, input: { parent: string; name: string; primaryContactIamId: string }) {
       const enterprise = await resolveParent(input.parent);
-      await authorizer.authorize(actor.principal, 'enterprise.account-group.create', target(enterprise.account_id, 'account-group'));
+      await authorizer.authorize(actor.principal, 'enterprise.account-group.create', target(enterprise.account_id, 'account-group'), actor.environment);
       await checkContact(input.primaryContactIamId, enterprise.account_id);
       const { value } = await writer.write(async (w) => {
         const at = now();
@@ -518,7 +518,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     async updateAccountGroup(actor: Actor, id: string, input: { name?: string; primaryContactIamId?: string }) {
       const { group, enterprise } = await readableGroup(actor, id);
       if (group.state !== 'ACTIVE') throw errors.groupNotFound(id);
-      await authorizer.authorize(actor.principal, 'enterprise.account-group.update', target(enterprise.account_id, 'account-group', id));
+      await authorizer.authorize(actor.principal, 'enterprise.account-group.update', target(enterprise.account_id, 'account-group', id), actor.environment);
       if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty.');
       if (input.primaryContactIamId !== undefined) await checkContact(input.primaryContactIamId, enterprise.account_id);
       await writer.write(async (w) => {
@@ -537,7 +537,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     async deleteAccountGroup(actor: Actor, id: string) {
       const { group, enterprise } = await readableGroup(actor, id);
       if (group.state !== 'ACTIVE') throw errors.groupNotFound(id);
-      await authorizer.authorize(actor.principal, 'enterprise.account-group.delete', target(enterprise.account_id, 'account-group', id));
+      await authorizer.authorize(actor.principal, 'enterprise.account-group.delete', target(enterprise.account_id, 'account-group', id), actor.environment);
       await writer.write(async (w) => {
         if ((await store.countChildren(w.trx, group.crn)) > 0) throw errors.notEmpty(id);
         await store.updateGroup(w.trx, id, { state: 'DELETED', updated_at: now(), updated_by: actor.principal.iamId });

@@ -192,11 +192,11 @@ export function createApiKeyService(ctx: IdentityContext) {
       if ((await ctx.accounts.membershipState(accountId, iamId)) === 'ACTIVE') return;
       throw forbidden();
     }
-    await authorizer.authorize(principal, 'iam-identity.apikey.create', targetOf(accountId, { type: 'apikey', id: keyId, ownerIamId }));
+    await authorizer.authorize(principal, 'iam-identity.apikey.create', targetOf(accountId, { type: 'apikey', id: keyId, ownerIamId }), actor.environment);
   }
 
   async function authorizeOn(actor: Actor, action: string, key: ApiKey) {
-    await authorizer.authorize(actor.principal, action, targetOf(key.accountId, { type: 'apikey', id: key.id, ownerIamId: await ownerOf(key) }));
+    await authorizer.authorize(actor.principal, action, targetOf(key.accountId, { type: 'apikey', id: key.id, ownerIamId: await ownerOf(key) }), actor.environment);
   }
 
   async function detailed(key: ApiKey, options: ReadOptions): Promise<Detailed<ApiKey>> {
@@ -282,7 +282,7 @@ export function createApiKeyService(ctx: IdentityContext) {
       if ((read.oneOf('scope', ['entity', 'account'] as const) ?? 'entity') === 'entity') {
         iamId = read.text('iamId') ?? actor.principal.iamId;
         const { ownerIamId } = await identityOf(iamId, accountId);
-        await authorizer.authorize(actor.principal, 'iam-identity.apikey.list', targetOf(accountId, { type: 'apikey', ownerIamId }));
+        await authorizer.authorize(actor.principal, 'iam-identity.apikey.list', targetOf(accountId, { type: 'apikey', ownerIamId }), actor.environment);
       } else if ((await listingScope(ctx, actor, 'iam-identity.apikey.list', accountId)) === 'own') {
         iamId = actor.principal.iamId;
       }

@@ -85,7 +85,7 @@ export function expectedTag(ifMatch: string, current: string): string | undefine
  */
 export async function listingScope(ctx: IdentityContext, actor: Actor, action: string, accountId: string): Promise<'all' | 'own'> {
   try {
-    await ctx.authorizer.authorize(actor.principal, action, targetOf(accountId));
+    await ctx.authorizer.authorize(actor.principal, action, targetOf(accountId), actor.environment);
     return 'all';
   } catch (error) {
     if (error instanceof DomainError && error.kind === 'forbidden' && accountId === actor.principal.accountId) return 'own';

@@ -34,14 +34,14 @@ export function createGroupService(ctx: IdentityContext) {
   }
 
   const authorizeOn = (actor: Actor, action: string, group: ServiceIdGroup) =>
-    authorizer.authorize(actor.principal, action, targetOf(group.accountId, { type: 'serviceid-group', id: group.id, ownerIamId: group.createdBy }));
+    authorizer.authorize(actor.principal, action, targetOf(group.accountId, { type: 'serviceid-group', id: group.id, ownerIamId: group.createdBy }), actor.environment);
 
   return {
     async create(actor: Actor, accountId: string, input: GroupInput): Promise<ServiceIdGroup> {
       const id = ids.serviceIdGroup();
       const subject = { ...subjectOf('create', id), accountId };
       return audited(ctx, actor, subject, async (commit) => {
-        await authorizer.authorize(actor.principal, 'iam-identity.serviceid-group.create', targetOf(accountId, { type: 'serviceid-group', id }));
+        await authorizer.authorize(actor.principal, 'iam-identity.serviceid-group.create', targetOf(accountId, { type: 'serviceid-group', id }), actor.environment);
         const at = clock.now().toISOString();
         const group: ServiceIdGroup = {
           id,
@@ -65,7 +65,7 @@ export function createGroupService(ctx: IdentityContext) {
     },
 
     async list(actor: Actor, accountId: string): Promise<ServiceIdGroup[]> {
-      await authorizer.authorize(actor.principal, 'iam-identity.serviceid-group.list', targetOf(accountId));
+      await authorizer.authorize(actor.principal, 'iam-identity.serviceid-group.list', targetOf(accountId), actor.environment);
       return store.listGroups(accountId);
     },
 

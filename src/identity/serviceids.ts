@@ -74,6 +74,7 @@ export function createServiceIdService(ctx: IdentityContext, apiKeys: ApiKeyServ
       actor.principal,
       action,
       targetOf(serviceId.accountId, { type: 'serviceid', id: serviceId.id, ownerIamId: serviceId.createdBy }),
+      actor.environment,
     );
 
   async function detailed(serviceId: ServiceId, options: ReadOptions): Promise<Detailed<ServiceId>> {
@@ -119,6 +120,7 @@ export function createServiceIdService(ctx: IdentityContext, apiKeys: ApiKeyServ
           actor.principal,
           'iam-identity.serviceid.create',
           targetOf(input.accountId, { type: 'serviceid', id, ownerIamId: actor.principal.iamId }),
+          actor.environment,
         );
         if (input.groupId !== undefined) {
           const group = await store.getGroup(input.groupId);

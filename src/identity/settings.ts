@@ -191,13 +191,13 @@ export function createSettingsService(ctx: IdentityContext) {
     },
 
     async get(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView> {
-      await authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId));
+      await authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId), actor.environment);
       return view(accountId, options);
     },
 
     /** The account's settings and the values in force (`/effective_settings/identity`). */
     async getEffective(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView & { effective: SettingsValues }> {
-      await authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId));
+      await authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId), actor.environment);
       const account = await view(accountId, options);
       return { ...account, effective: effective(account.entity.values) };
     },
@@ -205,7 +205,7 @@ export function createSettingsService(ctx: IdentityContext) {
     async update(actor: Actor, accountId: string, ifMatch: string, update: SettingsUpdate): Promise<AccountSettings> {
       const subject = { action: 'iam-identity.account.update', targetType: 'account-settings', targetId: accountId, accountId };
       return audited(ctx, actor, subject, async (commit) => {
-        await authorizer.authorize(actor.principal, 'iam-identity.account.update', targetOf(accountId));
+        await authorizer.authorize(actor.principal, 'iam-identity.account.update', targetOf(accountId), actor.environment);
         const change = await checked(accountId, update);
         const fields = presentFields(update);
         return commit(

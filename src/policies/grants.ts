@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/index.js';
 import type { Authorizer } from '../kernel/authorizer.js';
-import type { Principal } from '../kernel/principal.js';
+import type { Actor } from '../kernel/principal.js';
 import type { PolicyStore } from './store.js';
 import { grantTargets } from './targets.js';
 import type { PolicyRecord } from './types.js';
@@ -18,20 +18,20 @@ export interface GrantCheckDeps {
  * policy's scope. Decided by the authorizer (the PDP; the owner's built-in rights), like any grant.
  */
 export function createGrantCheck(deps: GrantCheckDeps) {
-  /** Throws DomainError('forbidden') unless `principal` may perform `action` on every policy's whole scope. */
-  async function authorizeAll(principal: Principal, action: string, policies: readonly Pick<PolicyRecord, 'accountId' | 'resource'>[]): Promise<void> {
+  /** Throws DomainError('forbidden') unless `actor` may perform `action` on every policy's whole scope. */
+  async function authorizeAll(actor: Actor, action: string, policies: readonly Pick<PolicyRecord, 'accountId' | 'resource'>[]): Promise<void> {
     for (const policy of policies) {
       for (const target of grantTargets(policy.accountId, policy.resource, deps.catalog)) {
-        await deps.authorizer.authorize(principal, action, target);
+        await deps.authorizer.authorize(actor.principal, action, target, actor.environment);
       }
     }
   }
 
   return {
     authorizeAll,
-    /** Throws DomainError('forbidden') unless `principal` could create every active policy of the group. */
-    async authorizeJoin(principal: Principal, accountId: string, groupId: string): Promise<void> {
-      await authorizeAll(principal, 'iam.policy.create', await deps.policies.listActiveOfGroup(accountId, groupId));
+    /** Throws DomainError('forbidden') unless `actor` could create every active policy of the group. */
+    async authorizeJoin(actor: Actor, accountId: string, groupId: string): Promise<void> {
+      await authorizeAll(actor, 'iam.policy.create', await deps.policies.listActiveOfGroup(accountId, groupId));
     },
   };
 }

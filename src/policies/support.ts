@@ -33,7 +33,7 @@ export async function authorizeAudited(
   facts: AuditFacts,
 ): Promise<void> {
   try {
-    await deps.authorizer.authorize(actor.principal, action, target);
+    await deps.authorizer.authorize(actor.principal, action, target, actor.environment);
   } catch (error) {
     if (error instanceof DomainError && error.kind === 'forbidden') {
       await deps.writer.auditFailure(auditEvent(actor, facts), `not authorized: ${action}`);
@@ -45,4 +45,4 @@ export async function authorizeAudited(
 
 /** Whether the authorizer allows it (reads that narrow their result instead of failing). */
 export const isAllowed = (authorizer: Authorizer, actor: Actor, action: string, target: AccessTarget) =>
-  isAllowedFor(authorizer, actor.principal, action, target);
+  isAllowedFor(authorizer, actor.principal, action, target, actor.environment);

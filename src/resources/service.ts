@@ -69,7 +69,7 @@ export function createResourcesService(deps: ResourcesDeps) {
   const now = () => clock.now().toISOString();
 
   /** Runs `authorize`; false instead of throwing when the answer is "forbidden" (list filtering). */
-  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t);
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
 
   function audit(w: Write, actor: Actor, accountId: string, action: string, targetType: string, targetId: string, detail?: Record<string, unknown>) {
     w.audit(auditOf(actor, { accountId, action, targetType, targetId, ...(detail ? { detail } : {}) }));
@@ -138,7 +138,7 @@ export function createResourcesService(deps: ResourcesDeps) {
     decide: (instance: ResourceInstance) => InstanceChanges,
   ): Promise<ResourceInstance> {
     const instance = await readableInstance(actor, id);
-    await authorizer.authorize(actor.principal, action, instanceTarget(instance));
+    await authorizer.authorize(actor.principal, action, instanceTarget(instance), actor.environment);
     const { value } = await writer.write(async (w) => {
       const current = await store.getInstance(instance.guid, w.trx);
       if (!current || current.state === 'removed') throw errors.instanceNotFound(id);
@@ -176,7 +176,7 @@ export function createResourcesService(deps: ResourcesDeps) {
     async createGroup(actor: Actor, input: { name: string; accountId?: string }): Promise<ResourceGroup> {
       const accountId = input.accountId ?? actor.principal.accountId;
       checkGroupName(input.name);
-      await authorizer.authorize(actor.principal, 'resource-controller.group.create', groupTarget({ accountId }));
+      await authorizer.authorize(actor.principal, 'resource-controller.group.create', groupTarget({ accountId }), actor.environment);
       const { value } = await writer.write(async (w) => {
         const group = await createGroupIn(w, { accountId, name: input.name, isDefault: false });
         audit(w, actor, accountId, 'resource-controller.group.create', 'resource-group', group.id, { name: group.name });
@@ -192,7 +192,7 @@ export function createResourcesService(deps: ResourcesDeps) {
       if (group.state === 'DELETED') throw errors.groupNotFound(id);
       if (input.name !== undefined) checkGroupName(input.name);
       if (input.state !== undefined && input.state !== 'ACTIVE') throw invalid('state can only be set to ACTIVE.');
-      await authorizer.authorize(actor.principal, 'resource-controller.group.update', groupTarget(group));
+      await authorizer.authorize(actor.principal, 'resource-controller.group.update', groupTarget(group), actor.environment);
       const { value } = await writer.write(async (w) => {
         const at = now();
         await store.updateGroup(w.trx, id, { ...(input.name !== undefined ? { name: input.name } : {}), updated_at: at });
@@ -210,7 +210,7 @@ export function createResourcesService(deps: ResourcesDeps) {
     async deleteGroup(actor: Actor, id: string): Promise<void> {
       const group = await readableGroup(actor, id);
       if (group.state === 'DELETED') throw errors.groupNotFound(id);
-      await authorizer.authorize(actor.principal, 'resource-controller.group.delete', groupTarget(group));
+      await authorizer.authorize(actor.principal, 'resource-controller.group.delete', groupTarget(group), actor.environment);
       if (group.isDefault) throw errors.defaultGroup();
       await writer.write(async (w) => {
         if ((await store.countInstancesInGroup(w.trx, id)) > 0) throw errors.groupNotEmpty(id);
@@ -246,7 +246,7 @@ export function createResourcesService(deps: ResourcesDeps) {
         accountId,
         serviceName: plan.serviceName,
         resourceGroupId: group.id,
-      });
+      }, actor.environment);
       const { value } = await writer.write(async (w) => {
         const at = now();
         const guid = ids.uuid();
@@ -345,7 +345,7 @@ export function createResourcesService(deps: ResourcesDeps) {
      */
     async deleteInstance(actor: Actor, id: string): Promise<void> {
       const instance = await readableInstance(actor, id);
-      await authorizer.authorize(actor.principal, 'resource-controller.instance.delete', instanceTarget(instance));
+      await authorizer.authorize(actor.principal, 'resource-controller.instance.delete', instanceTarget(instance), actor.environment);
       await writer.write(async (w) => {
         const current = await store.getInstance(instance.guid, w.trx);
         if (!current || current.state !== 'active') throw errors.instanceNotFound(id);
@@ -411,7 +411,7 @@ export function createResourcesService(deps: ResourcesDeps) {
         throw errors.reclamationNotFound(id);
       }
       const permission = action === 'restore' ? 'resource-controller.instance.create' : 'resource-controller.instance.delete';
-      await authorizer.authorize(actor.principal, permission, instanceTarget(instance));
+      await authorizer.authorize(actor.principal, permission, instanceTarget(instance), actor.environment);
       const { value } = await writer.write(async (w) => {
         const current = await store.getReclamation(id, w.trx);
         if (!current) throw errors.reclamationNotFound(id);

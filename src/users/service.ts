@@ -84,7 +84,7 @@ export function createUsersService(deps: UsersDeps) {
     ...(iamId ? { resource: iamId } : {}),
   });
 
-  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t);
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
 
   function audit(w: Write, actor: Actor, accountId: string, action: string, iamId: string, detail?: Record<string, unknown>) {
     w.audit(auditOf(actor, { accountId, action, targetType: 'user', targetId: iamId, ...(detail ? { detail } : {}) }));
@@ -112,7 +112,7 @@ export function createUsersService(deps: UsersDeps) {
   /** Authorizes `action` on another user; a user acting on themselves needs no permission when `selfAllowed`. */
   async function authorizeOn(actor: Actor, accountId: string, iamId: string, action: string, selfAllowed: boolean) {
     const self = actor.principal.iamId === iamId && actor.principal.accountId === accountId;
-    if (!(self && selfAllowed)) await authorizer.authorize(actor.principal, action, target(accountId, iamId));
+    if (!(self && selfAllowed)) await authorizer.authorize(actor.principal, action, target(accountId, iamId), actor.environment);
   }
 
   /** Removes a member with their API keys in the account and what other domains hold for them (links.onRemove). */
@@ -171,7 +171,7 @@ export function createUsersService(deps: UsersDeps) {
       input: { users: Invitation[]; accessGroups?: string[]; policies?: InvitePolicy[] },
     ): Promise<InvitedUser[]> {
       // Authorized before the account is looked up, so another account and a missing one answer alike.
-      await authorizer.authorize(actor.principal, 'user-management.user.create', target(accountId));
+      await authorizer.authorize(actor.principal, 'user-management.user.create', target(accountId), actor.environment);
       const account = await deps.accounts.getAccount(accountId);
       if (!account) throw errors.userNotFound(actor.principal.iamId, accountId);
       for (const u of input.users) if (!EMAIL.test(u.email)) throw errors.badEmail(u.email);
@@ -388,7 +388,7 @@ export function createUsersService(deps: UsersDeps) {
      */
     async remove(actor: Actor, accountId: string, iamId: string): Promise<void> {
       await visibleProfile(actor, accountId, iamId);
-      await authorizer.authorize(actor.principal, 'user-management.user.delete', target(accountId, iamId));
+      await authorizer.authorize(actor.principal, 'user-management.user.delete', target(accountId, iamId), actor.environment);
       if ((await deps.accounts.getAccount(accountId))?.ownerIamId === iamId) throw errors.ownerUntouchable();
       await writer.write((w) => removeIn(w, actor, accountId, iamId));
     },
