@@ -6,13 +6,14 @@ import { catalog } from './006_catalog.js';
 import { policyPermits } from './007_policy_permits.js';
 import { sealedSigningKeys } from './009_sealed_signing_keys.js';
 import { invitationExpiry } from './010_invitation_expiry.js';
+import { identityExtras } from './014_identity_extras.js';
 import type { Ddl, Migration } from './types.js';
 
 /**
  * Every migration, in order. Versions are shared by both dialects; a migration that needs
  * dialect-specific SQL branches on `ddl.dialect` inside its own file.
  */
-export const migrations: Migration[] = [foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, sealedSigningKeys, invitationExpiry];
+export const migrations: Migration[] = [foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, sealedSigningKeys, invitationExpiry, identityExtras];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };
 export const postgresDdl: Ddl = { dialect: 'postgres', autoId: 'BIGSERIAL PRIMARY KEY', bigint: 'BIGINT' };
