@@ -105,17 +105,17 @@ describe('identity preferences on scope account', () => {
   it('refuses unsupported preferences and bad values with 400 and writes nothing', async () => {
     const c = owner.client;
     const bad = [
-      c.updatePreferenceOnScopeAccount({ ...landing(owner), preferenceId: 'theme', valueString: 'dark' }),
-      c.updatePreferenceOnScopeAccount({ ...landing(owner), valueString: 'https://evil.example.com/' }),
-      c.updatePreferenceOnScopeAccount({ ...landing(owner), valueString: '//evil.example.com' }),
-      c.updatePreferenceOnScopeAccount({ ...landing(owner), valueString: `/${'a'.repeat(300)}` }),
-      c.updatePreferenceOnScopeAccount({ ...landing(owner), valueString: '/billing', valueListOfStrings: ['projects'] }),
-      c.updatePreferenceOnScopeAccount({ ...landing(owner), preferenceId: 'global_left_navigation', valueString: 'projects' }),
-      c.updatePreferenceOnScopeAccount({ ...landing(owner), preferenceId: 'global_left_navigation', valueString: 'ignored for a list', valueListOfStrings: ['nowhere'] }),
-      c.updatePreferenceOnScopeAccount({ ...landing(owner), preferenceId: 'global_left_navigation', valueString: 'ignored for a list', valueListOfStrings: ['rex', 'rex'] }),
+      () => c.updatePreferenceOnScopeAccount({ ...landing(owner), preferenceId: 'theme', valueString: 'dark' }),
+      () => c.updatePreferenceOnScopeAccount({ ...landing(owner), valueString: 'https://evil.example.com/' }),
+      () => c.updatePreferenceOnScopeAccount({ ...landing(owner), valueString: '//evil.example.com' }),
+      () => c.updatePreferenceOnScopeAccount({ ...landing(owner), valueString: `/${'a'.repeat(300)}` }),
+      () => c.updatePreferenceOnScopeAccount({ ...landing(owner), valueString: '/billing', valueListOfStrings: ['projects'] }),
+      () => c.updatePreferenceOnScopeAccount({ ...landing(owner), preferenceId: 'global_left_navigation', valueString: 'projects' }),
+      () => c.updatePreferenceOnScopeAccount({ ...landing(owner), preferenceId: 'global_left_navigation', valueString: 'ignored for a list', valueListOfStrings: ['nowhere'] }),
+      () => c.updatePreferenceOnScopeAccount({ ...landing(owner), preferenceId: 'global_left_navigation', valueString: 'ignored for a list', valueListOfStrings: ['rex', 'rex'] }),
     ];
     for (const call of bad) {
-      const error = await errorOf(call);
+      const error = await errorOf(call());
       expect(error.status).toBe(400);
       expect(error.body.errors[0].message).toBeTruthy();
     }
