@@ -8,7 +8,8 @@ import type { ExtrasStore, ReportRow } from './extras-store.js';
 /**
  * Activity reports: which identities of an account have not authenticated within a duration
  * (`type=inactive`). Creating one stores a `running` job row and answers its reference at once
- * (202); this node then computes the report in the background and stores the result in the row,
+ * (202); this node then computes the report in the background (once the authentications up to
+ * then are recorded, REPORT_SETTINGS.settleMs) and stores the result in the row,
  * so any node answers `getReport` (204 while running). Computed from the authentication records the
  * token service keeps (each API key's `last_authn`, written within about a second of a grant): a
  * user or service ID was last active when one of its API keys in the account last authenticated.
@@ -23,6 +24,11 @@ export const REPORT_SETTINGS = {
   maxDurationHours: 43_800,
   /** Reports older than this are dropped when a new one is created. */
   retentionMs: 24 * 3_600_000,
+  /**
+   * How long after its creation a report is computed: longer than the token service's activity
+   * flush (1 s, token/service.ts), so authentications up to the creation are in the records read.
+   */
+  settleMs: 1500,
   /** A job still running after this long was lost with its node: it answers as failed. */
   abandonedAfterMs: 10 * 60_000,
 } as const;
@@ -160,7 +166,8 @@ export function createReportService(ctx: IdentityContext, extras: ExtrasStore) {
         );
         return row;
       });
-      void run(job);
+      // Not kept alive for: a job lost with its process is answered as failed once abandoned.
+      setTimeout(() => void run(job), REPORT_SETTINGS.settleMs).unref();
       return { reference };
     },
 

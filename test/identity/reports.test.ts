@@ -53,6 +53,8 @@ describe('inactive-identities activity report', () => {
 
     const created = await owner.client.createReport({ accountId: owner.accountId, type: 'inactive', duration: '720h' });
     expect(created.status).toBe(202);
+    // Computed once the authentications up to its creation are recorded: not ready at once.
+    expect((await owner.client.getReport({ accountId: owner.accountId, reference: created.result.reference })).status).toBe(204);
     const report = await finished(owner.client, owner.accountId, created.result.reference);
 
     expect(report).toMatchObject({ created_by: owner.iamId, reference: created.result.reference, report_duration: '720' });
