@@ -1,4 +1,5 @@
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, setEtag } from '../http/etag.js';
@@ -25,6 +26,19 @@ import {
   UpdateGroupBody,
   UpdateServiceIdBody,
   UpdateSettingsBody,
+  CreateReportQuery,
+  LimitsBody,
+  LimitsQuery,
+  LimitsResponse,
+  PreferenceOwnerParams,
+  PreferenceParams,
+  PreferenceResponse,
+  PreferencesResponse,
+  ReportAccountParams,
+  ReportParams,
+  ReportReferenceResponse,
+  ReportResponse,
+  UpdatePreferenceBody,
 } from './schemas.js';
 import type { IdentityService } from './service.js';
 import {
@@ -34,6 +48,7 @@ import {
   groupWire,
   pageWire,
   serviceIdWire,
+  preferenceWire,
   settingsWire,
 } from './wire.js';
 
@@ -44,6 +59,10 @@ export interface IdentityRoutesDeps {
 }
 
 const isTrue = (flag: string | undefined) => flag?.toLowerCase() === 'true';
+
+/** A comma-separated id list of the limits query: trimmed, empty entries dropped. */
+const idListOf = (list: string | undefined): string[] | undefined =>
+  list === undefined ? undefined : list.split(',').map((id) => id.trim()).filter((id) => id !== '');
 
 /** The list parameters that were given (they travel inside page tokens, as JSON). */
 const definedParams = (params: Record<string, string | number | boolean | undefined>): ListParams =>
@@ -310,5 +329,201 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
       });
       return effectiveSettingsWire(view);
     });
+
+    // ── Identity preferences (scope account) ──────────────────────────────────────────────
+
+    const preferenceKeyOf = (p: { account_id: string; iam_id: string; service: string; preference_id: string }) => ({
+      accountId: p.account_id,
+      iamId: p.iam_id,
+      service: p.service,
+      preferenceId: p.preference_id,
+    });
+    const preferencePath = '/v1/preferences/accounts/:account_id/identities/:iam_id/:service/:preference_id';
+
+    app.put(
+      preferencePath,
+      {
+        config,
+        schema: {
+          tags,
+          operationId: 'updatePreferenceOnScopeAccount',
+          summary: 'Update an identity preference on scope account',
+          params: PreferenceParams,
+          body: UpdatePreferenceBody,
+          response: { 200: PreferenceResponse },
+        },
+      },
+      async (request) => {
+        const preference = await identity.preferences.update(actorOf(request), preferenceKeyOf(request.params), {
+          valueString: request.body.value_string,
+          valueListOfStrings: request.body.value_list_of_strings,
+        });
+        return preferenceWire(preference);
+      },
+    );
+
+    app.get(
+      preferencePath,
+      {
+        config,
+        schema: {
+          tags,
+          operationId: 'getPreferencesOnScopeAccount',
+          summary: 'Get an identity preference on scope account',
+          params: PreferenceParams,
+          response: { 200: PreferenceResponse },
+        },
+      },
+      async (request) => preferenceWire(await identity.preferences.get(actorOf(request), preferenceKeyOf(request.params))),
+    );
+
+    app.delete(
+      preferencePath,
+      {
+        config,
+        schema: {
+          tags,
+          operationId: 'deletePreferencesOnScopeAccount',
+          summary: 'Delete an identity preference on scope account',
+          params: PreferenceParams,
+          response: { 204: Type.Null() },
+        },
+      },
+      async (request, reply) => {
+        await identity.preferences.delete(actorOf(request), preferenceKeyOf(request.params));
+        return reply.code(204).send(null);
+      },
+    );
+
+    app.get(
+      '/v1/preferences/accounts/:account_id/identities/:iam_id',
+      {
+        config,
+        schema: {
+          tags,
+          operationId: 'getAllPreferencesOnScopeAccount',
+          summary: 'Get all identity preferences of an identity on scope account',
+          params: PreferenceOwnerParams,
+          response: { 200: PreferencesResponse },
+        },
+      },
+      async (request) => {
+        const preferences = await identity.preferences.list(actorOf(request), request.params.account_id, request.params.iam_id);
+        return { preferences: preferences.map(preferenceWire) };
+      },
+    );
+
+    // ── Account limits and entity consumption ─────────────────────────────────────────────
+
+    const limitsPath = '/v1/accounts/:account_id/limits/identity';
+
+    app.get(
+      limitsPath,
+      {
+        config,
+        schema: {
+          tags,
+          operationId: 'getAccountLimits',
+          summary: "Get the account's identity limits and consumption",
+          params: ReportAccountParams,
+          querystring: LimitsQuery,
+          response: { 200: LimitsResponse },
+        },
+      },
+      async (request) => {
+        const q = request.query;
+        return identity.limits.get(actorOf(request), request.params.account_id, {
+          serviceidGroups: q.serviceid_groups,
+          serviceidsPerGroup: idListOf(q.serviceids_per_group),
+          profiles: q.profiles,
+          apikeysPerIdentity: idListOf(q.apikeys_per_identity),
+          templates: q.templates,
+          templateVersionsPerTemplate: idListOf(q.template_versions_per_template),
+          idps: q.idps,
+          claimRulesPerGroup: idListOf(q.claim_rules_per_group),
+          claimRulesPerProfile: idListOf(q.claim_rules_per_profile),
+          crLinks: q.cr_links,
+          crLinksPerProfile: idListOf(q.cr_links_per_profile),
+          crRules: q.cr_rules,
+          crRulesPerProfile: idListOf(q.cr_rules_per_profile),
+        });
+      },
+    );
+
+    app.post(
+      limitsPath,
+      {
+        config,
+        schema: {
+          tags,
+          operationId: 'bulkListAccountEntityConsumption',
+          summary: "Get the account's identity limits and consumption (long id lists in the body)",
+          params: ReportAccountParams,
+          body: LimitsBody,
+          response: { 200: LimitsResponse },
+        },
+      },
+      async (request) => {
+        const b = request.body;
+        return identity.limits.get(actorOf(request), request.params.account_id, {
+          serviceidGroups: b.serviceid_groups,
+          serviceidsPerGroup: b.serviceids_per_group,
+          profiles: b.profiles,
+          apikeysPerIdentity: b.apikeys_per_identity,
+          templates: b.templates,
+          templateVersionsPerTemplate: b.template_versions_per_template,
+          idps: b.idps,
+          claimRulesPerGroup: b.claim_rules_per_group,
+          claimRulesPerProfile: b.claim_rules_per_profile,
+          crLinks: b.cr_links,
+          crLinksPerProfile: b.cr_links_per_profile,
+          crRules: b.cr_rules,
+          crRulesPerProfile: b.cr_rules_per_profile,
+        });
+      },
+    );
+
+    // ── Activity reports ──────────────────────────────────────────────────────────────────
+
+    app.post(
+      '/v1/activity/accounts/:account_id/report',
+      {
+        config,
+        schema: {
+          tags,
+          operationId: 'createReport',
+          summary: 'Start an inactive-identities report of the account',
+          params: ReportAccountParams,
+          querystring: CreateReportQuery,
+          response: { 202: ReportReferenceResponse },
+        },
+      },
+      async (request, reply) => {
+        const created = await identity.reports.create(actorOf(request), request.params.account_id, {
+          type: request.query.type,
+          duration: request.query.duration,
+        });
+        return reply.code(202).send(created);
+      },
+    );
+
+    app.get(
+      '/v1/activity/accounts/:account_id/report/:reference',
+      {
+        config,
+        schema: {
+          tags,
+          operationId: 'getReport',
+          summary: "Get an activity report (204 while it is computed; reference `latest`: the account's newest)",
+          params: ReportParams,
+          response: { 200: ReportResponse, 204: Type.Null() },
+        },
+      },
+      async (request, reply) => {
+        const state = await identity.reports.get(actorOf(request), request.params.account_id, request.params.reference);
+        if (state.running) return reply.code(204).send(null);
+        return state.report;
+      },
+    );
   };
 }

@@ -161,3 +161,128 @@ export const UpdateSettingsBody = Type.Object(
   },
   strict,
 );
+
+// ── Identity preferences (scope account) ──────────────────────────────────────────────────────
+
+const AccountId = Type.String({ minLength: 1, maxLength: 64 });
+const IamId = Type.String({ minLength: 1, maxLength: 128 });
+/** A service or preference name: letters, digits, `_`, `-`, `.`. */
+const PreferenceName = Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_.-]+$' });
+
+export const PreferenceOwnerParams = Type.Object({ account_id: AccountId, iam_id: IamId });
+export const PreferenceParams = Type.Object({ account_id: AccountId, iam_id: IamId, service: PreferenceName, preference_id: PreferenceName });
+
+export const UpdatePreferenceBody = Type.Object(
+  {
+    value_string: opt(Type.String({ maxLength: 256 })),
+    value_list_of_strings: opt(Type.Array(Type.String({ minLength: 1, maxLength: 64 }), { maxItems: 32 })),
+  },
+  strict,
+);
+
+export const PreferenceResponse = Type.Object({
+  service: Type.String(),
+  id: Type.String(),
+  account_id: Type.String(),
+  scope: Type.String(),
+  value_string: opt(Type.String()),
+  value_list_of_strings: opt(Type.Array(Type.String())),
+});
+export const PreferencesResponse = Type.Object({ preferences: Type.Array(PreferenceResponse) });
+
+// ── Account limits and entity consumption ─────────────────────────────────────────────────────
+
+/** A comma-separated list of ids (at most 100 of them; the service counts). */
+const IdList = Type.String({ maxLength: 12_900 });
+const IdArray = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 });
+
+export const LimitsQuery = Type.Object({
+  serviceid_groups: opt(Type.Boolean()),
+  serviceids_per_group: opt(IdList),
+  profiles: opt(Type.Boolean()),
+  apikeys_per_identity: opt(IdList),
+  templates: opt(Type.Boolean()),
+  template_versions_per_template: opt(IdList),
+  idps: opt(Type.Boolean()),
+  claim_rules_per_group: opt(IdList),
+  claim_rules_per_profile: opt(IdList),
+  cr_links: opt(Type.Boolean()),
+  cr_links_per_profile: opt(IdList),
+  cr_rules: opt(Type.Boolean()),
+  cr_rules_per_profile: opt(IdList),
+});
+
+export const LimitsBody = Type.Object(
+  {
+    serviceid_groups: opt(Type.Boolean()),
+    serviceids_per_group: opt(IdArray),
+    profiles: opt(Type.Boolean()),
+    apikeys_per_identity: opt(IdArray),
+    templates: opt(Type.Boolean()),
+    template_versions_per_template: opt(IdArray),
+    idps: opt(Type.Boolean()),
+    claim_rules_per_group: opt(IdArray),
+    claim_rules_per_profile: opt(IdArray),
+    cr_links: opt(Type.Boolean()),
+    cr_links_per_profile: opt(IdArray),
+    cr_rules: opt(Type.Boolean()),
+    cr_rules_per_profile: opt(IdArray),
+  },
+  strict,
+);
+
+const LimitCount = Type.Object({ limit: Type.Integer(), count: opt(Type.Integer()) });
+const countsOf = (field: string, idField: string) =>
+  Type.Object({ limit: Type.Integer(), [field]: opt(Type.Array(Type.Object({ [idField]: Type.String(), count: Type.Integer() }))) });
+
+export const LimitsResponse = Type.Object({
+  serviceid_groups: LimitCount,
+  serviceids_per_group: countsOf('serviceid_groups', 'group_id'),
+  profiles: LimitCount,
+  apikeys_per_identity: countsOf('identities', 'iam_id'),
+  profile_templates: LimitCount,
+  account_settings_templates: LimitCount,
+  template_versions_per_template: countsOf('templates', 'template_id'),
+  idps: LimitCount,
+  claim_rules_per_group: countsOf('access_groups', 'group_id'),
+  claim_rules_per_profile: countsOf('profiles', 'profile_id'),
+  cr_links: LimitCount,
+  cr_links_per_profile: countsOf('profiles', 'profile_id'),
+  cr_rules: LimitCount,
+  cr_rules_per_profile: countsOf('profiles', 'profile_id'),
+});
+
+// ── Activity reports ──────────────────────────────────────────────────────────────────────────
+
+export const ReportAccountParams = Type.Object({ account_id: AccountId });
+export const ReportParams = Type.Object({ account_id: AccountId, reference: Type.String({ minLength: 1, maxLength: 64 }) });
+export const CreateReportQuery = Type.Object({
+  type: opt(Type.String({ maxLength: 32 })),
+  duration: opt(Type.String({ maxLength: 16 })),
+});
+
+export const ReportReferenceResponse = Type.Object({ reference: Type.String() });
+
+const LastAuthn = { last_authn: opt(Type.String()) };
+export const ReportResponse = Type.Object({
+  created_by: Type.String(),
+  reference: Type.String(),
+  report_duration: Type.String(),
+  report_start_time: Type.String(),
+  report_end_time: Type.String(),
+  users: Type.Array(
+    Type.Object({ iam_id: Type.String(), name: opt(Type.String()), username: Type.String(), email: opt(Type.String()), ...LastAuthn }),
+  ),
+  apikeys: Type.Array(
+    Type.Object({
+      id: Type.String(),
+      name: opt(Type.String()),
+      type: Type.String(),
+      serviceid: opt(Type.Object({ id: Type.String(), name: Type.String() })),
+      user: opt(Type.Object({ iam_id: Type.String(), name: opt(Type.String()), username: opt(Type.String()), email: opt(Type.String()) })),
+      ...LastAuthn,
+    }),
+  ),
+  serviceids: Type.Array(Type.Object({ id: Type.String(), name: opt(Type.String()), ...LastAuthn })),
+  profiles: Type.Array(Type.Object({ id: Type.String(), name: opt(Type.String()), ...LastAuthn })),
+});

@@ -6,11 +6,16 @@ import { identityErrors } from './errors.js';
 import { createGroupService } from './groups.js';
 import { createServiceIdService } from './serviceids.js';
 import { createSettingsService } from './settings.js';
+import { createExtrasStore } from './extras-store.js';
+import { createLimitsService } from './limits.js';
+import { createPreferenceService } from './preferences.js';
+import { createReportService } from './reports.js';
 import { createIdentityStore } from './store.js';
 import type { ServiceId } from './types.js';
 
 /**
- * The IAM Identity domain: API keys, service IDs, service ID groups and account identity settings.
+ * The IAM Identity domain: API keys, service IDs, service ID groups, account identity settings,
+ * identity preferences, account limits and activity reports.
  * Every operation takes the calling Actor, asks the authorizer (catalog actions `iam-identity.*`),
  * and every mutation commits its change, history, change-feed entry and audit event together.
  */
@@ -20,6 +25,15 @@ export function createIdentityService(deps: IdentityDeps) {
   const serviceIds = createServiceIdService(ctx, apiKeys);
   const groups = createGroupService(ctx);
   const settings = createSettingsService(ctx);
+  const extras = createExtrasStore(deps.db);
+
+  /** Whether `iamId` names an identity of the account: a member user or one of its service IDs. */
+  async function isIdentityOf(accountId: string, iamId: string): Promise<boolean> {
+    const kind = subjectKindOf(iamId);
+    if (kind === 'user') return (await deps.accounts.membershipState(accountId, iamId)) !== undefined;
+    if (kind === 'serviceid') return (await ctx.store.getServiceIdByIamId(iamId))?.accountId === accountId;
+    return false;
+  }
 
   /**
    * Issues an API key inside the caller's write (bootstrap: the new owner's first key). Uses only
@@ -60,6 +74,9 @@ export function createIdentityService(deps: IdentityDeps) {
     serviceIds,
     groups,
     settings,
+    preferences: createPreferenceService(ctx, extras, isIdentityOf),
+    limits: createLimitsService(ctx, extras),
+    reports: createReportService(ctx, extras),
     issueApiKeyIn,
 
     /** Lookups for other domains (access-group members, policy subjects); no authorization. */
@@ -68,13 +85,7 @@ export function createIdentityService(deps: IdentityDeps) {
       serviceIdByIamId: (iamId: string): Promise<ServiceId | undefined> => ctx.store.getServiceIdByIamId(iamId),
       /** The service ID with that id (`ServiceId-…`), or undefined. */
       serviceId: (id: string): Promise<ServiceId | undefined> => ctx.store.getServiceId(id),
-      /** Whether `iamId` names an identity of the account: a member user or one of its service IDs. */
-      async isIdentityOf(accountId: string, iamId: string): Promise<boolean> {
-        const kind = subjectKindOf(iamId);
-        if (kind === 'user') return (await deps.accounts.membershipState(accountId, iamId)) !== undefined;
-        if (kind === 'serviceid') return (await ctx.store.getServiceIdByIamId(iamId))?.accountId === accountId;
-        return false;
-      },
+      isIdentityOf,
       /** The identity settings in force in an account (defaults resolved). */
       effectiveSettingsOf: settings.effectiveSettingsOf,
     },

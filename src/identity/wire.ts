@@ -1,5 +1,6 @@
 import { identityTimestamp } from '../kernel/time.js';
 import { identityCrn } from './context.js';
+import type { Preference } from './preferences.js';
 import type { SettingsView } from './settings.js';
 import type {
   Activity,
@@ -150,3 +151,13 @@ export const effectiveSettingsWire = (view: SettingsView & { effective: Settings
   const { restrict_user_domains: _domains, ...effective } = settingsSection(view.effective, view.users);
   return { account_id: view.entity.accountId, effective, account: settingsWire(view), assigned_templates: [] };
 };
+
+/** IBM's IdentityPreferenceResponse (scope `account`). */
+export const preferenceWire = (p: Preference) => ({
+  service: p.service,
+  id: p.preferenceId,
+  account_id: p.accountId,
+  scope: 'account',
+  ...(p.value.kind === 'list' ? { value_list_of_strings: p.value.value } : { value_string: p.value.value }),
+});
+

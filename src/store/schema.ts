@@ -494,3 +494,37 @@ export interface CatalogServicesTable {
   last_modified_by_id: string;
   entity_tag: string;
 }
+
+// ── Identity preferences and activity reports (migration 014) ───────────────────────────────────
+
+export interface Schema {
+  identity_preferences: IdentityPreferencesTable;
+  identity_reports: IdentityReportsTable;
+}
+
+/** One preference of one identity in one account; exactly one of the two values is set. */
+export interface IdentityPreferencesTable {
+  account_id: string;
+  iam_id: string;
+  service: string;
+  preference_id: string;
+  value_string: string | null;
+  /** JSON array of strings. */
+  value_list: string | null;
+  updated_at: string;
+  updated_by: string;
+}
+
+/** An activity report job: `running`, then `done` with its JSON result, or `failed`. */
+export interface IdentityReportsTable {
+  reference: string;
+  account_id: string;
+  type: string;
+  duration_hours: number;
+  status: 'running' | 'done' | 'failed';
+  created_by: string;
+  created_at: string;
+  completed_at: string | null;
+  /** The report body (IBM's wire names), once done. */
+  result: string | null;
+}

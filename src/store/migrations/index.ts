@@ -8,6 +8,7 @@ import { uniqueNames } from './008_unique_names.js';
 import { sealedSigningKeys } from './009_sealed_signing_keys.js';
 import { invitationExpiry } from './010_invitation_expiry.js';
 import { accountTraits } from './013_account_traits.js';
+import { identityExtras } from './014_identity_extras.js';
 import type { Ddl, Migration } from './types.js';
 
 /**
@@ -15,7 +16,8 @@ import type { Ddl, Migration } from './types.js';
  * dialect-specific SQL branches on `ddl.dialect` inside its own file.
  */
 export const migrations: Migration[] = [
-  foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry, accountTraits,
+  foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry,
+  accountTraits, identityExtras,
 ];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };
