@@ -49,6 +49,10 @@ function fromRow(row: Selectable<CustomRolesTable>): CustomRoleRecord {
  */
 export function createCustomRoleStore(db: Db) {
   return {
+    /**
+     * Stores a new role. Names are unique per account and CRNs unique overall (unique indexes); a
+     * violation is thrown as the database's error (isUniqueViolation), which the service maps to its 409.
+     */
     async insert(trx: Trx, role: CustomRoleRecord): Promise<void> {
       await trx.insertInto('custom_roles').values(toRow(role)).execute();
     },

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createCustomRoleStore, type CustomRoleStore } from '../../src/policies/roles-store.js';
 import type { CustomRoleRecord } from '../../src/policies/types.js';
+import { isUniqueViolation } from '../../src/store/conflicts.js';
 import { createWriter, type Writer } from '../../src/store/unit-of-work.js';
 import { at, openStore, type StoreFixture } from './support.js';
 
@@ -54,9 +55,9 @@ describe('custom role store', () => {
     expect(await store.getCustomRole(r.id)).not.toHaveProperty('description');
   });
 
-  it('names are unique per account (the unique index refuses a second one), not across accounts', async () => {
+  it('names are unique per account (a unique violation, which the service maps to its 409), not across accounts', async () => {
     await insert(role('acct-u', 'Twin'));
-    await expect(insert(role('acct-u', 'Twin'))).rejects.toThrow();
+    expect(isUniqueViolation(await insert(role('acct-u', 'Twin')).then(() => undefined, (e: unknown) => e))).toBe(true);
     await insert(role('acct-v', 'Twin'));
     expect((await store.listCustomRoles('acct-u')).filter((r) => r.name === 'Twin')).toHaveLength(1);
   });
