@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsStore, type AccountsStore } from '../../src/accounts/store.js';
 import type { Account, User } from '../../src/accounts/types.js';
+import { isUniqueViolation } from '../../src/store/conflicts.js';
 import { createWriter, type Writer } from '../../src/store/unit-of-work.js';
-import { at, openStore, type StoreFixture } from './support.js';
+import { at, isForeignKeyViolation, openStore, type StoreFixture } from './support.js';
 
 let fixture: StoreFixture;
 let store: AccountsStore;
@@ -86,7 +87,7 @@ describe('accounts store', () => {
 
   it('iam_id is unique too', async () => {
     const { owner } = await seed();
-    await expect(writer.write((w) => store.insertUser(w.trx, user({ iamId: owner.iamId }), at()))).rejects.toThrow();
+    await expect(writer.write((w) => store.insertUser(w.trx, user({ iamId: owner.iamId }), at()))).rejects.toMatchObject({ kind: 'conflict', code: 'user_exists' });
   });
 
   it('membershipState: undefined for a non-member, the state for a member; one membership per user and account', async () => {
@@ -98,14 +99,14 @@ describe('accounts store', () => {
     expect(await store.membershipState('no-such-account', owner.iamId)).toBeUndefined();
     await writer.write((w) => store.addMember(w.trx, acct.id, other.iamId, 'PENDING', at()));
     expect(await store.membershipState(acct.id, other.iamId)).toBe('PENDING');
-    await expect(writer.write((w) => store.addMember(w.trx, acct.id, other.iamId, 'ACTIVE', at()))).rejects.toThrow();
+    await expect(writer.write((w) => store.addMember(w.trx, acct.id, other.iamId, 'ACTIVE', at()))).rejects.toSatisfy(isUniqueViolation);
     expect(await store.membershipState(acct.id, other.iamId)).toBe('PENDING');
   });
 
   it('a membership needs an existing account and user (foreign keys hold on both dialects)', async () => {
     const { owner, acct } = await seed();
-    await expect(writer.write((w) => store.addMember(w.trx, 'no-such-account', owner.iamId, 'ACTIVE', at()))).rejects.toThrow();
-    await expect(writer.write((w) => store.addMember(w.trx, acct.id, 'IBMid-nobody', 'ACTIVE', at()))).rejects.toThrow();
+    await expect(writer.write((w) => store.addMember(w.trx, 'no-such-account', owner.iamId, 'ACTIVE', at()))).rejects.toSatisfy(isForeignKeyViolation);
+    await expect(writer.write((w) => store.addMember(w.trx, acct.id, 'IBMid-nobody', 'ACTIVE', at()))).rejects.toSatisfy(isForeignKeyViolation);
   });
 
   it('every write goes through the transaction it is given: rolling the write back leaves nothing behind', async () => {

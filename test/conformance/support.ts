@@ -68,3 +68,9 @@ export async function domainErrorOf(promise: Promise<unknown>): Promise<{ kind: 
   }
   throw new Error('expected a DomainError, but the call succeeded');
 }
+
+/** A foreign-key violation, on either dialect (PostgreSQL 23503, SQLite's extended code). */
+export function isForeignKeyViolation(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === '23503' || code === 'SQLITE_CONSTRAINT_FOREIGNKEY';
+}

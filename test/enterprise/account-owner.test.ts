@@ -2,8 +2,7 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/kernel/clock.js';
-import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { authenticatorFor, identityClient, policyClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { messagesTo, outboxMessages, secretFor, secretsIn } from '../users/outbox.js';
 import { COS_PLAN, clientsFor, invitationClient, statusOf } from './clients.js';
@@ -133,7 +132,7 @@ describe('child account owners and the credentials createAccount hands out', () 
 
     const robot = clientsFor(server.url, apikey!);
     const identity = identityClient(server.url, apikey!);
-    const policies = new IamPolicyManagementV1({ authenticator: authenticatorFor(server.url, apikey!), serviceUrl: server.url });
+    const policies = policyClient(server.url, apikey!);
     // Owner-level access in the new account: account management (users, resource groups, IAM) ...
     expect((await robot.users.inviteUsers({ accountId: accountId!, users: [{ email: 'pia.team@example.com' }] })).status).toBe(202);
     const group = await robot.groups.createResourceGroup({ name: 'robot-apps' });

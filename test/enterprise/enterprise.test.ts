@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { authenticatorFor, identityClient, policyClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { secretFor } from '../users/outbox.js';
 import { COS_PLAN, clientsFor, invitationClient, statusOf } from './clients.js';
@@ -194,7 +193,7 @@ describe('enterprise with two child accounts', () => {
 
   it('a policy on child A\'s resource group grants Ann its instance through /v2/authz, and through the APIs', async () => {
     const { aGroup, aInstance, ann } = child as unknown as { aGroup: string; aInstance: string; ann: { id: string; apikey: string } };
-    const policies = new IamPolicyManagementV1({ authenticator: authenticatorFor(server.url, child.a.apikey), serviceUrl: server.url });
+    const policies = policyClient(server.url, child.a.apikey);
     const created = await policies.createPolicy({
       type: 'access',
       subjects: [{ attributes: [{ name: 'iam_id', value: ann.id }] }],

@@ -1,12 +1,11 @@
-import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor } from '../enterprise/clients.js';
 import { testDialect } from '../helpers/database.js';
 import { newAccount, newMember, type Identity } from '../helpers/identities.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { groupsClient, identityClient, policyClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { policyClient, role, v1Access, v2Access } from '../policies/helpers.js';
+import { role, v1Access, v2Access } from '../policies/helpers.js';
 
 /**
  * Races are settled by the database: eight identical requests fired at once, for every entity
@@ -86,7 +85,7 @@ describe(`parallel identical writes (${testDialect()})`, () => {
   });
 
   it('access groups with one name (any letter case): one 201, seven 409', async () => {
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, owner.apikey), serviceUrl: server.url });
+    const groups = groupsClient(server.url, owner.apikey);
     let n = 0;
     await race(
       'access group (name, case-insensitive)',
@@ -212,7 +211,7 @@ describe(`parallel identical writes (${testDialect()})`, () => {
 
   it('first access-groups settings writes (no If-Match): all 200, one row', async () => {
     const other = await newAccount(server);
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, other.apikey), serviceUrl: server.url });
+    const groups = groupsClient(server.url, other.apikey);
     const statuses = await Promise.all(
       Array.from({ length: PARALLEL }, () => statusOf(() => groups.updateAccountSettings({ accountId: other.accountId, publicAccessEnabled: false }))),
     );

@@ -6,12 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/kernel/clock.js';
 import { invitationClient, statusOf } from '../enterprise/clients.js';
 import { bearerOf, newAccount, rawCall, type Identity } from '../helpers/identities.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { identityClient, usersClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { apikeyForm, postToken } from '../token/fixtures.js';
 import { messagesTo, outboxMessages, secretFor, secretsIn } from './outbox.js';
 
-const usersClient = (url: string, apikey: string) => new UserManagementV1({ authenticator: authenticatorFor(url, apikey), serviceUrl: url });
 
 /** Every API key of `iamId` in the account of `caller`'s key (as the caller sees them). */
 async function keysOf(client: IamIdentityV1, iamId: string) {

@@ -1,8 +1,7 @@
-import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
 import UserManagementV1 from '@ibm-cloud/platform-services/user-management/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor, invitationClient, statusOf } from '../enterprise/clients.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { groupsClient, identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { secretFor } from './outbox.js';
 
@@ -98,7 +97,7 @@ describe('user management', () => {
   });
 
   it('removes a user together with their API keys and access-group memberships', async () => {
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, server.owner.apikey), serviceUrl: server.url });
+    const groups = groupsClient(server.url, server.owner.apikey);
     const group = (await groups.createAccessGroup({ accountId, name: 'readers' })).result.id!;
     const [u5] = await invite(['u5@example.com'], { accessGroups: [group] });
     const accepted = await invitationClient(server.url, secret('u5@example.com')).accept({ accountId });
@@ -116,7 +115,7 @@ describe('user management', () => {
   });
 
   it('withdraws an invitation whose access groups or policies cannot all be given', async () => {
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, server.owner.apikey), serviceUrl: server.url });
+    const groups = groupsClient(server.url, server.owner.apikey);
     const group = (await groups.createAccessGroup({ accountId, name: 'writers' })).result.id!;
     const listed = async (email: string) => (await owner.users.listUsers({ accountId, search: `email:${email}` })).result.resources!.length;
     const memberCount = async () => (await groups.listAccessGroupMembers({ accessGroupId: group })).result.members!.length;
