@@ -57,7 +57,10 @@ export function createCustomRoleStore(db: Db) {
       await trx.insertInto('custom_roles').values(toRow(role)).execute();
     },
 
-    /** Saves a changed role when its entity tag still is `expectedTag`; false when it is not. */
+    /**
+     * Saves a changed role when its entity tag still is `expectedTag`; false when it is not (or the
+     * role is gone). Id, account, name, CRN, service and creation fields never change.
+     */
     async update(trx: Trx, role: CustomRoleRecord, expectedTag: string): Promise<boolean> {
       const { id: _id, account_id: _a, name: _n, crn: _c, service_name: _s, created_at: _ca, created_by_id: _cb, ...changes } = toRow(role);
       const result = await trx
