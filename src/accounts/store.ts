@@ -82,7 +82,11 @@ export function createAccountsStore(db: Db) {
         .execute();
     },
 
-    /** Throws a 409 `user_exists` when a user with that login exists (its column is unique: racing first sign-ups or invitations). */
+    /**
+     * Throws a 409 `user_exists` when a user with that login exists (its column is unique: racing
+     * first sign-ups or invitations), and also when the IAM id is taken (the message then still
+     * names the login).
+     */
     async insertUser(trx: Trx, user: User, createdAt: string): Promise<void> {
       const insert = trx
         .insertInto('users')
@@ -99,6 +103,10 @@ export function createAccountsStore(db: Db) {
       await conflictOnDuplicate(insert, () => new DomainError('conflict', 'user_exists', `A user with login ${user.userId} already exists.`));
     },
 
+    /**
+     * Makes the user a member of the account. The account and the user must exist (foreign keys); a
+     * second membership of the same user in the account is the database's unique violation.
+     */
     async addMember(trx: Trx, accountId: string, iamId: string, state: string, at: string): Promise<void> {
       await trx.insertInto('account_users').values({ account_id: accountId, iam_id: iamId, state, added_on: at }).execute();
     },

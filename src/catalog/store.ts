@@ -43,7 +43,10 @@ export function createCatalogStore(db: Db) {
       return row && fromRow(row);
     },
 
-    /** Inserts or replaces the service named `entry.service.name`. */
+    /**
+     * Inserts or replaces the service named `entry.service.name`. A replacement keeps the stored
+     * `createdAt` and `createdById`, whatever `entry` says.
+     */
     async put(trx: Trx, entry: RegisteredService): Promise<void> {
       const row: Row = {
         name: entry.service.name,

@@ -131,7 +131,11 @@ export function createEnterpriseStore(db: Db) {
       await trx.updateTable('enterprise_accounts').set(changes).where('account_id', '=', accountId).execute();
     },
 
-    /** Enterprise ids in which the account is the enterprise account or a live member (listEnterprises?account_id=…). */
+    /**
+     * Enterprise ids in which the account is a live member (listEnterprises?account_id=…). The
+     * enterprise account counts because the service makes it a member when it creates the
+     * enterprise; `enterprises.account_id` alone is not consulted.
+     */
     async enterprisesOfAccount(accountId: string): Promise<string[]> {
       const rows = await db
         .selectFrom('enterprise_accounts')

@@ -314,8 +314,10 @@ export function createIdentityStore(db: Db) {
       return rows.map(toGroup);
     },
 
-    /** As updateApiKey: false when the group is gone or its tag is not `expectedTag`. */
-    /** Throws the 409 groupNameTaken when renaming to the name of another group of the account. */
+    /**
+     * As updateApiKey: false when the group is gone or its tag is not `expectedTag`. Throws the 409
+     * groupNameTaken when renaming to the name of another group of the account.
+     */
     async updateGroup(trx: Trx, id: string, expectedTag: string | undefined, changes: GroupChanges & Stamp): Promise<boolean> {
       let query = trx.updateTable('service_id_groups').set(changes).where('id', '=', id);
       if (expectedTag !== undefined) query = query.where('entity_tag', '=', expectedTag);

@@ -49,11 +49,18 @@ function fromRow(row: Selectable<CustomRolesTable>): CustomRoleRecord {
  */
 export function createCustomRoleStore(db: Db) {
   return {
+    /**
+     * Stores a new role. Names are unique per account and CRNs unique overall (unique indexes); a
+     * violation is thrown as the database's error (isUniqueViolation), which the service maps to its 409.
+     */
     async insert(trx: Trx, role: CustomRoleRecord): Promise<void> {
       await trx.insertInto('custom_roles').values(toRow(role)).execute();
     },
 
-    /** Saves a changed role when its entity tag still is `expectedTag`; false when it is not. */
+    /**
+     * Saves a changed role when its entity tag still is `expectedTag`; false when it is not (or the
+     * role is gone). Id, account, name, CRN, service and creation fields never change.
+     */
     async update(trx: Trx, role: CustomRoleRecord, expectedTag: string): Promise<boolean> {
       const { id: _id, account_id: _a, name: _n, crn: _c, service_name: _s, created_at: _ca, created_by_id: _cb, ...changes } = toRow(role);
       const result = await trx

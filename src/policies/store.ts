@@ -113,7 +113,11 @@ const tagRows = (p: PolicyRecord) => {
  */
 export function createPolicyStore(db: Db) {
   return {
-    /** Stores a new policy. The unique index refuses a second active duplicate (see conflictKeyOf). */
+    /**
+     * Stores a new policy. The unique index refuses a second active duplicate (see conflictKeyOf):
+     * the database's unique violation is thrown as is (isUniqueViolation), and the service, which
+     * knows how to render the conflicting policy, turns it into its 409.
+     */
     async insert(trx: Trx, p: PolicyRecord): Promise<void> {
       await trx.insertInto('policies').values(toRow(p)).execute();
       const tags = tagRows(p);

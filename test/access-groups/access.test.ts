@@ -1,6 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addUser, bearerOf, createOtherAccount, createServiceId, errorOf, groupsClient, ownerOf, raw, statusOf, type Caller } from './helpers.js';
+import { createServiceId } from './helpers.js';
+import { type Caller, addMember, createOtherAccount, ownerOf } from '../helpers/callers.js';
+import { bearerOf, errorOf, rawCall, statusOf } from '../helpers/identities.js';
+import { groupsClient } from '../helpers/sdk.js';
 
 let server: TestServer;
 let owner: Caller;
@@ -12,7 +15,7 @@ beforeAll(async () => {
   server = await startTestServer();
   owner = ownerOf(server);
   other = await createOtherAccount(server);
-  member = await addUser(server, owner.accountId);
+  member = await addMember(server, owner.accountId);
 });
 afterAll(() => server?.close());
 
@@ -89,7 +92,7 @@ describe('concurrent updates', () => {
   });
 
   it('adding members while the group is force-deleted never fails with 500', async () => {
-    const user = await addUser(server, owner.accountId);
+    const user = await addMember(server, owner.accountId);
     for (let round = 0; round < 3; round++) {
       const groupId = await newGroup(`Vanishing ${round}`);
       const outcomes = await Promise.allSettled([
@@ -165,21 +168,21 @@ describe('isolation and authorization', () => {
   it('malformed requests are 400 and write nothing', async () => {
     const groupId = await newGroup('Malformed');
     const bearer = await bearerOf(server.url, owner.apikey);
-    const put = (body: string) => raw(server.url, bearer, 'PUT', `/v2/groups/${groupId}/members`, body);
+    const put = (body: string) => rawCall(server.url, bearer, 'PUT', `/v2/groups/${groupId}/members`, body);
     expect((await put('{"members": [{"iam_id": "x"}]}')).status).toBe(400);
     expect((await put('{"members": "nope"}')).status).toBe(400);
     expect((await put('{not json')).status).toBe(400);
     expect((await put(JSON.stringify({ members: Array.from({ length: 51 }, (_, i) => ({ iam_id: `IBMid-X${i}`, type: 'user' })) }))).status).toBe(400);
-    const patch = await raw(server.url, bearer, 'PATCH', `/v2/groups/${groupId}`, '{"name": 5}', { 'If-Match': '*' });
+    const patch = await rawCall(server.url, bearer, 'PATCH', `/v2/groups/${groupId}`, '{"name": 5}', { 'If-Match': '*' });
     expect(patch.status).toBe(400);
     expect(patch.body).toMatchObject({ status_code: 400, errors: [{ code: 'invalid_body' }] });
-    const noIfMatch = await raw(server.url, bearer, 'PATCH', `/v2/groups/${groupId}`, '{"name": "x"}');
+    const noIfMatch = await rawCall(server.url, bearer, 'PATCH', `/v2/groups/${groupId}`, '{"name": "x"}');
     expect(noIfMatch.status).toBe(428);
-    const rule = await raw(server.url, bearer, 'POST', `/v2/groups/${groupId}/rules`, '{"expiration": 1, "realm_name": "r"}');
+    const rule = await rawCall(server.url, bearer, 'POST', `/v2/groups/${groupId}/rules`, '{"expiration": 1, "realm_name": "r"}');
     expect(rule.status).toBe(400);
     expect((await owner.groups.listAccessGroupMembers({ accessGroupId: groupId })).result.total_count).toBe(0);
     expect((await owner.groups.getAccessGroup({ accessGroupId: groupId })).result.name).toBe('Malformed');
-    const unknownRoute = await raw(server.url, bearer, 'GET', `/v2/groups/${groupId}/nothing`);
+    const unknownRoute = await rawCall(server.url, bearer, 'GET', `/v2/groups/${groupId}/nothing`);
     expect(unknownRoute.status).toBe(404);
     expect(unknownRoute.body).toMatchObject({ status_code: 404 });
   });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { errorOf, ownerOf, statusOf, type Caller } from './helpers.js';
+import { type Caller, ownerOf } from '../helpers/callers.js';
+import { errorOf, statusOf } from '../helpers/identities.js';
 
 let server: TestServer;
 let owner: Caller;

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addUser, createOtherAccount, createServiceId, errorOf, ownerOf, statusOf, type Caller } from './helpers.js';
+import { createServiceId } from './helpers.js';
+import { type Caller, addMember, createOtherAccount, ownerOf } from '../helpers/callers.js';
+import { errorOf, statusOf } from '../helpers/identities.js';
 
 let server: TestServer;
 let owner: Caller;
@@ -12,8 +14,8 @@ beforeAll(async () => {
   server = await startTestServer();
   owner = ownerOf(server);
   other = await createOtherAccount(server);
-  alice = await addUser(server, owner.accountId, { first: 'Alice', last: 'Archer' });
-  bob = await addUser(server, owner.accountId, { first: 'Bob', last: 'Baker' });
+  alice = await addMember(server, owner.accountId, { first: 'Alice', last: 'Archer' });
+  bob = await addMember(server, owner.accountId, { first: 'Bob', last: 'Baker' });
 });
 afterAll(() => server?.close());
 
@@ -140,7 +142,7 @@ describe('one identity, many groups', () => {
     const two = await newGroup('Multi two');
     const missing = 'AccessGroupId-00000000-0000-4000-8000-000000000002';
     const foreignGroup = (await other.groups.createAccessGroup({ accountId: other.accountId, name: 'Theirs' })).result.id!;
-    const user = await addUser(server, owner.accountId);
+    const user = await addMember(server, owner.accountId);
 
     const added = await owner.groups.addMemberToMultipleAccessGroups({
       accountId: owner.accountId,

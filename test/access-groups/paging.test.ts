@@ -1,7 +1,8 @@
 import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addUser, bearerOf, ownerOf, raw, statusOf, type Caller } from './helpers.js';
+import { type Caller, addMember, ownerOf } from '../helpers/callers.js';
+import { bearerOf, rawCall, statusOf } from '../helpers/identities.js';
 
 let server: TestServer;
 let owner: Caller;
@@ -34,7 +35,7 @@ describe('listing groups', () => {
     let href: string | undefined = first.first!.href;
     const bearer = await bearerOf(server.url, owner.apikey);
     while (href) {
-      const page = await raw(server.url, bearer, 'GET', href.slice(server.url.length));
+      const page = await rawCall(server.url, bearer, 'GET', href.slice(server.url.length));
       expect(page.status).toBe(200);
       seen.push(...page.body.groups.map((g: { name: string }) => g.name));
       href = page.body.next?.href;
@@ -79,7 +80,7 @@ describe('listing groups', () => {
     expect(await statusOf(owner.groups.listAccessGroups({ accountId: owner.accountId, limit: 101 }))).toBe(400);
     expect(await statusOf(owner.groups.listAccessGroups({ accountId: owner.accountId, offset: -1 }))).toBe(400);
     const bearer = await bearerOf(server.url, owner.apikey);
-    const res = await raw(server.url, bearer, 'GET', '/v2/groups');
+    const res = await rawCall(server.url, bearer, 'GET', '/v2/groups');
     expect(res.status).toBe(400);
     expect(res.body).toMatchObject({ status_code: 400, errors: [{ code: 'invalid_body' }] });
     expect(res.body.errors[0].message).toContain('account_id');
@@ -90,7 +91,7 @@ describe('listing members', () => {
   it('the SDK members pager collects every member', async () => {
     const group = (await owner.groups.createAccessGroup({ accountId: owner.accountId, name: 'Crowd' })).result.id!;
     const users: string[] = [];
-    for (let i = 0; i < 5; i++) users.push((await addUser(server, owner.accountId)).iamId);
+    for (let i = 0; i < 5; i++) users.push((await addMember(server, owner.accountId)).iamId);
     await owner.groups.addMembersToAccessGroup({ accessGroupId: group, members: users.map((iam_id) => ({ iam_id, type: 'user' })) });
     const pager = new IamAccessGroupsV2.AccessGroupMembersPager(owner.groups, { accessGroupId: group, limit: 2, sort: 'id' });
     const all = await pager.getAll();

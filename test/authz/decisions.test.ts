@@ -1,8 +1,8 @@
-import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { authenticatorFor } from '../helpers/sdk.js';
+import { groupsClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addMember, bearerOf, ownerOf, type Caller } from '../policies/helpers.js';
+import { type Caller, addMember, ownerOf } from '../helpers/callers.js';
+import { bearerOf } from '../helpers/identities.js';
 
 /** The decision endpoints over HTTP, against policies made through the official SDK. */
 
@@ -17,7 +17,7 @@ let ownerBearer: string;
 beforeAll(async () => {
   server = await startTestServer();
   owner = ownerOf(server);
-  ownerBearer = await bearerOf(server, owner.apikey);
+  ownerBearer = await bearerOf(server.url, owner.apikey);
 });
 afterAll(() => server.close());
 
@@ -39,7 +39,7 @@ const cosRequest = (subject: string, instance: string, action = `${COS}.bucket.g
 
 async function grant(subject: { iam_id?: string; access_group_id?: string }, role: string, attributes: Record<string, string>) {
   const [name, value] = subject.iam_id ? ['iam_id', subject.iam_id] : ['access_group_id', subject.access_group_id!];
-  const response = await owner.client.createPolicy({
+  const response = await owner.policies.createPolicy({
     type: 'access',
     subjects: [{ attributes: [{ name, value }] }],
     roles: [{ role_id: role }],
@@ -94,7 +94,7 @@ describe('POST /v2/authz', () => {
   });
 
   it('lets nobody map other people\'s access: a caller without the decision-query role gets 403 per request', async () => {
-    const memberBearer = await bearerOf(server, member.apikey);
+    const memberBearer = await bearerOf(server.url, member.apikey);
     const { status, body } = await post('/v2/authz', memberBearer, [cosRequest(owner.iamId, 'instance-a')]);
     expect(status).toBe(200);
     expect(body.responses[0].status).toBe('403');
@@ -103,7 +103,7 @@ describe('POST /v2/authz', () => {
 
   it('a service\'s enforcement point may query once it holds the Decision Querier role on that service only', async () => {
     const pep = await addMember(server, owner.accountId);
-    const pepBearer = await bearerOf(server, pep.apikey);
+    const pepBearer = await bearerOf(server.url, pep.apikey);
     const { revision } = await grant({ iam_id: pep.iamId }, QUERIER, { serviceName: COS });
     const { body } = await post('/v2/authz', pepBearer, [cosRequest(member.iamId, 'instance-a')], { 'Portcullis-Min-Revision': String(revision) });
     expect(body.responses[0].authorizationDecision.permitted).toBe(true);
@@ -120,7 +120,7 @@ describe('POST /v2/authz', () => {
   });
 
   it('decides for a service identity named by its CRN attributes alone, as IBM\'s enforcement points send it', async () => {
-    await owner.client.createPolicy({
+    await owner.policies.createPolicy({
       type: 'authorization',
       subjects: [{ attributes: [{ name: 'serviceName', value: COS }, { name: 'accountId', value: owner.accountId }] }],
       roles: [{ role_id: READER }],
@@ -179,7 +179,7 @@ describe('PUT /v2/authz/bulk and POST /v2/authz/roles', () => {
 describe('access through an access group', () => {
   it('appears with the membership and the group policy, and disappears when either is removed', async () => {
     const member = await addMember(server, owner.accountId);
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, owner.apikey), serviceUrl: server.url });
+    const groups = groupsClient(server.url, owner.apikey);
     const group = (await groups.createAccessGroup({ accountId: owner.accountId, name: 'readers' })).result;
     const decide = async (revision: number) =>
       (await post(`/v2/authz?min_revision=${revision}`, ownerBearer, [cosRequest(member.iamId, 'grp')])).body.responses[0].authorizationDecision.permitted;
@@ -195,7 +195,7 @@ describe('access through an access group', () => {
 
     const again = await groups.addMembersToAccessGroup({ accessGroupId: group.id!, members: [{ iam_id: member.iamId, type: 'user' }] });
     expect(await decide(Number(again.headers['portcullis-revision']))).toBe(true);
-    const deleted = await owner.client.deletePolicy({ policyId: policy.id });
+    const deleted = await owner.policies.deletePolicy({ policyId: policy.id });
     expect(await decide(Number(deleted.headers['portcullis-revision']))).toBe(false);
   });
 });

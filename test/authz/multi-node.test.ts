@@ -1,11 +1,11 @@
-import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config.js';
 import { startServer, type RunningServer } from '../../src/main.js';
 import { keyEncryptionKeyFor } from '../helpers/database.js';
-import { authenticatorFor } from '../helpers/sdk.js';
+import { groupsClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addMember, bearerOf, ownerOf, type Caller } from '../policies/helpers.js';
+import { type Caller, addMember, ownerOf } from '../helpers/callers.js';
+import { bearerOf } from '../helpers/identities.js';
 
 /**
  * Two nodes on one database: a write on one is in the next decision on the other (the change
@@ -61,14 +61,14 @@ async function decideOnB(bearer: string, subject: string, revision?: string | st
 
 describe('two nodes on one database', () => {
   it('share signing keys: a token from one node is accepted by the other', async () => {
-    const bearer = await bearerOf(nodeA, owner.apikey);
+    const bearer = await bearerOf(nodeA.url, owner.apikey);
     expect(await decideOnB(bearer, owner.iamId)).toBe(false);
   });
 
   it('a policy created and deleted on node A is in the next decision on node B', async () => {
-    const bearer = await bearerOf(nodeA, owner.apikey);
+    const bearer = await bearerOf(nodeA.url, owner.apikey);
     const member = await addMember(nodeA, owner.accountId);
-    const created = await owner.client.createPolicy({
+    const created = await owner.policies.createPolicy({
       type: 'access',
       subjects: [{ attributes: [{ name: 'iam_id', value: member.iamId }] }],
       roles: [{ role_id: READER }],
@@ -76,14 +76,14 @@ describe('two nodes on one database', () => {
     });
     expect(await decideOnB(bearer, member.iamId, created.headers['portcullis-revision'])).toBe(true);
 
-    const deleted = await owner.client.deletePolicy({ policyId: created.result.id! });
+    const deleted = await owner.policies.deletePolicy({ policyId: created.result.id! });
     expect(await decideOnB(bearer, member.iamId, deleted.headers['portcullis-revision'])).toBe(false);
   });
 
   it('without a revision, node B catches up by itself within moments', async () => {
-    const bearer = await bearerOf(nodeA, owner.apikey);
+    const bearer = await bearerOf(nodeA.url, owner.apikey);
     const member = await addMember(nodeA, owner.accountId);
-    await owner.client.createPolicy({
+    await owner.policies.createPolicy({
       type: 'access',
       subjects: [{ attributes: [{ name: 'iam_id', value: member.iamId }] }],
       roles: [{ role_id: READER }],
@@ -97,8 +97,8 @@ describe('two nodes on one database', () => {
   });
 
   it('the Public Access group applies to everyone on node B until node A turns public access off', async () => {
-    const bearer = await bearerOf(nodeA, owner.apikey);
-    const created = await owner.client.createPolicy({
+    const bearer = await bearerOf(nodeA.url, owner.apikey);
+    const created = await owner.policies.createPolicy({
       type: 'access',
       subjects: [{ attributes: [{ name: 'access_group_id', value: 'AccessGroupId-PublicAccess' }] }],
       roles: [{ role_id: READER }],
@@ -106,7 +106,7 @@ describe('two nodes on one database', () => {
     });
     expect(await decideOnB(bearer, 'IBMid-ANYONE0001', created.headers['portcullis-revision'])).toBe(true);
 
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(nodeA.url, owner.apikey), serviceUrl: nodeA.url });
+    const groups = groupsClient(nodeA.url, owner.apikey);
     const off = await groups.updateAccountSettings({ accountId: owner.accountId, publicAccessEnabled: false });
     expect(await decideOnB(bearer, 'IBMid-ANYONE0001', off.headers['portcullis-revision'])).toBe(false);
   });

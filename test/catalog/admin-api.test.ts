@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addMember, bearerOf, createOtherAccount, ownerOf, type Caller } from '../policies/helpers.js';
+import { type Caller, addMember, createOtherAccount, ownerOf } from '../helpers/callers.js';
+import { bearerOf } from '../helpers/identities.js';
 
 /** Registering services at run time: they take part in decisions at once, and only the operator may. */
 
@@ -21,7 +22,7 @@ let ownerBearer: string;
 beforeAll(async () => {
   server = await startTestServer();
   owner = ownerOf(server);
-  ownerBearer = await bearerOf(server, owner.apikey);
+  ownerBearer = await bearerOf(server.url, owner.apikey);
 });
 afterAll(() => server.close());
 
@@ -54,7 +55,7 @@ describe('the catalog API', () => {
     expect(put.headers.get('etag')).toMatch(/^1-[0-9a-f]{32}$/);
     expect(put.body).toMatchObject({ name: 'books', built_in: false });
 
-    await owner.client.createPolicy({
+    await owner.policies.createPolicy({
       type: 'access',
       subjects: [{ attributes: [{ name: 'iam_id', value: member.iamId }] }],
       roles: [{ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:Reader' }],
@@ -99,7 +100,7 @@ describe('the catalog API', () => {
     const member = await addMember(server, owner.accountId);
     const other = await createOtherAccount(server);
     for (const caller of [member, other]) {
-      const bearer = await bearerOf(server, caller.apikey);
+      const bearer = await bearerOf(server.url, caller.apikey);
       expect((await call('PUT', '/v1/catalog/services/sneaky', bearer, { ...books, name: 'sneaky', actions: [] })).status).toBe(403);
       expect((await call('GET', '/v1/catalog/services', bearer)).status).toBe(200);
     }

@@ -2,6 +2,7 @@ import { sql } from 'kysely';
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrations, postgresDdl, sqliteDdl } from '../../src/store/migrations/index.js';
 import { at, openStore, type StoreFixture } from './support.js';
+import { isUniqueViolation } from '../../src/store/conflicts.js';
 
 let fixture: StoreFixture | undefined;
 afterEach(async () => {
@@ -44,7 +45,7 @@ describe('migration 008: unique live resource-group names', () => {
       { id: '4444444444dddddd', name: 'team' },
       { id: '5555555555eeeeee', name: 'other' },
     ]);
-    await expect(group('6666666666ffffff', 'other', 5)).rejects.toThrow();
+    await expect(group('6666666666ffffff', 'other', 5)).rejects.toSatisfy(isUniqueViolation);
     await group('7777777777000000', 'other', 6, 'DELETED');
   });
 });

@@ -3,6 +3,7 @@ import { createChangeFeed, type ChangeFeed } from '../../src/store/changes.js';
 import { createWriter, type AuditEvent, type Write, type Writer } from '../../src/store/unit-of-work.js';
 import type { Db } from '../../src/store/db.js';
 import { at, openStore, type StoreFixture } from './support.js';
+import { isUniqueViolation } from '../../src/store/conflicts.js';
 
 let fixture: StoreFixture;
 let db: Db;
@@ -76,7 +77,7 @@ describe('writer: all or nothing', () => {
         await createAccount(w);
         await createAccount(w, existing); // duplicate primary key
       }),
-    ).rejects.toThrow();
+    ).rejects.toSatisfy(isUniqueViolation);
     expect(await snapshot()).toEqual(before);
   });
 

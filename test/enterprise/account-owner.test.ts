@@ -2,11 +2,11 @@ import { renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/kernel/clock.js';
-import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { authenticatorFor, identityClient, policyClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { messagesTo, outboxMessages, secretFor, secretsIn } from '../users/outbox.js';
-import { COS_PLAN, clientsFor, invitationClient, statusOf } from './clients.js';
+import { COS_PLAN, clientsFor, invitationClient } from './clients.js';
+import { callStatus } from '../helpers/identities.js';
 
 /** The headers of a request made with `apikey`'s access token, and the identity the token is for. */
 async function bearerOf(url: string, apikey: string): Promise<{ headers: Record<string, string>; iamId: string }> {
@@ -72,13 +72,13 @@ describe('child account owners and the credentials createAccount hands out', () 
     const noraIamId = account.result.owner_iam_id!;
 
     // The secret is bound to the new account: it accepts nothing elsewhere and stays good for its own.
-    expect(await statusOf(invitationClient(server.url, secret).accept({ accountId: sibling }))).toBeGreaterThanOrEqual(400);
+    expect(await callStatus(invitationClient(server.url, secret).accept({ accountId: sibling }))).toBeGreaterThanOrEqual(400);
     const accepted = await invitationClient(server.url, secret).accept({ accountId });
     expect(accepted.status).toBe(202);
     expect(accepted.result).toMatchObject({ iam_id: noraIamId });
     const noraKey = (accepted.result as { iam_apikey: string }).iam_apikey;
     // Single use.
-    expect(await statusOf(invitationClient(server.url, secret).accept({ accountId }))).toBe(401);
+    expect(await callStatus(invitationClient(server.url, secret).accept({ accountId }))).toBe(401);
 
     // Nora acts as the owner of her account with her own key ...
     const nora = clientsFor(server.url, noraKey);
@@ -88,8 +88,8 @@ describe('child account owners and the credentials createAccount hands out', () 
     expect((await nora.users.inviteUsers({ accountId, users: [{ email: 'nora.team@example.com' }] })).status).toBe(202);
     expect((await nora.groups.createResourceGroup({ name: 'nora-apps' })).status).toBe(201);
     // ... and nothing outside it.
-    expect(await statusOf(nora.users.listUsers({ accountId: server.owner.accountId }))).toBeGreaterThanOrEqual(403);
-    expect(await statusOf(nora.users.listUsers({ accountId: sibling }))).toBeGreaterThanOrEqual(403);
+    expect(await callStatus(nora.users.listUsers({ accountId: server.owner.accountId }))).toBeGreaterThanOrEqual(403);
+    expect(await callStatus(nora.users.listUsers({ accountId: sibling }))).toBeGreaterThanOrEqual(403);
   });
 
   it('gives an existing user named as owner the ownership only: no credential, no message', async () => {
@@ -133,7 +133,7 @@ describe('child account owners and the credentials createAccount hands out', () 
 
     const robot = clientsFor(server.url, apikey!);
     const identity = identityClient(server.url, apikey!);
-    const policies = new IamPolicyManagementV1({ authenticator: authenticatorFor(server.url, apikey!), serviceUrl: server.url });
+    const policies = policyClient(server.url, apikey!);
     // Owner-level access in the new account: account management (users, resource groups, IAM) ...
     expect((await robot.users.inviteUsers({ accountId: accountId!, users: [{ email: 'pia.team@example.com' }] })).status).toBe(202);
     const group = await robot.groups.createResourceGroup({ name: 'robot-apps' });
@@ -159,17 +159,17 @@ describe('child account owners and the credentials createAccount hands out', () 
 
     // Nothing in the enterprise account or a sibling account.
     for (const other of [server.owner.accountId, sibling]) {
-      expect(await statusOf(robot.users.listUsers({ accountId: other }))).toBeGreaterThanOrEqual(403);
-      expect(await statusOf(robot.users.inviteUsers({ accountId: other, users: [{ email: 'x@example.com' }] }))).toBeGreaterThanOrEqual(403);
-      expect(await statusOf(identity.listServiceIds({ accountId: other }))).toBeGreaterThanOrEqual(403);
-      expect(await statusOf(identity.getAccountSettings({ accountId: other }))).toBeGreaterThanOrEqual(403);
+      expect(await callStatus(robot.users.listUsers({ accountId: other }))).toBeGreaterThanOrEqual(403);
+      expect(await callStatus(robot.users.inviteUsers({ accountId: other, users: [{ email: 'x@example.com' }] }))).toBeGreaterThanOrEqual(403);
+      expect(await callStatus(identity.listServiceIds({ accountId: other }))).toBeGreaterThanOrEqual(403);
+      expect(await callStatus(identity.getAccountSettings({ accountId: other }))).toBeGreaterThanOrEqual(403);
       // Policies of another account: refused, or none shown.
       const listed = await policies.listPolicies({ accountId: other }).catch((error: { status: number }) => error.status);
       if (typeof listed === 'number') expect(listed).toBeGreaterThanOrEqual(403);
       else expect(listed.result.policies).toEqual([]);
       expect((await robot.groups.listResourceGroups({ accountId: other })).result.resources).toEqual([]);
     }
-    expect(await statusOf(robot.enterprise.createAccount({ parent: enterpriseCrn, name: 'More', ownerIamId: 'q@example.com' }))).toBe(403);
+    expect(await callStatus(robot.enterprise.createAccount({ parent: enterpriseCrn, name: 'More', ownerIamId: 'q@example.com' }))).toBe(403);
   });
 
   it('stores the traits, shows them with the account and applies the MFA level', async () => {
@@ -252,7 +252,7 @@ describe('child account owners and the credentials createAccount hands out', () 
     renameSync(dir, `${dir}.aside`);
     writeFileSync(dir, 'not a folder');
     try {
-      expect(await statusOf(root.enterprise.createAccount({ parent: enterpriseCrn, name: 'Untold', ownerIamId: 'untold@example.com' }))).toBe(500);
+      expect(await callStatus(root.enterprise.createAccount({ parent: enterpriseCrn, name: 'Untold', ownerIamId: 'untold@example.com' }))).toBe(500);
     } finally {
       rmSync(dir);
       renameSync(`${dir}.aside`, dir);
@@ -284,6 +284,6 @@ describe('the invitation of a new account owner', () => {
     clock.advance(7 * 24 * 3600 * 1000 - 60_000);
     expect((await invitationClient(server.url, secretFor(server.database.dataDir, 'early@example.com')).accept({ accountId: early })).status).toBe(202);
     clock.advance(2 * 60_000);
-    expect(await statusOf(invitationClient(server.url, secretFor(server.database.dataDir, 'late@example.com')).accept({ accountId: late }))).toBe(401);
+    expect(await callStatus(invitationClient(server.url, secretFor(server.database.dataDir, 'late@example.com')).accept({ accountId: late }))).toBe(401);
   });
 });

@@ -20,16 +20,6 @@ export function clientsFor(url: string, apikey: string) {
 export const invitationClient = (url: string, token: string) =>
   new UserManagementV1({ authenticator: new BearerTokenAuthenticator({ bearerToken: token }), serviceUrl: url });
 
-/** The HTTP status of a failed SDK call (or of a call that unexpectedly succeeded). */
-export async function statusOf(call: Promise<unknown>): Promise<number> {
-  try {
-    const res = (await call) as { status: number };
-    return res.status;
-  } catch (error) {
-    return (error as { status: number }).status;
-  }
-}
-
 /** Cloud Object Storage standard plan (src/resources/plans.ts). */
 export const COS_PLAN = '744bfc56-d12c-4866-88d5-dac9139e0e5d';
 export const KMS_PLAN = 'eedd3585-90c6-4c9e-be1d-b2f0e6d5f6c6';

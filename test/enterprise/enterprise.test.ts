@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { authenticatorFor, identityClient, policyClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { secretFor } from '../users/outbox.js';
-import { COS_PLAN, clientsFor, invitationClient, statusOf } from './clients.js';
+import { COS_PLAN, clientsFor, invitationClient } from './clients.js';
+import { callStatus } from '../helpers/identities.js';
 
 /**
  * The enterprise story: the bootstrap account becomes an enterprise with an account group and two
@@ -45,7 +45,7 @@ describe('enterprise with two child accounts', () => {
 
     // An account belongs to one enterprise at most.
     expect(
-      await statusOf(
+      await callStatus(
         root.enterprise.createEnterprise({ sourceAccountId: server.owner.accountId, name: 'Again', primaryContactIamId: server.owner.iamId }),
       ),
     ).toBe(409);
@@ -95,8 +95,8 @@ describe('enterprise with two child accounts', () => {
     expect(inGroup.result.resources!.map((r) => r.id)).toEqual([child.a.id]);
 
     // Unknown owners and parents are refused.
-    expect(await statusOf(root.enterprise.createAccount({ parent: enterpriseCrn, name: 'X', ownerIamId: 'IBMid-NOBODY0000' }))).toBe(400);
-    expect(await statusOf(root.enterprise.createAccount({ parent: 'crn:v1:nonsense', name: 'X', ownerIamId: server.owner.iamId }))).toBe(400);
+    expect(await callStatus(root.enterprise.createAccount({ parent: enterpriseCrn, name: 'X', ownerIamId: 'IBMid-NOBODY0000' }))).toBe(400);
+    expect(await callStatus(root.enterprise.createAccount({ parent: 'crn:v1:nonsense', name: 'X', ownerIamId: server.owner.iamId }))).toBe(400);
   });
 
   it('gives every new account its default resource group, and its owner administers it', async () => {
@@ -135,7 +135,7 @@ describe('enterprise with two child accounts', () => {
     const key = (accepted.result as { iam_apikey: string }).iam_apikey;
     expect((await a.users.getUserProfile({ accountId: child.a.id, iamId: entry!.id })).result.state).toBe('ACTIVE');
     // A used token is spent.
-    expect(await statusOf(invitationClient(server.url, secret).accept({ accountId: child.a.id }))).toBe(401);
+    expect(await callStatus(invitationClient(server.url, secret).accept({ accountId: child.a.id }))).toBe(401);
 
     // Ann works in child A with her own key: she sees its users (the list is not restricted) ...
     const ann = clientsFor(server.url, key);
@@ -168,33 +168,33 @@ describe('enterprise with two child accounts', () => {
       const other = clientsFor(server.url, apikey);
       // Nothing of child A shows up ...
       expect((await other.groups.listResourceGroups({ accountId: child.a.id })).result.resources).toEqual([]);
-      expect(await statusOf(other.groups.getResourceGroup({ id: aGroup }))).toBe(404);
-      expect(await statusOf(other.instances.getResourceInstance({ id: aInstance }))).toBe(404);
+      expect(await callStatus(other.groups.getResourceGroup({ id: aGroup }))).toBe(404);
+      expect(await callStatus(other.instances.getResourceInstance({ id: aInstance }))).toBe(404);
       const instances = await other.instances.listResourceInstances({});
       expect(instances.result.resources!.map((i) => i.guid)).not.toContain(aInstance);
       // ... and nothing of it can be changed.
-      expect(await statusOf(other.groups.updateResourceGroup({ id: aGroup, name: 'taken' }))).toBe(404);
-      expect(await statusOf(other.groups.deleteResourceGroup({ id: aGroup }))).toBe(404);
-      expect(await statusOf(other.instances.updateResourceInstance({ id: aInstance, name: 'taken' }))).toBe(404);
-      expect(await statusOf(other.instances.deleteResourceInstance({ id: aInstance }))).toBe(404);
-      expect(await statusOf(other.instances.lockResourceInstance({ id: aInstance }))).toBe(404);
+      expect(await callStatus(other.groups.updateResourceGroup({ id: aGroup, name: 'taken' }))).toBe(404);
+      expect(await callStatus(other.groups.deleteResourceGroup({ id: aGroup }))).toBe(404);
+      expect(await callStatus(other.instances.updateResourceInstance({ id: aInstance, name: 'taken' }))).toBe(404);
+      expect(await callStatus(other.instances.deleteResourceInstance({ id: aInstance }))).toBe(404);
+      expect(await callStatus(other.instances.lockResourceInstance({ id: aInstance }))).toBe(404);
     }
     // Ann (a plain user of child A) cannot reach child B's users, nor create anything in B.
     const annClients = clientsFor(server.url, ann.apikey);
-    expect(await statusOf(annClients.users.listUsers({ accountId: child.b.id }))).toBeGreaterThanOrEqual(403);
-    expect(await statusOf(annClients.users.inviteUsers({ accountId: child.b.id, users: [{ email: 'x@example.com' }] }))).toBe(403);
+    expect(await callStatus(annClients.users.listUsers({ accountId: child.b.id }))).toBeGreaterThanOrEqual(403);
+    expect(await callStatus(annClients.users.inviteUsers({ accountId: child.b.id, users: [{ email: 'x@example.com' }] }))).toBe(403);
     // Child B's owner cannot see child A's users or remove them.
     const b = clientsFor(server.url, child.b.apikey);
-    expect(await statusOf(b.users.getUserProfile({ accountId: child.a.id, iamId: ann.id }))).toBeGreaterThanOrEqual(403);
-    expect(await statusOf(b.users.removeUser({ accountId: child.a.id, iamId: ann.id }))).toBeGreaterThanOrEqual(403);
+    expect(await callStatus(b.users.getUserProfile({ accountId: child.a.id, iamId: ann.id }))).toBeGreaterThanOrEqual(403);
+    expect(await callStatus(b.users.removeUser({ accountId: child.a.id, iamId: ann.id }))).toBeGreaterThanOrEqual(403);
     // Nor manage the enterprise.
-    expect(await statusOf(b.enterprise.getEnterprise({ enterpriseId }))).toBe(404);
-    expect(await statusOf(b.enterprise.createAccount({ parent: enterpriseCrn, name: 'Sneaky', ownerIamId: 'sneak@example.com' }))).toBe(403);
+    expect(await callStatus(b.enterprise.getEnterprise({ enterpriseId }))).toBe(404);
+    expect(await callStatus(b.enterprise.createAccount({ parent: enterpriseCrn, name: 'Sneaky', ownerIamId: 'sneak@example.com' }))).toBe(403);
   });
 
   it('a policy on child A\'s resource group grants Ann its instance through /v2/authz, and through the APIs', async () => {
     const { aGroup, aInstance, ann } = child as unknown as { aGroup: string; aInstance: string; ann: { id: string; apikey: string } };
-    const policies = new IamPolicyManagementV1({ authenticator: authenticatorFor(server.url, child.a.apikey), serviceUrl: server.url });
+    const policies = policyClient(server.url, child.a.apikey);
     const created = await policies.createPolicy({
       type: 'access',
       subjects: [{ attributes: [{ name: 'iam_id', value: ann.id }] }],
@@ -237,8 +237,8 @@ describe('enterprise with two child accounts', () => {
     // The same decision lets Ann read the instance through Resource Controller, but nothing outside the group.
     const annClients = clientsFor(server.url, ann.apikey);
     expect((await annClients.instances.getResourceInstance({ id: aInstance })).result.guid).toBe(aInstance);
-    expect(await statusOf(annClients.instances.getResourceInstance({ id: elsewhere.result.guid! }))).toBe(404);
-    expect(await statusOf(annClients.instances.deleteResourceInstance({ id: aInstance }))).toBe(403);
+    expect(await callStatus(annClients.instances.getResourceInstance({ id: elsewhere.result.guid! }))).toBe(404);
+    expect(await callStatus(annClients.instances.deleteResourceInstance({ id: aInstance }))).toBe(403);
 
     // Deleting the instance (into a reclamation) is reflected in the next decision; restoring it brings the access back.
     const removed = await a.instances.deleteResourceInstance({ id: elsewhere.result.guid! });
@@ -258,7 +258,7 @@ describe('enterprise with two child accounts', () => {
     expect(groups.result.resources).toHaveLength(2);
     const outer = groups.result.resources!.find((g) => g.name === 'Engineering')!;
     const inner = groups.result.resources!.find((g) => g.name === 'Platform')!;
-    expect(await statusOf(root.enterprise.deleteAccountGroup({ accountGroupId: outer.id! }))).toBe(409);
+    expect(await callStatus(root.enterprise.deleteAccountGroup({ accountGroupId: outer.id! }))).toBe(409);
     expect((await root.enterprise.updateAccountGroup({ accountGroupId: inner.id!, name: 'Platform Team' })).status).toBe(204);
     expect((await root.enterprise.deleteAccountGroup({ accountGroupId: inner.id! })).status).toBe(204);
     expect((await root.enterprise.deleteAccountGroup({ accountGroupId: outer.id! })).status).toBe(204);
@@ -270,7 +270,7 @@ describe('enterprise with two child accounts', () => {
     const listed = await root.enterprise.listEnterprises({ accountId: child.b.id });
     expect(listed.result.resources!.map((e) => e.id)).toEqual([enterpriseId]);
 
-    expect(await statusOf(root.enterprise.deleteAccount({ accountId: server.owner.accountId }))).toBe(409);
+    expect(await callStatus(root.enterprise.deleteAccount({ accountId: server.owner.accountId }))).toBe(409);
     expect((await root.enterprise.deleteAccount({ accountId: child.b.id })).status).toBe(204);
     const remaining = await root.enterprise.listAccounts({ enterpriseId });
     expect(remaining.result.resources!.map((r) => r.id)).not.toContain(child.b.id);
@@ -279,11 +279,11 @@ describe('enterprise with two child accounts', () => {
   });
 
   it('answers bad input with 400, never 500', async () => {
-    expect(await statusOf(root.enterprise.listAccounts({ limit: 1000 }))).toBe(400);
-    expect(await statusOf(root.enterprise.createAccountGroup({ parent: 'not-a-crn', name: 'G', primaryContactIamId: server.owner.iamId }))).toBe(400);
+    expect(await callStatus(root.enterprise.listAccounts({ limit: 1000 }))).toBe(400);
+    expect(await callStatus(root.enterprise.createAccountGroup({ parent: 'not-a-crn', name: 'G', primaryContactIamId: server.owner.iamId }))).toBe(400);
     expect(
-      await statusOf(root.enterprise.createAccountGroup({ parent: enterpriseCrn, name: 'G', primaryContactIamId: 'IBMid-STRANGER00' })),
+      await callStatus(root.enterprise.createAccountGroup({ parent: enterpriseCrn, name: 'G', primaryContactIamId: 'IBMid-STRANGER00' })),
     ).toBe(400);
-    expect(await statusOf(root.enterprise.getAccount({ accountId: 'nope' }))).toBe(404);
+    expect(await callStatus(root.enterprise.getAccount({ accountId: 'nope' }))).toBe(404);
   });
 });

@@ -74,3 +74,17 @@ export async function errorOf(call: Promise<unknown>): Promise<{ status: number;
 
 /** The status an SDK call failed with (fails the test when it succeeds). */
 export const statusOf = async (call: Promise<unknown>): Promise<number> => (await errorOf(call)).status;
+
+/**
+ * The HTTP status of an SDK call, whether it succeeded or failed (for races and for checks that
+ * accept either outcome); rethrows what is not an HTTP answer.
+ */
+export async function callStatus(call: Promise<unknown>): Promise<number> {
+  try {
+    return ((await call) as { status: number }).status;
+  } catch (error) {
+    const status = (error as { status?: unknown } | null)?.status;
+    if (typeof status !== 'number') throw error;
+    return status;
+  }
+}

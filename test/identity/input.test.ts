@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { bearerOf, ownerOf, raw, type Caller } from './helpers.js';
+import { type Caller, ownerOf } from '../helpers/callers.js';
+import { bearerOf, rawCall } from '../helpers/identities.js';
 
 let server: TestServer;
 let owner: Caller;
@@ -9,12 +10,12 @@ let bearer: string;
 beforeAll(async () => {
   server = await startTestServer();
   owner = ownerOf(server);
-  bearer = await bearerOf(server, owner.apikey);
+  bearer = await bearerOf(server.url, owner.apikey);
 });
 afterAll(() => server?.close());
 
-const keyCount = async () => (await owner.client.listApiKeys({ scope: 'account', pagesize: 100 })).result.apikeys.length;
-const serviceIdCount = async () => (await owner.client.listServiceIds({ accountId: owner.accountId, pagesize: 100 })).result.serviceids.length;
+const keyCount = async () => (await owner.identity.listApiKeys({ scope: 'account', pagesize: 100 })).result.apikeys.length;
+const serviceIdCount = async () => (await owner.identity.listServiceIds({ accountId: owner.accountId, pagesize: 100 })).result.serviceids.length;
 
 /** Every refusal is IBM's identity ExceptionResponse. */
 function expectIdentityError(response: { status: number; body: any }, status: number, mentions?: string) {
@@ -42,7 +43,7 @@ describe('malformed input', () => {
       ['/v1/serviceids', '{not json}', 400],
     ];
     for (const [path, body, status, mentions] of bodies) {
-      const response = await raw(server, bearer, 'POST', path, body);
+      const response = await rawCall(server.url, bearer, 'POST', path, body);
       expectIdentityError(response, status, mentions);
     }
     expect(await keyCount()).toBe(keys);
@@ -50,28 +51,28 @@ describe('malformed input', () => {
   });
 
   it('requires If-Match on updates (428) and a bearer token (401)', async () => {
-    const key = (await owner.client.createApiKey({ name: 'm', iamId: owner.iamId })).result;
-    expectIdentityError(await raw(server, bearer, 'PUT', `/v1/apikeys/${key.id}`, JSON.stringify({ name: 'n' })), 428, 'If-Match');
-    expectIdentityError(await raw(server, 'Bearer not-a-token', 'GET', `/v1/apikeys/${key.id}`), 401);
-    expect((await owner.client.getApiKey({ id: key.id })).result.name).toBe('m');
+    const key = (await owner.identity.createApiKey({ name: 'm', iamId: owner.iamId })).result;
+    expectIdentityError(await rawCall(server.url, bearer, 'PUT', `/v1/apikeys/${key.id}`, JSON.stringify({ name: 'n' })), 428, 'If-Match');
+    expectIdentityError(await rawCall(server.url, 'Bearer not-a-token', 'GET', `/v1/apikeys/${key.id}`), 401);
+    expect((await owner.identity.getApiKey({ id: key.id })).result.name).toBe('m');
   });
 
   it('accepts a quoted If-Match and answers unknown routes with 404 in the identity shape', async () => {
-    const key = (await owner.client.createApiKey({ name: 'q', iamId: owner.iamId })).result;
-    const quoted = await raw(server, bearer, 'PUT', `/v1/apikeys/${key.id}`, JSON.stringify({ name: 'quoted' }), { 'If-Match': `"${key.entity_tag}"` });
+    const key = (await owner.identity.createApiKey({ name: 'q', iamId: owner.iamId })).result;
+    const quoted = await rawCall(server.url, bearer, 'PUT', `/v1/apikeys/${key.id}`, JSON.stringify({ name: 'quoted' }), { 'If-Match': `"${key.entity_tag}"` });
     expect(quoted.status).toBe(200);
     expect(quoted.headers.get('etag')).toBe(quoted.body.entity_tag);
-    expectIdentityError(await raw(server, bearer, 'GET', `/v1/apikeys/${key.id}/nothing`), 404);
+    expectIdentityError(await rawCall(server.url, bearer, 'GET', `/v1/apikeys/${key.id}/nothing`), 404);
   });
 
   it('rejects bad query parameters and header flags', async () => {
-    expectIdentityError(await raw(server, bearer, 'GET', '/v1/apikeys?pagesize=0'), 400, 'pagesize');
-    expectIdentityError(await raw(server, bearer, 'GET', '/v1/apikeys?scope=galaxy'), 400, 'scope');
+    expectIdentityError(await rawCall(server.url, bearer, 'GET', '/v1/apikeys?pagesize=0'), 400, 'pagesize');
+    expectIdentityError(await rawCall(server.url, bearer, 'GET', '/v1/apikeys?scope=galaxy'), 400, 'scope');
     expectIdentityError(
-      await raw(server, bearer, 'POST', '/v1/apikeys', JSON.stringify({ name: 'x', iam_id: owner.iamId }), { 'Entity-Lock': 'maybe' }),
+      await rawCall(server.url, bearer, 'POST', '/v1/apikeys', JSON.stringify({ name: 'x', iam_id: owner.iamId }), { 'Entity-Lock': 'maybe' }),
       400,
       'entity-lock',
     );
-    expectIdentityError(await raw(server, bearer, 'GET', '/v1/apikeys/details'), 400, 'iam-apikey');
+    expectIdentityError(await rawCall(server.url, bearer, 'GET', '/v1/apikeys/details'), 400, 'iam-apikey');
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addMember, errorOf, ownerOf, statusOf, type Caller } from './helpers.js';
+import { type Caller, addMember, ownerOf } from '../helpers/callers.js';
+import { errorOf, statusOf } from '../helpers/identities.js';
 
 let server: TestServer;
 let owner: Caller;
@@ -13,7 +14,7 @@ afterAll(() => server?.close());
 
 describe('account identity settings', () => {
   it('reads defaults with the entity tag in body and header', async () => {
-    const read = await owner.client.getAccountSettings({ accountId: owner.accountId });
+    const read = await owner.identity.getAccountSettings({ accountId: owner.accountId });
     expect(read.result).toMatchObject({
       account_id: owner.accountId,
       restrict_create_service_id: 'NOT_SET',
@@ -28,8 +29,8 @@ describe('account identity settings', () => {
   });
 
   it('updates with If-Match, keeps unnamed fields, refuses stale tags', async () => {
-    const before = (await owner.client.getAccountSettings({ accountId: owner.accountId })).result;
-    const updated = await owner.client.updateAccountSettings({
+    const before = (await owner.identity.getAccountSettings({ accountId: owner.accountId })).result;
+    const updated = await owner.identity.updateAccountSettings({
       accountId: owner.accountId,
       ifMatch: before.entity_tag,
       mfa: 'TOTP',
@@ -47,12 +48,12 @@ describe('account identity settings', () => {
     });
     expect(updated.headers.etag).toBe(updated.result.entity_tag);
     expect(updated.result.entity_tag).not.toBe(before.entity_tag);
-    const stale = await errorOf(owner.client.updateAccountSettings({ accountId: owner.accountId, ifMatch: before.entity_tag, mfa: 'NONE' }));
+    const stale = await errorOf(owner.identity.updateAccountSettings({ accountId: owner.accountId, ifMatch: before.entity_tag, mfa: 'NONE' }));
     expect(stale.status).toBe(412);
-    const again = await owner.client.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', sessionExpirationInSeconds: 'NOT_SET' });
+    const again = await owner.identity.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', sessionExpirationInSeconds: 'NOT_SET' });
     expect(again.result).toMatchObject({ mfa: 'TOTP', session_expiration_in_seconds: 'NOT_SET' });
 
-    const effective = (await owner.client.getEffectiveAccountSettings({ accountId: owner.accountId })).result;
+    const effective = (await owner.identity.getEffectiveAccountSettings({ accountId: owner.accountId })).result;
     expect(effective.account_id).toBe(owner.accountId);
     expect(effective.account.entity_tag).toBe(again.result.entity_tag);
     expect(effective.effective).toMatchObject({
@@ -62,7 +63,7 @@ describe('account identity settings', () => {
       system_refresh_token_expiration_in_seconds: '259200',
     });
 
-    const history = (await owner.client.getAccountSettings({ accountId: owner.accountId, includeHistory: true })).result.history!;
+    const history = (await owner.identity.getAccountSettings({ accountId: owner.accountId, includeHistory: true })).result.history!;
     expect(history.map((h) => h.action)).toEqual(['update', 'update']);
     expect(history[0]!.params).toEqual(
       expect.arrayContaining(['mfa', 'session_expiration_in_seconds', 'allowed_ip_addresses', 'restrict_create_service_id']),
@@ -83,16 +84,16 @@ describe('account identity settings', () => {
       [{ allowedIpAddresses: '10.0.0.300' }, '10.0.0.300'],
       [{ allowedIpAddresses: '10.0.0.0/33' }, '10.0.0.0/33'],
     ];
-    const before = (await owner.client.getAccountSettings({ accountId: owner.accountId })).result;
+    const before = (await owner.identity.getAccountSettings({ accountId: owner.accountId })).result;
     for (const [fields, named] of cases) {
-      const refused = await errorOf(owner.client.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', ...fields }));
+      const refused = await errorOf(owner.identity.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', ...fields }));
       expect(refused.status, JSON.stringify(fields)).toBe(400);
       expect(refused.message).toContain(named);
     }
     for (const ok of [{ sessionInvalidationInSeconds: '900' }, { systemRefreshTokenExpirationInSeconds: '259200' }, { maxSessionsPerIdentity: '5' }]) {
-      expect((await owner.client.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', ...ok })).status).toBe(200);
+      expect((await owner.identity.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', ...ok })).status).toBe(200);
     }
-    const after = (await owner.client.getAccountSettings({ accountId: owner.accountId })).result;
+    const after = (await owner.identity.getAccountSettings({ accountId: owner.accountId })).result;
     expect(after.entity_tag).not.toBe(before.entity_tag);
     expect(after).toMatchObject({ session_invalidation_in_seconds: '900', max_sessions_per_identity: '5' });
   });
@@ -100,19 +101,19 @@ describe('account identity settings', () => {
   it('user_mfa names members only; resolve_user_mfa adds their details', async () => {
     const member = await addMember(server, owner.accountId);
     const refused = await errorOf(
-      owner.client.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', userMfa: [{ iam_id: 'IBMid-STRANGER00', mfa: 'NONE' }] }),
+      owner.identity.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', userMfa: [{ iam_id: 'IBMid-STRANGER00', mfa: 'NONE' }] }),
     );
     expect(refused.status).toBe(400);
     expect(refused.message).toContain('IBMid-STRANGER00');
-    await owner.client.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', userMfa: [{ iam_id: member.iamId, mfa: 'NONE' }] });
-    const resolved = (await owner.client.getAccountSettings({ accountId: owner.accountId, resolveUserMfa: true })).result;
+    await owner.identity.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', userMfa: [{ iam_id: member.iamId, mfa: 'NONE' }] });
+    const resolved = (await owner.identity.getAccountSettings({ accountId: owner.accountId, resolveUserMfa: true })).result;
     expect(resolved.user_mfa).toEqual([
       { iam_id: member.iamId, mfa: 'NONE', name: 'Mem Ber', userName: `${member.iamId.toLowerCase()}@example.com`, email: `${member.iamId.toLowerCase()}@example.com` },
     ]);
   });
 
   it('restrict_user_domains upserts by realm; realm_id alone removes it', async () => {
-    await owner.client.updateAccountSettings({
+    await owner.identity.updateAccountSettings({
       accountId: owner.accountId,
       ifMatch: '*',
       restrictUserDomains: [
@@ -120,7 +121,7 @@ describe('account identity settings', () => {
         { realm_id: 'other', restrict_invitation: false },
       ],
     });
-    const removed = await owner.client.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', restrictUserDomains: [{ realm_id: 'other' }] });
+    const removed = await owner.identity.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', restrictUserDomains: [{ realm_id: 'other' }] });
     expect(removed.result.restrict_user_domains).toEqual([
       { realm_id: 'IBMid', invitation_email_allow_patterns: ['*.example.com'], restrict_invitation: true },
     ]);
@@ -128,6 +129,6 @@ describe('account identity settings', () => {
 
   it('members cannot change settings', async () => {
     const member = await addMember(server, owner.accountId);
-    expect(await statusOf(member.client.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', mfa: 'NONE' }))).toBe(403);
+    expect(await statusOf(member.identity.updateAccountSettings({ accountId: owner.accountId, ifMatch: '*', mfa: 'NONE' }))).toBe(403);
   });
 });

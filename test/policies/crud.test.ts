@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../src/kernel/ids.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addMember, failureOf, ownerOf, role, serviceRole, v1Access, v2Access, type Caller } from './helpers.js';
+import { failureOf, role, serviceRole, v1Access, v2Access } from './helpers.js';
+import { type Caller, addMember, ownerOf } from '../helpers/callers.js';
 
 const ETAG = /^\d+-[0-9a-f]{32}$/;
 const MILLIS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
@@ -37,7 +38,7 @@ const targets: Array<[string, Record<string, string>, string[]]> = [
 
 describe('v1 policies on every kind of target', () => {
   it.each(targets)('%s: create, get (v1 and v2), replace with If-Match, delete', async (_name, attributes, roles) => {
-    const created = await owner.client.createPolicy(v1Access(owner.accountId, member.iamId, attributes, roles));
+    const created = await owner.policies.createPolicy(v1Access(owner.accountId, member.iamId, attributes, roles));
     expect(created.status).toBe(201);
     const policy = created.result;
     expect(policy.id).toMatch(UUID);
@@ -55,16 +56,16 @@ describe('v1 policies on every kind of target', () => {
     expect(policy.roles.map((r) => r.role_id)).toEqual(roles);
     for (const r of policy.roles) expect(r.display_name).toBeTruthy();
 
-    const got = await owner.client.getPolicy({ policyId: policy.id! });
+    const got = await owner.policies.getPolicy({ policyId: policy.id! });
     expect(got.headers.etag).toBe(created.headers.etag);
     expect(got.result).toEqual(policy);
 
-    const v2 = await owner.client.getV2Policy({ id: policy.id! });
+    const v2 = await owner.policies.getV2Policy({ id: policy.id! });
     expect(v2.result.href).toBe(`${server.url}/v2/policies/${policy.id}`);
     expect(v2.result.resource?.attributes).toContainEqual({ key: 'accountId', operator: 'stringEquals', value: owner.accountId });
     expect((v2.result.control as { grant: { roles: unknown[] } }).grant.roles).toEqual(roles.map((role_id) => ({ role_id })));
 
-    const replaced = await owner.client.replacePolicy({
+    const replaced = await owner.policies.replacePolicy({
       policyId: policy.id!,
       ifMatch: got.headers.etag!,
       ...v1Access(owner.accountId, member.iamId, attributes, [...roles, role('Viewer')]),
@@ -75,20 +76,20 @@ describe('v1 policies on every kind of target', () => {
     expect(replaced.result.created_at).toBe(policy.created_at);
 
     const stale = await failureOf(
-      owner.client.replacePolicy({ policyId: policy.id!, ifMatch: created.headers.etag!, ...v1Access(owner.accountId, member.iamId, attributes, roles) }),
+      owner.policies.replacePolicy({ policyId: policy.id!, ifMatch: created.headers.etag!, ...v1Access(owner.accountId, member.iamId, attributes, roles) }),
     );
     expect(stale.status).toBe(412);
 
-    expect((await owner.client.deletePolicy({ policyId: policy.id! })).status).toBe(204);
-    const deleted = await owner.client.getPolicy({ policyId: policy.id! });
+    expect((await owner.policies.deletePolicy({ policyId: policy.id! })).status).toBe(204);
+    const deleted = await owner.policies.getPolicy({ policyId: policy.id! });
     expect(deleted.result.state).toBe('deleted');
-    expect((await failureOf(owner.client.deletePolicy({ policyId: policy.id! }))).code).toBe('policy_not_found');
+    expect((await failureOf(owner.policies.deletePolicy({ policyId: policy.id! }))).code).toBe('policy_not_found');
   });
 });
 
 describe('v2 policies on every kind of target', () => {
   it.each(targets)('%s: create, get (v2 and v1), replace with If-Match, delete', async (_name, attributes, roles) => {
-    const created = await owner.client.createV2Policy({ ...v2Access(owner.accountId, member.iamId, attributes, roles), description: 'v2' });
+    const created = await owner.policies.createV2Policy({ ...v2Access(owner.accountId, member.iamId, attributes, roles), description: 'v2' });
     expect(created.status).toBe(201);
     const policy = created.result;
     expect(created.headers.etag).toMatch(ETAG);
@@ -98,14 +99,14 @@ describe('v2 policies on every kind of target', () => {
     expect(policy.subject).toEqual({ attributes: [{ key: 'iam_id', operator: 'stringEquals', value: member.iamId }] });
     expect(policy.created_at).toMatch(MILLIS);
 
-    const got = await owner.client.getV2Policy({ id: policy.id! });
+    const got = await owner.policies.getV2Policy({ id: policy.id! });
     expect(got.headers.etag).toBe(created.headers.etag);
     expect(got.result).toEqual(policy);
     // A v2 policy without conditions reads the same through v1.
-    const v1 = await owner.client.getPolicy({ policyId: policy.id! });
+    const v1 = await owner.policies.getPolicy({ policyId: policy.id! });
     expect(v1.result.subjects[0]!.attributes[0]!.value).toBe(member.iamId);
 
-    const replaced = await owner.client.replaceV2Policy({
+    const replaced = await owner.policies.replaceV2Policy({
       id: policy.id!,
       ifMatch: got.headers.etag!,
       ...v2Access(owner.accountId, member.iamId, attributes, [role('Viewer')]),
@@ -114,8 +115,8 @@ describe('v2 policies on every kind of target', () => {
     expect(replaced.result.description).toBeUndefined();
     expect((replaced.result.control as { grant: { roles: unknown[] } }).grant.roles).toEqual([{ role_id: role('Viewer') }]);
 
-    expect((await owner.client.deleteV2Policy({ id: policy.id! })).status).toBe(204);
-    expect((await owner.client.getV2Policy({ id: policy.id! })).result.state).toBe('deleted');
+    expect((await owner.policies.deleteV2Policy({ id: policy.id! })).status).toBe(204);
+    expect((await owner.policies.getV2Policy({ id: policy.id! })).result.state).toBe('deleted');
   });
 });
 
@@ -130,9 +131,9 @@ describe('v1 and v2 views of one policy', () => {
   };
 
   it('replacing a v1 policy through v2 converts it; v1 then shows the placeholder, until v1 replaces it back', async () => {
-    const created = await owner.client.createPolicy(v1Access(owner.accountId, member.iamId, { serviceName: 'kms' }));
+    const created = await owner.policies.createPolicy(v1Access(owner.accountId, member.iamId, { serviceName: 'kms' }));
     const id = created.result.id!;
-    const converted = await owner.client.replaceV2Policy({
+    const converted = await owner.policies.replaceV2Policy({
       id,
       ifMatch: created.headers.etag!,
       ...v2Access(owner.accountId, member.iamId, { serviceName: 'kms' }),
@@ -142,29 +143,29 @@ describe('v1 and v2 views of one policy', () => {
     expect(converted.result.rule).toEqual(weekdays);
     expect(converted.result.pattern).toBe('time-based-conditions:weekly:custom-hours');
 
-    const placeholder = (await owner.client.getPolicy({ policyId: id })).result;
+    const placeholder = (await owner.policies.getPolicy({ policyId: id })).result;
     expect(placeholder.href).toBe(`${server.url}/v2/policies/${id}`);
     expect(placeholder.subjects).toEqual([{ attributes: [{ name: 'iam_id', value: 'unsupported version' }] }]);
     expect(placeholder.roles[0]!.role_id).toBe('crn:v1:bluemix:public:iam::::role:UnsupportedVersion');
     expect(placeholder.resources).toEqual([{ attributes: [{ name: 'accountId', value: owner.accountId, operator: 'stringEquals' }] }]);
 
-    const listed = await owner.client.listPolicies({ accountId: owner.accountId, iamId: member.iamId, serviceType: undefined });
+    const listed = await owner.policies.listPolicies({ accountId: owner.accountId, iamId: member.iamId, serviceType: undefined });
     expect(listed.result.policies.find((p) => p.id === id)?.subjects[0]!.attributes[0]!.value).toBe('unsupported version');
 
-    const back = await owner.client.replacePolicy({
+    const back = await owner.policies.replacePolicy({
       policyId: id,
       ifMatch: converted.headers.etag!,
       ...v1Access(owner.accountId, member.iamId, { serviceName: 'kms' }),
     });
     expect(back.result.subjects[0]!.attributes[0]!.value).toBe(member.iamId);
-    expect((await owner.client.getV2Policy({ id })).result.rule).toBeUndefined();
+    expect((await owner.policies.getV2Policy({ id })).result.rule).toBeUndefined();
   });
 
   it('format=display enriches v2 roles with their actions', async () => {
-    const created = await owner.client.createV2Policy(v2Access(owner.accountId, member.iamId, { serviceName: 'iam-groups' }, [role('Editor')]));
-    const plain = await owner.client.getV2Policy({ id: created.result.id! });
+    const created = await owner.policies.createV2Policy(v2Access(owner.accountId, member.iamId, { serviceName: 'iam-groups' }, [role('Editor')]));
+    const plain = await owner.policies.getV2Policy({ id: created.result.id! });
     expect((plain.result.control as any).grant.roles).toEqual([{ role_id: role('Editor') }]);
-    const display = await owner.client.getV2Policy({ id: created.result.id!, format: 'display' });
+    const display = await owner.policies.getV2Policy({ id: created.result.id!, format: 'display' });
     const [enriched] = (display.result.control as any).grant.roles;
     expect(enriched.display_name).toBe('Editor');
     expect(enriched.actions.map((a: { id: string }) => a.id)).toContain('iam-groups.groups.create');
@@ -172,12 +173,12 @@ describe('v1 and v2 views of one policy', () => {
   });
 
   it('PATCH v1 state deletes and restores with If-Match; a stale tag is refused', async () => {
-    const created = await owner.client.createPolicy(v1Access(owner.accountId, member.iamId, { serviceName: 'containers-kubernetes' }));
+    const created = await owner.policies.createPolicy(v1Access(owner.accountId, member.iamId, { serviceName: 'containers-kubernetes' }));
     const id = created.result.id!;
-    const deleted = await owner.client.updatePolicyState({ policyId: id, ifMatch: created.headers.etag!, state: 'deleted' });
+    const deleted = await owner.policies.updatePolicyState({ policyId: id, ifMatch: created.headers.etag!, state: 'deleted' });
     expect(deleted.result.state).toBe('deleted');
-    expect((await failureOf(owner.client.updatePolicyState({ policyId: id, ifMatch: created.headers.etag!, state: 'active' }))).status).toBe(412);
-    const restored = await owner.client.updatePolicyState({ policyId: id, ifMatch: deleted.headers.etag!, state: 'active' });
+    expect((await failureOf(owner.policies.updatePolicyState({ policyId: id, ifMatch: created.headers.etag!, state: 'active' }))).status).toBe(412);
+    const restored = await owner.policies.updatePolicyState({ policyId: id, ifMatch: deleted.headers.etag!, state: 'active' });
     expect(restored.result.state).toBe('active');
     expect(restored.headers.etag).toMatch(/^3-/);
   });
@@ -190,12 +191,12 @@ describe('v1 and v2 views of one policy', () => {
   });
 
   it('unknown ids are 404 policy_not_found in the policy error shape', async () => {
-    const failure = await failureOf(owner.client.getPolicy({ policyId: ids.uuid() }));
+    const failure = await failureOf(owner.policies.getPolicy({ policyId: ids.uuid() }));
     expect(failure.status).toBe(404);
     expect(failure.code).toBe('policy_not_found');
     expect(failure.body.trace).toMatch(/^[0-9a-f]{32}$/);
     expect(failure.body.status_code).toBe(404);
-    expect((await failureOf(owner.client.getV2Policy({ id: ids.uuid() }))).code).toBe('policy_not_found');
+    expect((await failureOf(owner.policies.getV2Policy({ id: ids.uuid() }))).code).toBe('policy_not_found');
   });
 });
 
@@ -205,7 +206,7 @@ describe('authorization (service-to-service) policies', () => {
       { name: 'serviceName', value: 'containers-kubernetes' },
       { name: 'accountId', value: ids.hex32() },
     ];
-    const v1 = await owner.client.createPolicy({
+    const v1 = await owner.policies.createPolicy({
       type: 'authorization',
       subjects: [{ attributes: source }],
       roles: [{ role_id: serviceRole('Reader') }],
@@ -215,7 +216,7 @@ describe('authorization (service-to-service) policies', () => {
     expect(v1.result.type).toBe('authorization');
     expect(v1.result.subjects[0]!.attributes).toEqual(source);
 
-    const v2 = await owner.client.createV2Policy({
+    const v2 = await owner.policies.createV2Policy({
       type: 'authorization',
       subject: { attributes: [
         { key: 'serviceName', operator: 'stringEquals', value: 'is' },
@@ -229,18 +230,18 @@ describe('authorization (service-to-service) policies', () => {
       control: { grant: { roles: [{ role_id: serviceRole('Reader') }] } },
     });
     expect(v2.status).toBe(201);
-    const listed = await owner.client.listV2Policies({ accountId: owner.accountId, type: 'authorization' });
+    const listed = await owner.policies.listV2Policies({ accountId: owner.accountId, type: 'authorization' });
     expect(listed.result.policies.map((p) => p.id).sort()).toEqual([v1.result.id, v2.result.id].sort());
   });
 
   it('refuse a source without accountId or an unknown source service', async () => {
     const resources = [{ attributes: [{ name: 'accountId', value: owner.accountId }, { name: 'serviceName', value: 'kms' }] }];
     const roles = [{ role_id: serviceRole('Reader') }];
-    const noAccount = await failureOf(owner.client.createPolicy({
+    const noAccount = await failureOf(owner.policies.createPolicy({
       type: 'authorization', subjects: [{ attributes: [{ name: 'serviceName', value: 'is' }] }], roles, resources,
     }));
     expect(noAccount).toMatchObject({ status: 400, code: 'invalid_body' });
-    const unknown = await failureOf(owner.client.createPolicy({
+    const unknown = await failureOf(owner.policies.createPolicy({
       type: 'authorization',
       subjects: [{ attributes: [{ name: 'serviceName', value: 'no-such-service' }, { name: 'accountId', value: owner.accountId }] }],
       roles,

@@ -1,38 +1,4 @@
-import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
-import { bearerOf as bearerFor, newAccount, newMember, rawCall } from '../helpers/identities.js';
-import { authenticatorFor } from '../helpers/sdk.js';
-import type { TestServer } from '../helpers/server.js';
-
-/** Someone who calls the policy API: identity, account, API key and SDK client. */
-export interface Caller {
-  accountId: string;
-  iamId: string;
-  apikey: string;
-  client: IamPolicyManagementV1;
-}
-
-export const policyClient = (url: string, apikey: string) =>
-  new IamPolicyManagementV1({ authenticator: authenticatorFor(url, apikey), serviceUrl: url });
-
-export const ownerOf = (server: TestServer): Caller => ({ ...server.owner, client: policyClient(server.url, server.owner.apikey) });
-
-/** Adds a (non-owner) user to an account, with an API key of their own. */
-export async function addMember(server: TestServer, accountId: string): Promise<Caller> {
-  const identity = await newMember(server, accountId);
-  return { ...identity, client: policyClient(server.url, identity.apikey) };
-}
-
-/** Creates a second account with its owner. */
-export async function createOtherAccount(server: TestServer): Promise<Caller> {
-  const identity = await newAccount(server);
-  return { ...identity, client: policyClient(server.url, identity.apikey) };
-}
-
-/** The Authorization header a caller's API key earns (for raw requests). */
-export const bearerOf = (server: TestServer, apikey: string) => bearerFor(server.url, apikey);
-
-/** Raw HTTP for what the SDK cannot send (malformed bodies, missing headers, bad queries). */
-export const raw = (server: TestServer, ...rest: Parameters<typeof rawCall> extends [string, ...infer R] ? R : never) => rawCall(server.url, ...rest);
+/** Helpers of the policy tests only; callers, raw HTTP and error helpers are in test/helpers/. */
 
 /** The error an SDK call failed with: status and IBM's error body (fails the test when the call succeeds). */
 export async function failureOf(call: Promise<unknown>): Promise<{ status: number; code: string | undefined; body: any }> {

@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addMember, bearerOf, ownerOf, raw, role, serviceRole, v1Access, v2Access, type Caller } from './helpers.js';
+import { role, serviceRole, v1Access, v2Access } from './helpers.js';
+import { type Caller, addMember, ownerOf } from '../helpers/callers.js';
+import { bearerOf, rawCall } from '../helpers/identities.js';
 
 let server: TestServer;
 let owner: Caller;
@@ -14,7 +16,7 @@ beforeAll(async () => {
   owner = ownerOf(server);
   alice = await addMember(server, owner.accountId);
   bob = await addMember(server, owner.accountId);
-  const { client, accountId } = owner;
+  const { policies: client, accountId } = owner;
   const make = async (body: Parameters<typeof client.createPolicy>[0]) => created.push((await client.createPolicy(body)).result.id!);
   // 12 policies for alice across services, 3 for bob, 1 for a group, 1 tagged, 1 authorization.
   const services = ['cloud-object-storage', 'kms', 'is', 'containers-kubernetes', 'iam-identity', 'iam-groups', 'billing', 'support'];
@@ -54,7 +56,7 @@ describe('listing policies', () => {
     let start: string | undefined;
     let pages = 0;
     do {
-      const page = await owner.client.listPolicies({ accountId: owner.accountId, limit: 4, ...(start ? { start } : {}) });
+      const page = await owner.policies.listPolicies({ accountId: owner.accountId, limit: 4, ...(start ? { start } : {}) });
       expect(page.result.limit).toBe(4);
       expect(page.result.first?.href).toContain('/v1/policies?');
       seen.push(...page.result.policies.map((p) => p.id!));
@@ -74,20 +76,20 @@ describe('listing policies', () => {
     const seen: string[] = [];
     let start: string | undefined;
     do {
-      const page = await owner.client.listV2Policies({ accountId: owner.accountId, limit: 5, sort: '-created_at', ...(start ? { start } : {}) });
+      const page = await owner.policies.listV2Policies({ accountId: owner.accountId, limit: 5, sort: '-created_at', ...(start ? { start } : {}) });
       seen.push(...page.result.policies.map((p) => p.id!));
       start = page.result.next?.start;
     } while (start);
     expect(seen).toEqual([...ascending].reverse());
-    const byId = await owner.client.listV2Policies({ accountId: owner.accountId, sort: 'id', limit: 100 });
+    const byId = await owner.policies.listV2Policies({ accountId: owner.accountId, sort: 'id', limit: 100 });
     expect(byId.result.policies.map((p) => p.id)).toEqual([...created].sort());
   });
 
   it('filters by iam_id, access_group_id, type, service_type, service_name, service_group_id and tags', async () => {
     const ids = async (params: Record<string, string>, v = 2) => {
       const result = v === 2
-        ? (await owner.client.listV2Policies({ accountId: owner.accountId, limit: 100, ...params })).result.policies
-        : (await owner.client.listPolicies({ accountId: owner.accountId, limit: 100, ...params })).result.policies;
+        ? (await owner.policies.listV2Policies({ accountId: owner.accountId, limit: 100, ...params })).result.policies
+        : (await owner.policies.listPolicies({ accountId: owner.accountId, limit: 100, ...params })).result.policies;
       return result.length;
     };
     expect(await ids({ iamId: alice.iamId })).toBe(12);
@@ -107,48 +109,48 @@ describe('listing policies', () => {
 
   it('state=deleted lists only deleted policies', async () => {
     const [first] = created;
-    await owner.client.deletePolicy({ policyId: first! });
-    const deleted = await owner.client.listPolicies({ accountId: owner.accountId, state: 'deleted' });
+    await owner.policies.deletePolicy({ policyId: first! });
+    const deleted = await owner.policies.listPolicies({ accountId: owner.accountId, state: 'deleted' });
     expect(deleted.result.policies.map((p) => p.id)).toEqual([first]);
-    const active = await owner.client.listV2Policies({ accountId: owner.accountId, limit: 100 });
+    const active = await owner.policies.listV2Policies({ accountId: owner.accountId, limit: 100 });
     expect(active.result.policies.map((p) => p.id)).not.toContain(first);
-    const policy = await owner.client.getPolicy({ policyId: first! });
-    await owner.client.updatePolicyState({ policyId: first!, ifMatch: policy.headers.etag!, state: 'active' });
+    const policy = await owner.policies.getPolicy({ policyId: first! });
+    await owner.policies.updatePolicyState({ policyId: first!, ifMatch: policy.headers.etag!, state: 'active' });
   });
 
   it('a member without access-management read sees only their own policies', async () => {
     // bob's grants reach no account-management service, so no iam.policy.read on the account.
-    const own = await bob.client.listPolicies({ accountId: owner.accountId, limit: 100 });
+    const own = await bob.policies.listPolicies({ accountId: owner.accountId, limit: 100 });
     expect(own.result.policies).toHaveLength(4);
     expect(own.result.policies.every((p) => p.subjects[0]!.attributes[0]!.value === bob.iamId)).toBe(true);
-    expect((await bob.client.listV2Policies({ accountId: owner.accountId, iamId: alice.iamId })).result.policies).toEqual([]);
-    expect((await bob.client.listV2Policies({ accountId: owner.accountId, accessGroupId: group })).result.policies).toEqual([]);
+    expect((await bob.policies.listV2Policies({ accountId: owner.accountId, iamId: alice.iamId })).result.policies).toEqual([]);
+    expect((await bob.policies.listV2Policies({ accountId: owner.accountId, accessGroupId: group })).result.policies).toEqual([]);
     // Their own policy they may read; somebody else's not.
-    const alices = (await owner.client.listPolicies({ accountId: owner.accountId, iamId: alice.iamId })).result.policies[0]!;
-    await expect(bob.client.getPolicy({ policyId: alices.id! })).rejects.toMatchObject({ status: 403 });
-    expect((await bob.client.getV2Policy({ id: own.result.policies[0]!.id! })).status).toBe(200);
+    const alices = (await owner.policies.listPolicies({ accountId: owner.accountId, iamId: alice.iamId })).result.policies[0]!;
+    await expect(bob.policies.getPolicy({ policyId: alices.id! })).rejects.toMatchObject({ status: 403 });
+    expect((await bob.policies.getV2Policy({ id: own.result.policies[0]!.id! })).status).toBe(200);
   });
 
   it('a Viewer of all account management services reads every policy of the account', async () => {
-    const all = await alice.client.listV2Policies({ accountId: owner.accountId, limit: 100 });
+    const all = await alice.policies.listV2Policies({ accountId: owner.accountId, limit: 100 });
     expect(all.result.policies).toHaveLength(created.length);
   });
 
   it('refuses a missing account_id, bad enums, limits and start tokens with 400', async () => {
-    const bearer = await bearerOf(server, owner.apikey);
-    const missing = await raw(server, bearer, 'GET', '/v2/policies');
+    const bearer = await bearerOf(server.url, owner.apikey);
+    const missing = await rawCall(server.url, bearer, 'GET', '/v2/policies');
     expect(missing.status).toBe(400);
     expect(missing.body.errors[0].code).toBe('missing_required_query_parameter');
     for (const query of ['type=other', 'state=gone', 'sort=name', 'format=fancy', 'limit=0', 'limit=101', 'limit=x', 'start=garbage', 'service_type=x']) {
-      const response = await raw(server, bearer, 'GET', `/v1/policies?account_id=${owner.accountId}&${query}`);
+      const response = await rawCall(server.url, bearer, 'GET', `/v1/policies?account_id=${owner.accountId}&${query}`);
       expect(response.status, query).toBe(400);
       expect(response.body.errors[0].code, query).toMatch(/^invalid_body$/);
     }
   });
 
   it('v2 policies created with v1 and v2 list together in both APIs', async () => {
-    const v2 = await owner.client.createV2Policy(v2Access(owner.accountId, bob.iamId, { serviceName: 'cloudshell' }));
-    const v1List = await owner.client.listPolicies({ accountId: owner.accountId, iamId: bob.iamId });
+    const v2 = await owner.policies.createV2Policy(v2Access(owner.accountId, bob.iamId, { serviceName: 'cloudshell' }));
+    const v1List = await owner.policies.listPolicies({ accountId: owner.accountId, iamId: bob.iamId });
     expect(v1List.result.policies.map((p) => p.id)).toContain(v2.result.id);
   });
 });

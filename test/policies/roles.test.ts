@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addMember, createOtherAccount, failureOf, ownerOf, role, serviceRole, v1Access, v2Access, type Caller } from './helpers.js';
+import { failureOf, role, serviceRole, v1Access, v2Access } from './helpers.js';
+import { type Caller, addMember, createOtherAccount, ownerOf } from '../helpers/callers.js';
 
 let server: TestServer;
 let owner: Caller;
@@ -24,7 +25,7 @@ const newRole = (name: string, actions: string[], serviceName = 'iam-groups') =>
 
 describe('listing roles', () => {
   it('by service: the platform roles it offers and its service roles, with their actions there', async () => {
-    const { result } = await owner.client.listRoles({ serviceName: 'iam-groups' });
+    const { result } = await owner.policies.listRoles({ serviceName: 'iam-groups' });
     const names = (roles: { display_name: string }[]) => roles.map((r) => r.display_name).sort();
     expect(names(result.system_roles)).toEqual(['Administrator', 'Editor', 'Operator', 'Viewer']);
     expect(names(result.service_roles)).toEqual(expect.arrayContaining(['Template Administrator', 'Groups Service Member Manage']));
@@ -34,21 +35,21 @@ describe('listing roles', () => {
     expect(editor.actions).not.toContain('iam-groups.account-settings.update');
     expect(result.custom_roles).toEqual([]);
 
-    const cos = (await owner.client.listRoles({ serviceName: 'cloud-object-storage' })).result;
+    const cos = (await owner.policies.listRoles({ serviceName: 'cloud-object-storage' })).result;
     expect(cos.service_roles.map((r) => r.crn)).toEqual(expect.arrayContaining([serviceRole('Reader'), serviceRole('Writer'), serviceRole('Manager')]));
   });
 
   it('by service group, and without a service; service_name with service_group_id is 400', async () => {
-    const iam = (await owner.client.listRoles({ serviceGroupId: 'IAM' })).result;
+    const iam = (await owner.policies.listRoles({ serviceGroupId: 'IAM' })).result;
     expect(iam.service_roles.map((r) => r.display_name)).toContain('Service ID creator');
-    const all = (await owner.client.listRoles({})).result;
+    const all = (await owner.policies.listRoles({})).result;
     expect(all.system_roles.map((r) => r.display_name).sort()).toEqual(['Administrator', 'Editor', 'Operator', 'Viewer']);
-    expect((await failureOf(owner.client.listRoles({ serviceName: 'kms', serviceGroupId: 'IAM' }))).status).toBe(400);
-    expect((await failureOf(owner.client.listRoles({ serviceName: 'nope' }))).status).toBe(400);
+    expect((await failureOf(owner.policies.listRoles({ serviceName: 'kms', serviceGroupId: 'IAM' }))).status).toBe(400);
+    expect((await failureOf(owner.policies.listRoles({ serviceName: 'nope' }))).status).toBe(400);
   });
 
   it('policy_type=authorization lists service roles only', async () => {
-    const { result } = await owner.client.listRoles({ serviceName: 'kms', sourceServiceName: 'is', policyType: 'authorization' });
+    const { result } = await owner.policies.listRoles({ serviceName: 'kms', sourceServiceName: 'is', policyType: 'authorization' });
     expect(result.system_roles).toEqual([]);
     expect(result.service_roles.map((r) => r.crn)).toContain(serviceRole('Reader'));
   });
@@ -56,7 +57,7 @@ describe('listing roles', () => {
 
 describe('custom roles', () => {
   it('lifecycle: create, get, list, replace with If-Match, delete', async () => {
-    const created = await owner.client.createRole(newRole('GroupReader', ['iam-groups.groups.read']));
+    const created = await owner.policies.createRole(newRole('GroupReader', ['iam-groups.groups.read']));
     expect(created.status).toBe(201);
     const r = created.result;
     expect(Buffer.from(r.id!, 'hex').toString('ascii')).toMatch(/^customRole-[0-9a-f]{32}-GroupReader$/);
@@ -65,15 +66,15 @@ describe('custom roles', () => {
     expect(r).toMatchObject({ name: 'GroupReader', display_name: 'GroupReader role', account_id: owner.accountId, service_name: 'iam-groups', actions: ['iam-groups.groups.read'] });
     expect(created.headers.etag).toMatch(/^1-[0-9a-f]{32}$/);
 
-    const got = await owner.client.getRole({ roleId: r.id! });
+    const got = await owner.policies.getRole({ roleId: r.id! });
     expect(got.result).toEqual(r);
     expect(got.headers.etag).toBe(created.headers.etag);
 
-    const listed = await owner.client.listRoles({ accountId: owner.accountId, serviceName: 'iam-groups' });
+    const listed = await owner.policies.listRoles({ accountId: owner.accountId, serviceName: 'iam-groups' });
     expect(listed.result.custom_roles.map((c) => c.id)).toEqual([r.id]);
-    expect((await owner.client.listRoles({ accountId: owner.accountId, serviceName: 'kms' })).result.custom_roles).toEqual([]);
+    expect((await owner.policies.listRoles({ accountId: owner.accountId, serviceName: 'kms' })).result.custom_roles).toEqual([]);
 
-    const replaced = await owner.client.replaceRole({
+    const replaced = await owner.policies.replaceRole({
       roleId: r.id!,
       ifMatch: got.headers.etag!,
       displayName: 'Group reader and lister',
@@ -82,24 +83,24 @@ describe('custom roles', () => {
     expect(replaced.result.actions).toEqual(['iam-groups.groups.list', 'iam-groups.groups.read']);
     expect(replaced.result.description).toBeUndefined();
     expect(replaced.headers.etag).toMatch(/^2-/);
-    expect((await failureOf(owner.client.replaceRole({ roleId: r.id!, ifMatch: got.headers.etag!, displayName: 'x', actions: ['iam-groups.groups.read'] }))).status).toBe(412);
+    expect((await failureOf(owner.policies.replaceRole({ roleId: r.id!, ifMatch: got.headers.etag!, displayName: 'x', actions: ['iam-groups.groups.read'] }))).status).toBe(412);
 
-    expect((await owner.client.deleteRole({ roleId: r.id! })).status).toBe(204);
-    expect(await failureOf(owner.client.getRole({ roleId: r.id! }))).toMatchObject({ status: 404, code: 'role_not_found' });
+    expect((await owner.policies.deleteRole({ roleId: r.id! })).status).toBe(204);
+    expect(await failureOf(owner.policies.getRole({ roleId: r.id! }))).toMatchObject({ status: 404, code: 'role_not_found' });
   });
 
   it('a duplicate name or an identical action set is 409 role_conflict_error naming the existing role', async () => {
-    const first = await owner.client.createRole(newRole('MemberViewer', ['iam-groups.members.read', 'iam-groups.members.list']));
-    const sameName = await failureOf(owner.client.createRole(newRole('MemberViewer', ['iam-groups.rules.read'])));
+    const first = await owner.policies.createRole(newRole('MemberViewer', ['iam-groups.members.read', 'iam-groups.members.list']));
+    const sameName = await failureOf(owner.policies.createRole(newRole('MemberViewer', ['iam-groups.rules.read'])));
     expect(sameName).toMatchObject({ status: 409, code: 'role_conflict_error' });
     expect(sameName.body.errors[0].details.conflicts_with.role.id).toBe(first.result.id);
     expect(sameName.body.errors[0].details.conflicts_with.etag).toBe(first.headers.etag);
-    const sameActions = await failureOf(owner.client.createRole(newRole('MemberLister', ['iam-groups.members.list', 'iam-groups.members.read'])));
+    const sameActions = await failureOf(owner.policies.createRole(newRole('MemberLister', ['iam-groups.members.list', 'iam-groups.members.read'])));
     expect(sameActions).toMatchObject({ status: 409, code: 'role_conflict_error' });
     expect(sameActions.body.errors[0].details.conflicts_with.role.name).toBe('MemberViewer');
     // A replace that would copy another role's actions conflicts too.
-    const other = await owner.client.createRole(newRole('RuleViewer', ['iam-groups.rules.read']));
-    const copy = await failureOf(owner.client.replaceRole({
+    const other = await owner.policies.createRole(newRole('RuleViewer', ['iam-groups.rules.read']));
+    const copy = await failureOf(owner.policies.replaceRole({
       roleId: other.result.id!, ifMatch: other.headers.etag!, displayName: 'x', actions: ['iam-groups.members.read', 'iam-groups.members.list'],
     }));
     expect(copy.code).toBe('role_conflict_error');
@@ -116,44 +117,44 @@ describe('custom roles', () => {
       { ...newRole('LongName', ['iam-groups.groups.read']), displayName: 'x'.repeat(51) },
     ];
     for (const body of refused) {
-      expect(await failureOf(owner.client.createRole(body)), body.name).toMatchObject({ status: 400, code: 'invalid_body' });
+      expect(await failureOf(owner.policies.createRole(body)), body.name).toMatchObject({ status: 400, code: 'invalid_body' });
     }
   });
 
   it('policies grant custom roles on their own service only; a role in use cannot be deleted', async () => {
-    const custom = await owner.client.createRole(newRole('RuleEditor', ['iam-groups.rules.create', 'iam-groups.rules.update']));
+    const custom = await owner.policies.createRole(newRole('RuleEditor', ['iam-groups.rules.create', 'iam-groups.rules.update']));
     const crn = custom.result.crn!;
-    const policy = await owner.client.createPolicy(v1Access(owner.accountId, member.iamId, { serviceName: 'iam-groups' }, [crn]));
+    const policy = await owner.policies.createPolicy(v1Access(owner.accountId, member.iamId, { serviceName: 'iam-groups' }, [crn]));
     expect(policy.result.roles).toEqual([{ role_id: crn, display_name: 'RuleEditor role', description: 'made in a test' }]);
-    const display = await owner.client.getV2Policy({ id: policy.result.id!, format: 'display' });
+    const display = await owner.policies.getV2Policy({ id: policy.result.id!, format: 'display' });
     expect((display.result.control as any).grant.roles[0].actions.map((a: { id: string }) => a.id)).toEqual(['iam-groups.rules.create', 'iam-groups.rules.update']);
 
-    const elsewhere = await failureOf(owner.client.createV2Policy(v2Access(owner.accountId, member.iamId, { serviceName: 'kms' }, [crn])));
+    const elsewhere = await failureOf(owner.policies.createV2Policy(v2Access(owner.accountId, member.iamId, { serviceName: 'kms' }, [crn])));
     expect(elsewhere.status).toBe(400);
     const other = await createOtherAccount(server);
-    const foreign = await failureOf(other.client.createPolicy(v1Access(other.accountId, other.iamId, { serviceName: 'iam-groups' }, [crn])));
+    const foreign = await failureOf(other.policies.createPolicy(v1Access(other.accountId, other.iamId, { serviceName: 'iam-groups' }, [crn])));
     expect(foreign).toMatchObject({ status: 400, code: 'role_not_found' });
 
-    const inUse = await failureOf(owner.client.deleteRole({ roleId: custom.result.id! }));
+    const inUse = await failureOf(owner.policies.deleteRole({ roleId: custom.result.id! }));
     expect(inUse).toMatchObject({ status: 409, code: 'role_conflict_error' });
-    await owner.client.deletePolicy({ policyId: policy.result.id! });
-    expect((await owner.client.deleteRole({ roleId: custom.result.id! })).status).toBe(204);
+    await owner.policies.deletePolicy({ policyId: policy.result.id! });
+    expect((await owner.policies.deleteRole({ roleId: custom.result.id! })).status).toBe(204);
     // The deleted policy cannot come back with a role that no longer exists.
-    const deleted = await owner.client.getPolicy({ policyId: policy.result.id! });
-    const restore = await failureOf(owner.client.updatePolicyState({ policyId: policy.result.id!, ifMatch: deleted.headers.etag!, state: 'active' }));
+    const deleted = await owner.policies.getPolicy({ policyId: policy.result.id! });
+    const restore = await failureOf(owner.policies.updatePolicyState({ policyId: policy.result.id!, ifMatch: deleted.headers.etag!, state: 'active' }));
     expect(restore).toMatchObject({ status: 400, code: 'role_not_found' });
   });
 
   it('publishes every custom-role change on the change feed', async () => {
     const { db } = server.server.registry.database;
-    const created = await owner.client.createRole(newRole('FeedCheck', ['iam-groups.report.create']));
+    const created = await owner.policies.createRole(newRole('FeedCheck', ['iam-groups.report.create']));
     const rows = await db.selectFrom('changes').selectAll().where('entity', '=', 'custom_role').where('entity_id', '=', created.result.id!).execute();
     expect(rows.map((r) => r.op)).toEqual(['create']);
   });
 
   it('members without role management may not create roles and do not see custom roles', async () => {
-    expect(await failureOf(member.client.createRole(newRole('Sneaky', ['iam-groups.groups.delete'])))).toMatchObject({ status: 403, code: 'insufficent_permissions' });
-    const listed = await member.client.listRoles({ accountId: owner.accountId, serviceName: 'iam-groups' });
+    expect(await failureOf(member.policies.createRole(newRole('Sneaky', ['iam-groups.groups.delete'])))).toMatchObject({ status: 403, code: 'insufficent_permissions' });
+    const listed = await member.policies.listRoles({ accountId: owner.accountId, serviceName: 'iam-groups' });
     expect(listed.result.custom_roles).toEqual([]);
     expect(listed.result.system_roles.length).toBe(4);
   });

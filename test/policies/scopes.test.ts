@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COS_PLAN } from '../enterprise/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addMember, bearerOf, createOtherAccount, failureOf, ownerOf, raw, role, v1Access, v2Access, type Caller } from './helpers.js';
+import { failureOf, role, v1Access, v2Access } from './helpers.js';
+import { type Caller, addMember, createOtherAccount, ownerOf } from '../helpers/callers.js';
+import { bearerOf, rawCall } from '../helpers/identities.js';
 
 /**
  * A policy's scope is decided on its real kind (authz.md §3.1, §4): a scope that contradicts
@@ -20,11 +22,11 @@ beforeAll(async () => {
   server = await startTestServer();
   owner = ownerOf(server);
   target = await addMember(server, owner.accountId);
-  const bearer = await bearerOf(server, owner.apikey);
-  const group = async (name: string) => (await raw(server, bearer, 'POST', '/v2/resource_groups', JSON.stringify({ name, account_id: owner.accountId }))).body.id;
+  const bearer = await bearerOf(server.url, owner.apikey);
+  const group = async (name: string) => (await rawCall(server.url, bearer, 'POST', '/v2/resource_groups', JSON.stringify({ name, account_id: owner.accountId }))).body.id;
   groupA = await group('scopes-a');
   groupB = await group('scopes-b');
-  const created = await raw(server, bearer, 'POST', '/v2/resource_instances', JSON.stringify({ name: 'scoped', target: 'global', resource_group: groupA, resource_plan_id: COS_PLAN }));
+  const created = await rawCall(server.url, bearer, 'POST', '/v2/resource_instances', JSON.stringify({ name: 'scoped', target: 'global', resource_group: groupA, resource_plan_id: COS_PLAN }));
   instance = created.body.guid;
 });
 afterAll(() => server?.close());
@@ -41,30 +43,30 @@ describe('contradictory scopes', () => {
   ];
   for (const [what, attributes] of cases) {
     it(`refuses ${what} (400), on v1 and v2, and stores nothing`, async () => {
-      const before = (await owner.client.listPolicies({ accountId: owner.accountId })).result.policies!.length;
-      expect(await failureOf(owner.client.createPolicy(v1Access(owner.accountId, target.iamId, attributes())))).toMatchObject({ status: 400, code: 'invalid_body' });
-      expect(await failureOf(owner.client.createV2Policy(v2Access(owner.accountId, target.iamId, attributes())))).toMatchObject({ status: 400, code: 'invalid_body' });
-      expect((await owner.client.listPolicies({ accountId: owner.accountId })).result.policies!.length).toBe(before);
+      const before = (await owner.policies.listPolicies({ accountId: owner.accountId })).result.policies!.length;
+      expect(await failureOf(owner.policies.createPolicy(v1Access(owner.accountId, target.iamId, attributes())))).toMatchObject({ status: 400, code: 'invalid_body' });
+      expect(await failureOf(owner.policies.createV2Policy(v2Access(owner.accountId, target.iamId, attributes())))).toMatchObject({ status: 400, code: 'invalid_body' });
+      expect((await owner.policies.listPolicies({ accountId: owner.accountId })).result.policies!.length).toBe(before);
     });
   }
 
   it('accepts an instance together with its own resource group', async () => {
     const attributes = { serviceName: 'cloud-object-storage', serviceInstance: instance, resourceGroupId: groupA };
-    expect((await owner.client.createPolicy(v1Access(owner.accountId, target.iamId, attributes))).status).toBe(201);
+    expect((await owner.policies.createPolicy(v1Access(owner.accountId, target.iamId, attributes))).status).toBe(201);
   });
 
   it('does not tell an instance of another account from one that does not exist', async () => {
     const other = await createOtherAccount(server);
     const attributes = { serviceName: 'cloud-object-storage', serviceInstance: instance, resourceGroupId: 'not-the-group' };
-    expect((await other.client.createPolicy(v1Access(other.accountId, other.iamId, attributes))).status).toBe(201);
+    expect((await other.policies.createPolicy(v1Access(other.accountId, other.iamId, attributes))).status).toBe(201);
   });
 });
 
 describe('Administrator on all IAM-enabled services', () => {
   it('grants on IAM-enabled services and their resource groups, never on account-management services', async () => {
     const admin = await addMember(server, owner.accountId);
-    await owner.client.createPolicy(v1Access(owner.accountId, admin.iamId, { serviceType: 'service' }, [role('Administrator')]));
-    const grant = (attributes: Record<string, string>) => admin.client.createV2Policy(v2Access(owner.accountId, admin.iamId, attributes, [role('Administrator')]));
+    await owner.policies.createPolicy(v1Access(owner.accountId, admin.iamId, { serviceType: 'service' }, [role('Administrator')]));
+    const grant = (attributes: Record<string, string>) => admin.policies.createV2Policy(v2Access(owner.accountId, admin.iamId, attributes, [role('Administrator')]));
     expect((await grant({ serviceName: 'kms' })).status).toBe(201);
     expect((await grant({ resourceGroupId: groupA })).status).toBe(201);
     const accountManagement: Array<Record<string, string>> = [{ serviceType: 'platform_service' }, { service_group_id: 'IAM' }, { serviceName: 'iam-identity' }, { serviceName: 'billing' }];
@@ -77,43 +79,43 @@ describe('Administrator on all IAM-enabled services', () => {
 describe('ids of another account', () => {
   it('answer 404 like missing ones for policies and custom roles', async () => {
     const other = await createOtherAccount(server);
-    const policy = await owner.client.createPolicy(v1Access(owner.accountId, target.iamId, { serviceName: 'kms' }));
+    const policy = await owner.policies.createPolicy(v1Access(owner.accountId, target.iamId, { serviceName: 'kms' }));
     const id = policy.result.id!;
     const etag = policy.headers.etag!;
-    expect(await failureOf(other.client.getPolicy({ policyId: id }))).toMatchObject({ status: 404 });
-    expect(await failureOf(other.client.getV2Policy({ id }))).toMatchObject({ status: 404 });
-    expect(await failureOf(other.client.deletePolicy({ policyId: id }))).toMatchObject({ status: 404 });
-    expect(await failureOf(other.client.updatePolicyState({ policyId: id, ifMatch: etag, state: 'deleted' }))).toMatchObject({ status: 404 });
+    expect(await failureOf(other.policies.getPolicy({ policyId: id }))).toMatchObject({ status: 404 });
+    expect(await failureOf(other.policies.getV2Policy({ id }))).toMatchObject({ status: 404 });
+    expect(await failureOf(other.policies.deletePolicy({ policyId: id }))).toMatchObject({ status: 404 });
+    expect(await failureOf(other.policies.updatePolicyState({ policyId: id, ifMatch: etag, state: 'deleted' }))).toMatchObject({ status: 404 });
     const body = v1Access(owner.accountId, target.iamId, { serviceName: 'kms' }, [role('Administrator')]);
-    expect(await failureOf(other.client.replacePolicy({ policyId: id, ifMatch: etag, ...body }))).toMatchObject({ status: 404 });
-    expect((await owner.client.getPolicy({ policyId: id })).result).toMatchObject({ state: 'active', roles: [{ role_id: role('Viewer') }] });
+    expect(await failureOf(other.policies.replacePolicy({ policyId: id, ifMatch: etag, ...body }))).toMatchObject({ status: 404 });
+    expect((await owner.policies.getPolicy({ policyId: id })).result).toMatchObject({ state: 'active', roles: [{ role_id: role('Viewer') }] });
 
-    const created = await owner.client.createRole({
+    const created = await owner.policies.createRole({
       name: 'ScopesReader', displayName: 'Scopes reader', accountId: owner.accountId, serviceName: 'kms', actions: ['kms.secrets.list'],
     });
     const roleId = created.result.id!;
-    expect(await failureOf(other.client.getRole({ roleId }))).toMatchObject({ status: 404 });
-    expect(await failureOf(other.client.replaceRole({ roleId, ifMatch: '*', displayName: 'Mine', actions: ['kms.secrets.list', 'kms.secrets.read'] }))).toMatchObject({ status: 404 });
-    expect(await failureOf(other.client.deleteRole({ roleId }))).toMatchObject({ status: 404 });
-    expect((await owner.client.getRole({ roleId })).result).toMatchObject({ display_name: 'Scopes reader', actions: ['kms.secrets.list'] });
+    expect(await failureOf(other.policies.getRole({ roleId }))).toMatchObject({ status: 404 });
+    expect(await failureOf(other.policies.replaceRole({ roleId, ifMatch: '*', displayName: 'Mine', actions: ['kms.secrets.list', 'kms.secrets.read'] }))).toMatchObject({ status: 404 });
+    expect(await failureOf(other.policies.deleteRole({ roleId }))).toMatchObject({ status: 404 });
+    expect((await owner.policies.getRole({ roleId })).result).toMatchObject({ display_name: 'Scopes reader', actions: ['kms.secrets.list'] });
   });
 });
 
 describe('custom roles in use', () => {
   it('take new actions only from who may update every policy granting them', async () => {
-    const custom = await owner.client.createRole({
+    const custom = await owner.policies.createRole({
       name: 'InstanceReader', displayName: 'Instance reader', accountId: owner.accountId, serviceName: 'cloud-object-storage',
       actions: ['cloud-object-storage.bucket.get'],
     });
-    await owner.client.createPolicy(v1Access(owner.accountId, target.iamId, { serviceName: 'cloud-object-storage', serviceInstance: instance }, [custom.result.crn!]));
+    await owner.policies.createPolicy(v1Access(owner.accountId, target.iamId, { serviceName: 'cloud-object-storage', serviceInstance: instance }, [custom.result.crn!]));
     const roleAdmin = await addMember(server, owner.accountId);
-    await owner.client.createPolicy(v1Access(owner.accountId, roleAdmin.iamId, { serviceName: 'iam-access-management.customRole' }, [role('Administrator')]));
+    await owner.policies.createPolicy(v1Access(owner.accountId, roleAdmin.iamId, { serviceName: 'iam-access-management.customRole' }, [role('Administrator')]));
     const update = { roleId: custom.result.id!, ifMatch: '*', displayName: 'Instance reader' };
-    expect(await failureOf(roleAdmin.client.replaceRole({ ...update, actions: ['cloud-object-storage.bucket.get', 'cloud-object-storage.object.put'] }))).toMatchObject({ status: 403 });
+    expect(await failureOf(roleAdmin.policies.replaceRole({ ...update, actions: ['cloud-object-storage.bucket.get', 'cloud-object-storage.object.put'] }))).toMatchObject({ status: 403 });
     // Renaming changes no grant.
-    expect((await roleAdmin.client.replaceRole({ ...update, displayName: 'Renamed', actions: ['cloud-object-storage.bucket.get'] })).status).toBe(200);
-    await owner.client.createPolicy(v1Access(owner.accountId, roleAdmin.iamId, { serviceName: 'cloud-object-storage' }, [role('Administrator')]));
-    expect((await roleAdmin.client.replaceRole({ ...update, actions: ['cloud-object-storage.bucket.get', 'cloud-object-storage.object.put'] })).status).toBe(200);
+    expect((await roleAdmin.policies.replaceRole({ ...update, displayName: 'Renamed', actions: ['cloud-object-storage.bucket.get'] })).status).toBe(200);
+    await owner.policies.createPolicy(v1Access(owner.accountId, roleAdmin.iamId, { serviceName: 'cloud-object-storage' }, [role('Administrator')]));
+    expect((await roleAdmin.policies.replaceRole({ ...update, actions: ['cloud-object-storage.bucket.get', 'cloud-object-storage.object.put'] })).status).toBe(200);
   });
 });
 
@@ -122,7 +124,7 @@ describe('a granter whose scope leaves something out', () => {
     const admin = await addMember(server, owner.accountId);
     const narrow = v2Access(owner.accountId, admin.iamId, { serviceName: 'kms' }, [role('Administrator')]);
     narrow.resource.attributes.push({ key: 'serviceInstance', operator: 'stringExists', value: false as unknown as string });
-    expect((await owner.client.createV2Policy(narrow)).status).toBe(201);
-    expect(await failureOf(admin.client.createV2Policy(v2Access(owner.accountId, target.iamId, { serviceName: 'kms' }, [role('Administrator')])))).toMatchObject({ status: 403 });
+    expect((await owner.policies.createV2Policy(narrow)).status).toBe(201);
+    expect(await failureOf(admin.policies.createV2Policy(v2Access(owner.accountId, target.iamId, { serviceName: 'kms' }, [role('Administrator')])))).toMatchObject({ status: 403 });
   });
 });

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { COS_PLAN, KMS_PLAN, clientsFor, statusOf } from '../enterprise/clients.js';
+import { COS_PLAN, KMS_PLAN, clientsFor } from '../enterprise/clients.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { callStatus } from '../helpers/identities.js';
 
 describe('resource groups and resource instances', () => {
   let server: TestServer;
@@ -23,7 +24,7 @@ describe('resource groups and resource instances', () => {
     defaultGroup = def.id!;
     expect(def.crn).toBe(`crn:v1:bluemix:public:resource-controller:global:a/${server.owner.accountId}::resource-group:${defaultGroup}`);
     expect(defaultGroup).toMatch(/^[0-9a-f]{32}$/);
-    expect(await statusOf(c.groups.deleteResourceGroup({ id: defaultGroup }))).toBe(409);
+    expect(await callStatus(c.groups.deleteResourceGroup({ id: defaultGroup }))).toBe(409);
   });
 
   it('creates, reads, renames, filters and deletes groups', async () => {
@@ -31,7 +32,7 @@ describe('resource groups and resource instances', () => {
     expect(created.status).toBe(201);
     group = created.result.id!;
     expect(created.result.crn).toContain(`::resource-group:${group}`);
-    expect(await statusOf(c.groups.createResourceGroup({ name: 'team-a' }))).toBe(409);
+    expect(await callStatus(c.groups.createResourceGroup({ name: 'team-a' }))).toBe(409);
 
     const got = await c.groups.getResourceGroup({ id: group });
     expect(got.result).toMatchObject({ id: group, name: 'team-a', state: 'ACTIVE', default: false, account_id: server.owner.accountId });
@@ -42,7 +43,7 @@ describe('resource groups and resource instances', () => {
 
     const spare = await c.groups.createResourceGroup({ name: 'spare' });
     expect((await c.groups.deleteResourceGroup({ id: spare.result.id! })).status).toBe(204);
-    expect(await statusOf(c.groups.getResourceGroup({ id: 'f'.repeat(32) }))).toBe(404);
+    expect(await callStatus(c.groups.getResourceGroup({ id: 'f'.repeat(32) }))).toBe(404);
     const all = await c.groups.listResourceGroups({ includeDeleted: true });
     expect(all.result.resources!.find((g) => g.id === spare.result.id)?.state).toBe('DELETED');
     expect((await c.groups.listResourceGroups({})).result.resources!.map((g) => g.id)).not.toContain(spare.result.id);
@@ -53,7 +54,7 @@ describe('resource groups and resource instances', () => {
     expect(list.result.resources!.length).toBeGreaterThan(1);
     const one = await c.groups.getQuotaDefinition({ id: list.result.resources![0]!.id! });
     expect(one.result.name).toBe(list.result.resources![0]!.name);
-    expect(await statusOf(c.groups.getQuotaDefinition({ id: 'nope' }))).toBe(404);
+    expect(await callStatus(c.groups.getQuotaDefinition({ id: 'nope' }))).toBe(404);
   });
 
   it('creates, reads, updates and locks an instance', async () => {
@@ -76,8 +77,8 @@ describe('resource groups and resource instances', () => {
 
     const locked = await c.instances.lockResourceInstance({ id: i.guid! });
     expect(locked.result.locked).toBe(true);
-    expect(await statusOf(c.instances.updateResourceInstance({ id: i.guid!, name: 'nope' }))).toBe(422);
-    expect(await statusOf(c.instances.deleteResourceInstance({ id: i.guid! }))).toBe(422);
+    expect(await callStatus(c.instances.updateResourceInstance({ id: i.guid!, name: 'nope' }))).toBe(422);
+    expect(await callStatus(c.instances.deleteResourceInstance({ id: i.guid! }))).toBe(422);
     const unlocked = await c.instances.unlockResourceInstance({ id: i.guid! });
     expect(unlocked.result.locked).toBe(false);
 
@@ -103,7 +104,7 @@ describe('resource groups and resource instances', () => {
   });
 
   it('refuses to delete a group that holds instances', async () => {
-    expect(await statusOf(c.groups.deleteResourceGroup({ id: group }))).toBe(409);
+    expect(await callStatus(c.groups.deleteResourceGroup({ id: group }))).toBe(409);
   });
 
   it('deletes an instance into a reclamation, restores it, deletes and reclaims it', async () => {
@@ -117,7 +118,7 @@ describe('resource groups and resource instances', () => {
     expect((await c.instances.deleteResourceInstance({ id: i.guid! })).status).toBe(204);
     expect((await c.instances.getResourceInstance({ id: i.guid! })).result.state).toBe('pending_reclamation');
     expect(await groupOf(i.guid!)).toBeUndefined();
-    expect(await statusOf(c.instances.deleteResourceInstance({ id: i.guid! }))).toBe(404);
+    expect(await callStatus(c.instances.deleteResourceInstance({ id: i.guid! }))).toBe(404);
 
     const reclamations = await c.instances.listReclamations({ accountId: server.owner.accountId, resourceInstanceId: i.guid! });
     expect(reclamations.result.resources).toHaveLength(1);
@@ -128,13 +129,13 @@ describe('resource groups and resource instances', () => {
     expect(restored.result.state).toBe('RESTORED');
     expect((await c.instances.getResourceInstance({ id: i.guid! })).result.state).toBe('active');
     expect(await groupOf(i.guid!)).toBe(group);
-    expect(await statusOf(c.instances.runReclamationAction({ id: reclamation.id!, actionName: 'reclaim' }))).toBe(409);
+    expect(await callStatus(c.instances.runReclamationAction({ id: reclamation.id!, actionName: 'reclaim' }))).toBe(409);
 
     await c.instances.deleteResourceInstance({ id: i.guid! });
     const again = (await c.instances.listReclamations({ resourceInstanceId: i.guid! })).result.resources![0]!;
     expect((await c.instances.runReclamationAction({ id: again.id!, actionName: 'reclaim', requestBy: 'test' })).result.state).toBe('RECLAIMED');
-    expect(await statusOf(c.instances.getResourceInstance({ id: i.guid! }))).toBe(404);
-    expect(await statusOf(c.instances.runReclamationAction({ id: again.id!, actionName: 'explode' }))).toBe(400);
+    expect(await callStatus(c.instances.getResourceInstance({ id: i.guid! }))).toBe(404);
+    expect(await callStatus(c.instances.runReclamationAction({ id: again.id!, actionName: 'explode' }))).toBe(400);
 
     // The feed carried the instance's life for the decision point.
     const changes = await server.server.registry.database.db
@@ -176,17 +177,17 @@ describe('resource groups and resource instances', () => {
 
   it('answers bad input with 400, never 500', async () => {
     const create = (over: Record<string, unknown>) =>
-      statusOf(c.instances.createResourceInstance({ name: 'x', target: 'global', resourceGroup: group, resourcePlanId: COS_PLAN, ...over }));
+      callStatus(c.instances.createResourceInstance({ name: 'x', target: 'global', resourceGroup: group, resourcePlanId: COS_PLAN, ...over }));
     expect(await create({ resourcePlanId: 'no-such-plan' })).toBe(400);
     expect(await create({ target: 'mars-north' })).toBe(400);
     expect(await create({ resourceGroup: 'no-such-group' })).toBe(400);
     expect(await create({ name: 'bad/name!' })).toBe(400);
-    expect(await statusOf(c.instances.listResourceInstances({ start: '%%%' }))).toBe(400);
-    expect(await statusOf(c.instances.listResourceInstances({ limit: 1000 }))).toBe(400);
-    expect(await statusOf(c.groups.listResourceGroups({ date: 'yesterday' }))).toBe(400);
-    expect(await statusOf(c.groups.createResourceGroup({ name: 'has/slash' }))).toBe(400);
-    expect(await statusOf(c.groups.updateResourceGroup({ id: group, state: 'SUSPENDED' }))).toBe(400);
-    expect(await statusOf(c.instances.getResourceInstance({ id: 'crn:v1:bluemix:public:kms:global:a/x:y::' }))).toBe(404);
+    expect(await callStatus(c.instances.listResourceInstances({ start: '%%%' }))).toBe(400);
+    expect(await callStatus(c.instances.listResourceInstances({ limit: 1000 }))).toBe(400);
+    expect(await callStatus(c.groups.listResourceGroups({ date: 'yesterday' }))).toBe(400);
+    expect(await callStatus(c.groups.createResourceGroup({ name: 'has/slash' }))).toBe(400);
+    expect(await callStatus(c.groups.updateResourceGroup({ id: group, state: 'SUSPENDED' }))).toBe(400);
+    expect(await callStatus(c.instances.getResourceInstance({ id: 'crn:v1:bluemix:public:kms:global:a/x:y::' }))).toBe(404);
   });
 
   it('refuses unauthenticated calls in the Resource Controller error shape', async () => {

@@ -1,12 +1,11 @@
-import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clientsFor } from '../enterprise/clients.js';
 import { testDialect } from '../helpers/database.js';
-import { newAccount, newMember, type Identity } from '../helpers/identities.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { callStatus, newAccount, newMember, type Identity } from '../helpers/identities.js';
+import { groupsClient, identityClient, policyClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { policyClient, role, v1Access, v2Access } from '../policies/helpers.js';
+import { role, v1Access, v2Access } from '../policies/helpers.js';
 
 /**
  * Races are settled by the database: eight identical requests fired at once, for every entity
@@ -15,17 +14,6 @@ import { policyClient, role, v1Access, v2Access } from '../policies/helpers.js';
  */
 
 const PARALLEL = 8;
-
-/** The HTTP status of an SDK call, whether it succeeded or failed. */
-async function statusOf(call: () => Promise<unknown>): Promise<number> {
-  try {
-    return ((await call()) as { status: number }).status;
-  } catch (error) {
-    const status = (error as { status?: number }).status;
-    if (typeof status !== 'number') throw error;
-    return status;
-  }
-}
 
 const tally = (statuses: number[]) =>
   statuses.reduce<Record<string, number>>((counts, s) => ({ ...counts, [s]: (counts[s] ?? 0) + 1 }), {});
@@ -55,7 +43,7 @@ describe(`parallel identical writes (${testDialect()})`, () => {
    * to count exactly one row afterwards.
    */
   async function race(kind: string, fire: () => Promise<unknown>, stored: () => Promise<number>, won: number[], lost: number) {
-    const statuses = await Promise.all(Array.from({ length: PARALLEL }, () => statusOf(fire)));
+    const statuses = await Promise.all(Array.from({ length: PARALLEL }, () => callStatus(fire())));
     figures.push(`  ${kind.padEnd(44)} ${JSON.stringify(tally(statuses))} stored=${await stored()}`);
     expect(statuses.filter((s) => s >= 500), kind).toEqual([]);
     expect(statuses.filter((s) => won.includes(s)), kind).toHaveLength(1);
@@ -86,7 +74,7 @@ describe(`parallel identical writes (${testDialect()})`, () => {
   });
 
   it('access groups with one name (any letter case): one 201, seven 409', async () => {
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, owner.apikey), serviceUrl: server.url });
+    const groups = groupsClient(server.url, owner.apikey);
     let n = 0;
     await race(
       'access group (name, case-insensitive)',
@@ -149,7 +137,7 @@ describe(`parallel identical writes (${testDialect()})`, () => {
     // Whatever refusal a taken value earns one request at a time, racing requests earn the same.
     const taken = `taken-${'k'.repeat(40)}`;
     await create(taken, 'taken')();
-    const refusal = await statusOf(create(taken, 'taken'));
+    const refusal = await callStatus(create(taken, 'taken')());
     expect(refusal).toBeGreaterThanOrEqual(400);
     expect(refusal).toBeLessThan(500);
     const value = `race-${'v'.repeat(40)}`;
@@ -184,7 +172,7 @@ describe(`parallel identical writes (${testDialect()})`, () => {
     const third = await newAccount(server);
     const any = identityClient(server.url, third.apikey);
     const statuses = await Promise.all(
-      Array.from({ length: PARALLEL }, () => statusOf(() => any.updateAccountSettings({ accountId: third.accountId, ifMatch: '*', mfa: 'TOTP' }))),
+      Array.from({ length: PARALLEL }, () => callStatus(any.updateAccountSettings({ accountId: third.accountId, ifMatch: '*', mfa: 'TOTP' }))),
     );
     const stored = await count(sql`SELECT COUNT(*) AS n FROM account_settings WHERE account_id = ${third.accountId}`);
     figures.push(`  ${'identity settings (first write, If-Match *)'.padEnd(44)} ${JSON.stringify(tally(statuses))} stored=${stored}`);
@@ -212,9 +200,9 @@ describe(`parallel identical writes (${testDialect()})`, () => {
 
   it('first access-groups settings writes (no If-Match): all 200, one row', async () => {
     const other = await newAccount(server);
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, other.apikey), serviceUrl: server.url });
+    const groups = groupsClient(server.url, other.apikey);
     const statuses = await Promise.all(
-      Array.from({ length: PARALLEL }, () => statusOf(() => groups.updateAccountSettings({ accountId: other.accountId, publicAccessEnabled: false }))),
+      Array.from({ length: PARALLEL }, () => callStatus(groups.updateAccountSettings({ accountId: other.accountId, publicAccessEnabled: false }))),
     );
     const stored = await count(sql`SELECT COUNT(*) AS n FROM access_group_settings WHERE account_id = ${other.accountId}`);
     figures.push(`  ${'access-groups settings (first write)'.padEnd(44)} ${JSON.stringify(tally(statuses))} stored=${stored}`);

@@ -1,15 +1,10 @@
 import { SignJWT } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/kernel/clock.js';
+import { bearerOf } from '../helpers/identities.js';
 import { authenticatorFor } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { apikeyForm, decodeJwt, foreignToken, postToken, reencode, seedApiKey, seedServiceId, seedUser } from './fixtures.js';
-
-const bearer = async (url: string, apikey: string) => {
-  const options: { headers: Record<string, string> } = { headers: {} };
-  await authenticatorFor(url, apikey).authenticate(options);
-  return options.headers.Authorization!;
-};
 
 describe('token API', () => {
   let t: TestServer;
@@ -21,7 +16,7 @@ describe('token API', () => {
   });
 
   it('the SDK IamAuthenticator gets a token for the owner API key', async () => {
-    const header = await bearer(t.url, t.owner.apikey);
+    const header = await bearerOf(t.url, t.owner.apikey);
     expect(header).toMatch(/^Bearer ey/);
     const { header: jose, payload } = decodeJwt(header.slice('Bearer '.length));
     expect(jose).toEqual({ kid: expect.any(String), alg: 'RS256' });
@@ -85,7 +80,7 @@ describe('token API', () => {
   });
 
   it('the SDK reports a bad API key with the status and the message', async () => {
-    const error = await bearer(t.url, 'no-such-api-key-value').catch((e: { status?: number; message: string }) => e);
+    const error = await bearerOf(t.url, 'no-such-api-key-value').catch((e: { status?: number; message: string }) => e);
     expect(error).toMatchObject({ status: 400, message: 'Provided API key could not be found.' });
   });
 
@@ -116,7 +111,7 @@ describe('token API', () => {
   });
 
   it('rotation: new tokens carry the new kid, old ones still work on a management route', async () => {
-    const before = await bearer(t.url, t.owner.apikey);
+    const before = await bearerOf(t.url, t.owner.apikey);
     await t.server.registry.signingKeys.rotate();
     const { body } = await postToken(t.url, apikeyForm(t.owner.apikey));
     const newKid = decodeJwt(body.access_token as string).header.kid;
@@ -157,7 +152,7 @@ describe('bearer tokens on a management route', () => {
   let owner: string;
   beforeAll(async () => {
     t = await startTestServer();
-    owner = await bearer(t.url, t.owner.apikey);
+    owner = await bearerOf(t.url, t.owner.apikey);
   });
   afterAll(async () => {
     await t?.close();

@@ -1,9 +1,8 @@
-import UserManagementV1 from '@ibm-cloud/platform-services/user-management/v1.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { databaseFlags, startServe, type ServeProcess } from '../cli/portcullis-process.js';
 import { invitationClient } from '../enterprise/clients.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
-import { authenticatorFor } from '../helpers/sdk.js';
+import { usersClient } from '../helpers/sdk.js';
 import { messagesTo, secretsIn } from './outbox.js';
 
 /** Resolves once `read()` satisfies `done`, polling (the child's stdout arrives asynchronously). */
@@ -26,7 +25,7 @@ describe('the invitation secret in the log', () => {
     db = await createTestDatabase();
     server = await startServe([...databaseFlags(db), '--log-level', 'info']);
     const { accountId, apikey } = server.bootstrap!;
-    const users = new UserManagementV1({ authenticator: authenticatorFor(server.url, apikey), serviceUrl: server.url });
+    const users = usersClient(server.url, apikey);
     await users.inviteUsers({ accountId, users: [{ email: 'logged@example.com', account_role: 'Member' }] });
 
     const [mail] = messagesTo(db.dataDir, 'logged@example.com');

@@ -4,14 +4,13 @@ import IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
 import UserManagementV1 from '@ibm-cloud/platform-services/user-management/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/kernel/clock.js';
-import { invitationClient, statusOf } from '../enterprise/clients.js';
-import { bearerOf, newAccount, rawCall, type Identity } from '../helpers/identities.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { invitationClient } from '../enterprise/clients.js';
+import { type Identity, bearerOf, callStatus, newAccount, rawCall } from '../helpers/identities.js';
+import { identityClient, usersClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { apikeyForm, postToken } from '../token/fixtures.js';
 import { messagesTo, outboxMessages, secretFor, secretsIn } from './outbox.js';
 
-const usersClient = (url: string, apikey: string) => new UserManagementV1({ authenticator: authenticatorFor(url, apikey), serviceUrl: url });
 
 /** Every API key of `iamId` in the account of `caller`'s key (as the caller sees them). */
 async function keysOf(client: IamIdentityV1, iamId: string) {
@@ -49,7 +48,7 @@ describe('invitations: cross-account takeover', () => {
 
     // Whatever the attacker presents as an invitation secret, accept refuses it and issues nothing.
     for (const forged of ['invite-forged', `invite-${'A'.repeat(43)}`]) {
-      expect(await statusOf(invitationClient(server.url, forged).accept({ accountId: attacker.accountId }))).toBe(401);
+      expect(await callStatus(invitationClient(server.url, forged).accept({ accountId: attacker.accountId }))).toBe(401);
     }
     // The attacker's own token accepts nothing for the victim (the attacker is an active member already).
     expect((await usersClient(server.url, attacker.apikey).accept({ accountId: attacker.accountId })).status).toBe(204);
@@ -90,7 +89,7 @@ describe('invitations: cross-account takeover', () => {
     expect((await postToken(server.url, apikeyForm(victim.apikey, { account: attacker.accountId }))).status).toBe(400);
     // ... and the owner of account 1 still cannot make one for them ...
     const admin = identityClient(server.url, attacker.apikey);
-    expect(await statusOf(admin.createApiKey({ name: 'for you', iamId: victim.iamId }))).toBe(403);
+    expect(await callStatus(admin.createApiKey({ name: 'for you', iamId: victim.iamId }))).toBe(403);
     // ... but the victim, signed in as themselves, creates their own key in account 1, which works there only.
     const mine = await identityClient(server.url, victim.apikey).createApiKey({ name: 'mine', iamId: victim.iamId, accountId: attacker.accountId });
     expect(mine.status).toBe(201);
@@ -117,7 +116,7 @@ describe('invitations: cross-account takeover', () => {
     expect(accepted.result).toMatchObject({ iam_id: newcomer, iam_apikey: expect.any(String) });
 
     // The second secret was mailed to the same person, but the identity now exists: 403, no key.
-    const refused = await statusOf(invitationClient(server.url, secret2!).accept({ accountId: victim.accountId }));
+    const refused = await callStatus(invitationClient(server.url, secret2!).accept({ accountId: victim.accountId }));
     expect(refused).toBe(403);
     expect(await keysOf(identityClient(server.url, victim.apikey), newcomer)).toEqual([]);
     expect((await owner2.getUserProfile({ accountId: victim.accountId, iamId: newcomer })).result.state).toBe('PENDING');
@@ -170,9 +169,9 @@ describe('invitation secrets', () => {
   it('are good once: of parallel accepts exactly one succeeds', async () => {
     await invite('once@example.com');
     const value = secret('once@example.com');
-    const statuses = await Promise.all([0, 1, 2].map(() => statusOf(invitationClient(server.url, value).accept({ accountId }))));
+    const statuses = await Promise.all([0, 1, 2].map(() => callStatus(invitationClient(server.url, value).accept({ accountId }))));
     expect(statuses.sort()).toEqual([202, 401, 401]);
-    expect(await statusOf(invitationClient(server.url, value).accept({ accountId }))).toBe(401);
+    expect(await callStatus(invitationClient(server.url, value).accept({ accountId }))).toBe(401);
     const [profile] = (await owner.listUsers({ accountId, search: 'email:once@example.com' })).result.resources!;
     expect(profile!.state).toBe('ACTIVE');
     const keys = await identityClient(server.url, server.owner.apikey).listApiKeys({ iamId: profile!.iam_id });
@@ -183,7 +182,7 @@ describe('invitation secrets', () => {
     const other = await newAccount(server);
     await invite('bound@example.com');
     const value = secret('bound@example.com');
-    expect(await statusOf(invitationClient(server.url, value).accept({ accountId: other.accountId }))).toBe(404);
+    expect(await callStatus(invitationClient(server.url, value).accept({ accountId: other.accountId }))).toBe(404);
     expect((await usersClient(server.url, other.apikey).listUsers({ accountId: other.accountId })).result.total_results).toBe(1);
     expect((await invitationClient(server.url, value).accept({ accountId })).status).toBe(202);
   });
@@ -193,7 +192,7 @@ describe('invitation secrets', () => {
     renameSync(dir, `${dir}.aside`);
     writeFileSync(dir, 'not a folder');
     try {
-      expect(await statusOf(owner.inviteUsers({ accountId, users: [{ email: 'unmailed@example.com' }] }))).toBe(500);
+      expect(await callStatus(owner.inviteUsers({ accountId, users: [{ email: 'unmailed@example.com' }] }))).toBe(500);
     } finally {
       rmSync(dir);
       renameSync(`${dir}.aside`, dir);
@@ -210,9 +209,9 @@ describe('invitation secrets', () => {
     clock.advance(7 * 24 * 3600 * 1000 - 60_000);
     expect((await invitationClient(server.url, secret('early@example.com')).accept({ accountId })).status).toBe(202);
     clock.advance(2 * 60_000);
-    expect(await statusOf(invitationClient(server.url, secret('late@example.com')).accept({ accountId }))).toBe(401);
+    expect(await callStatus(invitationClient(server.url, secret('late@example.com')).accept({ accountId }))).toBe(401);
     // A fresh client: tokens issued before the clock moved have expired by its time.
-    expect(await statusOf(usersClient(server.url, other.apikey).accept({ accountId }))).toBe(404);
+    expect(await callStatus(usersClient(server.url, other.apikey).accept({ accountId }))).toBe(404);
     const states = (await usersClient(server.url, server.owner.apikey).listUsers({ accountId, search: 'state:PENDING' })).result.resources!;
     expect(states.map((u) => u.email).sort()).toEqual(['elsewhere@example.com', 'late@example.com', 'mailed@example.com', 'unmailed@example.com']);
   });

@@ -1,10 +1,10 @@
-import IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
 import UserManagementV1 from '@ibm-cloud/platform-services/user-management/v1.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { clientsFor, invitationClient, statusOf } from '../enterprise/clients.js';
-import { authenticatorFor, identityClient } from '../helpers/sdk.js';
+import { clientsFor, invitationClient } from '../enterprise/clients.js';
+import { groupsClient, identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { secretFor } from './outbox.js';
+import { callStatus } from '../helpers/identities.js';
 
 interface Invited {
   id: string;
@@ -36,7 +36,7 @@ describe('user management', () => {
   it('invites users, who stay PENDING until they accept', async () => {
     const invited = await invite(['u1@example.com', 'u2@example.com', 'u3@example.com', 'u4@example.com']);
     expect(invited.map((u) => u.state)).toEqual(['PENDING', 'PENDING', 'PENDING', 'PENDING']);
-    expect(await statusOf(owner.users.inviteUsers({ accountId, users: [{ email: 'u1@example.com' }] }))).toBe(409);
+    expect(await callStatus(owner.users.inviteUsers({ accountId, users: [{ email: 'u1@example.com' }] }))).toBe(409);
     for (const u of invited.slice(0, 3)) {
       const accepted = await invitationClient(server.url, secret(u.email)).accept({ accountId });
       members[u.email] = { iamId: u.id, apikey: (accepted.result as { iam_apikey: string }).iam_apikey };
@@ -44,7 +44,7 @@ describe('user management', () => {
     const pending = await owner.users.listUsers({ accountId, search: 'state:PENDING' });
     expect(pending.result.resources!.map((u) => u.email)).toEqual(['u4@example.com']);
     // An invitation token is good for its own account only.
-    expect(await statusOf(invitationClient(server.url, secret('u4@example.com')).accept({ accountId: 'f'.repeat(32) }))).toBe(404);
+    expect(await callStatus(invitationClient(server.url, secret('u4@example.com')).accept({ accountId: 'f'.repeat(32) }))).toBe(404);
   });
 
   it('pages through the user list with _start to the end', async () => {
@@ -56,7 +56,7 @@ describe('user management', () => {
     // `start: null` (the SDK sends `_start=`) is the first page; a start that decodes to nothing is refused.
     const fromNull = await owner.users.listUsers({ accountId, limit: 2, start: null as unknown as string });
     expect(fromNull.result.resources!.map((u) => u.iam_id)).toEqual(first.result.resources!.map((u) => u.iam_id));
-    expect(await statusOf(owner.users.listUsers({ accountId, start: '=' }))).toBe(400);
+    expect(await callStatus(owner.users.listUsers({ accountId, start: '=' }))).toBe(400);
     const withSettings = await owner.users.listUsers({ accountId, includeSettings: true, userId: 'u1@example.com' });
     expect(withSettings.result.resources).toHaveLength(1);
     expect((withSettings.result.resources![0] as { settings?: unknown }).settings).toMatchObject({ self_manage: false });
@@ -68,13 +68,13 @@ describe('user management', () => {
     expect((await u1.users.updateUserProfile({ accountId, iamId: me, firstname: 'Una', lastname: 'One' })).status).toBe(204);
     expect((await owner.users.getUserProfile({ accountId, iamId: me })).result).toMatchObject({ firstname: 'Una', lastname: 'One' });
     // Not someone else's, not a state.
-    expect(await statusOf(u1.users.updateUserProfile({ accountId, iamId: members['u2@example.com']!.iamId, firstname: 'X' }))).toBe(403);
-    expect(await statusOf(u1.users.updateUserProfile({ accountId, iamId: me, state: 'VPN_ONLY' }))).toBe(403);
+    expect(await callStatus(u1.users.updateUserProfile({ accountId, iamId: members['u2@example.com']!.iamId, firstname: 'X' }))).toBe(403);
+    expect(await callStatus(u1.users.updateUserProfile({ accountId, iamId: me, state: 'VPN_ONLY' }))).toBe(403);
 
     expect((await owner.users.updateUserProfile({ accountId, iamId: me, state: 'VPN_ONLY' })).status).toBe(204);
     expect((await owner.users.getUserProfile({ accountId, iamId: me })).result.state).toBe('VPN_ONLY');
-    expect(await statusOf(owner.users.updateUserProfile({ accountId, iamId: me, state: 'PENDING' }))).toBe(400);
-    expect(await statusOf(owner.users.updateUserProfile({ accountId, iamId: server.owner.iamId, state: 'VPN_ONLY' }))).toBe(409);
+    expect(await callStatus(owner.users.updateUserProfile({ accountId, iamId: me, state: 'PENDING' }))).toBe(400);
+    expect(await callStatus(owner.users.updateUserProfile({ accountId, iamId: server.owner.iamId, state: 'VPN_ONLY' }))).toBe(409);
   });
 
   it('reads and updates user settings', async () => {
@@ -83,7 +83,7 @@ describe('user management', () => {
     expect((await u2.users.updateUserSettings({ accountId, iamId: me, language: 'fr', notificationLanguage: 'fr' })).status).toBe(204);
     const settings = await owner.users.getUserSettings({ accountId, iamId: me });
     expect(settings.result).toMatchObject({ language: 'fr', notification_language: 'fr', self_manage: false });
-    expect(await statusOf(u2.users.getUserSettings({ accountId, iamId: members['u3@example.com']!.iamId }))).toBe(403);
+    expect(await callStatus(u2.users.getUserSettings({ accountId, iamId: members['u3@example.com']!.iamId }))).toBe(403);
   });
 
   it('restricts the user list when the account says so', async () => {
@@ -93,12 +93,12 @@ describe('user management', () => {
     const u3 = clientsFor(server.url, members['u3@example.com']!.apikey);
     const seen = await u3.users.listUsers({ accountId });
     expect(seen.result.resources!.map((u) => u.user_id)).toEqual(['u3@example.com']);
-    expect(await statusOf(u3.users.getUserProfile({ accountId, iamId: members['u1@example.com']!.iamId }))).toBe(404);
+    expect(await callStatus(u3.users.getUserProfile({ accountId, iamId: members['u1@example.com']!.iamId }))).toBe(404);
     expect((await owner.users.listUsers({ accountId })).result.total_results).toBe(5);
   });
 
   it('removes a user together with their API keys and access-group memberships', async () => {
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, server.owner.apikey), serviceUrl: server.url });
+    const groups = groupsClient(server.url, server.owner.apikey);
     const group = (await groups.createAccessGroup({ accountId, name: 'readers' })).result.id!;
     const [u5] = await invite(['u5@example.com'], { accessGroups: [group] });
     const accepted = await invitationClient(server.url, secret('u5@example.com')).accept({ accountId });
@@ -106,30 +106,30 @@ describe('user management', () => {
     expect((await groups.isMemberOfAccessGroup({ accessGroupId: group, iamId: u5!.id })).status).toBe(204);
 
     expect((await owner.users.removeUser({ accountId, iamId: u5!.id })).status).toBe(204);
-    expect(await statusOf(owner.users.getUserProfile({ accountId, iamId: u5!.id }))).toBe(404);
-    expect(await statusOf(groups.isMemberOfAccessGroup({ accessGroupId: group, iamId: u5!.id }))).toBe(404);
+    expect(await callStatus(owner.users.getUserProfile({ accountId, iamId: u5!.id }))).toBe(404);
+    expect(await callStatus(groups.isMemberOfAccessGroup({ accessGroupId: group, iamId: u5!.id }))).toBe(404);
     // The API key went with the membership: it no longer yields a token.
-    expect(await statusOf(clientsFor(server.url, key).users.listUsers({ accountId }))).toBeGreaterThanOrEqual(400);
+    expect(await callStatus(clientsFor(server.url, key).users.listUsers({ accountId }))).toBeGreaterThanOrEqual(400);
 
-    expect(await statusOf(owner.users.removeUser({ accountId, iamId: server.owner.iamId }))).toBe(409);
+    expect(await callStatus(owner.users.removeUser({ accountId, iamId: server.owner.iamId }))).toBe(409);
     expect((await owner.users.v3RemoveUser({ accountId, iamId: members['u3@example.com']!.iamId })).status).toBe(202);
   });
 
   it('withdraws an invitation whose access groups or policies cannot all be given', async () => {
-    const groups = new IamAccessGroupsV2({ authenticator: authenticatorFor(server.url, server.owner.apikey), serviceUrl: server.url });
+    const groups = groupsClient(server.url, server.owner.apikey);
     const group = (await groups.createAccessGroup({ accountId, name: 'writers' })).result.id!;
     const listed = async (email: string) => (await owner.users.listUsers({ accountId, search: `email:${email}` })).result.resources!.length;
     const memberCount = async () => (await groups.listAccessGroupMembers({ accessGroupId: group })).result.members!.length;
     const users = (email: string) => [{ email, account_role: 'Member' }];
 
     const missingGroup = 'AccessGroupId-00000000-0000-0000-0000-000000000000';
-    expect(await statusOf(owner.users.inviteUsers({ accountId, users: users('w1@example.com'), accessGroups: [group, missingGroup] }))).toBe(404);
+    expect(await callStatus(owner.users.inviteUsers({ accountId, users: users('w1@example.com'), accessGroups: [group, missingGroup] }))).toBe(404);
     const unknownRole = {
       type: 'access',
       roles: [{ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:Juggler' }],
       resources: [{ attributes: [{ name: 'accountId', value: accountId }, { name: 'serviceName', value: 'cloud-object-storage' }] }],
     };
-    expect(await statusOf(owner.users.inviteUsers({ accountId, users: users('w2@example.com'), accessGroups: [group], iamPolicy: [unknownRole] }))).toBe(400);
+    expect(await callStatus(owner.users.inviteUsers({ accountId, users: users('w2@example.com'), accessGroups: [group], iamPolicy: [unknownRole] }))).toBe(400);
     // Neither invitee stayed in the account nor in the group it joined before the failure.
     expect(await listed('w1@example.com')).toBe(0);
     expect(await listed('w2@example.com')).toBe(0);
@@ -144,12 +144,12 @@ describe('user management', () => {
   });
 
   it('answers bad input with 400, never 500', async () => {
-    expect(await statusOf(owner.users.inviteUsers({ accountId, users: [{ email: 'not-an-address' }] }))).toBe(400);
-    expect(await statusOf(owner.users.inviteUsers({ accountId, users: [] }))).toBe(400);
-    expect(await statusOf(owner.users.listUsers({ accountId, search: 'shoe_size:42' }))).toBe(400);
-    expect(await statusOf(owner.users.listUsers({ accountId, limit: 1000 }))).toBe(400);
-    expect(await statusOf(owner.users.updateUserProfile({ accountId, iamId: members['u1@example.com']!.iamId, email: 'nope' }))).toBe(400);
-    expect(await statusOf(owner.users.getUserProfile({ accountId, iamId: 'IBMid-NOBODY0000' }))).toBe(404);
-    expect(await statusOf(invitationClient(server.url, 'invite-forged').accept({ accountId }))).toBe(401);
+    expect(await callStatus(owner.users.inviteUsers({ accountId, users: [{ email: 'not-an-address' }] }))).toBe(400);
+    expect(await callStatus(owner.users.inviteUsers({ accountId, users: [] }))).toBe(400);
+    expect(await callStatus(owner.users.listUsers({ accountId, search: 'shoe_size:42' }))).toBe(400);
+    expect(await callStatus(owner.users.listUsers({ accountId, limit: 1000 }))).toBe(400);
+    expect(await callStatus(owner.users.updateUserProfile({ accountId, iamId: members['u1@example.com']!.iamId, email: 'nope' }))).toBe(400);
+    expect(await callStatus(owner.users.getUserProfile({ accountId, iamId: 'IBMid-NOBODY0000' }))).toBe(404);
+    expect(await callStatus(invitationClient(server.url, 'invite-forged').accept({ accountId }))).toBe(401);
   });
 });
