@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { IDENTITY_LIMITS } from '../../src/identity/limits.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { addMember, bearerOf, createOtherAccount, ownerOf, raw, statusOf, type Caller } from './helpers.js';
+import { addMember, createOtherAccount, ownerOf, type Caller } from '../helpers/callers.js';
+import { bearerOf, rawCall, statusOf } from '../helpers/identities.js';
 
 let server: TestServer;
 let owner: Caller;
@@ -18,7 +19,7 @@ afterAll(() => server?.close());
 
 describe('account identity limits and consumption', () => {
   it('answers every limit, and counts what is asked for from the stored entities', async () => {
-    const c = owner.client;
+    const c = owner.identity;
     const group = (await c.createServiceIdGroup({ accountId: owner.accountId, name: 'counted' })).result;
     const sid = (await c.createServiceId({ accountId: owner.accountId, name: 'one', groupId: group.id, apikey: { name: 'k1' } })).result;
     await c.createServiceId({ accountId: owner.accountId, name: 'two', groupId: group.id });
@@ -62,21 +63,21 @@ describe('account identity limits and consumption', () => {
   });
 
   it("counts only this account's entities: another account's ids count 0", async () => {
-    const theirs = (await other.client.createServiceId({ accountId: other.accountId, name: 'theirs', apikey: { name: 'k' } })).result;
-    const answer = (await owner.client.getAccountLimits({ accountId: owner.accountId, apikeysPerIdentity: theirs.iam_id })).result;
+    const theirs = (await other.identity.createServiceId({ accountId: other.accountId, name: 'theirs', apikey: { name: 'k' } })).result;
+    const answer = (await owner.identity.getAccountLimits({ accountId: owner.accountId, apikeysPerIdentity: theirs.iam_id })).result;
     expect(answer.apikeys_per_identity?.identities).toEqual([{ iam_id: theirs.iam_id, count: 0 }]);
   });
 
   it('refuses other accounts, callers without access and malformed questions', async () => {
-    expect(await statusOf(other.client.getAccountLimits({ accountId: owner.accountId }))).toBe(403);
-    expect(await statusOf(member.client.getAccountLimits({ accountId: owner.accountId, serviceidGroups: true }))).toBe(403);
-    const bearer = await bearerOf(server, owner.apikey);
+    expect(await statusOf(other.identity.getAccountLimits({ accountId: owner.accountId }))).toBe(403);
+    expect(await statusOf(member.identity.getAccountLimits({ accountId: owner.accountId, serviceidGroups: true }))).toBe(403);
+    const bearer = await bearerOf(server.url, owner.apikey);
     const path = `/v1/accounts/${owner.accountId}/limits/identity`;
-    expect((await raw(server, bearer, 'GET', `${path}?serviceid_groups=maybe`)).status).toBe(400);
-    expect((await raw(server, bearer, 'POST', path, '{"serviceid_groups": "yes"}')).status).toBe(400);
-    expect((await raw(server, bearer, 'POST', path, '{"unknown": true}')).status).toBe(400);
+    expect((await rawCall(server.url, bearer, 'GET', `${path}?serviceid_groups=maybe`)).status).toBe(400);
+    expect((await rawCall(server.url, bearer, 'POST', path, '{"serviceid_groups": "yes"}')).status).toBe(400);
+    expect((await rawCall(server.url, bearer, 'POST', path, '{"unknown": true}')).status).toBe(400);
     const many = Array.from({ length: 101 }, (_, i) => `iam-ServiceId-${i}`);
-    expect((await raw(server, bearer, 'POST', path, JSON.stringify({ apikeys_per_identity: many }))).status).toBe(400);
-    expect((await raw(server, bearer, 'GET', `${path}?apikeys_per_identity=${many.join(',')}`)).status).toBe(400);
+    expect((await rawCall(server.url, bearer, 'POST', path, JSON.stringify({ apikeys_per_identity: many }))).status).toBe(400);
+    expect((await rawCall(server.url, bearer, 'GET', `${path}?apikeys_per_identity=${many.join(',')}`)).status).toBe(400);
   });
 });
