@@ -1,4 +1,5 @@
 import type { AccountsStore } from '../accounts/store.js';
+import type { IdentityDirectory } from '../identity/directory.js';
 import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError, staleEtag } from '../kernel/errors.js';
@@ -22,6 +23,8 @@ export interface AccessGroupsDeps {
   writer: Writer;
   clock: Clock;
   authorizer: Authorizer;
+  /** Which IAM ids are identities of an account, and of which kind (members must be). */
+  directory: IdentityDirectory;
   /**
    * Throws DomainError('forbidden') unless the principal could create every policy of the group
    * (the policy domain's grant check): a new member receives them all (authz.md §3.1).

@@ -31,10 +31,14 @@ export interface IdentityDeps {
   site: SiteUrl;
   /**
    * What else leaves with a deleted service ID (its group memberships, its policies), inside the
-   * deleting write. Late-bound: those domains are built after identity.
+   * deleting write. Those domains are built after identity: the registry fills this list once they
+   * all exist.
    */
-  onIdentityRemoved?: () => Array<(w: Write, accountId: string, iamId: string, byIamId: string) => Promise<unknown>>;
+  onIdentityRemoved?: readonly IdentityRemoval[];
 }
+
+/** Removes what one domain holds for an identity leaving an account, inside the removing write. */
+export type IdentityRemoval = (w: Write, accountId: string, iamId: string, byIamId: string) => Promise<unknown>;
 
 export interface IdentityContext extends Omit<IdentityDeps, 'db'> {
   store: IdentityStore;

@@ -68,13 +68,6 @@ export function createIdentityService(deps: IdentityDeps) {
       serviceIdByIamId: (iamId: string): Promise<ServiceId | undefined> => ctx.store.getServiceIdByIamId(iamId),
       /** The service ID with that id (`ServiceId-…`), or undefined. */
       serviceId: (id: string): Promise<ServiceId | undefined> => ctx.store.getServiceId(id),
-      /** Whether `iamId` names an identity of the account: a member user or one of its service IDs. */
-      async isIdentityOf(accountId: string, iamId: string): Promise<boolean> {
-        const kind = subjectKindOf(iamId);
-        if (kind === 'user') return (await deps.accounts.membershipState(accountId, iamId)) !== undefined;
-        if (kind === 'serviceid') return (await ctx.store.getServiceIdByIamId(iamId))?.accountId === accountId;
-        return false;
-      },
       /** The identity settings in force in an account (defaults resolved). */
       effectiveSettingsOf: settings.effectiveSettingsOf,
     },

@@ -20,6 +20,8 @@ export interface AuditSubject {
   targetType: string;
   targetId: string;
   accountId: string | null;
+  /** Details every event of the mutation carries, its failure event too (a commit may add more). */
+  detail?: Record<string, unknown>;
 }
 
 /** Event details, or a function of the write's result that gives them. */
@@ -57,8 +59,11 @@ export type Audited = <T>(actor: Actor, subject: AuditSubject, run: (commit: Com
  */
 export function createAudited(deps: AuditedDeps): Audited {
   return async (actor, subject, run) => {
-    const eventOf = (detail?: Record<string, unknown>, targetId = subject.targetId): Omit<AuditEvent, 'outcome'> =>
-      auditOf(actor, { ...subject, targetId, ...(detail ? { detail } : {}) });
+    const eventOf = (more?: Record<string, unknown>, targetId = subject.targetId): Omit<AuditEvent, 'outcome'> => {
+      const detail = subject.detail || more ? { ...subject.detail, ...more } : undefined;
+      const { action, targetType, accountId } = subject;
+      return auditOf(actor, { action, targetType, targetId, accountId, ...(detail ? { detail } : {}) });
+    };
     const commit: Commit = async (fn, detail) => {
       const { value } = await deps.writer.write(async (w) => {
         const result = await fn(w);
