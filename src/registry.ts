@@ -257,6 +257,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     writer,
     accounts,
     identity,
+    directory,
     accessGroups,
     resources,
     enterprise,
