@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyServerFactory } from 'fastify';
 import { accessGroupRoutes } from './access-groups/routes.js';
 import { createAccessGroupsService } from './access-groups/service.js';
 import { createAccessGroupsStore } from './access-groups/store.js';
+import { PUBLIC_ACCESS_GROUP_ID } from './access-groups/types.js';
 import { createAccountsService } from './accounts/service.js';
 import { createAccountsStore } from './accounts/store.js';
 import { createOwnerLookup } from './accounts/owners.js';
@@ -24,6 +25,8 @@ import { ownerSetup } from './enterprise/owner-setup.js';
 import { createAllowedAddresses } from './http/allowed-ips.js';
 import { createMetrics } from './http/observability.js';
 import { createRevisionNotes } from './http/revision.js';
+import { createIdentityDirectory } from './identity/directory.js';
+import type { IdentityRemoval } from './identity/context.js';
 import { identityRoutes } from './identity/routes.js';
 import { createIdentityService } from './identity/service.js';
 import { systemClock, type Clock } from './kernel/clock.js';
@@ -137,8 +140,17 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     operatorAccountId: accountsStore.operatorAccountId,
     applied: (revision) => decisions.ensureRevision(revision),
   });
-  // What leaves an account with an identity (a removed user, a deleted service ID), in the same write.
-  const identityRemovals = () => [accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn];
+  // "Is this id an identity of that account, and of which kind?", answered from each kind's own store.
+  const identityStore = createIdentityStore(db);
+  const directory = createIdentityDirectory({
+    membershipState: (accountId, iamId, trx) => accountsStore.membershipState(accountId, iamId, trx),
+    serviceIdByIamId: (iamId, trx) => identityStore.getServiceIdByIamId(iamId, trx),
+    isAccessGroupOf: async (accountId, groupId, trx) =>
+      groupId === PUBLIC_ACCESS_GROUP_ID || (await accessGroupsStore.getGroup(groupId, trx))?.accountId === accountId,
+  });
+  // What leaves an account with an identity (a removed user, a deleted service ID), in the same
+  // write: the domains that hold something for identities add themselves below, once they exist.
+  const identityRemovals: IdentityRemoval[] = [];
   const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, site, onIdentityRemoved: identityRemovals });
   const resources = createResourcesService({
     store: resourcesStore,
@@ -161,28 +173,31 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     writer,
     clock,
     authorizer,
+    directory,
     authorizeJoin: grants.authorizeJoin,
   });
   const policyManagement = createPolicyDomain({
-    db, writer, clock, catalog, authorizer, site, isIdentityOf: identity.lookup.isIdentityOf, savePermits: permits.flush,
+    db, writer, clock, catalog, authorizer, site, directory, savePermits: permits.flush,
     instanceOf: async (id) => {
       const instance = await resourcesStore.getInstance(id);
       return instance?.state === 'active' ? { accountId: instance.accountId, resourceGroupId: instance.resourceGroupId } : undefined;
     },
   });
 
+  identityRemovals.push(accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn);
+
   const mailer = createMailer({ ...config.mail, outboxDir: join(config.dataDir, 'outbox'), now: () => clock.now() });
   const users = createUsersService({
     store: createUsersStore(db),
     accounts: accountsStore,
-    apiKeys: createIdentityStore(db),
+    apiKeys: identityStore,
     issueApiKey: identity.issueApiKeyIn,
     mailer,
     invitationTtlSeconds: config.users.invitationTtlSeconds,
     site,
     userListRestricted: async (accountId) =>
       (await identity.lookup.effectiveSettingsOf(accountId)).restrictUserListVisibility === 'RESTRICTED',
-    links: userLinks({ accessGroups, policies: policyManagement, onIdentityRemoved: identityRemovals() }),
+    links: userLinks({ accessGroups, policies: policyManagement, onIdentityRemoved: identityRemovals }),
     writer,
     clock,
     authorizer,
@@ -202,7 +217,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
   const issuer = () => `${site.url}/identity`;
   const token = createTokenService({ db, clock, signingKeys, issuer });
-  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore });
+  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory });
 
   const readiness = schemaReadiness(database);
   const allowedAddresses = createAllowedAddresses({
@@ -242,6 +257,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     writer,
     accounts,
     identity,
+    directory,
     accessGroups,
     resources,
     enterprise,

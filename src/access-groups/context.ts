@@ -1,10 +1,12 @@
 import type { AccountsStore } from '../accounts/store.js';
+import type { IdentityDirectory } from '../identity/directory.js';
 import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError, staleEtag } from '../kernel/errors.js';
 import { entityTag } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
+import { createAudited } from '../store/audited.js';
+import type { Write, Writer } from '../store/unit-of-work.js';
 import { accessGroupErrors as errors } from './errors.js';
 import type { AccessGroupsStore } from './store.js';
 import { PUBLIC_ACCESS_GROUP_ID, SERVICE_NAME, type AccessGroup, type ItemResult } from './types.js';
@@ -21,19 +23,13 @@ export interface AccessGroupsDeps {
   writer: Writer;
   clock: Clock;
   authorizer: Authorizer;
+  /** Which IAM ids are identities of an account, and of which kind (members must be). */
+  directory: IdentityDirectory;
   /**
    * Throws DomainError('forbidden') unless the principal could create every policy of the group
    * (the policy domain's grant check): a new member receives them all (authz.md §3.1).
    */
   authorizeJoin(actor: Actor, accountId: string, groupId: string): Promise<void>;
-}
-
-/** What an audit event of an operation is about; `accountId` is filled in once the target is loaded. */
-interface AuditSubject {
-  action: string;
-  targetType: string;
-  targetId: string;
-  accountId: string;
 }
 
 /** The tag after `current`: its revision number plus one, with fresh random hex. */
@@ -72,7 +68,7 @@ export function itemFailure(error: unknown): ItemResult {
 
 /** The shared helpers, bound to the dependencies. */
 export function createContext(deps: AccessGroupsDeps) {
-  const { store, writer, clock, authorizer } = deps;
+  const { store, clock, authorizer } = deps;
   const now = () => clock.now().toISOString();
 
   const target = (accountId: string, groupId?: string): AccessTarget =>
@@ -119,32 +115,8 @@ export function createContext(deps: AccessGroupsDeps) {
     return group;
   };
 
-  /**
-   * Runs one audited mutation: `run` validates and authorizes, then calls `commit` for its write,
-   * which records the success event in the same transaction. Whatever `run` throws is recorded as
-   * a failure event and rethrown.
-   */
-  async function audited<T>(
-    actor: Actor,
-    subject: AuditSubject,
-    run: (commit: <R>(fn: (w: Write) => Promise<R>, detail?: (value: R) => Record<string, unknown>) => Promise<R>) => Promise<T>,
-  ): Promise<T> {
-    const eventOf = (detail?: Record<string, unknown>) => auditOf(actor, { ...subject, ...(detail ? { detail } : {}) });
-    try {
-      return await run(async (fn, detail) => {
-        const { value } = await writer.write(async (w) => {
-          const result = await fn(w);
-          w.audit(eventOf(detail?.(result)));
-          return result;
-        });
-        return value;
-      });
-    } catch (error) {
-      const reason = error instanceof DomainError ? `${error.code}: ${error.message}` : 'internal error';
-      await writer.auditFailure(eventOf(), reason);
-      throw error;
-    }
-  }
+  /** Runs one audited mutation (store/audited.ts): authorize, write, success or failure event. */
+  const audited = createAudited(deps);
 
   const memberChanged = (w: Write, accountId: string, groupId: string, iamId: string, op: 'create' | 'update' | 'delete') =>
     w.changed({ entity: 'group_member', entityId: `${groupId}/${iamId}`, accountId, op });

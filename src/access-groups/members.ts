@@ -43,19 +43,23 @@ export interface GroupResult extends ItemResult {
 }
 
 export function memberOperations(ctx: Context) {
-  const { store, authorizer, authorizeJoin } = ctx.deps;
+  const { store, authorizer, authorizeJoin, directory } = ctx.deps;
   const { now, target, authorizedGroup, mutable, audited, memberChanged } = ctx;
 
-  /** Whether `iamId` names an identity of the account of the given member type. */
+  /**
+   * Whether `iamId` may be a member of the account's groups as `type` (the identity directory):
+   * a user IAM id may, even before that user belongs to the account (as IBM allows); a service ID
+   * or trusted profile must be one of the account.
+   */
   async function identityExists(trx: Trx, accountId: string, iamId: string, type: MemberType): Promise<boolean> {
-    switch (type) {
-      case 'user':
-        return store.isUserOf(accountId, iamId, trx);
-      case 'service':
-        return store.isServiceIdOf(accountId, iamId, trx);
-      case 'profile':
-        return store.isProfileOf(accountId, iamId, trx);
-    }
+    return (await directory.identityOf(accountId, iamId, trx))?.kind === MEMBER_KIND[type];
+  }
+
+  /** The member type a failed item reports: the one given when valid, else the one its IAM id implies. */
+  function reportedType(iamId: string, given: string | undefined): { type?: MemberType } {
+    if (given !== undefined && given in MEMBER_KIND) return { type: given as MemberType };
+    const implied = (Object.keys(MEMBER_KIND) as MemberType[]).find((t) => MEMBER_KIND[t] === subjectKindOf(iamId));
+    return implied ? { type: implied } : {};
   }
 
   /** The member type an IAM id's prefix implies, checked against the one given (400 on mismatch). */
@@ -121,7 +125,7 @@ export function memberOperations(ctx: Context) {
               try {
                 results.push(await addMemberIn(w, actor, group, member.iamId, memberTypeOf(member.iamId, member.type)));
               } catch (error) {
-                results.push({ iamId: member.iamId, ...itemFailure(error) });
+                results.push({ iamId: member.iamId, ...reportedType(member.iamId, member.type), ...itemFailure(error) });
               }
             }
             return results;

@@ -418,36 +418,6 @@ export function createAccessGroupsStore(db: Db) {
       };
     },
 
-    /** Whether a user belongs to the account (in any state, invited users too). */
-    async isUserOf(accountId: string, iamId: string, executor: Executor = db): Promise<boolean> {
-      const row = await executor
-        .selectFrom('account_users')
-        .select('iam_id')
-        .where('account_id', '=', accountId)
-        .where('iam_id', '=', iamId)
-        .executeTakeFirst();
-      return row !== undefined;
-    },
-
-    /** Whether a service ID with this IAM id belongs to the account. */
-    async isServiceIdOf(accountId: string, iamId: string, executor: Executor = db): Promise<boolean> {
-      const row = await executor
-        .selectFrom('service_ids')
-        .select('iam_id')
-        .where('account_id', '=', accountId)
-        .where('iam_id', '=', iamId)
-        .executeTakeFirst();
-      return row !== undefined;
-    },
-
-    /**
-     * Whether a trusted profile with this IAM id belongs to the account. Trusted profiles are not
-     * stored yet, so none does; when they are, this is the one function to write.
-     */
-    async isProfileOf(_accountId: string, _iamId: string, _executor: Executor = db): Promise<boolean> {
-      return false;
-    },
-
     async listRules(accountId: string, groupId: string, executor: Executor = db): Promise<Rule[]> {
       const rows = await executor
         .selectFrom('access_group_rules')

@@ -58,8 +58,8 @@ export function createAccountsStore(db: Db) {
     },
 
     /** The state of the user's membership in the account, or undefined when not a member. */
-    async membershipState(accountId: string, iamId: string): Promise<string | undefined> {
-      const row = await db
+    async membershipState(accountId: string, iamId: string, executor: Db | Trx = db): Promise<string | undefined> {
+      const row = await executor
         .selectFrom('account_users')
         .select('state')
         .where('account_id', '=', accountId)

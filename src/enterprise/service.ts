@@ -7,7 +7,8 @@ import type { Clock } from '../kernel/clock.js';
 import { DomainError, invalid } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
+import { createAudited, type AuditSubject } from '../store/audited.js';
+import type { Write, Writer } from '../store/unit-of-work.js';
 import { enterpriseCrn, parentOf } from './crn.js';
 import { enterpriseErrors as errors } from './errors.js';
 import type { OwnerServiceId, OwnerSetup } from './owner-setup.js';
@@ -54,7 +55,7 @@ type Kind = 'enterprise' | 'account-group' | 'account';
  * `enterprise.<kind>.<verb>` action on the enterprise account.
  */
 export function createEnterpriseService(deps: EnterpriseDeps) {
-  const { store, accounts, writer, clock, authorizer } = deps;
+  const { store, accounts, clock, authorizer } = deps;
   const now = () => clock.now().toISOString();
 
   const target = (enterpriseAccountId: string, kind: Kind, id?: string): AccessTarget => ({
@@ -66,9 +67,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
 
   const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
 
-  function audit(w: Write, actor: Actor, accountId: string, action: string, targetType: Kind, targetId: string, detail?: Record<string, unknown>) {
-    w.audit(auditOf(actor, { accountId, action, targetType, targetId, ...(detail ? { detail } : {}) }));
-  }
+  const audited = createAudited(deps);
 
   const windowOf = (page: PageRequest): Window => {
     const limit = page.limit ?? DEFAULT_LIMIT;
@@ -252,34 +251,37 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
 
     /** Makes `sourceAccountId` the enterprise account of a new enterprise. */
     async createEnterprise(actor: Actor, input: { sourceAccountId: string; name: string; primaryContactIamId: string; domain?: string }) {
-      const source = await accounts.getAccount(input.sourceAccountId);
-      if (!source) throw errors.accountNotFound(input.sourceAccountId);
-      await authorizer.authorize(actor.principal, 'enterprise.enterprise.create', { accountId: source.id, serviceName: 'enterprise' }, actor.environment);
-      await checkContact(input.primaryContactIamId, source.id);
-      const { value } = await writer.write(async (w) => {
-        const at = now();
-        const by = actor.principal.iamId;
-        const id = ids.hex32();
-        await store.insertEnterprise(w.trx, {
-          id,
-          account_id: source.id,
-          name: input.name,
-          domain: input.domain ?? null,
-          state: 'ACTIVE',
-          primary_contact_iam_id: input.primaryContactIamId,
-          source_account_id: source.id,
-          created_at: at,
-          created_by: by,
-          updated_at: at,
-          updated_by: by,
+      const subject: AuditSubject = { action: 'enterprise.enterprise.create', targetType: 'enterprise', targetId: '', accountId: input.sourceAccountId };
+      return audited(actor, subject, async (commit, { authorize }) => {
+        const source = await accounts.getAccount(input.sourceAccountId);
+        if (!source) throw errors.accountNotFound(input.sourceAccountId);
+        await authorize('enterprise.enterprise.create', { accountId: source.id, serviceName: 'enterprise' });
+        await checkContact(input.primaryContactIamId, source.id);
+        const value = await commit(async (w) => {
+          const at = now();
+          const by = actor.principal.iamId;
+          const id = ids.hex32();
+          await store.insertEnterprise(w.trx, {
+            id,
+            account_id: source.id,
+            name: input.name,
+            domain: input.domain ?? null,
+            state: 'ACTIVE',
+            primary_contact_iam_id: input.primaryContactIamId,
+            source_account_id: source.id,
+            created_at: at,
+            created_by: by,
+            updated_at: at,
+            updated_by: by,
+          });
+          const crn = enterpriseCrn(source.id, 'enterprise', id);
+          await store.insertMember(w.trx, { account_id: source.id, enterprise_id: id, parent: crn, state: 'ACTIVE', created_at: at, created_by: by, updated_at: at, updated_by: by });
+          w.changed({ entity: 'enterprise', entityId: id, accountId: source.id, op: 'create' });
+          Object.assign(subject, { accountId: source.id, targetId: id, detail: { name: input.name } });
+          return { enterpriseId: id, enterpriseAccountId: source.id };
         });
-        const crn = enterpriseCrn(source.id, 'enterprise', id);
-        await store.insertMember(w.trx, { account_id: source.id, enterprise_id: id, parent: crn, state: 'ACTIVE', created_at: at, created_by: by, updated_at: at, updated_by: by });
-        w.changed({ entity: 'enterprise', entityId: id, accountId: source.id, op: 'create' });
-        audit(w, actor, source.id, 'enterprise.enterprise.create', 'enterprise', id, { name: input.name });
-        return { enterpriseId: id, enterpriseAccountId: source.id };
+        return value;
       });
-      return value;
     },
 
     async listEnterprises(actor: Actor, filter: { enterpriseAccountId?: string; accountGroupId?: string; accountId?: string }, page: PageRequest) {
@@ -301,19 +303,23 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     getEnterprise: readableEnterprise,
 
     async updateEnterprise(actor: Actor, id: string, input: { name?: string; domain?: string; primaryContactIamId?: string }) {
-      const enterprise = await readableEnterprise(actor, id);
-      await authorizer.authorize(actor.principal, 'enterprise.enterprise.update', target(enterprise.accountId, 'enterprise', id), actor.environment);
-      if (input.primaryContactIamId !== undefined) await checkContact(input.primaryContactIamId, enterprise.accountId);
-      await writer.write(async (w) => {
-        await store.updateEnterprise(w.trx, id, {
-          ...(input.name !== undefined ? { name: input.name } : {}),
-          ...(input.domain !== undefined ? { domain: input.domain } : {}),
-          ...(input.primaryContactIamId !== undefined ? { primary_contact_iam_id: input.primaryContactIamId } : {}),
-          updated_at: now(),
-          updated_by: actor.principal.iamId,
+      const subject: AuditSubject = { action: 'enterprise.enterprise.update', targetType: 'enterprise', targetId: id, accountId: null };
+      await audited(actor, subject, async (commit, { authorize }) => {
+        const enterprise = await readableEnterprise(actor, id);
+        subject.accountId = enterprise.accountId;
+        await authorize('enterprise.enterprise.update', target(enterprise.accountId, 'enterprise', id));
+        if (input.primaryContactIamId !== undefined) await checkContact(input.primaryContactIamId, enterprise.accountId);
+        await commit(async (w) => {
+          await store.updateEnterprise(w.trx, id, {
+            ...(input.name !== undefined ? { name: input.name } : {}),
+            ...(input.domain !== undefined ? { domain: input.domain } : {}),
+            ...(input.primaryContactIamId !== undefined ? { primary_contact_iam_id: input.primaryContactIamId } : {}),
+            updated_at: now(),
+            updated_by: actor.principal.iamId,
+          });
+          w.changed({ entity: 'enterprise', entityId: id, accountId: enterprise.accountId, op: 'update' });
+          Object.assign(subject, { accountId: enterprise.accountId, targetId: id });
         });
-        w.changed({ entity: 'enterprise', entityId: id, accountId: enterprise.accountId, op: 'update' });
-        audit(w, actor, enterprise.accountId, 'enterprise.enterprise.update', 'enterprise', id);
       });
     },
 
@@ -322,19 +328,23 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
      * The caller must be allowed to import into the enterprise and own the imported account.
      */
     async importAccount(actor: Actor, enterpriseId: string, accountId: string, input: { parent?: string }) {
-      const enterprise = await readableEnterprise(actor, enterpriseId);
-      await authorizer.authorize(actor.principal, 'enterprise.enterprise.import', target(enterprise.accountId, 'enterprise', enterpriseId), actor.environment);
-      const account = await accounts.getAccount(accountId);
-      if (!account) throw errors.accountNotFound(accountId);
-      if (account.ownerIamId !== actor.principal.iamId) throw errors.notOwnerOfImported(accountId);
-      const parent = input.parent ?? enterprise.crn;
-      await resolveParent(parent, enterpriseId);
-      await writer.write(async (w) => {
-        const at = now();
-        const by = actor.principal.iamId;
-        await store.insertMember(w.trx, { account_id: accountId, enterprise_id: enterpriseId, parent, state: 'ACTIVE', created_at: at, created_by: by, updated_at: at, updated_by: by });
-        w.changed({ entity: 'enterprise_account', entityId: accountId, accountId: enterprise.accountId, op: 'create' });
-        audit(w, actor, enterprise.accountId, 'enterprise.enterprise.import', 'account', accountId, { enterprise_id: enterpriseId });
+      const subject: AuditSubject = { action: 'enterprise.enterprise.import', targetType: 'account', targetId: accountId, accountId: null };
+      await audited(actor, subject, async (commit, { authorize }) => {
+        const enterprise = await readableEnterprise(actor, enterpriseId);
+        subject.accountId = enterprise.accountId;
+        await authorize('enterprise.enterprise.import', target(enterprise.accountId, 'enterprise', enterpriseId));
+        const account = await accounts.getAccount(accountId);
+        if (!account) throw errors.accountNotFound(accountId);
+        if (account.ownerIamId !== actor.principal.iamId) throw errors.notOwnerOfImported(accountId);
+        const parent = input.parent ?? enterprise.crn;
+        await resolveParent(parent, enterpriseId);
+        await commit(async (w) => {
+          const at = now();
+          const by = actor.principal.iamId;
+          await store.insertMember(w.trx, { account_id: accountId, enterprise_id: enterpriseId, parent, state: 'ACTIVE', created_at: at, created_by: by, updated_at: at, updated_by: by });
+          w.changed({ entity: 'enterprise_account', entityId: accountId, accountId: enterprise.accountId, op: 'create' });
+          Object.assign(subject, { accountId: enterprise.accountId, targetId: accountId, detail: { enterprise_id: enterpriseId } });
+        });
       });
     },
 
@@ -357,47 +367,51 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
       actor: Actor,
       input: { parent: string; name: string; ownerIamId: string; traits?: { mfa?: string; enterpriseIamManaged?: boolean }; ownerServiceId?: boolean },
     ): Promise<{ accountId: string; ownerIamId: string; serviceId?: OwnerServiceId }> {
+      const subject: AuditSubject = { action: 'enterprise.account.create', targetType: 'account', targetId: '', accountId: null };
       const traits = traitsOf(input.traits);
-      const enterprise = await resolveParent(input.parent);
-      await authorizer.authorize(actor.principal, 'enterprise.account.create', target(enterprise.account_id, 'account'), actor.environment);
-      const { value } = await writer.write(async (w) => {
-        const existing = (await accounts.getUser(input.ownerIamId, w.trx)) ?? (EMAIL.test(input.ownerIamId) ? await accounts.getUserByLogin(input.ownerIamId, w.trx) : undefined);
-        if (!existing && !EMAIL.test(input.ownerIamId)) throw errors.unknownOwner(input.ownerIamId);
-        const invited = existing ? undefined : input.ownerIamId;
-        const { account } = await deps.createAccountIn(
-          w,
-          {
-            name: input.name,
-            owner: existing ? { iamId: existing.iamId } : { userId: input.ownerIamId },
-            initiator: { iamId: actor.principal.iamId, accountId: actor.principal.accountId },
-            ownerJoins: invited ? 'by-invitation' : 'now',
-          },
-          actor.requestId,
-        );
-        const at = now();
-        const by = actor.principal.iamId;
-        await store.insertMember(w.trx, {
-          account_id: account.id,
-          enterprise_id: enterprise.id,
-          parent: input.parent,
-          state: 'ACTIVE',
-          created_at: at,
-          created_by: by,
-          updated_at: at,
-          updated_by: by,
-          mfa: traits.mfa,
-          enterprise_iam_managed: traits.enterpriseIamManaged ? 1 : 0,
+      const value = await audited(actor, subject, async (commit, { authorize }) => {
+        const enterprise = await resolveParent(input.parent);
+        subject.accountId = enterprise.account_id;
+        await authorize('enterprise.account.create', target(enterprise.account_id, 'account'));
+        return commit(async (w) => {
+          const existing = (await accounts.getUser(input.ownerIamId, w.trx)) ?? (EMAIL.test(input.ownerIamId) ? await accounts.getUserByLogin(input.ownerIamId, w.trx) : undefined);
+          if (!existing && !EMAIL.test(input.ownerIamId)) throw errors.unknownOwner(input.ownerIamId);
+          const invited = existing ? undefined : input.ownerIamId;
+          const { account } = await deps.createAccountIn(
+            w,
+            {
+              name: input.name,
+              owner: existing ? { iamId: existing.iamId } : { userId: input.ownerIamId },
+              initiator: { iamId: actor.principal.iamId, accountId: actor.principal.accountId },
+              ownerJoins: invited ? 'by-invitation' : 'now',
+            },
+            actor.requestId,
+          );
+          const at = now();
+          const by = actor.principal.iamId;
+          await store.insertMember(w.trx, {
+            account_id: account.id,
+            enterprise_id: enterprise.id,
+            parent: input.parent,
+            state: 'ACTIVE',
+            created_at: at,
+            created_by: by,
+            updated_at: at,
+            updated_by: by,
+            mfa: traits.mfa,
+            enterprise_iam_managed: traits.enterpriseIamManaged ? 1 : 0,
+          });
+          if (invited) await deps.inviteOwnerIn(w, actor, { accountId: account.id, accountName: account.name, iamId: account.ownerIamId, email: invited });
+          w.changed({ entity: 'enterprise_account', entityId: account.id, accountId: enterprise.account_id, op: 'create' });
+          Object.assign(subject, { accountId: enterprise.account_id, targetId: account.id, detail: {
+            enterprise_id: enterprise.id,
+            owner_iam_id: account.ownerIamId,
+            owner_invited: invited !== undefined,
+            traits: { mfa: traits.mfa, enterprise_iam_managed: traits.enterpriseIamManaged },
+            owner_service_id: input.ownerServiceId === true,
+          } });
+          return { accountId: account.id, ownerIamId: account.ownerIamId };
         });
-        if (invited) await deps.inviteOwnerIn(w, actor, { accountId: account.id, accountName: account.name, iamId: account.ownerIamId, email: invited });
-        w.changed({ entity: 'enterprise_account', entityId: account.id, accountId: enterprise.account_id, op: 'create' });
-        audit(w, actor, enterprise.account_id, 'enterprise.account.create', 'account', account.id, {
-          enterprise_id: enterprise.id,
-          owner_iam_id: account.ownerIamId,
-          owner_invited: invited !== undefined,
-          traits: { mfa: traits.mfa, enterprise_iam_managed: traits.enterpriseIamManaged },
-          owner_service_id: input.ownerServiceId === true,
-        });
-        return { accountId: account.id, ownerIamId: account.ownerIamId };
       });
       // What follows is done on the owner's authority (their built-in rights in the new account),
       // through the identity and policy domains' own audited operations, under this request's id.
@@ -435,61 +449,73 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
 
     /** Moves an account to another parent within its enterprise. */
     async moveAccount(actor: Actor, id: string, parent: string) {
-      const { account, enterprise } = await readableAccount(actor, id);
-      await authorizer.authorize(actor.principal, 'enterprise.account.move', target(enterprise.account_id, 'account', id), actor.environment);
-      if (account.isEnterpriseAccount) throw errors.enterpriseAccount(id);
-      if (account.state !== 'ACTIVE') throw errors.accountNotFound(id);
-      await resolveParent(parent, enterprise.id);
-      await writer.write(async (w) => {
-        await store.updateMember(w.trx, id, { parent, updated_at: now(), updated_by: actor.principal.iamId });
-        w.changed({ entity: 'enterprise_account', entityId: id, accountId: enterprise.account_id, op: 'update' });
-        audit(w, actor, enterprise.account_id, 'enterprise.account.move', 'account', id, { parent });
+      const subject: AuditSubject = { action: 'enterprise.account.move', targetType: 'account', targetId: id, accountId: null };
+      await audited(actor, subject, async (commit, { authorize }) => {
+        const { account, enterprise } = await readableAccount(actor, id);
+        subject.accountId = enterprise.account_id;
+        await authorize('enterprise.account.move', target(enterprise.account_id, 'account', id));
+        if (account.isEnterpriseAccount) throw errors.enterpriseAccount(id);
+        if (account.state !== 'ACTIVE') throw errors.accountNotFound(id);
+        await resolveParent(parent, enterprise.id);
+        await commit(async (w) => {
+          await store.updateMember(w.trx, id, { parent, updated_at: now(), updated_by: actor.principal.iamId });
+          w.changed({ entity: 'enterprise_account', entityId: id, accountId: enterprise.account_id, op: 'update' });
+          Object.assign(subject, { accountId: enterprise.account_id, targetId: id, detail: { parent } });
+        });
       });
     },
 
     /** Deletes a child account: it leaves the enterprise's lists (include_deleted shows it) and is suspended. */
     async deleteAccount(actor: Actor, id: string) {
-      const { account, enterprise } = await readableAccount(actor, id);
-      await authorizer.authorize(actor.principal, 'enterprise.account.delete', target(enterprise.account_id, 'account', id), actor.environment);
-      if (account.isEnterpriseAccount) throw errors.enterpriseAccount(id);
-      if (account.state !== 'ACTIVE') throw errors.accountNotFound(id);
-      await writer.write(async (w) => {
-        const at = now();
-        await store.updateMember(w.trx, id, { state: 'DELETED', updated_at: at, updated_by: actor.principal.iamId });
-        await accounts.setAccountState(w.trx, id, 'SUSPENDED', at);
-        w.changed({ entity: 'enterprise_account', entityId: id, accountId: enterprise.account_id, op: 'delete' });
-        w.changed({ entity: 'account', entityId: id, accountId: id, op: 'update' });
-        audit(w, actor, enterprise.account_id, 'enterprise.account.delete', 'account', id);
+      const subject: AuditSubject = { action: 'enterprise.account.delete', targetType: 'account', targetId: id, accountId: null };
+      await audited(actor, subject, async (commit, { authorize }) => {
+        const { account, enterprise } = await readableAccount(actor, id);
+        subject.accountId = enterprise.account_id;
+        await authorize('enterprise.account.delete', target(enterprise.account_id, 'account', id));
+        if (account.isEnterpriseAccount) throw errors.enterpriseAccount(id);
+        if (account.state !== 'ACTIVE') throw errors.accountNotFound(id);
+        await commit(async (w) => {
+          const at = now();
+          await store.updateMember(w.trx, id, { state: 'DELETED', updated_at: at, updated_by: actor.principal.iamId });
+          await accounts.setAccountState(w.trx, id, 'SUSPENDED', at);
+          w.changed({ entity: 'enterprise_account', entityId: id, accountId: enterprise.account_id, op: 'delete' });
+          w.changed({ entity: 'account', entityId: id, accountId: id, op: 'update' });
+          Object.assign(subject, { accountId: enterprise.account_id, targetId: id });
+        });
       });
     },
 
     // ── Account groups ───────────────────────────────────────────────────────────────────────
 
     async createAccountGroup(actor: Actor, input: { parent: string; name: string; primaryContactIamId: string }) {
-      const enterprise = await resolveParent(input.parent);
-      await authorizer.authorize(actor.principal, 'enterprise.account-group.create', target(enterprise.account_id, 'account-group'), actor.environment);
-      await checkContact(input.primaryContactIamId, enterprise.account_id);
-      const { value } = await writer.write(async (w) => {
-        const at = now();
-        const by = actor.principal.iamId;
-        const id = ids.hex32();
-        await store.insertGroup(w.trx, {
-          id,
-          enterprise_id: enterprise.id,
-          parent: input.parent,
-          name: input.name,
-          state: 'ACTIVE',
-          primary_contact_iam_id: input.primaryContactIamId,
-          created_at: at,
-          created_by: by,
-          updated_at: at,
-          updated_by: by,
+      const subject: AuditSubject = { action: 'enterprise.account-group.create', targetType: 'account-group', targetId: '', accountId: null };
+      return audited(actor, subject, async (commit, { authorize }) => {
+        const enterprise = await resolveParent(input.parent);
+        subject.accountId = enterprise.account_id;
+        await authorize('enterprise.account-group.create', target(enterprise.account_id, 'account-group'));
+        await checkContact(input.primaryContactIamId, enterprise.account_id);
+        const value = await commit(async (w) => {
+          const at = now();
+          const by = actor.principal.iamId;
+          const id = ids.hex32();
+          await store.insertGroup(w.trx, {
+            id,
+            enterprise_id: enterprise.id,
+            parent: input.parent,
+            name: input.name,
+            state: 'ACTIVE',
+            primary_contact_iam_id: input.primaryContactIamId,
+            created_at: at,
+            created_by: by,
+            updated_at: at,
+            updated_by: by,
+          });
+          w.changed({ entity: 'account_group', entityId: id, accountId: enterprise.account_id, op: 'create' });
+          Object.assign(subject, { accountId: enterprise.account_id, targetId: id, detail: { name: input.name } });
+          return id;
         });
-        w.changed({ entity: 'account_group', entityId: id, accountId: enterprise.account_id, op: 'create' });
-        audit(w, actor, enterprise.account_id, 'enterprise.account-group.create', 'account-group', id, { name: input.name });
-        return id;
+        return value;
       });
-      return value;
     },
 
     async listAccountGroups(
@@ -516,33 +542,41 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     },
 
     async updateAccountGroup(actor: Actor, id: string, input: { name?: string; primaryContactIamId?: string }) {
-      const { group, enterprise } = await readableGroup(actor, id);
-      if (group.state !== 'ACTIVE') throw errors.groupNotFound(id);
-      await authorizer.authorize(actor.principal, 'enterprise.account-group.update', target(enterprise.account_id, 'account-group', id), actor.environment);
-      if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty.');
-      if (input.primaryContactIamId !== undefined) await checkContact(input.primaryContactIamId, enterprise.account_id);
-      await writer.write(async (w) => {
-        await store.updateGroup(w.trx, id, {
-          ...(input.name !== undefined ? { name: input.name } : {}),
-          ...(input.primaryContactIamId !== undefined ? { primary_contact_iam_id: input.primaryContactIamId } : {}),
-          updated_at: now(),
-          updated_by: actor.principal.iamId,
+      const subject: AuditSubject = { action: 'enterprise.account-group.update', targetType: 'account-group', targetId: id, accountId: null };
+      await audited(actor, subject, async (commit, { authorize }) => {
+        const { group, enterprise } = await readableGroup(actor, id);
+        subject.accountId = enterprise.account_id;
+        if (group.state !== 'ACTIVE') throw errors.groupNotFound(id);
+        await authorize('enterprise.account-group.update', target(enterprise.account_id, 'account-group', id));
+        if (input.name !== undefined && !input.name.trim()) throw invalid('name must not be empty.');
+        if (input.primaryContactIamId !== undefined) await checkContact(input.primaryContactIamId, enterprise.account_id);
+        await commit(async (w) => {
+          await store.updateGroup(w.trx, id, {
+            ...(input.name !== undefined ? { name: input.name } : {}),
+            ...(input.primaryContactIamId !== undefined ? { primary_contact_iam_id: input.primaryContactIamId } : {}),
+            updated_at: now(),
+            updated_by: actor.principal.iamId,
+          });
+          w.changed({ entity: 'account_group', entityId: id, accountId: enterprise.account_id, op: 'update' });
+          Object.assign(subject, { accountId: enterprise.account_id, targetId: id });
         });
-        w.changed({ entity: 'account_group', entityId: id, accountId: enterprise.account_id, op: 'update' });
-        audit(w, actor, enterprise.account_id, 'enterprise.account-group.update', 'account-group', id);
       });
     },
 
     /** Deletes an empty account group (no live accounts or groups directly under it). */
     async deleteAccountGroup(actor: Actor, id: string) {
-      const { group, enterprise } = await readableGroup(actor, id);
-      if (group.state !== 'ACTIVE') throw errors.groupNotFound(id);
-      await authorizer.authorize(actor.principal, 'enterprise.account-group.delete', target(enterprise.account_id, 'account-group', id), actor.environment);
-      await writer.write(async (w) => {
-        if ((await store.countChildren(w.trx, group.crn)) > 0) throw errors.notEmpty(id);
-        await store.updateGroup(w.trx, id, { state: 'DELETED', updated_at: now(), updated_by: actor.principal.iamId });
-        w.changed({ entity: 'account_group', entityId: id, accountId: enterprise.account_id, op: 'delete' });
-        audit(w, actor, enterprise.account_id, 'enterprise.account-group.delete', 'account-group', id);
+      const subject: AuditSubject = { action: 'enterprise.account-group.delete', targetType: 'account-group', targetId: id, accountId: null };
+      await audited(actor, subject, async (commit, { authorize }) => {
+        const { group, enterprise } = await readableGroup(actor, id);
+        subject.accountId = enterprise.account_id;
+        if (group.state !== 'ACTIVE') throw errors.groupNotFound(id);
+        await authorize('enterprise.account-group.delete', target(enterprise.account_id, 'account-group', id));
+        await commit(async (w) => {
+          if ((await store.countChildren(w.trx, group.crn)) > 0) throw errors.notEmpty(id);
+          await store.updateGroup(w.trx, id, { state: 'DELETED', updated_at: now(), updated_by: actor.principal.iamId });
+          w.changed({ entity: 'account_group', entityId: id, accountId: enterprise.account_id, op: 'delete' });
+          Object.assign(subject, { accountId: enterprise.account_id, targetId: id });
+        });
       });
     },
   };

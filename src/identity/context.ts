@@ -6,7 +6,8 @@ import { DomainError, staleEtag } from '../kernel/errors.js';
 import { entityTag } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Db } from '../store/db.js';
-import { auditOf, type Trx, type Write, type Writer } from '../store/unit-of-work.js';
+import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
+import type { Trx, Write, Writer } from '../store/unit-of-work.js';
 import { identityErrors } from './errors.js';
 import type { IdentityStore } from './store.js';
 import type { HistoryRecord } from './types.js';
@@ -30,10 +31,14 @@ export interface IdentityDeps {
   site: SiteUrl;
   /**
    * What else leaves with a deleted service ID (its group memberships, its policies), inside the
-   * deleting write. Late-bound: those domains are built after identity.
+   * deleting write. Those domains are built after identity: the registry fills this list once they
+   * all exist.
    */
-  onIdentityRemoved?: () => Array<(w: Write, accountId: string, iamId: string, byIamId: string) => Promise<unknown>>;
+  onIdentityRemoved?: readonly IdentityRemoval[];
 }
+
+/** Removes what one domain holds for an identity leaving an account, inside the removing write. */
+export type IdentityRemoval = (w: Write, accountId: string, iamId: string, byIamId: string) => Promise<unknown>;
 
 export interface IdentityContext extends Omit<IdentityDeps, 'db'> {
   store: IdentityStore;
@@ -164,51 +169,9 @@ export async function changeEntity<T extends Lockable, C>(
   return (await kind.read(id, w.trx))!;
 }
 
-/**
- * The audit record of one mutation. `accountId` starts unknown for by-id operations; the
- * operation fills it in once it has loaded the entity, so a refusal after that names the account.
- */
-export interface AuditSubject {
-  action: string;
-  targetType: string;
-  targetId: string;
-  accountId: string | null;
-}
+export type { AuditSubject, Commit } from '../store/audited.js';
 
-/** Runs one audited write: the changes, the change-feed entries and the success event commit together. */
-export type Commit = <T>(fn: (w: Write) => Promise<T>, detail?: Record<string, unknown>) => Promise<T>;
-
-/**
- * Runs a mutation: `run` validates, authorizes (outside any transaction) and then calls `commit`
- * once for its write. Whatever `run` throws is recorded as a failure audit event and rethrown.
- */
-export async function audited<T>(
-  ctx: IdentityContext,
-  actor: Actor,
-  subject: AuditSubject,
-  run: (commit: Commit) => Promise<T>,
-): Promise<T> {
-  const eventOf = (detail?: Record<string, unknown>) =>
-    auditOf(actor, {
-      accountId: subject.accountId,
-      action: subject.action,
-      targetType: subject.targetType,
-      targetId: subject.targetId,
-      ...(detail ? { detail } : {}),
-    });
-  const commit: Commit = async (fn, detail) => {
-    const { value } = await ctx.writer.write(async (w) => {
-      const result = await fn(w);
-      w.audit(eventOf(detail));
-      return result;
-    });
-    return value;
-  };
-  try {
-    return await run(commit);
-  } catch (error) {
-    const reason = error instanceof DomainError ? `${error.code}: ${error.message}` : 'internal error';
-    await ctx.writer.auditFailure(eventOf(), reason);
-    throw error;
-  }
+/** Runs one audited mutation of the identity domain (store/audited.ts: authorize, write, success or failure event). */
+export function audited<T>(ctx: IdentityContext, actor: Actor, subject: AuditSubject, run: (commit: Commit, tools: MutationTools) => Promise<T>): Promise<T> {
+  return createAudited(ctx)(actor, subject, run);
 }

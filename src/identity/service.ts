@@ -85,7 +85,6 @@ export function createIdentityService(deps: IdentityDeps) {
       serviceIdByIamId: (iamId: string): Promise<ServiceId | undefined> => ctx.store.getServiceIdByIamId(iamId),
       /** The service ID with that id (`ServiceId-…`), or undefined. */
       serviceId: (id: string): Promise<ServiceId | undefined> => ctx.store.getServiceId(id),
-      isIdentityOf,
       /** The identity settings in force in an account (defaults resolved). */
       effectiveSettingsOf: settings.effectiveSettingsOf,
     },

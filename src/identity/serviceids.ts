@@ -237,7 +237,7 @@ export function createServiceIdService(ctx: IdentityContext, apiKeys: ApiKeyServ
             await store.deleteApiKey(w.trx, key.id);
             w.changed({ entity: 'apikey', entityId: key.id, accountId: key.accountId, op: 'delete' });
           }
-          for (const remove of ctx.onIdentityRemoved?.() ?? []) await remove(w, current.accountId, current.iamId, actor.principal.iamId);
+          for (const remove of ctx.onIdentityRemoved ?? []) await remove(w, current.accountId, current.iamId, actor.principal.iamId);
           await store.deleteServiceId(w.trx, id);
           await store.deleteHistory(w.trx, [id, ...keys.map((key) => key.id)]);
           w.changed({ entity: 'serviceid', entityId: id, accountId: current.accountId, op: 'delete' });

@@ -1,4 +1,5 @@
 import type { Catalog, CustomRole } from '../catalog/index.js';
+import type { IdentityDirectory } from '../identity/directory.js';
 import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Authenticator } from '../kernel/principal.js';
@@ -22,8 +23,8 @@ export interface PolicyDomainDeps {
   catalog: Catalog;
   authorizer: Authorizer;
   site: { url: string };
-  /** Whether `iamId` is a member user or service ID of the account (the identity domain's lookup). */
-  isIdentityOf(accountId: string, iamId: string): Promise<boolean>;
+  /** Which IAM ids are identities of an account (policy subjects must be). */
+  directory: IdentityDirectory;
   /** The account and resource group of a live service instance (the resource domain's lookup). */
   instanceOf(instanceId: string): Promise<{ accountId: string; resourceGroupId: string } | undefined>;
   /** Saves the decision point's pending permit counts, before policies' usage is shown. */
@@ -59,7 +60,7 @@ export function createPolicyDomain(deps: PolicyDomainDeps) {
     ...common,
     store: stores.policies,
     customRoles: stores.customRoles,
-    subjects: createSubjectDirectory(deps.isIdentityOf),
+    subjects: createSubjectDirectory(deps.directory),
     instances: { instance: deps.instanceOf },
     ...(deps.savePermits ? { savePermits: deps.savePermits } : {}),
   });

@@ -3,12 +3,13 @@ import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Writer } from '../store/unit-of-work.js';
+import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
+import type { Write, Writer } from '../store/unit-of-work.js';
 import { isUniqueViolation } from '../store/conflicts.js';
 import { policyErrors } from './errors.js';
 import type { PolicyStore } from './store.js';
 import type { CustomRoleStore } from './roles-store.js';
-import { auditEvent, authorizeAudited, isAllowed, nextTag, requireTag, type AuditFacts } from './support.js';
+import { isAllowed, nextTag, requireTag } from './support.js';
 import { grantTargets, ROLE_MANAGEMENT } from './targets.js';
 import type { CustomRoleInput, CustomRoleRecord, RoleListQuery } from './types.js';
 
@@ -42,7 +43,8 @@ const customRoleId = (name: string) => Buffer.from(`customRole-${ids.hex32()}-${
  * be allowed to update every one. Roles of another account are reported exactly like missing ones.
  */
 export function createRoleService(deps: RoleServiceDeps) {
-  const { store, catalog, writer, clock } = deps;
+  const { store, catalog, clock } = deps;
+  const audited = createAudited(deps);
 
   const render = (r: CustomRoleRecord) => ({
     id: r.id,
@@ -66,7 +68,7 @@ export function createRoleService(deps: RoleServiceDeps) {
     return { display_name: role.displayName, description: role.description, actions: [...actions].sort(), crn: role.crn };
   };
 
-  const facts = (action: string, r: { id: string; accountId: string }): AuditFacts => ({
+  const facts = (action: string, r: { id: string; accountId: string }): AuditSubject => ({
     action,
     targetType: 'custom_role',
     targetId: r.id,
@@ -111,19 +113,16 @@ export function createRoleService(deps: RoleServiceDeps) {
   }
 
   /** New actions for a role re-grant it through every active policy granting it: `iam.policy.update` on each one's scope. */
-  async function authorizeRegrant(actor: Actor, role: CustomRoleRecord): Promise<void> {
-    const audit = facts(`${ROLE_MANAGEMENT}.update`, role);
+  async function authorizeRegrant(tools: MutationTools, role: CustomRoleRecord): Promise<void> {
     for (const policy of await deps.policies.listActiveGranting(role.accountId, role.crn)) {
-      for (const target of grantTargets(policy.accountId, policy.resource, catalog)) {
-        await authorizeAudited(deps, actor, 'iam.policy.update', target, audit);
-      }
+      for (const target of grantTargets(policy.accountId, policy.resource, catalog)) await tools.authorize('iam.policy.update', target);
     }
   }
 
   /** Runs the write; a unique-index violation (a racing create with the same name) becomes a 409. */
-  async function commit(role: CustomRoleRecord, fn: Parameters<Writer['write']>[0]): Promise<void> {
+  async function commitRole(commit: Commit, role: CustomRoleRecord, fn: (w: Write) => Promise<void>): Promise<void> {
     try {
-      await writer.write(fn);
+      await commit(fn);
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const rival = await store.getByName(role.accountId, role.name);
@@ -184,79 +183,82 @@ export function createRoleService(deps: RoleServiceDeps) {
       if (!catalog.service(input.serviceName)) throw policyErrors.invalidBody(`Service ${input.serviceName} is not in the catalog.`);
       const actions = checkedActions(input.serviceName, input.actions);
       const id = customRoleId(input.name);
-      await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.create`, roleTarget(input.accountId), facts(`${ROLE_MANAGEMENT}.create`, { id, accountId: input.accountId }));
-      const now = clock.now().toISOString();
-      const role: CustomRoleRecord = {
-        id,
-        name: input.name,
-        accountId: input.accountId,
-        serviceName: input.serviceName,
-        crn: customRoleCrn(input.accountId, input.name),
-        displayName: input.displayName,
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        actions,
-        createdAt: now,
-        createdById: actor.principal.iamId,
-        lastModifiedAt: now,
-        lastModifiedById: actor.principal.iamId,
-        entityTag: nextTag(),
-      };
-      const named = await store.getByName(input.accountId, input.name);
-      if (named) throw policyErrors.roleConflict(`A role named ${input.name} already exists.`, named.entityTag, render(named));
-      const twin = await twinOf(role);
-      if (twin) throw twinConflict(twin);
-      await commit(role, async (w) => {
-        await store.insert(w.trx, role);
-        w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'create' });
-        w.audit(auditEvent(actor, facts(`${ROLE_MANAGEMENT}.create`, role)));
+      return audited(actor, facts(`${ROLE_MANAGEMENT}.create`, { id, accountId: input.accountId }), async (commit, tools) => {
+        await tools.authorize(`${ROLE_MANAGEMENT}.create`, roleTarget(input.accountId));
+        const now = clock.now().toISOString();
+        const role: CustomRoleRecord = {
+          id,
+          name: input.name,
+          accountId: input.accountId,
+          serviceName: input.serviceName,
+          crn: customRoleCrn(input.accountId, input.name),
+          displayName: input.displayName,
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          actions,
+          createdAt: now,
+          createdById: actor.principal.iamId,
+          lastModifiedAt: now,
+          lastModifiedById: actor.principal.iamId,
+          entityTag: nextTag(),
+        };
+        const named = await store.getByName(input.accountId, input.name);
+        if (named) throw policyErrors.roleConflict(`A role named ${input.name} already exists.`, named.entityTag, render(named));
+        const twin = await twinOf(role);
+        if (twin) throw twinConflict(twin);
+        await commitRole(commit, role, async (w) => {
+          await store.insert(w.trx, role);
+          w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'create' });
+        });
+        return { body: render(role), etag: role.entityTag };
       });
-      return { body: render(role), etag: role.entityTag };
     },
 
     async get(actor: Actor, id: string) {
       const role = await existing(actor, id);
-      await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.read`, roleTarget(role.accountId), facts(`${ROLE_MANAGEMENT}.read`, role));
+      await audited(actor, facts(`${ROLE_MANAGEMENT}.read`, role), (_commit, tools) => tools.authorize(`${ROLE_MANAGEMENT}.read`, roleTarget(role.accountId)));
       return { body: render(role), etag: role.entityTag };
     },
 
     /** Replaces what a role may change: display name, description, actions (name, account and service are fixed). */
     async replace(actor: Actor, id: string, ifMatch: string, input: Pick<CustomRoleInput, 'displayName' | 'description' | 'actions'>) {
-      const current = await existing(actor, id);
-      checkText(input.displayName, input.description);
-      const actions = checkedActions(current.serviceName, input.actions);
-      await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.update`, roleTarget(current.accountId), facts(`${ROLE_MANAGEMENT}.update`, current));
-      if (!sameActions(actions, current.actions)) await authorizeRegrant(actor, current);
-      requireTag(ifMatch, current.entityTag);
-      const { description: _previous, ...kept } = current;
-      const role: CustomRoleRecord = {
-        ...kept,
-        displayName: input.displayName,
-        ...(input.description !== undefined ? { description: input.description } : {}),
-        actions,
-        lastModifiedAt: clock.now().toISOString(),
-        lastModifiedById: actor.principal.iamId,
-        entityTag: nextTag(current.entityTag),
-      };
-      const twin = await twinOf(role);
-      if (twin) throw twinConflict(twin);
-      await writer.write(async (w) => {
-        if (!(await store.update(w.trx, role, current.entityTag))) throw policyErrors.staleEtag();
-        w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'update' });
-        w.audit(auditEvent(actor, facts(`${ROLE_MANAGEMENT}.update`, role)));
+      return audited(actor, facts(`${ROLE_MANAGEMENT}.update`, { id, accountId: actor.principal.accountId }), async (commit, tools) => {
+        const current = await existing(actor, id);
+        checkText(input.displayName, input.description);
+        const actions = checkedActions(current.serviceName, input.actions);
+        await tools.authorize(`${ROLE_MANAGEMENT}.update`, roleTarget(current.accountId));
+        if (!sameActions(actions, current.actions)) await authorizeRegrant(tools, current);
+        requireTag(ifMatch, current.entityTag);
+        const { description: _previous, ...kept } = current;
+        const role: CustomRoleRecord = {
+          ...kept,
+          displayName: input.displayName,
+          ...(input.description !== undefined ? { description: input.description } : {}),
+          actions,
+          lastModifiedAt: clock.now().toISOString(),
+          lastModifiedById: actor.principal.iamId,
+          entityTag: nextTag(current.entityTag),
+        };
+        const twin = await twinOf(role);
+        if (twin) throw twinConflict(twin);
+        await commit(async (w) => {
+          if (!(await store.update(w.trx, role, current.entityTag))) throw policyErrors.staleEtag();
+          w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'update' });
+        });
+        return { body: render(role), etag: role.entityTag };
       });
-      return { body: render(role), etag: role.entityTag };
     },
 
     /** Deletes a custom role; refused (409) while an active policy grants it, so no grant dangles. */
     async remove(actor: Actor, id: string): Promise<void> {
-      const current = await existing(actor, id);
-      await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.delete`, roleTarget(current.accountId), facts(`${ROLE_MANAGEMENT}.delete`, current));
-      await writer.write(async (w) => {
-        const inUse = await deps.policies.countActiveGranting(w.trx, current.accountId, current.crn);
-        if (inUse > 0) throw policyErrors.roleInUse(current.crn, inUse);
-        await store.delete(w.trx, id);
-        w.changed({ entity: 'custom_role', entityId: id, accountId: current.accountId, op: 'delete' });
-        w.audit(auditEvent(actor, facts(`${ROLE_MANAGEMENT}.delete`, current)));
+      await audited(actor, facts(`${ROLE_MANAGEMENT}.delete`, { id, accountId: actor.principal.accountId }), async (commit, tools) => {
+        const current = await existing(actor, id);
+        await tools.authorize(`${ROLE_MANAGEMENT}.delete`, roleTarget(current.accountId));
+        await commit(async (w) => {
+          const inUse = await deps.policies.countActiveGranting(w.trx, current.accountId, current.crn);
+          if (inUse > 0) throw policyErrors.roleInUse(current.crn, inUse);
+          await store.delete(w.trx, id);
+          w.changed({ entity: 'custom_role', entityId: id, accountId: current.accountId, op: 'delete' });
+        });
       });
     },
   };

@@ -5,13 +5,14 @@ import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import { isUniqueViolation } from '../store/conflicts.js';
+import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
 import { policyErrors } from './errors.js';
 import type { RenderContext } from './render.js';
 import { createRoleBook } from './role-book.js';
 import type { CustomRoleStore } from './roles-store.js';
 import type { PolicyStore, PolicyWindow } from './store.js';
-import { auditEvent, authorizeAudited, isAllowed, nextTag, requireTag, type AuditFacts } from './support.js';
+import { isAllowed, nextTag, requireTag } from './support.js';
 import { accessManagementTarget, grantTargets } from './targets.js';
 import type { PolicyDraft, PolicyFilter, PolicyListQuery, PolicyRecord, PolicySortField, Syntax } from './types.js';
 import { renderV1 } from './v1.js';
@@ -56,7 +57,8 @@ const FORMATS = new Set(['include_last_permit', 'display']);
  * subject is themselves. A policy of another account is reported exactly like a missing one.
  */
 export function createPolicyService(deps: PolicyServiceDeps) {
-  const { store, catalog, writer, clock } = deps;
+  const { store, catalog, clock } = deps;
+  const audited = createAudited(deps);
 
   async function renderContext(accountId: string, format?: string): Promise<RenderContext> {
     const roles = createRoleBook(catalog, await deps.customRoles.listCustomRoles(accountId));
@@ -91,11 +93,11 @@ export function createPolicyService(deps: PolicyServiceDeps) {
   };
 
   /** Authorizes `action` on every target of a policy scope (grantTargets); the first refusal is a 403. */
-  async function authorizeScope(actor: Actor, action: string, p: Pick<PolicyRecord, 'accountId' | 'resource'>, audit: AuditFacts): Promise<void> {
-    for (const target of grantTargets(p.accountId, p.resource, catalog)) await authorizeAudited(deps, actor, action, target, audit);
+  async function authorizeScope(tools: MutationTools, action: string, p: Pick<PolicyRecord, 'accountId' | 'resource'>): Promise<void> {
+    for (const target of grantTargets(p.accountId, p.resource, catalog)) await tools.authorize(action, target);
   }
 
-  const facts = (action: string, p: { id: string; accountId: string }, detail?: Record<string, unknown>): AuditFacts => ({
+  const facts = (action: string, p: { id: string; accountId: string }, detail?: Record<string, unknown>): AuditSubject => ({
     action,
     targetType: 'policy',
     targetId: p.id,
@@ -124,65 +126,60 @@ export function createPolicyService(deps: PolicyServiceDeps) {
   }
 
   /**
-   * Saves a policy change in one write, refusing a duplicate of another active policy (409) and a
-   * concurrent change (412). Two racing creates meet at the unique index: the loser re-reads and
-   * reports the winner as the conflict. (The conflict is rendered after the transaction: reads on
-   * the database inside a write would wait for it on SQLite's single connection.)
+   * Saves a policy change in the mutation's one write, refusing a duplicate of another active
+   * policy (409) and a concurrent change (412). Two racing creates meet at the unique index: the
+   * loser re-reads and reports the winner as the conflict. (A duplicate rolls the write back and the
+   * conflict is rendered after the transaction: reads on the database inside a write would wait for
+   * it on SQLite's single connection.)
    */
-  async function save(
-    actor: Actor,
-    next: PolicyRecord,
-    previousTag: string | undefined,
-    syntax: Syntax,
-    op: 'create' | 'update' | 'delete',
-    audit: AuditFacts,
-  ): Promise<void> {
+  async function save(commit: Commit, next: PolicyRecord, previousTag: string | undefined, syntax: Syntax, op: 'create' | 'update' | 'delete'): Promise<void> {
     let duplicate: PolicyRecord | undefined;
     try {
-      await writer.write(async (w) => {
+      await commit(async (w) => {
         duplicate = next.state === 'active' ? await store.findActiveDuplicate(next, w.trx) : undefined;
-        if (duplicate) return;
+        if (duplicate) throw new Error('duplicate policy');
         if (previousTag === undefined) await store.insert(w.trx, next);
         else if (!(await store.update(w.trx, next, previousTag))) throw policyErrors.staleEtag();
         w.changed({ entity: 'policy', entityId: next.id, accountId: next.accountId, op });
-        w.audit(auditEvent(actor, audit));
       });
     } catch (error) {
-      if (!isUniqueViolation(error) || next.state !== 'active') throw error;
-      duplicate = await store.findActiveDuplicate(next);
-      if (!duplicate) throw error;
+      if (duplicate === undefined) {
+        if (!isUniqueViolation(error) || next.state !== 'active') throw error;
+        duplicate = await store.findActiveDuplicate(next);
+        if (!duplicate) throw error;
+      }
     }
-    if (duplicate) {
-      await writer.auditFailure(auditEvent(actor, audit), `duplicate of policy ${duplicate.id}`);
-      throw await conflictWith(duplicate, syntax);
-    }
+    if (duplicate) throw await conflictWith(duplicate, syntax);
   }
 
+  /** Reading a policy needs `iam.policy.read` on its scope, unless it is the reader's own; a refusal is audited. */
   async function mayRead(actor: Actor, p: PolicyRecord): Promise<void> {
     if (p.subject.kind === 'iam_id' && p.subject.iamId === actor.principal.iamId) return;
-    await authorizeScope(actor, 'iam.policy.read', p, facts('iam.policy.read', p));
+    await audited(actor, facts('iam.policy.read', p), (_commit, tools) => authorizeScope(tools, 'iam.policy.read', p));
   }
 
   return {
     async create(actor: Actor, draft: PolicyDraft): Promise<PolicyView> {
       // Authorized before validation, so a caller learns nothing about an account they may not manage.
       const id = ids.uuid();
-      await authorizeScope(actor, 'iam.policy.create', draft, facts('iam.policy.create', { id, accountId: draft.accountId }));
-      const valid = await validateDraft(draft, validationDeps);
-      const now = clock.now().toISOString();
-      const iamId = actor.principal.iamId;
-      const policy: PolicyRecord = {
-        id,
-        ...contentOf(valid),
-        state: 'active',
-        createdAt: now,
-        createdById: iamId,
-        lastModifiedAt: now,
-        lastModifiedById: iamId,
-        entityTag: nextTag(),
-      };
-      await save(actor, policy, undefined, draft.syntax, 'create', facts('iam.policy.create', policy, { type: policy.type }));
-      return view(policy, draft.syntax);
+      return audited(actor, facts('iam.policy.create', { id, accountId: draft.accountId }, { type: draft.type }), async (commit, tools) => {
+        await authorizeScope(tools, 'iam.policy.create', draft);
+        const valid = await validateDraft(draft, validationDeps);
+        const now = clock.now().toISOString();
+        const iamId = actor.principal.iamId;
+        const policy: PolicyRecord = {
+          id,
+          ...contentOf(valid),
+          state: 'active',
+          createdAt: now,
+          createdById: iamId,
+          lastModifiedAt: now,
+          lastModifiedById: iamId,
+          entityTag: nextTag(),
+        };
+        await save(commit, policy, undefined, draft.syntax, 'create');
+        return view(policy, draft.syntax);
+      });
     },
 
     async get(actor: Actor, id: string, syntax: Syntax, format?: string): Promise<PolicyView> {
@@ -199,64 +196,68 @@ export function createPolicyService(deps: PolicyServiceDeps) {
      * old and the new target, so a replace cannot move a grant somewhere the caller does not rule.
      */
     async replace(actor: Actor, id: string, ifMatch: string, draft: PolicyDraft): Promise<PolicyView> {
-      const current = await existing(actor, id);
-      if (draft.accountId !== current.accountId) throw policyErrors.invalidBody('The accountId of a policy cannot change.');
-      if (draft.type !== current.type) throw policyErrors.invalidBody('The type of a policy cannot change.');
-      const audit = facts('iam.policy.update', current);
-      await authorizeScope(actor, 'iam.policy.update', current, audit);
-      await authorizeScope(actor, 'iam.policy.update', draft, audit);
-      const valid = await validateDraft(draft, validationDeps);
-      requireTag(ifMatch, current.entityTag);
-      const policy: PolicyRecord = {
-        id: current.id,
-        ...contentOf(valid),
-        state: current.state,
-        createdAt: current.createdAt,
-        createdById: current.createdById,
-        lastModifiedAt: clock.now().toISOString(),
-        lastModifiedById: actor.principal.iamId,
-        entityTag: nextTag(current.entityTag),
-      };
-      await save(actor, policy, current.entityTag, draft.syntax, 'update', audit);
-      return view(policy, draft.syntax);
+      const subject = facts('iam.policy.update', { id, accountId: actor.principal.accountId });
+      return audited(actor, subject, async (commit, tools) => {
+        const current = await existing(actor, id);
+        if (draft.accountId !== current.accountId) throw policyErrors.invalidBody('The accountId of a policy cannot change.');
+        if (draft.type !== current.type) throw policyErrors.invalidBody('The type of a policy cannot change.');
+        await authorizeScope(tools, 'iam.policy.update', current);
+        await authorizeScope(tools, 'iam.policy.update', draft);
+        const valid = await validateDraft(draft, validationDeps);
+        requireTag(ifMatch, current.entityTag);
+        const policy: PolicyRecord = {
+          id: current.id,
+          ...contentOf(valid),
+          state: current.state,
+          createdAt: current.createdAt,
+          createdById: current.createdById,
+          lastModifiedAt: clock.now().toISOString(),
+          lastModifiedById: actor.principal.iamId,
+          entityTag: nextTag(current.entityTag),
+        };
+        await save(commit, policy, current.entityTag, draft.syntax, 'update');
+        return view(policy, draft.syntax);
+      });
     },
 
     /** PATCH v1 `{state}`: delete (`deleted`) or restore (`active`, refused if it now duplicates another). */
     async updateState(actor: Actor, id: string, ifMatch: string, state: string | undefined): Promise<PolicyView> {
       if (state !== 'active' && state !== 'deleted') throw policyErrors.invalidBody('state is active or deleted.');
-      const current = await existing(actor, id);
       const action = state === 'deleted' ? 'iam.policy.delete' : 'iam.policy.update';
-      const audit = facts(action, current, { state });
-      await authorizeScope(actor, action, current, audit);
-      requireTag(ifMatch, current.entityTag);
-      if (current.state === state) return view(current, 'v1');
-      // A restored policy must still be valid: its subject, custom roles and services may be gone.
-      if (state === 'active') await validateDraft({ ...current, syntax: 'v1' }, validationDeps);
-      const policy: PolicyRecord = {
-        ...current,
-        state,
-        lastModifiedAt: clock.now().toISOString(),
-        lastModifiedById: actor.principal.iamId,
-        entityTag: nextTag(current.entityTag),
-      };
-      await save(actor, policy, current.entityTag, 'v1', state === 'deleted' ? 'delete' : 'update', audit);
-      return view(policy, 'v1');
+      return audited(actor, facts(action, { id, accountId: actor.principal.accountId }, { state }), async (commit, tools) => {
+        const current = await existing(actor, id);
+        await authorizeScope(tools, action, current);
+        requireTag(ifMatch, current.entityTag);
+        if (current.state === state) return view(current, 'v1');
+        // A restored policy must still be valid: its subject, custom roles and services may be gone.
+        if (state === 'active') await validateDraft({ ...current, syntax: 'v1' }, validationDeps);
+        const policy: PolicyRecord = {
+          ...current,
+          state,
+          lastModifiedAt: clock.now().toISOString(),
+          lastModifiedById: actor.principal.iamId,
+          entityTag: nextTag(current.entityTag),
+        };
+        await save(commit, policy, current.entityTag, 'v1', state === 'deleted' ? 'delete' : 'update');
+        return view(policy, 'v1');
+      });
     },
 
     /** DELETE v1/v2: the policy turns `deleted` (listed with `state=deleted`, restorable); 404 when it already is. */
     async remove(actor: Actor, id: string): Promise<void> {
-      const current = await existing(actor, id);
-      if (current.state === 'deleted') throw policyErrors.policyNotFound(id);
-      const audit = facts('iam.policy.delete', current);
-      await authorizeScope(actor, 'iam.policy.delete', current, audit);
-      const policy: PolicyRecord = {
-        ...current,
-        state: 'deleted',
-        lastModifiedAt: clock.now().toISOString(),
-        lastModifiedById: actor.principal.iamId,
-        entityTag: nextTag(current.entityTag),
-      };
-      await save(actor, policy, current.entityTag, 'v1', 'delete', audit);
+      await audited(actor, facts('iam.policy.delete', { id, accountId: actor.principal.accountId }), async (commit, tools) => {
+        const current = await existing(actor, id);
+        if (current.state === 'deleted') throw policyErrors.policyNotFound(id);
+        await authorizeScope(tools, 'iam.policy.delete', current);
+        const policy: PolicyRecord = {
+          ...current,
+          state: 'deleted',
+          lastModifiedAt: clock.now().toISOString(),
+          lastModifiedById: actor.principal.iamId,
+          entityTag: nextTag(current.entityTag),
+        };
+        await save(commit, policy, current.entityTag, 'v1', 'delete');
+      });
     },
 
     /**

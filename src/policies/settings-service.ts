@@ -2,10 +2,11 @@ import { createHash } from 'node:crypto';
 import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Actor } from '../kernel/principal.js';
+import { createAudited } from '../store/audited.js';
 import type { Writer } from '../store/unit-of-work.js';
 import { policyErrors } from './errors.js';
 import type { SettingsStore, StoredSettings } from './settings-store.js';
-import { auditEvent, authorizeAudited, nextTag, requireTag } from './support.js';
+import { nextTag, requireTag } from './support.js';
 import { ACCESS_MANAGEMENT, accessManagementTarget } from './targets.js';
 import { IDENTITY_TYPES, type AccessManagementSettings, type AccessManagementSettingsPatch, type IdentityTypeSetting } from './types.js';
 
@@ -53,7 +54,8 @@ function checked(type: string, setting: { state: string; external_allowed_accoun
  * `access_management_settings` change for the decision point.
  */
 export function createSettingsService(deps: SettingsServiceDeps) {
-  const { store, writer, clock } = deps;
+  const { store, clock } = deps;
+  const audited = createAudited(deps);
 
   const current = async (accountId: string): Promise<StoredSettings & { stored: boolean }> => {
     const stored = await store.get(accountId);
@@ -70,7 +72,7 @@ export function createSettingsService(deps: SettingsServiceDeps) {
   return {
     async get(actor: Actor, accountId: string): Promise<StoredSettings> {
       const action = `${ACCESS_MANAGEMENT}.settings.read`;
-      await authorizeAudited(deps, actor, action, accessManagementTarget(accountId), facts(action, accountId));
+      await audited(actor, facts(action, accountId), (_commit, tools) => tools.authorize(action, accessManagementTarget(accountId)));
       const { settings, entityTag } = await current(accountId);
       return { settings, entityTag };
     },
@@ -78,27 +80,28 @@ export function createSettingsService(deps: SettingsServiceDeps) {
     /** Merges the given identity types into the settings; the others keep their values. */
     async update(actor: Actor, accountId: string, ifMatch: string, patch: AccessManagementSettingsPatch): Promise<StoredSettings> {
       const action = `${ACCESS_MANAGEMENT}.settings.update`;
-      await authorizeAudited(deps, actor, action, accessManagementTarget(accountId), facts(action, accountId));
-      const before = await current(accountId);
-      requireTag(ifMatch, before.entityTag);
-      const types = { ...before.settings.external_account_identity_interaction.identity_types };
-      const given = patch.external_account_identity_interaction?.identity_types ?? {};
-      for (const type of IDENTITY_TYPES) {
-        const setting = given[type];
-        if (setting) types[type] = checked(type, setting);
-      }
-      const next: StoredSettings = { settings: { external_account_identity_interaction: { identity_types: types } }, entityTag: nextTag(before.entityTag) };
-      await writer.write(async (w) => {
-        const saved = await store.save(w.trx, accountId, before.stored ? before.entityTag : undefined, {
-          ...next,
-          modifiedAt: clock.now().toISOString(),
-          modifiedBy: actor.principal.iamId,
+      return audited(actor, facts(action, accountId), async (commit, tools) => {
+        await tools.authorize(action, accessManagementTarget(accountId));
+        const before = await current(accountId);
+        requireTag(ifMatch, before.entityTag);
+        const types = { ...before.settings.external_account_identity_interaction.identity_types };
+        const given = patch.external_account_identity_interaction?.identity_types ?? {};
+        for (const type of IDENTITY_TYPES) {
+          const setting = given[type];
+          if (setting) types[type] = checked(type, setting);
+        }
+        const next: StoredSettings = { settings: { external_account_identity_interaction: { identity_types: types } }, entityTag: nextTag(before.entityTag) };
+        await commit(async (w) => {
+          const saved = await store.save(w.trx, accountId, before.stored ? before.entityTag : undefined, {
+            ...next,
+            modifiedAt: clock.now().toISOString(),
+            modifiedBy: actor.principal.iamId,
+          });
+          if (!saved) throw policyErrors.staleEtag();
+          w.changed({ entity: 'access_management_settings', entityId: accountId, accountId, op: 'update' });
         });
-        if (!saved) throw policyErrors.staleEtag();
-        w.changed({ entity: 'access_management_settings', entityId: accountId, accountId, op: 'update' });
-        w.audit(auditEvent(actor, facts(action, accountId)));
+        return next;
       });
-      return next;
     },
   };
 }

@@ -1,17 +1,18 @@
+import type { IdentityDirectory } from '../identity/directory.js';
 import type { SubjectDirectory } from './validate.js';
 
-const PROFILE_IAM_ID = /^iam-Profile-[0-9a-f-]{36}$/;
-
 /**
- * Policy subjects that must exist: users (members of the account) and service IDs (of the account)
- * are looked up through the identity domain. Trusted profiles (`iam-Profile-…`) and CRN identities
- * (`crn-…`) have no registry yet and are accepted by format.
+ * Policy subjects are looked up in the identity directory: a user IAM id is accepted even before
+ * that user belongs to the account (IBM does so; it grants nothing until they authenticate in it),
+ * service IDs and trusted profiles must be identities of the account. CRN identities (`crn-…`) have
+ * no registry and are accepted by format.
  */
-export function createSubjectDirectory(isIdentityOf: (accountId: string, iamId: string) => Promise<boolean>): SubjectDirectory {
+export function createSubjectDirectory(directory: IdentityDirectory): SubjectDirectory {
   return {
     async exists(accountId, iamId) {
-      if (iamId.startsWith('crn-crn:') || PROFILE_IAM_ID.test(iamId)) return true;
-      return isIdentityOf(accountId, iamId);
+      if (iamId.startsWith('crn-crn:')) return true;
+      const identity = await directory.identityOf(accountId, iamId);
+      return identity !== undefined && identity.kind !== 'access_group';
     },
   };
 }

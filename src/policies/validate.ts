@@ -7,10 +7,7 @@ import { checkRuleAndPattern } from './rules.js';
 import { equalsValue, servicesOfTarget, typesOfGroup } from './targets.js';
 import type { CustomRoleRecord, PolicyDraft } from './types.js';
 
-/**
- * Whether an identity exists in an account, where Portcullis can tell: users (membership), service
- * IDs (their account). Kinds without a registry yet are accepted by format (see subjects.ts).
- */
+/** Whether an IAM id may be a policy subject in an account (see subjects.ts). */
 export interface SubjectDirectory {
   exists(accountId: string, iamId: string): Promise<boolean>;
 }

@@ -3,7 +3,8 @@ import type { Clock } from '../kernel/clock.js';
 import { DomainError, invalid } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
+import { createAudited, type AuditSubject } from '../store/audited.js';
+import type { Write, Writer } from '../store/unit-of-work.js';
 import { groupCrn, instanceCrn } from './crn.js';
 import { resourceErrors as errors } from './errors.js';
 import { DEFAULT_LIMIT, MAX_LIMIT, keyOfStart } from './paging.js';
@@ -65,15 +66,20 @@ const instanceTarget = (i: ResourceInstance): AccessTarget => ({
  * changes keep the PDP's instance → resource group map current — and records an audit event.
  */
 export function createResourcesService(deps: ResourcesDeps) {
-  const { store, writer, clock, authorizer } = deps;
+  const { store, clock, authorizer } = deps;
   const now = () => clock.now().toISOString();
+  const audited = createAudited(deps);
 
   /** Runs `authorize`; false instead of throwing when the answer is "forbidden" (list filtering). */
   const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
 
-  function audit(w: Write, actor: Actor, accountId: string, action: string, targetType: string, targetId: string, detail?: Record<string, unknown>) {
-    w.audit(auditOf(actor, { accountId, action, targetType, targetId, ...(detail ? { detail } : {}) }));
-  }
+  /** The audit subject of a mutation; by-id operations fill in the account once they have loaded the target. */
+  const subjectOf = (action: string, targetType: 'resource-group' | 'resource-instance', targetId: string, accountId: string | null = null): AuditSubject => ({
+    action,
+    targetType,
+    targetId,
+    accountId,
+  });
 
   /** The group if it exists and is visible to the caller; not found otherwise (no existence leak). */
   async function readableGroup(actor: Actor, id: string): Promise<ResourceGroup> {
@@ -137,18 +143,20 @@ export function createResourcesService(deps: ResourcesDeps) {
     auditAction: string,
     decide: (instance: ResourceInstance) => InstanceChanges,
   ): Promise<ResourceInstance> {
-    const instance = await readableInstance(actor, id);
-    await authorizer.authorize(actor.principal, action, instanceTarget(instance), actor.environment);
-    const { value } = await writer.write(async (w) => {
-      const current = await store.getInstance(instance.guid, w.trx);
-      if (!current || current.state === 'removed') throw errors.instanceNotFound(id);
-      const changes = decide(current);
-      await store.updateInstance(w.trx, current.guid, { ...changes, updated_at: now(), updated_by: actor.principal.iamId });
-      w.changed({ entity: 'resource_instance', entityId: current.guid, accountId: current.accountId, op: 'update' });
-      audit(w, actor, current.accountId, auditAction, 'resource-instance', current.guid);
-      return (await store.getInstance(current.guid, w.trx))!;
+    const subject = subjectOf(auditAction, 'resource-instance', id);
+    return audited(actor, subject, async (commit, { authorize }) => {
+      const instance = await readableInstance(actor, id);
+      Object.assign(subject, { targetId: instance.guid, accountId: instance.accountId });
+      await authorize(action, instanceTarget(instance));
+      return commit(async (w) => {
+        const current = await store.getInstance(instance.guid, w.trx);
+        if (!current || current.state === 'removed') throw errors.instanceNotFound(id);
+        const changes = decide(current);
+        await store.updateInstance(w.trx, current.guid, { ...changes, updated_at: now(), updated_by: actor.principal.iamId });
+        w.changed({ entity: 'resource_instance', entityId: current.guid, accountId: current.accountId, op: 'update' });
+        return (await store.getInstance(current.guid, w.trx))!;
+      });
     });
-    return value;
   }
 
   const ensureUnlockedAndActive = (i: ResourceInstance) => {
@@ -175,32 +183,39 @@ export function createResourcesService(deps: ResourcesDeps) {
 
     async createGroup(actor: Actor, input: { name: string; accountId?: string }): Promise<ResourceGroup> {
       const accountId = input.accountId ?? actor.principal.accountId;
-      checkGroupName(input.name);
-      await authorizer.authorize(actor.principal, 'resource-controller.group.create', groupTarget({ accountId }), actor.environment);
-      const { value } = await writer.write(async (w) => {
-        const group = await createGroupIn(w, { accountId, name: input.name, isDefault: false });
-        audit(w, actor, accountId, 'resource-controller.group.create', 'resource-group', group.id, { name: group.name });
-        return group;
+      const subject = subjectOf('resource-controller.group.create', 'resource-group', '', accountId);
+      return audited(actor, subject, async (commit, { authorize }) => {
+        checkGroupName(input.name);
+        await authorize('resource-controller.group.create', groupTarget({ accountId }));
+        return commit(
+          async (w) => {
+            const group = await createGroupIn(w, { accountId, name: input.name, isDefault: false });
+            subject.targetId = group.id;
+            return group;
+          },
+          (group) => ({ name: group.name }),
+        );
       });
-      return value;
     },
 
     getGroup: readableGroup,
 
     async updateGroup(actor: Actor, id: string, input: { name?: string; state?: string }): Promise<ResourceGroup> {
-      const group = await readableGroup(actor, id);
-      if (group.state === 'DELETED') throw errors.groupNotFound(id);
-      if (input.name !== undefined) checkGroupName(input.name);
-      if (input.state !== undefined && input.state !== 'ACTIVE') throw invalid('state can only be set to ACTIVE.');
-      await authorizer.authorize(actor.principal, 'resource-controller.group.update', groupTarget(group), actor.environment);
-      const { value } = await writer.write(async (w) => {
-        const at = now();
-        await store.updateGroup(w.trx, id, { ...(input.name !== undefined ? { name: input.name } : {}), updated_at: at });
-        w.changed({ entity: 'resource_group', entityId: id, accountId: group.accountId, op: 'update' });
-        audit(w, actor, group.accountId, 'resource-controller.group.update', 'resource-group', id);
-        return (await store.getGroup(id, w.trx))!;
+      const subject = subjectOf('resource-controller.group.update', 'resource-group', id);
+      return audited(actor, subject, async (commit, { authorize }) => {
+        const group = await readableGroup(actor, id);
+        subject.accountId = group.accountId;
+        if (group.state === 'DELETED') throw errors.groupNotFound(id);
+        if (input.name !== undefined) checkGroupName(input.name);
+        if (input.state !== undefined && input.state !== 'ACTIVE') throw invalid('state can only be set to ACTIVE.');
+        await authorize('resource-controller.group.update', groupTarget(group));
+        return commit(async (w) => {
+          const at = now();
+          await store.updateGroup(w.trx, id, { ...(input.name !== undefined ? { name: input.name } : {}), updated_at: at });
+          w.changed({ entity: 'resource_group', entityId: id, accountId: group.accountId, op: 'update' });
+          return (await store.getGroup(id, w.trx))!;
+        });
       });
-      return value;
     },
 
     /**
@@ -208,16 +223,19 @@ export function createResourcesService(deps: ResourcesDeps) {
      * holds instances (pending reclamations included, so a restore always finds its group).
      */
     async deleteGroup(actor: Actor, id: string): Promise<void> {
-      const group = await readableGroup(actor, id);
-      if (group.state === 'DELETED') throw errors.groupNotFound(id);
-      await authorizer.authorize(actor.principal, 'resource-controller.group.delete', groupTarget(group), actor.environment);
-      if (group.isDefault) throw errors.defaultGroup();
-      await writer.write(async (w) => {
-        if ((await store.countInstancesInGroup(w.trx, id)) > 0) throw errors.groupNotEmpty(id);
-        const at = now();
-        await store.updateGroup(w.trx, id, { state: 'DELETED', deleted_at: at, updated_at: at });
-        w.changed({ entity: 'resource_group', entityId: id, accountId: group.accountId, op: 'delete' });
-        audit(w, actor, group.accountId, 'resource-controller.group.delete', 'resource-group', id);
+      const subject = subjectOf('resource-controller.group.delete', 'resource-group', id);
+      await audited(actor, subject, async (commit, { authorize }) => {
+        const group = await readableGroup(actor, id);
+        subject.accountId = group.accountId;
+        if (group.state === 'DELETED') throw errors.groupNotFound(id);
+        await authorize('resource-controller.group.delete', groupTarget(group));
+        if (group.isDefault) throw errors.defaultGroup();
+        await commit(async (w) => {
+          if ((await store.countInstancesInGroup(w.trx, id)) > 0) throw errors.groupNotEmpty(id);
+          const at = now();
+          await store.updateGroup(w.trx, id, { state: 'DELETED', deleted_at: at, updated_at: at });
+          w.changed({ entity: 'resource_group', entityId: id, accountId: group.accountId, op: 'delete' });
+        });
       });
     },
 
@@ -232,61 +250,63 @@ export function createResourcesService(deps: ResourcesDeps) {
     // ── Resource instances ──────────────────────────────────────────────────────────────────
 
     async createInstance(actor: Actor, input: NewInstance): Promise<ResourceInstance> {
-      const accountId = actor.principal.accountId;
-      if (!INSTANCE_NAME.test(input.name)) {
-        throw invalid('An instance name has 1 to 180 characters: letters, digits, spaces and `- . _ :`.');
-      }
-      const plan = planById(input.resourcePlanId);
-      if (!plan || !deps.knowsService(plan.serviceName)) throw errors.planNotFound(input.resourcePlanId);
-      if (!plan.locations.includes(input.target)) {
-        throw invalid(`Plan ${plan.id} cannot be provisioned in ${input.target}; locations: ${plan.locations.join(', ')}.`);
-      }
-      const group = await targetGroup(accountId, input.resourceGroup);
-      await authorizer.authorize(actor.principal, 'resource-controller.instance.create', {
-        accountId,
-        serviceName: plan.serviceName,
-        resourceGroupId: group.id,
-      }, actor.environment);
-      const { value } = await writer.write(async (w) => {
-        const at = now();
-        const guid = ids.uuid();
-        const instance: ResourceInstance = {
-          guid,
-          crn: instanceCrn(plan.serviceName, input.target, accountId, guid),
+      const subject = subjectOf('resource-controller.instance.create', 'resource-instance', '', actor.principal.accountId);
+      return audited(actor, subject, async (commit, { authorize }) => {
+        const accountId = actor.principal.accountId;
+        if (!INSTANCE_NAME.test(input.name)) {
+          throw invalid('An instance name has 1 to 180 characters: letters, digits, spaces and `- . _ :`.');
+        }
+        const plan = planById(input.resourcePlanId);
+        if (!plan || !deps.knowsService(plan.serviceName)) throw errors.planNotFound(input.resourcePlanId);
+        if (!plan.locations.includes(input.target)) {
+          throw invalid(`Plan ${plan.id} cannot be provisioned in ${input.target}; locations: ${plan.locations.join(', ')}.`);
+        }
+        const group = await targetGroup(accountId, input.resourceGroup);
+        await authorize('resource-controller.instance.create', {
           accountId,
-          resourceGroupId: group.id,
-          name: input.name,
           serviceName: plan.serviceName,
-          resourceId: plan.resourceId,
-          resourcePlanId: plan.id,
-          location: input.target,
-          state: 'active',
-          type: 'service_instance',
-          subType: null,
-          parameters: input.parameters ?? {},
-          tags: input.tags ?? [],
-          allowCleanup: input.allowCleanup ?? false,
-          locked: input.locked ?? false,
-          createdAt: at,
-          createdBy: actor.principal.iamId,
-          updatedAt: at,
-          updatedBy: actor.principal.iamId,
-          deletedAt: null,
-          deletedBy: null,
-          scheduledReclaimAt: null,
-          scheduledReclaimBy: null,
-          restoredAt: null,
-          restoredBy: null,
-        };
-        await store.insertInstance(w.trx, instance);
-        w.changed({ entity: 'resource_instance', entityId: guid, accountId, op: 'create' });
-        audit(w, actor, accountId, 'resource-controller.instance.create', 'resource-instance', guid, {
-          service: plan.serviceName,
-          resource_group_id: group.id,
+          resourceGroupId: group.id,
         });
-        return instance;
+        return commit(async (w) => {
+          const at = now();
+          const guid = ids.uuid();
+          const instance: ResourceInstance = {
+            guid,
+            crn: instanceCrn(plan.serviceName, input.target, accountId, guid),
+            accountId,
+            resourceGroupId: group.id,
+            name: input.name,
+            serviceName: plan.serviceName,
+            resourceId: plan.resourceId,
+            resourcePlanId: plan.id,
+            location: input.target,
+            state: 'active',
+            type: 'service_instance',
+            subType: null,
+            parameters: input.parameters ?? {},
+            tags: input.tags ?? [],
+            allowCleanup: input.allowCleanup ?? false,
+            locked: input.locked ?? false,
+            createdAt: at,
+            createdBy: actor.principal.iamId,
+            updatedAt: at,
+            updatedBy: actor.principal.iamId,
+            deletedAt: null,
+            deletedBy: null,
+            scheduledReclaimAt: null,
+            scheduledReclaimBy: null,
+            restoredAt: null,
+            restoredBy: null,
+          };
+          await store.insertInstance(w.trx, instance);
+          w.changed({ entity: 'resource_instance', entityId: guid, accountId, op: 'create' });
+          Object.assign(subject, { targetId: guid, detail: {
+            service: plan.serviceName,
+            resource_group_id: group.id,
+          } });
+          return instance;
+        });
       });
-      return value;
     },
 
     /**
@@ -344,42 +364,46 @@ export function createResourcesService(deps: ResourcesDeps) {
      * instance leaves the PDP's instance → group map (a `resource_instance` delete change).
      */
     async deleteInstance(actor: Actor, id: string): Promise<void> {
-      const instance = await readableInstance(actor, id);
-      await authorizer.authorize(actor.principal, 'resource-controller.instance.delete', instanceTarget(instance), actor.environment);
-      await writer.write(async (w) => {
-        const current = await store.getInstance(instance.guid, w.trx);
-        if (!current || current.state !== 'active') throw errors.instanceNotFound(id);
-        if (current.locked) throw errors.locked(current.guid);
-        const at = now();
-        const by = actor.principal.iamId;
-        const reclaimAt = new Date(clock.now().getTime() + RECLAIM_AFTER_MS).toISOString();
-        await store.updateInstance(w.trx, current.guid, {
-          state: 'pending_reclamation',
-          deleted_at: at,
-          deleted_by: by,
-          scheduled_reclaim_at: reclaimAt,
-          scheduled_reclaim_by: by,
-          updated_at: at,
-          updated_by: by,
-        });
-        const reclamationId = ids.hex32();
-        await store.insertReclamation(w.trx, {
-          id: reclamationId,
-          instanceGuid: current.guid,
-          instanceCrn: current.crn,
-          accountId: current.accountId,
-          resourceGroupId: current.resourceGroupId,
-          state: 'SCHEDULED',
-          targetTime: reclaimAt,
-          createdAt: at,
-          createdBy: by,
-          updatedAt: at,
-          updatedBy: by,
-        });
-        w.changed({ entity: 'resource_instance', entityId: current.guid, accountId: current.accountId, op: 'delete' });
-        w.changed({ entity: 'reclamation', entityId: reclamationId, accountId: current.accountId, op: 'create' });
-        audit(w, actor, current.accountId, 'resource-controller.instance.delete', 'resource-instance', current.guid, {
-          reclamation_id: reclamationId,
+      const subject = subjectOf('resource-controller.instance.delete', 'resource-instance', id);
+      await audited(actor, subject, async (commit, { authorize }) => {
+        const instance = await readableInstance(actor, id);
+        Object.assign(subject, { targetId: instance.guid, accountId: instance.accountId });
+        await authorize('resource-controller.instance.delete', instanceTarget(instance));
+        await commit(async (w) => {
+          const current = await store.getInstance(instance.guid, w.trx);
+          if (!current || current.state !== 'active') throw errors.instanceNotFound(id);
+          if (current.locked) throw errors.locked(current.guid);
+          const at = now();
+          const by = actor.principal.iamId;
+          const reclaimAt = new Date(clock.now().getTime() + RECLAIM_AFTER_MS).toISOString();
+          await store.updateInstance(w.trx, current.guid, {
+            state: 'pending_reclamation',
+            deleted_at: at,
+            deleted_by: by,
+            scheduled_reclaim_at: reclaimAt,
+            scheduled_reclaim_by: by,
+            updated_at: at,
+            updated_by: by,
+          });
+          const reclamationId = ids.hex32();
+          await store.insertReclamation(w.trx, {
+            id: reclamationId,
+            instanceGuid: current.guid,
+            instanceCrn: current.crn,
+            accountId: current.accountId,
+            resourceGroupId: current.resourceGroupId,
+            state: 'SCHEDULED',
+            targetTime: reclaimAt,
+            createdAt: at,
+            createdBy: by,
+            updatedAt: at,
+            updatedBy: by,
+          });
+          w.changed({ entity: 'resource_instance', entityId: current.guid, accountId: current.accountId, op: 'delete' });
+          w.changed({ entity: 'reclamation', entityId: reclamationId, accountId: current.accountId, op: 'create' });
+          Object.assign(subject, { targetId: current.guid, detail: {
+            reclamation_id: reclamationId,
+          } });
         });
       });
     },
@@ -404,47 +428,50 @@ export function createResourcesService(deps: ResourcesDeps) {
      * create change); `reclaim` removes it for good. Either ends the reclamation.
      */
     async runReclamationAction(actor: Actor, id: string, action: string, input: { requestBy?: string; comment?: string }): Promise<Reclamation> {
-      if (action !== 'restore' && action !== 'reclaim') throw invalid(`Unknown reclamation action ${action}; use restore or reclaim.`);
-      const reclamation = await store.getReclamation(id);
-      const instance = reclamation && (await store.getInstance(reclamation.instanceGuid));
-      if (!reclamation || !instance || !(await allowed(actor, 'resource-controller.instance.retrieve', instanceTarget(instance)))) {
-        throw errors.reclamationNotFound(id);
-      }
-      const permission = action === 'restore' ? 'resource-controller.instance.create' : 'resource-controller.instance.delete';
-      await authorizer.authorize(actor.principal, permission, instanceTarget(instance), actor.environment);
-      const { value } = await writer.write(async (w) => {
-        const current = await store.getReclamation(id, w.trx);
-        if (!current) throw errors.reclamationNotFound(id);
-        if (current.state !== 'SCHEDULED') throw errors.reclamationDone(id, current.state);
-        const at = now();
-        const by = actor.principal.iamId;
-        if (action === 'restore') {
-          await store.updateInstance(w.trx, current.instanceGuid, {
-            state: 'active',
-            restored_at: at,
-            restored_by: by,
-            deleted_at: null,
-            deleted_by: null,
-            scheduled_reclaim_at: null,
-            scheduled_reclaim_by: null,
-            updated_at: at,
-            updated_by: by,
-          });
-          w.changed({ entity: 'resource_instance', entityId: current.instanceGuid, accountId: current.accountId, op: 'create' });
-        } else {
-          await store.updateInstance(w.trx, current.instanceGuid, { state: 'removed', updated_at: at, updated_by: by });
-          w.changed({ entity: 'resource_instance', entityId: current.instanceGuid, accountId: current.accountId, op: 'delete' });
+      const subject = subjectOf(`resource-controller.instance.${action}`, 'resource-instance', id);
+      return audited(actor, subject, async (commit, { authorize }) => {
+        if (action !== 'restore' && action !== 'reclaim') throw invalid(`Unknown reclamation action ${action}; use restore or reclaim.`);
+        const reclamation = await store.getReclamation(id);
+        const instance = reclamation && (await store.getInstance(reclamation.instanceGuid));
+        if (!reclamation || !instance || !(await allowed(actor, 'resource-controller.instance.retrieve', instanceTarget(instance)))) {
+          throw errors.reclamationNotFound(id);
         }
-        await store.updateReclamation(w.trx, id, { state: action === 'restore' ? 'RESTORED' : 'RECLAIMED', updated_at: at, updated_by: by });
-        w.changed({ entity: 'reclamation', entityId: id, accountId: current.accountId, op: 'update' });
-        audit(w, actor, current.accountId, `resource-controller.instance.${action}`, 'resource-instance', current.instanceGuid, {
-          reclamation_id: id,
-          ...(input.requestBy ? { request_by: input.requestBy } : {}),
-          ...(input.comment ? { comment: input.comment } : {}),
+        Object.assign(subject, { targetId: instance.guid, accountId: instance.accountId });
+        const permission = action === 'restore' ? 'resource-controller.instance.create' : 'resource-controller.instance.delete';
+        await authorize(permission, instanceTarget(instance));
+        return commit(async (w) => {
+          const current = await store.getReclamation(id, w.trx);
+          if (!current) throw errors.reclamationNotFound(id);
+          if (current.state !== 'SCHEDULED') throw errors.reclamationDone(id, current.state);
+          const at = now();
+          const by = actor.principal.iamId;
+          if (action === 'restore') {
+            await store.updateInstance(w.trx, current.instanceGuid, {
+              state: 'active',
+              restored_at: at,
+              restored_by: by,
+              deleted_at: null,
+              deleted_by: null,
+              scheduled_reclaim_at: null,
+              scheduled_reclaim_by: null,
+              updated_at: at,
+              updated_by: by,
+            });
+            w.changed({ entity: 'resource_instance', entityId: current.instanceGuid, accountId: current.accountId, op: 'create' });
+          } else {
+            await store.updateInstance(w.trx, current.instanceGuid, { state: 'removed', updated_at: at, updated_by: by });
+            w.changed({ entity: 'resource_instance', entityId: current.instanceGuid, accountId: current.accountId, op: 'delete' });
+          }
+          await store.updateReclamation(w.trx, id, { state: action === 'restore' ? 'RESTORED' : 'RECLAIMED', updated_at: at, updated_by: by });
+          w.changed({ entity: 'reclamation', entityId: id, accountId: current.accountId, op: 'update' });
+          Object.assign(subject, { targetId: current.instanceGuid, detail: {
+            reclamation_id: id,
+            ...(input.requestBy ? { request_by: input.requestBy } : {}),
+            ...(input.comment ? { comment: input.comment } : {}),
+          } });
+          return (await store.getReclamation(id, w.trx))!;
         });
-        return (await store.getReclamation(id, w.trx))!;
       });
-      return value;
     },
 
     /** Decision support: see ResourcesStore.listInstanceGroups. */

@@ -7,6 +7,7 @@ import type { Authenticator, Principal } from '../kernel/principal.js';
 import type { Db } from '../store/db.js';
 import { unauthenticated } from './errors.js';
 import type { SigningKeys } from './signing-keys.js';
+import type { IdentityDirectory } from '../identity/directory.js';
 import { createTokenStore } from './store.js';
 
 export interface AuthenticatorDeps {
@@ -15,6 +16,8 @@ export interface AuthenticatorDeps {
   signingKeys: Pick<SigningKeys, 'resolve'>;
   issuer: () => string;
   accounts: Pick<AccountsStore, 'membershipState'>;
+  /** Whether a token's service ID is still one of its account, and unlocked. */
+  directory: IdentityDirectory;
   /**
    * How long a principal found usable is trusted without asking the database again, in ms
    * (default 1000). This is the staleness bound: a deleted service ID or a user removed from the
@@ -84,9 +87,8 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   async function ensureUsable(principal: Principal, cacheKey: string, now: number): Promise<void> {
     if ((usableUntil.get(cacheKey) ?? 0) > now) return;
     if (principal.kind === 'serviceid') {
-      const serviceId = await store.serviceIdState(principal.iamId);
-      if (serviceId === undefined) throw unauthenticated('The service ID of the access token no longer exists.');
-      if (serviceId.accountId !== principal.accountId) throw unauthenticated('The service ID of the access token does not belong to its account.');
+      const serviceId = await deps.directory.identityOf(principal.accountId, principal.iamId);
+      if (serviceId?.kind !== 'serviceid') throw unauthenticated('The service ID of the access token no longer exists.');
       if (serviceId.locked) throw unauthenticated('The service ID of the access token is locked.');
     } else {
       const state = await accounts.membershipState(principal.accountId, principal.iamId);

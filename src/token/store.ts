@@ -159,14 +159,6 @@ export function createTokenStore(db: Db) {
         }
       });
     },
-
-    // ---- bearer checks ------------------------------------------------------------------------
-
-    /** The account and lock state of a service ID by IAM id; undefined when it does not exist. */
-    async serviceIdState(iamId: string): Promise<{ accountId: string; locked: boolean } | undefined> {
-      const row = await db.selectFrom('service_ids').select(['account_id', 'locked']).where('iam_id', '=', iamId).executeTakeFirst();
-      return row && { accountId: row.account_id, locked: Number(row.locked) === 1 };
-    },
   };
 }
 

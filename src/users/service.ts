@@ -6,6 +6,7 @@ import type { Clock } from '../kernel/clock.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Delivery, Mailer } from '../mail/mailer.js';
+import { createAudited, type AuditSubject } from '../store/audited.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { userErrors as errors } from './errors.js';
 import { invitationMessage } from './invitation-mail.js';
@@ -86,9 +87,9 @@ export function createUsersService(deps: UsersDeps) {
 
   const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
 
-  function audit(w: Write, actor: Actor, accountId: string, action: string, iamId: string, detail?: Record<string, unknown>) {
-    w.audit(auditOf(actor, { accountId, action, targetType: 'user', targetId: iamId, ...(detail ? { detail } : {}) }));
-  }
+  const audited = createAudited(deps);
+  /** The audit subject of a mutation of user `iamId` (empty while an invitation has not made the user yet). */
+  const subjectOf = (action: string, accountId: string, iamId = ''): AuditSubject => ({ action, targetType: 'user', targetId: iamId, accountId });
 
   /**
    * Which users of the account the caller may see: `all` with user-management.user.retrieve, or
@@ -115,8 +116,11 @@ export function createUsersService(deps: UsersDeps) {
     if (!(self && selfAllowed)) await authorizer.authorize(actor.principal, action, target(accountId, iamId), actor.environment);
   }
 
-  /** Removes a member with their API keys in the account and what other domains hold for them (links.onRemove). */
-  async function removeIn(w: Write, actor: Actor, accountId: string, iamId: string, detail: Record<string, unknown> = {}) {
+  /**
+   * Removes a member with their API keys in the account and what other domains hold for them
+   * (links.onRemove). Returns the details of its audit event.
+   */
+  async function removeIn(w: Write, actor: Actor, accountId: string, iamId: string): Promise<Record<string, unknown>> {
     const keys = (await deps.apiKeys.apiKeysOf(iamId, w.trx)).filter((k) => k.accountId === accountId);
     for (const key of keys) {
       await deps.apiKeys.deleteApiKey(w.trx, key.id);
@@ -125,7 +129,7 @@ export function createUsersService(deps: UsersDeps) {
     for (const unlink of deps.links.onRemove) await unlink(w, accountId, iamId, actor.principal.iamId);
     await store.deleteMember(w.trx, accountId, iamId);
     w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'delete' });
-    audit(w, actor, accountId, 'user-management.user.delete', iamId, { api_keys_deleted: keys.length, ...detail });
+    return { api_keys_deleted: keys.length };
   }
 
   /** A fresh invitation secret (only its hash is stored). */
@@ -170,72 +174,77 @@ export function createUsersService(deps: UsersDeps) {
       accountId: string,
       input: { users: Invitation[]; accessGroups?: string[]; policies?: InvitePolicy[] },
     ): Promise<InvitedUser[]> {
-      // Authorized before the account is looked up, so another account and a missing one answer alike.
-      await authorizer.authorize(actor.principal, 'user-management.user.create', target(accountId), actor.environment);
-      const account = await deps.accounts.getAccount(accountId);
-      if (!account) throw errors.userNotFound(actor.principal.iamId, accountId);
-      for (const u of input.users) if (!EMAIL.test(u.email)) throw errors.badEmail(u.email);
-      if (input.accessGroups?.length && !deps.links.addToAccessGroups) throw errors.unavailable('access_groups');
-      if (input.policies?.length && !deps.links.grantPolicies) throw errors.unavailable('iam_policy');
-      const { value: invited } = await writer.write(async (w) => {
-        const at = now();
-        const expiresAt = expiryFromNow();
-        const out: Array<{ email: string; iamId: string; expiresAt: string; secret?: string }> = [];
-        for (const u of input.users) {
-          let user = await deps.accounts.getUserByLogin(u.email, w.trx);
-          let established = false;
-          if (!user) {
-            user = { iamId: ids.userIamId(), userId: u.email, email: u.email, firstName: '', lastName: '', realm: 'IBMid' };
-            await deps.accounts.insertUser(w.trx, user, at);
-          } else if (await store.getMember(accountId, user.iamId, w.trx)) {
-            throw errors.alreadyMember(u.email, accountId);
-          } else {
-            established = await store.isEstablished(user.iamId, accountId, w.trx);
+      return audited(actor, subjectOf('user-management.user.create', accountId), async (_commit, { authorize, commitEach }) => {
+        // Authorized before the account is looked up, so another account and a missing one answer alike.
+        await authorize('user-management.user.create', target(accountId));
+        const account = await deps.accounts.getAccount(accountId);
+        if (!account) throw errors.userNotFound(actor.principal.iamId, accountId);
+        for (const u of input.users) if (!EMAIL.test(u.email)) throw errors.badEmail(u.email);
+        if (input.accessGroups?.length && !deps.links.addToAccessGroups) throw errors.unavailable('access_groups');
+        if (input.policies?.length && !deps.links.grantPolicies) throw errors.unavailable('iam_policy');
+        const invited = await commitEach(async (w, record) => {
+          const at = now();
+          const expiresAt = expiryFromNow();
+          const out: Array<{ email: string; iamId: string; expiresAt: string; secret?: string }> = [];
+          for (const u of input.users) {
+            let user = await deps.accounts.getUserByLogin(u.email, w.trx);
+            let established = false;
+            if (!user) {
+              user = { iamId: ids.userIamId(), userId: u.email, email: u.email, firstName: '', lastName: '', realm: 'IBMid' };
+              await deps.accounts.insertUser(w.trx, user, at);
+            } else if (await store.getMember(accountId, user.iamId, w.trx)) {
+              throw errors.alreadyMember(u.email, accountId);
+            } else {
+              established = await store.isEstablished(user.iamId, accountId, w.trx);
+            }
+            const secret = established ? undefined : newSecret();
+            await store.insertInvited(w.trx, {
+              accountId,
+              iamId: user.iamId,
+              at,
+              invitationHash: secret === undefined ? null : hashOf(secret),
+              expiresAt,
+              invitedBy: actor.principal.iamId,
+              email: u.email,
+            });
+            w.changed({ entity: 'account_user', entityId: user.iamId, accountId, op: 'create' });
+            record(w, user.iamId, { email: u.email, expires_at: expiresAt });
+            out.push({ email: u.email, iamId: user.iamId, expiresAt, ...(secret !== undefined ? { secret } : {}) });
           }
-          const secret = established ? undefined : newSecret();
-          await store.insertInvited(w.trx, {
-            accountId,
-            iamId: user.iamId,
-            at,
-            invitationHash: secret === undefined ? null : hashOf(secret),
-            expiresAt,
-            invitedBy: actor.principal.iamId,
-            email: u.email,
-          });
-          w.changed({ entity: 'account_user', entityId: user.iamId, accountId, op: 'create' });
-          audit(w, actor, accountId, 'user-management.user.create', user.iamId, { email: u.email, expires_at: expiresAt });
-          out.push({ email: u.email, iamId: user.iamId, expiresAt, ...(secret !== undefined ? { secret } : {}) });
-        }
-        return out;
-      });
-      try {
-        for (const u of invited) {
-          if (input.accessGroups?.length) await deps.links.addToAccessGroups!(actor, accountId, u.iamId, input.accessGroups);
-          if (input.policies?.length) await deps.links.grantPolicies!(actor, accountId, u.iamId, input.policies);
-        }
-        const result: InvitedUser[] = [];
-        for (const u of invited) {
-          const message = invitationMessage({
-            email: u.email,
-            iamId: u.iamId,
-            accountId,
-            accountName: account.name,
-            invitedBy: actor.principal.name || actor.principal.iamId,
-            siteUrl: deps.site.url,
-            expiresAt: u.expiresAt,
-            ...(u.secret !== undefined ? { secret: u.secret } : {}),
-          });
-          result.push({ email: u.email, iamId: u.iamId, state: 'PENDING', delivery: await deps.mailer.send(message) });
-        }
-        return result;
-      } catch (error) {
-        // An invitation is all or nothing: when a group, a policy or a message cannot be given, it is
-        // withdrawn with whatever it already gave (a secret already mailed is spent with it).
-        await writer.write(async (w) => {
-          for (const u of invited) await removeIn(w, actor, accountId, u.iamId, { withdrawn_invitation: true });
+          return out;
         });
-        throw error;
-      }
+        try {
+          for (const u of invited) {
+            if (input.accessGroups?.length) await deps.links.addToAccessGroups!(actor, accountId, u.iamId, input.accessGroups);
+            if (input.policies?.length) await deps.links.grantPolicies!(actor, accountId, u.iamId, input.policies);
+          }
+          const result: InvitedUser[] = [];
+          for (const u of invited) {
+            const message = invitationMessage({
+              email: u.email,
+              iamId: u.iamId,
+              accountId,
+              accountName: account.name,
+              invitedBy: actor.principal.name || actor.principal.iamId,
+              siteUrl: deps.site.url,
+              expiresAt: u.expiresAt,
+              ...(u.secret !== undefined ? { secret: u.secret } : {}),
+            });
+            result.push({ email: u.email, iamId: u.iamId, state: 'PENDING', delivery: await deps.mailer.send(message) });
+          }
+          return result;
+        } catch (error) {
+          // An invitation is all or nothing: when a group, a policy or a message cannot be given, it is
+          // withdrawn with whatever it already gave (a secret already mailed is spent with it).
+          await writer.write(async (w) => {
+            for (const u of invited) {
+              const detail = await removeIn(w, actor, accountId, u.iamId);
+              w.audit(auditOf(actor, { ...subjectOf('user-management.user.delete', accountId, u.iamId), detail: { ...detail, withdrawn_invitation: true } }));
+            }
+          });
+          throw error;
+        }
+      });
     },
 
     /**
@@ -261,7 +270,8 @@ export function createUsersService(deps: UsersDeps) {
         email: input.email,
       });
       w.changed({ entity: 'account_user', entityId: input.iamId, accountId: input.accountId, op: 'create' });
-      audit(w, actor, input.accountId, 'user-management.user.create', input.iamId, { email: input.email, expires_at: expiresAt, owner: true });
+      // An event of its own in the creating write (which records the account's).
+      w.audit(auditOf(actor, { ...subjectOf('user-management.user.create', input.accountId, input.iamId), detail: { email: input.email, expires_at: expiresAt, owner: true } }));
       return deps.mailer.send(
         invitationMessage({
           email: input.email,
@@ -314,16 +324,17 @@ export function createUsersService(deps: UsersDeps) {
      * in the account. An expired invitation is not found.
      */
     async accept(actor: Actor, accountId: string): Promise<boolean> {
-      const { value } = await writer.write(async (w) => {
-        const member = await store.getMember(accountId, actor.principal.iamId, w.trx);
-        if (!member) throw errors.invitationElsewhere(accountId);
-        if (member.state !== 'PENDING') return false;
-        if (!(await store.acceptPending(w.trx, accountId, member.iamId, now()))) throw errors.invitationExpired(accountId);
-        w.changed({ entity: 'account_user', entityId: member.iamId, accountId, op: 'update' });
-        audit(w, actor, accountId, 'user-management.user.accept', member.iamId);
-        return true;
-      });
-      return value;
+      return audited(actor, subjectOf('user-management.user.accept', accountId, actor.principal.iamId), async (_commit, { commitEach }) =>
+        commitEach(async (w, record) => {
+          const member = await store.getMember(accountId, actor.principal.iamId, w.trx);
+          if (!member) throw errors.invitationElsewhere(accountId);
+          if (member.state !== 'PENDING') return false;
+          if (!(await store.acceptPending(w.trx, accountId, member.iamId, now()))) throw errors.invitationExpired(accountId);
+          w.changed({ entity: 'account_user', entityId: member.iamId, accountId, op: 'update' });
+          record(w, member.iamId);
+          return true;
+        }),
+      );
     },
 
     /** One page of the users the caller may see, in IAM id order; `next` is where the next page starts. */
@@ -363,22 +374,25 @@ export function createUsersService(deps: UsersDeps) {
      * oneself, the owner or a PENDING user).
      */
     async updateProfile(actor: Actor, accountId: string, iamId: string, changes: ProfileChanges): Promise<void> {
-      const profile = await visibleProfile(actor, accountId, iamId);
       const { state, ...fields } = changes;
-      if (Object.keys(fields).length > 0) await authorizeOn(actor, accountId, iamId, 'user-management.user.update', true);
-      if (state !== undefined) {
-        if (!(SETTABLE_STATES as readonly string[]).includes(state)) throw errors.badState(state);
-        await authorizeOn(actor, accountId, iamId, 'user-management.user.state-change', false);
-        if ((await deps.accounts.getAccount(accountId))?.ownerIamId === iamId) throw errors.ownerUntouchable();
-        if (profile.state === 'PENDING') throw errors.pending(iamId);
-      }
-      if (fields.email !== undefined && !EMAIL.test(fields.email)) throw errors.badEmail(fields.email);
-      await writer.write(async (w) => {
-        await store.updateMember(w.trx, accountId, iamId, { ...fields, ...(state !== undefined ? { state } : {}) });
-        w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'update' });
-        audit(w, actor, accountId, state !== undefined ? 'user-management.user.state-change' : 'user-management.user.update', iamId, {
-          fields: Object.keys(changes),
-        });
+      const action = state !== undefined ? 'user-management.user.state-change' : 'user-management.user.update';
+      await audited(actor, subjectOf(action, accountId, iamId), async (commit) => {
+        const profile = await visibleProfile(actor, accountId, iamId);
+        if (Object.keys(fields).length > 0) await authorizeOn(actor, accountId, iamId, 'user-management.user.update', true);
+        if (state !== undefined) {
+          if (!(SETTABLE_STATES as readonly string[]).includes(state)) throw errors.badState(state);
+          await authorizeOn(actor, accountId, iamId, 'user-management.user.state-change', false);
+          if ((await deps.accounts.getAccount(accountId))?.ownerIamId === iamId) throw errors.ownerUntouchable();
+          if (profile.state === 'PENDING') throw errors.pending(iamId);
+        }
+        if (fields.email !== undefined && !EMAIL.test(fields.email)) throw errors.badEmail(fields.email);
+        await commit(
+          async (w) => {
+            await store.updateMember(w.trx, accountId, iamId, { ...fields, ...(state !== undefined ? { state } : {}) });
+            w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'update' });
+          },
+          { fields: Object.keys(changes) },
+        );
       });
     },
 
@@ -387,10 +401,12 @@ export function createUsersService(deps: UsersDeps) {
      * domains hold for them (links.onRemove), in one write. The owner cannot be removed.
      */
     async remove(actor: Actor, accountId: string, iamId: string): Promise<void> {
-      await visibleProfile(actor, accountId, iamId);
-      await authorizer.authorize(actor.principal, 'user-management.user.delete', target(accountId, iamId), actor.environment);
-      if ((await deps.accounts.getAccount(accountId))?.ownerIamId === iamId) throw errors.ownerUntouchable();
-      await writer.write((w) => removeIn(w, actor, accountId, iamId));
+      await audited(actor, subjectOf('user-management.user.delete', accountId, iamId), async (_commit, { authorize, commitEach }) => {
+        await visibleProfile(actor, accountId, iamId);
+        await authorize('user-management.user.delete', target(accountId, iamId));
+        if ((await deps.accounts.getAccount(accountId))?.ownerIamId === iamId) throw errors.ownerUntouchable();
+        await commitEach(async (w, record) => record(w, iamId, await removeIn(w, actor, accountId, iamId)));
+      });
     },
 
     async getSettings(actor: Actor, accountId: string, iamId: string): Promise<UserSettings> {
@@ -400,12 +416,16 @@ export function createUsersService(deps: UsersDeps) {
     },
 
     async updateSettings(actor: Actor, accountId: string, iamId: string, changes: Partial<UserSettings>): Promise<void> {
-      const profile = await visibleProfile(actor, accountId, iamId);
-      await authorizeOn(actor, accountId, iamId, 'user-management.user-setting.update', true);
-      await writer.write(async (w) => {
-        await store.updateMember(w.trx, accountId, iamId, { settings: JSON.stringify({ ...profile.settings, ...changes }) });
-        w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'update' });
-        audit(w, actor, accountId, 'user-management.user-setting.update', iamId, { fields: Object.keys(changes) });
+      await audited(actor, subjectOf('user-management.user-setting.update', accountId, iamId), async (commit) => {
+        const profile = await visibleProfile(actor, accountId, iamId);
+        await authorizeOn(actor, accountId, iamId, 'user-management.user-setting.update', true);
+        await commit(
+          async (w) => {
+            await store.updateMember(w.trx, accountId, iamId, { settings: JSON.stringify({ ...profile.settings, ...changes }) });
+            w.changed({ entity: 'account_user', entityId: iamId, accountId, op: 'update' });
+          },
+          { fields: Object.keys(changes) },
+        );
       });
     },
   };

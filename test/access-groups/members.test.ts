@@ -23,17 +23,18 @@ const newGroup = async (name: string) =>
   (await owner.groups.createAccessGroup({ accountId: owner.accountId, name })).result.id!;
 
 describe('adding members', () => {
-  it('answers 207 with a status per member: users and service IDs of the account join, others fail alone', async () => {
+  it('answers 207 with a status and type per member: users (members of the account or not yet) and its service IDs join, others fail alone', async () => {
     const groupId = await newGroup('Mixed');
     const sid = await createServiceId(server, owner, 'builder');
     const foreignSid = await createServiceId(server, other, 'foreign');
-    const unknown = 'IBMid-UNKNOWN0001';
+    // IBM accepts a user IAM id that is not (yet) a user of the account; it grants nothing until they sign in to it.
+    const notYet = 'IBMid-NOTYETMEMBER1';
     const res = await owner.groups.addMembersToAccessGroup({
       accessGroupId: groupId,
       members: [
         { iam_id: alice.iamId, type: 'user' },
         { iam_id: sid.iam_id, type: 'service' },
-        { iam_id: unknown, type: 'user' },
+        { iam_id: notYet, type: 'user' },
         { iam_id: foreignSid.iam_id, type: 'service' },
         { iam_id: bob.iamId, type: 'service' },
         { iam_id: 'iam-Profile-00000000-0000-4000-8000-000000000000', type: 'profile' },
@@ -44,22 +45,21 @@ describe('adding members', () => {
     expect(a).toMatchObject({ iam_id: alice.iamId, type: 'user', status_code: 200, created_by_id: owner.iamId });
     expect(a!.created_at).toMatch(/Z$/);
     expect(s).toMatchObject({ iam_id: sid.iam_id, type: 'service', status_code: 200 });
-    expect(u).toMatchObject({ iam_id: unknown, status_code: 404, errors: [{ code: 'not_found' }] });
-    expect(u!.errors![0]!.message).toContain(unknown);
-    expect(u!.trace).toBeTruthy();
-    expect(f).toMatchObject({ iam_id: foreignSid.iam_id, status_code: 404 });
+    expect(u).toMatchObject({ iam_id: notYet, type: 'user', status_code: 200 });
+    expect(f).toMatchObject({ iam_id: foreignSid.iam_id, type: 'service', status_code: 404, errors: [{ code: 'not_found' }] });
     expect(f!.errors![0]!.message).toContain(foreignSid.iam_id);
-    expect(wrongType).toMatchObject({ iam_id: bob.iamId, status_code: 400 });
-    expect(profile).toMatchObject({ status_code: 404 }); // no trusted profiles exist yet
+    expect(f!.trace).toBeTruthy();
+    expect(wrongType).toMatchObject({ iam_id: bob.iamId, type: 'service', status_code: 400 });
+    expect(profile).toMatchObject({ type: 'profile', status_code: 404 }); // no trusted profiles exist yet
 
     const members = (await owner.groups.listAccessGroupMembers({ accessGroupId: groupId })).result;
-    expect(members.total_count).toBe(2);
-    expect(members.members!.map((m) => m.iam_id).sort()).toEqual([alice.iamId, sid.iam_id].sort());
+    expect(members.total_count).toBe(3);
+    expect(members.members!.map((m) => m.iam_id).sort()).toEqual([alice.iamId, sid.iam_id, notYet].sort());
 
     // Adding again changes nothing and succeeds.
     const again = await owner.groups.addMembersToAccessGroup({ accessGroupId: groupId, members: [{ iam_id: alice.iamId, type: 'user' }] });
     expect(again.result.members![0]).toMatchObject({ status_code: 200, created_at: a!.created_at });
-    expect((await owner.groups.listAccessGroupMembers({ accessGroupId: groupId })).result.total_count).toBe(2);
+    expect((await owner.groups.listAccessGroupMembers({ accessGroupId: groupId })).result.total_count).toBe(3);
   });
 
   it('refuses members for an unknown group (404 naming it) and for the Public Access group (400)', async () => {
@@ -177,12 +177,13 @@ describe('one identity, many groups', () => {
     expect(nowhere.message).toContain(user.iamId);
   });
 
-  it('refuses an identity that is not of the account (404 naming it)', async () => {
+  it('refuses a service ID that is not of the account (404 naming it)', async () => {
     const groupId = await newGroup('Multi three');
+    const foreignSid = await createServiceId(server, other, 'foreign-multi');
     const err = await errorOf(
-      owner.groups.addMemberToMultipleAccessGroups({ accountId: owner.accountId, iamId: other.iamId, type: 'user', groups: [groupId] }),
+      owner.groups.addMemberToMultipleAccessGroups({ accountId: owner.accountId, iamId: foreignSid.iam_id, type: 'service', groups: [groupId] }),
     );
     expect(err.status).toBe(404);
-    expect(err.message).toContain(other.iamId);
+    expect(err.message).toContain(foreignSid.iam_id);
   });
 });

@@ -187,20 +187,6 @@ describe('access-groups store: members', () => {
     expect(await store.groupsOf('IBMid-e', accountId, at())).toEqual([]);
     expect(await store.groupsOf('IBMid-e', elsewhere, at())).toEqual([x.id]);
   });
-
-  it('isUserOf counts members in any state; isServiceIdOf only service IDs of that account; isProfileOf is false until profiles are stored', async () => {
-    const { accountId, iamId } = await seedAccount(fixture.database);
-    const { accountId: elsewhere } = await seedAccount(fixture.database);
-    expect(await store.isUserOf(accountId, iamId)).toBe(true);
-    expect(await store.isUserOf(elsewhere, iamId)).toBe(false);
-    await fixture.database.db
-      .insertInto('service_ids')
-      .values({ id: `ServiceId-${accountId}`, iam_id: `iam-ServiceId-${accountId}`, account_id: accountId, name: 's', description: null, group_id: null, unique_instance_crns: '[]', locked: 0, created_by: iamId, created_at: at(), modified_at: at(), entity_tag: '1' })
-      .execute();
-    expect(await store.isServiceIdOf(accountId, `iam-ServiceId-${accountId}`)).toBe(true);
-    expect(await store.isServiceIdOf(elsewhere, `iam-ServiceId-${accountId}`)).toBe(false);
-    expect(await store.isProfileOf(accountId, 'iam-Profile-x')).toBe(false);
-  });
 });
 
 describe('access-groups store: rules, settings, decision-point reads', () => {

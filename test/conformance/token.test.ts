@@ -127,8 +127,6 @@ describe('token store: grant subjects and activity', () => {
     expect(await store.grantSubjectByKeyHash('grant-hash-sid')).toMatchObject({ serviceId: sid.id, serviceIdName: 'robot', serviceIdAccountId: account.accountId, userId: null, membership: null });
     expect(Number((await store.grantSubjectByKeyHash('grant-hash-sid'))!.serviceIdLocked)).toBe(1);
     expect(await store.grantSubjectByKeyHash('grant-hash-orphan')).toMatchObject({ serviceId: null, userId: null, membership: null });
-    expect(await store.serviceIdState(sid.iamId)).toEqual({ accountId: account.accountId, locked: true });
-    expect(await store.serviceIdState('iam-ServiceId-gone')).toBeUndefined();
   });
 
   it('recordActivity adds counts and sets the last authentication; keys deleted meanwhile are skipped', async () => {

@@ -1,3 +1,6 @@
+import { createAccessGroupsStore } from '../../src/access-groups/store.js';
+import { createIdentityDirectory } from '../../src/identity/directory.js';
+import { createIdentityStore } from '../../src/identity/store.js';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
 import { createAccountsStore } from '../../src/accounts/store.js';
@@ -55,7 +58,14 @@ export async function tokenStack(db: Db, clock: Clock, options: { rotationSecond
   });
   await signingKeys.start();
   const token = createTokenService({ db, clock, signingKeys, issuer });
-  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts });
+  const serviceIds = createIdentityStore(db);
+  const groups = createAccessGroupsStore(db);
+  const directory = createIdentityDirectory({
+    membershipState: (accountId, iamId, trx) => accounts.membershipState(accountId, iamId, trx),
+    serviceIdByIamId: (iamId, trx) => serviceIds.getServiceIdByIamId(iamId, trx),
+    isAccessGroupOf: async (accountId, groupId, trx) => (await groups.getGroup(groupId, trx))?.accountId === accountId,
+  });
+  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts, directory });
   return {
     signingKeys,
     token,
