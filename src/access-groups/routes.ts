@@ -1,4 +1,4 @@
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, setEtag } from '../http/etag.js';
@@ -77,7 +77,6 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
   const { accessGroups, site } = deps;
   return async (plain) => {
     requireBearer(plain, deps.authenticator);
-    plain.setValidatorCompiler(TypeBoxValidatorCompiler);
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     const config = { errorStyle: 'handbook' as const };
     const tags = ['IAM Access Groups'];

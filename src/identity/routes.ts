@@ -1,9 +1,11 @@
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, setEtag } from '../http/etag.js';
+import { describeOperations } from '../http/openapi.js';
 import type { Actor, Authenticator } from '../kernel/principal.js';
 import type { SiteUrl } from './context.js';
+import { identityOperations } from './operations.js';
 import type { ListParams } from './paging.js';
 import {
   AccountParams,
@@ -64,10 +66,10 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
   const { identity, site } = deps;
   return async (plain) => {
     requireBearer(plain, deps.authenticator);
-    plain.setValidatorCompiler(TypeBoxValidatorCompiler);
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     const config = { errorStyle: 'identity' as const };
     const tags = ['IAM Identity'];
+    describeOperations(plain, 'identity', tags, identityOperations);
     const location = (reply: FastifyReply, path: string) => reply.header('Location', `${site.url}${path}`);
 
     // ── API keys ──────────────────────────────────────────────────────────────────────────
