@@ -1,3 +1,5 @@
+import { describeOperations } from '../http/openapi.js';
+import { policyOperations } from './operations.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -60,6 +62,7 @@ export function policyRoutes(deps: PolicyRoutesDeps): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     requireBearer(app, deps.authenticator);
+    describeOperations(plugin, 'policy', tags, policyOperations);
     policies(app, deps.policies);
     roles(app, deps.roles);
     settings(app, deps.settings);
