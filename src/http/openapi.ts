@@ -8,7 +8,7 @@ import type { ErrorStyle } from './errors.js';
  * every response schema must be complete (the SDK's models are the contract).
  */
 
-/** How an operation authenticates: a bearer token, the IAM-ApiKey header, or nothing. */
+/** How an operation authenticates: a bearer token, a bearer token and the IAM-ApiKey header, or nothing. */
 export type Security = 'bearer' | 'apikey' | 'none';
 
 export interface Operation {
@@ -29,7 +29,8 @@ export const securitySchemes = {
   apikey: { type: 'apiKey', in: 'header', name: 'IAM-ApiKey' },
 } as const;
 
-const securityOf = (security: Security = 'bearer') => (security === 'none' ? [] : [{ [security]: [] }]);
+const securityOf = (security: Security = 'bearer') =>
+  security === 'none' ? [] : security === 'apikey' ? [{ bearer: [], apikey: [] }] : [{ bearer: [] }];
 
 // ── Schema helpers shared by the domains' response schemas ──────────────────────────────────────
 

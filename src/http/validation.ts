@@ -1,4 +1,5 @@
 import { Ajv, type Options } from 'ajv';
+import addFormats from 'ajv-formats';
 import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
 
 /**
@@ -8,8 +9,8 @@ import type { FastifyInstance, FastifySchemaCompiler } from 'fastify';
  * coerced to the declared scalar types, a repeated query parameter to an array.
  */
 const common: Options = { removeAdditional: false, useDefaults: true, allErrors: false, strict: false };
-const strictBodies = new Ajv({ ...common, coerceTypes: false });
-const coercedText = new Ajv({ ...common, coerceTypes: 'array' });
+const strictBodies = addFormats.default(new Ajv({ ...common, coerceTypes: false }));
+const coercedText = addFormats.default(new Ajv({ ...common, coerceTypes: 'array' }));
 
 const compile: FastifySchemaCompiler<unknown> = ({ schema, httpPart }) =>
   (httpPart === 'body' ? strictBodies : coercedText).compile(schema as object);
