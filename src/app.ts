@@ -3,6 +3,8 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerFactory } from 'fastify';
 import type { Admission } from './http/auth.js';
 import { installErrorHandling, replyWithError } from './http/errors.js';
+import { securitySchemes } from './http/openapi.js';
+import { installValidation } from './http/validation.js';
 import { DomainError, invalid } from './kernel/errors.js';
 import { lazyChildLoggers, loggerOptions } from './http/logging.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
@@ -75,7 +77,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
       const text = Array.isArray(given) ? given[0] : given;
       return text && TRANSACTION_ID.test(text) ? text : randomUUID();
     },
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', useDefaults: true, allErrors: false } },
     // CRNs travel URL-encoded in resource-controller paths; they are longer than Fastify's default 100.
     routerOptions: { ignoreTrailingSlash: true, maxParamLength: 500 },
     // A URL the router cannot decode, or a path value over maxParamLength: the API's own 400.
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandling(app);
+  installValidation(app);
   app.decorate('admitPrincipal', deps.admission ?? admitAll);
   if (deps.rateLimits) await installCredentialRateLimits(app, deps.rateLimits.settings, deps.rateLimits.now);
   deps.revisions.install(app);
@@ -111,7 +113,8 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   await app.register(swagger, {
     openapi: {
       info: { title: 'Portcullis', description: 'IBM Cloud IAM compatible APIs', version: '0.1.0' },
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+      components: { securitySchemes },
+      security: [{ bearer: [] }],
     },
   });
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());

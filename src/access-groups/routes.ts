@@ -1,6 +1,8 @@
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
+import { describeOperations } from '../http/openapi.js';
+import { accessGroupOperations } from './operations.js';
 import { ifMatchOf, setEtag } from '../http/etag.js';
 import type { Authenticator } from '../kernel/principal.js';
 import { DEFAULT_LIMIT } from './paging.js';
@@ -77,10 +79,10 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
   const { accessGroups, site } = deps;
   return async (plain) => {
     requireBearer(plain, deps.authenticator);
-    plain.setValidatorCompiler(TypeBoxValidatorCompiler);
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     const config = { errorStyle: 'handbook' as const };
     const tags = ['IAM Access Groups'];
+    describeOperations(plain, 'handbook', tags, accessGroupOperations);
 
     // ── Settings (static path: registered before the parametric group routes for clarity) ──
 
@@ -185,7 +187,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
       },
     );
 
-    app.head('/v2/groups/:access_group_id/members/:iam_id', { config, schema: { tags, params: MemberParams } }, async (request, reply) => {
+    app.head('/v2/groups/:access_group_id/members/:iam_id', { config: { ...config, swagger: { exposeHeadRoute: true } }, schema: { tags, params: MemberParams } }, async (request, reply) => {
       await accessGroups.checkMembership(actorOf(request), request.params.access_group_id, request.params.iam_id);
       return reply.code(204).send();
     });

@@ -1,3 +1,4 @@
+import { describeOperations, type Operations } from '../http/openapi.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
@@ -67,6 +68,42 @@ const DecisionResponse = Type.Object({
   ),
 });
 
+const Explain = Type.Record(Type.String(), Type.Unknown(), { description: 'Debug information: the matching policy, or why none matched.' });
+const BulkResponse = Type.Object({
+  decisions: Type.Array(
+    Type.Object({
+      decision: Type.Optional(Type.String()),
+      reason: Type.Optional(Type.String()),
+      explain: Type.Optional(Explain),
+      requestId: Type.Optional(Type.String()),
+      status: Type.Optional(Type.String()),
+      error: Type.Optional(ErrorEntry),
+    }),
+  ),
+});
+const RoleActions = Type.Array(Type.Object({ role: Type.Object({ crn: Type.String() }), actions: Type.Array(Type.Object({ action: Type.String() })) }));
+const RolesResponse = Type.Object({
+  responses: Type.Array(
+    Type.Object({
+      requestId: Type.Optional(Type.String()),
+      status: Type.String(),
+      attributes: Type.Optional(StringMap),
+      subjectId: Type.Optional(Type.Object({ iamId: Type.String() })),
+      roleActions: Type.Optional(RoleActions),
+      platformExtensions: Type.Optional(Type.Object({ roleActions: RoleActions })),
+      error: Type.Optional(ErrorEntry),
+    }),
+  ),
+  transactionId: Type.String(),
+});
+
+/** The PDP API has no SDK service: operation names are our own. */
+const operations: Operations = {
+  'POST /v2/authz': { operationId: 'authorize', summary: 'Decide whether subjects may perform actions on resources', responses: { 200: DecisionResponse } },
+  'PUT /v2/authz/bulk': { operationId: 'authorizeBulk', summary: 'Decide one action for one subject on many resources', responses: { 200: BulkResponse } },
+  'POST /v2/authz/roles': { operationId: 'listAuthorizedRoles', summary: 'The roles and actions a subject holds on resources', responses: { 200: RolesResponse } },
+};
+
 /** How long a PEP may cache a decision (seconds). */
 const MAX_CACHE_AGE_SECONDS = 600;
 
@@ -121,6 +158,7 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
   return async (app) => {
     requireBearer(app, deps.authenticator);
     const config = { errorStyle: 'policy' as const };
+    describeOperations(app, 'policy', ['Authorization'], operations);
     const url = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
     app.post<{ Body: Static<typeof DecisionItem>[]; Querystring: Static<typeof Options> }>(
@@ -128,10 +166,8 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
       {
         config,
         schema: {
-          tags: ['Authorization'],
           body: Type.Array(DecisionItem, { minItems: 1, maxItems: 100 }),
           querystring: Options,
-          response: { 200: DecisionResponse },
         },
       },
       async (request) => {
@@ -143,7 +179,7 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
 
     app.put<{ Body: Static<typeof BulkBody>; Querystring: Static<typeof Options> }>(
       '/v2/authz/bulk',
-      { config, schema: { tags: ['Authorization'], body: BulkBody, querystring: Options } },
+      { config, schema: { body: BulkBody, querystring: Options } },
       async (request) => {
         const options = optionsOf(request);
         const answers = await deps.authz.bulk(actorOf(request), request.body, options);
@@ -163,7 +199,7 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
 
     app.post<{ Body: Static<typeof RolesItem>[]; Querystring: Static<typeof Options> }>(
       '/v2/authz/roles',
-      { config, schema: { tags: ['Authorization'], body: Type.Array(RolesItem, { minItems: 1, maxItems: 100 }), querystring: Options } },
+      { config, schema: { body: Type.Array(RolesItem, { minItems: 1, maxItems: 100 }), querystring: Options } },
       async (request) => {
         const answers = await deps.authz.roles(actorOf(request), request.body, optionsOf(request));
         return {

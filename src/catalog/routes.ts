@@ -1,3 +1,4 @@
+import { describeOperations, type Operations } from '../http/openapi.js';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
@@ -22,6 +23,41 @@ const render = (entry: CatalogEntry) => ({
     : {}),
 });
 
+const S = Type.String();
+const CatalogEntrySchema = Type.Object(
+  {
+    name: S,
+    displayName: S,
+    type: S,
+    groupId: Type.Optional(S),
+    roles: Type.Array(S),
+    actions: Type.Array(Type.Object({ id: S, displayName: S, description: Type.Optional(S), roles: Type.Array(S) })),
+    ownRoles: Type.Optional(Type.Array(Type.Object({ crn: S, displayName: S, description: S }))),
+    built_in: Type.Boolean(),
+    created_at: Type.Optional(S),
+    created_by_id: Type.Optional(S),
+    last_modified_at: Type.Optional(S),
+    last_modified_by_id: Type.Optional(S),
+    entity_tag: Type.Optional(S),
+  },
+  { title: 'CatalogService' },
+);
+
+const operations: Operations = {
+  'GET /v1/catalog/services': {
+    operationId: 'listCatalogServices',
+    summary: 'List the services of the catalog',
+    responses: { 200: Type.Object({ services: Type.Array(CatalogEntrySchema) }, { title: 'CatalogServiceList' }) },
+  },
+  'GET /v1/catalog/services/:name': { operationId: 'getCatalogService', summary: 'Get a catalog service', responses: { 200: CatalogEntrySchema } },
+  'PUT /v1/catalog/services/:name': {
+    operationId: 'putCatalogService',
+    summary: 'Register or replace a catalog service',
+    responses: { 200: CatalogEntrySchema },
+  },
+  'DELETE /v1/catalog/services/:name': { operationId: 'deleteCatalogService', summary: 'Remove a registered catalog service', responses: { 204: null } },
+};
+
 /**
  * `/v1/catalog/services`: the service catalog the decision point uses (Portcullis's own API; IBM's
  * Global Catalog has no SDK operation for this). Registering a service takes the catalog file's
@@ -32,6 +68,7 @@ export function catalogRoutes(deps: { catalog: CatalogAdmin; authenticator: Auth
     requireBearer(app, deps.authenticator);
     const config = { errorStyle: 'policy' as const };
     const tags = ['Service catalog'];
+    describeOperations(app, 'policy', tags, operations);
 
     app.get('/v1/catalog/services', { config, schema: { tags } }, async () => ({
       services: (await deps.catalog.list()).map(render),

@@ -71,6 +71,11 @@ function describeValidation(error: FastifyError): string {
     const missing = (first.params as { missingProperty?: string }).missingProperty;
     return `Missing required ${where} field ${path ? `${path}.` : ''}${missing}.`;
   }
+  // A union of literals fails once per literal, then as a whole: name the values it accepts.
+  const allowed = (error.validation ?? [])
+    .filter((e) => e.keyword === 'const' && e.instancePath === first.instancePath)
+    .map((e) => JSON.stringify((e.params as { allowedValue?: unknown }).allowedValue));
+  if (allowed.length > 1) return `Invalid ${where}${path ? ` field ${path}` : ''}: must be one of ${allowed.join(', ')}.`;
   return `Invalid ${where}${path ? ` field ${path}` : ''}: ${first.message ?? 'invalid value'}.`;
 }
 

@@ -1,10 +1,12 @@
-import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, setEtag } from '../http/etag.js';
+import { describeOperations } from '../http/openapi.js';
 import type { Actor, Authenticator } from '../kernel/principal.js';
 import type { SiteUrl } from './context.js';
+import { identityOperations } from './operations.js';
 import type { ListParams } from './paging.js';
 import {
   AccountParams,
@@ -83,10 +85,10 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
   const { identity, site } = deps;
   return async (plain) => {
     requireBearer(plain, deps.authenticator);
-    plain.setValidatorCompiler(TypeBoxValidatorCompiler);
     const app = plain.withTypeProvider<TypeBoxTypeProvider>();
     const config = { errorStyle: 'identity' as const };
     const tags = ['IAM Identity'];
+    describeOperations(plain, 'identity', tags, identityOperations);
     const location = (reply: FastifyReply, path: string) => reply.header('Location', `${site.url}${path}`);
 
     // ── API keys ──────────────────────────────────────────────────────────────────────────
@@ -346,11 +348,8 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         config,
         schema: {
           tags,
-          operationId: 'updatePreferenceOnScopeAccount',
-          summary: 'Update an identity preference on scope account',
           params: PreferenceParams,
           body: UpdatePreferenceBody,
-          response: { 200: PreferenceResponse },
         },
       },
       async (request) => {
@@ -368,10 +367,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         config,
         schema: {
           tags,
-          operationId: 'getPreferencesOnScopeAccount',
-          summary: 'Get an identity preference on scope account',
           params: PreferenceParams,
-          response: { 200: PreferenceResponse },
         },
       },
       async (request) => preferenceWire(await identity.preferences.get(actorOf(request), preferenceKeyOf(request.params))),
@@ -383,10 +379,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         config,
         schema: {
           tags,
-          operationId: 'deletePreferencesOnScopeAccount',
-          summary: 'Delete an identity preference on scope account',
           params: PreferenceParams,
-          response: { 204: Type.Null() },
         },
       },
       async (request, reply) => {
@@ -401,10 +394,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         config,
         schema: {
           tags,
-          operationId: 'getAllPreferencesOnScopeAccount',
-          summary: 'Get all identity preferences of an identity on scope account',
           params: PreferenceOwnerParams,
-          response: { 200: PreferencesResponse },
         },
       },
       async (request) => {
@@ -423,11 +413,8 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         config,
         schema: {
           tags,
-          operationId: 'getAccountLimits',
-          summary: "Get the account's identity limits and consumption",
           params: ReportAccountParams,
           querystring: LimitsQuery,
-          response: { 200: LimitsResponse },
         },
       },
       async (request) => {
@@ -456,11 +443,8 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         config,
         schema: {
           tags,
-          operationId: 'bulkListAccountEntityConsumption',
-          summary: "Get the account's identity limits and consumption (long id lists in the body)",
           params: ReportAccountParams,
           body: LimitsBody,
-          response: { 200: LimitsResponse },
         },
       },
       async (request) => {
@@ -491,11 +475,8 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         config,
         schema: {
           tags,
-          operationId: 'createReport',
-          summary: 'Start an inactive-identities report of the account',
           params: ReportAccountParams,
           querystring: CreateReportQuery,
-          response: { 202: ReportReferenceResponse },
         },
       },
       async (request, reply) => {
@@ -513,10 +494,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         config,
         schema: {
           tags,
-          operationId: 'getReport',
-          summary: "Get an activity report (204 while it is computed; reference `latest`: the account's newest)",
           params: ReportParams,
-          response: { 200: ReportResponse, 204: Type.Null() },
         },
       },
       async (request, reply) => {

@@ -1,3 +1,5 @@
+import { describeOperations } from '../http/openapi.js';
+import { policyOperations } from './operations.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -60,6 +62,7 @@ export function policyRoutes(deps: PolicyRoutesDeps): FastifyPluginAsync {
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     requireBearer(app, deps.authenticator);
+    describeOperations(plugin, 'policy', tags, policyOperations);
     policies(app, deps.policies);
     roles(app, deps.roles);
     settings(app, deps.settings);
@@ -73,12 +76,12 @@ function policies(plugin: FastifyInstance, service: PolicyService) {
   for (const syntax of ['v1', 'v2'] as const) {
     app.get(
       `/${syntax}/policies`,
-      { config, schema: { tags, summary: `List policies (${syntax})`, querystring: ListPoliciesQuery } },
+      { config, schema: { tags, querystring: ListPoliciesQuery } },
       async (request) => service.list(actorOf(request), listQueryOf(request.query), syntax),
     );
     app.get(
       `/${syntax}/policies/:id`,
-      { config, schema: { tags, summary: `Get a policy (${syntax})`, params: PolicyIdParams, querystring: FormatQuery } },
+      { config, schema: { tags, params: PolicyIdParams, querystring: FormatQuery } },
       async (request, reply) => {
         const view = await service.get(actorOf(request), request.params.id, syntax, request.query.format);
         setEtag(reply, view.etag);
@@ -87,7 +90,7 @@ function policies(plugin: FastifyInstance, service: PolicyService) {
     );
     app.delete(
       `/${syntax}/policies/:id`,
-      { config, schema: { tags, summary: `Delete a policy (${syntax})`, params: PolicyIdParams } },
+      { config, schema: { tags, params: PolicyIdParams } },
       async (request, reply) => {
         await service.remove(actorOf(request), request.params.id);
         return reply.status(204).send();
@@ -95,19 +98,19 @@ function policies(plugin: FastifyInstance, service: PolicyService) {
     );
   }
 
-  app.post('/v1/policies', { config, schema: { tags, summary: 'Create a policy (v1)', body: V1PolicySchema } }, async (request, reply) => {
+  app.post('/v1/policies', { config, schema: { tags, body: V1PolicySchema } }, async (request, reply) => {
     const view = await service.create(actorOf(request), parseV1(request.body));
     setEtag(reply, view.etag);
     return reply.status(201).send(view.body);
   });
-  app.post('/v2/policies', { config, schema: { tags, summary: 'Create a policy (v2)', body: V2PolicySchema } }, async (request, reply) => {
+  app.post('/v2/policies', { config, schema: { tags, body: V2PolicySchema } }, async (request, reply) => {
     const view = await service.create(actorOf(request), parseV2(request.body));
     setEtag(reply, view.etag);
     return reply.status(201).send(view.body);
   });
   app.put(
     '/v1/policies/:id',
-    { config, schema: { tags, summary: 'Replace a policy (v1)', params: PolicyIdParams, body: V1PolicySchema } },
+    { config, schema: { tags, params: PolicyIdParams, body: V1PolicySchema } },
     async (request, reply) => {
       const view = await service.replace(actorOf(request), request.params.id, ifMatchOf(request), parseV1(request.body));
       setEtag(reply, view.etag);
@@ -116,7 +119,7 @@ function policies(plugin: FastifyInstance, service: PolicyService) {
   );
   app.put(
     '/v2/policies/:id',
-    { config, schema: { tags, summary: 'Replace a policy (v2; converts a v1 policy)', params: PolicyIdParams, body: V2PolicySchema } },
+    { config, schema: { tags, params: PolicyIdParams, body: V2PolicySchema } },
     async (request, reply) => {
       const view = await service.replace(actorOf(request), request.params.id, ifMatchOf(request), parseV2(request.body));
       setEtag(reply, view.etag);
@@ -125,7 +128,7 @@ function policies(plugin: FastifyInstance, service: PolicyService) {
   );
   app.patch(
     '/v1/policies/:id',
-    { config, schema: { tags, summary: 'Change the state of a policy (v1)', params: PolicyIdParams, body: PolicyStateSchema } },
+    { config, schema: { tags, params: PolicyIdParams, body: PolicyStateSchema } },
     async (request, reply) => {
       const view = await service.updateState(actorOf(request), request.params.id, ifMatchOf(request), request.body.state);
       setEtag(reply, view.etag);
@@ -141,7 +144,7 @@ function roles(plugin: FastifyInstance, service: RoleService) {
   const RoleIdParams = Type.Object({ '*': Type.String() });
   const roleUrl = '/v2/roles/*';
 
-  app.get('/v2/roles', { config, schema: { tags, summary: 'List roles', querystring: ListRolesQuery } }, async (request) => {
+  app.get('/v2/roles', { config, schema: { tags, querystring: ListRolesQuery } }, async (request) => {
     const q = request.query;
     return service.list(actorOf(request), {
       accountId: q.account_id,
@@ -151,7 +154,7 @@ function roles(plugin: FastifyInstance, service: RoleService) {
       policyType: q.policy_type,
     });
   });
-  app.post('/v2/roles', { config, schema: { tags, summary: 'Create a custom role', body: CreateRoleSchema } }, async (request, reply) => {
+  app.post('/v2/roles', { config, schema: { tags, body: CreateRoleSchema } }, async (request, reply) => {
     const b = request.body;
     const view = await service.create(actorOf(request), {
       name: b.name,
@@ -164,14 +167,14 @@ function roles(plugin: FastifyInstance, service: RoleService) {
     setEtag(reply, view.etag);
     return reply.status(201).send(view.body);
   });
-  app.get(roleUrl, { config, schema: { tags, summary: 'Get a custom role', params: RoleIdParams } }, async (request, reply) => {
+  app.get(roleUrl, { config, schema: { tags, params: RoleIdParams } }, async (request, reply) => {
     const view = await service.get(actorOf(request), request.params['*']);
     setEtag(reply, view.etag);
     return view.body;
   });
   app.put(
     roleUrl,
-    { config, schema: { tags, summary: 'Replace a custom role', params: RoleIdParams, body: ReplaceRoleSchema } },
+    { config, schema: { tags, params: RoleIdParams, body: ReplaceRoleSchema } },
     async (request, reply) => {
       const b = request.body;
       const view = await service.replace(actorOf(request), request.params['*'], ifMatchOf(request), {
@@ -183,7 +186,7 @@ function roles(plugin: FastifyInstance, service: RoleService) {
       return view.body;
     },
   );
-  app.delete(roleUrl, { config, schema: { tags, summary: 'Delete a custom role', params: RoleIdParams } }, async (request, reply) => {
+  app.delete(roleUrl, { config, schema: { tags, params: RoleIdParams } }, async (request, reply) => {
     await service.remove(actorOf(request), request.params['*']);
     return reply.status(204).send();
   });
@@ -193,14 +196,14 @@ function settings(plugin: FastifyInstance, service: SettingsService) {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
   const url = '/v1/accounts/:account_id/settings/access_management';
 
-  app.get(url, { config, schema: { tags, summary: 'Get access-management settings', params: AccountParams } }, async (request, reply) => {
+  app.get(url, { config, schema: { tags, params: AccountParams } }, async (request, reply) => {
     const result = await service.get(actorOf(request), request.params.account_id);
     setEtag(reply, result.entityTag);
     return result.settings;
   });
   app.patch(
     url,
-    { config, schema: { tags, summary: 'Update access-management settings', params: AccountParams, body: SettingsPatchSchema } },
+    { config, schema: { tags, params: AccountParams, body: SettingsPatchSchema } },
     async (request, reply) => {
       const result = await service.update(actorOf(request), request.params.account_id, ifMatchOf(request), request.body);
       setEtag(reply, result.entityTag);

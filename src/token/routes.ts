@@ -1,3 +1,4 @@
+import { describeOperations, type Operations } from '../http/openapi.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
@@ -37,13 +38,6 @@ const TokenResponseSchema = Type.Object({
   scope: Type.String(),
 });
 
-const TokenErrorSchema = Type.Object({
-  errorCode: Type.String({ description: 'IBM message code, e.g. BXNIM0415E.' }),
-  errorMessage: Type.String(),
-  errorDetails: Type.Optional(Type.String()),
-  context: Type.Object({}, { additionalProperties: true }),
-});
-
 const JwksSchema = Type.Object({
   keys: Type.Array(Type.Object({ kty: Type.String(), n: Type.String(), e: Type.String(), alg: Type.String(), kid: Type.String() })),
 });
@@ -63,6 +57,23 @@ const DiscoverySchema = Type.Object(
   },
   { additionalProperties: false },
 );
+
+/** The token API has no SDK service (IamAuthenticator calls it): operation names are our own. */
+const operations: Operations = {
+  'POST /identity/token': {
+    operationId: 'createIamToken',
+    summary: 'Create an IAM access token (API key or refresh token grant)',
+    responses: { 200: TokenResponseSchema },
+    security: 'none',
+  },
+  'GET /identity/keys': { operationId: 'getIamJwks', summary: 'Public keys that verify access tokens (JWKS)', responses: { 200: JwksSchema }, security: 'none' },
+  'GET /identity/.well-known/openid-configuration': {
+    operationId: 'getOpenIdConfiguration',
+    summary: 'OpenID Connect discovery document',
+    responses: { 200: DiscoverySchema },
+    security: 'none',
+  },
+};
 
 const isForm = (request: FastifyRequest) => /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '');
 
@@ -86,6 +97,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
 
   return async (plugin) => {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+    describeOperations(plugin, 'token', ['IAM token'], operations);
     // Any other body type reaches the route as text, so the grant answers with a token-API 400.
     app.addContentTypeParser('*', { parseAs: 'string' }, (_request, body, done) => done(null, body));
     app.addHook('onSend', async (_request, reply) => {
@@ -97,12 +109,9 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
       {
         config,
         schema: {
-          tags: ['IAM token'],
-          summary: 'Create an IAM access token (API key or refresh token grant)',
           consumes: ['application/x-www-form-urlencoded'],
           querystring: Type.Object({ account: Type.Optional(Type.String()) }),
           body: Type.Optional(TokenForm),
-          response: { 200: TokenResponseSchema, 400: TokenErrorSchema, 403: TokenErrorSchema, 429: TokenErrorSchema },
         },
         // Before schema validation, so a JSON or text body is refused in the token shape; a request
         // without a body is an empty form (its grant then names the missing property).
@@ -136,13 +145,13 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
 
     app.get(
       '/identity/keys',
-      { config, schema: { tags: ['IAM token'], summary: 'Public keys that verify access tokens (JWKS)', response: { 200: JwksSchema } } },
+      { config, schema: {} },
       async () => signingKeys.jwks(),
     );
 
     app.get(
       '/identity/.well-known/openid-configuration',
-      { config, schema: { tags: ['IAM token'], summary: 'OpenID Connect discovery document', response: { 200: DiscoverySchema } } },
+      { config, schema: {} },
       async () => {
         const iss = issuer();
         return {

@@ -1,3 +1,4 @@
+import { describeOperations, type Operations } from '../http/openapi.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
@@ -36,6 +37,70 @@ function profileWire(p: UserProfile & { settings: UserSettings }, withSettings =
     ...(withSettings ? { settings: p.settings } : {}),
   };
 }
+
+const S = Type.String();
+const SettingsSchema = Type.Object(
+  { language: S, notification_language: S, allowed_ip_addresses: S, self_manage: Type.Boolean() },
+  { title: 'UserSettings' },
+);
+const ProfileSchema = Type.Object(
+  {
+    id: S,
+    iam_id: S,
+    realm: S,
+    user_id: S,
+    firstname: S,
+    lastname: S,
+    state: S,
+    email: S,
+    phonenumber: S,
+    altphonenumber: S,
+    photo: S,
+    account_id: S,
+    added_on: S,
+    settings: Type.Optional(SettingsSchema),
+  },
+  { title: 'UserProfile' },
+);
+
+const operations: Operations = {
+  'GET /v2/accounts/:account_id/users': {
+    operationId: 'listUsers',
+    summary: 'List the users of an account',
+    responses: {
+      200: Type.Object(
+        { total_results: Type.Integer(), limit: Type.Integer(), first_url: S, next_url: Type.Optional(S), resources: Type.Array(ProfileSchema) },
+        { title: 'UserList' },
+      ),
+    },
+  },
+  'POST /v2/accounts/:account_id/users': {
+    operationId: 'inviteUsers',
+    summary: 'Invite users to an account',
+    responses: { 202: Type.Object({ resources: Type.Array(Type.Object({ email: S, id: S, state: S })) }, { title: 'InvitedUserList' }) },
+  },
+  'GET /v2/accounts/:account_id/users/:iam_id': { operationId: 'getUserProfile', summary: "Get a user's profile", responses: { 200: ProfileSchema } },
+  'PATCH /v2/accounts/:account_id/users/:iam_id': { operationId: 'updateUserProfile', summary: "Update a user's profile", responses: { 204: null } },
+  'DELETE /v2/accounts/:account_id/users/:iam_id': { operationId: 'removeUser', summary: 'Remove a user from an account', responses: { 204: null } },
+  'DELETE /v3/accounts/:account_id/users/:iam_id': {
+    operationId: 'v3RemoveUser',
+    summary: 'Remove a user from an account (accepted for processing)',
+    responses: { 202: null },
+  },
+  'GET /v2/accounts/:account_id/users/:iam_id/settings': { operationId: 'getUserSettings', summary: "Get a user's settings", responses: { 200: SettingsSchema } },
+  'PATCH /v2/accounts/:account_id/users/:iam_id/settings': { operationId: 'updateUserSettings', summary: "Update a user's settings", responses: { 204: null } },
+  'POST /v2/users/accept': {
+    operationId: 'accept',
+    summary: 'Accept an invitation to an account (with an access token or the invitation secret)',
+    responses: {
+      202: Type.Object(
+        { account_id: Type.Optional(S), iam_id: Type.Optional(S), iam_apikey_id: Type.Optional(S), iam_apikey: Type.Optional(S) },
+        { title: 'AcceptedInvitation', description: 'With the invitation secret: the new identity and its first API key; with a token: no body.' },
+      ),
+      204: null,
+    },
+  },
+};
 
 const AccountPath = Type.Object({ account_id: Text });
 const UserPath = Type.Object({ account_id: Text, iam_id: Text });
@@ -90,6 +155,7 @@ const Activity = Type.Object({ include_activity: Type.Optional(Type.String({ max
 export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
   const { users } = deps;
   return async (root) => {
+    describeOperations(root, 'handbook', tags, operations);
     await root.register(async (plugin) => {
       const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
       requireBearer(plugin, deps.authenticator);

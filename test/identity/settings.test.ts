@@ -36,7 +36,8 @@ describe('account identity settings', () => {
       mfa: 'TOTP',
       sessionExpirationInSeconds: '3600',
       systemAccessTokenExpirationInSeconds: '900',
-      allowedIpAddresses: '10.0.0.0/8, 192.168.1.7, 2001:db8::/32',
+      // The test server's own client (127.0.0.1) stays allowed: the list is enforced once its 1 s cache expires.
+      allowedIpAddresses: '10.0.0.0/8, 127.0.0.1, 2001:db8::/32',
       restrictCreateServiceId: 'RESTRICTED',
     });
     expect(updated.result).toMatchObject({
