@@ -5,7 +5,7 @@ import type { Actor } from '../kernel/principal.js';
 import { expectedTag, nextTag, type Context } from './context.js';
 import { accessGroupErrors as errors } from './errors.js';
 import type { GroupSort } from './store.js';
-import type { AccessGroup, MembershipType, OffsetPage, PageRequest, Settings } from './types.js';
+import { PUBLIC_ACCESS_GROUP_ID, type AccessGroup, type MembershipType, type OffsetPage, type PageRequest, type Settings } from './types.js';
 
 /** Groups and the account's access-groups settings. */
 
@@ -45,7 +45,7 @@ const matchesSearch = (group: AccessGroup, search: { field: 'id' | 'name' | 'des
   group[search.field].toLowerCase().includes(search.text.toLowerCase());
 
 export function groupOperations(ctx: Context) {
-  const { store, authorizer } = ctx.deps;
+  const { store, authorizer, authorizeJoin } = ctx.deps;
   const { now, target, publicAccessGroup, authorizedGroup, mutable, audited, memberChanged } = ctx;
 
 
@@ -177,11 +177,16 @@ export function groupOperations(ctx: Context) {
       return store.getSettings(accountId);
     },
 
-    /** Switches public access; without a value, changes nothing and returns the settings. */
+    /**
+     * Switches public access; without a value, changes nothing and returns the settings. Switching
+     * it on makes everyone a member of the Public Access group, a grant of every policy of that
+     * group: allowed only to a caller who could create each of them (as adding a member is).
+     */
     async updateSettings(actor: Actor, accountId: string, publicAccessEnabled: boolean | undefined): Promise<Settings> {
       const subject = { action: 'iam-groups.account-settings.update', targetType: 'account-settings', targetId: accountId, accountId };
       return audited(actor, subject, async (commit) => {
         await authorizer.authorize(actor.principal, subject.action, target(accountId), actor.environment);
+        if (publicAccessEnabled === true) await authorizeJoin(actor, accountId, PUBLIC_ACCESS_GROUP_ID);
         return commit(
           async (w) => {
             const current = await store.getSettings(accountId, w.trx);

@@ -49,6 +49,31 @@ describe('settings and the Public Access group', () => {
     expect((await auditOf(owner.accountId)).filter((e) => e.action === 'iam-groups.account-settings.update')).toHaveLength(2);
   });
 
+  it('switching public access on grants the Public Access group\'s policies: only who could create each of them may', async () => {
+    const admin = await addMember(server, owner.accountId);
+    const adminOf = (serviceName: string) => ({
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'iam_id', value: admin.iamId }] }],
+      roles: [{ role_id: 'crn:v1:bluemix:public:iam::::role:Administrator' }],
+      resources: [{ attributes: [{ name: 'accountId', value: owner.accountId }, { name: 'serviceName', value: serviceName }] }],
+    });
+    await owner.policies.createPolicy(adminOf('iam-groups'));
+    const everyoneAdministersIdentity = await owner.policies.createPolicy({
+      type: 'access',
+      subjects: [{ attributes: [{ name: 'access_group_id', value: PUBLIC }] }],
+      roles: [{ role_id: 'crn:v1:bluemix:public:iam::::role:Administrator' }],
+      resources: [{ attributes: [{ name: 'accountId', value: owner.accountId }, { name: 'serviceName', value: 'iam-identity' }] }],
+    });
+    await owner.groups.updateAccountSettings({ accountId: owner.accountId, publicAccessEnabled: false });
+
+    // Administrator on iam-groups may switch it off, but not on: that would grant Administrator on iam-identity.
+    expect(await statusOf(admin.groups.updateAccountSettings({ accountId: owner.accountId, publicAccessEnabled: true }))).toBe(403);
+    expect((await owner.groups.getAccountSettings({ accountId: owner.accountId })).result.public_access_enabled).toBe(false);
+    await owner.policies.createPolicy(adminOf('iam-identity'));
+    expect((await admin.groups.updateAccountSettings({ accountId: owner.accountId, publicAccessEnabled: true })).status).toBe(200);
+    await owner.policies.deletePolicy({ policyId: everyoneAdministersIdentity.result.id! });
+  });
+
   it('the Public Access group can be read but not changed, deleted, or given members or rules', async () => {
     const g = owner.groups;
     const read = await g.getAccessGroup({ accessGroupId: PUBLIC });
