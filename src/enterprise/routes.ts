@@ -103,17 +103,21 @@ const EnterpriseSchema = Type.Object(
   },
   { title: 'Enterprise' },
 );
+/** What an account and an account group of an enterprise both carry: their place in its tree. */
+const inEnterprise = {
+  url: S,
+  id: S,
+  crn: S,
+  parent: S,
+  enterprise_account_id: S,
+  enterprise_id: S,
+  enterprise_path: S,
+  name: S,
+  state: S,
+};
 const AccountSchema = Type.Object(
   {
-    url: S,
-    id: S,
-    crn: S,
-    parent: S,
-    enterprise_account_id: S,
-    enterprise_id: S,
-    enterprise_path: S,
-    name: S,
-    state: S,
+    ...inEnterprise,
     owner_iam_id: S,
     paid: Type.Boolean(),
     owner_email: S,
@@ -125,15 +129,7 @@ const AccountSchema = Type.Object(
 );
 const AccountGroupSchema = Type.Object(
   {
-    url: S,
-    id: S,
-    crn: S,
-    parent: S,
-    enterprise_account_id: S,
-    enterprise_id: S,
-    enterprise_path: S,
-    name: S,
-    state: S,
+    ...inEnterprise,
     primary_contact_iam_id: S,
     primary_contact_email: S,
     ...audit,

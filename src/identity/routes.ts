@@ -63,6 +63,32 @@ export interface IdentityRoutesDeps {
 const isTrue = (flag: string | undefined) => flag?.toLowerCase() === 'true';
 
 /** A comma-separated id list of the limits query: trimmed, empty entries dropped. */
+/** A limits request of the query or the body (see LimitsQuery, LimitsBody); `ids` reads one id list. */
+function limitsRequestOf<L>(f: LimitsFields<L>, ids: (list: L | undefined) => string[] | undefined) {
+  return {
+    serviceidGroups: f.serviceid_groups,
+    serviceidsPerGroup: ids(f.serviceids_per_group),
+    profiles: f.profiles,
+    apikeysPerIdentity: ids(f.apikeys_per_identity),
+    templates: f.templates,
+    templateVersionsPerTemplate: ids(f.template_versions_per_template),
+    idps: f.idps,
+    claimRulesPerGroup: ids(f.claim_rules_per_group),
+    claimRulesPerProfile: ids(f.claim_rules_per_profile),
+    crLinks: f.cr_links,
+    crLinksPerProfile: ids(f.cr_links_per_profile),
+    crRules: f.cr_rules,
+    crRulesPerProfile: ids(f.cr_rules_per_profile),
+  };
+}
+
+type Flag = boolean | undefined;
+type LimitsFields<L> = {
+  serviceid_groups?: Flag; serviceids_per_group?: L; profiles?: Flag; apikeys_per_identity?: L; templates?: Flag;
+  template_versions_per_template?: L; idps?: Flag; claim_rules_per_group?: L; claim_rules_per_profile?: L; cr_links?: Flag;
+  cr_links_per_profile?: L; cr_rules?: Flag; cr_rules_per_profile?: L;
+};
+
 const idListOf = (list: string | undefined): string[] | undefined =>
   list === undefined ? undefined : list.split(',').map((id) => id.trim()).filter((id) => id !== '');
 
@@ -418,22 +444,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const q = request.query;
-        return identity.limits.get(actorOf(request), request.params.account_id, {
-          serviceidGroups: q.serviceid_groups,
-          serviceidsPerGroup: idListOf(q.serviceids_per_group),
-          profiles: q.profiles,
-          apikeysPerIdentity: idListOf(q.apikeys_per_identity),
-          templates: q.templates,
-          templateVersionsPerTemplate: idListOf(q.template_versions_per_template),
-          idps: q.idps,
-          claimRulesPerGroup: idListOf(q.claim_rules_per_group),
-          claimRulesPerProfile: idListOf(q.claim_rules_per_profile),
-          crLinks: q.cr_links,
-          crLinksPerProfile: idListOf(q.cr_links_per_profile),
-          crRules: q.cr_rules,
-          crRulesPerProfile: idListOf(q.cr_rules_per_profile),
-        });
+        return identity.limits.get(actorOf(request), request.params.account_id, limitsRequestOf(request.query, idListOf));
       },
     );
 
@@ -448,22 +459,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         },
       },
       async (request) => {
-        const b = request.body;
-        return identity.limits.get(actorOf(request), request.params.account_id, {
-          serviceidGroups: b.serviceid_groups,
-          serviceidsPerGroup: b.serviceids_per_group,
-          profiles: b.profiles,
-          apikeysPerIdentity: b.apikeys_per_identity,
-          templates: b.templates,
-          templateVersionsPerTemplate: b.template_versions_per_template,
-          idps: b.idps,
-          claimRulesPerGroup: b.claim_rules_per_group,
-          claimRulesPerProfile: b.claim_rules_per_profile,
-          crLinks: b.cr_links,
-          crLinksPerProfile: b.cr_links_per_profile,
-          crRules: b.cr_rules,
-          crRulesPerProfile: b.cr_rules_per_profile,
-        });
+        return identity.limits.get(actorOf(request), request.params.account_id, limitsRequestOf(request.body, (ids) => ids));
       },
     );
 

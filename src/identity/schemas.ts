@@ -196,40 +196,29 @@ export const PreferencesResponse = Type.Object({ preferences: Type.Array(Prefere
 const IdList = Type.String({ maxLength: 12_900 });
 const IdArray = Type.Array(Type.String({ minLength: 1, maxLength: 128 }), { maxItems: 100 });
 
-export const LimitsQuery = Type.Object({
-  serviceid_groups: opt(Type.Boolean()),
-  serviceids_per_group: opt(IdList),
-  profiles: opt(Type.Boolean()),
-  apikeys_per_identity: opt(IdList),
-  templates: opt(Type.Boolean()),
-  template_versions_per_template: opt(IdList),
-  idps: opt(Type.Boolean()),
-  claim_rules_per_group: opt(IdList),
-  claim_rules_per_profile: opt(IdList),
-  cr_links: opt(Type.Boolean()),
-  cr_links_per_profile: opt(IdList),
-  cr_rules: opt(Type.Boolean()),
-  cr_rules_per_profile: opt(IdList),
-});
-
-export const LimitsBody = Type.Object(
-  {
+/**
+ * What a limits request asks about: flags for account-wide counts and id lists for per-entity ones,
+ * as comma-separated ids in a query (GET) or id arrays in a body (POST, for long lists).
+ */
+const limitsFields = <L extends TSchema>(ids: L) =>
+  ({
     serviceid_groups: opt(Type.Boolean()),
-    serviceids_per_group: opt(IdArray),
+    serviceids_per_group: opt(ids),
     profiles: opt(Type.Boolean()),
-    apikeys_per_identity: opt(IdArray),
+    apikeys_per_identity: opt(ids),
     templates: opt(Type.Boolean()),
-    template_versions_per_template: opt(IdArray),
+    template_versions_per_template: opt(ids),
     idps: opt(Type.Boolean()),
-    claim_rules_per_group: opt(IdArray),
-    claim_rules_per_profile: opt(IdArray),
+    claim_rules_per_group: opt(ids),
+    claim_rules_per_profile: opt(ids),
     cr_links: opt(Type.Boolean()),
-    cr_links_per_profile: opt(IdArray),
+    cr_links_per_profile: opt(ids),
     cr_rules: opt(Type.Boolean()),
-    cr_rules_per_profile: opt(IdArray),
-  },
-  strict,
-);
+    cr_rules_per_profile: opt(ids),
+  }) as const;
+
+export const LimitsQuery = Type.Object(limitsFields(IdList));
+export const LimitsBody = Type.Object(limitsFields(IdArray), strict);
 
 const LimitCount = Type.Object({ limit: Type.Integer(), count: opt(Type.Integer()) });
 const countsOf = (field: string, idField: string) =>
