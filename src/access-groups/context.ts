@@ -1,8 +1,7 @@
 import type { AccountsStore } from '../accounts/store.js';
 import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
-import { DomainError, staleEtag } from '../kernel/errors.js';
-import { entityTag } from '../kernel/ids.js';
+import { DomainError } from '../kernel/errors.js';
 import type { Actor } from '../kernel/principal.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { accessGroupErrors as errors } from './errors.js';
@@ -34,19 +33,6 @@ interface AuditSubject {
   targetType: string;
   targetId: string;
   accountId: string;
-}
-
-/** The tag after `current`: its revision number plus one, with fresh random hex. */
-export const nextTag = (current: string) => {
-  const revision = Number.parseInt(current, 10);
-  return entityTag(Number.isFinite(revision) ? revision + 1 : 1);
-};
-
-/** Checks If-Match (`*` matches any) and returns the tag the conditional update must still find. */
-export function expectedTag(ifMatch: string, current: string): string | undefined {
-  if (ifMatch === '*') return undefined;
-  if (ifMatch !== current) throw staleEtag();
-  return current;
 }
 
 /** A failed item of a 207 response. */

@@ -1,7 +1,7 @@
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
-import { ifMatchOf, setEtag } from '../http/etag.js';
+import { ifMatchOf, sendTagged } from '../http/etag.js';
 import type { Authenticator } from '../kernel/principal.js';
 import { DEFAULT_LIMIT } from './paging.js';
 import {
@@ -63,10 +63,6 @@ const ruleInputOf = (body: { name?: string; expiration: number; realm_name: stri
   ...(body.name !== undefined ? { name: body.name } : {}),
 });
 
-function sendTagged(reply: FastifyReply, status: number, entityTag: string, body: unknown) {
-  setEtag(reply, entityTag);
-  return reply.code(status).send(body);
-}
 
 /**
  * IAM Access Groups v2 routes: groups, members, dynamic rules and account settings (templates and

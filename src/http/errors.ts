@@ -76,6 +76,12 @@ function describeValidation(error: FastifyError): string {
 
 const trace = () => randomBytes(16).toString('hex');
 
+/**
+ * Codes the policy API spells its own way: its ErrorObject.Code enum has no `precondition_failed`,
+ * so a stale If-Match (kernel/etag.ts staleTag) is `request_not_processed` there.
+ */
+const POLICY_CODES: Readonly<Record<string, string>> = { precondition_failed: 'request_not_processed' };
+
 /** Renders an error body in the style of the API; `requestId` is the Transaction-Id of the call. */
 export function errorBody(style: ErrorStyle, error: DomainError, status: number, requestId: string, url: string): unknown {
   switch (style) {
@@ -103,7 +109,9 @@ export function errorBody(style: ErrorStyle, error: DomainError, status: number,
     case 'policy':
       return {
         trace: trace(),
-        errors: [{ code: error.code, message: error.message, ...(error.details.data ? { details: error.details.data } : {}) }],
+        errors: [
+          { code: POLICY_CODES[error.code] ?? error.code, message: error.message, ...(error.details.data ? { details: error.details.data } : {}) },
+        ],
         status_code: status,
       };
     case 'resource-controller':

@@ -1,5 +1,6 @@
 import { forbidden, invalid } from '../kernel/errors.js';
 import { ids, subjectKindOf } from '../kernel/ids.js';
+import { nextTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import { hashSecret } from '../kernel/secrets.js';
 import type { Write } from '../store/unit-of-work.js';
@@ -7,7 +8,6 @@ import {
   audited,
   changeEntity,
   listingScope,
-  nextEntityTag,
   targetOf,
   type AuditSubject,
   type EntityKind,
@@ -119,7 +119,7 @@ export function createApiKeyService(ctx: IdentityContext) {
         createdBy: fields.createdBy,
         createdAt: at,
         modifiedAt: at,
-        entityTag: nextEntityTag(),
+        entityTag: nextTag(),
         lastAuthn: null,
         authnCount: 0,
       },

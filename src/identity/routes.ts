@@ -1,7 +1,7 @@
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
-import { ifMatchOf, setEtag } from '../http/etag.js';
+import { ifMatchOf, sendTagged } from '../http/etag.js';
 import type { Actor, Authenticator } from '../kernel/principal.js';
 import type { SiteUrl } from './context.js';
 import type { ListParams } from './paging.js';
@@ -49,11 +49,6 @@ const isTrue = (flag: string | undefined) => flag?.toLowerCase() === 'true';
 const definedParams = (params: Record<string, string | number | boolean | undefined>): ListParams =>
   Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as ListParams;
 
-/** Sends an entity with its tag in the body (already) and in the ETag header. */
-function sendTagged(reply: FastifyReply, status: number, entityTag: string, body: unknown) {
-  setEtag(reply, entityTag);
-  return reply.code(status).send(body);
-}
 
 /**
  * IAM Identity v1 routes: API keys, service IDs, service ID groups, account identity settings.

@@ -2,13 +2,14 @@ import { customRoleCrn, platformRoles, type Catalog, type CatalogService, type R
 import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { ids } from '../kernel/ids.js';
+import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Writer } from '../store/unit-of-work.js';
 import { isUniqueViolation } from '../store/conflicts.js';
 import { policyErrors } from './errors.js';
 import type { PolicyStore } from './store.js';
 import type { CustomRoleStore } from './roles-store.js';
-import { auditEvent, authorizeAudited, isAllowed, nextTag, requireTag, type AuditFacts } from './support.js';
+import { auditEvent, authorizeAudited, isAllowed, type AuditFacts } from './support.js';
 import { grantTargets, ROLE_MANAGEMENT } from './targets.js';
 import type { CustomRoleInput, CustomRoleRecord, RoleListQuery } from './types.js';
 
@@ -226,7 +227,7 @@ export function createRoleService(deps: RoleServiceDeps) {
       const actions = checkedActions(current.serviceName, input.actions);
       await authorizeAudited(deps, actor, `${ROLE_MANAGEMENT}.update`, roleTarget(current.accountId), facts(`${ROLE_MANAGEMENT}.update`, current));
       if (!sameActions(actions, current.actions)) await authorizeRegrant(actor, current);
-      requireTag(ifMatch, current.entityTag);
+      expectedTag(ifMatch, current.entityTag);
       const { description: _previous, ...kept } = current;
       const role: CustomRoleRecord = {
         ...kept,
@@ -240,7 +241,7 @@ export function createRoleService(deps: RoleServiceDeps) {
       const twin = await twinOf(role);
       if (twin) throw twinConflict(twin);
       await writer.write(async (w) => {
-        if (!(await store.update(w.trx, role, current.entityTag))) throw policyErrors.staleEtag();
+        if (!(await store.update(w.trx, role, current.entityTag))) throw staleTag();
         w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'update' });
         w.audit(auditEvent(actor, facts(`${ROLE_MANAGEMENT}.update`, role)));
       });

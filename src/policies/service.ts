@@ -3,6 +3,7 @@ import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
+import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import { isUniqueViolation } from '../store/conflicts.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
@@ -11,7 +12,7 @@ import type { RenderContext } from './render.js';
 import { createRoleBook } from './role-book.js';
 import type { CustomRoleStore } from './roles-store.js';
 import type { PolicyStore, PolicyWindow } from './store.js';
-import { auditEvent, authorizeAudited, isAllowed, nextTag, requireTag, type AuditFacts } from './support.js';
+import { auditEvent, authorizeAudited, isAllowed, type AuditFacts } from './support.js';
 import { accessManagementTarget, grantTargets } from './targets.js';
 import type { PolicyDraft, PolicyFilter, PolicyListQuery, PolicyRecord, PolicySortField, Syntax } from './types.js';
 import { renderV1 } from './v1.js';
@@ -143,7 +144,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         duplicate = next.state === 'active' ? await store.findActiveDuplicate(next, w.trx) : undefined;
         if (duplicate) return;
         if (previousTag === undefined) await store.insert(w.trx, next);
-        else if (!(await store.update(w.trx, next, previousTag))) throw policyErrors.staleEtag();
+        else if (!(await store.update(w.trx, next, previousTag))) throw staleTag();
         w.changed({ entity: 'policy', entityId: next.id, accountId: next.accountId, op });
         w.audit(auditEvent(actor, audit));
       });
@@ -206,7 +207,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       await authorizeScope(actor, 'iam.policy.update', current, audit);
       await authorizeScope(actor, 'iam.policy.update', draft, audit);
       const valid = await validateDraft(draft, validationDeps);
-      requireTag(ifMatch, current.entityTag);
+      expectedTag(ifMatch, current.entityTag);
       const policy: PolicyRecord = {
         id: current.id,
         ...contentOf(valid),
@@ -228,7 +229,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       const action = state === 'deleted' ? 'iam.policy.delete' : 'iam.policy.update';
       const audit = facts(action, current, { state });
       await authorizeScope(actor, action, current, audit);
-      requireTag(ifMatch, current.entityTag);
+      expectedTag(ifMatch, current.entityTag);
       if (current.state === state) return view(current, 'v1');
       // A restored policy must still be valid: its subject, custom roles and services may be gone.
       if (state === 'active') await validateDraft({ ...current, syntax: 'v1' }, validationDeps);
@@ -269,7 +270,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       const policies = await store.listActiveOfSubject(accountId, iamId, w.trx);
       for (const current of policies) {
         const retired: PolicyRecord = { ...current, state: 'deleted', lastModifiedAt: at, lastModifiedById: by, entityTag: nextTag(current.entityTag) };
-        if (!(await store.update(w.trx, retired, current.entityTag))) throw policyErrors.staleEtag();
+        if (!(await store.update(w.trx, retired, current.entityTag))) throw staleTag();
         w.changed({ entity: 'policy', entityId: current.id, accountId, op: 'delete' });
       }
       return policies.map((p) => p.id);
