@@ -3,6 +3,7 @@ import swagger from '@fastify/swagger';
 import Fastify, { type FastifyInstance, type FastifyPluginAsync, type FastifyServerFactory } from 'fastify';
 import type { Admission } from './http/auth.js';
 import { installErrorHandling, replyWithError } from './http/errors.js';
+import { installEmptyCursorsAsAbsent } from './http/query.js';
 import { DomainError, invalid } from './kernel/errors.js';
 import { lazyChildLoggers, loggerOptions } from './http/logging.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   });
 
   installErrorHandling(app);
+  installEmptyCursorsAsAbsent(app);
   app.decorate('admitPrincipal', deps.admission ?? admitAll);
   if (deps.rateLimits) await installCredentialRateLimits(app, deps.rateLimits.settings, deps.rateLimits.now);
   deps.revisions.install(app);

@@ -3,6 +3,7 @@ import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
+import { decodeCursor, encodeCursor, isStringPair, limitOf, type LimitRange } from '../kernel/cursor.js';
 import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import { isUniqueViolation } from '../store/conflicts.js';
@@ -40,8 +41,8 @@ export interface PolicyView {
   etag: string;
 }
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 100;
+/** Page sizes of policy listings. */
+export const POLICY_LIMITS: LimitRange = { min: 1, max: 100, default: 50 };
 const SORT_FIELDS: readonly PolicySortField[] = [
   'id', 'type', 'href', 'created_at', 'created_by_id', 'last_modified_at', 'last_modified_by_id', 'state',
   'last_permit_at', 'last_permit_frequency',
@@ -337,17 +338,11 @@ function listHref(baseUrl: string, syntax: Syntax, query: PolicyListQuery): stri
   return `${baseUrl}/${syntax}/policies?${params.toString()}`;
 }
 
-const encodeStart = (key: [string, string]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+/** A `start` token: the (sort value, id) key of the last policy of the previous page. */
+const encodeStart = (key: [string, string]) => encodeCursor(key);
 
-function decodeStart(start: string): [string, string] {
-  try {
-    const key: unknown = JSON.parse(Buffer.from(start, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === 'string')) return key as [string, string];
-  } catch {
-    // fall through to the error below
-  }
-  throw policyErrors.invalidBody('The start token is not one this API handed out.');
-}
+const decodeStart = (start: string): [string, string] =>
+  decodeCursor(start, isStringPair, () => policyErrors.invalidBody('The start token is not one this API handed out.'));
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
@@ -359,10 +354,7 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 
 function parseListQuery(query: PolicyListQuery): { filter: PolicyFilter; window: PolicyWindow; format?: string } {
   if (!query.accountId) throw policyErrors.missingQuery('account_id');
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw policyErrors.invalidBody(`Query parameter limit must be an integer from 1 to ${MAX_LIMIT}.`);
-  }
+  const limit = limitOf(query.limit, POLICY_LIMITS, 'Query parameter limit', policyErrors.invalidBody);
   const descending = query.sort?.startsWith('-') ?? false;
   const sort = oneOf('sort', descending ? query.sort!.slice(1) : query.sort, SORT_FIELDS) ?? 'created_at';
   const format = oneOf('format', query.format, [...FORMATS]);
