@@ -3,7 +3,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, sendTagged } from '../http/etag.js';
 import type { Authenticator } from '../kernel/principal.js';
-import { DEFAULT_LIMIT } from './paging.js';
+import { PAGE_LIMITS } from './paging.js';
 import {
   AccountQuery,
   AddMembersBody,
@@ -102,7 +102,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
 
     app.get('/v2/groups', { config, schema: { tags, querystring: GroupListQuery } }, async (request) => {
       const q = request.query;
-      const limit = q.limit ?? DEFAULT_LIMIT;
+      const limit = q.limit ?? PAGE_LIMITS.default;
       const page = await accessGroups.listGroups(actorOf(request), q.account_id, {
         limit,
         offset: q.offset ?? 0,
@@ -168,7 +168,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
       async (request) => {
         const q = request.query;
         const groupId = request.params.access_group_id;
-        const limit = q.limit ?? DEFAULT_LIMIT;
+        const limit = q.limit ?? PAGE_LIMITS.default;
         const page = await accessGroups.listMembers(actorOf(request), groupId, {
           limit,
           offset: q.offset ?? 0,
