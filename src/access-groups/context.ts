@@ -6,12 +6,12 @@ import type { Actor } from '../kernel/principal.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { accessGroupErrors as errors } from './errors.js';
 import type { AccessGroupsStore } from './store.js';
-import { PUBLIC_ACCESS_GROUP_ID, SERVICE_NAME, type AccessGroup, type ItemResult } from './types.js';
+import { PUBLIC_ACCESS_GROUP_ID, SERVICE_NAME, type AccessGroup } from './types.js';
 
 /**
  * What the access-groups operations share: their dependencies and the helpers every operation
  * uses (authorization targets, the Public Access group, by-id lookups, audited writes, change-feed
- * entries for memberships, entity tags, per-item results of 207 responses), written once.
+ * entries for memberships), written once.
  */
 
 export interface AccessGroupsDeps {
@@ -33,27 +33,6 @@ interface AuditSubject {
   targetType: string;
   targetId: string;
   accountId: string;
-}
-
-/** A failed item of a 207 response. */
-export const failure = (error: DomainError, status: number): ItemResult => ({ status, error: { code: error.code, message: error.message } });
-
-const STATUS_OF_KIND: Partial<Record<DomainError['kind'], number>> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
-
-/** The domain error an item failure stands for (itemFailure's inverse); undefined for a success. */
-export function errorOfItem(result: ItemResult): DomainError | undefined {
-  if (result.error === undefined) return undefined;
-  const kind = (Object.keys(STATUS_OF_KIND) as Array<DomainError['kind']>).find((k) => STATUS_OF_KIND[k] === result.status) ?? 'invalid';
-  return new DomainError(kind, result.error.code, result.error.message);
-}
-
-/** An item's failure from a domain error; anything else is not an item failure and propagates. */
-export function itemFailure(error: unknown): ItemResult {
-  if (error instanceof DomainError) {
-    const status = STATUS_OF_KIND[error.kind];
-    if (status !== undefined) return failure(error, status);
-  }
-  throw error;
 }
 
 /** The shared helpers, bound to the dependencies. */

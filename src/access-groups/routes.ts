@@ -158,7 +158,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
           request.params.access_group_id,
           request.body.members.map((m) => ({ iamId: m.iam_id, type: m.type })),
         );
-        return reply.code(207).send({ members: results.map((r) => addedMemberWire(r, request.id)) });
+        return reply.code(207).send({ members: results.map((r) => addedMemberWire(r, 200, request.id)) });
       },
     );
 
@@ -201,7 +201,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
       async (request, reply) => {
         const groupId = request.params.access_group_id;
         const results = await accessGroups.removeMembers(actorOf(request), groupId, request.body.members);
-        return reply.code(207).send({ access_group_id: groupId, members: results.map((r) => removedMemberWire(r, request.id)) });
+        return reply.code(207).send({ access_group_id: groupId, members: results.map((r) => removedMemberWire(r, 204, request.id)) });
       },
     );
 
@@ -217,7 +217,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
           request.body.type,
           request.body.groups,
         );
-        return reply.code(207).send({ iam_id: iamId, groups: results.map((r) => groupResultWire(r, request.id)) });
+        return reply.code(207).send({ iam_id: iamId, groups: results.map((r) => groupResultWire(r, 200, request.id)) });
       },
     );
 
@@ -227,7 +227,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
       async (request, reply) => {
         const iamId = request.params.iam_id;
         const results = await accessGroups.removeFromAllGroups(actorOf(request), request.query.account_id, iamId);
-        return reply.code(207).send({ iam_id: iamId, groups: results.map((r) => groupResultWire(r, request.id)) });
+        return reply.code(207).send({ iam_id: iamId, groups: results.map((r) => groupResultWire(r, 204, request.id)) });
       },
     );
 

@@ -33,6 +33,9 @@ const statusOf: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
+/** The HTTP status of a domain error. */
+export const statusOfError = (error: DomainError): number => statusOf[error.kind];
+
 /** Codes of errors raised by the HTTP framework itself (parsing, validation, limits). */
 function fromFrameworkError(error: FastifyError): DomainError | undefined {
   if (error.validation) {
