@@ -288,7 +288,7 @@ export function createApiKeyService(ctx: IdentityContext) {
       }
       const slice = await store.listApiKeys({ accountId, ...(iamId !== undefined ? { iamId } : {}), ...(ownerType ? { ownerType } : {}) }, window);
       const items = await Promise.all(slice.items.map((key) => detailed(key, { includeHistory: read.flag('includeHistory') })));
-      return toPage({ ...slice, items }, params, window, (token) => `${ctx.site.url}/v1/apikeys?pagetoken=${token}`);
+      return toPage({ ...slice, items }, params, window);
     },
 
     async update(actor: Actor, id: string, ifMatch: string, input: UpdateApiKeyInput): Promise<ApiKey> {

@@ -16,18 +16,12 @@ import type { HistoryRecord } from './types.js';
  * (entity tags, authorization targets, history, audited transactions), written once.
  */
 
-/** Where clients reach this server; page links are absolute URLs under it. */
-export interface SiteUrl {
-  url: string;
-}
-
 export interface IdentityDeps {
   db: Db;
   writer: Writer;
   clock: Clock;
   authorizer: Authorizer;
   accounts: AccountsStore;
-  site: SiteUrl;
   /**
    * What else leaves with a deleted service ID (its group memberships, its policies), inside the
    * deleting write. Late-bound: those domains are built after identity.

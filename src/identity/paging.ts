@@ -105,11 +105,8 @@ const isCursor = (value: unknown): value is Cursor => {
   );
 };
 
-/**
- * Turns a store slice into a page with links. `link(token)` makes the absolute URL of the
- * collection with that pagetoken.
- */
-export function toPage<T>(slice: Slice<T>, params: ListParams, window: Window, link: (token: string) => string): Page<T> {
+/** Turns a store slice into a page with the tokens of the first, next and previous pages. */
+export function toPage<T>(slice: Slice<T>, params: ListParams, window: Window): Page<T> {
   const backwards = window.cursor?.direction === 'before';
   // A backward window with nothing before it is the start of the list, whatever the token said.
   const offset = backwards && !slice.more ? 0 : (window.cursor?.offset ?? 0);
@@ -117,14 +114,12 @@ export function toPage<T>(slice: Slice<T>, params: ListParams, window: Window, l
   const lastKey = slice.keys[slice.keys.length - 1];
   const hasNext = backwards ? lastKey !== undefined : slice.more;
   const hasPrevious = backwards ? slice.more : offset > 0 && firstKey !== undefined;
-  const page: Page<T> = { items: slice.items, offset, limit: window.size, first: link(encodePageToken(params)) };
+  const page: Page<T> = { items: slice.items, offset, limit: window.size, first: encodePageToken(params) };
   if (hasNext && lastKey) {
-    page.next = link(encodePageToken(params, { direction: 'after', key: lastKey, offset: offset + slice.items.length }));
+    page.next = encodePageToken(params, { direction: 'after', key: lastKey, offset: offset + slice.items.length });
   }
   if (hasPrevious && firstKey) {
-    page.previous = link(
-      encodePageToken(params, { direction: 'before', key: firstKey, offset: Math.max(0, offset - window.size) }),
-    );
+    page.previous = encodePageToken(params, { direction: 'before', key: firstKey, offset: Math.max(0, offset - window.size) });
   }
   return page;
 }

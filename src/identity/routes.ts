@@ -3,7 +3,6 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, sendTagged } from '../http/etag.js';
 import type { Actor, Authenticator } from '../kernel/principal.js';
-import type { SiteUrl } from './context.js';
 import type { ListParams } from './paging.js';
 import {
   AccountParams,
@@ -36,6 +35,11 @@ import {
   serviceIdWire,
   settingsWire,
 } from './wire.js';
+
+/** Where clients reach this server; page links and Location headers are absolute URLs under it. */
+export interface SiteUrl {
+  url: string;
+}
 
 export interface IdentityRoutesDeps {
   identity: IdentityService;
@@ -82,7 +86,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         }),
         ...(q.pagetoken ? { pagetoken: q.pagetoken } : {}),
       });
-      return pageWire(page, 'apikeys', (d) => apiKeyWire(d));
+      return pageWire(page, 'apikeys', (d) => apiKeyWire(d), (token) => `${site.url}/v1/apikeys?pagetoken=${token}`);
     });
 
     app.post('/v1/apikeys', { config, schema: { tags, body: CreateApiKeyBody, headers: CreateApiKeyHeaders } }, async (request, reply) => {
@@ -166,7 +170,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         }),
         ...(q.pagetoken ? { pagetoken: q.pagetoken } : {}),
       });
-      return pageWire(page, 'serviceids', (d) => serviceIdWire(d, { showGroupId: q.show_group_id ?? false }));
+      return pageWire(page, 'serviceids', (d) => serviceIdWire(d, { showGroupId: q.show_group_id ?? false }), (token) => `${site.url}/v1/serviceids?pagetoken=${token}`);
     });
 
     app.post(

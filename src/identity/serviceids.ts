@@ -192,7 +192,7 @@ export function createServiceIdService(ctx: IdentityContext, apiKeys: ApiKeyServ
         window,
       );
       const items = await Promise.all(slice.items.map((s) => detailed(s, { includeHistory: read.flag('includeHistory') })));
-      return toPage({ ...slice, items }, params, window, (token) => `${ctx.site.url}/v1/serviceids?pagetoken=${token}`);
+      return toPage({ ...slice, items }, params, window);
     },
 
     async update(actor: Actor, id: string, ifMatch: string, input: UpdateServiceIdInput): Promise<ServiceId> {
