@@ -5,6 +5,7 @@ import type { Admission } from './http/auth.js';
 import { installErrorHandling, replyWithError } from './http/errors.js';
 import { securitySchemes } from './http/openapi.js';
 import { installValidation } from './http/validation.js';
+import { installEmptyCursorsAsAbsent } from './http/query.js';
 import { DomainError, invalid } from './kernel/errors.js';
 import { lazyChildLoggers, loggerOptions } from './http/logging.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
@@ -85,6 +86,7 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
 
   installErrorHandling(app);
   installValidation(app);
+  installEmptyCursorsAsAbsent(app);
   app.decorate('admitPrincipal', deps.admission ?? admitAll);
   if (deps.rateLimits) await installCredentialRateLimits(app, deps.rateLimits.settings, deps.rateLimits.now);
   deps.revisions.install(app);

@@ -151,7 +151,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   // What leaves an account with an identity (a removed user, a deleted service ID), in the same
   // write: the domains that hold something for identities add themselves below, once they exist.
   const identityRemovals: IdentityRemoval[] = [];
-  const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, site, onIdentityRemoved: identityRemovals });
+  const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, onIdentityRemoved: identityRemovals });
   const resources = createResourcesService({
     store: resourcesStore,
     writer,

@@ -2,19 +2,18 @@ import type { AccountsStore } from '../accounts/store.js';
 import type { IdentityDirectory } from '../identity/directory.js';
 import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
-import { DomainError, staleEtag } from '../kernel/errors.js';
-import { entityTag } from '../kernel/ids.js';
+import { DomainError } from '../kernel/errors.js';
 import type { Actor } from '../kernel/principal.js';
 import { createAudited } from '../store/audited.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
 import { accessGroupErrors as errors } from './errors.js';
 import type { AccessGroupsStore } from './store.js';
-import { PUBLIC_ACCESS_GROUP_ID, SERVICE_NAME, type AccessGroup, type ItemResult } from './types.js';
+import { PUBLIC_ACCESS_GROUP_ID, SERVICE_NAME, type AccessGroup } from './types.js';
 
 /**
  * What the access-groups operations share: their dependencies and the helpers every operation
  * uses (authorization targets, the Public Access group, by-id lookups, audited writes, change-feed
- * entries for memberships, entity tags, per-item results of 207 responses), written once.
+ * entries for memberships), written once.
  */
 
 export interface AccessGroupsDeps {
@@ -30,40 +29,6 @@ export interface AccessGroupsDeps {
    * (the policy domain's grant check): a new member receives them all (authz.md §3.1).
    */
   authorizeJoin(actor: Actor, accountId: string, groupId: string): Promise<void>;
-}
-
-/** The tag after `current`: its revision number plus one, with fresh random hex. */
-export const nextTag = (current: string) => {
-  const revision = Number.parseInt(current, 10);
-  return entityTag(Number.isFinite(revision) ? revision + 1 : 1);
-};
-
-/** Checks If-Match (`*` matches any) and returns the tag the conditional update must still find. */
-export function expectedTag(ifMatch: string, current: string): string | undefined {
-  if (ifMatch === '*') return undefined;
-  if (ifMatch !== current) throw staleEtag();
-  return current;
-}
-
-/** A failed item of a 207 response. */
-export const failure = (error: DomainError, status: number): ItemResult => ({ status, error: { code: error.code, message: error.message } });
-
-const STATUS_OF_KIND: Partial<Record<DomainError['kind'], number>> = { invalid: 400, forbidden: 403, not_found: 404, conflict: 409 };
-
-/** The domain error an item failure stands for (itemFailure's inverse); undefined for a success. */
-export function errorOfItem(result: ItemResult): DomainError | undefined {
-  if (result.error === undefined) return undefined;
-  const kind = (Object.keys(STATUS_OF_KIND) as Array<DomainError['kind']>).find((k) => STATUS_OF_KIND[k] === result.status) ?? 'invalid';
-  return new DomainError(kind, result.error.code, result.error.message);
-}
-
-/** An item's failure from a domain error; anything else is not an item failure and propagates. */
-export function itemFailure(error: unknown): ItemResult {
-  if (error instanceof DomainError) {
-    const status = STATUS_OF_KIND[error.kind];
-    if (status !== undefined) return failure(error, status);
-  }
-  throw error;
 }
 
 /** The shared helpers, bound to the dependencies. */

@@ -1,9 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import { staleEtag } from '../kernel/errors.js';
-import { entityTag } from '../kernel/ids.js';
+import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Trx, Write } from '../store/unit-of-work.js';
-import { expectedTag, nextTag, type Context } from './context.js';
+import type { Context } from './context.js';
 import { accessGroupErrors as errors } from './errors.js';
 import { checkRuleInput, evaluateRules, type DynamicGrant, type FederatedLogin } from './rules.js';
 import { PUBLIC_ACCESS_GROUP_ID, type AccessGroup, type Rule, type RuleInput } from './types.js';
@@ -64,7 +63,7 @@ export function ruleOperations(ctx: Context) {
             created_by_id: by,
             last_modified_at: at,
             last_modified_by_id: by,
-            entity_tag: entityTag(1),
+            entity_tag: nextTag(),
           });
           w.changed({ entity: 'group_rule', entityId: id, accountId: group.accountId, op: 'create' });
           return (await store.getRule(id, w.trx))!;
@@ -104,7 +103,7 @@ export function ruleOperations(ctx: Context) {
             last_modified_by_id: actor.principal.iamId,
             entity_tag: nextTag(current.entityTag),
           });
-          if (!updated) throw staleEtag();
+          if (!updated) throw staleTag();
           const meaning = (r: Pick<Rule, 'realmName' | 'conditions' | 'expiration'>) =>
             JSON.stringify([r.realmName, r.expiration, r.conditions.map((c) => [c.claim, c.operator, c.value])]);
           if (meaning(current) !== meaning(rule)) await revokeGrantsOfRule(w, current);

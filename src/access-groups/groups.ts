@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { staleEtag } from '../kernel/errors.js';
-import { entityTag } from '../kernel/ids.js';
+import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
-import { expectedTag, nextTag, type Context } from './context.js';
+import type { Context } from './context.js';
 import { accessGroupErrors as errors } from './errors.js';
 import type { GroupSort } from './store.js';
 import { PUBLIC_ACCESS_GROUP_ID, type AccessGroup, type MembershipType, type OffsetPage, type PageRequest, type Settings } from './types.js';
@@ -74,7 +73,7 @@ export function groupOperations(ctx: Context) {
             created_by_id: by,
             last_modified_at: at,
             last_modified_by_id: by,
-            entity_tag: entityTag(1),
+            entity_tag: nextTag(),
           });
           w.changed({ entity: 'access_group', entityId: id, accountId, op: 'create' });
           return (await store.getGroup(id, w.trx))!;
@@ -141,7 +140,7 @@ export function groupOperations(ctx: Context) {
             last_modified_by_id: actor.principal.iamId,
             entity_tag: nextTag(current.entityTag),
           });
-          if (!updated) throw staleEtag();
+          if (!updated) throw staleTag();
           w.changed({ entity: 'access_group', entityId: groupId, accountId: current.accountId, op: 'update' });
           return (await store.getGroup(groupId, w.trx))!;
         });

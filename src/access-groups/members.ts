@@ -1,14 +1,14 @@
-import { DomainError, forbidden } from '../kernel/errors.js';
+import { forbidden } from '../kernel/errors.js';
 import { subjectKindOf, type SubjectKind } from '../kernel/ids.js';
+import { failed, failedItem, succeeded, type Outcome } from '../kernel/outcome.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Trx, Write } from '../store/unit-of-work.js';
-import { failure, itemFailure, type Context } from './context.js';
+import type { Context } from './context.js';
 import { accessGroupErrors as errors } from './errors.js';
 import type { MemberSort } from './store.js';
 import {
   PUBLIC_ACCESS_GROUP_ID,
   type AccessGroup,
-  type ItemResult,
   type Member,
   type MemberType,
   type MembershipType,
@@ -31,16 +31,32 @@ export interface MemberListQuery extends PageRequest {
   sort?: MemberSort;
 }
 
-export interface MemberResult extends ItemResult {
-  iamId: string;
-  type?: MemberType;
-  createdAt?: string;
-  createdById?: string;
+/** A static member as added (or as it already was): its type, and when and by whom it joined. */
+export interface AddedMember {
+  type: MemberType;
+  createdAt: string;
+  createdById: string;
 }
 
-export interface GroupResult extends ItemResult {
-  groupId: string;
+/** The outcome for one IAM id of a bulk member operation. */
+export interface MemberResult<T = void> {
+  iamId: string;
+  /** The member's type as given, or as its IAM id implies, when the operation failed for it. */
+  type?: MemberType;
+  outcome: Outcome<T>;
 }
+
+/** The outcome for one group of an operation on an identity's groups. */
+export interface GroupResult {
+  groupId: string;
+  outcome: Outcome;
+}
+
+/** What the audit event of a bulk operation records of each item: done, or the code it failed with. */
+const auditedOutcome = (outcome: Outcome<unknown>) => (outcome.ok ? 'done' : outcome.error.code);
+
+/** A refusal (403) among item outcomes, for operations refused as a whole when every item is refused. */
+const refusalOf = (outcome: Outcome<unknown>) => (!outcome.ok && outcome.error.kind === 'forbidden' ? outcome.error : undefined);
 
 export function memberOperations(ctx: Context) {
   const { store, authorizer, authorizeJoin, directory } = ctx.deps;
@@ -78,11 +94,11 @@ export function memberOperations(ctx: Context) {
    * Adds `iamId` as a static member inside a write; an existing membership is kept as is. Throws
    * the item's failure (404 unknown identity, 409 when it is already in the most groups allowed).
    */
-  async function addMemberIn(w: Write, actor: Actor, group: AccessGroup, iamId: string, type: MemberType): Promise<MemberResult> {
+  async function addMemberIn(w: Write, actor: Actor, group: AccessGroup, iamId: string, type: MemberType): Promise<AddedMember> {
     if (!(await identityExists(w.trx, group.accountId, iamId, type))) throw errors.identityNotFound(iamId, group.accountId);
     const existing = await store.getStaticMember(group.accountId, group.id, iamId, w.trx);
     if (existing) {
-      return { iamId, type, status: 200, createdAt: existing.created_at, createdById: existing.created_by_id };
+      return { type, createdAt: existing.created_at, createdById: existing.created_by_id };
     }
     if ((await store.staticGroupsOf(group.accountId, iamId, w.trx)).length >= GROUPS_PER_IDENTITY) {
       throw errors.tooManyGroups(iamId, GROUPS_PER_IDENTITY);
@@ -97,7 +113,7 @@ export function memberOperations(ctx: Context) {
     };
     await store.insertMember(w.trx, row);
     memberChanged(w, group.accountId, group.id, iamId, 'create');
-    return { iamId, type, status: 200, createdAt: row.created_at, createdById: row.created_by_id };
+    return { type, createdAt: row.created_at, createdById: row.created_by_id };
   }
 
 
@@ -110,7 +126,7 @@ export function memberOperations(ctx: Context) {
      * (400); adding an existing member succeeds and keeps it as it was. A member receives every
      * policy of the group, so only a caller who could create each of them may add one (403).
      */
-    async addMembers(actor: Actor, groupId: string, members: { iamId: string; type: string }[]): Promise<MemberResult[]> {
+    async addMembers(actor: Actor, groupId: string, members: { iamId: string; type: string }[]): Promise<MemberResult<AddedMember>[]> {
       const subject = { action: 'iam-groups.members.add', targetType: 'group', targetId: groupId, accountId: actor.principal.accountId };
       return audited(actor, subject, async (commit) => {
         if (members.length > BATCH_LIMIT) throw errors.invalid(`At most ${BATCH_LIMIT} members can be added at once.`);
@@ -120,17 +136,18 @@ export function memberOperations(ctx: Context) {
         return commit(
           async (w) => {
             if (!(await store.lockGroup(w.trx, group.accountId, groupId))) throw errors.groupNotFound(groupId);
-            const results: MemberResult[] = [];
+            const results: MemberResult<AddedMember>[] = [];
             for (const member of members) {
               try {
-                results.push(await addMemberIn(w, actor, group, member.iamId, memberTypeOf(member.iamId, member.type)));
+                const added = await addMemberIn(w, actor, group, member.iamId, memberTypeOf(member.iamId, member.type));
+                results.push({ iamId: member.iamId, outcome: succeeded(added) });
               } catch (error) {
-                results.push({ iamId: member.iamId, ...reportedType(member.iamId, member.type), ...itemFailure(error) });
+                results.push({ iamId: member.iamId, ...reportedType(member.iamId, member.type), outcome: failedItem(error) });
               }
             }
             return results;
           },
-          (results) => ({ members: results.map((r) => ({ iam_id: r.iamId, status: r.status })) }),
+          (results) => ({ members: results.map((r) => ({ iam_id: r.iamId, outcome: auditedOutcome(r.outcome) })) }),
         );
       });
     },
@@ -188,14 +205,14 @@ export function memberOperations(ctx: Context) {
             for (const iamId of iamIds) {
               if (group.id !== PUBLIC_ACCESS_GROUP_ID && (await store.deleteMember(w.trx, group.accountId, groupId, iamId))) {
                 memberChanged(w, group.accountId, groupId, iamId, 'delete');
-                results.push({ iamId, status: 204 });
+                results.push({ iamId, outcome: succeeded() });
               } else {
-                results.push({ iamId, ...failure(errors.notAMember(groupId, iamId), 404) });
+                results.push({ iamId, outcome: failed(errors.notAMember(groupId, iamId)) });
               }
             }
             return results;
           },
-          (results) => ({ members: results.map((r) => ({ iam_id: r.iamId, status: r.status })) }),
+          (results) => ({ members: results.map((r) => ({ iam_id: r.iamId, outcome: auditedOutcome(r.outcome) })) }),
         );
       });
     },
@@ -222,16 +239,14 @@ export function memberOperations(ctx: Context) {
               await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId), actor.environment);
               if (!group) throw errors.publicAccessImmutable();
               await authorizeJoin(actor, accountId, group.id);
-              return { groupId, status: 200, group };
+              return { groupId, outcome: succeeded(), group };
             } catch (error) {
-              return { groupId, ...itemFailure(error) };
+              return { groupId, outcome: failedItem(error) };
             }
           }),
         );
-        const refusal = checked.find((c) => c.status === 403);
-        if (refusal && checked.every((c) => c.status === 403 || c.status === 404)) {
-          throw new DomainError('forbidden', refusal.error!.code, refusal.error!.message);
-        }
+        const refusal = checked.map((c) => refusalOf(c.outcome)).find((e) => e !== undefined);
+        if (refusal && checked.every((c) => !c.outcome.ok && ['forbidden', 'not_found'].includes(c.outcome.error.kind))) throw refusal;
         return commit(
           async (w) => {
             if (!(await identityExists(w.trx, accountId, iamId, memberType))) throw errors.identityNotFound(iamId, accountId);
@@ -248,14 +263,14 @@ export function memberOperations(ctx: Context) {
               try {
                 if (!locked.has(group.id)) throw errors.groupNotFound(group.id);
                 await addMemberIn(w, actor, group, iamId, memberType);
-                results.push({ groupId: group.id, status: 200 });
+                results.push({ groupId: group.id, outcome: succeeded() });
               } catch (error) {
-                results.push({ groupId: group.id, ...itemFailure(error) });
+                results.push({ groupId: group.id, outcome: failedItem(error) });
               }
             }
             return results;
           },
-          (results) => ({ groups: results.map((r) => ({ access_group_id: r.groupId, status: r.status })) }),
+          (results) => ({ groups: results.map((r) => ({ access_group_id: r.groupId, outcome: auditedOutcome(r.outcome) })) }),
         );
       });
     },
@@ -274,33 +289,31 @@ export function memberOperations(ctx: Context) {
           groupIds.map(async (groupId): Promise<GroupResult> => {
             try {
               await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId), actor.environment);
-              return { groupId, status: 204 };
+              return { groupId, outcome: succeeded() };
             } catch (error) {
-              return { groupId, ...itemFailure(error) };
+              return { groupId, outcome: failedItem(error) };
             }
           }),
         );
-        const refusal = checked.find((c) => c.status === 403);
-        if (refusal && checked.every((c) => c.status === 403)) {
-          throw new DomainError('forbidden', refusal.error!.code, refusal.error!.message);
-        }
+        const refusal = checked.map((c) => refusalOf(c.outcome)).find((e) => e !== undefined);
+        if (refusal && checked.every((c) => refusalOf(c.outcome))) throw refusal;
         if (checked.length === 0) throw errors.memberOfNoGroup(iamId, accountId);
         return commit(
           async (w) => {
             const results: GroupResult[] = [];
             for (const result of checked) {
-              if (result.status !== 204) {
+              if (!result.outcome.ok) {
                 results.push(result);
               } else if (await store.deleteMember(w.trx, accountId, result.groupId, iamId)) {
                 memberChanged(w, accountId, result.groupId, iamId, 'delete');
                 results.push(result);
               } else {
-                results.push({ groupId: result.groupId, ...failure(errors.notAMember(result.groupId, iamId), 404) });
+                results.push({ groupId: result.groupId, outcome: failed(errors.notAMember(result.groupId, iamId)) });
               }
             }
             return results;
           },
-          (results) => ({ groups: results.map((r) => ({ access_group_id: r.groupId, status: r.status })) }),
+          (results) => ({ groups: results.map((r) => ({ access_group_id: r.groupId, outcome: auditedOutcome(r.outcome) })) }),
         );
       });
     },

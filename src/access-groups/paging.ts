@@ -1,11 +1,13 @@
+import type { LimitRange } from '../kernel/cursor.js';
+
 /**
  * Limit/offset pagination of the access-groups lists (groups, members): `limit` 0–100, default
  * 50; links `first`, `previous`, `next`, `last` as `{href}`. The SDK pagers read `offset` from
  * `next.href` and stop when `next` is absent, so `next` is present exactly while items remain.
  */
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 100;
+/** Page sizes of group and member listings (limit 0 asks for the count only). */
+export const PAGE_LIMITS: LimitRange = { min: 0, max: 100, default: 50 };
 
 export interface PageLinks {
   first: { href: string };

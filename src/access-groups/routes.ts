@@ -3,9 +3,9 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { describeOperations } from '../http/openapi.js';
 import { accessGroupOperations } from './operations.js';
-import { ifMatchOf, setEtag } from '../http/etag.js';
+import { ifMatchOf, sendTagged } from '../http/etag.js';
 import type { Authenticator } from '../kernel/principal.js';
-import { DEFAULT_LIMIT } from './paging.js';
+import { PAGE_LIMITS } from './paging.js';
 import {
   AccountQuery,
   AddMembersBody,
@@ -65,10 +65,6 @@ const ruleInputOf = (body: { name?: string; expiration: number; realm_name: stri
   ...(body.name !== undefined ? { name: body.name } : {}),
 });
 
-function sendTagged(reply: FastifyReply, status: number, entityTag: string, body: unknown) {
-  setEtag(reply, entityTag);
-  return reply.code(status).send(body);
-}
 
 /**
  * IAM Access Groups v2 routes: groups, members, dynamic rules and account settings (templates and
@@ -108,7 +104,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
 
     app.get('/v2/groups', { config, schema: { tags, querystring: GroupListQuery } }, async (request) => {
       const q = request.query;
-      const limit = q.limit ?? DEFAULT_LIMIT;
+      const limit = q.limit ?? PAGE_LIMITS.default;
       const page = await accessGroups.listGroups(actorOf(request), q.account_id, {
         limit,
         offset: q.offset ?? 0,
@@ -164,7 +160,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
           request.params.access_group_id,
           request.body.members.map((m) => ({ iamId: m.iam_id, type: m.type })),
         );
-        return reply.code(207).send({ members: results.map((r) => addedMemberWire(r, request.id)) });
+        return reply.code(207).send({ members: results.map((r) => addedMemberWire(r, 200, request.id)) });
       },
     );
 
@@ -174,7 +170,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
       async (request) => {
         const q = request.query;
         const groupId = request.params.access_group_id;
-        const limit = q.limit ?? DEFAULT_LIMIT;
+        const limit = q.limit ?? PAGE_LIMITS.default;
         const page = await accessGroups.listMembers(actorOf(request), groupId, {
           limit,
           offset: q.offset ?? 0,
@@ -207,7 +203,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
       async (request, reply) => {
         const groupId = request.params.access_group_id;
         const results = await accessGroups.removeMembers(actorOf(request), groupId, request.body.members);
-        return reply.code(207).send({ access_group_id: groupId, members: results.map((r) => removedMemberWire(r, request.id)) });
+        return reply.code(207).send({ access_group_id: groupId, members: results.map((r) => removedMemberWire(r, 204, request.id)) });
       },
     );
 
@@ -223,7 +219,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
           request.body.type,
           request.body.groups,
         );
-        return reply.code(207).send({ iam_id: iamId, groups: results.map((r) => groupResultWire(r, request.id)) });
+        return reply.code(207).send({ iam_id: iamId, groups: results.map((r) => groupResultWire(r, 200, request.id)) });
       },
     );
 
@@ -233,7 +229,7 @@ export function accessGroupRoutes(deps: AccessGroupRoutesDeps): FastifyPluginAsy
       async (request, reply) => {
         const iamId = request.params.iam_id;
         const results = await accessGroups.removeFromAllGroups(actorOf(request), request.query.account_id, iamId);
-        return reply.code(207).send({ iam_id: iamId, groups: results.map((r) => groupResultWire(r, request.id)) });
+        return reply.code(207).send({ iam_id: iamId, groups: results.map((r) => groupResultWire(r, 204, request.id)) });
       },
     );
 

@@ -1,5 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { DEFAULT_LIMIT, MAX_LIMIT } from './paging.js';
+import { limitParam } from '../http/query.js';
+import { PAGE_LIMITS } from './paging.js';
 import { limits } from '../kernel/limits.js';
 
 /**
@@ -14,7 +15,7 @@ const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
 const MembershipType = literals('static', 'dynamic', 'all');
 const paging = {
-  limit: opt(Type.Integer({ minimum: 0, maximum: MAX_LIMIT, description: `0–${MAX_LIMIT}, default ${DEFAULT_LIMIT}.` })),
+  limit: opt(limitParam(PAGE_LIMITS, `${PAGE_LIMITS.min}–${PAGE_LIMITS.max}, default ${PAGE_LIMITS.default}.`)),
   offset: opt(Type.Integer({ minimum: 0, maximum: limits.offset })),
 };
 

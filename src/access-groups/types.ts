@@ -105,10 +105,3 @@ export interface PageRequest {
   limit: number;
   offset: number;
 }
-
-/** The outcome of one item of a multi-status (207) operation. */
-export interface ItemResult {
-  /** HTTP status of this item alone. */
-  status: number;
-  error?: { code: string; message: string };
-}

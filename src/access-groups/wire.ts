@@ -1,8 +1,10 @@
+import { statusOfOutcome } from '../http/outcome.js';
 import { accountScope, formatCrn } from '../kernel/crn.js';
+import type { Outcome } from '../kernel/outcome.js';
 import { secondsTimestamp } from '../kernel/time.js';
 import { pageLinks } from './paging.js';
-import type { GroupResult, MemberResult } from './members.js';
-import { SERVICE_NAME, type AccessGroup, type ItemResult, type Member, type OffsetPage, type Rule, type Settings } from './types.js';
+import type { AddedMember, GroupResult, MemberResult } from './members.js';
+import { SERVICE_NAME, type AccessGroup, type Member, type OffsetPage, type Rule, type Settings } from './types.js';
 
 /** IBM's wire shapes of the access-groups models (SDK iam-access-groups/v2 interfaces). */
 
@@ -81,20 +83,31 @@ export function pageWire<T>(page: OffsetPage<T>, key: string, item: (t: T) => un
   };
 }
 
-/** The status part of one item of a 207 response; failures carry the request's trace. */
-const statusWire = (result: ItemResult, trace: string) => ({
-  status_code: result.status,
-  ...(result.error ? { trace, errors: [result.error] } : {}),
+/**
+ * The status part of one item of a 207 response: `success` (the route's choice) for a done item,
+ * the failure's own status otherwise; failures carry the request's trace.
+ */
+const statusWire = (outcome: Outcome<unknown>, success: number, trace: string) => ({
+  status_code: statusOfOutcome(outcome, success),
+  ...(outcome.ok ? {} : { trace, errors: [{ code: outcome.error.code, message: outcome.error.message }] }),
 });
 
-export const addedMemberWire = (r: MemberResult, trace: string) => ({
+export const addedMemberWire = (r: MemberResult<AddedMember>, success: number, trace: string) => ({
   iam_id: r.iamId,
-  ...(r.type !== undefined ? { type: r.type } : {}),
-  ...(r.createdAt !== undefined ? { created_at: secondsTimestamp(r.createdAt) } : {}),
-  ...(r.createdById !== undefined ? { created_by_id: r.createdById } : {}),
-  ...statusWire(r, trace),
+  ...(r.outcome.ok
+    ? { type: r.outcome.value.type, created_at: secondsTimestamp(r.outcome.value.createdAt), created_by_id: r.outcome.value.createdById }
+    : r.type !== undefined
+      ? { type: r.type }
+      : {}),
+  ...statusWire(r.outcome, success, trace),
 });
 
-export const removedMemberWire = (r: MemberResult, trace: string) => ({ iam_id: r.iamId, ...statusWire(r, trace) });
+export const removedMemberWire = (r: MemberResult, success: number, trace: string) => ({
+  iam_id: r.iamId,
+  ...statusWire(r.outcome, success, trace),
+});
 
-export const groupResultWire = (r: GroupResult, trace: string) => ({ access_group_id: r.groupId, ...statusWire(r, trace) });
+export const groupResultWire = (r: GroupResult, success: number, trace: string) => ({
+  access_group_id: r.groupId,
+  ...statusWire(r.outcome, success, trace),
+});

@@ -2,7 +2,7 @@ import { describeOperations, type Operations } from '../http/openapi.js';
 import { Type, type Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
-import { errorBody } from '../http/errors.js';
+import { errorBody, statusOfError } from '../http/errors.js';
 import type { Authenticator } from '../kernel/principal.js';
 import type { RoleGrant } from '../pdp/index.js';
 import type { Decision } from '../pdp/types.js';
@@ -118,13 +118,14 @@ const explainOf = (d: Decision) => ({
   ...(d.explain ? { trace: d.explain } : {}),
 });
 
-function failed(answer: Extract<Answer<unknown>, { status: 400 | 403 }>, requestId: string, url: string) {
-  const body = errorBody('policy', answer.error, answer.status, requestId, url) as { errors: unknown[] };
-  return { requestId: answer.requestId, status: String(answer.status), error: { transactionId: requestId, errors: body.errors } };
+function failed(answer: Extract<Answer<unknown>, { ok: false }>, requestId: string, url: string) {
+  const status = statusOfError(answer.error);
+  const body = errorBody('policy', answer.error, status, requestId, url) as { errors: unknown[] };
+  return { requestId: answer.requestId, status: String(status), error: { transactionId: requestId, errors: body.errors } };
 }
 
 function renderDecision(answer: Answer<DecisionWithActions>, explain: boolean, requestId: string, url: string) {
-  if (answer.status !== 200) return failed(answer, requestId, url);
+  if (!answer.ok) return failed(answer, requestId, url);
   const { decision, actions } = answer.value;
   const { subject, resource } = answer.request;
   return {
@@ -185,7 +186,7 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
         const answers = await deps.authz.bulk(actorOf(request), request.body, options);
         return {
           decisions: answers.map((a) =>
-            a.status === 200
+            a.ok
               ? {
                   decision: a.value.permitted ? 'Permit' : 'Deny',
                   reason: a.value.permitted ? '' : a.value.reason,
@@ -204,7 +205,7 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
         const answers = await deps.authz.roles(actorOf(request), request.body, optionsOf(request));
         return {
           responses: answers.map((a) =>
-            a.status === 200
+            a.ok
               ? {
                   ...(a.requestId !== undefined ? { requestId: a.requestId } : {}),
                   status: '200',

@@ -1,16 +1,20 @@
 import type { OwnerLookup } from '../accounts/owners.js';
 import { AUTHZ_QUERY_ACTION } from '../catalog/index.js';
 import { DomainError } from '../kernel/errors.js';
+import { failed, type Outcome } from '../kernel/outcome.js';
 import type { Actor, Principal } from '../kernel/principal.js';
 import type { RoleGrant } from '../pdp/index.js';
 import type { Decision, DecisionRequest, ResourceAttributes } from '../pdp/types.js';
 import type { DecideOptions, DecisionPoint } from './decision-point.js';
 import { requestOf, resourceOf, subjectOf, type WireRequest } from './wire.js';
 
-/** The outcome of one request of a batch: a decision, or why it could not be decided. */
-export type Answer<T> =
-  | { requestId?: string; status: 200; value: T; request: DecisionRequest }
-  | { requestId?: string; status: 400 | 403; error: DomainError };
+/**
+ * The outcome of one request of a batch: a decision (with the request it decides), or why it
+ * could not be decided (a malformed request, or one the caller may not ask about).
+ */
+export type Answer<T> = { requestId?: string } & ({ ok: true; value: T; request: DecisionRequest } | Failed);
+
+type Failed = Extract<Outcome<unknown>, { ok: false }>;
 
 export interface DecisionWithActions {
   decision: Decision;
@@ -51,13 +55,13 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf
     principal: Principal,
     items: readonly WireRequest[],
     parse: (item: WireRequest) => R,
-  ): Promise<Array<{ requestId?: string; status: 200; request: R } | { requestId?: string; status: 400 | 403; error: DomainError }>> {
-    type Parsed = { ok: true; requestId?: string; request: R } | { ok: false; requestId?: string; error: DomainError };
+  ): Promise<Array<{ requestId?: string } & ({ ok: true; request: R } | Failed)>> {
+    type Parsed = { requestId?: string } & ({ ok: true; request: R } | Failed);
     const parsed = items.map((item): Parsed => {
       try {
         return { ok: true, requestId: item.requestId, request: parse(item) };
       } catch (error) {
-        if (error instanceof DomainError) return { ok: false, requestId: item.requestId, error };
+        if (error instanceof DomainError) return { requestId: item.requestId, ...failed(error) };
         throw error;
       }
     });
@@ -71,11 +75,9 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf
     const allowed = new Map<string, boolean>();
     for (const [key, permission] of permissions) allowed.set(key, await permission);
     return parsed.map((p) => {
-      if (!p.ok) return { requestId: p.requestId, status: 400 as const, error: p.error };
+      if (!p.ok) return p;
       const { accountId, serviceName } = p.request.resource;
-      return allowed.get(`${accountId}\u0000${serviceName ?? ''}`)
-        ? { requestId: p.requestId, status: 200 as const, request: p.request }
-        : { requestId: p.requestId, status: 403 as const, error: notPermitted(p.request.resource) };
+      return allowed.get(`${accountId}\u0000${serviceName ?? ''}`) ? p : { requestId: p.requestId, ...failed(notPermitted(p.request.resource)) };
     });
   }
 
@@ -88,11 +90,11 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf
     async decide(actor: Actor, items: readonly WireRequest[], options: DecideOptions): Promise<Answer<DecisionWithActions>[]> {
       await decisionPoint.ensureRevision(options.minRevision);
       const admitted = await admit(actor.principal, items, (item) => requestOf(item, actionOf(item)));
-      const ready = admitted.flatMap((a) => (a.status === 200 ? [a.request] : []));
+      const ready = admitted.flatMap((a) => (a.ok ? [a.request] : []));
       const decisions = await decisionPoint.decide(ready, { explain: options.explain });
       let next = 0;
       return admitted.map((answer): Answer<DecisionWithActions> => {
-        if (answer.status !== 200) return answer;
+        if (!answer.ok) return answer;
         const decision = decisions[next++]!;
         const actions = decision.permitted && decision.role ? decisionPoint.actionsOf(decision.role, answer.request) : [];
         return { ...answer, value: { decision, actions } };
@@ -113,9 +115,9 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf
         environment: body.environment,
       }));
       const admitted = await admit(actor.principal, items, (item) => requestOf(item, body.action));
-      const decisions = await decisionPoint.decide(admitted.flatMap((a) => (a.status === 200 ? [a.request] : [])), { explain: options.explain });
+      const decisions = await decisionPoint.decide(admitted.flatMap((a) => (a.ok ? [a.request] : [])), { explain: options.explain });
       let next = 0;
-      return admitted.map((answer) => (answer.status === 200 ? { ...answer, value: decisions[next++]! } : answer));
+      return admitted.map((answer) => (answer.ok ? { ...answer, value: decisions[next++]! } : answer));
     },
 
     /** The roles (and their actions) each subject holds on each resource. */
@@ -124,7 +126,7 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf
       const admitted = await admit(actor.principal, items, (item) => ({ subject: subjectOf(item.subject), resource: resourceOf(item.resource) }));
       return Promise.all(
         admitted.map(async (answer): Promise<Answer<RoleGrant[]>> =>
-          answer.status === 200
+          answer.ok
             ? { ...answer, value: await decisionPoint.roles(answer.request), request: { ...answer.request, action: '' } }
             : answer,
         ),

@@ -1,7 +1,7 @@
 import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
-import { DomainError, notFound, staleEtag } from '../kernel/errors.js';
-import { entityTag } from '../kernel/ids.js';
+import { DomainError, notFound } from '../kernel/errors.js';
+import { expectedTag, nextTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import { auditOf, type Writer } from '../store/unit-of-work.js';
 import { Catalog } from './catalog.js';
@@ -77,16 +77,15 @@ export function createCatalogAdmin(deps: {
       new Catalog().register(service);
       const { value, revision } = await deps.writer.write(async (w) => {
         const current = await deps.store.get(name, w.trx);
-        if (ifMatch !== undefined && ifMatch !== '*' && current?.entityTag !== ifMatch) throw staleEtag();
+        expectedTag(ifMatch, current?.entityTag);
         const at = deps.clock.now().toISOString();
-        const version = current ? Number.parseInt(current.entityTag, 10) + 1 : 1;
         const entry: RegisteredService = {
           service,
           createdAt: current?.createdAt ?? at,
           createdById: current?.createdById ?? actor.principal.iamId,
           lastModifiedAt: at,
           lastModifiedById: actor.principal.iamId,
-          entityTag: entityTag(version),
+          entityTag: nextTag(current?.entityTag),
         };
         await deps.store.put(w.trx, entry);
         w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: current ? 'update' : 'create' });

@@ -22,5 +22,4 @@ export const enterpriseErrors = {
     new DomainError('forbidden', 'insufficent_permissions', `Only the owner of account ${accountId} can import it into an enterprise.`),
   badMfa: (mfa: string, levels: readonly string[]) =>
     invalid(`traits.mfa ${JSON.stringify(mfa)} is not an MFA level; use '' (opt out) or one of ${levels.join(', ')}.`),
-  badLimit: () => invalid('limit must be an integer between 1 and 100.'),
 };

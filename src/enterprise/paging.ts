@@ -1,3 +1,8 @@
+import type { LimitRange } from '../kernel/cursor.js';
+
+/** Page sizes of enterprise listings. */
+export const ENTERPRISE_LIMITS: LimitRange = { min: 1, max: 100, default: 100 };
+
 /**
  * Enterprise Management pagination (conventions.md §3): `limit` + `next_docid`; responses carry
  * `rows_count`, `next_url` (path and query of the next page, null on the last) and `resources`.

@@ -3,8 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
+import { limitParam } from '../http/query.js';
 import type { Authenticator } from '../kernel/principal.js';
-import { docPage } from './paging.js';
+import { ENTERPRISE_LIMITS, docPage } from './paging.js';
 import type { EnterpriseService } from './service.js';
 import type { AccountGroup, Enterprise, EnterpriseAccount } from './types.js';
 import { limits } from '../kernel/limits.js';
@@ -185,7 +186,7 @@ const operations: Operations = {
 const Text = Type.String({ minLength: 1, maxLength: limits.id });
 /** Where a page starts; empty (what the SDK sends for the first page) means the beginning. */
 const NextDocid = Type.String({ maxLength: 128 });
-const Limit = Type.Optional(Type.Integer({ minimum: 1, maximum: 100 }));
+const Limit = Type.Optional(limitParam(ENTERPRISE_LIMITS));
 const strict = { additionalProperties: false };
 
 const EnterpriseCreate = Type.Object(

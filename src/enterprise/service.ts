@@ -4,6 +4,7 @@ import type { Account } from '../accounts/types.js';
 import type { MfaTrait } from '../identity/types.js';
 import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
+import { limitOf } from '../kernel/cursor.js';
 import { DomainError, invalid } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
@@ -12,10 +13,10 @@ import type { Write, Writer } from '../store/unit-of-work.js';
 import { enterpriseCrn, parentOf } from './crn.js';
 import { enterpriseErrors as errors } from './errors.js';
 import type { OwnerServiceId, OwnerSetup } from './owner-setup.js';
+import { ENTERPRISE_LIMITS } from './paging.js';
 import type { EnterpriseRow, EnterpriseStore, GroupRow, MemberRow, Slice, Window } from './store.js';
 import type { AccountGroup, AccountTraits, DocPage, Enterprise, EnterpriseAccount, PageRequest } from './types.js';
 
-const DEFAULT_LIMIT = 100;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** The MFA levels of an account (identity setting `mfa`), which trait `mfa` may name. */
 const MFA_LEVELS: readonly MfaTrait[] = ['NONE', 'NONE_NO_ROPC', 'TOTP', 'TOTP4ALL', 'LEVEL1', 'LEVEL2', 'LEVEL3'];
@@ -70,8 +71,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
   const audited = createAudited(deps);
 
   const windowOf = (page: PageRequest): Window => {
-    const limit = page.limit ?? DEFAULT_LIMIT;
-    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw errors.badLimit();
+    const limit = limitOf(page.limit, ENTERPRISE_LIMITS);
     return { limit, ...(page.nextDocid ? { after: page.nextDocid } : {}) };
   };
 

@@ -33,6 +33,9 @@ const statusOf: Record<ErrorKind, number> = {
   unavailable: 503,
 };
 
+/** The HTTP status of a domain error. */
+export const statusOfError = (error: DomainError): number => statusOf[error.kind];
+
 /** Codes of errors raised by the HTTP framework itself (parsing, validation, limits). */
 function fromFrameworkError(error: FastifyError): DomainError | undefined {
   if (error.validation) {
@@ -81,6 +84,12 @@ function describeValidation(error: FastifyError): string {
 
 const trace = () => randomBytes(16).toString('hex');
 
+/**
+ * Codes the policy API spells its own way: its ErrorObject.Code enum has no `precondition_failed`,
+ * so a stale If-Match (kernel/etag.ts staleTag) is `request_not_processed` there.
+ */
+const POLICY_CODES: Readonly<Record<string, string>> = { precondition_failed: 'request_not_processed' };
+
 /** Renders an error body in the style of the API; `requestId` is the Transaction-Id of the call. */
 export function errorBody(style: ErrorStyle, error: DomainError, status: number, requestId: string, url: string): unknown {
   switch (style) {
@@ -108,7 +117,9 @@ export function errorBody(style: ErrorStyle, error: DomainError, status: number,
     case 'policy':
       return {
         trace: trace(),
-        errors: [{ code: error.code, message: error.message, ...(error.details.data ? { details: error.details.data } : {}) }],
+        errors: [
+          { code: POLICY_CODES[error.code] ?? error.code, message: error.message, ...(error.details.data ? { details: error.details.data } : {}) },
+        ],
         status_code: status,
       };
     case 'resource-controller':

@@ -25,3 +25,9 @@ const unquote = (text: string) => (text.startsWith('W/') ? text.slice(2) : text)
 export function setEtag(reply: FastifyReply, entityTag: string) {
   reply.header('ETag', entityTag);
 }
+
+/** Sends an entity whose tag is in the body already with that tag in the ETag header too. */
+export function sendTagged(reply: FastifyReply, status: number, entityTag: string, body: unknown) {
+  setEtag(reply, entityTag);
+  return reply.code(status).send(body);
+}

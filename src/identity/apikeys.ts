@@ -1,5 +1,6 @@
 import { forbidden, invalid } from '../kernel/errors.js';
 import { ids, subjectKindOf } from '../kernel/ids.js';
+import { nextTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import { hashSecret } from '../kernel/secrets.js';
 import type { Write } from '../store/unit-of-work.js';
@@ -7,7 +8,6 @@ import {
   audited,
   changeEntity,
   listingScope,
-  nextEntityTag,
   targetOf,
   type AuditSubject,
   type EntityKind,
@@ -119,7 +119,7 @@ export function createApiKeyService(ctx: IdentityContext) {
         createdBy: fields.createdBy,
         createdAt: at,
         modifiedAt: at,
-        entityTag: nextEntityTag(),
+        entityTag: nextTag(),
         lastAuthn: null,
         authnCount: 0,
       },
@@ -288,7 +288,7 @@ export function createApiKeyService(ctx: IdentityContext) {
       }
       const slice = await store.listApiKeys({ accountId, ...(iamId !== undefined ? { iamId } : {}), ...(ownerType ? { ownerType } : {}) }, window);
       const items = await Promise.all(slice.items.map((key) => detailed(key, { includeHistory: read.flag('includeHistory') })));
-      return toPage({ ...slice, items }, params, window, (token) => `${ctx.site.url}/v1/apikeys?pagetoken=${token}`);
+      return toPage({ ...slice, items }, params, window);
     },
 
     async update(actor: Actor, id: string, ifMatch: string, input: UpdateApiKeyInput): Promise<ApiKey> {

@@ -2,8 +2,8 @@ import type { AccountsStore } from '../accounts/store.js';
 import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { formatCrn, accountScope } from '../kernel/crn.js';
-import { DomainError, staleEtag } from '../kernel/errors.js';
-import { entityTag } from '../kernel/ids.js';
+import { DomainError } from '../kernel/errors.js';
+import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Db } from '../store/db.js';
 import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
@@ -17,18 +17,12 @@ import type { HistoryRecord } from './types.js';
  * (entity tags, authorization targets, history, audited transactions), written once.
  */
 
-/** Where clients reach this server; page links are absolute URLs under it. */
-export interface SiteUrl {
-  url: string;
-}
-
 export interface IdentityDeps {
   db: Db;
   writer: Writer;
   clock: Clock;
   authorizer: Authorizer;
   accounts: AccountsStore;
-  site: SiteUrl;
   /**
    * What else leaves with a deleted service ID (its group memberships, its policies), inside the
    * deleting write. Those domains are built after identity: the registry fills this list once they
@@ -65,22 +59,6 @@ export function targetOf(
     if (resource.ownerIamId !== undefined) target.ownerIamId = resource.ownerIamId;
   }
   return target;
-}
-
-/** The tag after `current`: its revision number plus one, with fresh random hex. */
-export function nextEntityTag(current?: string): string {
-  const revision = current ? Number.parseInt(current, 10) : 0;
-  return entityTag(Number.isFinite(revision) ? revision + 1 : 1);
-}
-
-/**
- * Checks an If-Match value against the entity's tag (`*` matches any) and returns the tag a
- * conditional store update must still find, so a concurrent change in between is caught too.
- */
-export function expectedTag(ifMatch: string, current: string): string | undefined {
-  if (ifMatch === '*') return undefined;
-  if (ifMatch !== current) throw staleEtag();
-  return current;
 }
 
 /**
@@ -161,9 +139,9 @@ export async function changeEntity<T extends Lockable, C>(
   const current = await kind.read(id, w.trx);
   if (!current) throw kind.notFound(id);
   if (current.locked && !change.allowedWhenLocked) throw identityErrors.locked(kind.label, id);
-  const expected = change.ifMatch === undefined ? undefined : expectedTag(change.ifMatch, current.entityTag);
-  const stamp: Stamp = { modified_at: ctx.clock.now().toISOString(), entity_tag: nextEntityTag(current.entityTag) };
-  if (!(await kind.update(w.trx, id, expected, { ...change.columns, ...stamp }))) throw staleEtag();
+  const expected = expectedTag(change.ifMatch, current.entityTag);
+  const stamp: Stamp = { modified_at: ctx.clock.now().toISOString(), entity_tag: nextTag(current.entityTag) };
+  if (!(await kind.update(w.trx, id, expected, { ...change.columns, ...stamp }))) throw staleTag();
   await ctx.store.appendHistory(w.trx, id, historyEntry(ctx, actor, ...change.history));
   w.changed({ entity: kind.feedEntity, entityId: id, accountId: current.accountId, op: 'update' });
   return (await kind.read(id, w.trx))!;

@@ -1,7 +1,7 @@
-import { staleEtag } from '../kernel/errors.js';
+import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
-import { audited, expectedTag, nextEntityTag, targetOf, type AuditSubject, type IdentityContext } from './context.js';
+import { audited, targetOf, type AuditSubject, type IdentityContext } from './context.js';
 import { identityErrors } from './errors.js';
 import type { ServiceIdGroup } from './types.js';
 import { descriptionOf, requireName } from './validate.js';
@@ -51,7 +51,7 @@ export function createGroupService(ctx: IdentityContext) {
           createdBy: actor.principal.iamId,
           createdAt: at,
           modifiedAt: at,
-          entityTag: nextEntityTag(),
+          entityTag: nextTag(),
         };
         return commit(
           async (w) => {
@@ -91,9 +91,9 @@ export function createGroupService(ctx: IdentityContext) {
               name,
               ...(input.description !== undefined ? { description: descriptionOf(input.description) } : {}),
               modified_at: clock.now().toISOString(),
-              entity_tag: nextEntityTag(current.entityTag),
+              entity_tag: nextTag(current.entityTag),
             };
-            if (!(await store.updateGroup(w.trx, id, expected, changes))) throw staleEtag();
+            if (!(await store.updateGroup(w.trx, id, expected, changes))) throw staleTag();
             w.changed({ entity: 'serviceid-group', entityId: id, accountId: current.accountId, op: 'update' });
             return (await store.getGroup(id, w.trx))!;
           },

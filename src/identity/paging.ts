@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor, limitOf, type LimitRange } from '../kernel/cursor.js';
 import { invalid } from '../kernel/errors.js';
 import { identityErrors } from './errors.js';
 import type { Page } from './types.js';
@@ -6,7 +7,7 @@ import type { Page } from './types.js';
  * Identity list pagination (`pagesize`, `pagetoken`, `first`/`previous`/`next` links), shared by API
  * keys and service IDs. Pages are keyset windows over (sort value, id), so a token keeps pointing at
  * the same place while entities are added or removed elsewhere in the list. A token is opaque to
- * clients: base64url JSON holding the list's parameters and the cursor, so `pagetoken` alone
+ * clients (kernel/cursor.ts) and holds the list's parameters and the cursor, so `pagetoken` alone
  * continues a listing. Tokens are not secret; everything in them is re-validated and re-authorized.
  */
 
@@ -37,8 +38,8 @@ export interface Slice<T> {
   more: boolean;
 }
 
-export const DEFAULT_PAGE_SIZE = 20;
-export const MAX_PAGE_SIZE = 100;
+/** `pagesize`: 1–100, default 20. */
+export const PAGE_SIZES: LimitRange = { min: 1, max: 100, default: 20 };
 
 /**
  * Reads list parameters with their rules (a pagetoken may carry anything, so they are checked on
@@ -60,35 +61,30 @@ export function paramReader(params: ListParams) {
       return value as T | undefined;
     },
     flag: (name: string): boolean => params[name] === true,
-    /** `pagesize`: an integer 1–100, default 20. */
-    pageSize(): number {
-      const value = params.pagesize;
-      if (value === undefined) return DEFAULT_PAGE_SIZE;
-      if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > MAX_PAGE_SIZE) {
-        throw invalid(`pagesize must be an integer from 1 to ${MAX_PAGE_SIZE}.`);
-      }
-      return value;
-    },
+    pageSize: (): number => limitOf(params.pagesize, PAGE_SIZES, 'pagesize'),
   };
 }
 
-export function encodePageToken(params: ListParams, cursor?: Cursor): string {
-  return Buffer.from(JSON.stringify(cursor ? { p: params, c: cursor } : { p: params }), 'utf8').toString('base64url');
+/** What a page token carries: the listing's parameters and, past the first page, the cursor. */
+interface PageToken {
+  p: ListParams;
+  c?: Cursor;
 }
+
+export const encodePageToken = (params: ListParams, cursor?: Cursor): string =>
+  encodeCursor(cursor ? { p: params, c: cursor } : { p: params });
 
 /** The parameters and cursor a token carries; throws 400 when the text is not a token of ours. */
 export function decodePageToken(token: string): { params: ListParams; cursor?: Cursor } {
-  let decoded: unknown;
-  try {
-    decoded = JSON.parse(Buffer.from(token, 'base64url').toString('utf8'));
-  } catch {
-    throw identityErrors.badPageToken();
-  }
-  if (typeof decoded !== 'object' || decoded === null) throw identityErrors.badPageToken();
-  const { p, c } = decoded as { p?: unknown; c?: unknown };
-  if (!isListParams(p) || (c !== undefined && !isCursor(c))) throw identityErrors.badPageToken();
+  const { p, c } = decodeCursor(token, isPageToken, identityErrors.badPageToken);
   return c === undefined ? { params: p } : { params: p, cursor: c };
 }
+
+const isPageToken = (value: unknown): value is PageToken => {
+  if (typeof value !== 'object' || value === null) return false;
+  const { p, c } = value as { p?: unknown; c?: unknown };
+  return isListParams(p) && (c === undefined || isCursor(c));
+};
 
 const isListParams = (value: unknown): value is ListParams =>
   typeof value === 'object' &&
@@ -109,11 +105,8 @@ const isCursor = (value: unknown): value is Cursor => {
   );
 };
 
-/**
- * Turns a store slice into a page with links. `link(token)` makes the absolute URL of the
- * collection with that pagetoken.
- */
-export function toPage<T>(slice: Slice<T>, params: ListParams, window: Window, link: (token: string) => string): Page<T> {
+/** Turns a store slice into a page with the tokens of the first, next and previous pages. */
+export function toPage<T>(slice: Slice<T>, params: ListParams, window: Window): Page<T> {
   const backwards = window.cursor?.direction === 'before';
   // A backward window with nothing before it is the start of the list, whatever the token said.
   const offset = backwards && !slice.more ? 0 : (window.cursor?.offset ?? 0);
@@ -121,14 +114,12 @@ export function toPage<T>(slice: Slice<T>, params: ListParams, window: Window, l
   const lastKey = slice.keys[slice.keys.length - 1];
   const hasNext = backwards ? lastKey !== undefined : slice.more;
   const hasPrevious = backwards ? slice.more : offset > 0 && firstKey !== undefined;
-  const page: Page<T> = { items: slice.items, offset, limit: window.size, first: link(encodePageToken(params)) };
+  const page: Page<T> = { items: slice.items, offset, limit: window.size, first: encodePageToken(params) };
   if (hasNext && lastKey) {
-    page.next = link(encodePageToken(params, { direction: 'after', key: lastKey, offset: offset + slice.items.length }));
+    page.next = encodePageToken(params, { direction: 'after', key: lastKey, offset: offset + slice.items.length });
   }
   if (hasPrevious && firstKey) {
-    page.previous = link(
-      encodePageToken(params, { direction: 'before', key: firstKey, offset: Math.max(0, offset - window.size) }),
-    );
+    page.previous = encodePageToken(params, { direction: 'before', key: firstKey, offset: Math.max(0, offset - window.size) });
   }
   return page;
 }

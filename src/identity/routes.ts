@@ -2,10 +2,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
-import { ifMatchOf, setEtag } from '../http/etag.js';
+import { ifMatchOf, sendTagged } from '../http/etag.js';
 import { describeOperations } from '../http/openapi.js';
 import type { Actor, Authenticator } from '../kernel/principal.js';
-import type { SiteUrl } from './context.js';
 import { identityOperations } from './operations.js';
 import type { ListParams } from './paging.js';
 import {
@@ -54,6 +53,11 @@ import {
   settingsWire,
 } from './wire.js';
 
+/** Where clients reach this server; page links and Location headers are absolute URLs under it. */
+export interface SiteUrl {
+  url: string;
+}
+
 export interface IdentityRoutesDeps {
   identity: IdentityService;
   authenticator: Authenticator;
@@ -96,11 +100,6 @@ const idListOf = (list: string | undefined): string[] | undefined =>
 const definedParams = (params: Record<string, string | number | boolean | undefined>): ListParams =>
   Object.fromEntries(Object.entries(params).filter(([, value]) => value !== undefined)) as ListParams;
 
-/** Sends an entity with its tag in the body (already) and in the ETag header. */
-function sendTagged(reply: FastifyReply, status: number, entityTag: string, body: unknown) {
-  setEtag(reply, entityTag);
-  return reply.code(status).send(body);
-}
 
 /**
  * IAM Identity v1 routes: API keys, service IDs, service ID groups, account identity settings.
@@ -134,7 +133,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         }),
         ...(q.pagetoken ? { pagetoken: q.pagetoken } : {}),
       });
-      return pageWire(page, 'apikeys', (d) => apiKeyWire(d));
+      return pageWire(page, 'apikeys', (d) => apiKeyWire(d), (token) => `${site.url}/v1/apikeys?pagetoken=${token}`);
     });
 
     app.post('/v1/apikeys', { config, schema: { tags, body: CreateApiKeyBody, headers: CreateApiKeyHeaders } }, async (request, reply) => {
@@ -218,7 +217,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         }),
         ...(q.pagetoken ? { pagetoken: q.pagetoken } : {}),
       });
-      return pageWire(page, 'serviceids', (d) => serviceIdWire(d, { showGroupId: q.show_group_id ?? false }));
+      return pageWire(page, 'serviceids', (d) => serviceIdWire(d, { showGroupId: q.show_group_id ?? false }), (token) => `${site.url}/v1/serviceids?pagetoken=${token}`);
     });
 
     app.post(

@@ -1,6 +1,7 @@
 import { parseCrn } from '../kernel/crn.js';
 import { invalid } from '../kernel/errors.js';
 import { iamIdOfServiceId, ids } from '../kernel/ids.js';
+import { nextTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import type { ApiKeyService, NewApiKeyFields, ReadOptions } from './apikeys.js';
 import {
@@ -8,7 +9,6 @@ import {
   changeEntity,
   historyEntry,
   listingScope,
-  nextEntityTag,
   targetOf,
   type AuditSubject,
   type EntityKind,
@@ -139,7 +139,7 @@ export function createServiceIdService(ctx: IdentityContext, apiKeys: ApiKeyServ
           createdBy: actor.principal.iamId,
           createdAt: at,
           modifiedAt: at,
-          entityTag: nextEntityTag(),
+          entityTag: nextTag(),
         };
         const preparedKey =
           input.apikey &&
@@ -192,7 +192,7 @@ export function createServiceIdService(ctx: IdentityContext, apiKeys: ApiKeyServ
         window,
       );
       const items = await Promise.all(slice.items.map((s) => detailed(s, { includeHistory: read.flag('includeHistory') })));
-      return toPage({ ...slice, items }, params, window, (token) => `${ctx.site.url}/v1/serviceids?pagetoken=${token}`);
+      return toPage({ ...slice, items }, params, window);
     },
 
     async update(actor: Actor, id: string, ifMatch: string, input: UpdateServiceIdInput): Promise<ServiceId> {

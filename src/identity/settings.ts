@@ -1,8 +1,9 @@
 import { isIP } from 'node:net';
-import { invalid, staleEtag } from '../kernel/errors.js';
+import { invalid } from '../kernel/errors.js';
+import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Trx } from '../store/unit-of-work.js';
-import { audited, expectedTag, historyEntry, nextEntityTag, targetOf, type IdentityContext } from './context.js';
+import { audited, historyEntry, targetOf, type IdentityContext } from './context.js';
 import type {
   AccountSettings,
   Detailed,
@@ -213,14 +214,14 @@ export function createSettingsService(ctx: IdentityContext) {
             const current = await settingsOf(accountId, w.trx);
             const expected = expectedTag(ifMatch, current.entityTag);
             const values = merged(current.values, change);
-            const settings: AccountSettings = { accountId, entityTag: nextEntityTag(current.entityTag), values };
+            const settings: AccountSettings = { accountId, entityTag: nextTag(current.entityTag), values };
             const exists = current.entityTag !== DEFAULT_SETTINGS_TAG;
             const saved = await store.saveSettings(w.trx, accountId, exists, expected, {
               settings: JSON.stringify(values),
               entityTag: settings.entityTag,
               modifiedAt: clock.now().toISOString(),
             });
-            if (!saved) throw staleEtag();
+            if (!saved) throw staleTag();
             await store.appendHistory(
               w.trx,
               settingsHistoryId(accountId),

@@ -81,7 +81,7 @@ export interface CreatedApiKey {
   value: string;
 }
 
-/** One page of a list, with absolute links to the first, previous and next pages. */
+/** One page of a list, with the page tokens of the first, previous and next pages (routes make them links). */
 export interface Page<T> {
   items: T[];
   offset: number;

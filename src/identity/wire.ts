@@ -99,14 +99,17 @@ export const groupWire = (g: ServiceIdGroup) => ({
   modified_at: identityTimestamp(g.modifiedAt),
 });
 
-/** The list envelope: `offset`, `limit`, `first`/`previous`/`next` links and the items under `key`. */
-export function pageWire<T, W>(page: Page<T>, key: string, item: (t: T) => W) {
+/**
+ * The list envelope: `offset`, `limit`, `first`/`previous`/`next` links (`link(token)` is the
+ * absolute URL of the collection with that pagetoken) and the items under `key`.
+ */
+export function pageWire<T, W>(page: Page<T>, key: string, item: (t: T) => W, link: (token: string) => string) {
   return {
     offset: page.offset,
     limit: page.limit,
-    first: page.first,
-    ...(page.previous ? { previous: page.previous } : {}),
-    ...(page.next ? { next: page.next } : {}),
+    first: link(page.first),
+    ...(page.previous ? { previous: link(page.previous) } : {}),
+    ...(page.next ? { next: link(page.next) } : {}),
     [key]: page.items.map(item),
   };
 }

@@ -49,6 +49,3 @@ export const invalid = (message: string, details?: ErrorDetails) =>
 
 export const forbidden = (message = 'You are not authorized to perform this action.', details?: ErrorDetails) =>
   new DomainError('forbidden', 'insufficent_permissions', message, details);
-
-export const staleEtag = () =>
-  new DomainError('precondition_failed', 'precondition_failed', 'The If-Match value does not match the current entity tag.');

@@ -38,6 +38,3 @@ export function subjectKindOf(iamId: string): SubjectKind | undefined {
   if (/^[A-Za-z][A-Za-z0-9]*-[A-Za-z0-9]+$/.test(iamId) && !iamId.startsWith('iam-')) return 'user';
   return undefined;
 }
-
-/** An entity tag in IBM's `<revision>-<32 hex>` form. */
-export const entityTag = (version: number) => `${version}-${hex(16)}`;

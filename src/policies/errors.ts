@@ -12,8 +12,6 @@ export const policyErrors = {
   unknownRole: (crn: string) => new DomainError('invalid', 'role_not_found', `Role ${crn} does not exist.`),
   policyNotFound: (id: string) => new DomainError('not_found', 'policy_not_found', `Policy ${id} was not found.`),
   roleNotFound: (id: string) => new DomainError('not_found', 'role_not_found', `Role ${id} was not found.`),
-  staleEtag: () =>
-    new DomainError('precondition_failed', 'request_not_processed', 'The If-Match value does not match the current entity tag.'),
   forbidden: (message = 'You are not authorized to perform this action.') =>
     new DomainError('forbidden', 'insufficent_permissions', message),
   /** `details.conflicts_with` names the existing policy, rendered like the request's own. */

@@ -2,6 +2,7 @@ import { customRoleCrn, platformRoles, type Catalog, type CatalogService, type R
 import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { ids } from '../kernel/ids.js';
+import { expectedTag, nextTag, onCurrentVersion, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
@@ -9,7 +10,7 @@ import { isUniqueViolation } from '../store/conflicts.js';
 import { policyErrors } from './errors.js';
 import type { PolicyStore } from './store.js';
 import type { CustomRoleStore } from './roles-store.js';
-import { isAllowed, nextTag, requireTag } from './support.js';
+import { isAllowed } from './support.js';
 import { grantTargets, ROLE_MANAGEMENT } from './targets.js';
 import type { CustomRoleInput, CustomRoleRecord, RoleListQuery } from './types.js';
 
@@ -221,13 +222,14 @@ export function createRoleService(deps: RoleServiceDeps) {
 
     /** Replaces what a role may change: display name, description, actions (name, account and service are fixed). */
     async replace(actor: Actor, id: string, ifMatch: string, input: Pick<CustomRoleInput, 'displayName' | 'description' | 'actions'>) {
-      return audited(actor, facts(`${ROLE_MANAGEMENT}.update`, { id, accountId: actor.principal.accountId }), async (commit, tools) => {
+      const subject = facts(`${ROLE_MANAGEMENT}.update`, { id, accountId: actor.principal.accountId });
+      return audited(actor, subject, (commit, tools) => onCurrentVersion(ifMatch, async () => {
         const current = await existing(actor, id);
         checkText(input.displayName, input.description);
         const actions = checkedActions(current.serviceName, input.actions);
         await tools.authorize(`${ROLE_MANAGEMENT}.update`, roleTarget(current.accountId));
         if (!sameActions(actions, current.actions)) await authorizeRegrant(tools, current);
-        requireTag(ifMatch, current.entityTag);
+        expectedTag(ifMatch, current.entityTag);
         const { description: _previous, ...kept } = current;
         const role: CustomRoleRecord = {
           ...kept,
@@ -241,11 +243,11 @@ export function createRoleService(deps: RoleServiceDeps) {
         const twin = await twinOf(role);
         if (twin) throw twinConflict(twin);
         await commit(async (w) => {
-          if (!(await store.update(w.trx, role, current.entityTag))) throw policyErrors.staleEtag();
+          if (!(await store.update(w.trx, role, current.entityTag))) throw staleTag();
           w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'update' });
         });
         return { body: render(role), etag: role.entityTag };
-      });
+      }));
     },
 
     /** Deletes a custom role; refused (409) while an active policy grants it, so no grant dangles. */

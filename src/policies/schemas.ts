@@ -1,5 +1,7 @@
 import { Type, type Static } from '@sinclair/typebox';
+import { limitParam } from '../http/query.js';
 import { limits } from '../kernel/limits.js';
+import { POLICY_LIMITS } from './service.js';
 
 /**
  * Request shapes of the policy-management API (the SDK's models). They check JSON types only;
@@ -49,7 +51,7 @@ export const ListPoliciesQuery = Type.Object({
   sort: Type.Optional(Type.String({ maxLength: limits.text })),
   format: Type.Optional(Type.String({ maxLength: limits.text })),
   state: Type.Optional(Type.String({ maxLength: limits.text })),
-  limit: Type.Optional(Type.Integer()),
+  limit: Type.Optional(limitParam(POLICY_LIMITS)),
   start: Type.Optional(Type.String({ maxLength: limits.opaque })),
 });
 export type ListPoliciesQuery = Static<typeof ListPoliciesQuery>;

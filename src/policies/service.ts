@@ -3,6 +3,8 @@ import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
+import { decodeCursor, encodeCursor, isStringPair, limitOf, type LimitRange } from '../kernel/cursor.js';
+import { expectedTag, nextTag, onCurrentVersion, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import { isUniqueViolation } from '../store/conflicts.js';
 import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
@@ -12,7 +14,7 @@ import type { RenderContext } from './render.js';
 import { createRoleBook } from './role-book.js';
 import type { CustomRoleStore } from './roles-store.js';
 import type { PolicyStore, PolicyWindow } from './store.js';
-import { isAllowed, nextTag, requireTag } from './support.js';
+import { isAllowed } from './support.js';
 import { accessManagementTarget, grantTargets } from './targets.js';
 import type { PolicyDraft, PolicyFilter, PolicyListQuery, PolicyRecord, PolicySortField, Syntax } from './types.js';
 import { renderV1 } from './v1.js';
@@ -40,8 +42,8 @@ export interface PolicyView {
   etag: string;
 }
 
-export const DEFAULT_LIMIT = 50;
-export const MAX_LIMIT = 100;
+/** Page sizes of policy listings. */
+export const POLICY_LIMITS: LimitRange = { min: 1, max: 100, default: 50 };
 const SORT_FIELDS: readonly PolicySortField[] = [
   'id', 'type', 'href', 'created_at', 'created_by_id', 'last_modified_at', 'last_modified_by_id', 'state',
   'last_permit_at', 'last_permit_frequency',
@@ -139,7 +141,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         duplicate = next.state === 'active' ? await store.findActiveDuplicate(next, w.trx) : undefined;
         if (duplicate) throw new Error('duplicate policy');
         if (previousTag === undefined) await store.insert(w.trx, next);
-        else if (!(await store.update(w.trx, next, previousTag))) throw policyErrors.staleEtag();
+        else if (!(await store.update(w.trx, next, previousTag))) throw staleTag();
         w.changed({ entity: 'policy', entityId: next.id, accountId: next.accountId, op });
       });
     } catch (error) {
@@ -197,14 +199,14 @@ export function createPolicyService(deps: PolicyServiceDeps) {
      */
     async replace(actor: Actor, id: string, ifMatch: string, draft: PolicyDraft): Promise<PolicyView> {
       const subject = facts('iam.policy.update', { id, accountId: actor.principal.accountId });
-      return audited(actor, subject, async (commit, tools) => {
+      return audited(actor, subject, (commit, tools) => onCurrentVersion(ifMatch, async () => {
         const current = await existing(actor, id);
         if (draft.accountId !== current.accountId) throw policyErrors.invalidBody('The accountId of a policy cannot change.');
         if (draft.type !== current.type) throw policyErrors.invalidBody('The type of a policy cannot change.');
         await authorizeScope(tools, 'iam.policy.update', current);
         await authorizeScope(tools, 'iam.policy.update', draft);
         const valid = await validateDraft(draft, validationDeps);
-        requireTag(ifMatch, current.entityTag);
+        expectedTag(ifMatch, current.entityTag);
         const policy: PolicyRecord = {
           id: current.id,
           ...contentOf(valid),
@@ -217,17 +219,17 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         };
         await save(commit, policy, current.entityTag, draft.syntax, 'update');
         return view(policy, draft.syntax);
-      });
+      }));
     },
 
     /** PATCH v1 `{state}`: delete (`deleted`) or restore (`active`, refused if it now duplicates another). */
     async updateState(actor: Actor, id: string, ifMatch: string, state: string | undefined): Promise<PolicyView> {
       if (state !== 'active' && state !== 'deleted') throw policyErrors.invalidBody('state is active or deleted.');
       const action = state === 'deleted' ? 'iam.policy.delete' : 'iam.policy.update';
-      return audited(actor, facts(action, { id, accountId: actor.principal.accountId }, { state }), async (commit, tools) => {
+      return audited(actor, facts(action, { id, accountId: actor.principal.accountId }, { state }), (commit, tools) => onCurrentVersion(ifMatch, async () => {
         const current = await existing(actor, id);
         await authorizeScope(tools, action, current);
-        requireTag(ifMatch, current.entityTag);
+        expectedTag(ifMatch, current.entityTag);
         if (current.state === state) return view(current, 'v1');
         // A restored policy must still be valid: its subject, custom roles and services may be gone.
         if (state === 'active') await validateDraft({ ...current, syntax: 'v1' }, validationDeps);
@@ -240,7 +242,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         };
         await save(commit, policy, current.entityTag, 'v1', state === 'deleted' ? 'delete' : 'update');
         return view(policy, 'v1');
-      });
+      }));
     },
 
     /** DELETE v1/v2: the policy turns `deleted` (listed with `state=deleted`, restorable); 404 when it already is. */
@@ -270,7 +272,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       const policies = await store.listActiveOfSubject(accountId, iamId, w.trx);
       for (const current of policies) {
         const retired: PolicyRecord = { ...current, state: 'deleted', lastModifiedAt: at, lastModifiedById: by, entityTag: nextTag(current.entityTag) };
-        if (!(await store.update(w.trx, retired, current.entityTag))) throw policyErrors.staleEtag();
+        if (!(await store.update(w.trx, retired, current.entityTag))) throw staleTag();
         w.changed({ entity: 'policy', entityId: current.id, accountId, op: 'delete' });
       }
       return policies.map((p) => p.id);
@@ -337,17 +339,11 @@ function listHref(baseUrl: string, syntax: Syntax, query: PolicyListQuery): stri
   return `${baseUrl}/${syntax}/policies?${params.toString()}`;
 }
 
-const encodeStart = (key: [string, string]) => Buffer.from(JSON.stringify(key)).toString('base64url');
+/** A `start` token: the (sort value, id) key of the last policy of the previous page. */
+const encodeStart = (key: [string, string]) => encodeCursor(key);
 
-function decodeStart(start: string): [string, string] {
-  try {
-    const key: unknown = JSON.parse(Buffer.from(start, 'base64url').toString('utf8'));
-    if (Array.isArray(key) && key.length === 2 && key.every((k) => typeof k === 'string')) return key as [string, string];
-  } catch {
-    // fall through to the error below
-  }
-  throw policyErrors.invalidBody('The start token is not one this API handed out.');
-}
+const decodeStart = (start: string): [string, string] =>
+  decodeCursor(start, isStringPair, () => policyErrors.invalidBody('The start token is not one this API handed out.'));
 
 function oneOf<T extends string>(name: string, value: string | undefined, allowed: readonly T[]): T | undefined {
   if (value === undefined) return undefined;
@@ -359,10 +355,7 @@ function oneOf<T extends string>(name: string, value: string | undefined, allowe
 
 function parseListQuery(query: PolicyListQuery): { filter: PolicyFilter; window: PolicyWindow; format?: string } {
   if (!query.accountId) throw policyErrors.missingQuery('account_id');
-  const limit = query.limit ?? DEFAULT_LIMIT;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) {
-    throw policyErrors.invalidBody(`Query parameter limit must be an integer from 1 to ${MAX_LIMIT}.`);
-  }
+  const limit = limitOf(query.limit, POLICY_LIMITS, 'Query parameter limit', policyErrors.invalidBody);
   const descending = query.sort?.startsWith('-') ?? false;
   const sort = oneOf('sort', descending ? query.sort!.slice(1) : query.sort, SORT_FIELDS) ?? 'created_at';
   const format = oneOf('format', query.format, [...FORMATS]);

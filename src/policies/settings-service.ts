@@ -1,12 +1,12 @@
 import { createHash } from 'node:crypto';
 import type { Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
+import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import { createAudited } from '../store/audited.js';
 import type { Writer } from '../store/unit-of-work.js';
 import { policyErrors } from './errors.js';
 import type { SettingsStore, StoredSettings } from './settings-store.js';
-import { nextTag, requireTag } from './support.js';
 import { ACCESS_MANAGEMENT, accessManagementTarget } from './targets.js';
 import { IDENTITY_TYPES, type AccessManagementSettings, type AccessManagementSettingsPatch, type IdentityTypeSetting } from './types.js';
 
@@ -83,7 +83,7 @@ export function createSettingsService(deps: SettingsServiceDeps) {
       return audited(actor, facts(action, accountId), async (commit, tools) => {
         await tools.authorize(action, accessManagementTarget(accountId));
         const before = await current(accountId);
-        requireTag(ifMatch, before.entityTag);
+        expectedTag(ifMatch, before.entityTag);
         const types = { ...before.settings.external_account_identity_interaction.identity_types };
         const given = patch.external_account_identity_interaction?.identity_types ?? {};
         for (const type of IDENTITY_TYPES) {
@@ -97,7 +97,7 @@ export function createSettingsService(deps: SettingsServiceDeps) {
             modifiedAt: clock.now().toISOString(),
             modifiedBy: actor.principal.iamId,
           });
-          if (!saved) throw policyErrors.staleEtag();
+          if (!saved) throw staleTag();
           w.changed({ entity: 'access_management_settings', entityId: accountId, accountId, op: 'update' });
         });
         return next;

@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import { sql, type Selectable } from 'kysely';
-import { entityTag } from '../kernel/ids.js';
 import type { AttributeCondition, PolicySubject, Rule } from '../pdp/types.js';
 import type { Db } from '../store/db.js';
 import type { PoliciesTable } from '../store/schema.js';

@@ -1,3 +1,4 @@
+import { decodeCursor, encodeCursor, type LimitRange } from '../kernel/cursor.js';
 import { invalid } from '../kernel/errors.js';
 
 /**
@@ -5,22 +6,17 @@ import { invalid } from '../kernel/errors.js';
  * response carries `rows_count`, the page's `resources` and `next_url` — the path and query of the
  * next page, or null on the last one. The SDK's pager reads `start` back out of `next_url`.
  */
-export const DEFAULT_LIMIT = 100;
-export const MAX_LIMIT = 100;
+export const RESOURCE_LIMITS: LimitRange = { min: 1, max: 100, default: 100 };
+
+const isStart = (value: unknown): value is { after: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { after?: unknown }).after === 'string';
 
 /** The opaque `start` token for a page beginning after `key`. */
-export const startToken = (key: string) => Buffer.from(JSON.stringify({ after: key })).toString('base64url');
+const startToken = (key: string) => encodeCursor({ after: key });
 
 /** The key a `start` token resumes after; throws DomainError('invalid') on a token we did not issue. */
-export function keyOfStart(start: string): string {
-  try {
-    const parsed = JSON.parse(Buffer.from(start, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string') return parsed.after;
-  } catch {
-    // fall through: not one of ours
-  }
-  throw invalid(`The start token ${start} is not valid.`);
-}
+export const keyOfStart = (start: string): string =>
+  decodeCursor(start, isStart, () => invalid(`The start token ${start} is not valid.`)).after;
 
 /** `next_url` for the page after `lastKey`, keeping the caller's filters. */
 export function nextUrl(path: string, query: Record<string, string | number | undefined>, limit: number, lastKey: string): string {

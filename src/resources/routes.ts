@@ -3,8 +3,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type, type TSchema } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
+import { limitParam } from '../http/query.js';
 import type { Authenticator } from '../kernel/principal.js';
-import { nextUrl } from './paging.js';
+import { RESOURCE_LIMITS, nextUrl } from './paging.js';
 import type { ResourcesService } from './service.js';
 import type { QuotaDefinition, Reclamation, ResourceGroup, ResourceInstance } from './types.js';
 import { limits } from '../kernel/limits.js';
@@ -297,7 +298,7 @@ const InstanceListQuery = Type.Object({
   resource_plan_id: Type.Optional(Type.String({ maxLength: limits.text })),
   type: Type.Optional(Type.String({ maxLength: limits.text })),
   sub_type: Type.Optional(Type.String({ maxLength: limits.text })),
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  limit: Type.Optional(limitParam(RESOURCE_LIMITS)),
   start: Type.Optional(Type.String({ maxLength: limits.opaque })),
   state: Type.Optional(Type.Union([Type.Literal('active'), Type.Literal('pending_reclamation'), Type.Literal('removed')])),
   updated_from: Type.Optional(Type.String({ format: 'date-time' })),
@@ -412,7 +413,7 @@ export function resourceControllerRoutes(deps: ResourcesRoutesDeps): FastifyPlug
       );
       return {
         rows_count: items.length,
-        next_url: next === undefined ? null : nextUrl('/v2/resource_instances', q, q.limit ?? 100, next),
+        next_url: next === undefined ? null : nextUrl('/v2/resource_instances', q, q.limit ?? RESOURCE_LIMITS.default, next),
         resources: items.map(instanceWire),
       };
     });

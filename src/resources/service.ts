@@ -1,5 +1,6 @@
 import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
+import { limitOf } from '../kernel/cursor.js';
 import { DomainError, invalid } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
@@ -7,7 +8,7 @@ import { createAudited, type AuditSubject } from '../store/audited.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
 import { groupCrn, instanceCrn } from './crn.js';
 import { resourceErrors as errors } from './errors.js';
-import { DEFAULT_LIMIT, MAX_LIMIT, keyOfStart } from './paging.js';
+import { RESOURCE_LIMITS, keyOfStart } from './paging.js';
 import { DEFAULT_QUOTA_ID, planById, quotaById, quotaDefinitions } from './plans.js';
 import type { InstanceChanges, ResourcesStore } from './store.js';
 import type { GroupFilter, InstanceFilter, QuotaDefinition, Reclamation, ResourceGroup, ResourceInstance } from './types.js';
@@ -314,8 +315,7 @@ export function createResourcesService(deps: ResourcesDeps) {
      * resume after when more matching instances may follow.
      */
     async listInstances(actor: Actor, filter: Omit<InstanceFilter, 'accountId'>, page: { limit?: number; start?: string }) {
-      const limit = page.limit ?? DEFAULT_LIMIT;
-      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIMIT) throw invalid(`limit must be between 1 and ${MAX_LIMIT}.`);
+      const limit = limitOf(page.limit, RESOURCE_LIMITS);
       let after = page.start !== undefined ? keyOfStart(page.start) : undefined;
       const items: ResourceInstance[] = [];
       // Keep reading until the page is full of visible instances or the list ends.

@@ -1,4 +1,3 @@
-import { errorOfItem } from '../access-groups/context.js';
 import type { AccessGroupsService } from '../access-groups/service.js';
 import type { PolicyDomain } from '../policies/index.js';
 import { parseV1 } from '../policies/v1.js';
@@ -9,8 +8,7 @@ export function userLinks(deps: { accessGroups: AccessGroupsService; policies: P
   return {
     async addToAccessGroups(actor, accountId, iamId, groupIds) {
       for (const result of await deps.accessGroups.addToGroups(actor, accountId, iamId, 'user', groupIds)) {
-        const error = errorOfItem(result);
-        if (error) throw error;
+        if (!result.outcome.ok) throw result.outcome.error;
       }
     },
     async grantPolicies(actor, accountId, iamId, policies) {

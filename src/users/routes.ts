@@ -3,9 +3,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, authenticateRequest, bearerTokenOf, requireBearer } from '../http/auth.js';
+import { limitParam } from '../http/query.js';
 import { DomainError } from '../kernel/errors.js';
 import type { Authenticator } from '../kernel/principal.js';
-import { INVITATION_PREFIX, type UsersService } from './service.js';
+import { INVITATION_PREFIX, USER_LIMITS, type UsersService } from './service.js';
 import type { UserProfile, UserSettings } from './types.js';
 import { limits } from '../kernel/limits.js';
 
@@ -105,7 +106,7 @@ const operations: Operations = {
 const AccountPath = Type.Object({ account_id: Text });
 const UserPath = Type.Object({ account_id: Text, iam_id: Text });
 const ListQuery = Type.Object({
-  limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 100 })),
+  limit: Type.Optional(limitParam(USER_LIMITS)),
   include_settings: Type.Optional(Type.Boolean()),
   search: Type.Optional(Type.String({ maxLength: limits.text })),
   _start: Type.Optional(Type.String({ maxLength: limits.opaque })),

@@ -3,6 +3,7 @@ import type { IssueApiKey } from '../accounts/service.js';
 import type { AccountsStore } from '../accounts/store.js';
 import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
+import { decodeCursor, encodeCursor, isString, limitOf, type LimitRange } from '../kernel/cursor.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Delivery, Mailer } from '../mail/mailer.js';
@@ -10,7 +11,7 @@ import { createAudited, type AuditSubject } from '../store/audited.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { userErrors as errors } from './errors.js';
 import { invitationMessage } from './invitation-mail.js';
-import type { UsersStore } from './store.js';
+import { SEARCH_FIELDS, type MemberFilter, type SearchField, type UsersStore } from './store.js';
 import {
   SETTABLE_STATES,
   type InvitePolicy,
@@ -25,8 +26,8 @@ import {
 /** Invitation secrets carry this prefix, so a bearer credential is recognisable as one. */
 export const INVITATION_PREFIX = 'invite-';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
-const SEARCH_FIELDS = ['firstname', 'lastname', 'email', 'state', 'iam_id', 'user_id'] as const;
-const DEFAULT_LIMIT = 100;
+/** Page sizes of the user list. */
+export const USER_LIMITS: LimitRange = { min: 1, max: 100, default: 100 };
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -137,25 +138,13 @@ export function createUsersService(deps: UsersDeps) {
   /** When an invitation made now lapses. */
   const expiryFromNow = () => new Date(clock.now().getTime() + deps.invitationTtlSeconds * 1000).toISOString();
 
-  function matches(profile: Profile, terms: Array<[string, string]>): boolean {
-    const values: Record<string, string> = {
-      firstname: profile.firstname,
-      lastname: profile.lastname,
-      email: profile.email,
-      state: profile.state,
-      iam_id: profile.iamId,
-      user_id: profile.userId,
-    };
-    return terms.every(([field, value]) => (values[field] ?? '').toLowerCase() === value.toLowerCase());
-  }
-
-  function parseSearch(search: string | undefined): Array<[string, string]> {
+  function parseSearch(search: string | undefined): Array<[SearchField, string]> {
     if (!search) return [];
     return search.split(',').map((term) => {
       const at = term.indexOf(':');
       const field = term.slice(0, at).trim();
       if (at < 1 || !(SEARCH_FIELDS as readonly string[]).includes(field)) throw errors.badSearch(term);
-      return [field, term.slice(at + 1).trim()];
+      return [field as SearchField, term.slice(at + 1).trim()];
     });
   }
 
@@ -339,31 +328,18 @@ export function createUsersService(deps: UsersDeps) {
 
     /** One page of the users the caller may see, in IAM id order; `next` is where the next page starts. */
     async list(actor: Actor, accountId: string, query: UserSearch, page: { limit?: number; start?: string }) {
-      const limit = page.limit ?? DEFAULT_LIMIT;
+      const limit = limitOf(page.limit, USER_LIMITS);
       const terms = parseSearch(query.search);
       const scope = await visibility(actor, accountId);
-      const all = (await store.listMembers(accountId)).filter(
-        (p) =>
-          (scope === 'all' || p.iamId === actor.principal.iamId) &&
-          (query.userId === undefined || p.userId === query.userId) &&
-          matches(p, terms),
-      );
-      let from = 0;
-      // An empty `_start` (what the SDK sends for `start: null`) is the first page.
-      if (page.start) {
-        const after = Buffer.from(page.start, 'base64url').toString('utf8');
-        if (!after) throw errors.badStart();
-        from = all.findIndex((p) => p.iamId > after);
-        if (from < 0) from = all.length;
-      }
-      const items = all.slice(from, from + limit);
-      const more = from + limit < all.length;
-      return {
-        total: all.length,
-        limit,
-        items,
-        next: more ? Buffer.from(items.at(-1)!.iamId).toString('base64url') : undefined,
+      const filter: MemberFilter = {
+        terms,
+        ...(scope === 'self' ? { iamId: actor.principal.iamId } : {}),
+        ...(query.userId !== undefined ? { userId: query.userId } : {}),
       };
+      const after = page.start === undefined ? undefined : decodeCursor(page.start, isString, errors.badStart);
+      const { items, more, total } = await store.pageMembers(accountId, filter, { limit, ...(after !== undefined ? { after } : {}) });
+      const last = items.at(-1);
+      return { total, limit, items, next: more && last ? encodeCursor(last.iamId) : undefined };
     },
 
     getProfile: visibleProfile,

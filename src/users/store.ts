@@ -1,3 +1,4 @@
+import { sql, type Expression, type SqlBool } from 'kysely';
 import { conflictOnDuplicate } from '../store/conflicts.js';
 import type { Db } from '../store/db.js';
 import type { AccountUsersTable } from '../store/schema.js';
@@ -10,6 +11,17 @@ type Executor = Db | Trx;
 export type MemberChanges = Partial<
   Pick<AccountUsersTable, 'firstname' | 'lastname' | 'email' | 'phonenumber' | 'altphonenumber' | 'photo' | 'state' | 'settings'>
 >;
+
+/** The fields a user search compares (case-insensitively, whole values). */
+export const SEARCH_FIELDS = ['firstname', 'lastname', 'email', 'state', 'iam_id', 'user_id'] as const;
+export type SearchField = (typeof SEARCH_FIELDS)[number];
+
+/** Which members a listing shows: all of them, or one user's own membership; and the search terms every shown member matches. */
+export interface MemberFilter {
+  iamId?: string;
+  userId?: string;
+  terms: Array<[SearchField, string]>;
+}
 
 /** Account memberships as User Management sees them: profile, state, settings, invitations. */
 export function createUsersStore(db: Db) {
@@ -35,6 +47,15 @@ export function createUsersStore(db: Db) {
         'users.last_name',
         'users.email as user_email',
       ]);
+  /** The value each search field compares, as the profile shows it (the account's own value, else the user's). */
+  const searched: Record<SearchField, ReturnType<typeof sql>> = {
+    firstname: sql`coalesce(account_users.firstname, users.first_name)`,
+    lastname: sql`coalesce(account_users.lastname, users.last_name)`,
+    email: sql`coalesce(account_users.email, users.email)`,
+    state: sql`account_users.state`,
+    iam_id: sql`account_users.iam_id`,
+    user_id: sql`users.user_id`,
+  };
   type Row = Awaited<ReturnType<ReturnType<typeof members>['executeTakeFirstOrThrow']>>;
   const toProfile = (r: Row): UserProfile & { settings: UserSettings } => ({
     iamId: r.iam_id,
@@ -53,10 +74,28 @@ export function createUsersStore(db: Db) {
   });
 
   return {
-    /** Every member of the account with profile and settings, in IAM id order. */
-    async listMembers(accountId: string): Promise<Array<UserProfile & { settings: UserSettings }>> {
-      const rows = await members(db).where('account_users.account_id', '=', accountId).orderBy('account_users.iam_id').execute();
-      return rows.map(toProfile);
+    /**
+     * One page of the members of the account that `filter` admits, in IAM id order, starting
+     * after the IAM id `after`; `total` counts every admitted member, `more` says whether any lie
+     * beyond the page.
+     */
+    async pageMembers(accountId: string, filter: MemberFilter, window: { limit: number; after?: string }) {
+      const admitted = <Q extends ReturnType<typeof members>>(query: Q) =>
+        query.where((eb) => {
+          const conditions: Expression<SqlBool>[] = [eb('account_users.account_id', '=', accountId)];
+          if (filter.iamId !== undefined) conditions.push(eb('account_users.iam_id', '=', filter.iamId));
+          if (filter.userId !== undefined) conditions.push(eb('users.user_id', '=', filter.userId));
+          for (const [field, value] of filter.terms) conditions.push(eb(sql`lower(${searched[field]})`, '=', value.toLowerCase()));
+          return eb.and(conditions);
+        }) as Q;
+      const counted = await admitted(members(db))
+        .clearSelect()
+        .select((eb) => eb.fn.countAll<string | number>().as('total'))
+        .executeTakeFirstOrThrow();
+      let page = admitted(members(db));
+      if (window.after !== undefined) page = page.where('account_users.iam_id', '>', window.after);
+      const rows = await page.orderBy('account_users.iam_id').limit(window.limit + 1).execute();
+      return { items: rows.slice(0, window.limit).map(toProfile), more: rows.length > window.limit, total: Number(counted.total) };
     },
 
     /** The user's membership of the account, or undefined when they are not a member. */

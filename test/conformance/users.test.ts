@@ -41,15 +41,23 @@ describe('users store', () => {
     });
   });
 
-  it('updateMember overrides profile fields and settings for that account only; listMembers is in IAM id order', async () => {
+  it('updateMember overrides profile fields and settings for that account only; pageMembers pages in IAM id order', async () => {
     const { accountId, iamId } = await seedAccount(fixture.database);
     const other = await newUser();
     await invite(accountId, other.iamId);
     await write((trx) => store.updateMember(trx, accountId, iamId, { firstname: 'Ada', phonenumber: '123', settings: JSON.stringify({ language: 'de' }) }));
     expect(await store.getMember(accountId, iamId)).toMatchObject({ firstname: 'Ada', lastname: 'Eed', phonenumber: '123', settings: { ...DEFAULT_SETTINGS, language: 'de' } });
-    const ids = (await store.listMembers(accountId)).map((m) => m.iamId);
-    expect(ids).toEqual([iamId, other.iamId].sort());
-    expect(await store.listMembers('no-such-account')).toEqual([]);
+    const all = await store.pageMembers(accountId, { terms: [] }, { limit: 10 });
+    expect(all.items.map((m) => m.iamId)).toEqual([iamId, other.iamId].sort());
+    expect(all).toMatchObject({ total: 2, more: false });
+    const [first, second] = [iamId, other.iamId].sort();
+    const page1 = await store.pageMembers(accountId, { terms: [] }, { limit: 1 });
+    expect(page1).toMatchObject({ total: 2, more: true });
+    expect(page1.items.map((m) => m.iamId)).toEqual([first]);
+    const page2 = await store.pageMembers(accountId, { terms: [] }, { limit: 1, after: first });
+    expect(page2.items.map((m) => m.iamId)).toEqual([second]);
+    expect(page2.more).toBe(false);
+    expect(await store.pageMembers('no-such-account', { terms: [] }, { limit: 10 })).toMatchObject({ items: [], total: 0, more: false });
   });
 
   it('insertInvited adds a PENDING member; inviting a member again is the 409 user_already_member', async () => {
