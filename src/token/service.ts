@@ -289,7 +289,11 @@ export function createTokenService(deps: TokenServiceDeps) {
     if (!value) throw tokenErrors.missingProperty('refresh_token');
     checkResponseType(form);
     await refreshTokens.flush();
-    const row = await store.consumeRefreshToken(hashSecret(value));
+    const hash = hashSecret(value);
+    // The client address is admitted before the token is spent, so a refusal leaves it usable from an allowed address.
+    const holder = await store.refreshTokenHolder(hash);
+    if (holder) await admit?.(holder);
+    const row = await store.consumeRefreshToken(hash);
     if (!row) throw tokenErrors.refreshTokenInvalid();
     const now = clock.now();
     if (Date.parse(row.expires_at) <= now.getTime()) throw tokenErrors.refreshTokenExpired();

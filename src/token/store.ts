@@ -139,6 +139,12 @@ export function createTokenStore(db: Db) {
      * Consume-once: deletes the refresh token and returns it. Of concurrent callers presenting the
      * same token, exactly one gets the row; the others get undefined.
      */
+    /** Whose refresh token hashes to `tokenHash` (its account and identity), without spending it; undefined when none. */
+    async refreshTokenHolder(tokenHash: string): Promise<{ accountId: string; iamId: string } | undefined> {
+      const row = await db.selectFrom('refresh_tokens').select(['account_id', 'iam_id']).where('token_hash', '=', tokenHash).executeTakeFirst();
+      return row && { accountId: row.account_id, iamId: row.iam_id };
+    },
+
     async consumeRefreshToken(tokenHash: string): Promise<RefreshTokenRow | undefined> {
       return db.deleteFrom('refresh_tokens').where('token_hash', '=', tokenHash).returningAll().executeTakeFirst();
     },

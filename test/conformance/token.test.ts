@@ -77,11 +77,14 @@ describe('token store: signing keys', () => {
 });
 
 describe('token store: refresh tokens', () => {
-  it('consumeRefreshToken returns the row once, then undefined', async () => {
+  it('consumeRefreshToken returns the row once, then undefined; refreshTokenHolder reads it without spending it', async () => {
     const t = refresh();
     await store.insertRefreshTokens([t]);
+    expect(await store.refreshTokenHolder(t.token_hash)).toEqual({ accountId: t.account_id, iamId: t.iam_id });
+    expect(await store.refreshTokenHolder(t.token_hash)).toEqual({ accountId: t.account_id, iamId: t.iam_id });
     expect(await store.consumeRefreshToken(t.token_hash)).toEqual(t);
     expect(await store.consumeRefreshToken(t.token_hash)).toBeUndefined();
+    expect(await store.refreshTokenHolder(t.token_hash)).toBeUndefined();
   });
 
   it('of concurrent consumers of one token exactly one gets it', async () => {

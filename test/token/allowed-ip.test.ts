@@ -77,10 +77,11 @@ describe('allowed IP addresses of an account', () => {
     }
   });
 
-  it('refuses a refresh grant from an address outside the list', async () => {
+  it('refuses a refresh grant from an address outside the list, without spending the refresh token', async () => {
     const { body } = await postToken(t.url, apikeyForm(restricted.apikey), from(ALLOWED_V4));
     const refresh = { grant_type: 'refresh_token', refresh_token: body.refresh_token as string };
     expect((await postToken(t.url, refresh, from(OUTSIDE))).status).toBe(403);
+    expect((await postToken(t.url, refresh, from(ALLOWED_V4))).status).toBe(200);
   });
 
   it('refuses API calls with a token of the account from an address outside the list, in the API error shape', async () => {
