@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import type { Operations } from '../http/openapi.js';
+import { noContent, ok, type Operations } from '../http/openapi.js';
 
 /**
  * Response schemas of the IAM Access Groups routes (the SDK's iam-access-groups/v2 models) and
@@ -103,8 +103,6 @@ const RemovedMembers = Type.Object(
 const GroupResults = (title: string) =>
   Type.Object({ iam_id: S, groups: Type.Array(Type.Object({ access_group_id: S, ...itemStatus })) }, { title });
 
-const ok = (schema: TSchema) => ({ 200: schema });
-const noContent = { 204: null };
 
 export const accessGroupOperations: Operations = {
   'GET /v2/groups/settings': { operationId: 'getAccessGroupsAccountSettings', summary: 'Get the access-groups settings of an account', responses: ok(SettingsResponse) },

@@ -32,6 +32,12 @@ export const securitySchemes = {
 const securityOf = (security: Security = 'bearer') =>
   security === 'none' ? [] : security === 'apikey' ? [{ bearer: [], apikey: [] }] : [{ bearer: [] }];
 
+// ── Responses of an operation, by status ──────────────────────────────────────────────────────────
+
+export const ok = (schema: TSchema) => ({ 200: schema });
+export const created = (schema: TSchema) => ({ 201: schema });
+export const noContent = { 204: null };
+
 // ── Schema helpers shared by the domains' response schemas ──────────────────────────────────────
 
 export const Nullable = <T extends TSchema>(schema: T) => Type.Union([schema, Type.Null()]);

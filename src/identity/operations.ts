@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { FreeForm, type Operations } from '../http/openapi.js';
+import { created, FreeForm, noContent, ok, type Operations } from '../http/openapi.js';
 import { LimitsResponse, PreferenceResponse, PreferencesResponse, ReportReferenceResponse, ReportResponse } from './schemas.js';
 
 /**
@@ -123,9 +123,6 @@ export const EffectiveSettingsResponse = Type.Object(
   { title: 'EffectiveAccountSettingsResponse' },
 );
 
-const ok = (schema: TSchema) => ({ 200: schema });
-const created = (schema: TSchema) => ({ 201: schema });
-const noContent = { 204: null };
 
 export const identityOperations: Operations = {
   'GET /v1/apikeys': { operationId: 'listApiKeys', summary: 'List API keys', responses: ok(page('apikeys', ApiKeyResponse, 'ApiKeyList')) },

@@ -1,5 +1,5 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { AnyValue, type Operations } from '../http/openapi.js';
+import { AnyValue, noContent, ok, type Operations } from '../http/openapi.js';
 
 /**
  * Response schemas of the IAM Policy Management routes (the SDK's iam-policy-management/v1
@@ -104,8 +104,6 @@ const SettingsResponse = Type.Object(
   { title: 'AccountSettingsAccessManagement' },
 );
 
-const ok = (schema: TSchema) => ({ 200: schema });
-const noContent = { 204: null };
 
 export const policyOperations: Operations = {
   'GET /v1/policies': { operationId: 'listPolicies', summary: 'List policies (v1)', responses: ok(collection(V1PolicyResponse, 'PolicyCollection')) },

@@ -2,6 +2,7 @@ import SwaggerParser from '@apidevtools/swagger-parser';
 import { createRequire } from 'node:module';
 import type { OpenAPI } from 'openapi-types';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearerOf } from '../helpers/identities.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
 interface Operation {
@@ -187,14 +188,8 @@ describe('the OpenAPI document', () => {
 
 describe('responses are serialized through their schemas', () => {
   it('an API key read carries every field the SDK model has, and an error carries the API shape', async () => {
-    const token = (await (
-      await fetch(`${server.url}/identity/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey: server.owner.apikey }),
-      })
-    ).json()) as { access_token: string };
-    const headers = { authorization: `Bearer ${token.access_token}` };
+    const bearer = await bearerOf(server.url, server.owner.apikey);
+    const headers = { authorization: bearer };
     const details = await fetch(`${server.url}/v1/apikeys/details`, { headers: { ...headers, 'IAM-ApiKey': server.owner.apikey } });
     const key = (await details.json()) as Record<string, unknown>;
     expect(Object.keys(key)).toEqual(
@@ -208,14 +203,8 @@ describe('responses are serialized through their schemas', () => {
   });
 
   it('the same mistake gets the same message from every API, each in its own shape', async () => {
-    const token = (await (
-      await fetch(`${server.url}/identity/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey: server.owner.apikey }),
-      })
-    ).json()) as { access_token: string };
-    const headers = { authorization: `Bearer ${token.access_token}`, 'content-type': 'application/json' };
+    const bearer = await bearerOf(server.url, server.owner.apikey);
+    const headers = { authorization: bearer, 'content-type': 'application/json' };
     const account = server.owner.accountId;
     const identity = await fetch(`${server.url}/v1/serviceid_groups`, { method: 'POST', headers, body: JSON.stringify({ account_id: account, name: 'g', extra: 1 }) });
     const groups = await fetch(`${server.url}/v2/groups?account_id=${account}`, { method: 'POST', headers, body: JSON.stringify({ name: 'g', extra: 1 }) });
