@@ -49,7 +49,19 @@ export interface Config {
   mail: { smtpUrl: string; from: string };
   /** User Management: how long an invitation can be accepted, in seconds. */
   users: { invitationTtlSeconds: number };
+  /**
+   * Context-based restrictions: `exempt` addresses or CIDR subnets no rule restricts on
+   * Portcullis's own APIs (the operator's way back in); `locations` the locations a zone's service
+   * reference may name (IBM's metros and regions by default).
+   */
+  cbr: { exempt: string[]; locations: string[] };
 }
+
+/** IBM Cloud's multizone regions and their metros: the locations a CBR service reference may name by default. */
+const DEFAULT_CBR_LOCATIONS = [
+  'us-south', 'dal', 'us-east', 'wdc', 'eu-gb', 'lon', 'eu-de', 'fra', 'eu-es', 'mad', 'jp-tok', 'tok', 'jp-osa', 'osa',
+  'au-syd', 'syd', 'ca-tor', 'tor', 'br-sao', 'sao',
+] as const;
 
 /** See src/http/rate-limit.ts; 0 disables a limit. */
 export interface RateLimitConfig {
@@ -125,10 +137,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
         overrides.users?.invitationTtlSeconds ??
         intFrom(env.PORTCULLIS_INVITATION_TTL_SECONDS, 'PORTCULLIS_INVITATION_TTL_SECONDS', 7 * 24 * 3600),
     },
+    cbr: {
+      exempt: overrides.cbr?.exempt ?? listFrom(env.PORTCULLIS_CBR_EXEMPT),
+      locations: overrides.cbr?.locations ?? (env.PORTCULLIS_CBR_LOCATIONS ? listFrom(env.PORTCULLIS_CBR_LOCATIONS) : [...DEFAULT_CBR_LOCATIONS]),
+    },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
-  for (const entry of [...config.trustedProxies, ...config.allowedIpExempt]) {
-    if (!isAddressOrSubnet(entry)) throw new Error(`"${entry}" in PORTCULLIS_TRUSTED_PROXIES or PORTCULLIS_ALLOWED_IP_EXEMPT is not an IP address or CIDR subnet`);
+  for (const entry of [...config.trustedProxies, ...config.allowedIpExempt, ...config.cbr.exempt]) {
+    if (!isAddressOrSubnet(entry)) throw new Error(`"${entry}" in PORTCULLIS_TRUSTED_PROXIES, PORTCULLIS_ALLOWED_IP_EXEMPT or PORTCULLIS_CBR_EXEMPT is not an IP address or CIDR subnet`);
   }
   if (config.databaseUrl && !/^postgres(ql)?:\/\//.test(config.databaseUrl)) {
     throw new Error('PORTCULLIS_DATABASE_URL must be a postgres:// URL');

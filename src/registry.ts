@@ -15,6 +15,11 @@ import { createAuthzService } from './authz/service.js';
 import { createDecisionSource } from './authz/sources.js';
 import { Catalog, parseCatalogFile } from './catalog/index.js';
 import { catalogRoutes } from './catalog/routes.js';
+import { createContextEnforcement, createReportLog, serviceOfRoute, withReportMetric } from './cbr/enforcement.js';
+import { restrictionOf, restrictionZoneOf } from './cbr/restriction.js';
+import { cbrRoutes } from './cbr/routes.js';
+import { createCbrService } from './cbr/service.js';
+import { createCbrStore } from './cbr/store.js';
 import { createCatalogAdmin } from './catalog/service.js';
 import { createCatalogStore } from './catalog/store.js';
 import type { Config } from './config.js';
@@ -106,12 +111,21 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const resourcesStore = createResourcesStore(db);
   const accessGroupsStore = createAccessGroupsStore(db);
   const policyStore = createPolicyStore(db);
+  const cbrStore = createCbrStore(db);
+  // Report-only context-based restrictions record what they would have refused (audit event and metric).
+  const cbrReports = createReportLog({ writer, clock, log: (message, error) => log.warn({ err: error }, message) });
   const permits = createPermitLog({ save: (counts) => policyStore.recordPermits(counts), intervalMs: PERMIT_FLUSH_MS });
   const decisions = createDecisionPoint({
     catalog,
     clock,
     feed: createChangeFeed(db),
     onPermit: permits.record,
+    onReport: (ruleId, request) =>
+      cbrReports.record(ruleId, request.resource.accountId, request.subject.id, {
+        action: request.action,
+        serviceName: request.resource.serviceName,
+        ipAddress: request.environment?.ip,
+      }),
     source: createDecisionSource(
       {
         catalogServices: catalogStore,
@@ -120,6 +134,18 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         catalogRoleOf,
         groups: accessGroupsStore,
         instances: resourcesStore,
+        restrictions: {
+          zones: async () => (await cbrStore.allZones()).map(restrictionZoneOf),
+          rules: async () => (await cbrStore.allRules()).map(restrictionOf),
+          zone: async (id) => {
+            const zone = await cbrStore.getZone(id);
+            return zone && restrictionZoneOf(zone);
+          },
+          rule: async (id) => {
+            const rule = await cbrStore.getRule(id);
+            return rule && restrictionOf(rule);
+          },
+        },
       },
       clock,
     ),
@@ -219,6 +245,17 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const token = createTokenService({ db, clock, signingKeys, issuer });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory });
 
+  const cbr = createCbrService({ store: cbrStore, writer, clock, authorizer, catalog, site, locations: config.cbr.locations });
+  const contextEnforcement = createContextEnforcement({
+    restrictions: async () => {
+      await decisions.ensureRevision(undefined);
+      return decisions.snapshot.restrictions;
+    },
+    groupOf: (name) => catalog.service(name)?.groupId,
+    exempt: config.cbr.exempt,
+    reports: cbrReports,
+  });
+
   const readiness = schemaReadiness(database);
   const allowedAddresses = createAllowedAddresses({
     allowedIpAddressesOf: async (accountId) => (await identity.lookup.effectiveSettingsOf(accountId)).allowedIpAddresses,
@@ -233,11 +270,23 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       logLevel: config.logLevel,
       bodyLimitBytes: config.bodyLimitBytes,
       readiness,
-      metrics: createMetrics(),
+      metrics: withReportMetric(createMetrics(), cbrReports),
       trustedProxies: config.trustedProxies,
       rateLimits: { settings: config.rateLimit, now: () => clock.now().getTime() },
-      admission: (principal, environment) => allowedAddresses.admit(principal.accountId, environment.clientAddress),
-      domains: [tokenRoutes({ token, signingKeys, issuer, admit: allowedAddresses.admit }), identityRoutes({ identity, authenticator, site }),
+      admission: async (principal, environment, route, requestId) => {
+        await allowedAddresses.admit(principal.accountId, environment.clientAddress);
+        await contextEnforcement.admit(principal.accountId, serviceOfRoute(route), environment, principal.iamId, requestId);
+      },
+      domains: [
+        tokenRoutes({
+          token, signingKeys, issuer,
+          // Tokens are iam-identity's: its context-based restrictions apply to the grant, by client address.
+          admit: async (accountId, address) => {
+            await allowedAddresses.admit(accountId, address);
+            await contextEnforcement.admit(accountId, 'iam-identity', { clientAddress: address, endpointType: 'public' }, '');
+          },
+        }),
+        identityRoutes({ identity, authenticator, site }),
         resourceManagerRoutes({ resources, authenticator }),
         resourceControllerRoutes({ resources, authenticator }),
         enterpriseRoutes({ enterprise, authenticator }),
@@ -246,6 +295,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
+        cbrRoutes({ cbr, authenticator, site }),
       ],
     });
 
@@ -269,6 +319,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     buildHttp,
     catalog,
     decisionPoint: decisions,
+    cbr,
     async close() {
       decisions.stop();
       await permits.stop();

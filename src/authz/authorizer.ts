@@ -1,7 +1,7 @@
 import type { OwnerLookup } from '../accounts/owners.js';
 import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import { forbidden } from '../kernel/errors.js';
-import type { Principal } from '../kernel/principal.js';
+import type { Principal, RequestEnvironment } from '../kernel/principal.js';
 import type { ResourceAttributes } from '../pdp/types.js';
 import type { DecisionPoint } from './decision-point.js';
 
@@ -27,14 +27,24 @@ export function createPdpAuthorizer(deps: {
   ownerOf: OwnerLookup;
 }): Authorizer {
   return {
-    async authorize(principal: Principal, action: string, target: AccessTarget) {
+    async authorize(principal: Principal, action: string, target: AccessTarget, environment?: RequestEnvironment) {
       if (principal.accountId !== target.accountId) throw forbidden();
       const owner = await deps.ownerOf(target.accountId);
       if (!owner) throw forbidden();
       if (owner === principal.iamId) return;
       if (target.ownerIamId !== undefined && target.ownerIamId === principal.iamId) return;
       // The decision point waits for this node's own earlier writes: a grant is usable at once.
-      const [decision] = await deps.decisionPoint.decide([{ subject: { id: principal.iamId }, action, resource: resourceOf(target) }]);
+      // With the call's environment, the target's context-based restrictions apply as they do on /v2/authz.
+      const [decision] = await deps.decisionPoint.decide([
+        {
+          subject: { id: principal.iamId },
+          action,
+          resource: resourceOf(target),
+          ...(environment
+            ? { environment: { ip: environment.clientAddress, attributes: { ipAddress: environment.clientAddress, networkType: environment.endpointType } } }
+            : {}),
+        },
+      ]);
       if (!decision?.permitted) throw forbidden(`${principal.iamId} is not authorized to perform ${action} on this resource.`);
     },
   };

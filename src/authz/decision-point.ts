@@ -26,6 +26,8 @@ export function createDecisionPoint(deps: {
   pollMs?: number;
   /** Told of every permit, with the permitting policy and the decision time (usage counts). */
   onPermit?: (policyId: string, atMs: number) => void;
+  /** Told of every permit a report-only context-based restriction would have refused. */
+  onReport?: (ruleId: string, request: DecisionRequest) => void;
 }) {
   const { catalog, source, feed, clock } = deps;
   let snapshot = new Snapshot(catalog);
@@ -68,6 +70,18 @@ export function createDecisionPoint(deps: {
       case 'group_settings':
         if (change.accountId) snapshot.setPublicAccess(change.accountId, await source.publicAccessOf(change.accountId));
         return;
+      case 'cbr_zone': {
+        const zone = await source.restrictionZone(change.entityId);
+        if (zone) snapshot.restrictions.upsertZone(zone);
+        else snapshot.restrictions.removeZone(change.entityId);
+        return;
+      }
+      case 'cbr_rule': {
+        const rule = await source.restrictionRule(change.entityId);
+        if (rule) snapshot.restrictions.upsertRule(rule);
+        else snapshot.restrictions.removeRule(change.entityId);
+        return;
+      }
       case 'resource_instance': {
         const placement = await source.instanceGroup(change.entityId);
         if (placement) snapshot.setInstanceGroup(placement.accountId, change.entityId, placement.resourceGroupId);
@@ -133,6 +147,8 @@ export function createDecisionPoint(deps: {
         memberships: await source.memberships(),
         instances: await source.instanceGroups(),
         publicAccess: await source.publicAccess(),
+        zones: await source.restrictionZones(),
+        rules: await source.restrictionRules(),
       });
       for (const r of built.rejected) deps.log?.(`decision point: policy ${r.policyId} not loaded`, r.error);
       snapshot = built.snapshot;
@@ -180,6 +196,12 @@ export function createDecisionPoint(deps: {
       if (deps.onPermit) {
         const atMs = now.getTime();
         for (const d of decisions) if (d.permitted && d.policyId !== undefined) deps.onPermit(d.policyId, atMs);
+      }
+      if (deps.onReport) {
+        for (let i = 0; i < decisions.length; i++) {
+          const ruleId = decisions[i]!.reportedRuleId;
+          if (ruleId !== undefined) deps.onReport(ruleId, requests[i]!);
+        }
       }
       return decisions;
     },

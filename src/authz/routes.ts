@@ -115,6 +115,8 @@ function optionsOf(request: FastifyRequest<{ Querystring: Static<typeof Options>
 
 const explainOf = (d: Decision) => ({
   ...(d.policyId ? { policyId: d.policyId, role: d.role } : { cause: d.cause }),
+  ...(d.ruleId ? { ruleId: d.ruleId } : {}),
+  ...(d.reportedRuleId ? { reportedRuleId: d.reportedRuleId } : {}),
   ...(d.explain ? { trace: d.explain } : {}),
 });
 

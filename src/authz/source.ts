@@ -1,5 +1,6 @@
 import type { CatalogService, CustomRole } from '../catalog/types.js';
 import type { MembershipInput } from '../pdp/snapshot.js';
+import type { RestrictionRule, RestrictionZone } from '../pdp/restrictions.js';
 import type { Policy } from '../pdp/types.js';
 
 /**
@@ -32,4 +33,10 @@ export interface DecisionSource {
   publicAccess(): Promise<Array<{ accountId: string; enabled: boolean }>>;
   /** Whether the account's Public Access group applies to everyone. */
   publicAccessOf(accountId: string): Promise<boolean>;
+  /** Every context-based restriction zone and rule. */
+  restrictionZones(): Promise<RestrictionZone[]>;
+  restrictionRules(): Promise<RestrictionRule[]>;
+  /** One zone or rule, or undefined when it no longer exists. */
+  restrictionZone(id: string): Promise<RestrictionZone | undefined>;
+  restrictionRule(id: string): Promise<RestrictionRule | undefined>;
 }

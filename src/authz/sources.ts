@@ -1,6 +1,7 @@
 import type { CatalogService, CustomRole } from '../catalog/types.js';
 import type { Clock } from '../kernel/clock.js';
 import type { MembershipInput } from '../pdp/snapshot.js';
+import type { RestrictionRule, RestrictionZone } from '../pdp/restrictions.js';
 import type { Policy } from '../pdp/types.js';
 import type { DecisionSource } from './source.js';
 
@@ -29,6 +30,13 @@ export interface DecisionStores {
   instances: {
     listInstanceGroups(): Promise<Array<{ accountId: string; instanceId: string; resourceGroupId: string }>>;
     getInstance(guid: string): Promise<{ accountId: string; resourceGroupId: string; state: string } | undefined>;
+  };
+  /** Context-based restrictions, as the restriction stage reads them. */
+  restrictions: {
+    zones(): Promise<RestrictionZone[]>;
+    rules(): Promise<RestrictionRule[]>;
+    zone(id: string): Promise<RestrictionZone | undefined>;
+    rule(id: string): Promise<RestrictionRule | undefined>;
   };
 }
 
@@ -70,5 +78,9 @@ export function createDecisionSource(stores: DecisionStores, clock: Clock): Deci
     },
     publicAccess: () => stores.groups.listPublicAccess(),
     publicAccessOf: (accountId) => stores.groups.isPublicAccessEnabled(accountId),
+    restrictionZones: () => stores.restrictions.zones(),
+    restrictionRules: () => stores.restrictions.rules(),
+    restrictionZone: (id) => stores.restrictions.zone(id),
+    restrictionRule: (id) => stores.restrictions.rule(id),
   };
 }

@@ -76,11 +76,13 @@ export function resourceOf(resource: WireResource): ResourceAttributes {
 }
 
 export function requestOf(wire: WireRequest, action: string): DecisionRequest {
-  const environment = wire.environment?.attributes && stringsOf(wire.environment.attributes);
+  // A PEP's request always has an environment, empty when it sent none: context-based restrictions
+  // then find no client address, so a resource they protect is refused rather than let through.
+  const environment = stringsOf(wire.environment?.attributes);
   return {
     subject: subjectOf(wire.subject),
     action,
     resource: resourceOf(wire.resource),
-    ...(environment ? { environment: { attributes: environment, ip: environment.ipAddress } } : {}),
+    environment: environment.ipAddress !== undefined ? { attributes: environment, ip: environment.ipAddress } : { attributes: environment },
   };
 }

@@ -5,9 +5,11 @@ import { environmentOf } from './client-address.js';
 
 /**
  * Whether an authenticated principal may be served from where its request comes from (the
- * account's allowed IP addresses); throws a DomainError when not. Installed once by app.ts.
+ * account's allowed IP addresses, context-based restrictions on the route's service); throws a
+ * DomainError when not. `route` is the matched route pattern (e.g. `/v2/groups/:access_group_id`).
+ * Installed once by app.ts.
  */
-export type Admission = (principal: Principal, environment: RequestEnvironment) => Promise<void>;
+export type Admission = (principal: Principal, environment: RequestEnvironment, route: string, requestId: string) => Promise<void>;
 
 declare module 'fastify' {
   interface FastifyRequest {
@@ -40,7 +42,7 @@ export function requireBearer(app: FastifyInstance, authenticator: Authenticator
  */
 export async function authenticateRequest(request: FastifyRequest, authenticator: Authenticator, token: string): Promise<void> {
   const principal = await authenticator.authenticate(token);
-  await request.server.admitPrincipal(principal, environmentOf(request));
+  await request.server.admitPrincipal(principal, environmentOf(request), request.routeOptions.url ?? '', request.id);
   request.principal = principal;
 }
 

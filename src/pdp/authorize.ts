@@ -6,6 +6,7 @@ import { ChainSearch, ENTRY_SIZE, Field, isFast, nextOf, NO_ROLE, RECORD_SIZE } 
 import type { AccountIndex } from './account-index.js';
 import { ANY_SERVICE_KEY, indexKey, KeyKind } from './keys.js';
 import { Reach } from './reach.js';
+import type { ServiceGroups } from './restrictions.js';
 import { PUBLIC_ACCESS_GROUP, type Snapshot } from './snapshot.js';
 import type { AuthorizeOptions, Decision, DecisionRequest, DecisionSubject, DenyCause, PolicyTrace, ResourceAttributes } from './types.js';
 
@@ -31,8 +32,47 @@ export function authorize(requests: readonly DecisionRequest[], snapshot: Snapsh
   return decisions;
 }
 
-/** One decision; `nowMs` is the decision time in epoch milliseconds. */
+/**
+ * One decision; `nowMs` is the decision time in epoch milliseconds. A permit of the grant search
+ * then passes the restriction stage (context-based restrictions, restrictions.ts): an enabled rule
+ * covering the resource and action whose contexts the request's environment does not satisfy turns
+ * it into a deny that names the rule; a report-only rule leaves it a permit that says so.
+ */
 export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: number, explain = false): Decision {
+  const decision = grantSearch(request, snapshot, nowMs, explain);
+  if (!decision.permitted || snapshot.restrictions.ruleCount === 0) return decision;
+  const serviceName = request.resource.serviceName || snapshot.catalog.serviceOfAction(request.action) || NO_SERVICE;
+  const verdict = snapshot.restrictions.check(request, serviceName, groupsOf(snapshot), explain);
+  if (verdict === undefined) return decision;
+  const restriction = verdict.rule;
+  const explained = explain && decision.explain ? { explain: { ...decision.explain, restrictions: verdict.tried } } : {};
+  if (restriction?.mode === 'enabled') {
+    return {
+      permitted: false,
+      reason: `Context: rule ${restriction.id} restricts this resource and the request comes from outside its contexts.`,
+      cause: 'context_restricted',
+      ruleId: restriction.id,
+      ...explained,
+    };
+  }
+  if (restriction?.mode === 'report') return { ...decision, reportedRuleId: restriction.id, ...explained };
+  return explain ? { ...decision, ...explained } : decision;
+}
+
+const groupCache = new WeakMap<Snapshot, ServiceGroups>();
+/** The catalog's service groups as the restriction stage reads them. */
+function groupsOf(snapshot: Snapshot): ServiceGroups {
+  let groups = groupCache.get(snapshot);
+  if (!groups) {
+    const catalog = snapshot.catalog;
+    groups = { groupOf: (name) => catalog.grantsOn(name)?.groupId };
+    groupCache.set(snapshot, groups);
+  }
+  return groups;
+}
+
+/** The grant search: which policy permits, or why none does. */
+function grantSearch(request: DecisionRequest, snapshot: Snapshot, nowMs: number, explain: boolean): Decision {
   const catalog = snapshot.catalog;
   const action = request.action;
   const resource = request.resource;
@@ -409,6 +449,7 @@ const REASONS: Record<DenyCause, string> = {
   no_policy_for_resource: 'The subject has policies, but none matches the resource.',
   no_role_grants_action: 'Policies match the subject and resource, but none of their roles grants the action.',
   condition_not_satisfied: 'A policy would grant the action, but its conditions are not satisfied now.',
+  context_restricted: 'Context: a context-based restriction rule refuses the request\'s network context.',
 };
 
 const DENIALS = Object.fromEntries(

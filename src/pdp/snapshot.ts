@@ -3,6 +3,7 @@ import { DomainError } from '../kernel/errors.js';
 import { AccountIndex } from './account-index.js';
 import { compilePolicy } from './compile.js';
 import { ServiceKeys } from './keys.js';
+import { Restrictions, type RestrictionRule, type RestrictionZone } from './restrictions.js';
 import type { Policy } from './types.js';
 
 /** The reserved group every caller belongs to while the account's public access is enabled. */
@@ -22,6 +23,9 @@ export interface SnapshotInput {
   memberships?: Iterable<MembershipInput>;
   instances?: Iterable<{ accountId: string; instanceId: string; resourceGroupId: string }>;
   publicAccess?: Iterable<{ accountId: string; enabled: boolean }>;
+  /** Context-based restrictions: network zones and the rules that name them. */
+  zones?: Iterable<RestrictionZone>;
+  rules?: Iterable<RestrictionRule>;
 }
 
 const epochMs = (t: Date | number | undefined) => (t === undefined ? Number.POSITIVE_INFINITY : typeof t === 'number' ? t : t.getTime());
@@ -36,6 +40,8 @@ const epochMs = (t: Date | number | undefined) => (t === undefined ? Number.POSI
 export class Snapshot {
   readonly accounts = new Map<string, AccountIndex>();
   readonly serviceKeys = new ServiceKeys();
+  /** Context-based restrictions, the deny stage after the grant search (restrictions.ts). */
+  readonly restrictions = new Restrictions();
   /** Every indexed policy by id, with its account and its slot in the account's table. */
   private readonly filed = new Map<string, { account: AccountIndex; slot: number }>();
   /** The last change-feed revision applied (maintained by the feed applier). */
@@ -61,6 +67,8 @@ export class Snapshot {
     for (const m of input.memberships ?? []) snapshot.addMember(m.accountId, m.groupId, m.iamId, m.expiresAt);
     for (const i of input.instances ?? []) snapshot.setInstanceGroup(i.accountId, i.instanceId, i.resourceGroupId);
     for (const p of input.publicAccess ?? []) snapshot.setPublicAccess(p.accountId, p.enabled);
+    for (const z of input.zones ?? []) snapshot.restrictions.upsertZone(z);
+    for (const r of input.rules ?? []) snapshot.restrictions.upsertRule(r);
     return { snapshot, rejected };
   }
 

@@ -99,7 +99,9 @@ export type DenyCause =
   | 'no_policy_for_subject'
   | 'no_policy_for_resource'
   | 'no_role_grants_action'
-  | 'condition_not_satisfied';
+  | 'condition_not_satisfied'
+  /** A context-based restriction refused a request its policies permit. */
+  | 'context_restricted';
 
 /** Why one policy did or did not grant, in explain mode. */
 export interface PolicyTrace {
@@ -119,8 +121,17 @@ export interface Decision {
   readonly cause?: DenyCause;
   readonly policyId?: string;
   readonly role?: string;
+  /** On a `context_restricted` deny, the refusing context-based restriction rule. */
+  readonly ruleId?: string;
+  /** On a permit, a report-only rule that would have refused it (to be recorded, not enforced). */
+  readonly reportedRuleId?: string;
   /** Present only when explain mode was asked for. */
-  readonly explain?: { readonly subjects: readonly string[]; readonly policies: readonly PolicyTrace[] };
+  readonly explain?: {
+    readonly subjects: readonly string[];
+    readonly policies: readonly PolicyTrace[];
+    /** Every context-based restriction rule that covers the request, the zones it tried, and whether the request satisfied it. */
+    readonly restrictions?: ReadonlyArray<{ ruleId: string; mode: string; zones: readonly string[]; satisfied: boolean }>;
+  };
 }
 
 export interface AuthorizeOptions {

@@ -1,0 +1,381 @@
+import { contains, EMPTY_RANGES, parseAddress, parseRange, parseSubnet, RangeBuilder, subtract, type ParsedAddress, type RangeSet } from './addresses.js';
+import { compileWildcard } from './conditions.js';
+import type { DecisionRequest } from './types.js';
+
+/**
+ * Context-based restrictions as the decision point holds them (DESIGN.md: a deny stage after the
+ * grant search). A rule restricts the resources it covers (by account, service or service group,
+ * other resource attributes, tags, and API types) to requests that satisfy one of its contexts: a
+ * client address inside one of the context's network zones (addresses minus exclusions) and an
+ * allowed endpoint type. The index files rules by account and then by service, service group and
+ * instance, so a decision reads only the few rules that can cover it; each context's zones are
+ * compiled into one sorted range set, searched in O(log n).
+ */
+
+export type ZoneAddress =
+  | { type: 'ipAddress' | 'ipRange' | 'subnet' | 'vpc' | 'instance'; value: string }
+  | { type: 'serviceRef'; ref: ServiceRef };
+
+export interface ServiceRef {
+  accountId: string;
+  serviceName?: string;
+  serviceType?: string;
+  serviceInstance?: string;
+  location?: string;
+}
+
+export interface RestrictionZone {
+  id: string;
+  accountId: string;
+  addresses: ZoneAddress[];
+  excluded: ZoneAddress[];
+}
+
+export type EnforcementMode = 'enabled' | 'disabled' | 'report';
+
+export interface RestrictionAttribute {
+  name: string;
+  value: string;
+  operator?: string;
+}
+
+export interface RestrictionRule {
+  id: string;
+  /** The account of the resources it restricts (its `accountId` resource attribute). */
+  accountId: string;
+  enforcementMode: EnforcementMode;
+  resources: Array<{ attributes: RestrictionAttribute[]; tags: RestrictionAttribute[] }>;
+  contexts: Array<{ attributes: Array<{ name: string; value: string }> }>;
+  /** API type ids it is limited to; empty: every operation. */
+  apiTypes: string[];
+}
+
+/** What the restriction stage needs of the catalog: a service's group (`IAM`). */
+export interface ServiceGroups {
+  groupOf(serviceName: string): string | undefined;
+}
+
+/** The verdict of the restriction stage on a permitted request. */
+export interface RestrictionVerdict {
+  /** The rule that refuses (enabled) or would refuse (report) the request; undefined: none does. */
+  rule?: { id: string; mode: 'enabled' | 'report' };
+  /** Every covering rule, with the zones each tried, for explain. */
+  tried: Array<{ ruleId: string; mode: EnforcementMode; zones: string[]; satisfied: boolean }>;
+}
+
+/** The API type that covers every operation of every service. */
+export const ALL_OPERATIONS_API_TYPE = 'crn:v1:bluemix:public:context-based-restrictions::::api-type:';
+
+interface CompiledContext {
+  zoneIds: string[] | undefined;
+  ranges: RangeSet;
+  /** Non-IP zone entries (vpc, instance, serviceRef) as `type:value` keys the environment can name. */
+  references: Set<string>;
+  endpointTypes: Set<string> | undefined;
+}
+
+interface CompiledResource {
+  service: string | undefined;
+  group: string | undefined;
+  instance: string | undefined;
+  /** Other attributes, tested against the request's resource. */
+  tests: Array<{ name: string; test: (value: string) => boolean }>;
+  tags: Array<{ name: string; test: (value: string) => boolean }>;
+}
+
+interface CompiledRule {
+  source: RestrictionRule;
+  resources: CompiledResource[];
+  contexts: CompiledContext[];
+  apiServices: Set<string> | undefined;
+}
+
+/** Rules of one account filed where a request can find them. */
+class AccountRules {
+  readonly byService = new Map<string, FiledRules>();
+  readonly byGroup = new Map<string, FiledRules>();
+  readonly anyService = new FiledRules();
+  size = 0;
+}
+
+class FiledRules {
+  readonly all: CompiledRule[] = [];
+  readonly byInstance = new Map<string, CompiledRule[]>();
+}
+
+const ADDRESS_CACHE = 10_000;
+
+/** Resource attributes a rule names that have an index of their own. */
+const INDEXED = new Set(['accountId', 'serviceName', 'service_group_id', 'serviceInstance']);
+
+export class Restrictions {
+  private readonly zones = new Map<string, { zone: RestrictionZone; ranges: RangeSet; references: Set<string> }>();
+  private readonly rules = new Map<string, CompiledRule>();
+  private readonly accounts = new Map<string, AccountRules>();
+  /** zone id → ids of the rules whose contexts name it (recompiled when it changes). */
+  private readonly rulesOfZone = new Map<string, Set<string>>();
+  private readonly addresses = new Map<string, ParsedAddress | null>();
+
+  get ruleCount(): number {
+    return this.rules.size;
+  }
+
+  upsertZone(zone: RestrictionZone): void {
+    this.zones.set(zone.id, { zone, ...compileZone(zone) });
+    this.recompileRulesOf(zone.id);
+  }
+
+  removeZone(zoneId: string): void {
+    this.zones.delete(zoneId);
+    this.recompileRulesOf(zoneId);
+  }
+
+  upsertRule(rule: RestrictionRule): void {
+    this.removeRule(rule.id);
+    const compiled = this.compileRule(rule);
+    this.rules.set(rule.id, compiled);
+    for (const context of compiled.contexts) for (const z of context.zoneIds ?? []) this.rulesOf(z).add(rule.id);
+    this.file(compiled, true);
+  }
+
+  removeRule(ruleId: string): void {
+    const compiled = this.rules.get(ruleId);
+    if (!compiled) return;
+    this.rules.delete(ruleId);
+    for (const context of compiled.contexts) for (const z of context.zoneIds ?? []) this.rulesOfZone.get(z)?.delete(ruleId);
+    this.file(compiled, false);
+  }
+
+  /**
+   * The restriction stage for one request the grant search permitted: every rule of the resource's
+   * account that covers the resource and action, and whether the request satisfies one of its
+   * contexts. `explain` collects every covering rule; otherwise the first refusing enabled rule
+   * ends the search. A request without an environment (a call a service makes on its own behalf)
+   * is not restricted; one with an environment but no usable address satisfies no network zone.
+   */
+  check(request: DecisionRequest, serviceName: string, groups: ServiceGroups, explain: boolean): RestrictionVerdict | undefined {
+    const account = this.accounts.get(request.resource.accountId);
+    if (account === undefined || request.environment === undefined) return undefined;
+    const instance = request.resource.serviceInstance;
+    let verdict: RestrictionVerdict | undefined;
+    const visit = (filed: FiledRules | undefined): boolean => {
+      if (filed === undefined) return false;
+      if (filed.all.length > 0 && this.visitList(filed.all, request, serviceName, explain, (v) => (verdict = merge(verdict, v)))) return true;
+      if (instance === undefined || filed.byInstance.size === 0) return false;
+      const rules = filed.byInstance.get(instance);
+      return rules !== undefined && this.visitList(rules, request, serviceName, explain, (v) => (verdict = merge(verdict, v)));
+    };
+    if (visit(account.byService.get(serviceName))) return verdict;
+    // A child service (`parent.child`) is restricted by its parent's rules too.
+    const dot = serviceName.indexOf('.');
+    if (dot > 0 && visit(account.byService.get(serviceName.slice(0, dot)))) return verdict;
+    if (account.byGroup.size > 0) {
+      const group = groups.groupOf(serviceName);
+      if (group !== undefined && visit(account.byGroup.get(group))) return verdict;
+    }
+    visit(account.anyService);
+    return verdict;
+  }
+
+  /** Checks a list of rules; true when an enabled rule refused and no explanation is wanted (stop). */
+  private visitList(
+    rules: readonly CompiledRule[],
+    request: DecisionRequest,
+    serviceName: string,
+    explain: boolean,
+    note: (verdict: RestrictionVerdict) => void,
+  ): boolean {
+    for (let i = 0; i < rules.length; i++) {
+      const rule = rules[i]!;
+      const mode = rule.source.enforcementMode;
+      if (mode === 'disabled' && !explain) continue;
+      if (!covers(rule, request, serviceName)) continue;
+      const satisfied = this.satisfies(rule, request);
+      const refusing = !satisfied && mode !== 'disabled';
+      const tried = explain ? [{ ruleId: rule.source.id, mode, zones: rule.contexts.flatMap((c) => c.zoneIds ?? []), satisfied }] : [];
+      if (refusing || explain) note({ ...(refusing ? { rule: { id: rule.source.id, mode: mode as 'enabled' | 'report' } } : {}), tried });
+      if (refusing && mode === 'enabled' && !explain) return true;
+    }
+    return false;
+  }
+
+  private satisfies(rule: CompiledRule, request: DecisionRequest): boolean {
+    const env = request.environment!;
+    const attributes = env.attributes;
+    const endpoint = attributes?.networkType ?? attributes?.endpointType;
+    let address: ParsedAddress | null | undefined;
+    for (const context of rule.contexts) {
+      if (context.endpointTypes !== undefined && (endpoint === undefined || !context.endpointTypes.has(endpoint))) continue;
+      if (context.zoneIds === undefined) return true;
+      if (address === undefined) address = this.addressOf(env.ip ?? attributes?.ipAddress);
+      if (address !== null && contains(context.ranges, address)) return true;
+      if (context.references.size > 0 && attributes !== undefined && referenced(context.references, attributes)) return true;
+    }
+    return false;
+  }
+
+  /** The parsed client address, from a bounded cache (PEPs ask about the same clients again and again). */
+  private addressOf(text: string | undefined): ParsedAddress | null {
+    if (text === undefined) return null;
+    let parsed = this.addresses.get(text);
+    if (parsed === undefined) {
+      parsed = parseAddress(text) ?? null;
+      if (this.addresses.size >= ADDRESS_CACHE) this.addresses.clear();
+      this.addresses.set(text, parsed);
+    }
+    return parsed;
+  }
+
+  private rulesOf(zoneId: string): Set<string> {
+    let set = this.rulesOfZone.get(zoneId);
+    if (!set) this.rulesOfZone.set(zoneId, (set = new Set()));
+    return set;
+  }
+
+  private recompileRulesOf(zoneId: string): void {
+    for (const ruleId of [...(this.rulesOfZone.get(zoneId) ?? [])]) {
+      const rule = this.rules.get(ruleId);
+      if (rule) this.upsertRule(rule.source);
+    }
+  }
+
+  private compileRule(rule: RestrictionRule): CompiledRule {
+    const contexts = rule.contexts.map((context): CompiledContext => {
+      let zoneIds: string[] | undefined;
+      let endpointTypes: Set<string> | undefined;
+      for (const a of context.attributes) {
+        const values = a.value.split(',').map((v) => v.trim()).filter((v) => v !== '');
+        if (a.name === 'networkZoneId') zoneIds = [...(zoneIds ?? []), ...values];
+        else if (a.name === 'endpointType') endpointTypes = new Set(values);
+      }
+      const builder = new RangeBuilder();
+      const references = new Set<string>();
+      for (const id of zoneIds ?? []) {
+        const zone = this.zones.get(id);
+        // A zone of another account never admits anything to this account's rule.
+        if (!zone || zone.zone.accountId !== rule.accountId) continue;
+        builder.addSet(zone.ranges);
+        for (const r of zone.references) references.add(r);
+      }
+      return { zoneIds, ranges: zoneIds ? builder.build() : EMPTY_RANGES, references, endpointTypes };
+    });
+    const resources = rule.resources.map((resource): CompiledResource => {
+      const named = (name: string) => resource.attributes.find((a) => a.name === name)?.value;
+      return {
+        service: named('serviceName'),
+        group: named('service_group_id'),
+        instance: named('serviceInstance'),
+        tests: resource.attributes.filter((a) => !INDEXED.has(a.name)).map((a) => ({ name: a.name, test: tester(a) })),
+        tags: resource.tags.map((t) => ({ name: t.name, test: tester(t) })),
+      };
+    });
+    const everything = rule.apiTypes.length === 0 || rule.apiTypes.includes(ALL_OPERATIONS_API_TYPE);
+    const apiServices = everything ? undefined : new Set(rule.apiTypes.map((id) => id.split(':')[4] ?? ''));
+    return { source: rule, resources, contexts, apiServices };
+  }
+
+  /** Files (or unfiles) a rule under each of its resources' index keys. */
+  private file(rule: CompiledRule, add: boolean): void {
+    let account = this.accounts.get(rule.source.accountId);
+    if (!account) this.accounts.set(rule.source.accountId, (account = new AccountRules()));
+    for (const resource of rule.resources) {
+      let filed: FiledRules;
+      if (resource.service !== undefined) {
+        filed = account.byService.get(resource.service) ?? new FiledRules();
+        account.byService.set(resource.service, filed);
+      } else if (resource.group !== undefined) {
+        filed = account.byGroup.get(resource.group) ?? new FiledRules();
+        account.byGroup.set(resource.group, filed);
+      } else filed = account.anyService;
+      let list = filed.all;
+      if (resource.instance !== undefined) {
+        list = filed.byInstance.get(resource.instance) ?? [];
+        filed.byInstance.set(resource.instance, list);
+      }
+      // A rule with two resources under one key is filed once.
+      const at = list.indexOf(rule);
+      if (add && at < 0) list.push(rule);
+      if (!add && at >= 0) list.splice(at, 1);
+      if (list.length === 0 && resource.instance !== undefined) filed.byInstance.delete(resource.instance);
+    }
+  }
+}
+
+function merge(a: RestrictionVerdict | undefined, b: RestrictionVerdict): RestrictionVerdict {
+  if (a === undefined) return b;
+  // An enabled refusal outranks a report-only one.
+  const rule = a.rule?.mode === 'enabled' ? a.rule : (b.rule ?? a.rule);
+  return { ...(rule ? { rule } : {}), tried: [...a.tried, ...b.tried] };
+}
+
+function tester(attribute: RestrictionAttribute): (value: string) => boolean {
+  if (attribute.operator === 'stringMatch') {
+    const matches = compileWildcard(attribute.value);
+    return (value) => matches(value);
+  }
+  return (value) => value === attribute.value;
+}
+
+/** Whether one of the rule's resources names the request's resource, and its API types the action. */
+function covers(rule: CompiledRule, request: DecisionRequest, serviceName: string): boolean {
+  if (rule.apiServices !== undefined && !rule.apiServices.has(serviceName) && !rule.apiServices.has(serviceName.split('.')[0]!)) return false;
+  const resource = request.resource;
+  outer: for (const r of rule.resources) {
+    if (r.service !== undefined && r.service !== serviceName && r.service !== serviceName.split('.')[0]) continue;
+    if (r.instance !== undefined && r.instance !== resource.serviceInstance) continue;
+    for (const t of r.tests) {
+      const value = resource[t.name];
+      if (value === undefined || !t.test(value)) continue outer;
+    }
+    for (const t of r.tags) {
+      const values = request.tags?.[t.name];
+      if (values === undefined || !values.some(t.test)) continue outer;
+    }
+    return true;
+  }
+  return false;
+}
+
+/** Whether the environment names one of the context's non-IP zone entries (a VPC, an instance, a calling service). */
+function referenced(references: Set<string>, attributes: Readonly<Record<string, string | undefined>>): boolean {
+  const vpc = attributes.vpc ?? attributes.vpcCrn;
+  if (vpc !== undefined && references.has(`vpc:${vpc}`)) return true;
+  const instance = attributes.serviceInstanceCrn;
+  if (instance !== undefined && references.has(`instance:${instance}`)) return true;
+  const service = attributes.serviceName;
+  if (service !== undefined) {
+    for (const key of [`serviceRef:${attributes.accountId ?? ''}/${service}/${attributes.location ?? ''}`, `serviceRef:${attributes.accountId ?? ''}/${service}/`]) {
+      if (references.has(key)) return true;
+    }
+  }
+  return false;
+}
+
+/** A zone's addresses minus its exclusions as ranges, and its non-IP entries as reference keys. */
+export function compileZone(zone: RestrictionZone): { ranges: RangeSet; references: Set<string> } {
+  const included = new RangeBuilder();
+  const excluded = new RangeBuilder();
+  const references = new Set<string>();
+  for (const a of zone.addresses) addTo(included, references, a);
+  for (const a of zone.excluded) addTo(excluded, references, a);
+  return { ranges: subtract(included.build(), excluded.build()), references };
+}
+
+function addTo(builder: RangeBuilder, references: Set<string>, address: ZoneAddress): void {
+  if (address.type === 'serviceRef') {
+    const ref = address.ref;
+    references.add(`serviceRef:${ref.accountId}/${ref.serviceName ?? ref.serviceType ?? ''}/${ref.location ?? ''}`);
+    return;
+  }
+  if (address.type === 'vpc' || address.type === 'instance') {
+    references.add(`${address.type}:${address.value}`);
+    return;
+  }
+  const range = address.type === 'ipAddress' ? single(address.value) : address.type === 'ipRange' ? parseRange(address.value) : parseSubnet(address.value);
+  if (range) builder.add(range[0], range[1]);
+}
+
+function single(text: string): [ParsedAddress, ParsedAddress] | undefined {
+  const a = parseAddress(text);
+  return a ? [a, a] : undefined;
+}
