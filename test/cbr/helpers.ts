@@ -18,3 +18,8 @@ export function ruleOn(accountId: string, serviceName: string, zoneIds: string[]
     enforcementMode,
   };
 }
+
+/** A zone address of the SDK's model (its base type names only `type`). */
+export const address = (type: 'ipAddress' | 'ipRange' | 'subnet' | 'vpc' | 'instance' | 'Address', value: string) =>
+  ({ type, value }) as ContextBasedRestrictionsV1.Address;
+export const serviceRef = (ref: ContextBasedRestrictionsV1.ServiceRefValue) => ({ type: 'serviceRef', ref }) as ContextBasedRestrictionsV1.Address;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { bearerOf, errorOf, rawCall } from '../helpers/identities.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { createOtherAccount } from '../helpers/callers.js';
-import { cbrClient } from './helpers.js';
+import { address, cbrClient, serviceRef } from './helpers.js';
 
 let server: TestServer;
 let cbr: ReturnType<typeof cbrClient>;
@@ -22,12 +22,12 @@ describe('network zones through the SDK', () => {
       accountId,
       description: 'the office network',
       addresses: [
-        { type: 'ipAddress', value: '192.0.2.10' },
-        { type: 'ipRange', value: '198.51.100.1-198.51.100.20' },
-        { type: 'subnet', value: '2001:db8::/64' },
-        { type: 'serviceRef', ref: { account_id: accountId, service_name: 'containers-kubernetes', location: 'dal' } },
+        address('ipAddress', '192.0.2.10'),
+        address('ipRange', '198.51.100.1-198.51.100.20'),
+        address('subnet', '2001:db8::/64'),
+        serviceRef({ account_id: accountId, service_name: 'containers-kubernetes', location: 'dal' }),
       ],
-      excluded: [{ type: 'ipAddress', value: '198.51.100.5' }],
+      excluded: [address('ipAddress', '198.51.100.5')],
     });
     expect(created.status).toBe(201);
     const zone = created.result;
@@ -48,12 +48,12 @@ describe('network zones through the SDK', () => {
     expect(list.result.zones[0]!.addresses_preview).toHaveLength(4);
     expect((await cbr.listZones({ accountId, name: 'nothing-like-it' })).result.count).toBe(0);
 
-    const replaced = await cbr.replaceZone({ zoneId: zone.id, ifMatch: tag, name: 'office-2', accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.11' }] });
+    const replaced = await cbr.replaceZone({ zoneId: zone.id, ifMatch: tag, name: 'office-2', accountId, addresses: [address('ipAddress', '192.0.2.11')] });
     expect(replaced.result).toMatchObject({ name: 'office-2', address_count: 1, excluded_count: 0 });
     expect(replaced.headers.etag).not.toBe(tag);
 
     // The tag read before the replacement names an older version now.
-    const stale = await errorOf(cbr.replaceZone({ zoneId: zone.id, ifMatch: tag, name: 'office-3', accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.12' }] }));
+    const stale = await errorOf(cbr.replaceZone({ zoneId: zone.id, ifMatch: tag, name: 'office-3', accountId, addresses: [address('ipAddress', '192.0.2.12')] }));
     expect(stale.status).toBe(412);
     expect((await cbr.getZone({ zoneId: zone.id })).result.name).toBe('office-2');
 
@@ -62,8 +62,8 @@ describe('network zones through the SDK', () => {
   });
 
   it('refuses a second zone of the same name in the account (409) and keeps the first', async () => {
-    await cbr.createZone({ name: 'dup', accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.1' }] });
-    const error = await errorOf(cbr.createZone({ name: 'dup', accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.2' }] }));
+    await cbr.createZone({ name: 'dup', accountId, addresses: [address('ipAddress', '192.0.2.1')] });
+    const error = await errorOf(cbr.createZone({ name: 'dup', accountId, addresses: [address('ipAddress', '192.0.2.2')] }));
     expect(error.status).toBe(409);
     expect((await cbr.listZones({ accountId, name: 'dup' })).result.count).toBe(1);
   });
@@ -78,7 +78,7 @@ describe('network zones through the SDK', () => {
     ['subnet', '2001:db8::'],
   ] as const)('refuses the malformed %s %s with 400 and writes nothing', async (type, value) => {
     const name = `bad-${type}-${value.length}-${Math.random().toString(16).slice(2, 8)}`;
-    const error = await errorOf(cbr.createZone({ name, accountId, addresses: [{ type, value }] }));
+    const error = await errorOf(cbr.createZone({ name, accountId, addresses: [address(type, value)] }));
     expect(error.status).toBe(400);
     expect(error.message).toContain(value);
     expect((await cbr.listZones({ accountId, name })).result.count).toBe(0);
@@ -94,7 +94,7 @@ describe('network zones through the SDK', () => {
       bearer,
       'POST',
       '/v1/zones',
-      JSON.stringify({ name: 'y', account_id: accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.1' }], excluded: [{ type: 'vpc', value: 'crn:v1:bluemix:public:is:us-south:a/x::vpc:r006' }] }),
+      JSON.stringify({ name: 'y', account_id: accountId, addresses: [address('ipAddress', '192.0.2.1')], excluded: [address('vpc', 'crn:v1:bluemix:public:is:us-south:a/x::vpc:r006')] }),
     );
     expect(excludedVpc.status).toBe(400);
   });
@@ -106,9 +106,9 @@ describe('network zones through the SDK', () => {
   });
 
   it('requires If-Match to replace a zone (428)', async () => {
-    const zone = (await cbr.createZone({ name: 'needs-tag', accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.3' }] })).result;
+    const zone = (await cbr.createZone({ name: 'needs-tag', accountId, addresses: [address('ipAddress', '192.0.2.3')] })).result;
     const bearer = await bearerOf(server.url, server.owner.apikey);
-    const response = await rawCall(server.url, bearer, 'PUT', `/v1/zones/${zone.id}`, JSON.stringify({ name: 'needs-tag', account_id: accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.4' }] }));
+    const response = await rawCall(server.url, bearer, 'PUT', `/v1/zones/${zone.id}`, JSON.stringify({ name: 'needs-tag', account_id: accountId, addresses: [address('ipAddress', '192.0.2.4')] }));
     expect(response.status).toBe(428);
   });
 
@@ -124,11 +124,11 @@ describe('network zones through the SDK', () => {
 
   it('refuses a service reference to a service the catalog does not know or a location not configured', async () => {
     const unknownService = await errorOf(
-      cbr.createZone({ name: 'ref-1', accountId, addresses: [{ type: 'serviceRef', ref: { account_id: accountId, service_name: 'no-such-service' } }] }),
+      cbr.createZone({ name: 'ref-1', accountId, addresses: [serviceRef({ account_id: accountId, service_name: 'no-such-service' })] }),
     );
     expect(unknownService.status).toBe(400);
     const unknownLocation = await errorOf(
-      cbr.createZone({ name: 'ref-2', accountId, addresses: [{ type: 'serviceRef', ref: { account_id: accountId, service_name: 'containers-kubernetes', location: 'atlantis' } }] }),
+      cbr.createZone({ name: 'ref-2', accountId, addresses: [serviceRef({ account_id: accountId, service_name: 'containers-kubernetes', location: 'atlantis' })] }),
     );
     expect(unknownLocation.status).toBe(400);
   });
@@ -138,11 +138,11 @@ describe('zones across accounts', () => {
   it('answers another account\'s zone like a missing one and refuses creating a zone in another account', async () => {
     const other = await createOtherAccount(server);
     const theirs = cbrClient(server.url, other.apikey);
-    const zone = (await theirs.createZone({ name: 'theirs', accountId: other.accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.77' }] })).result;
+    const zone = (await theirs.createZone({ name: 'theirs', accountId: other.accountId, addresses: [address('ipAddress', '192.0.2.77')] })).result;
     expect((await errorOf(cbr.getZone({ zoneId: zone.id }))).status).toBe(404);
     expect((await errorOf(cbr.deleteZone({ zoneId: zone.id }))).status).toBe(404);
-    expect((await errorOf(cbr.replaceZone({ zoneId: zone.id, ifMatch: '*', name: 'mine', accountId: other.accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.78' }] }))).status).toBe(404);
-    expect((await errorOf(cbr.createZone({ name: 'intruder', accountId: other.accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.79' }] }))).status).toBe(403);
+    expect((await errorOf(cbr.replaceZone({ zoneId: zone.id, ifMatch: '*', name: 'mine', accountId: other.accountId, addresses: [address('ipAddress', '192.0.2.78')] }))).status).toBe(404);
+    expect((await errorOf(cbr.createZone({ name: 'intruder', accountId: other.accountId, addresses: [address('ipAddress', '192.0.2.79')] }))).status).toBe(403);
     expect((await errorOf(cbr.listZones({ accountId: other.accountId }))).status).toBe(403);
     expect((await theirs.listZones({ accountId: other.accountId })).result.count).toBe(1);
   });

@@ -47,6 +47,7 @@ const SDK_SERVICES = [
 /** SDK operations whose name another service already uses: the document qualifies them. */
 const RENAMED: Record<string, Record<string, string>> = {
   'iam-access-groups/v2': { getAccountSettings: 'getAccessGroupsAccountSettings', updateAccountSettings: 'updateAccessGroupsAccountSettings' },
+  'context-based-restrictions/v1': { getAccountSettings: 'getCbrAccountSettings' },
 };
 
 /** SDK operations the server does not serve yet (each a known gap, by issue where one exists). */
@@ -92,12 +93,7 @@ const NOT_SERVED: Record<string, string[]> = {
     'commitRoleTemplate', 'listRoleAssignments', 'createRoleTemplateAssignment', 'getRoleAssignment',
     'updateRoleAssignment', 'deleteRoleAssignment',
   ],
-  'context-based-restrictions/v1': [
-    // context-based restrictions are not served yet
-    'createZone', 'listZones', 'getZone', 'replaceZone', 'deleteZone', 'listAvailableServicerefTargets',
-    'getServicerefTarget', 'createRule', 'listRules', 'getRule', 'replaceRule', 'deleteRule', 'getAccountSettings',
-    'listAvailableServiceOperations',
-  ],
+  'context-based-restrictions/v1': [],
   'resource-manager/v2': [],
   'user-management/v1': [],
   'resource-controller/v2': [
