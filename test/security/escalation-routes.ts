@@ -57,6 +57,12 @@ async function idsOfA(server: TestServer, f: Fixture) {
     conditions: [{ claim: 'team', operator: 'EQUALS', value: 'escalation' }],
   });
   const sidGroup = await owner('POST', '/v1/serviceid_groups', { account_id: f.accountId, name: 'escalation-sid-group' });
+  const zone = await owner('POST', '/v1/zones', { name: 'escalation-zone', account_id: f.accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.1' }] });
+  const cbrRule = await owner('POST', '/v1/rules', {
+    contexts: [{ attributes: [{ name: 'networkZoneId', value: zone.body?.id }] }],
+    resources: [{ attributes: [{ name: 'accountId', value: f.accountId }, { name: 'serviceName', value: 'kms' }] }],
+    enforcement_mode: 'disabled',
+  });
   return {
     policy: f.deletable[0][0]!,
     role: f.customRole.id,
@@ -65,6 +71,8 @@ async function idsOfA(server: TestServer, f: Fixture) {
     apikey: keys.body?.apikeys?.[0]?.id ?? 'none',
     serviceId: serviceIds.body?.serviceids?.[0]?.id ?? 'none',
     serviceIdGroup: sidGroup.body?.id ?? 'none',
+    zone: zone.body?.id ?? 'none',
+    cbrRule: cbrRule.body?.id ?? 'none',
     iamId: f.joiner,
     account: f.accountId,
     resourceGroup: f.ids.rg,
@@ -79,7 +87,8 @@ function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (param === 'account_id') return a.account;
   if (param === 'iam_id') return a.iamId;
   if (param === 'access_group_id') return a.group;
-  if (param === 'rule_id') return a.rule;
+  if (param === 'rule_id') return /^\/v1\/rules\//.test(path) ? a.cbrRule : a.rule;
+  if (param === 'zone_id') return a.zone;
   if (/\/policies\//.test(path)) return a.policy;
   if (/\/roles\//.test(path)) return a.role;
   if (/\/groups\//.test(path)) return a.group;
@@ -106,6 +115,8 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v2/resource_instances`,
     `/v1/accounts/${f.accountId}/settings/identity`,
     `/v2/accounts/${f.accountId}/users`,
+    `/v1/zones?account_id=${f.accountId}`,
+    `/v1/rules?account_id=${f.accountId}`,
   ];
   const state: Record<string, unknown> = {};
   for (const path of paths) {

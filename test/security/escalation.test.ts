@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { api, buildFixture, platformRole, READER, v1Body, v2Body, type Fixture, type Granter, type Reply, type Subject } from './escalation-fixture.js';
-import { COS, GROUPS_SERVICE, holdsOn, mayGrant, ROLE_SERVICE, type Scope } from './escalation-oracle.js';
+import { COS, GROUPS_SERVICE, holdsOn, KMS, mayGrant, ROLE_SERVICE, type Scope } from './escalation-oracle.js';
 import { crossAccountAttempts } from './escalation-routes.js';
 
 /**
@@ -36,6 +36,10 @@ describe('escalation matrix', () => {
   });
 
   const asOwner = (method: string, path: string, body?: unknown) => api(f.url, f.owner, method, path, body, { 'If-Match': '*' });
+  /** The network zone the matrix's restriction rules name, created once. */
+  let zonePromise: Promise<Reply> | undefined;
+  const zoneOnce = () =>
+    (zonePromise ??= asOwner('POST', '/v1/zones', { name: 'escalation-matrix', account_id: f.accountId, addresses: [{ type: 'subnet', value: '192.0.2.0/24' }] }));
 
   /** Records an attempt; returns whether it succeeded. */
   function record(g: Granter, operation: string, detail: string, expected: boolean, reply: Reply, succeeded = reply.status < 300): boolean {
@@ -144,6 +148,27 @@ describe('escalation matrix', () => {
     }
   }
 
+  /**
+   * A context-based restriction rule is a grant of sorts (it decides who reaches a service): it
+   * takes Administrator on the service it restricts (cbr.rule.*). Rules are written disabled, so
+   * the matrix's other calls stay unrestricted.
+   */
+  async function restrictionRules(g: Granter): Promise<void> {
+    const zoneId = (await zoneOnce()).body.id as string;
+    for (const service of [COS, KMS]) {
+      const allowed = holdsOn(g.holdings, { service, type: 'service' }, ['Administrator']);
+      const created = await api(f.url, g.bearer, 'POST', '/v1/rules', {
+        contexts: [{ attributes: [{ name: 'networkZoneId', value: zoneId }] }],
+        resources: [{ attributes: [{ name: 'accountId', value: f.accountId }, { name: 'serviceName', value: service }] }],
+        enforcement_mode: 'disabled',
+      });
+      if (record(g, 'restriction rule create', `a rule on ${service}`, allowed, created)) {
+        const removed = await api(f.url, g.bearer, 'DELETE', `/v1/rules/${created.body.id}`);
+        if (!record(g, 'restriction rule delete', `a rule on ${service}`, allowed, removed)) await asOwner('DELETE', `/v1/rules/${created.body.id}`);
+      }
+    }
+  }
+
   it('lets nobody grant beyond what they administer, and refuses nobody what they do', async () => {
     const targets = f.scopes.map((_, t) => t);
     const tryAll = async (g: Granter, gi: number) => {
@@ -153,6 +178,7 @@ describe('escalation matrix', () => {
       await Promise.all(targets.map((t) => deleteFixture(g, gi, t)));
       await Promise.all(targets.map((t) => joinGroup(g, t)));
       await customRoles(g, gi);
+      await restrictionRules(g);
     };
     // Who may grant somewhere changes state (and restores it) one at a time. Who may grant nowhere
     // changes nothing unless the server is wrong — which the outcomes then show — so they run side by side.

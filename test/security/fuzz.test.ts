@@ -365,6 +365,12 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
       roles: [{ role_id: 'crn:v1:bluemix:public:iam::::role:Viewer' }],
       resources: [{ attributes: [{ name: 'accountId', value: accountId }, { name: 'serviceName', value: 'kms' }] }],
     });
+    const zone = await call('POST', '/v1/zones', { name: 'fuzz-zone', account_id: accountId, addresses: [{ type: 'ipAddress', value: '192.0.2.1' }] });
+    const cbrRule = await call('POST', '/v1/rules', {
+      contexts: [{ attributes: [{ name: 'networkZoneId', value: zone.id }] }],
+      resources: [{ attributes: [{ name: 'accountId', value: accountId }, { name: 'serviceName', value: 'kms' }] }],
+      enforcement_mode: 'disabled',
+    });
     const role = await call('POST', '/v2/roles', { name: 'FuzzReader', display_name: 'Fuzz', account_id: accountId, service_name: 'iam-groups', actions: ['iam-groups.groups.read'] });
     const set = (key: string, value: string) => realParam.set(key, value);
     set('*:account_id', accountId);
@@ -380,6 +386,9 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     for (const path of ['/v1/serviceids/{id}', '/v1/serviceids/{id}/lock']) set(`${path}:id`, serviceId.id);
     set('/v1/serviceid_groups/{id}:id', sidGroup.id);
     set('/v2/resource_groups/{id}:id', rg.id);
+    set('/v1/zones/{zone_id}:zone_id', zone.id);
+    set('/v1/rules/{rule_id}:rule_id', cbrRule.id);
+    set('/v1/zones/serviceref_targets/{service_name}:service_name', 'containers-kubernetes');
     for (const path of ['/v1/policies/{id}', '/v2/policies/{id}']) set(`${path}:id`, policy.id);
     set('/v2/accounts/{account_id}/users/{iam_id}:iam_id', iamId === member.iamId ? iamId : member.iamId);
   }
@@ -387,7 +396,7 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
   /** What a refused request must not change: the feed's head and the number of stored rows. */
   async function footprint(): Promise<string> {
     const db = server.server.registry.database.db;
-    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'changes'];
+    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'cbr_zones', 'cbr_rules', 'changes'];
     const counts = tables.map((t) => `(SELECT COUNT(*) FROM ${t})`).join(' + ');
     const { rows } = await sql<{ head: number | string; n: number | string }>`SELECT (SELECT revision FROM feed_head WHERE id = 1) AS head, ${sql.raw(counts)} AS n`.execute(db);
     return `${Number(rows[0]!.head)}/${Number(rows[0]!.n)}`;
