@@ -1,4 +1,4 @@
-import ipaddr from 'ipaddr.js';
+import { isIPv4, isIPv6 } from 'node:net';
 
 /**
  * Network addresses as numbers, and sets of them as sorted disjoint ranges, for context-based
@@ -18,21 +18,39 @@ export interface RangeSet {
 
 export const EMPTY_RANGES: RangeSet = { v4: new Float64Array(0), v6: [] };
 
-function fromBytes(bytes: number[]): ParsedAddress {
-  if (bytes.length === 4) return { v6: false, n: ((bytes[0]! << 24) >>> 0) + (bytes[1]! << 16) + (bytes[2]! << 8) + bytes[3]! };
-  let n = 0n;
-  for (const b of bytes) n = (n << 8n) | BigInt(b);
-  return { v6: true, n };
+const IPV4_MAPPED = 0xffffn;
+
+function v4Number(text: string): number {
+  const [a, b, c, d] = text.split('.').map(Number) as [number, number, number, number];
+  return a * 16_777_216 + b * 65_536 + c * 256 + d;
 }
 
-/** The address of `text` (IPv4 dotted quad or IPv6), or undefined when it is not one. */
+/** The 16-bit groups of one side of an IPv6 text (an embedded IPv4 tail is two groups). */
+function groupsOf(side: string): number[] {
+  if (side === '') return [];
+  return side.split(':').flatMap((g) => {
+    if (!g.includes('.')) return [Number.parseInt(g, 16)];
+    const n = v4Number(g);
+    return [Math.floor(n / 65_536), n % 65_536];
+  });
+}
+
+/**
+ * The address of `text` (IPv4 four-part decimal, as node:net accepts it, or IPv6, a zone index
+ * ignored), or undefined when it is not one. IPv4-mapped IPv6 is its IPv4 address.
+ */
 export function parseAddress(text: string): ParsedAddress | undefined {
-  if (!ipaddr.isValid(text)) return undefined;
-  // ipaddr.js accepts shorthand IPv4 forms (`10.1`, octal, hex); only the four-part decimal form is an address here.
-  if (!text.includes(':') && !ipaddr.IPv4.isValidFourPartDecimal(text)) return undefined;
-  let address = ipaddr.parse(text);
-  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
-  return fromBytes(address.toByteArray());
+  if (isIPv4(text)) return { v6: false, n: v4Number(text) };
+  if (!isIPv6(text)) return undefined;
+  const bare = text.split('%')[0]!;
+  const gap = bare.indexOf('::');
+  const left = groupsOf(gap >= 0 ? bare.slice(0, gap) : bare);
+  const right = gap >= 0 ? groupsOf(bare.slice(gap + 2)) : [];
+  const groups = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  let n = 0n;
+  for (const g of groups) n = (n << 16n) | BigInt(g);
+  if (n >> 32n === IPV4_MAPPED) return { v6: false, n: Number(n & 0xffffffffn) };
+  return { v6: true, n };
 }
 
 /** `a-b` (both of one family, a ≤ b) as [start, end], or undefined when it is not a range. */

@@ -63,6 +63,10 @@ const decisionCase: Schema = {
     cause: str,
     policy: str,
     role: str,
+    /** The context-based restriction rule that refuses the request (a `context_restricted` deny). */
+    restrictedBy: str,
+    /** The report-only rule that would have refused the permitted request. */
+    reportedBy: str,
   },
   required: ['name', 'subject', 'action', 'resource', 'expect'],
   additionalProperties: false,
@@ -96,6 +100,10 @@ export const caseFileSchema: Schema = {
       },
     },
     policies: { type: 'array', items: policy },
+    /** Network zones as `POST /v1/zones` bodies, with their id (account_id defaults to the file's account). */
+    zones: { type: 'array', items: any },
+    /** Context-based restriction rules as `POST /v1/rules` bodies, with their id. */
+    rules: { type: 'array', items: any },
     cases: { type: 'array', items: decisionCase, minItems: 1 },
   },
   required: ['description', 'cases'],

@@ -16,7 +16,14 @@ import type { CustomRoleRecord } from '../../src/policies/types.js';
 import { parseV1, type V1PolicyBody } from '../../src/policies/v1.js';
 import { parseV2, type V2PolicyBody } from '../../src/policies/v2.js';
 import { validateDraft, type ValidationDeps } from '../../src/policies/validate.js';
+import type { Static } from '@sinclair/typebox';
+import { addressOf } from '../../src/cbr/addresses.js';
+import type { CbrContext } from '../../src/cbr/context.js';
+import { restrictionOf } from '../../src/cbr/restriction.js';
+import { RuleBody, ZoneBody } from '../../src/cbr/schemas.js';
+import type { RestrictionRule, RestrictionZone } from '../../src/pdp/restrictions.js';
 import { caseFileSchema, validate } from './case-schema.js';
+import { naiveRestriction } from './naive-restrictions.js';
 import { naiveDecide, type World } from './naive.js';
 
 /**
@@ -40,6 +47,8 @@ interface CaseFile {
   instances?: Record<string, Record<string, string>>;
   memberships?: Array<{ account?: string; group: string; iamId: string; expiresAt?: string }>;
   policies?: CompactPolicy[];
+  zones?: Array<{ id: string } & Record<string, unknown>>;
+  rules?: Array<{ id: string } & Record<string, unknown>>;
   cases: DecisionCase[];
 }
 
@@ -73,6 +82,8 @@ interface DecisionCase {
   cause?: string;
   policy?: string;
   role?: string;
+  restrictedBy?: string;
+  reportedBy?: string;
 }
 
 const DEFAULT_ACCOUNT = 'acct-a';
@@ -173,7 +184,7 @@ interface Refusal {
   message: string | undefined;
 }
 
-async function buildWorld(file: CaseFile): Promise<{ snapshot: Snapshot; world: World; refusals: Refusal[] }> {
+async function buildWorld(file: CaseFile): Promise<{ snapshot: Snapshot; world: World; refusals: Refusal[]; zones: RestrictionZone[]; rules: RestrictionRule[] }> {
   const catalog = Catalog.withSeed();
   if (file.services) catalog.registerAll(parseCatalogFile(stringify(file.services)));
   for (const r of file.customRoles ?? []) {
@@ -209,15 +220,47 @@ async function buildWorld(file: CaseFile): Promise<{ snapshot: Snapshot; world: 
     Object.entries(byInstance).map(([instanceId, resourceGroupId]) => ({ accountId, instanceId, resourceGroupId })),
   );
   const publicAccess = new Map(Object.entries(file.publicAccess ?? {}));
+  const { zones, rules } = restrictionsOf(file, catalog);
   const { snapshot, rejected } = Snapshot.build({
     catalog,
     policies,
     memberships,
     instances,
     publicAccess: [...publicAccess].map(([accountId, enabled]) => ({ accountId, enabled })),
+    zones,
+    rules,
   });
   if (rejected.length > 0) throw new Error(`case file: policies rejected: ${rejected.map((r) => r.error.message).join('; ')}`);
-  return { snapshot, world: { catalog, policies, memberships, instances, publicAccess }, refusals };
+  return { snapshot, world: { catalog, policies, memberships, instances, publicAccess }, refusals, zones, rules };
+}
+
+/**
+ * The zones and rules of a case file, through the CBR API's own request schemas and address
+ * parser (what `POST /v1/zones` and `POST /v1/rules` accept and store).
+ */
+function restrictionsOf(file: CaseFile, catalog: Catalog): { zones: RestrictionZone[]; rules: RestrictionRule[] } {
+  const account = file.account ?? DEFAULT_ACCOUNT;
+  const ctx = { catalog, locations: ['dal', 'us-south'] } as unknown as CbrContext;
+  const zones = (file.zones ?? []).map(({ id, ...body }) => {
+    const wire = { account_id: account, name: id, ...body };
+    const [problem] = Value.Errors(ZoneBody, wire);
+    if (problem) throw new Error(`case file: zone ${id} does not fit the zone schema: ${problem.path} ${problem.message}`);
+    const parsed = wire as unknown as Static<typeof ZoneBody>;
+    return { id, accountId: parsed.account_id, addresses: parsed.addresses.map((a) => addressOf(ctx, a)), excluded: (parsed.excluded ?? []).map((a) => addressOf(ctx, a)) };
+  });
+  const rules = (file.rules ?? []).map(({ id, ...body }) => {
+    const [problem] = Value.Errors(RuleBody, body);
+    if (problem) throw new Error(`case file: rule ${id} does not fit the rule schema: ${problem.path} ${problem.message}`);
+    const parsed = body as unknown as Static<typeof RuleBody>;
+    const accountId = parsed.resources[0]?.attributes.find((a) => a.name === 'accountId')?.value ?? account;
+    return restrictionOf({
+      id, accountId, description: '', contexts: parsed.contexts, resources: parsed.resources,
+      ...(parsed.operations ? { operations: parsed.operations } : {}),
+      enforcementMode: parsed.enforcement_mode ?? 'enabled',
+      entityTag: '1-0', createdAt: '', createdById: '', lastModifiedAt: '', lastModifiedById: '',
+    });
+  });
+  return { zones, rules };
 }
 
 /**
@@ -254,7 +297,7 @@ for (const name of files) {
     it('has the case-file shape', () => {
       expect(validate(file, caseFileSchema)).toEqual([]);
     });
-    const { snapshot, world, refusals } = built;
+    const { snapshot, world, refusals, zones, rules } = built;
     for (const r of refusals) {
       it(`the policy API refuses policy ${r.id}`, () => {
         expect(r.message, 'accepted').toBeDefined();
@@ -268,11 +311,23 @@ for (const name of files) {
         const [decision] = authorize([request], snapshot, { now });
         const [explained] = authorize([request], snapshot, { now, explain: true });
         const naive = naiveDecide(world, request, now);
+        const serviceName = request.resource.serviceName || world.catalog.serviceOfAction(request.action) || '';
+        const restriction = naive.permitted ? naiveRestriction(zones, rules, request, serviceName, (s) => world.catalog.service(s)?.groupId) : {};
         const expected = c.expect === 'permit';
         expect(decision!.permitted, decision!.reason).toBe(expected);
         expect(explained!.permitted).toBe(expected);
-        expect(naive.permitted, 'naive evaluator').toBe(expected);
+        expect(naive.permitted && restriction.refusedBy === undefined, 'naive evaluator').toBe(expected);
+        if (c.restrictedBy) {
+          expect(decision!.cause).toBe('context_restricted');
+          expect(decision!.ruleId).toBe(c.restrictedBy);
+          expect(decision!.reason).toContain(c.restrictedBy);
+          expect(explained!.explain?.restrictions?.find((r) => r.ruleId === c.restrictedBy)?.satisfied).toBe(false);
+        }
+        expect(decision!.reportedRuleId, 'report-only rule').toBe(c.reportedBy);
+        if (!decision!.permitted) expect(restriction.refusedBy === undefined).toBe(decision!.cause !== 'context_restricted');
+        else expect(restriction.reportedBy !== undefined).toBe(c.reportedBy !== undefined);
         if (decision!.permitted) expect(naive.policyIds).toContain(decision!.policyId);
+        else if (c.restrictedBy) expect(naive.policyIds.size).toBeGreaterThan(0);
         if (c.cause) expect(decision!.cause).toBe(c.cause);
         if (c.policy) expect(decision!.policyId).toBe(c.policy);
         if (c.role) expect(decision!.role).toBe(roleCrn(c.role, request.resource.accountId));
