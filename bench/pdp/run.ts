@@ -13,6 +13,7 @@ import { decide } from '../../src/pdp/authorize.js';
 import { Snapshot } from '../../src/pdp/snapshot.js';
 import { runCedar, type CedarRun } from './cedar.js';
 import { ACCOUNT, buildModel, buildRequests, type BenchRequest } from './model.js';
+import { buildRestrictions, RULES, withEnvironment, ZONES } from './restrictions.js';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;
@@ -39,7 +40,12 @@ interface Result {
   p50Us: number;
   p99Us: number;
   cedar: CedarRun;
+  /** Context-based restrictions (50,000 policies): the same requests with client addresses, without and with the rules. */
+  restrictions?: { withoutRules: number; withRules: number; permitRateWithout: number; permitRateWith: number };
 }
+
+/** The size at which the restriction stage is measured (issue #17: ≥ 1,000,000/s, within 20% of no rules). */
+const RESTRICTIONS_AT = 50_000;
 
 function heapUsed(): number {
   gc();
@@ -120,12 +126,29 @@ function runCase(policies: number, requestCount: number, cedarRequests: number, 
   const decisionsPerSecond = measureThroughput(snapshot, requests);
   const { p50Us, p99Us } = measureLatency(snapshot, requests);
 
+  let restrictions: Result['restrictions'];
+  if (policies === RESTRICTIONS_AT) {
+    phase('restrictions');
+    const built = buildRestrictions(model);
+    const located = withEnvironment(requests, built.zoneOfService);
+    const permitted = () => located.filter((r) => decide(r, snapshot, NOW).permitted).length / located.length;
+    const permitRateWithout = permitted();
+    measureThroughput(snapshot, located.slice(0, 20_000));
+    const withoutRules = measureThroughput(snapshot, located);
+    for (const z of built.zones) snapshot.restrictions.upsertZone(z);
+    for (const r of built.rules) snapshot.restrictions.upsertRule(r);
+    const permitRateWith = permitted();
+    measureThroughput(snapshot, located.slice(0, 20_000));
+    const withRules = measureThroughput(snapshot, located);
+    restrictions = { withoutRules, withRules, permitRateWithout, permitRateWith };
+  }
+
   phase('cedar');
   const cedarSample = buildRequests(model, cedarRequests, 11, cedarUsers);
   const cedar = runCedar(model, cedarSample, cedarSample.map((r) => decide(r, snapshot, NOW).permitted));
   phase('done');
   process.stderr.write('\n');
-  return { policies, buildMs, heapMb, permitRate, decisionsPerSecond, p50Us, p99Us, cedar };
+  return { policies, buildMs, heapMb, permitRate, decisionsPerSecond, p50Us, p99Us, cedar, ...(restrictions ? { restrictions } : {}) };
 }
 
 /**
@@ -176,6 +199,15 @@ for (const r of results) {
         `${r.cedar.disagreements}/${r.cedar.requests}`.padStart(8),
       ].join(' | '),
   );
+}
+for (const r of results) {
+  if (!r.restrictions) continue;
+  const x = r.restrictions;
+  console.log(`\ncontext-based restrictions at ${fmt(r.policies)} policies (${fmt(RULES)} rules over ${fmt(ZONES)} zones of 10 addresses; requests with client addresses):`);
+  console.log('               | dec/s            | permit %');
+  console.log(`without rules  | ${fmt(x.withoutRules).padStart(16)} | ${fmt(x.permitRateWithout * 100, 1).padStart(8)}`);
+  console.log(`with rules     | ${fmt(x.withRules).padStart(16)} | ${fmt(x.permitRateWith * 100, 1).padStart(8)}`);
+  console.log(`cost of the restriction stage: ${fmt((1 - x.withRules / x.withoutRules) * 100, 1)}% (target ≤ 20%, and ≥ 1,000,000 dec/s)`);
 }
 const small = results.find((r) => r.policies === 5_000);
 const large = results.find((r) => r.policies === 500_000);
