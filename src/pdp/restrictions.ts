@@ -154,46 +154,52 @@ export class Restrictions {
    * is not restricted; one with an environment but no usable address satisfies no network zone.
    */
   check(request: DecisionRequest, serviceName: string, groups: ServiceGroups, explain: boolean): RestrictionVerdict | undefined {
+    if (request.environment === undefined) return undefined;
     const account = this.accounts.get(request.resource.accountId);
-    if (account === undefined || request.environment === undefined) return undefined;
-    const instance = request.resource.serviceInstance;
-    let verdict: RestrictionVerdict | undefined;
-    const visit = (filed: FiledRules | undefined): boolean => {
-      if (filed === undefined) return false;
-      if (filed.all.length > 0 && this.visitList(filed.all, request, serviceName, explain, (v) => (verdict = merge(verdict, v)))) return true;
-      if (instance === undefined || filed.byInstance.size === 0) return false;
-      const rules = filed.byInstance.get(instance);
-      return rules !== undefined && this.visitList(rules, request, serviceName, explain, (v) => (verdict = merge(verdict, v)));
-    };
-    if (visit(account.byService.get(serviceName))) return verdict;
+    if (account === undefined) return undefined;
     // A child service (`parent.child`) is restricted by its parent's rules too.
     const dot = serviceName.indexOf('.');
-    if (dot > 0 && visit(account.byService.get(serviceName.slice(0, dot)))) return verdict;
-    if (account.byGroup.size > 0) {
-      const group = groups.groupOf(serviceName);
-      if (group !== undefined && visit(account.byGroup.get(group))) return verdict;
+    const parent = dot > 0 ? serviceName.slice(0, dot) : serviceName;
+    this.verdict = undefined;
+    if (
+      !this.visit(account.byService.get(serviceName), request, serviceName, parent, explain) &&
+      !(dot > 0 && this.visit(account.byService.get(parent), request, serviceName, parent, explain))
+    ) {
+      const group = account.byGroup.size > 0 ? groups.groupOf(serviceName) : undefined;
+      if (!(group !== undefined && this.visit(account.byGroup.get(group), request, serviceName, parent, explain))) {
+        this.visit(account.anyService, request, serviceName, parent, explain);
+      }
     }
-    visit(account.anyService);
+    const verdict = this.verdict;
+    this.verdict = undefined;
     return verdict;
   }
 
+  /** The verdict of the check in progress (checks are synchronous: no allocation per call for closures). */
+  private verdict: RestrictionVerdict | undefined;
+
+  /** Visits one filing place: its rules for every instance, then those of the request's instance. True: stop. */
+  private visit(filed: FiledRules | undefined, request: DecisionRequest, serviceName: string, parent: string, explain: boolean): boolean {
+    if (filed === undefined) return false;
+    if (filed.all.length > 0 && this.visitList(filed.all, request, serviceName, parent, explain)) return true;
+    const instance = request.resource.serviceInstance;
+    if (instance === undefined || filed.byInstance.size === 0) return false;
+    const rules = filed.byInstance.get(instance);
+    return rules !== undefined && this.visitList(rules, request, serviceName, parent, explain);
+  }
+
   /** Checks a list of rules; true when an enabled rule refused and no explanation is wanted (stop). */
-  private visitList(
-    rules: readonly CompiledRule[],
-    request: DecisionRequest,
-    serviceName: string,
-    explain: boolean,
-    note: (verdict: RestrictionVerdict) => void,
-  ): boolean {
+  private visitList(rules: readonly CompiledRule[], request: DecisionRequest, serviceName: string, parent: string, explain: boolean): boolean {
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
       const mode = rule.source.enforcementMode;
       if (mode === 'disabled' && !explain) continue;
-      if (!covers(rule, request, serviceName)) continue;
+      if (!covers(rule, request, serviceName, parent)) continue;
       const satisfied = this.satisfies(rule, request);
       const refusing = !satisfied && mode !== 'disabled';
+      if (!refusing && !explain) continue;
       const tried = explain ? [{ ruleId: rule.source.id, mode, zones: rule.contexts.flatMap((c) => c.zoneIds ?? []), satisfied }] : [];
-      if (refusing || explain) note({ ...(refusing ? { rule: { id: rule.source.id, mode: mode as 'enabled' | 'report' } } : {}), tried });
+      this.verdict = merge(this.verdict, { ...(refusing ? { rule: { id: rule.source.id, mode: mode as 'enabled' | 'report' } } : {}), tried });
       if (refusing && mode === 'enabled' && !explain) return true;
     }
     return false;
@@ -317,11 +323,11 @@ function tester(attribute: RestrictionAttribute): (value: string) => boolean {
 }
 
 /** Whether one of the rule's resources names the request's resource, and its API types the action. */
-function covers(rule: CompiledRule, request: DecisionRequest, serviceName: string): boolean {
-  if (rule.apiServices !== undefined && !rule.apiServices.has(serviceName) && !rule.apiServices.has(serviceName.split('.')[0]!)) return false;
+function covers(rule: CompiledRule, request: DecisionRequest, serviceName: string, parent: string): boolean {
+  if (rule.apiServices !== undefined && !rule.apiServices.has(serviceName) && !rule.apiServices.has(parent)) return false;
   const resource = request.resource;
   outer: for (const r of rule.resources) {
-    if (r.service !== undefined && r.service !== serviceName && r.service !== serviceName.split('.')[0]) continue;
+    if (r.service !== undefined && r.service !== serviceName && r.service !== parent) continue;
     if (r.instance !== undefined && r.instance !== resource.serviceInstance) continue;
     for (const t of r.tests) {
       const value = resource[t.name];
