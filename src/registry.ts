@@ -143,11 +143,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   });
   // "Is this id an identity of that account, and of which kind?", answered from each kind's own store.
   const identityStore = createIdentityStore(db);
-  const profileStore = createProfileStore(db);
+  const trustedProfileStore = createProfileStore(db);
   const directory = createIdentityDirectory({
     membershipState: (accountId, iamId, trx) => accountsStore.membershipState(accountId, iamId, trx),
     serviceIdByIamId: (iamId, trx) => identityStore.getServiceIdByIamId(iamId, trx),
-    profileByIamId: (iamId, trx) => profileStore.getProfileByIamId(iamId, trx),
+    profileByIamId: (iamId, trx) => trustedProfileStore.getProfileByIamId(iamId, trx),
     isAccessGroupOf: async (accountId, groupId, trx) =>
       groupId === PUBLIC_ACCESS_GROUP_ID || (await accessGroupsStore.getGroup(groupId, trx))?.accountId === accountId,
   });
@@ -227,7 +227,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
   const issuer = () => `${site.url}/identity`;
   const token = createTokenService({ db, clock, signingKeys, issuer });
-  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory });
+  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory, profiles: trustedProfileStore });
 
   const readiness = schemaReadiness(database);
   const allowedAddresses = createAllowedAddresses({
