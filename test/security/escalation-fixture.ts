@@ -163,10 +163,17 @@ export async function buildFixture(server: TestServer): Promise<Fixture> {
   await policy({ iam_id: await user() }, customRoleScope, role.crn);
 
   const groupsEditor = { name: 'service iam-groups', attributes: [{ key: 'serviceName', operator: 'stringEquals' as const, value: 'iam-groups' }], matches: (r: Resource) => r.service === 'iam-groups' };
-  const identityEditor = { name: 'service iam-identity', attributes: [{ key: 'serviceName', operator: 'stringEquals' as const, value: 'iam-identity' }], matches: (r: Resource) => r.service === 'iam-identity' };
+  const identityEditor = {
+    name: 'trusted profiles',
+    attributes: [
+      { key: 'serviceName', operator: 'stringEquals' as const, value: 'iam-identity' },
+      { key: 'resourceType', operator: 'stringEquals' as const, value: 'profile' },
+    ],
+    matches: (r: Resource) => r.service === 'iam-identity' && r.resourceType === 'profile',
+  };
   const granters: Granter[] = [{ name: 'owner', holdings: { owner: true, roles: [] }, iamId: server.owner.iamId, bearer: owner }];
   /**
-   * A granter also holds Editor on iam-groups and on iam-identity, so adding group members and
+   * A granter also holds Editor on iam-groups and on trusted profiles, so adding group members and
    * changing who may assume a profile are decided by the grant rule alone.
    */
   const granter = async (name: string, held: Array<{ role: PlatformRole; scope: Scope }>, viaGroup: boolean) => {
