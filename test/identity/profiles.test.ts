@@ -349,3 +349,14 @@ describe('account limits count profiles, their rules and links', () => {
     });
   });
 });
+
+describe('identity preferences of a profile', () => {
+  it('a trusted profile of the account holds console preferences; one of another account is not found', async () => {
+    const p = await newProfile();
+    const key = { accountId: owner.accountId, iamId: p.iam_id, service: 'console', preferenceId: 'landing_page' };
+    expect((await owner.identity.updatePreferenceOnScopeAccount({ ...key, valueString: '/billing' })).result.value_string).toBe('/billing');
+    expect((await owner.identity.getPreferencesOnScopeAccount(key)).result.value_string).toBe('/billing');
+    const foreign = await newProfile(other);
+    expect(await statusOf(owner.identity.updatePreferenceOnScopeAccount({ ...key, iamId: foreign.iam_id, valueString: '/billing' }))).toBe(404);
+  });
+});
