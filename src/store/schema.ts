@@ -529,6 +529,73 @@ export interface IdentityReportsTable {
   result: string | null;
 }
 
+// ── Trusted profiles (migration 015) ────────────────────────────────────────────────────────────
+
+export interface Schema {
+  trusted_profiles: TrustedProfilesTable;
+  profile_claim_rules: ProfileClaimRulesTable;
+  profile_links: ProfileLinksTable;
+  profile_identities: ProfileIdentitiesTable;
+}
+
+export interface TrustedProfilesTable {
+  id: string;
+  iam_id: string;
+  crn: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  email: string | null;
+  created_by: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+  /** The entity tag of the profile's identity list (IBM's `entity_tag` of getProfileIdentities). */
+  identities_tag: string;
+}
+
+export interface ProfileClaimRulesTable {
+  id: string;
+  profile_id: string;
+  name: string | null;
+  type: string;
+  realm_name: string | null;
+  cr_type: string | null;
+  expiration: number;
+  /** JSON array of `{claim, operator, value}`. */
+  conditions: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+}
+
+/** A compute-resource link; absent target parts are stored as '' so one unique index covers them all. */
+export interface ProfileLinksTable {
+  id: string;
+  profile_id: string;
+  name: string | null;
+  cr_type: string;
+  is_cross_account: number;
+  crn: string;
+  namespace: string;
+  link_name: string;
+  component_type: string;
+  component_name: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+}
+
+export interface ProfileIdentitiesTable {
+  profile_id: string;
+  type: string;
+  identifier: string;
+  iam_id: string;
+  /** JSON array of account ids (users only; empty otherwise). */
+  accounts: string;
+  description: string | null;
+}
+
 // ── Trusted issuers of workload tokens (migration 017) ──────────────────────────────────────────
 
 export interface Schema {
