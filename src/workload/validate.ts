@@ -29,6 +29,7 @@ export interface CheckedIssuer {
 const MAX_AUDIENCES = 20;
 const MAX_KEYS = 20;
 const NAME_MAX = 100;
+const MIN_RSA_BYTES = 256;
 /** Members of a JWK that only a private or symmetric key has. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
 
@@ -56,6 +57,9 @@ async function publicJwksOf(value: unknown): Promise<JSONWebKeySet> {
     const jwk = key as JWK;
     if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') throw invalid(`jwks.keys[${i}]: kty must be RSA, EC or OKP (public keys only).`);
     if (PRIVATE_MEMBERS.some((m) => m in jwk)) throw invalid(`jwks.keys[${i}] holds private key material; upload public keys only.`);
+    if (jwk.kty === 'RSA' && Buffer.from(typeof jwk.n === 'string' ? jwk.n : '', 'base64url').length < MIN_RSA_BYTES) {
+      throw invalid(`jwks.keys[${i}] is not a usable public key: RSA keys must have a modulus of at least 2048 bits.`);
+    }
     if (keys.length > 1 && typeof jwk.kid !== 'string') throw invalid(`jwks.keys[${i}] needs a kid: a set of several keys is searched by kid.`);
     try {
       await importJWK({ ...jwk, ext: true }, jwk.alg ?? (jwk.kty === 'RSA' ? 'RS256' : jwk.kty === 'OKP' ? 'EdDSA' : jwk.crv === 'P-384' ? 'ES384' : jwk.crv === 'P-521' ? 'ES512' : 'ES256'));
