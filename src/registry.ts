@@ -36,6 +36,7 @@ import { createUsersService } from './users/service.js';
 import { createUsersStore } from './users/store.js';
 import { userLinks } from './users/links.js';
 import { createIdentityStore } from './identity/store.js';
+import { createProfileStore } from './identity/profiles-store.js';
 import { resourceControllerRoutes, resourceManagerRoutes } from './resources/routes.js';
 import { createResourcesService } from './resources/service.js';
 import { createResourcesStore } from './resources/store.js';
@@ -55,7 +56,6 @@ import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
 import { createProfileGrants } from './token/profile-grants.js';
-import { createProfileStore } from './identity/profiles-store.js';
 import { workloadRoutes } from './workload/routes.js';
 import { createWorkloadService } from './workload/service.js';
 
@@ -146,16 +146,26 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   });
   // "Is this id an identity of that account, and of which kind?", answered from each kind's own store.
   const identityStore = createIdentityStore(db);
+  const trustedProfileStore = createProfileStore(db);
   const directory = createIdentityDirectory({
     membershipState: (accountId, iamId, trx) => accountsStore.membershipState(accountId, iamId, trx),
     serviceIdByIamId: (iamId, trx) => identityStore.getServiceIdByIamId(iamId, trx),
+    profileByIamId: (iamId, trx) => trustedProfileStore.getProfileByIamId(iamId, trx),
     isAccessGroupOf: async (accountId, groupId, trx) =>
       groupId === PUBLIC_ACCESS_GROUP_ID || (await accessGroupsStore.getGroup(groupId, trx))?.accountId === accountId,
   });
   // What leaves an account with an identity (a removed user, a deleted service ID), in the same
   // write: the domains that hold something for identities add themselves below, once they exist.
   const identityRemovals: IdentityRemoval[] = [];
-  const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, onIdentityRemoved: identityRemovals });
+  const grants = createGrantCheck({
+    authorizer,
+    catalog,
+    policies: policyStore,
+    groupsOf: (accountId, iamId) => accessGroupsStore.groupsOf(iamId, accountId, clock.now().toISOString()),
+  });
+  const identity = createIdentityService({
+    db, writer, clock, authorizer, accounts: accountsStore, onIdentityRemoved: identityRemovals, authorizeHandOver: grants.authorizeHandOver,
+  });
   const resources = createResourcesService({
     store: resourcesStore,
     writer,
@@ -170,7 +180,6 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     issueApiKey: identity.issueApiKeyIn,
     provisionAccount: resources.createDefaultGroupIn,
   });
-  const grants = createGrantCheck({ authorizer, catalog, policies: policyStore });
   const accessGroups = createAccessGroupsService({
     store: accessGroupsStore,
     accounts: accountsStore,
@@ -220,8 +229,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
   const issuer = () => `${site.url}/identity`;
-  const profileStore = createProfileStore(db);
-  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory, profiles: profileStore });
+  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory, profiles: trustedProfileStore });
   // One metrics registry for the process: the HTTP figures and the workload-token refusals.
   const metrics = createMetrics();
   const workload = createWorkloadService({ db, writer, clock, authorizer, config: config.workload, metrics: metrics.registry });
@@ -229,7 +237,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     clock,
     signingKeys,
     issuer,
-    profiles: profileStore,
+    profiles: trustedProfileStore,
     workload,
     authenticator,
     settingsOf: async (accountId) => {

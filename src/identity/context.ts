@@ -10,6 +10,7 @@ import { createAudited, type AuditSubject, type Commit, type MutationTools } fro
 import type { Trx, Write, Writer } from '../store/unit-of-work.js';
 import { identityErrors } from './errors.js';
 import type { IdentityStore } from './store.js';
+import type { AuthorizeHandOver } from './profile-context.js';
 import type { HistoryRecord } from './types.js';
 
 /**
@@ -29,6 +30,12 @@ export interface IdentityDeps {
    * all exist.
    */
   onIdentityRemoved?: readonly IdentityRemoval[];
+  /**
+   * Throws DomainError('forbidden') unless the actor could grant every access an identity holds in
+   * an account (its policies and its access groups'): changing who may assume a trusted profile
+   * hands its access over (authz.md §3.1).
+   */
+  authorizeHandOver: AuthorizeHandOver;
 }
 
 /** Removes what one domain holds for an identity leaving an account, inside the removing write. */
@@ -94,10 +101,10 @@ export interface Stamp {
   entity_tag: string;
 }
 
-/** An entity that carries an entity tag and can be locked against updates and deletes. */
+/** An entity that carries an entity tag and, when it has a lock (trusted profiles have none), can be locked against updates and deletes. */
 export interface Lockable {
   accountId: string;
-  locked: boolean;
+  locked?: boolean;
   entityTag: string;
 }
 

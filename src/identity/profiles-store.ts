@@ -44,6 +44,8 @@ export type ClaimRuleChanges = Pick<ProfileClaimRulesTable, 'name' | 'type' | 'r
 export interface ProfileFilter {
   accountId: string;
   name?: string;
+  /** Only profiles created by this identity. */
+  createdBy?: string;
 }
 
 /** deleteLinkByTarget's match: the type and the target parts given; an omitted part matches any value. */
@@ -191,6 +193,7 @@ export function createProfileStore(db: Db) {
     async listProfiles(filter: ProfileFilter, window: Window): Promise<Slice<TrustedProfile>> {
       let query = db.selectFrom('trusted_profiles').selectAll().where('account_id', '=', filter.accountId);
       if (filter.name !== undefined) query = query.where('name', '=', filter.name);
+      if (filter.createdBy !== undefined) query = query.where('created_by', '=', filter.createdBy);
       const slice = await readWindow(query, window);
       return { ...slice, items: slice.items.map(toProfile) };
     },

@@ -6,6 +6,7 @@ import { ifMatchOf, sendTagged } from '../http/etag.js';
 import { describeOperations } from '../http/openapi.js';
 import type { Actor, Authenticator } from '../kernel/principal.js';
 import { identityOperations } from './operations.js';
+import { registerProfileRoutes } from './profile-routes.js';
 import type { ListParams } from './paging.js';
 import {
   AccountParams,
@@ -102,7 +103,8 @@ const definedParams = (params: Record<string, string | number | boolean | undefi
 
 
 /**
- * IAM Identity v1 routes: API keys, service IDs, service ID groups, account identity settings.
+ * IAM Identity v1 routes: API keys, service IDs, service ID groups, trusted profiles
+ * (profile-routes.ts), account identity settings.
  * Each validates its input against the schemas (bodies strictly, no type coercion), calls one
  * service operation and shapes IBM's response. Errors use the identity ExceptionResponse shape.
  */
@@ -115,6 +117,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
     const tags = ['IAM Identity'];
     describeOperations(plain, 'identity', tags, identityOperations);
     const location = (reply: FastifyReply, path: string) => reply.header('Location', `${site.url}${path}`);
+    registerProfileRoutes(plain, identity, site.url);
 
     // ── API keys ──────────────────────────────────────────────────────────────────────────
 

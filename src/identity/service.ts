@@ -11,11 +11,18 @@ import { createLimitsService } from './limits.js';
 import { createPreferenceService } from './preferences.js';
 import { createReportService } from './reports.js';
 import { createIdentityStore } from './store.js';
-import type { ServiceId } from './types.js';
+import { createClaimRuleOperations } from './profile-rules.js';
+import { createIdentityOperations } from './profile-identities.js';
+import { createLinkOperations } from './profile-links.js';
+import type { ProfileContext } from './profile-context.js';
+import { createProfileOperations } from './profiles.js';
+import { createProfileStore } from './profiles-store.js';
+import type { ServiceId, TrustedProfile } from './types.js';
 
 /**
- * The IAM Identity domain: API keys, service IDs, service ID groups, account identity settings,
- * identity preferences, account limits and activity reports.
+ * The IAM Identity domain: API keys, service IDs, service ID groups, trusted profiles (with their
+ * claim rules, links and identities), account identity settings, identity preferences, account
+ * limits and activity reports.
  * Every operation takes the calling Actor, asks the authorizer (catalog actions `iam-identity.*`),
  * and every mutation commits its change, history, change-feed entry and audit event together.
  */
@@ -26,6 +33,7 @@ export function createIdentityService(deps: IdentityDeps) {
   const groups = createGroupService(ctx);
   const settings = createSettingsService(ctx);
   const extras = createExtrasStore(deps.db);
+  const profileContext: ProfileContext = { ctx, store: createProfileStore(deps.db), authorizeHandOver: deps.authorizeHandOver };
 
   /** Whether `iamId` names an identity of the account: a member user or one of its service IDs. */
   async function isIdentityOf(accountId: string, iamId: string): Promise<boolean> {
@@ -73,6 +81,12 @@ export function createIdentityService(deps: IdentityDeps) {
     },
     serviceIds,
     groups,
+    profiles: {
+      ...createProfileOperations(profileContext),
+      rules: createClaimRuleOperations(profileContext),
+      links: createLinkOperations(profileContext),
+      identities: createIdentityOperations(profileContext),
+    },
     settings,
     preferences: createPreferenceService(ctx, extras, isIdentityOf),
     limits: createLimitsService(ctx, extras),
@@ -85,6 +99,8 @@ export function createIdentityService(deps: IdentityDeps) {
       serviceIdByIamId: (iamId: string): Promise<ServiceId | undefined> => ctx.store.getServiceIdByIamId(iamId),
       /** The service ID with that id (`ServiceId-…`), or undefined. */
       serviceId: (id: string): Promise<ServiceId | undefined> => ctx.store.getServiceId(id),
+      /** The trusted profile with that IAM id (`iam-Profile-…`), of any account, or undefined. */
+      profileByIamId: (iamId: string): Promise<TrustedProfile | undefined> => profileContext.store.getProfileByIamId(iamId),
       /** The identity settings in force in an account (defaults resolved). */
       effectiveSettingsOf: settings.effectiveSettingsOf,
     },

@@ -52,11 +52,6 @@ const RENAMED: Record<string, Record<string, string>> = {
 /** SDK operations the server does not serve yet (each a known gap, by issue where one exists). */
 const NOT_SERVED: Record<string, string[]> = {
   'iam-identity/v1': [
-    // trusted profiles (#8)
-    'createProfile', 'listProfiles', 'getProfile', 'updateProfile', 'deleteProfile',
-    'createClaimRule', 'listClaimRules', 'getClaimRule', 'updateClaimRule', 'deleteClaimRule',
-    'createLink', 'listLinks', 'deleteLinkByParameters', 'getLink', 'deleteLink',
-    'getProfileIdentities', 'setProfileIdentities', 'setProfileIdentity', 'getProfileIdentity', 'deleteProfileIdentity',
     // MFA reports (#14: sign-in and MFA)
     'getMfaStatus', 'createMfaReport', 'getMfaReport',
     // templates and assignments (#13)
