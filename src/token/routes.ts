@@ -7,7 +7,8 @@ import { tokenErrors } from './errors.js';
 import type { TokenService } from './service.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { ProfileGrants } from './profile-grants.js';
-import { profileWire, TrustedProfileSchema } from './profile-wire.js';
+import { ProfileResponse } from '../identity/profile-schemas.js';
+import { profileWire } from '../identity/profile-wire.js';
 import { APIKEY_GRANT, ASSUME_GRANT, CLOUD_IAM, CR_TOKEN_GRANT, REFRESH_TOKEN_GRANT, type ClientCredentials } from './types.js';
 import { limits } from '../kernel/limits.js';
 
@@ -48,7 +49,7 @@ const ProfilesForm = Type.Object(
   { additionalProperties: true },
 );
 
-const AssumableProfilesSchema = Type.Object({ count: Type.Integer(), profiles: Type.Array(TrustedProfileSchema) });
+const AssumableProfilesSchema = Type.Object({ count: Type.Integer(), profiles: Type.Array(ProfileResponse) });
 
 const TokenResponseSchema = Type.Object({
   access_token: Type.String(),
@@ -172,7 +173,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
       },
       async (request, reply) => {
         const found = await profiles.assumable({ ...(request.body ?? {}) });
-        return reply.header('cache-control', 'no-store').send({ count: found.count, profiles: found.profiles.map(profileWire) });
+        return reply.header('cache-control', 'no-store').send({ count: found.count, profiles: found.profiles.map((entity) => profileWire({ entity })) });
       },
     );
 
