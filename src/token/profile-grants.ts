@@ -71,6 +71,13 @@ function field(form: Record<string, unknown>, name: string): string | undefined 
   return typeof value === 'string' && value.length > 0 ? value : undefined;
 }
 
+/**
+ * How long an account's token settings are remembered, in ms: a changed lifetime or MFA
+ * requirement reaches profile grants within this bound (the authenticator's cache bound).
+ */
+const SETTINGS_CACHE_MS = 1000;
+const SETTINGS_CACHE_LIMIT = 10_000;
+
 /** Profiles of an account a cr-token listing reads at most (pages of 100). */
 const LISTING_LIMIT = 1000;
 
@@ -114,6 +121,17 @@ const describe = (r: ProfileReference) => r.id ?? r.crn ?? r.name ?? '';
 
 export function createProfileGrants(deps: ProfileGrantDeps) {
   const { clock, signingKeys, issuer, profiles, workload } = deps;
+  const settingsCache = new Map<string, { until: number; settings: { accessTokenSeconds: string; mfa: string } }>();
+
+  async function settingsOf(accountId: string) {
+    const now = Date.now();
+    const known = settingsCache.get(accountId);
+    if (known && known.until > now) return known.settings;
+    const settings = await deps.settingsOf(accountId);
+    if (settingsCache.size >= SETTINGS_CACHE_LIMIT) settingsCache.clear();
+    settingsCache.set(accountId, { until: now + SETTINGS_CACHE_MS, settings });
+    return settings;
+  }
 
   /**
    * The profile a reference names. When it gives several of id, CRN and name, they must name the
@@ -198,7 +216,7 @@ export function createProfileGrants(deps: ProfileGrantDeps) {
       throw errors.notAssumable(profile.id, 'No link or Profile-CR claim rule of the profile matches the compute resource token.');
     }
     await admit?.({ accountId: profile.accountId, iamId: profile.iamId });
-    const settings = await deps.settingsOf(profile.accountId);
+    const settings = await settingsOf(profile.accountId);
     let seconds = lifetimeOf(settings.accessTokenSeconds);
     if (match.links.length === 0) {
       const longest = Math.max(...match.rules.map((r) => r.expiration ?? 0));
@@ -250,7 +268,7 @@ export function createProfileGrants(deps: ProfileGrantDeps) {
       throw errors.profileNotFound(describe(reference));
     }
     if (!listed(identities, profile, principal)) throw errors.notAssumable(profile.id, 'The profile\'s identities do not name the caller.');
-    const settings = await deps.settingsOf(profile.accountId);
+    const settings = await settingsOf(profile.accountId);
     const acr = typeof claims.acr === 'number' ? claims.acr : 1;
     if (principal.kind === 'user' && acr < requiredAcr(settings.mfa)) throw errors.mfaRequired(profile.accountId);
     await admit?.({ accountId: profile.accountId, iamId: profile.iamId });

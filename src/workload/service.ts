@@ -21,6 +21,14 @@ export interface WorkloadDeps {
   metrics: Registry;
 }
 
+/**
+ * How long the issuers trusted for a URL are remembered (per process), in ms: the bound within
+ * which another node's change of an issuer reaches this node's grants (this node's own changes
+ * apply at once), as the authenticator's principal cache bounds identity changes.
+ */
+const ISSUER_CACHE_MS = 1000;
+const ISSUER_CACHE_LIMIT = 10_000;
+
 /** Why a grant refused a workload token after verification (counted with the verification refusals). */
 export type GrantRefusalReason = RefusalReason | 'profile_not_found' | 'not_matched';
 
@@ -37,6 +45,29 @@ export function createWorkloadService(deps: WorkloadDeps) {
     labelNames: ['reason'],
     registers: [deps.metrics],
   });
+  const trusted = new Map<string, { until: number; issuers: TrustedIssuer[] }>();
+  /** The issuers of every account trusted for `iss`, remembered for ISSUER_CACHE_MS. */
+  async function issuersByUrl(iss: string): Promise<TrustedIssuer[]> {
+    const now = Date.now();
+    const known = trusted.get(iss);
+    if (known && known.until > now) return known.issuers;
+    const issuers = await store.issuersByUrl(iss);
+    if (trusted.size >= ISSUER_CACHE_LIMIT) trusted.clear();
+    trusted.set(iss, { until: now + ISSUER_CACHE_MS, issuers });
+    return issuers;
+  }
+  const operations = createIssuerOperations({ store, writer: deps.writer, clock: deps.clock, authorizer: deps.authorizer, jwksHttpAllowed: deps.config.jwksHttpAllowed });
+  /** A change made on this node applies to its grants at once. */
+  const forgetting =
+    <A extends unknown[], R>(op: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await op(...args);
+      } finally {
+        trusted.clear();
+      }
+    };
+
   const counted = async <T>(run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -47,13 +78,13 @@ export function createWorkloadService(deps: WorkloadDeps) {
   };
 
   return {
-    issuers: createIssuerOperations({ store, writer: deps.writer, clock: deps.clock, authorizer: deps.authorizer, jwksHttpAllowed: deps.config.jwksHttpAllowed }),
+    issuers: { ...operations, create: forgetting(operations.create), update: forgetting(operations.update), delete: forgetting(operations.delete) },
 
     /** The `iss` of a token, read without verification (a malformed token is a counted refusal). */
     issuerOf: (token: string) => counted(async () => unverifiedIssuer(token).iss),
 
-    /** Every account's trusted issuer with that URL. */
-    issuersByUrl: (iss: string): Promise<TrustedIssuer[]> => store.issuersByUrl(iss),
+    /** Every account's trusted issuer with that URL (remembered for up to ISSUER_CACHE_MS). */
+    issuersByUrl,
 
     /**
      * Verifies a workload token (workload/verify.ts) against the issuers of its `iss` trusted in
@@ -63,7 +94,7 @@ export function createWorkloadService(deps: WorkloadDeps) {
       counted(() =>
         verifyWorkloadToken({
           token,
-          candidates: async (iss) => (await store.issuersByUrl(iss)).filter((i) => accountId === undefined || i.accountId === accountId),
+          candidates: async (iss) => (await issuersByUrl(iss)).filter((i) => accountId === undefined || i.accountId === accountId),
           keysOf: keys.keysOf,
           now: deps.clock.now(),
         }),

@@ -202,6 +202,8 @@ describe('workload identity grants', () => {
     expect((await grant({ grant_type: ASSUME_GRANT, access_token: token, profile_id: guarded.id })).status).toBe(200);
     const settings = await owner.identity.getAccountSettings({ accountId });
     await owner.identity.updateAccountSettings({ accountId, ifMatch: settings.result.entity_tag!, mfa: 'TOTP' });
+    // Grants see an account's settings change within their 1 s cache bound.
+    await new Promise((resolve) => setTimeout(resolve, 1100));
     try {
       const refused = await grant({ grant_type: ASSUME_GRANT, access_token: token, profile_id: guarded.id });
       expect(refused).toMatchObject({ status: 403, body: { errorCode: 'BXNIM0513E' } });
