@@ -35,11 +35,12 @@ export function createIdentityService(deps: IdentityDeps) {
   const extras = createExtrasStore(deps.db);
   const profileContext: ProfileContext = { ctx, store: createProfileStore(deps.db), authorizeHandOver: deps.authorizeHandOver };
 
-  /** Whether `iamId` names an identity of the account: a member user or one of its service IDs. */
+  /** Whether `iamId` names an identity of the account: a member user, or one of its service IDs or trusted profiles. */
   async function isIdentityOf(accountId: string, iamId: string): Promise<boolean> {
     const kind = subjectKindOf(iamId);
     if (kind === 'user') return (await deps.accounts.membershipState(accountId, iamId)) !== undefined;
     if (kind === 'serviceid') return (await ctx.store.getServiceIdByIamId(iamId))?.accountId === accountId;
+    if (kind === 'profile') return (await profileContext.store.getProfileByIamId(iamId))?.accountId === accountId;
     return false;
   }
 

@@ -316,3 +316,47 @@ describe('identities that may assume a profile', () => {
     expect((await owner.identity.getProfileIdentities({ profileId: p.id })).result.identities).toEqual([]);
   });
 });
+
+describe('account limits count profiles, their rules and links', () => {
+  it("counts this account's profiles, claim rules and links; another account's profile counts 0", async () => {
+    const account = await createOtherAccount(server);
+    const c = account.identity;
+    const p = (await c.createProfile({ accountId: account.accountId, name: 'counted' })).result;
+    await c.createProfile({ accountId: account.accountId, name: 'counted too' });
+    await c.createClaimRule({ profileId: p.id, type: 'Profile-SAML', realmName: 'https://idp.example.com', expiration: 3600, conditions: [{ claim: 'a', operator: 'EQUALS', value: '"b"' }] });
+    await c.createClaimRule({ profileId: p.id, type: 'Profile-CR', crType: 'VSI', conditions: [{ claim: 'a', operator: 'EQUALS', value: '"b"' }] });
+    await c.createClaimRule({ profileId: p.id, type: 'Profile-CR', crType: 'CE', conditions: [{ claim: 'a', operator: 'EQUALS', value: '"c"' }] });
+    await c.createLink({ profileId: p.id, crType: 'VSI', link: { crn: `crn:v1:bluemix:public:is:us-south:a/${account.accountId}::instance:counted` } });
+    const foreign = await newProfile(owner);
+    const limits = (
+      await c.bulkListAccountEntityConsumption({
+        accountId: account.accountId,
+        profiles: true,
+        claimRulesPerProfile: [p.id, foreign.id],
+        crRules: true,
+        crRulesPerProfile: [p.id],
+        crLinks: true,
+        crLinksPerProfile: [p.id, foreign.id],
+      })
+    ).result;
+    expect(limits).toMatchObject({
+      profiles: { count: 2 },
+      claim_rules_per_profile: { profiles: [{ profile_id: p.id, count: 1 }, { profile_id: foreign.id, count: 0 }] },
+      cr_rules: { count: 2 },
+      cr_rules_per_profile: { profiles: [{ profile_id: p.id, count: 2 }] },
+      cr_links: { count: 1 },
+      cr_links_per_profile: { profiles: [{ profile_id: p.id, count: 1 }, { profile_id: foreign.id, count: 0 }] },
+    });
+  });
+});
+
+describe('identity preferences of a profile', () => {
+  it('a trusted profile of the account holds console preferences; one of another account is not found', async () => {
+    const p = await newProfile();
+    const key = { accountId: owner.accountId, iamId: p.iam_id, service: 'console', preferenceId: 'landing_page' };
+    expect((await owner.identity.updatePreferenceOnScopeAccount({ ...key, valueString: '/billing' })).result.value_string).toBe('/billing');
+    expect((await owner.identity.getPreferencesOnScopeAccount(key)).result.value_string).toBe('/billing');
+    const foreign = await newProfile(other);
+    expect(await statusOf(owner.identity.updatePreferenceOnScopeAccount({ ...key, iamId: foreign.iam_id, valueString: '/billing' }))).toBe(404);
+  });
+});

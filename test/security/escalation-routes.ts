@@ -65,7 +65,18 @@ async function idsOfA(server: TestServer, f: Fixture) {
     audiences: ['portcullis'],
     jwks_url: 'https://ci.example.com/jwks',
   });
+  const profile = f.profiles[0]!;
+  const claimRule = await owner('POST', `/v1/profiles/${profile}/rules`, {
+    type: 'Profile-CR',
+    cr_type: 'IKS_SA',
+    conditions: [{ claim: 'namespace', operator: 'EQUALS', value: '"escalation"' }],
+  });
+  const link = await owner('POST', `/v1/profiles/${profile}/links`, { cr_type: 'VSI', link: { crn: `crn:v1:bluemix:public:is:us-south:a/${f.accountId}::instance:escalation` } });
+  await owner('POST', `/v1/profiles/${profile}/identities/user`, { identifier: f.joiner, type: 'user' });
   return {
+    profile,
+    claimRule: claimRule.body?.id ?? 'none',
+    link: link.body?.id ?? 'none',
     policy: f.deletable[0][0]!,
     role: f.customRole.id,
     group: f.groups[0]!,
@@ -86,6 +97,13 @@ type IdsOfA = Awaited<ReturnType<typeof idsOfA>>;
 /** The id of A a path parameter stands for; undefined when the route is not about A's things. */
 function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (param === 'account_id') return a.account;
+  if (/^\/v1\/profiles\//.test(path)) {
+    if (param === 'profile_id') return a.profile;
+    if (param === 'rule_id') return a.claimRule;
+    if (param === 'link_id') return a.link;
+    if (param === 'identity_type') return 'user';
+    if (param === 'identifier_id') return a.iamId;
+  }
   if (param === 'iam_id') return a.iamId;
   if (param === 'access_group_id') return a.group;
   if (param === 'rule_id') return a.rule;
@@ -113,6 +131,10 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v1/serviceids?account_id=${f.accountId}`,
     `/v1/apikeys?account_id=${f.accountId}`,
     `/v1/trusted_issuers?account_id=${f.accountId}`,
+    `/v1/profiles?account_id=${f.accountId}&pagesize=100`,
+    `/v1/profiles/${a.profile}/rules`,
+    `/v1/profiles/${a.profile}/links`,
+    `/v1/profiles/${a.profile}/identities`,
     `/v2/resource_groups?account_id=${f.accountId}`,
     `/v2/resource_instances`,
     `/v1/accounts/${f.accountId}/settings/identity`,

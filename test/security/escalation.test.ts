@@ -123,6 +123,32 @@ describe('escalation matrix', () => {
     }
   }
 
+  /**
+   * Whoever may assume a profile receives its access: a granter making themself an identity of a
+   * profile, or adding a claim rule or a compute-resource link to it, grants what the profile holds.
+   */
+  async function assumeProfile(g: Granter, t: number): Promise<void> {
+    const scope = f.scopes[t]!;
+    const profileId = f.profiles[t]!;
+    const allowed = mayGrant(g.holdings, scope, f.universe);
+    const detail = `a profile with Administrator on ${scope.name}${t % 2 === 1 ? ' through its access group' : ''}`;
+    const path = `/v1/profiles/${profileId}`;
+    const identity = await api(f.url, g.bearer, 'POST', `${path}/identities/user`, { identifier: g.iamId, type: 'user' });
+    if (record(g, 'profile identity add', detail, allowed, identity)) await api(f.url, f.owner, 'DELETE', `${path}/identities/user/${g.iamId}`);
+    const rule = await api(f.url, g.bearer, 'POST', `${path}/rules`, {
+      type: 'Profile-SAML',
+      realm_name: 'https://idp.example.com',
+      expiration: 3600,
+      conditions: [{ claim: 'email', operator: 'EQUALS', value: JSON.stringify(`${g.iamId}@example.com`) }],
+    });
+    if (record(g, 'profile claim rule create', detail, allowed, rule)) await api(f.url, f.owner, 'DELETE', `${path}/rules/${rule.body.id}`);
+    const link = await api(f.url, g.bearer, 'POST', `${path}/links`, {
+      cr_type: 'VSI',
+      link: { crn: `crn:v1:bluemix:public:is:us-south:a/${f.accountId}::instance:${g.iamId}-${t}` },
+    });
+    if (record(g, 'profile link create', detail, allowed, link)) await api(f.url, f.owner, 'DELETE', `${path}/links/${link.body.id}`);
+  }
+
   async function customRoles(g: Granter, gi: number): Promise<void> {
     const role = f.customRole;
     const update = {
@@ -174,6 +200,7 @@ describe('escalation matrix', () => {
       await Promise.all(targets.map((t) => replaceMoving(g, gi, t)));
       await Promise.all(targets.map((t) => deleteFixture(g, gi, t)));
       await Promise.all(targets.map((t) => joinGroup(g, t)));
+      await Promise.all(targets.map((t) => assumeProfile(g, t)));
       await customRoles(g, gi);
       await trustedIssuers(g, gi);
     };
