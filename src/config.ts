@@ -49,6 +49,19 @@ export interface Config {
   mail: { smtpUrl: string; from: string };
   /** User Management: how long an invitation can be accepted, in seconds. */
   users: { invitationTtlSeconds: number };
+  /** Workload identity (src/workload/): fetching the JWKS of trusted issuers. */
+  workload: WorkloadConfig;
+}
+
+export interface WorkloadConfig {
+  /** Whether an issuer's `jwks_url` may be plain `http:` (tests, labs); otherwise only `https:`. */
+  jwksHttpAllowed: boolean;
+  /** How long one JWKS fetch may take, in ms. */
+  jwksTimeoutMs: number;
+  /** The least time between two fetches of one JWKS (an unknown `kid` refetches at most this often), in ms. */
+  jwksCooldownMs: number;
+  /** How long a fetched JWKS is used before it is fetched again, in ms. */
+  jwksMaxAgeMs: number;
 }
 
 /** See src/http/rate-limit.ts; 0 disables a limit. */
@@ -82,7 +95,8 @@ function boolFrom(value: string | undefined, fallback: boolean): boolean {
 }
 
 /** Flags and test settings: any field, and any field of a section. */
-export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit'>> & {
+export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit' | 'workload'>> & {
+  workload?: Partial<WorkloadConfig>;
   rateLimit?: Partial<RateLimitConfig>;
   mail?: Partial<Config['mail']>;
   users?: Partial<Config['users']>;
@@ -124,6 +138,13 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       invitationTtlSeconds:
         overrides.users?.invitationTtlSeconds ??
         intFrom(env.PORTCULLIS_INVITATION_TTL_SECONDS, 'PORTCULLIS_INVITATION_TTL_SECONDS', 7 * 24 * 3600),
+    },
+    workload: {
+      jwksHttpAllowed: boolFrom(env.PORTCULLIS_WORKLOAD_JWKS_HTTP, false),
+      jwksTimeoutMs: intFrom(env.PORTCULLIS_WORKLOAD_JWKS_TIMEOUT_MS, 'PORTCULLIS_WORKLOAD_JWKS_TIMEOUT_MS', 5000),
+      jwksCooldownMs: intFrom(env.PORTCULLIS_WORKLOAD_JWKS_COOLDOWN_MS, 'PORTCULLIS_WORKLOAD_JWKS_COOLDOWN_MS', 30_000),
+      jwksMaxAgeMs: intFrom(env.PORTCULLIS_WORKLOAD_JWKS_MAX_AGE_MS, 'PORTCULLIS_WORKLOAD_JWKS_MAX_AGE_MS', 600_000),
+      ...overrides.workload,
     },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');

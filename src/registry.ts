@@ -55,6 +55,9 @@ import { keyEncryption, keyEncryptionKeysOf } from './token/key-encryption.js';
 import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
+import { createProfileGrants } from './token/profile-grants.js';
+import { workloadRoutes } from './workload/routes.js';
+import { createWorkloadService } from './workload/service.js';
 
 /** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
 export interface Site {
@@ -226,8 +229,23 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
   const issuer = () => `${site.url}/identity`;
-  const token = createTokenService({ db, clock, signingKeys, issuer });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory, profiles: trustedProfileStore });
+  // One metrics registry for the process: the HTTP figures and the workload-token refusals.
+  const metrics = createMetrics();
+  const workload = createWorkloadService({ db, writer, clock, authorizer, config: config.workload, metrics: metrics.registry });
+  const profileGrants = createProfileGrants({
+    clock,
+    signingKeys,
+    issuer,
+    profiles: trustedProfileStore,
+    workload,
+    authenticator,
+    settingsOf: async (accountId) => {
+      const settings = await identity.lookup.effectiveSettingsOf(accountId);
+      return { accessTokenSeconds: settings.systemAccessTokenExpirationInSeconds, mfa: settings.mfa };
+    },
+  });
+  const token = createTokenService({ db, clock, signingKeys, issuer, profileGrants });
 
   const readiness = schemaReadiness(database);
   const allowedAddresses = createAllowedAddresses({
@@ -243,11 +261,12 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       logLevel: config.logLevel,
       bodyLimitBytes: config.bodyLimitBytes,
       readiness,
-      metrics: createMetrics(),
+      metrics,
       trustedProxies: config.trustedProxies,
       rateLimits: { settings: config.rateLimit, now: () => clock.now().getTime() },
       admission: (principal, environment) => allowedAddresses.admit(principal.accountId, environment.clientAddress),
-      domains: [tokenRoutes({ token, signingKeys, issuer, admit: allowedAddresses.admit }), identityRoutes({ identity, authenticator, site }),
+      domains: [tokenRoutes({ token, signingKeys, issuer, admit: allowedAddresses.admit, profiles: profileGrants }), identityRoutes({ identity, authenticator, site }),
+        workloadRoutes({ workload, authenticator, site }),
         resourceManagerRoutes({ resources, authenticator }),
         resourceControllerRoutes({ resources, authenticator }),
         enterpriseRoutes({ enterprise, authenticator }),
@@ -276,6 +295,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     signingKeys,
     token,
     authenticator,
+    workload,
     buildHttp,
     catalog,
     decisionPoint: decisions,

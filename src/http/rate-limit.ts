@@ -39,7 +39,9 @@ export interface RateLimitSettings {
 
 /** Route (`METHOD /path`) → the credential it checks, read from the request (after parsing). */
 const CREDENTIAL_CHECKS: Record<string, (request: FastifyRequest) => string | undefined> = {
-  'POST /identity/token': (request) => formField(request.body, 'apikey') ?? formField(request.body, 'refresh_token'),
+  'POST /identity/token': (request) =>
+    formField(request.body, 'apikey') ?? formField(request.body, 'refresh_token') ?? formField(request.body, 'cr_token') ?? formField(request.body, 'access_token'),
+  'POST /identity/profiles': (request) => formField(request.body, 'cr_token') ?? formField(request.body, 'access_token'),
   'GET /v1/apikeys/details': (request) => text(request.headers['iam-apikey']),
   'POST /v2/users/accept': (request) => bearerTokenOf(request.headers.authorization),
 };

@@ -595,3 +595,35 @@ export interface ProfileIdentitiesTable {
   accounts: string;
   description: string | null;
 }
+
+// ── Trusted issuers of workload tokens (migration 017) ──────────────────────────────────────────
+
+export interface Schema {
+  trusted_issuers: TrustedIssuersTable;
+}
+
+/** An issuer of compute-resource tokens an account trusts (src/workload/). */
+export interface TrustedIssuersTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  /** `kubernetes` | `code_engine` | `oidc`. */
+  type: string;
+  /** The `iss` of its tokens; unique per account. */
+  issuer: string;
+  /** JSON array of strings: a token must carry one of them in `aud`. */
+  audiences: string;
+  jwks_url: string | null;
+  /** JSON: an uploaded public JWKS (exactly one of `jwks_url` and `jwks` is set). */
+  jwks: string | null;
+  /** JSON array of JWS algorithm names. */
+  algorithms: string;
+  max_clock_skew_seconds: number;
+  /** The CRN of the compute resource (e.g. the cluster) its tokens come from, if given. */
+  resource_crn: string | null;
+  created_by: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+}

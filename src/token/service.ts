@@ -6,6 +6,7 @@ import { hashSecret } from '../kernel/secrets.js';
 import type { Db } from '../store/db.js';
 import { createActivityRecorder } from './activity.js';
 import { tokenErrors } from './errors.js';
+import type { ProfileGrants } from './profile-grants.js';
 import type { SigningKeys } from './signing-keys.js';
 import { createTokenStore, type GrantSubjectRow, type RefreshTokenRow } from './store.js';
 import { writeBehind } from './write-behind.js';
@@ -32,6 +33,8 @@ export interface TokenServiceDeps {
   signingKeys: SigningKeys;
   /** The `iss` of issued tokens: `<public url>/identity`. */
   issuer: () => string;
+  /** The trusted-profile grants (cr-token, assume), when the server has trusted profiles. */
+  profileGrants?: Pick<ProfileGrants, 'handles' | 'grant'>;
 }
 
 /** Whether a token for that identity in that account may be issued to the requesting client; throws if not. */
@@ -319,6 +322,7 @@ export function createTokenService(deps: TokenServiceDeps) {
       const clientId = client?.clientId || DEFAULT_CLIENT_ID;
       if (grantType === APIKEY_GRANT) return apikeyGrant(form, clientId, admit);
       if (grantType === REFRESH_TOKEN_GRANT) return refreshGrant(form, clientId, admit);
+      if (deps.profileGrants?.handles(grantType)) return deps.profileGrants.grant(grantType, form, clientId, admit);
       throw tokenErrors.invalidProperty('grant_type', `Unsupported grant_type "${grantType}"; supported: ${SUPPORTED_GRANTS.join(', ')}.`);
     },
 

@@ -138,12 +138,12 @@ describe('the OpenAPI document', () => {
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
   });
 
-  it('needs a bearer token everywhere except the token endpoint, its keys and discovery, and API-key details', () => {
+  it('needs a bearer token everywhere except the token endpoint, its keys and discovery, the assumable-profiles lookup, and API-key details', () => {
     const ops = byId();
-    for (const open of ['createIamToken', 'getIamJwks', 'getOpenIdConfiguration']) expect(ops.get(open)?.op.security).toEqual([]);
+    for (const open of ['createIamToken', 'getIamJwks', 'getOpenIdConfiguration', 'listAssumableProfiles']) expect(ops.get(open)?.op.security).toEqual([]);
     expect(ops.get('getApiKeysDetails')?.op.security).toEqual([{ bearer: [], apikey: [] }]);
     expect(doc.components.securitySchemes).toMatchObject({ apikey: { type: 'apiKey', in: 'header', name: 'IAM-ApiKey' } });
-    const special = new Set(['createIamToken', 'getIamJwks', 'getOpenIdConfiguration', 'getApiKeysDetails']);
+    const special = new Set(['createIamToken', 'getIamJwks', 'getOpenIdConfiguration', 'listAssumableProfiles', 'getApiKeysDetails']);
     const others = operations().filter(({ op }) => !special.has(op.operationId ?? ''));
     expect(others.filter(({ op }) => JSON.stringify(op.security) !== JSON.stringify([{ bearer: [] }])).map((o) => o.where)).toEqual([]);
   });

@@ -57,6 +57,14 @@ async function idsOfA(server: TestServer, f: Fixture) {
     conditions: [{ claim: 'team', operator: 'EQUALS', value: 'escalation' }],
   });
   const sidGroup = await owner('POST', '/v1/serviceid_groups', { account_id: f.accountId, name: 'escalation-sid-group' });
+  const trustedIssuer = await owner('POST', '/v1/trusted_issuers', {
+    account_id: f.accountId,
+    name: 'escalation-issuer',
+    type: 'oidc',
+    issuer: 'https://ci.example.com',
+    audiences: ['portcullis'],
+    jwks_url: 'https://ci.example.com/jwks',
+  });
   const profile = f.profiles[0]!;
   const claimRule = await owner('POST', `/v1/profiles/${profile}/rules`, {
     type: 'Profile-CR',
@@ -76,6 +84,7 @@ async function idsOfA(server: TestServer, f: Fixture) {
     apikey: keys.body?.apikeys?.[0]?.id ?? 'none',
     serviceId: serviceIds.body?.serviceids?.[0]?.id ?? 'none',
     serviceIdGroup: sidGroup.body?.id ?? 'none',
+    trustedIssuer: trustedIssuer.body?.id ?? 'none',
     iamId: f.joiner,
     account: f.accountId,
     resourceGroup: f.ids.rg,
@@ -104,6 +113,7 @@ function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (/\/apikeys\//.test(path)) return a.apikey;
   if (/\/serviceid_groups\//.test(path)) return a.serviceIdGroup;
   if (/\/serviceids\//.test(path)) return a.serviceId;
+  if (/\/trusted_issuers\//.test(path)) return a.trustedIssuer;
   if (/\/resource_groups\//.test(path)) return a.resourceGroup;
   if (/\/resource_instances\//.test(path)) return a.instance;
   return undefined;
@@ -120,6 +130,7 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v2/groups/${a.group}/rules`,
     `/v1/serviceids?account_id=${f.accountId}`,
     `/v1/apikeys?account_id=${f.accountId}`,
+    `/v1/trusted_issuers?account_id=${f.accountId}`,
     `/v1/profiles?account_id=${f.accountId}&pagesize=100`,
     `/v1/profiles/${a.profile}/rules`,
     `/v1/profiles/${a.profile}/links`,

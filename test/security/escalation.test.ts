@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { api, buildFixture, platformRole, READER, v1Body, v2Body, type Fixture, type Granter, type Reply, type Subject } from './escalation-fixture.js';
-import { COS, GROUPS_SERVICE, holdsOn, mayGrant, ROLE_SERVICE, type Scope } from './escalation-oracle.js';
+import { COS, GROUPS_SERVICE, holdsOn, mayGrant, ROLE_SERVICE, type Resource, type Scope } from './escalation-oracle.js';
 import { crossAccountAttempts } from './escalation-routes.js';
 
 /**
@@ -20,6 +20,8 @@ interface Outcome {
   /** The first error message of a refusal, to tell why. */
   message?: string;
 }
+
+const IDENTITY_SERVICE: Resource = { service: 'iam-identity', type: 'platform_service', group: 'IAM' };
 
 describe('escalation matrix', () => {
   let server: TestServer;
@@ -170,6 +172,26 @@ describe('escalation matrix', () => {
     }
   }
 
+  /**
+   * Trusting a workload-token issuer (a Portcullis extension) is managing iam-identity: Editors
+   * and Administrators there may, nobody else. It grants nothing by itself (profiles' links and
+   * rules decide who reaches a profile), so the grant rule does not bound it further.
+   */
+  async function trustedIssuers(g: Granter, gi: number): Promise<void> {
+    const allowed = holdsOn(g.holdings, IDENTITY_SERVICE, ['Administrator', 'Editor']);
+    const created = await api(f.url, g.bearer, 'POST', '/v1/trusted_issuers', {
+      account_id: f.accountId,
+      name: `escalation issuer ${gi}`,
+      type: 'oidc',
+      issuer: `https://ci-${gi}.example.com`,
+      audiences: ['portcullis'],
+      jwks_url: `https://ci-${gi}.example.com/jwks`,
+    });
+    if (record(g, 'trusted issuer create', 'an OIDC issuer of the account', allowed, created)) {
+      await api(f.url, f.owner, 'DELETE', `/v1/trusted_issuers/${created.body.id}`);
+    }
+  }
+
   it('lets nobody grant beyond what they administer, and refuses nobody what they do', async () => {
     const targets = f.scopes.map((_, t) => t);
     const tryAll = async (g: Granter, gi: number) => {
@@ -180,6 +202,7 @@ describe('escalation matrix', () => {
       await Promise.all(targets.map((t) => joinGroup(g, t)));
       await Promise.all(targets.map((t) => assumeProfile(g, t)));
       await customRoles(g, gi);
+      await trustedIssuers(g, gi);
     };
     // Who may grant somewhere changes state (and restores it) one at a time. Who may grant nowhere
     // changes nothing unless the server is wrong — which the outcomes then show — so they run side by side.

@@ -103,7 +103,7 @@ describe('token API', () => {
       issuer: `${t.url}/identity`,
       token_endpoint: `${t.url}/identity/token`,
       jwks_uri: `${t.url}/identity/keys`,
-      grant_types_supported: ['urn:ibm:params:oauth:grant-type:apikey', 'refresh_token'],
+      grant_types_supported: ['urn:ibm:params:oauth:grant-type:apikey', 'refresh_token', 'urn:ibm:params:oauth:grant-type:cr-token', 'urn:ibm:params:oauth:grant-type:assume'],
       id_token_signing_alg_values_supported: ['RS256'],
     });
     const openapi = (await (await fetch(`${t.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };

@@ -10,6 +10,7 @@ import { invitationExpiry } from './010_invitation_expiry.js';
 import { accountTraits } from './013_account_traits.js';
 import { identityExtras } from './014_identity_extras.js';
 import { trustedProfiles } from './015_trusted_profiles.js';
+import { trustedIssuers } from './017_trusted_issuers.js';
 import type { Ddl, Migration } from './types.js';
 
 /**
@@ -19,6 +20,7 @@ import type { Ddl, Migration } from './types.js';
 export const migrations: Migration[] = [
   foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry,
   accountTraits, identityExtras, trustedProfiles,
+  trustedIssuers,
 ];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };
