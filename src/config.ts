@@ -49,6 +49,15 @@ export interface Config {
   mail: { smtpUrl: string; from: string };
   /** User Management: how long an invitation can be accepted, in seconds. */
   users: { invitationTtlSeconds: number };
+  /** Sign-in (src/signin): password rules and how long a password-reset link works. */
+  signin: SignInConfig;
+}
+
+export interface SignInConfig {
+  /** Fewest characters a password may have. */
+  passwordMinLength: number;
+  /** How long an e-mailed password-reset link can be used, in seconds. */
+  passwordResetTtlSeconds: number;
 }
 
 /** See src/http/rate-limit.ts; 0 disables a limit. */
@@ -82,7 +91,8 @@ function boolFrom(value: string | undefined, fallback: boolean): boolean {
 }
 
 /** Flags and test settings: any field, and any field of a section. */
-export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit'>> & {
+export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit' | 'signin'>> & {
+  signin?: Partial<SignInConfig>;
   rateLimit?: Partial<RateLimitConfig>;
   mail?: Partial<Config['mail']>;
   users?: Partial<Config['users']>;
@@ -125,6 +135,13 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
         overrides.users?.invitationTtlSeconds ??
         intFrom(env.PORTCULLIS_INVITATION_TTL_SECONDS, 'PORTCULLIS_INVITATION_TTL_SECONDS', 7 * 24 * 3600),
     },
+    signin: {
+      passwordMinLength:
+        overrides.signin?.passwordMinLength ?? intFrom(env.PORTCULLIS_PASSWORD_MIN_LENGTH, 'PORTCULLIS_PASSWORD_MIN_LENGTH', 10),
+      passwordResetTtlSeconds:
+        overrides.signin?.passwordResetTtlSeconds ??
+        intFrom(env.PORTCULLIS_PASSWORD_RESET_TTL_SECONDS, 'PORTCULLIS_PASSWORD_RESET_TTL_SECONDS', 3600),
+    },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
   for (const entry of [...config.trustedProxies, ...config.allowedIpExempt]) {
@@ -137,6 +154,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     throw new Error('PORTCULLIS_SMTP_URL must be an smtp:// or smtps:// URL');
   }
   if (config.users.invitationTtlSeconds < 60) throw new Error('PORTCULLIS_INVITATION_TTL_SECONDS must be at least 60');
+  if (config.signin.passwordMinLength < 8 || config.signin.passwordMinLength > 128) throw new Error('PORTCULLIS_PASSWORD_MIN_LENGTH must be from 8 to 128');
+  if (config.signin.passwordResetTtlSeconds < 60) throw new Error('PORTCULLIS_PASSWORD_RESET_TTL_SECONDS must be at least 60');
   return config;
 }
 

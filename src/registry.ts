@@ -54,6 +54,10 @@ import { keyEncryption, keyEncryptionKeysOf } from './token/key-encryption.js';
 import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
+import { signInRoutes } from './signin/routes.js';
+import { createSignInService } from './signin/service.js';
+import { createSignInStore } from './signin/store.js';
+import { DEFAULT_PASSWORD_POLICY } from './signin/password-rules.js';
 
 /** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
 export interface Site {
@@ -187,11 +191,22 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   identityRemovals.push(accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn);
 
   const mailer = createMailer({ ...config.mail, outboxDir: join(config.dataDir, 'outbox'), now: () => clock.now() });
+  const signin = createSignInService({
+    store: createSignInStore(db),
+    writer,
+    clock,
+    mailer,
+    site,
+    policy: { ...DEFAULT_PASSWORD_POLICY, minLength: config.signin.passwordMinLength },
+    resetTtlSeconds: config.signin.passwordResetTtlSeconds,
+    onMailError: (error) => log.error({ err: error }, 'password-reset e-mail could not be sent'),
+  });
   const users = createUsersService({
     store: createUsersStore(db),
     accounts: accountsStore,
     apiKeys: identityStore,
     issueApiKey: identity.issueApiKeyIn,
+    passwords: signin.passwords,
     mailer,
     invitationTtlSeconds: config.users.invitationTtlSeconds,
     site,
@@ -216,7 +231,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
   const issuer = () => `${site.url}/identity`;
-  const token = createTokenService({ db, clock, signingKeys, issuer });
+  const token = createTokenService({ db, clock, signingKeys, issuer, passwordSignIn: signin.passwordSignIn });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory });
 
   const readiness = schemaReadiness(database);
@@ -246,6 +261,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
+        signInRoutes({ signin }),
       ],
     });
 
@@ -262,6 +278,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     resources,
     enterprise,
     users,
+    signin,
     policyManagement,
     signingKeys,
     token,

@@ -98,6 +98,7 @@ export function errorBody(style: ErrorStyle, error: DomainError, status: number,
         errorCode: error.details.messageCode ?? error.code,
         errorMessage: error.message,
         ...(error.details.more ? { errorDetails: error.details.more } : {}),
+        ...(error.details.data?.requirements ? { requirements: error.details.data.requirements } : {}),
         context: { requestId, requestType: 'incoming.Identity_Token', url, startTime: new Date().toISOString() },
       };
     case 'identity':

@@ -147,6 +147,8 @@ export interface RefreshTokensTable {
   scope: string;
   created_at: string;
   expires_at: string;
+  /** How the sign-in behind it was made (JSON: grant type, acr, amr); NULL for API-key grants (migration 021). */
+  authn: string | null;
 }
 
 /** One row holding the newest revision; incrementing it serialises commits in revision order. */
@@ -527,4 +529,27 @@ export interface IdentityReportsTable {
   completed_at: string | null;
   /** The report body (IBM's wire names), once done. */
   result: string | null;
+}
+
+// ── Sign-in (migrations 021, 022) ──────────────────────────────────────────────────────────────
+
+export interface Schema {
+  user_passwords: UserPasswordsTable;
+  password_resets: PasswordResetsTable;
+}
+
+/** A user's password: its argon2id hash (PHC string), one per user. */
+export interface UserPasswordsTable {
+  iam_id: string;
+  hash: string;
+  updated_at: string;
+}
+
+/** An e-mailed password-reset link, usable once until `expires_at`. */
+export interface PasswordResetsTable {
+  /** SHA-256 of the link's secret, hex. */
+  token_hash: string;
+  iam_id: string;
+  created_at: string;
+  expires_at: string;
 }

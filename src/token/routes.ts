@@ -6,7 +6,7 @@ import { clientAddressOf } from '../http/client-address.js';
 import { tokenErrors } from './errors.js';
 import type { TokenService } from './service.js';
 import type { SigningKeys } from './signing-keys.js';
-import { APIKEY_GRANT, CLOUD_IAM, REFRESH_TOKEN_GRANT, type ClientCredentials } from './types.js';
+import { APIKEY_GRANT, CLOUD_IAM, PASSWORD_GRANT, REFRESH_TOKEN_GRANT, SUPPORTED_GRANTS, type ClientCredentials } from './types.js';
 import { limits } from '../kernel/limits.js';
 
 export interface TokenRoutesDeps {
@@ -19,9 +19,12 @@ export interface TokenRoutesDeps {
 
 const TokenForm = Type.Object(
   {
-    grant_type: Type.Optional(Type.String({ maxLength: limits.opaque, description: `${APIKEY_GRANT} or ${REFRESH_TOKEN_GRANT}` })),
+    grant_type: Type.Optional(Type.String({ maxLength: limits.opaque, description: `${APIKEY_GRANT}, ${REFRESH_TOKEN_GRANT} or ${PASSWORD_GRANT}` })),
     apikey: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'The API key (apikey grant).' })),
     refresh_token: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'A refresh token from an earlier grant (refresh_token grant).' })),
+    username: Type.Optional(Type.String({ maxLength: limits.text, description: 'The user\'s login (password grant).' })),
+    password: Type.Optional(Type.String({ maxLength: 1024, description: 'The user\'s password (password grant).' })),
+    passcode: Type.Optional(Type.String({ maxLength: limits.text, description: 'A one-time code (TOTP or recovery code) when the account requires MFA (password grant).' })),
     response_type: Type.Optional(Type.String({ maxLength: limits.opaque, description: `Only ${CLOUD_IAM} (the default).` })),
     scope: Type.Optional(Type.String({ maxLength: limits.opaque })),
     account: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'Account to scope the token to (default: the API key\'s account).' })),
@@ -62,7 +65,7 @@ const DiscoverySchema = Type.Object(
 const operations: Operations = {
   'POST /identity/token': {
     operationId: 'createIamToken',
-    summary: 'Create an IAM access token (API key or refresh token grant)',
+    summary: 'Create an IAM access token (API key, refresh token or password grant)',
     responses: { 200: TokenResponseSchema },
     security: 'none',
   },
@@ -158,7 +161,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
           issuer: iss,
           token_endpoint: `${iss}/token`,
           jwks_uri: `${iss}/keys`,
-          grant_types_supported: [APIKEY_GRANT, REFRESH_TOKEN_GRANT],
+          grant_types_supported: [...SUPPORTED_GRANTS],
           response_types_supported: [CLOUD_IAM],
           subject_types_supported: ['public'],
           scopes_supported: ['openid', 'ibm'],

@@ -5,7 +5,9 @@
 
 export const APIKEY_GRANT = 'urn:ibm:params:oauth:grant-type:apikey';
 export const REFRESH_TOKEN_GRANT = 'refresh_token';
-export const SUPPORTED_GRANTS = [APIKEY_GRANT, REFRESH_TOKEN_GRANT] as const;
+/** A user's login and password (and one-time code), with the client's Basic credentials. */
+export const PASSWORD_GRANT = 'password';
+export const SUPPORTED_GRANTS = [APIKEY_GRANT, REFRESH_TOKEN_GRANT, PASSWORD_GRANT] as const;
 
 /** The only response type issued: a Cloud IAM access token (the SDK always sends it). */
 export const CLOUD_IAM = 'cloud_iam';

@@ -232,18 +232,30 @@ export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
     // them their first API key.
     await root.register(async (plugin) => {
       const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
-      app.post('/v2/users/accept', { config, schema: { tags, body: Type.Object({ account_id: Text }, strict) } }, async (request, reply) => {
+      const AcceptBody = Type.Object(
+        {
+          account_id: Text,
+          password: Type.Optional(
+            Type.String({ minLength: 1, maxLength: 1024, description: 'With the invitation secret only: the first password of the new user (beyond IBM).' }),
+          ),
+        },
+        strict,
+      );
+      app.post('/v2/users/accept', { config, schema: { tags, body: AcceptBody } }, async (request, reply) => {
         const credential = bearerTokenOf(request.headers.authorization);
         if (credential === undefined) throw new DomainError('unauthenticated', 'invalid_token', 'A Bearer token or invitation secret is required.');
         const accountId = request.body.account_id;
         if (credential.startsWith(INVITATION_PREFIX)) {
-          const accepted = await users.acceptInvitation(credential, accountId, request.id);
+          const accepted = await users.acceptInvitation(credential, accountId, request.id, request.body.password);
           return reply.status(202).send({
             account_id: accountId,
             iam_id: accepted.iamId,
             iam_apikey_id: accepted.apiKey.id,
             iam_apikey: accepted.apiKey.value,
           });
+        }
+        if (request.body.password !== undefined) {
+          throw new DomainError('invalid', 'invalid_body', 'A password is set only with the invitation secret; signed-in users reset theirs at /signin/password/reset.');
         }
         await authenticateRequest(request, deps.authenticator, credential);
         const changed = await users.accept(actorOf(request), accountId);

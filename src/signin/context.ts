@@ -1,0 +1,21 @@
+import type { Clock } from '../kernel/clock.js';
+import type { Mailer } from '../mail/mailer.js';
+import type { Writer } from '../store/unit-of-work.js';
+import type { SignInStore } from './store.js';
+import type { PasswordPolicy } from './types.js';
+
+/** What the sign-in operations share. */
+export interface SignInContext {
+  store: SignInStore;
+  writer: Writer;
+  clock: Clock;
+  /** Sends password-reset links. */
+  mailer: Pick<Mailer, 'send'>;
+  /** Where clients reach the server, for the links in e-mail. */
+  site: { url: string };
+  policy: PasswordPolicy;
+  /** How long a password-reset link can be used, in seconds. */
+  resetTtlSeconds: number;
+  /** Hears a reset e-mail that could not be sent (it is sent after the request was answered). */
+  onMailError: (error: unknown) => void;
+}
