@@ -200,6 +200,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     policy: { ...DEFAULT_PASSWORD_POLICY, minLength: config.signin.passwordMinLength },
     resetTtlSeconds: config.signin.passwordResetTtlSeconds,
     onMailError: (error) => log.error({ err: error }, 'password-reset e-mail could not be sent'),
+    keyEncryption: kek,
+    mfaSettingsOf: async (accountId) => {
+      const settings = await identity.lookup.effectiveSettingsOf(accountId);
+      return { mfa: settings.mfa, userMfa: settings.userMfa };
+    },
   });
   const users = createUsersService({
     store: createUsersStore(db),
@@ -261,7 +266,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
-        signInRoutes({ signin }),
+        signInRoutes({ signin, authenticator }),
       ],
     });
 

@@ -46,6 +46,9 @@ const CREDENTIAL_CHECKS: Record<string, (request: FastifyRequest) => string | un
     bodyField(request.body, 'apikey') ?? bodyField(request.body, 'refresh_token') ?? loginOf(bodyField(request.body, 'username')),
   'POST /signin/password/reset': (request) => loginOf(bodyField(request.body, 'username')),
   'POST /signin/password/reset/confirm': (request) => bodyField(request.body, 'token'),
+  // A passcode guessed with a stolen token (to confirm or remove an authenticator) is counted by that token.
+  'POST /signin/mfa/totp/confirm': (request) => bearerTokenOf(request.headers.authorization),
+  'POST /signin/mfa/totp/remove': (request) => bearerTokenOf(request.headers.authorization),
   'GET /v1/apikeys/details': (request) => text(request.headers['iam-apikey']),
   'POST /v2/users/accept': (request) => bearerTokenOf(request.headers.authorization),
 };

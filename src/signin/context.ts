@@ -1,6 +1,8 @@
+import type { MfaTrait, UserMfaExemption } from '../identity/types.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Writer } from '../store/unit-of-work.js';
+import type { KeyEncryption } from '../token/key-encryption.js';
 import type { SignInStore } from './store.js';
 import type { PasswordPolicy } from './types.js';
 
@@ -16,6 +18,10 @@ export interface SignInContext {
   policy: PasswordPolicy;
   /** How long a password-reset link can be used, in seconds. */
   resetTtlSeconds: number;
+  /** Seals TOTP secrets at rest (the key-encryption key that seals the signing keys). */
+  keyEncryption: Pick<KeyEncryption, 'seal' | 'open'>;
+  /** The account's MFA requirement and its per-user exceptions (identity settings `mfa`, `user_mfa`). */
+  mfaSettingsOf: (accountId: string) => Promise<{ mfa: MfaTrait; userMfa: readonly UserMfaExemption[] }>;
   /** Hears a reset e-mail that could not be sent (it is sent after the request was answered). */
   onMailError: (error: unknown) => void;
 }

@@ -60,6 +60,12 @@ export const signinErrors = {
   passwordCommon: () =>
     new DomainError('invalid', 'password_too_common', 'The password is on the list of common or breached passwords; choose another one.'),
   passwordIsLogin: () => new DomainError('invalid', 'password_is_login', 'The password must not be the user name or e-mail address.'),
+  totpEnrolled: () =>
+    new DomainError('conflict', 'totp_already_enrolled', 'You already have a confirmed TOTP authenticator; remove it (with a current code) before enrolling another.'),
+  totpNotPending: () => new DomainError('not_found', 'totp_not_pending', 'No TOTP enrolment is waiting for confirmation; start one with POST /signin/mfa/totp.'),
+  totpNotEnrolled: () => new DomainError('not_found', 'totp_not_enrolled', 'You have no TOTP authenticator.'),
+  passcodeWrong: () => new DomainError('invalid', 'invalid_passcode', 'The passcode is incorrect, expired or already used.'),
+  usersOnly: () => new DomainError('forbidden', 'users_only', 'Only users sign in with a second factor; service IDs and trusted profiles have none.'),
   resetInvalid: () =>
     new DomainError('invalid', 'reset_link_invalid', 'The password-reset link is unknown, already used or expired; request a new one.'),
 };

@@ -13,3 +13,29 @@ export const ResetConfirmBody = Type.Object(
   { token: Type.String({ minLength: 1, maxLength: limits.opaque }), password: Password },
   { ...strict, title: 'PasswordResetConfirmation' },
 );
+
+const Passcode = Type.String({ minLength: 1, maxLength: 64, description: 'A current code of the authenticator app, or a recovery code.' });
+export const PasscodeBody = Type.Object({ passcode: Passcode }, { ...strict, title: 'Passcode' });
+
+// ── Responses ──────────────────────────────────────────────────────────────────────────────────
+
+export const TotpEnrolment = Type.Object(
+  {
+    secret: Type.String({ description: 'The base32 secret, for authenticator apps that cannot scan.' }),
+    otpauth_url: Type.String({ description: 'The otpauth:// URI of the authenticator.' }),
+    qr_code: Type.String({ description: 'That URI as a QR code: a data:image/png;base64 URL.' }),
+  },
+  { title: 'TotpEnrolment' },
+);
+export const RecoveryCodes = Type.Object(
+  { recovery_codes: Type.Array(Type.String(), { description: 'Single-use codes for when the authenticator is lost; shown only now.' }) },
+  { title: 'RecoveryCodes' },
+);
+export const MfaStatus = Type.Object(
+  {
+    totp: Type.Union([Type.Literal('none'), Type.Literal('pending'), Type.Literal('confirmed')]),
+    last_used_at: Type.Optional(Type.String()),
+    recovery_codes_left: Type.Integer(),
+  },
+  { title: 'OwnMfaStatus' },
+);

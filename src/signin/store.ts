@@ -3,6 +3,16 @@ import type { Trx } from '../store/unit-of-work.js';
 
 type Executor = Db | Trx;
 
+/** A user's TOTP authenticator as stored (its secret sealed). */
+export interface TotpRow {
+  sealedSecret: string;
+  confirmedAt: string | null;
+  lastUsedAt: string | null;
+}
+
+/** How many earlier time steps of a user's accepted codes are kept (older ones can no longer validate). */
+const KEPT_STEPS = 10;
+
 /** The user a sign-in names, with what the password grant checks. */
 export interface SignInUser {
   iamId: string;
@@ -84,6 +94,107 @@ export function createSignInStore(db: Db) {
         .returning('iam_id')
         .executeTakeFirst();
       return row?.iam_id;
+    },
+
+    // ---- TOTP and recovery codes ----------------------------------------------------------------
+
+    async totpOf(iamId: string, ex: Executor = db): Promise<TotpRow | undefined> {
+      const row = await ex.selectFrom('mfa_totp').select(['secret', 'confirmed_at', 'last_used_at']).where('iam_id', '=', iamId).executeTakeFirst();
+      return row && { sealedSecret: row.secret, confirmedAt: row.confirmed_at, lastUsedAt: row.last_used_at };
+    },
+
+    /**
+     * Stores a new, unconfirmed authenticator for the user, replacing an unconfirmed one; false (and
+     * nothing written) when the user has a confirmed one. One conditional upsert.
+     */
+    async putPendingTotp(trx: Trx, iamId: string, sealedSecret: string, at: string): Promise<boolean> {
+      const result = await trx
+        .insertInto('mfa_totp')
+        .values({ iam_id: iamId, secret: sealedSecret, created_at: at, confirmed_at: null, last_used_at: null })
+        .onConflict((oc) => oc.column('iam_id').doUpdateSet({ secret: sealedSecret, created_at: at }).where('mfa_totp.confirmed_at', 'is', null))
+        .executeTakeFirst();
+      return Number(result.numInsertedOrUpdatedRows ?? 0) === 1;
+    },
+
+    /** Confirms the user's pending authenticator; false when there is none pending. */
+    async confirmTotp(trx: Trx, iamId: string, at: string): Promise<boolean> {
+      const result = await trx
+        .updateTable('mfa_totp')
+        .set({ confirmed_at: at, last_used_at: at })
+        .where('iam_id', '=', iamId)
+        .where('confirmed_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Removes the user's authenticator, its used steps and recovery codes. */
+    async deleteMfa(trx: Trx, iamId: string): Promise<void> {
+      await trx.deleteFrom('mfa_totp').where('iam_id', '=', iamId).execute();
+      await trx.deleteFrom('mfa_totp_steps').where('iam_id', '=', iamId).execute();
+      await trx.deleteFrom('mfa_recovery_codes').where('iam_id', '=', iamId).execute();
+    },
+
+    /**
+     * Records that the code of time step `step` was accepted; false when it already was (a replay).
+     * A conditional insert on the (user, step) key: of concurrent uses of one code exactly one gets
+     * true. Also forgets steps too old to validate again.
+     */
+    async useTotpStep(trx: Trx, iamId: string, step: number, at: string): Promise<boolean> {
+      const result = await trx
+        .insertInto('mfa_totp_steps')
+        .values({ iam_id: iamId, step, used_at: at })
+        .onConflict((oc) => oc.columns(['iam_id', 'step']).doNothing())
+        .executeTakeFirst();
+      if (Number(result.numInsertedOrUpdatedRows ?? 0) !== 1) return false;
+      await trx.deleteFrom('mfa_totp_steps').where('iam_id', '=', iamId).where('step', '<', step - KEPT_STEPS).execute();
+      await trx.updateTable('mfa_totp').set({ last_used_at: at }).where('iam_id', '=', iamId).execute();
+      return true;
+    },
+
+    /** Replaces the user's recovery codes by these (hashes). */
+    async replaceRecoveryCodes(trx: Trx, iamId: string, hashes: readonly string[], at: string): Promise<void> {
+      await trx.deleteFrom('mfa_recovery_codes').where('iam_id', '=', iamId).execute();
+      await trx
+        .insertInto('mfa_recovery_codes')
+        .values(hashes.map((code_hash) => ({ iam_id: iamId, code_hash, created_at: at, used_at: null })))
+        .execute();
+    },
+
+    /** Spends one recovery code; false when the user has no unused code with that hash. One conditional update. */
+    async useRecoveryCode(trx: Trx, iamId: string, codeHash: string, at: string): Promise<boolean> {
+      const result = await trx
+        .updateTable('mfa_recovery_codes')
+        .set({ used_at: at })
+        .where('iam_id', '=', iamId)
+        .where('code_hash', '=', codeHash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** The users (of `iamIds`) with a confirmed authenticator: when it was last used, and unused recovery codes. */
+    async enrolments(iamIds: readonly string[], ex: Executor = db): Promise<Map<string, { lastUsedAt: string | null; recoveryCodesLeft: number }>> {
+      const out = new Map<string, { lastUsedAt: string | null; recoveryCodesLeft: number }>();
+      if (iamIds.length === 0) return out;
+      const rows = await ex
+        .selectFrom('mfa_totp')
+        .select(['iam_id', 'last_used_at'])
+        .where('iam_id', 'in', [...iamIds])
+        .where('confirmed_at', 'is not', null)
+        .execute();
+      for (const r of rows) out.set(r.iam_id, { lastUsedAt: r.last_used_at, recoveryCodesLeft: 0 });
+      const codes = await ex
+        .selectFrom('mfa_recovery_codes')
+        .select((eb) => ['iam_id', eb.fn.countAll<string | number>().as('left')])
+        .where('iam_id', 'in', [...iamIds])
+        .where('used_at', 'is', null)
+        .groupBy('iam_id')
+        .execute();
+      for (const c of codes) {
+        const entry = out.get(c.iam_id);
+        if (entry) entry.recoveryCodesLeft = Number(c.left);
+      }
+      return out;
     },
   };
 }

@@ -38,7 +38,7 @@ export interface TokenServiceDeps {
    * Checks a password grant (the sign-in domain): the user, the account and how they signed in
    * (MFA level); throws the token API's errors. Without it the password grant is not offered.
    */
-  passwordSignIn?: (attempt: PasswordAttempt) => Promise<SignedIn>;
+  passwordSignIn?: (attempt: PasswordAttempt, requestId: string) => Promise<SignedIn>;
 }
 
 /** Whether a token for that identity in that account may be issued to the requesting client; throws if not. */
@@ -333,7 +333,12 @@ export function createTokenService(deps: TokenServiceDeps) {
    * `password`: a user's login and password (and a one-time code when the account requires MFA),
    * checked by the sign-in domain, with the client's Basic credentials (IBM: BXNIM0308E without).
    */
-  async function passwordGrant(form: Record<string, unknown>, client: ClientCredentials | undefined, admit?: GrantAdmission): Promise<TokenResponse> {
+  async function passwordGrant(
+    form: Record<string, unknown>,
+    client: ClientCredentials | undefined,
+    requestId: string,
+    admit?: GrantAdmission,
+  ): Promise<TokenResponse> {
     const signIn = deps.passwordSignIn;
     if (!signIn) throw unsupportedGrant(PASSWORD_GRANT);
     if (!client) throw tokenErrors.clientRequired();
@@ -344,7 +349,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     checkResponseType(form);
     const account = field(form, 'account');
     const passcode = field(form, 'passcode');
-    const signedIn = await signIn({ username, password, ...(account ? { account } : {}), ...(passcode ? { passcode } : {}) });
+    const signedIn = await signIn({ username, password, ...(account ? { account } : {}), ...(passcode ? { passcode } : {}) }, requestId);
     const row = await store.grantSubjectByUser(signedIn.iamId, signedIn.accountId);
     if (!row) throw tokenErrors.notAccountMember(signedIn.accountId);
     const now = clock.now();
@@ -359,15 +364,16 @@ export function createTokenService(deps: TokenServiceDeps) {
      * the client secret is not verified: the client id only names the token's `client_id` and binds
      * refresh tokens to the client they were issued to. `admit`, when given, is asked last, once
      * the token's identity and account are known; it throws to refuse the grant (e.g. the
-     * account's allowed IP addresses).
+     * account's allowed IP addresses). `requestId` names the request in the audit events a sign-in
+     * records (a second factor spent).
      */
-    async grant(form: Record<string, unknown>, client?: ClientCredentials, admit?: GrantAdmission): Promise<TokenResponse> {
+    async grant(form: Record<string, unknown>, client?: ClientCredentials, admit?: GrantAdmission, requestId: string = randomUUID()): Promise<TokenResponse> {
       const grantType = field(form, 'grant_type');
       if (!grantType) throw tokenErrors.missingProperty('grant_type');
       const clientId = client?.clientId || DEFAULT_CLIENT_ID;
       if (grantType === APIKEY_GRANT) return apikeyGrant(form, clientId, admit);
       if (grantType === REFRESH_TOKEN_GRANT) return refreshGrant(form, clientId, admit);
-      if (grantType === PASSWORD_GRANT) return passwordGrant(form, client, admit);
+      if (grantType === PASSWORD_GRANT) return passwordGrant(form, client, requestId, admit);
       throw unsupportedGrant(grantType);
     },
 

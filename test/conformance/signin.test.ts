@@ -66,4 +66,42 @@ describe('sign-in store', () => {
     const results = await Promise.all([1, 2, 3, 4].map(() => writer.write((w) => store.consumeReset(w.trx, 'h-race', at(1)))));
     expect(results.map((r) => r.value).filter((v) => v !== undefined)).toEqual(['IBMid-3']);
   });
+
+  it('keeps one authenticator per user: a pending one is replaced, a confirmed one is not, and confirming happens once', async () => {
+    expect(await store.totpOf('IBMid-2')).toBeUndefined();
+    expect((await writer.write((w) => store.putPendingTotp(w.trx, 'IBMid-2', 'sealed-1', at(1)))).value).toBe(true);
+    expect((await writer.write((w) => store.putPendingTotp(w.trx, 'IBMid-2', 'sealed-2', at(2)))).value).toBe(true);
+    expect(await store.totpOf('IBMid-2')).toEqual({ sealedSecret: 'sealed-2', confirmedAt: null, lastUsedAt: null });
+    expect((await writer.write((w) => store.confirmTotp(w.trx, 'IBMid-2', at(3)))).value).toBe(true);
+    expect((await writer.write((w) => store.confirmTotp(w.trx, 'IBMid-2', at(4)))).value).toBe(false);
+    expect((await writer.write((w) => store.putPendingTotp(w.trx, 'IBMid-2', 'sealed-3', at(5)))).value).toBe(false);
+    expect(await store.totpOf('IBMid-2')).toEqual({ sealedSecret: 'sealed-2', confirmedAt: at(3), lastUsedAt: at(3) });
+  });
+
+  it('accepts each time step once per user, also under concurrent uses, and forgets old steps', async () => {
+    const uses = await Promise.all([1, 2, 3, 4].map(() => writer.write((w) => store.useTotpStep(w.trx, 'IBMid-2', 1000, at(10)))));
+    expect(uses.map((u) => u.value).filter(Boolean)).toEqual([true]);
+    expect((await writer.write((w) => store.useTotpStep(w.trx, 'IBMid-3', 1000, at(10)))).value).toBe(true);
+    expect((await writer.write((w) => store.useTotpStep(w.trx, 'IBMid-2', 1001, at(11)))).value).toBe(true);
+    expect((await store.totpOf('IBMid-2'))?.lastUsedAt).toBe(at(11));
+    // A step far later drops the ones that can no longer validate.
+    await writer.write((w) => store.useTotpStep(w.trx, 'IBMid-2', 2000, at(12)));
+    const steps = await fixture.database.db.selectFrom('mfa_totp_steps').select('step').where('iam_id', '=', 'IBMid-2').execute();
+    expect(steps.map((s) => Number(s.step))).toEqual([2000]);
+  });
+
+  it('spends each recovery code once, and counts the unused ones of enrolled users', async () => {
+    await writer.write((w) => store.replaceRecoveryCodes(w.trx, 'IBMid-2', ['c1', 'c2', 'c3'], at(20)));
+    const spent = await Promise.all([1, 2, 3].map(() => writer.write((w) => store.useRecoveryCode(w.trx, 'IBMid-2', 'c1', at(21)))));
+    expect(spent.map((s) => s.value).filter(Boolean)).toEqual([true]);
+    expect((await writer.write((w) => store.useRecoveryCode(w.trx, 'IBMid-3', 'c2', at(21)))).value).toBe(false);
+    const enrolled = await store.enrolments(['IBMid-1', 'IBMid-2', 'IBMid-3']);
+    expect([...enrolled]).toEqual([['IBMid-2', { lastUsedAt: at(12), recoveryCodesLeft: 2 }]]);
+    // New codes replace the old ones; removal takes everything.
+    await writer.write((w) => store.replaceRecoveryCodes(w.trx, 'IBMid-2', ['d1'], at(22)));
+    expect((await writer.write((w) => store.useRecoveryCode(w.trx, 'IBMid-2', 'c2', at(23)))).value).toBe(false);
+    await writer.write((w) => store.deleteMfa(w.trx, 'IBMid-2'));
+    expect(await store.totpOf('IBMid-2')).toBeUndefined();
+    expect((await store.enrolments(['IBMid-2'])).size).toBe(0);
+  });
 });

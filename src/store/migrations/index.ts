@@ -10,6 +10,7 @@ import { invitationExpiry } from './010_invitation_expiry.js';
 import { accountTraits } from './013_account_traits.js';
 import { identityExtras } from './014_identity_extras.js';
 import { signinPasswords } from './021_signin_passwords.js';
+import { signinMfaSessions } from './022_signin_mfa_sessions.js';
 import type { Ddl, Migration } from './types.js';
 
 /**
@@ -18,7 +19,7 @@ import type { Ddl, Migration } from './types.js';
  */
 export const migrations: Migration[] = [
   foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry,
-  accountTraits, identityExtras, signinPasswords,
+  accountTraits, identityExtras, signinPasswords, signinMfaSessions,
 ];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };
