@@ -155,7 +155,10 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   // What leaves an account with an identity (a removed user, a deleted service ID), in the same
   // write: the domains that hold something for identities add themselves below, once they exist.
   const identityRemovals: IdentityRemoval[] = [];
-  const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, onIdentityRemoved: identityRemovals });
+  const signinStore = createSignInStore(db);
+  const identity = createIdentityService({
+    db, writer, clock, authorizer, accounts: accountsStore, onIdentityRemoved: identityRemovals, mfaEnrolments: signinStore.enrolments,
+  });
   const resources = createResourcesService({
     store: resourcesStore,
     writer,
@@ -192,7 +195,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const mailer = createMailer({ ...config.mail, outboxDir: join(config.dataDir, 'outbox'), now: () => clock.now() });
   const signin = createSignInService({
-    store: createSignInStore(db),
+    store: signinStore,
     writer,
     clock,
     mailer,

@@ -60,8 +60,6 @@ const NOT_SERVED: Record<string, string[]> = {
     'createClaimRule', 'listClaimRules', 'getClaimRule', 'updateClaimRule', 'deleteClaimRule',
     'createLink', 'listLinks', 'deleteLinkByParameters', 'getLink', 'deleteLink',
     'getProfileIdentities', 'setProfileIdentities', 'setProfileIdentity', 'getProfileIdentity', 'deleteProfileIdentity',
-    // MFA reports (#14: sign-in and MFA)
-    'getMfaStatus', 'createMfaReport', 'getMfaReport',
     // templates and assignments (#13)
     'listProfileTemplates', 'createProfileTemplate', 'getLatestProfileTemplateVersion', 'deleteAllVersionsOfProfileTemplate',
     'listVersionsOfProfileTemplate', 'createProfileTemplateVersion', 'getProfileTemplateVersion', 'updateProfileTemplateVersion',

@@ -168,4 +168,43 @@ describe('MFA: TOTP enrolment, recovery codes, and the account requirement at si
     const asBot = { login: '', iamId: sid.iam_id!, bearer: { authorization: `Bearer ${bot.body.access_token}` } };
     expect((await call(asBot, 'POST', '/signin/mfa/totp')).status).toBe(403);
   });
+
+  it('reports real enrolment: getMfaStatus per user and the MFA report of the account, for administrators only', async () => {
+    const enrolledUser = await signedIn('report-yes@example.com');
+    await enrol(enrolledUser);
+    const plain = await signedIn('report-no@example.com');
+    const admin = identityClient(server.url, server.owner.apikey);
+    await setMfa('TOTP', [{ iam_id: plain.iamId, mfa: 'LEVEL3' }]);
+    try {
+      const yes = (await admin.getMfaStatus({ accountId: server.owner.accountId, iamId: enrolledUser.iamId })).result;
+      expect(yes).toMatchObject({
+        iam_id: enrolledUser.iamId,
+        effective_mfa_type: 'TOTP',
+        id_based_mfa: { trait_account_default: 'TOTP', trait_effective: 'TOTP', complies: true },
+      });
+      const no = (await admin.getMfaStatus({ accountId: server.owner.accountId, iamId: plain.iamId })).result;
+      expect(no.id_based_mfa).toMatchObject({ trait_user_specific: 'LEVEL3', trait_effective: 'LEVEL3', complies: false });
+
+      const { reference } = (await admin.createMfaReport({ accountId: server.owner.accountId, type: 'mfa_status' })).result;
+      const report = (await admin.getMfaReport({ accountId: server.owner.accountId, reference: 'latest' })).result;
+      expect(report.reference).toBe(reference);
+      const byId = new Map((report.users ?? []).map((u) => [u.iam_id, u]));
+      expect(byId.get(enrolledUser.iamId)?.id_based_mfa.complies).toBe(true);
+      expect(byId.get(plain.iamId)?.id_based_mfa.complies).toBe(false);
+      expect(byId.get(enrolledUser.iamId)?.username).toBe('report-yes@example.com');
+
+      // A member without the permission sees neither; a non-member's status is not found.
+      const asMember = await fetch(`${server.url}/v1/mfa/accounts/${server.owner.accountId}/status?iam_id=${plain.iamId}`, { headers: plain.bearer });
+      expect(asMember.status).toBe(403);
+      const ownerToken = await tokenCall(server.url, { grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey: server.owner.apikey }, null);
+      const asOwner = { authorization: `Bearer ${ownerToken.body.access_token}` };
+      const missing = await fetch(`${server.url}/v1/mfa/accounts/${server.owner.accountId}/status?iam_id=IBMid-0000000000`, { headers: asOwner });
+      expect(missing.status).toBe(404);
+      // The activity-report API does not answer with an MFA report.
+      const asActivity = await fetch(`${server.url}/v1/activity/accounts/${server.owner.accountId}/report/${reference}`, { headers: asOwner });
+      expect(asActivity.status).toBe(404);
+    } finally {
+      await setMfa('NONE', []);
+    }
+  });
 });

@@ -168,7 +168,9 @@ describe('passwords: repeated failures lock the login', () => {
     const ghost = await tokenCall(server.url, passwordForm('GHOST@example.com', GOOD_PASSWORD));
     expect(real.status).toBe(429);
     expect(ghost.status).toBe(429);
-    expect(real.body.errorMessage).toBe(ghost.body.errorMessage);
+    // The same answer but for the seconds left, which depend on when each login's window began.
+    const shape = (body: any) => ({ ...body, errorMessage: String(body.errorMessage).replace(/\d+/g, 'N'), context: undefined });
+    expect(shape(real.body)).toEqual(shape(ghost.body));
     expect((await tokenCall(server.url, passwordForm('fine@example.com', GOOD_PASSWORD))).status).toBe(200);
   });
 });
