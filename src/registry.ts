@@ -204,9 +204,14 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     resetTtlSeconds: config.signin.passwordResetTtlSeconds,
     onMailError: (error) => log.error({ err: error }, 'password-reset e-mail could not be sent'),
     keyEncryption: kek,
-    mfaSettingsOf: async (accountId) => {
+    accountSettingsOf: async (accountId) => {
       const settings = await identity.lookup.effectiveSettingsOf(accountId);
-      return { mfa: settings.mfa, userMfa: settings.userMfa };
+      return {
+        mfa: settings.mfa,
+        userMfa: settings.userMfa,
+        sessionExpirationSeconds: Number(settings.sessionExpirationInSeconds),
+        sessionInvalidationSeconds: Number(settings.sessionInvalidationInSeconds),
+      };
     },
   });
   const users = createUsersService({

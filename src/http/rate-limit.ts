@@ -44,6 +44,7 @@ const CREDENTIAL_CHECKS: Record<string, (request: FastifyRequest) => string | un
   // repeated failures lock that login for the window without telling whether it is a user's.
   'POST /identity/token': (request) =>
     bodyField(request.body, 'apikey') ?? bodyField(request.body, 'refresh_token') ?? loginOf(bodyField(request.body, 'username')),
+  'POST /signin/password': (request) => loginOf(bodyField(request.body, 'username')),
   'POST /signin/password/reset': (request) => loginOf(bodyField(request.body, 'username')),
   'POST /signin/password/reset/confirm': (request) => bodyField(request.body, 'token'),
   // A passcode guessed with a stolen token (to confirm or remove an authenticator) is counted by that token.

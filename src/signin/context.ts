@@ -20,8 +20,20 @@ export interface SignInContext {
   resetTtlSeconds: number;
   /** Seals TOTP secrets at rest (the key-encryption key that seals the signing keys). */
   keyEncryption: Pick<KeyEncryption, 'seal' | 'open'>;
-  /** The account's MFA requirement and its per-user exceptions (identity settings `mfa`, `user_mfa`). */
-  mfaSettingsOf: (accountId: string) => Promise<{ mfa: MfaTrait; userMfa: readonly UserMfaExemption[] }>;
+  /** The account's identity settings that sign-in enforces (effective values). */
+  accountSettingsOf: (accountId: string) => Promise<SignInSettings>;
   /** Hears a reset e-mail that could not be sent (it is sent after the request was answered). */
   onMailError: (error: unknown) => void;
+}
+
+/**
+ * What sign-in enforces of an account's identity settings: its MFA requirement and per-user
+ * exceptions (`mfa`, `user_mfa`), and its session limits (`session_expiration_in_seconds`,
+ * `session_invalidation_in_seconds`: the absolute lifetime and the longest inactivity).
+ */
+export interface SignInSettings {
+  mfa: MfaTrait;
+  userMfa: readonly UserMfaExemption[];
+  sessionExpirationSeconds: number;
+  sessionInvalidationSeconds: number;
 }

@@ -39,3 +39,33 @@ export const MfaStatus = Type.Object(
   },
   { title: 'OwnMfaStatus' },
 );
+
+export const SignInBody = Type.Object(
+  {
+    username: Login,
+    password: Password,
+    account: Type.Optional(Type.String({ minLength: 1, maxLength: limits.id, description: 'The account to sign in to (default: the only one the user is active in).' })),
+    passcode: Type.Optional(Passcode),
+  },
+  { ...strict, title: 'PasswordSignIn' },
+);
+export const SessionParams = Type.Object({ session_id: Type.String({ minLength: 1, maxLength: limits.id }) });
+
+const SessionFields = {
+  id: Type.String(),
+  iam_id: Type.String(),
+  account_id: Type.String(),
+  acr: Type.Integer({ description: 'How the session signed in: 1 password, 2 with a one-time code.' }),
+  amr: Type.Array(Type.String()),
+  created_at: Type.String(),
+  last_seen_at: Type.String(),
+  expires_at: Type.String(),
+};
+export const StartedSession = Type.Object(
+  { ...SessionFields, csrf_token: Type.String({ description: 'Send it as X-CSRF-Token on sign-out and revocation; shown only now.' }) },
+  { title: 'StartedSession' },
+);
+export const SessionList = Type.Object(
+  { sessions: Type.Array(Type.Object({ ...SessionFields, current: Type.Boolean() })) },
+  { title: 'SessionList' },
+);

@@ -3,6 +3,7 @@ import type { SignInContext } from './context.js';
 import { signinErrors as errors } from './errors.js';
 import { createMfaOperations, type SecondFactor } from './mfa.js';
 import { createPasswordOperations } from './passwords.js';
+import { createSessionOperations } from './sessions.js';
 import type { AuthnLevel, PasswordAttempt, SignedIn } from './types.js';
 
 /**
@@ -10,7 +11,8 @@ import type { AuthnLevel, PasswordAttempt, SignedIn } from './types.js';
  * when there is one, else the account's `mfa`.
  *
  * - NONE: a password suffices. NONE_NO_ROPC: and the password grant is refused (IBM: no
- *   "resource owner password credentials"); API keys still work.
+ *   "resource owner password credentials", the CLI's password login); API keys and browser
+ *   sessions still work.
  * - TOTP, TOTP4ALL (every user here is a non-federated one), LEVEL1 (IBM: e-mail codes; a TOTP
  *   code is at least as strong), LEVEL2 (TOTP): a one-time code from the user's authenticator, or
  *   one of their recovery codes.
@@ -33,14 +35,28 @@ export function createSignInService(ctx: SignInContext) {
   const passwords = createPasswordOperations(ctx);
   const mfa = createMfaOperations(ctx);
 
+  /** A password sign-in: the password first (so a wrong one tells nothing of MFA), then the second factor. */
+  async function signIn(attempt: PasswordAttempt, requestId: string, via: 'grant' | 'session'): Promise<SignedIn> {
+    const checked = await passwords.check(attempt);
+    const factor = await secondFactor(checked.iamId, checked.accountId, attempt.passcode, requestId, via);
+    return { ...checked, authn: authnOf('password', factor) };
+  }
+  const sessions = createSessionOperations(ctx, (attempt, requestId) => signIn(attempt, requestId, 'session'));
+
   /**
    * The second factor of a sign-in whose password checked out. A passcode given is spent (and must
    * be right) even when the account does not require one, raising the sign-in's level.
    */
-  async function secondFactor(iamId: string, accountId: string, passcode: string | undefined, requestId: string): Promise<SecondFactor | undefined> {
-    const requirement = requirementOf(await ctx.mfaSettingsOf(accountId), iamId);
-    if (requirement === 'NONE_NO_ROPC') throw errors.passwordGrantRefused(accountId);
-    const needed = requirement !== 'NONE';
+  async function secondFactor(
+    iamId: string,
+    accountId: string,
+    passcode: string | undefined,
+    requestId: string,
+    via: 'grant' | 'session',
+  ): Promise<SecondFactor | undefined> {
+    const requirement = requirementOf(await ctx.accountSettingsOf(accountId), iamId);
+    if (requirement === 'NONE_NO_ROPC' && via === 'grant') throw errors.passwordGrantRefused(accountId);
+    const needed = requirement !== 'NONE' && requirement !== 'NONE_NO_ROPC';
     if (requirement === 'LEVEL3') throw errors.mfaNotEnrolled(requirement);
     if (passcode === undefined) {
       if (!needed) return undefined;
@@ -60,11 +76,8 @@ export function createSignInService(ctx: SignInContext) {
      * Throws the token API's errors; the password is checked first, so a wrong one never tells
      * anything of the user's MFA.
      */
-    async passwordSignIn(attempt: PasswordAttempt, requestId: string): Promise<SignedIn> {
-      const checked = await passwords.check(attempt);
-      const factor = await secondFactor(checked.iamId, checked.accountId, attempt.passcode, requestId);
-      return { ...checked, authn: authnOf('password', factor) };
-    },
+    passwordSignIn: (attempt: PasswordAttempt, requestId: string) => signIn(attempt, requestId, 'grant'),
+    sessions,
   };
 }
 

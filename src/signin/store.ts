@@ -196,7 +196,74 @@ export function createSignInStore(db: Db) {
       }
       return out;
     },
+
+    // ---- browser sessions -----------------------------------------------------------------------
+
+    async insertSession(trx: Trx, row: SessionRow): Promise<void> {
+      await trx.insertInto('signin_sessions').values({ ...row, ended_at: null }).execute();
+    },
+
+    /**
+     * The live session whose secret hashes to `secretHash`, marking it seen at `now`: one
+     * conditional update that succeeds only while it is not ended, not past `expires_at`, and was
+     * last seen after `idleSince`. Undefined otherwise.
+     */
+    async touchSession(secretHash: string, now: string, idleSince: string): Promise<SessionRow | undefined> {
+      return db
+        .updateTable('signin_sessions')
+        .set({ last_seen_at: now })
+        .where('secret_hash', '=', secretHash)
+        .where('ended_at', 'is', null)
+        .where('expires_at', '>', now)
+        .where('last_seen_at', '>', idleSince)
+        .returning(['id', 'secret_hash', 'csrf_hash', 'iam_id', 'account_id', 'authn', 'created_at', 'last_seen_at', 'expires_at'])
+        .executeTakeFirst();
+    },
+
+    /** The account a live session (by secret hash) belongs to, without touching it; undefined when none. */
+    async sessionAccount(secretHash: string): Promise<string | undefined> {
+      const row = await db.selectFrom('signin_sessions').select('account_id').where('secret_hash', '=', secretHash).where('ended_at', 'is', null).executeTakeFirst();
+      return row?.account_id;
+    },
+
+    /** The user's sessions not ended and not past `expires_at`, newest first. */
+    async liveSessionsOf(iamId: string, now: string): Promise<SessionRow[]> {
+      return db
+        .selectFrom('signin_sessions')
+        .select(['id', 'secret_hash', 'csrf_hash', 'iam_id', 'account_id', 'authn', 'created_at', 'last_seen_at', 'expires_at'])
+        .where('iam_id', '=', iamId)
+        .where('ended_at', 'is', null)
+        .where('expires_at', '>', now)
+        .orderBy('created_at', 'desc')
+        .orderBy('id')
+        .execute();
+    },
+
+    /** Ends the user's session `id`; false when it is not theirs or already ended. */
+    async endSession(trx: Trx, iamId: string, id: string, at: string): Promise<boolean> {
+      const result = await trx
+        .updateTable('signin_sessions')
+        .set({ ended_at: at })
+        .where('id', '=', id)
+        .where('iam_id', '=', iamId)
+        .where('ended_at', 'is', null)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
   };
+}
+
+/** A browser session as stored (secrets as hashes). */
+export interface SessionRow {
+  id: string;
+  secret_hash: string;
+  csrf_hash: string;
+  iam_id: string;
+  account_id: string;
+  authn: string;
+  created_at: string;
+  last_seen_at: string;
+  expires_at: string;
 }
 
 export type SignInStore = ReturnType<typeof createSignInStore>;

@@ -104,4 +104,36 @@ describe('sign-in store', () => {
     expect(await store.totpOf('IBMid-2')).toBeUndefined();
     expect((await store.enrolments(['IBMid-2'])).size).toBe(0);
   });
+
+  it('touches a session only while it is live, not expired and not idle, and ends it once for its own user', async () => {
+    const row = {
+      id: 's-1', secret_hash: 'sh-1', csrf_hash: 'ch-1', iam_id: 'IBMid-1', account_id: 'acct-a', authn: '{}',
+      created_at: at(0), last_seen_at: at(0), expires_at: at(100),
+    };
+    await writer.write((w) => store.insertSession(w.trx, row));
+    await writer.write((w) => store.insertSession(w.trx, { ...row, id: 's-2', secret_hash: 'sh-2', created_at: at(1), last_seen_at: at(1) }));
+    expect(await store.sessionAccount('sh-1')).toBe('acct-a');
+    // Idle since before its last activity: live, and marked seen.
+    expect(await store.touchSession('sh-1', at(10), at(-1))).toMatchObject({ id: 's-1', last_seen_at: at(10) });
+    // Idle for longer than allowed, or past its expiry: nothing.
+    expect(await store.touchSession('sh-1', at(50), at(20))).toBeUndefined();
+    expect(await store.touchSession('sh-2', at(100), at(0))).toBeUndefined();
+    expect((await store.liveSessionsOf('IBMid-1', at(60))).map((s) => s.id)).toEqual(['s-2', 's-1']);
+    // Only its own user ends a session, once.
+    expect((await writer.write((w) => store.endSession(w.trx, 'IBMid-2', 's-1', at(61)))).value).toBe(false);
+    expect((await writer.write((w) => store.endSession(w.trx, 'IBMid-1', 's-1', at(61)))).value).toBe(true);
+    expect((await writer.write((w) => store.endSession(w.trx, 'IBMid-1', 's-1', at(62)))).value).toBe(false);
+    expect(await store.touchSession('sh-1', at(63), at(0))).toBeUndefined();
+    expect(await store.sessionAccount('sh-1')).toBeUndefined();
+    expect((await store.liveSessionsOf('IBMid-1', at(60))).map((s) => s.id)).toEqual(['s-2']);
+  });
+
+  it('refuses a second session with the same secret (unique)', async () => {
+    const row = {
+      id: 's-3', secret_hash: 'sh-3', csrf_hash: 'c', iam_id: 'IBMid-1', account_id: 'acct-a', authn: '{}',
+      created_at: at(0), last_seen_at: at(0), expires_at: at(100),
+    };
+    await writer.write((w) => store.insertSession(w.trx, row));
+    await expect(writer.write((w) => store.insertSession(w.trx, { ...row, id: 's-4' }))).rejects.toThrow();
+  });
 });

@@ -50,8 +50,8 @@ const RENAMED: Record<string, Record<string, string>> = {
 };
 
 /** SDK operations the server does not serve yet (each a known gap, by issue where one exists). */
-/** Sign-in operations a person calls before having a token (src/signin/routes.ts). */
-const SIGNIN_OPEN = ['requestPasswordReset', 'confirmPasswordReset'];
+/** Sign-in operations without a bearer token: before one exists, or with the session cookie (src/signin/routes.ts). */
+const SIGNIN_OPEN = ['requestPasswordReset', 'confirmPasswordReset', 'signInWithPassword', 'listOwnSessions', 'revokeOwnSession', 'signOut'];
 
 const NOT_SERVED: Record<string, string[]> = {
   'iam-identity/v1': [
