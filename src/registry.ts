@@ -58,6 +58,10 @@ import { createTokenService } from './token/service.js';
 import { createProfileGrants } from './token/profile-grants.js';
 import { workloadRoutes } from './workload/routes.js';
 import { createWorkloadService } from './workload/service.js';
+import { signInRoutes } from './signin/routes.js';
+import { createSignInService } from './signin/service.js';
+import { createSignInStore } from './signin/store.js';
+import { DEFAULT_PASSWORD_POLICY } from './signin/password-rules.js';
 
 /** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
 export interface Site {
@@ -163,8 +167,16 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     policies: policyStore,
     groupsOf: (accountId, iamId) => accessGroupsStore.groupsOf(iamId, accountId, clock.now().toISOString()),
   });
+  const signinStore = createSignInStore(db);
   const identity = createIdentityService({
-    db, writer, clock, authorizer, accounts: accountsStore, onIdentityRemoved: identityRemovals, authorizeHandOver: grants.authorizeHandOver,
+    db,
+    writer,
+    clock,
+    authorizer,
+    accounts: accountsStore,
+    onIdentityRemoved: identityRemovals,
+    authorizeHandOver: grants.authorizeHandOver,
+    mfaEnrolments: signinStore.enrolments,
   });
   const resources = createResourcesService({
     store: resourcesStore,
@@ -200,11 +212,32 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   identityRemovals.push(accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn);
 
   const mailer = createMailer({ ...config.mail, outboxDir: join(config.dataDir, 'outbox'), now: () => clock.now() });
+  const signin = createSignInService({
+    store: signinStore,
+    writer,
+    clock,
+    mailer,
+    site,
+    policy: { ...DEFAULT_PASSWORD_POLICY, minLength: config.signin.passwordMinLength },
+    resetTtlSeconds: config.signin.passwordResetTtlSeconds,
+    onMailError: (error) => log.error({ err: error }, 'password-reset e-mail could not be sent'),
+    keyEncryption: kek,
+    accountSettingsOf: async (accountId) => {
+      const settings = await identity.lookup.effectiveSettingsOf(accountId);
+      return {
+        mfa: settings.mfa,
+        userMfa: settings.userMfa,
+        sessionExpirationSeconds: Number(settings.sessionExpirationInSeconds),
+        sessionInvalidationSeconds: Number(settings.sessionInvalidationInSeconds),
+      };
+    },
+  });
   const users = createUsersService({
     store: createUsersStore(db),
     accounts: accountsStore,
     apiKeys: identityStore,
     issueApiKey: identity.issueApiKeyIn,
+    passwords: signin.passwords,
     mailer,
     invitationTtlSeconds: config.users.invitationTtlSeconds,
     site,
@@ -245,7 +278,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       return { accessTokenSeconds: settings.systemAccessTokenExpirationInSeconds, mfa: settings.mfa };
     },
   });
-  const token = createTokenService({ db, clock, signingKeys, issuer, profileGrants });
+  const token = createTokenService({ db, clock, signingKeys, issuer, profileGrants, passwordSignIn: signin.passwordSignIn });
 
   const readiness = schemaReadiness(database);
   const allowedAddresses = createAllowedAddresses({
@@ -275,6 +308,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
+        signInRoutes({ signin, authenticator }),
       ],
     });
 
@@ -291,6 +325,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     resources,
     enterprise,
     users,
+    signin,
     policyManagement,
     signingKeys,
     token,

@@ -9,6 +9,7 @@ import type { Db } from '../store/db.js';
 import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
 import type { Trx, Write, Writer } from '../store/unit-of-work.js';
 import { identityErrors } from './errors.js';
+import type { MfaEnrolments } from './mfa-reports.js';
 import type { IdentityStore } from './store.js';
 import type { AuthorizeHandOver } from './profile-context.js';
 import type { HistoryRecord } from './types.js';
@@ -36,6 +37,8 @@ export interface IdentityDeps {
    * hands its access over (authz.md §3.1).
    */
   authorizeHandOver: AuthorizeHandOver;
+  /** Which users have confirmed a second factor (the sign-in domain), for MFA status and reports. */
+  mfaEnrolments: MfaEnrolments;
 }
 
 /** Removes what one domain holds for an identity leaving an account, inside the removing write. */

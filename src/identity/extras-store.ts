@@ -187,11 +187,13 @@ export function createExtrasStore(db: Db) {
       return db.selectFrom('identity_reports').selectAll().where('account_id', '=', accountId).where('reference', '=', reference).executeTakeFirst();
     },
 
-    async latestReport(accountId: string): Promise<ReportRow | undefined> {
+    /** The account's newest report of that type. */
+    async latestReport(accountId: string, type: string): Promise<ReportRow | undefined> {
       return db
         .selectFrom('identity_reports')
         .selectAll()
         .where('account_id', '=', accountId)
+        .where('type', '=', type)
         .orderBy('created_at', 'desc')
         .orderBy('reference', 'desc')
         .limit(1)

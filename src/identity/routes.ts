@@ -28,7 +28,9 @@ import {
   UpdateGroupBody,
   UpdateServiceIdBody,
   UpdateSettingsBody,
+  CreateMfaReportQuery,
   CreateReportQuery,
+  MfaStatusQuery,
   LimitsBody,
   LimitsQuery,
   LimitsResponse,
@@ -500,6 +502,26 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         if (state.running) return reply.code(204).send(null);
         return state.report;
       },
+    );
+
+    // ── MFA status and reports ────────────────────────────────────────────────────────────
+
+    app.get(
+      '/v1/mfa/accounts/:account_id/status',
+      { config, schema: { tags, params: ReportAccountParams, querystring: MfaStatusQuery } },
+      async (request) => identity.mfa.status(actorOf(request), request.params.account_id, request.query.iam_id),
+    );
+
+    app.post(
+      '/v1/mfa/accounts/:account_id/report',
+      { config, schema: { tags, params: ReportAccountParams, querystring: CreateMfaReportQuery } },
+      async (request, reply) => reply.code(202).send(await identity.mfa.create(actorOf(request), request.params.account_id, request.query.type)),
+    );
+
+    app.get(
+      '/v1/mfa/accounts/:account_id/report/:reference',
+      { config, schema: { tags, params: ReportParams } },
+      async (request) => identity.mfa.get(actorOf(request), request.params.account_id, request.params.reference),
     );
   };
 }

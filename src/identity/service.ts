@@ -10,6 +10,7 @@ import { createExtrasStore } from './extras-store.js';
 import { createLimitsService } from './limits.js';
 import { createPreferenceService } from './preferences.js';
 import { createReportService } from './reports.js';
+import { createMfaReportService } from './mfa-reports.js';
 import { createIdentityStore } from './store.js';
 import { createClaimRuleOperations } from './profile-rules.js';
 import { createIdentityOperations } from './profile-identities.js';
@@ -22,7 +23,7 @@ import type { ServiceId, TrustedProfile } from './types.js';
 /**
  * The IAM Identity domain: API keys, service IDs, service ID groups, trusted profiles (with their
  * claim rules, links and identities), account identity settings, identity preferences, account
- * limits and activity reports.
+ * limits, activity reports and MFA status and reports.
  * Every operation takes the calling Actor, asks the authorizer (catalog actions `iam-identity.*`),
  * and every mutation commits its change, history, change-feed entry and audit event together.
  */
@@ -92,6 +93,7 @@ export function createIdentityService(deps: IdentityDeps) {
     preferences: createPreferenceService(ctx, extras, isIdentityOf),
     limits: createLimitsService(ctx, extras),
     reports: createReportService(ctx, extras),
+    mfa: createMfaReportService(ctx, extras, { enrolments: deps.mfaEnrolments, effectiveSettingsOf: settings.effectiveSettingsOf }),
     issueApiKeyIn,
 
     /** Lookups for other domains (access-group members, policy subjects); no authorization. */

@@ -147,6 +147,8 @@ export interface RefreshTokensTable {
   scope: string;
   created_at: string;
   expires_at: string;
+  /** How the sign-in behind it was made (JSON: grant type, acr, amr); NULL for API-key grants (migration 021). */
+  authn: string | null;
 }
 
 /** One row holding the newest revision; incrementing it serialises commits in revision order. */
@@ -626,4 +628,76 @@ export interface TrustedIssuersTable {
   created_at: string;
   modified_at: string;
   entity_tag: string;
+}
+
+// ── Sign-in (migrations 021, 022) ──────────────────────────────────────────────────────────────
+
+export interface Schema {
+  user_passwords: UserPasswordsTable;
+  password_resets: PasswordResetsTable;
+  mfa_totp: MfaTotpTable;
+  mfa_totp_steps: MfaTotpStepsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  signin_sessions: SignInSessionsTable;
+}
+
+/** A user's TOTP authenticator. */
+export interface MfaTotpTable {
+  iam_id: string;
+  /** The base32 secret sealed under the key-encryption key (context `mfa-totp:<iam id>`). */
+  secret: string;
+  created_at: string;
+  /** When a first code confirmed it; NULL while enrolment is pending (then it is not a factor). */
+  confirmed_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A TOTP time step whose code was accepted (never again). */
+export interface MfaTotpStepsTable {
+  iam_id: string;
+  step: number;
+  used_at: string;
+}
+
+export interface MfaRecoveryCodesTable {
+  iam_id: string;
+  /** SHA-256 of the normalised code, hex. */
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** A browser session. */
+export interface SignInSessionsTable {
+  id: string;
+  /** SHA-256 of the cookie's secret, hex. */
+  secret_hash: string;
+  /** SHA-256 of the session's CSRF token, hex. */
+  csrf_hash: string;
+  iam_id: string;
+  account_id: string;
+  /** JSON AuthnLevel: how the session signed in. */
+  authn: string;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end (the account's session_expiration_in_seconds after creation). */
+  expires_at: string;
+  /** When it was signed out or revoked; NULL while live. */
+  ended_at: string | null;
+}
+
+/** A user's password: its argon2id hash (PHC string), one per user. */
+export interface UserPasswordsTable {
+  iam_id: string;
+  hash: string;
+  updated_at: string;
+}
+
+/** An e-mailed password-reset link, usable once until `expires_at`. */
+export interface PasswordResetsTable {
+  /** SHA-256 of the link's secret, hex. */
+  token_hash: string;
+  iam_id: string;
+  created_at: string;
+  expires_at: string;
 }

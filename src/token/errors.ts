@@ -47,6 +47,14 @@ export const tokenErrors = {
     grantError('invalid_refresh_token', 'BXNIM0407E', 'Provided refresh token is invalid.', reason),
   refreshTokenExpired: () => grantError('expired_refresh_token', 'BXNIM0408E', 'Provided refresh token is expired.'),
 
+  clientRequired: () =>
+    grantError(
+      'client_required',
+      'BXNIM0308E',
+      'No Authorization header with client credentials.',
+      'The password grant needs Authorization: Basic base64(client_id:client_secret), e.g. the CLI client bx:bx.',
+    ),
+
   methodNotAllowed: () =>
     new DomainError('method_not_allowed', 'method_not_allowed', 'Method not allowed.', {
       messageCode: 'BXNIM0060E',

@@ -9,7 +9,7 @@ import type { SigningKeys } from './signing-keys.js';
 import type { ProfileGrants } from './profile-grants.js';
 import { ProfileResponse } from '../identity/profile-schemas.js';
 import { profileWire } from '../identity/profile-wire.js';
-import { APIKEY_GRANT, ASSUME_GRANT, CLOUD_IAM, CR_TOKEN_GRANT, REFRESH_TOKEN_GRANT, type ClientCredentials } from './types.js';
+import { APIKEY_GRANT, ASSUME_GRANT, CLOUD_IAM, CR_TOKEN_GRANT, PASSWORD_GRANT, REFRESH_TOKEN_GRANT, SUPPORTED_GRANTS, type ClientCredentials } from './types.js';
 import { limits } from '../kernel/limits.js';
 
 export interface TokenRoutesDeps {
@@ -24,11 +24,12 @@ export interface TokenRoutesDeps {
 
 const TokenForm = Type.Object(
   {
-    grant_type: Type.Optional(
-      Type.String({ maxLength: limits.opaque, description: `${APIKEY_GRANT}, ${REFRESH_TOKEN_GRANT}, ${CR_TOKEN_GRANT} or ${ASSUME_GRANT}` }),
-    ),
+    grant_type: Type.Optional(Type.String({ maxLength: limits.opaque, description: SUPPORTED_GRANTS.join(', ') })),
     apikey: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'The API key (apikey grant).' })),
     refresh_token: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'A refresh token from an earlier grant (refresh_token grant).' })),
+    username: Type.Optional(Type.String({ maxLength: limits.text, description: 'The user\'s login (password grant).' })),
+    password: Type.Optional(Type.String({ maxLength: 1024, description: 'The user\'s password (password grant).' })),
+    passcode: Type.Optional(Type.String({ maxLength: limits.text, description: 'A one-time code (TOTP or recovery code) when the account requires MFA (password grant).' })),
     response_type: Type.Optional(Type.String({ maxLength: limits.opaque, description: `Only ${CLOUD_IAM} (the default).` })),
     scope: Type.Optional(Type.String({ maxLength: limits.opaque })),
     account: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'Account to scope the token to (default: the API key\'s account).' })),
@@ -84,7 +85,7 @@ const DiscoverySchema = Type.Object(
 const operations: Operations = {
   'POST /identity/token': {
     operationId: 'createIamToken',
-    summary: 'Create an IAM access token (API key, refresh token, compute-resource token or assume grant)',
+    summary: 'Create an IAM access token (API key, refresh token, password, compute-resource token or assume grant)',
     responses: { 200: TokenResponseSchema },
     security: 'none',
   },
@@ -158,7 +159,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
         const form: Record<string, unknown> = { ...(request.body ?? {}) };
         if (form.account === undefined && request.query.account) form.account = request.query.account;
         const address = clientAddressOf(request);
-        const response = await token.grant(form, clientOf(request), (grant) => admit(grant.accountId, address));
+        const response = await token.grant(form, clientOf(request), (grant) => admit(grant.accountId, address), request.id);
         request.log.debug({ grantType: form.grant_type }, 'token granted');
         return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
       },
@@ -203,7 +204,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
           issuer: iss,
           token_endpoint: `${iss}/token`,
           jwks_uri: `${iss}/keys`,
-          grant_types_supported: [APIKEY_GRANT, REFRESH_TOKEN_GRANT, CR_TOKEN_GRANT, ASSUME_GRANT],
+          grant_types_supported: [...SUPPORTED_GRANTS],
           response_types_supported: [CLOUD_IAM],
           subject_types_supported: ['public'],
           scopes_supported: ['openid', 'ibm'],

@@ -5,11 +5,13 @@
 
 export const APIKEY_GRANT = 'urn:ibm:params:oauth:grant-type:apikey';
 export const REFRESH_TOKEN_GRANT = 'refresh_token';
+/** A user's login and password (and one-time code), with the client's Basic credentials. */
+export const PASSWORD_GRANT = 'password';
 /** A compute resource's token → a trusted profile's token (src/token/profile-grants.ts). */
 export const CR_TOKEN_GRANT = 'urn:ibm:params:oauth:grant-type:cr-token';
 /** A caller's access token → a token of a trusted profile it may assume (src/token/profile-grants.ts). */
 export const ASSUME_GRANT = 'urn:ibm:params:oauth:grant-type:assume';
-export const SUPPORTED_GRANTS = [APIKEY_GRANT, REFRESH_TOKEN_GRANT, CR_TOKEN_GRANT, ASSUME_GRANT] as const;
+export const SUPPORTED_GRANTS = [APIKEY_GRANT, REFRESH_TOKEN_GRANT, CR_TOKEN_GRANT, ASSUME_GRANT, PASSWORD_GRANT] as const;
 
 /** The only response type issued: a Cloud IAM access token (the SDK always sends it). */
 export const CLOUD_IAM = 'cloud_iam';

@@ -103,13 +103,16 @@ export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
         if (credential === undefined) throw new DomainError('unauthenticated', 'invalid_token', 'A Bearer token or invitation secret is required.');
         const accountId = request.body.account_id;
         if (credential.startsWith(INVITATION_PREFIX)) {
-          const accepted = await users.acceptInvitation(credential, accountId, request.id);
+          const accepted = await users.acceptInvitation(credential, accountId, request.id, request.body.password);
           return reply.status(202).send({
             account_id: accountId,
             iam_id: accepted.iamId,
             iam_apikey_id: accepted.apiKey.id,
             iam_apikey: accepted.apiKey.value,
           });
+        }
+        if (request.body.password !== undefined) {
+          throw new DomainError('invalid', 'invalid_body', 'A password is set only with the invitation secret; signed-in users reset theirs at /signin/password/reset.');
         }
         await authenticateRequest(request, deps.authenticator, credential);
         const changed = await users.accept(actorOf(request), accountId);

@@ -121,4 +121,12 @@ export const SettingsBody = Type.Object(
   strict,
 );
 export const Activity = Type.Object({ include_activity: Type.Optional(Type.String({ maxLength: limits.text })) });
-export const AcceptBody = Type.Object({ account_id: Text }, strict);
+export const AcceptBody = Type.Object(
+  {
+    account_id: Text,
+    password: Type.Optional(
+      Type.String({ minLength: 1, maxLength: 1024, description: 'With the invitation secret only: the first password of the new user (beyond IBM).' }),
+    ),
+  },
+  strict,
+);

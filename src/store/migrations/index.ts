@@ -11,6 +11,8 @@ import { accountTraits } from './013_account_traits.js';
 import { identityExtras } from './014_identity_extras.js';
 import { trustedProfiles } from './015_trusted_profiles.js';
 import { trustedIssuers } from './017_trusted_issuers.js';
+import { signinPasswords } from './021_signin_passwords.js';
+import { signinMfaSessions } from './022_signin_mfa_sessions.js';
 import type { Ddl, Migration } from './types.js';
 
 /**
@@ -19,8 +21,7 @@ import type { Ddl, Migration } from './types.js';
  */
 export const migrations: Migration[] = [
   foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry,
-  accountTraits, identityExtras, trustedProfiles,
-  trustedIssuers,
+  accountTraits, identityExtras, trustedProfiles, trustedIssuers, signinPasswords, signinMfaSessions,
 ];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };
