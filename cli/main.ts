@@ -3,6 +3,8 @@ import { Command, CommanderError, Option } from 'commander';
 import { CliError, fromThrown } from './client/errors.js';
 import { registerLogin } from './client/login.js';
 import { registerIam } from './iam/index.js';
+import { registerAuthz } from './authz/index.js';
+import { registerTransfer } from './transfer/index.js';
 import type { Config } from '../src/config.js';
 
 /**
@@ -139,6 +141,8 @@ serverOptions(keys.command('rotate').description('start signing with a new key n
 const iam = program.command('iam').description('identities, access groups, policies and roles, as `ibmcloud iam`');
 registerLogin(program, iam);
 registerIam(iam);
+registerAuthz(program);
+registerTransfer(program);
 
 // Usage errors exit 2 everywhere (commander prints them), --help and --version exit 0.
 program.exitOverride();
