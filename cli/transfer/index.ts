@@ -42,7 +42,7 @@ export function registerTransfer(program: Command): void {
     async (ctx, args, flags) => {
       let text: string;
       try {
-        text = readFileSync(args[0] === '-' ? 0 : args[0]!, 'utf8');
+        text = readFileSync(args[0]!, 'utf8');
       } catch (error) {
         throw usageError(`Cannot read ${args[0]}: ${(error as Error).message}`);
       }
