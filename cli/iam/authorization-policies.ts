@@ -1,15 +1,16 @@
 import type { Command } from 'commander';
 import { leaf, list } from '../client/command.js';
 import { showPolicies, showPolicy } from './policies.js';
+import { allPolicies } from './resolve.js';
 import { roleIds } from './roles-lookup.js';
 
 /** `iam authorization-policies`, `authorization-policy`, `-create`, `-delete`: service-to-service grants. */
 export function registerAuthorizationPolicies(iam: Command): void {
   leaf(iam, { name: 'authorization-policies', description: 'list the authorization policies of the account', example: 'portcullis iam authorization-policies' }, async (ctx) => {
     ctx.out.progress(`Getting authorization policies in account ${ctx.api.accountId}...`);
-    const { result } = await ctx.api.policies.listPolicies({ accountId: ctx.api.accountId, type: 'authorization' });
+    const policies = await allPolicies(ctx.api, { type: 'authorization' });
     ctx.out.ok();
-    showPolicies(ctx, result.policies ?? [], 'No authorization policy found.');
+    showPolicies(ctx, policies, 'No authorization policy found.');
   });
 
   leaf(iam, { name: 'authorization-policy <policy-id>', description: 'show an authorization policy', example: 'portcullis iam authorization-policy 0a1b2c…' }, async (ctx, args) => {

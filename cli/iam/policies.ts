@@ -4,7 +4,7 @@ import type IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-
 import type { Api } from '../client/api.js';
 import { leaf, list, type Ctx, type Flags } from '../client/command.js';
 import { CliError, usageError } from '../client/errors.js';
-import { accessGroup, serviceId, user } from './resolve.js';
+import { accessGroup, allPolicies, serviceId, user } from './resolve.js';
 import { roleIds } from './roles-lookup.js';
 
 type Policy = IamPolicyManagementV1.Policy;
@@ -170,9 +170,9 @@ function register(iam: Command, s: Subject): void {
   leaf(iam, { name: `${p.replace(/y$/, 'ies')} ${arg}`, description: `list the policies of a ${arg.slice(1, -1)}`, example: `portcullis iam ${p.replace(/y$/, 'ies')} ${s.example}` }, async (ctx, args) => {
     const subject = await s.resolve(ctx.api, args[0]!);
     ctx.out.progress(`Getting policies of ${subject.label}...`);
-    const { result } = await ctx.api.policies.listPolicies({ accountId: ctx.api.accountId, type: 'access', ...subject.filter });
+    const policies = await allPolicies(ctx.api, { type: 'access', ...subject.filter });
     ctx.out.ok();
-    showPolicies(ctx, result.policies ?? [], 'No policy found.');
+    showPolicies(ctx, policies, 'No policy found.');
   });
 
   leaf(iam, { name: `${p} ${arg} <policy-id>`, description: 'show a policy', example: `portcullis iam ${p} ${s.example} 0a1b2c…` }, async (ctx, args) => {

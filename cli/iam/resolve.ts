@@ -1,6 +1,7 @@
 import type IamIdentityV1 from '@ibm-cloud/platform-services/iam-identity/v1.js';
 import type IamAccessGroupsV2 from '@ibm-cloud/platform-services/iam-access-groups/v2.js';
 import type UserManagementV1 from '@ibm-cloud/platform-services/user-management/v1.js';
+import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
 import type { Api } from '../client/api.js';
 import { CliError } from '../client/errors.js';
 
@@ -87,4 +88,9 @@ export async function accessGroup(api: Api, nameOrId: string): Promise<IamAccess
   if (nameOrId.startsWith('AccessGroupId-')) return (await api.groups.getAccessGroup({ accessGroupId: nameOrId })).result;
   const lower = nameOrId.toLowerCase();
   return one((await accessGroups(api)).filter((g) => g.name?.toLowerCase() === lower), 'access group', nameOrId);
+}
+
+/** Every policy of a listing (the SDK's pager walks the pages). */
+export function allPolicies(api: Api, params: Omit<IamPolicyManagementV1.ListPoliciesParams, 'accountId'>): Promise<IamPolicyManagementV1.Policy[]> {
+  return new IamPolicyManagementV1.PoliciesPager(api.policies, { accountId: api.accountId, ...params }).getAll();
 }

@@ -1,8 +1,8 @@
-import IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
+import type IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-management/v1.js';
 import type { Api } from '../client/api.js';
 import { SETTING_FIELDS } from '../iam/account-settings.js';
 import { members } from '../iam/access-groups.js';
-import { accessGroups, serviceIds, users } from '../iam/resolve.js';
+import { accessGroups, allPolicies, serviceIds, users } from '../iam/resolve.js';
 import type { AccountDoc, Attrs, AuthorizationDoc, GroupDoc, PolicyDoc, SubjectRef } from './document.js';
 
 /**
@@ -50,8 +50,8 @@ export async function snapshot(api: Api): Promise<Snapshot> {
     accessGroups(api),
     api.policies.listRoles({ accountId }),
     api.resources.listResourceGroups({ accountId }),
-    new IamPolicyManagementV1.PoliciesPager(api.policies, { accountId, type: 'access' }).getAll(),
-    new IamPolicyManagementV1.PoliciesPager(api.policies, { accountId, type: 'authorization' }).getAll(),
+    allPolicies(api, { type: 'access' }),
+    allPolicies(api, { type: 'authorization' }),
   ]);
   const skipped: string[] = [];
   const settingsRecord = settings.result as unknown as Record<string, unknown>;
