@@ -19,13 +19,6 @@ export class AuthzClient extends BaseService {
       defaultOptions: { ...this.baseOptions, headers: { Accept: 'application/json', 'Content-Type': 'application/json' } },
     }) as Promise<{ result: { responses: AuthzResponse[] } }>;
   }
-
-  listAuthorizedRoles(body: unknown[]): Promise<{ result: { responses: Record<string, unknown>[] } }> {
-    return this.createRequest({
-      options: { url: '/v2/authz/roles', method: 'POST', body },
-      defaultOptions: { ...this.baseOptions, headers: { Accept: 'application/json', 'Content-Type': 'application/json' } },
-    }) as Promise<{ result: { responses: Record<string, unknown>[] } }>;
-  }
 }
 
 export interface AuthzResponse {
