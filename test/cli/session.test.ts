@@ -5,7 +5,7 @@ import { startTestServer, type TestServer } from '../helpers/server.js';
 import { cliUser, type CliUser } from './client-process.js';
 
 // Each command is a child process (a few seconds each on a loaded machine).
-vi.setConfig({ testTimeout: 240_000 });
+vi.setConfig({ testTimeout: 300_000 });
 
 let server: TestServer;
 const users: CliUser[] = [];
