@@ -1,10 +1,19 @@
-import { Command, Option } from 'commander';
-import { loadConfig, publicUrlOf, type Config } from '../src/config.js';
-import { bootstrapIfEmpty, migrate, startServer } from '../src/main.js';
-import { createRegistry } from '../src/registry.js';
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError, Option } from 'commander';
+import { CliError, fromThrown } from './client/errors.js';
+import { registerLogin } from './client/login.js';
+import { registerIam } from './iam/index.js';
+import { registerAuthz } from './authz/index.js';
+import { registerTransfer } from './transfer/index.js';
+import type { Config } from '../src/config.js';
 
-/** The `portcullis` command: serve, migrate, bootstrap. Flags override `PORTCULLIS_*` variables. */
-const program = new Command('portcullis').description('Self-hosted IAM that speaks IBM Cloud IAM APIs');
+/**
+ * The `portcullis` command: the server's commands (serve, migrate, bootstrap, keys rotate; flags
+ * override `PORTCULLIS_*` variables) and the client's (login, iam …, authz …, export, import),
+ * whose client is the official IBM SDK. Exit codes: 0 done, 1 error, 2 bad command line.
+ */
+const { version } = JSON.parse(readFileSync(new URL(import.meta.url.includes('/dist/cli/') ? '../../package.json' : '../package.json', import.meta.url), 'utf8')) as { version: string };
+const program = new Command('portcullis').description('Self-hosted IAM that speaks IBM Cloud IAM APIs').version(version);
 
 const serverOptions = (command: Command) =>
   command
@@ -30,7 +39,12 @@ interface ServerFlags {
   migrate?: boolean;
 }
 
-function configFrom(flags: ServerFlags): Config {
+// The server's modules load only for the server's commands, so client commands start fast.
+const server = () => import('../src/main.js');
+const registryModule = () => import('../src/registry.js');
+
+async function configFrom(flags: ServerFlags): Promise<Config> {
+  const { loadConfig } = await import('../src/config.js');
   return loadConfig({
     ...(flags.host !== undefined && { host: flags.host }),
     ...(flags.port !== undefined && { port: flags.port }),
@@ -49,17 +63,18 @@ const where = (config: Config) => (config.databaseUrl ? 'PostgreSQL' : `SQLite i
 serverOptions(program.command('serve').description('start the server (bootstraps an empty database)'))
   .option('--owner <login>', 'login of the first account owner when bootstrapping', 'admin@portcullis.local')
   .action(async (flags: ServerFlags & { owner: string }) => {
-    const config = configFrom(flags);
-    const server = await startServer(config);
-    const stop = () => void server.close().then(() => process.exit(0));
+    const config = await configFrom(flags);
+    const { startServer, bootstrapIfEmpty } = await server();
+    const running = await startServer(config);
+    const stop = () => void running.close().then(() => process.exit(0));
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
-    const listening = `Portcullis listens on ${server.url} (${where(config)})`;
+    const listening = `Portcullis listens on ${running.url} (${where(config)})`;
     if (!config.autoMigrate) {
       // Listening already, serving only /healthz and /readyz until the schema is current.
       process.stdout.write(`${listening}\nWaiting for pending migrations (portcullis migrate); /readyz names them.\n`);
     }
-    const created = await bootstrapIfEmpty(await server.ready, flags.owner);
+    const created = await bootstrapIfEmpty(await running.ready, flags.owner);
     const lines = config.autoMigrate ? [listening] : ['The schema is current: serving every API.'];
     if (created) {
       lines.push(
@@ -70,15 +85,17 @@ serverOptions(program.command('serve').description('start the server (bootstraps
         `  API key:    ${created.apikey}   (shown once; store it now)`,
         '',
         'Get a token:',
-        `  curl -s -X POST ${server.url}/identity/token -d grant_type=urn:ibm:params:oauth:grant-type:apikey -d apikey=${created.apikey}`,
-        `Or point the IBM Cloud SDK at it: IamAuthenticator({ apikey, url: "${server.url}" }) and serviceUrl "${server.url}".`,
+        `  curl -s -X POST ${running.url}/identity/token -d grant_type=urn:ibm:params:oauth:grant-type:apikey -d apikey=${created.apikey}`,
+        `Or point the IBM Cloud SDK at it: IamAuthenticator({ apikey, url: "${running.url}" }) and serviceUrl "${running.url}".`,
+        `Or log in with the CLI: portcullis login --apikey ${created.apikey} -a ${running.url}`,
       );
     }
     process.stdout.write(`${lines.join('\n')}\n`);
   });
 
 serverOptions(program.command('migrate').description('apply pending database migrations')).action(async (flags: ServerFlags) => {
-  const config = configFrom(flags);
+  const config = await configFrom(flags);
+  const { migrate } = await server();
   const applied = await migrate(config);
   process.stdout.write(applied.length ? `Applied: ${applied.join(', ')}\n` : 'The schema is up to date.\n');
 });
@@ -87,7 +104,8 @@ serverOptions(program.command('bootstrap').description('create the first account
   .option('--owner <login>', 'login of the account owner', 'admin@portcullis.local')
   .option('--json', 'print {"account_id","iam_id","apikey","url"} as JSON')
   .action(async (flags: ServerFlags & { owner: string; json?: boolean }) => {
-    const config = configFrom(flags);
+    const config = await configFrom(flags);
+    const [{ createRegistry }, { bootstrapIfEmpty }, { publicUrlOf }] = await Promise.all([registryModule(), server(), import('../src/config.js')]);
     const registry = await createRegistry(config);
     registry.site.url = publicUrlOf(config, config.port);
     try {
@@ -109,7 +127,8 @@ serverOptions(program.command('bootstrap').description('create the first account
 const keys = program.command('keys').description('token signing keys');
 serverOptions(keys.command('rotate').description('start signing with a new key now (running nodes follow within a minute)')).action(
   async (flags: ServerFlags) => {
-    const registry = await createRegistry(configFrom(flags));
+    const { createRegistry } = await registryModule();
+    const registry = await createRegistry(await configFrom(flags));
     try {
       await registry.signingKeys.rotate();
       process.stdout.write(`Now signing with key ${registry.signingKeys.current().kid}\n`);
@@ -119,7 +138,20 @@ serverOptions(keys.command('rotate').description('start signing with a new key n
   },
 );
 
+const iam = program.command('iam').description('identities, access groups, policies and roles, as `ibmcloud iam`');
+registerLogin(program, iam);
+registerIam(iam);
+registerAuthz(program);
+registerTransfer(program);
+
+// Usage errors exit 2 everywhere (commander prints them), --help and --version exit 0.
+program.exitOverride();
+for (const command of program.commands.flatMap(function all(c: Command): Command[] { return [c, ...c.commands.flatMap(all)]; })) command.exitOverride();
+
 program.parseAsync(process.argv).catch((error: unknown) => {
-  process.stderr.write(`portcullis: ${error instanceof Error ? error.message : String(error)}\n`);
-  process.exit(1);
+  if (error instanceof CommanderError) process.exit(error.exitCode === 0 ? 0 : 2);
+  const failure = error instanceof CliError ? error : fromThrown(error);
+  const lines = ['FAILED', failure.message, ...(failure.transactionId ? [`Transaction-Id: ${failure.transactionId}`] : [])];
+  process.stderr.write(`${lines.join('\n')}\n`);
+  process.exit(failure.exitCode);
 });

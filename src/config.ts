@@ -55,6 +55,28 @@ export interface Config {
    * reference may name (IBM's metros and regions by default).
    */
   cbr: { exempt: string[]; locations: string[] };
+  /** Workload identity (src/workload/): fetching the JWKS of trusted issuers. */
+  workload: WorkloadConfig;
+  /** Sign-in (src/signin): password rules and how long a password-reset link works. */
+  signin: SignInConfig;
+}
+
+export interface WorkloadConfig {
+  /** Whether an issuer's `jwks_url` may be plain `http:` (tests, labs); otherwise only `https:`. */
+  jwksHttpAllowed: boolean;
+  /** How long one JWKS fetch may take, in ms. */
+  jwksTimeoutMs: number;
+  /** The least time between two fetches of one JWKS (an unknown `kid` refetches at most this often), in ms. */
+  jwksCooldownMs: number;
+  /** How long a fetched JWKS is used before it is fetched again, in ms. */
+  jwksMaxAgeMs: number;
+}
+
+export interface SignInConfig {
+  /** Fewest characters a password may have. */
+  passwordMinLength: number;
+  /** How long an e-mailed password-reset link can be used, in seconds. */
+  passwordResetTtlSeconds: number;
 }
 
 /** IBM Cloud's multizone regions and their metros: the locations a CBR service reference may name by default. */
@@ -94,7 +116,9 @@ function boolFrom(value: string | undefined, fallback: boolean): boolean {
 }
 
 /** Flags and test settings: any field, and any field of a section. */
-export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit'>> & {
+export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit' | 'workload' | 'signin'>> & {
+  workload?: Partial<WorkloadConfig>;
+  signin?: Partial<SignInConfig>;
   rateLimit?: Partial<RateLimitConfig>;
   mail?: Partial<Config['mail']>;
   users?: Partial<Config['users']>;
@@ -141,6 +165,20 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       exempt: overrides.cbr?.exempt ?? listFrom(env.PORTCULLIS_CBR_EXEMPT),
       locations: overrides.cbr?.locations ?? (env.PORTCULLIS_CBR_LOCATIONS ? listFrom(env.PORTCULLIS_CBR_LOCATIONS) : [...DEFAULT_CBR_LOCATIONS]),
     },
+    workload: {
+      jwksHttpAllowed: boolFrom(env.PORTCULLIS_WORKLOAD_JWKS_HTTP, false),
+      jwksTimeoutMs: intFrom(env.PORTCULLIS_WORKLOAD_JWKS_TIMEOUT_MS, 'PORTCULLIS_WORKLOAD_JWKS_TIMEOUT_MS', 5000),
+      jwksCooldownMs: intFrom(env.PORTCULLIS_WORKLOAD_JWKS_COOLDOWN_MS, 'PORTCULLIS_WORKLOAD_JWKS_COOLDOWN_MS', 30_000),
+      jwksMaxAgeMs: intFrom(env.PORTCULLIS_WORKLOAD_JWKS_MAX_AGE_MS, 'PORTCULLIS_WORKLOAD_JWKS_MAX_AGE_MS', 600_000),
+      ...overrides.workload,
+    },
+    signin: {
+      passwordMinLength:
+        overrides.signin?.passwordMinLength ?? intFrom(env.PORTCULLIS_PASSWORD_MIN_LENGTH, 'PORTCULLIS_PASSWORD_MIN_LENGTH', 10),
+      passwordResetTtlSeconds:
+        overrides.signin?.passwordResetTtlSeconds ??
+        intFrom(env.PORTCULLIS_PASSWORD_RESET_TTL_SECONDS, 'PORTCULLIS_PASSWORD_RESET_TTL_SECONDS', 3600),
+    },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
   for (const entry of [...config.trustedProxies, ...config.allowedIpExempt, ...config.cbr.exempt]) {
@@ -153,6 +191,8 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
     throw new Error('PORTCULLIS_SMTP_URL must be an smtp:// or smtps:// URL');
   }
   if (config.users.invitationTtlSeconds < 60) throw new Error('PORTCULLIS_INVITATION_TTL_SECONDS must be at least 60');
+  if (config.signin.passwordMinLength < 8 || config.signin.passwordMinLength > 128) throw new Error('PORTCULLIS_PASSWORD_MIN_LENGTH must be from 8 to 128');
+  if (config.signin.passwordResetTtlSeconds < 60) throw new Error('PORTCULLIS_PASSWORD_RESET_TTL_SECONDS must be at least 60');
   return config;
 }
 

@@ -41,6 +41,7 @@ import { createUsersService } from './users/service.js';
 import { createUsersStore } from './users/store.js';
 import { userLinks } from './users/links.js';
 import { createIdentityStore } from './identity/store.js';
+import { createProfileStore } from './identity/profiles-store.js';
 import { resourceControllerRoutes, resourceManagerRoutes } from './resources/routes.js';
 import { createResourcesService } from './resources/service.js';
 import { createResourcesStore } from './resources/store.js';
@@ -59,6 +60,13 @@ import { keyEncryption, keyEncryptionKeysOf } from './token/key-encryption.js';
 import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
+import { createProfileGrants } from './token/profile-grants.js';
+import { workloadRoutes } from './workload/routes.js';
+import { createWorkloadService } from './workload/service.js';
+import { signInRoutes } from './signin/routes.js';
+import { createSignInService } from './signin/service.js';
+import { createSignInStore } from './signin/store.js';
+import { DEFAULT_PASSWORD_POLICY } from './signin/password-rules.js';
 
 /** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
 export interface Site {
@@ -168,16 +176,34 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   });
   // "Is this id an identity of that account, and of which kind?", answered from each kind's own store.
   const identityStore = createIdentityStore(db);
+  const trustedProfileStore = createProfileStore(db);
   const directory = createIdentityDirectory({
     membershipState: (accountId, iamId, trx) => accountsStore.membershipState(accountId, iamId, trx),
     serviceIdByIamId: (iamId, trx) => identityStore.getServiceIdByIamId(iamId, trx),
+    profileByIamId: (iamId, trx) => trustedProfileStore.getProfileByIamId(iamId, trx),
     isAccessGroupOf: async (accountId, groupId, trx) =>
       groupId === PUBLIC_ACCESS_GROUP_ID || (await accessGroupsStore.getGroup(groupId, trx))?.accountId === accountId,
   });
   // What leaves an account with an identity (a removed user, a deleted service ID), in the same
   // write: the domains that hold something for identities add themselves below, once they exist.
   const identityRemovals: IdentityRemoval[] = [];
-  const identity = createIdentityService({ db, writer, clock, authorizer, accounts: accountsStore, onIdentityRemoved: identityRemovals });
+  const grants = createGrantCheck({
+    authorizer,
+    catalog,
+    policies: policyStore,
+    groupsOf: (accountId, iamId) => accessGroupsStore.groupsOf(iamId, accountId, clock.now().toISOString()),
+  });
+  const signinStore = createSignInStore(db);
+  const identity = createIdentityService({
+    db,
+    writer,
+    clock,
+    authorizer,
+    accounts: accountsStore,
+    onIdentityRemoved: identityRemovals,
+    authorizeHandOver: grants.authorizeHandOver,
+    mfaEnrolments: signinStore.enrolments,
+  });
   const resources = createResourcesService({
     store: resourcesStore,
     writer,
@@ -192,7 +218,6 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     issueApiKey: identity.issueApiKeyIn,
     provisionAccount: resources.createDefaultGroupIn,
   });
-  const grants = createGrantCheck({ authorizer, catalog, policies: policyStore });
   const accessGroups = createAccessGroupsService({
     store: accessGroupsStore,
     accounts: accountsStore,
@@ -213,11 +238,32 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   identityRemovals.push(accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn);
 
   const mailer = createMailer({ ...config.mail, outboxDir: join(config.dataDir, 'outbox'), now: () => clock.now() });
+  const signin = createSignInService({
+    store: signinStore,
+    writer,
+    clock,
+    mailer,
+    site,
+    policy: { ...DEFAULT_PASSWORD_POLICY, minLength: config.signin.passwordMinLength },
+    resetTtlSeconds: config.signin.passwordResetTtlSeconds,
+    onMailError: (error) => log.error({ err: error }, 'password-reset e-mail could not be sent'),
+    keyEncryption: kek,
+    accountSettingsOf: async (accountId) => {
+      const settings = await identity.lookup.effectiveSettingsOf(accountId);
+      return {
+        mfa: settings.mfa,
+        userMfa: settings.userMfa,
+        sessionExpirationSeconds: Number(settings.sessionExpirationInSeconds),
+        sessionInvalidationSeconds: Number(settings.sessionInvalidationInSeconds),
+      };
+    },
+  });
   const users = createUsersService({
     store: createUsersStore(db),
     accounts: accountsStore,
     apiKeys: identityStore,
     issueApiKey: identity.issueApiKeyIn,
+    passwords: signin.passwords,
     mailer,
     invitationTtlSeconds: config.users.invitationTtlSeconds,
     site,
@@ -242,8 +288,23 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
   const issuer = () => `${site.url}/identity`;
-  const token = createTokenService({ db, clock, signingKeys, issuer });
-  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory });
+  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory, profiles: trustedProfileStore });
+  // One metrics registry for the process: the HTTP figures and the workload-token refusals.
+  const metrics = createMetrics();
+  const workload = createWorkloadService({ db, writer, clock, authorizer, config: config.workload, metrics: metrics.registry });
+  const profileGrants = createProfileGrants({
+    clock,
+    signingKeys,
+    issuer,
+    profiles: trustedProfileStore,
+    workload,
+    authenticator,
+    settingsOf: async (accountId) => {
+      const settings = await identity.lookup.effectiveSettingsOf(accountId);
+      return { accessTokenSeconds: settings.systemAccessTokenExpirationInSeconds, mfa: settings.mfa };
+    },
+  });
+  const token = createTokenService({ db, clock, signingKeys, issuer, profileGrants, passwordSignIn: signin.passwordSignIn });
 
   const cbr = createCbrService({ store: cbrStore, writer, clock, authorizer, catalog, site, locations: config.cbr.locations });
   const contextEnforcement = createContextEnforcement({
@@ -270,7 +331,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       logLevel: config.logLevel,
       bodyLimitBytes: config.bodyLimitBytes,
       readiness,
-      metrics: withReportMetric(createMetrics(), cbrReports),
+      metrics: withReportMetric(metrics, cbrReports),
       trustedProxies: config.trustedProxies,
       rateLimits: { settings: config.rateLimit, now: () => clock.now().getTime() },
       admission: async (principal, environment, route, requestId) => {
@@ -279,7 +340,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       },
       domains: [
         tokenRoutes({
-          token, signingKeys, issuer,
+          token, signingKeys, issuer, profiles: profileGrants,
           // Tokens are iam-identity's: its context-based restrictions apply to the grant, by client address.
           admit: async (accountId, address) => {
             await allowedAddresses.admit(accountId, address);
@@ -287,6 +348,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
           },
         }),
         identityRoutes({ identity, authenticator, site }),
+        workloadRoutes({ workload, authenticator, site }),
         resourceManagerRoutes({ resources, authenticator }),
         resourceControllerRoutes({ resources, authenticator }),
         enterpriseRoutes({ enterprise, authenticator }),
@@ -296,6 +358,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
         cbrRoutes({ cbr, authenticator, site }),
+        signInRoutes({ signin, authenticator }),
       ],
     });
 
@@ -312,10 +375,12 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     resources,
     enterprise,
     users,
+    signin,
     policyManagement,
     signingKeys,
     token,
     authenticator,
+    workload,
     buildHttp,
     catalog,
     decisionPoint: decisions,

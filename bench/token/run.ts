@@ -5,12 +5,16 @@
  * - JWT verifications through the Authenticator (principal lookups cached, as in production): of
  *   tokens it sees for the first time (full RS256 check), and of a token it has verified before;
  * - API-key grants through `POST /identity/token` of a real server in a child process (autocannon,
- *   keep-alive, 16 connections).
+ *   keep-alive, 16 connections);
+ * - cr-token grants (a compute resource's token → a trusted profile's token) through the
+ *   registry's token service in process, beside their own ceiling: raw RS256 verify + sign
+ *   (bench/token/cr-token.ts).
  *
  * Per-core normalisation: every figure is also given per CPU-second, i.e. operations divided by the
  * user+system CPU time the measured process consumed meanwhile (all its threads: Web Crypto signs
  * on libuv's pool). A sign-bound workload then compares fairly whatever the thread count or the
- * load of the shared machine. The target is grants/CPU-s ≥ 70 % of raw signs/CPU-s.
+ * load of the shared machine. The target is grants/CPU-s ≥ 70 % of raw signs/CPU-s (for cr-token
+ * grants: of raw verify + sign pairs per CPU-s).
  * The database is a fresh SQLite file (the embedded default). Results: bench/results/token.json.
  */
 import { fork } from 'node:child_process';
@@ -24,6 +28,7 @@ import { generateKeyPair, SignJWT } from 'jose';
 import { systemClock } from '../../src/kernel/clock.js';
 import { migrateToLatest, openDatabase } from '../../src/store/db.js';
 import { apikeyForm, seedAccount, seedApiKey, tokenStack } from '../../test/token/fixtures.js';
+import { crTokenBench } from './cr-token.js';
 
 interface Rate {
   ops: number;
@@ -172,7 +177,13 @@ log('verify (Authenticator), token seen before', local.verifyRepeated);
 const http = await overHttp();
 console.log(`${'grant over HTTP, 16 connections'.padEnd(44)} ${String(http.perSecond).padStart(9)} /s   ${String(http.perServerCpuSecond).padStart(9)} /server CPU-s   p50 ${http.latencyMs.p50} ms, p99 ${http.latencyMs.p99} ms, non-2xx ${http.non2xx}`);
 
+const cr = await crTokenBench(measure);
+log('ceiling: raw RS256 verify + sign (jose)', cr.ceiling);
+log('cr-token grant, in process, one at a time', cr.sequential);
+log('cr-token grant, in process, 16 in flight', cr.concurrent);
+
 const ratio = {
+  crTokenPerCore: round(cr.concurrent.perCpuSecond / cr.ceiling.perCpuSecond, 3),
   inProcessPerCore: round(local.grantConcurrent.perCpuSecond / sign.perCpuSecond, 3),
   inProcessOneAtATime: round(local.grantSequential.perSecond / sign.perSecond, 3),
   httpPerCore: round(http.perServerCpuSecond / sign.perCpuSecond, 3),
@@ -181,13 +192,18 @@ console.log(
   `grants vs ceiling per core: in process ${(ratio.inProcessPerCore * 100).toFixed(0)} %, over HTTP ${(ratio.httpPerCore * 100).toFixed(0)} % ` +
     `(one at a time, wall: ${(ratio.inProcessOneAtATime * 100).toFixed(0)} %); target ≥ 70 %`,
 );
+console.log(
+  `cr-token grants vs their ceiling (verify + sign) per core: ${cr.concurrent.perCpuSecond} vs ${cr.ceiling.perCpuSecond} /CPU-s = ` +
+    `${(ratio.crTokenPerCore * 100).toFixed(0)} %; target ≥ 70 %`,
+);
 
 const results = {
   at: new Date().toISOString(),
   machine: { cpus: cpus().length, model: cpus()[0]?.model, node: process.version },
   database: local.dialect,
-  ceiling: { rawSign: sign },
+  ceiling: { rawSign: sign, rawVerifyAndSign: cr.ceiling },
   inProcess: local,
+  crToken: cr,
   http,
   ratio,
   target: 0.7,

@@ -1,9 +1,10 @@
-import type { Authorizer } from '../kernel/authorizer.js';
+import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError, notFound } from '../kernel/errors.js';
 import { expectedTag, nextTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
-import { auditOf, type Writer } from '../store/unit-of-work.js';
+import { createAudited } from '../store/audited.js';
+import type { Writer } from '../store/unit-of-work.js';
 import { Catalog } from './catalog.js';
 import { parseCatalogService } from './catalog-file.js';
 import { seedServices } from './seed/index.js';
@@ -37,11 +38,13 @@ export function createCatalogAdmin(deps: {
   applied: (revision: number) => Promise<void>;
 }) {
   const builtIn = new Set(seedServices().map((s) => s.name));
+  const audited = createAudited({ ...deps, afterCommit: deps.applied });
+  const subjectOf = (action: string, name: string) => ({ action, targetType: 'catalog_service', targetId: name, accountId: null });
 
-  async function authorize(actor: Actor) {
+  async function authorize(authorizeAction: (action: string, target: AccessTarget) => Promise<void>) {
     const accountId = await deps.operatorAccountId();
     if (!accountId) throw new DomainError('forbidden', 'insufficent_permissions', 'There is no operator account yet.');
-    await deps.authorizer.authorize(actor.principal, ADMINISTER, { accountId, serviceName: 'globalcatalog' }, actor.environment);
+    await authorizeAction(ADMINISTER, { accountId, serviceName: 'globalcatalog' });
   }
 
   const refuseBuiltIn = (name: string) => {
@@ -67,50 +70,49 @@ export function createCatalogAdmin(deps: {
       return { service, builtIn: builtIn.has(name), ...(entry ? { registered: without(entry) } : {}) };
     },
 
-    /** Registers or replaces a service (If-Match on replace when given). */
+    /**
+     * Registers or replaces a service (If-Match on replace when given). The audit action (create or
+     * update) is chosen by what was there before the write; If-Match guards the write itself.
+     */
     async put(actor: Actor, name: string, body: unknown, ifMatch: string | undefined): Promise<CatalogEntry> {
-      await authorize(actor);
-      refuseBuiltIn(name);
-      const service = parseCatalogService(body);
-      if (service.name !== name) throw new DomainError('invalid', 'invalid_body', `The body names service ${service.name}, the path ${name}.`);
-      // Check the meaning against a scratch catalog first: nothing is stored that cannot be registered.
-      new Catalog().register(service);
-      const { value, revision } = await deps.writer.write(async (w) => {
-        const current = await deps.store.get(name, w.trx);
-        expectedTag(ifMatch, current?.entityTag);
-        const at = deps.clock.now().toISOString();
-        const entry: RegisteredService = {
-          service,
-          createdAt: current?.createdAt ?? at,
-          createdById: current?.createdById ?? actor.principal.iamId,
-          lastModifiedAt: at,
-          lastModifiedById: actor.principal.iamId,
-          entityTag: nextTag(current?.entityTag),
-        };
-        await deps.store.put(w.trx, entry);
-        w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: current ? 'update' : 'create' });
-        w.audit(auditOf(actor, {
-          accountId: null,
-          action: current ? 'globalcatalog.service.update' : 'globalcatalog.service.create',
-          targetType: 'catalog_service',
-          targetId: name,
-        }));
-        return entry;
+      const action = (await deps.store.get(name)) ? 'globalcatalog.service.update' : 'globalcatalog.service.create';
+      return audited(actor, subjectOf(action, name), async (commit, tools) => {
+        await authorize(tools.authorize);
+        refuseBuiltIn(name);
+        const service = parseCatalogService(body);
+        if (service.name !== name) throw new DomainError('invalid', 'invalid_body', `The body names service ${service.name}, the path ${name}.`);
+        // Check the meaning against a scratch catalog first: nothing is stored that cannot be registered.
+        new Catalog().register(service);
+        const entry = await commit(async (w) => {
+          const current = await deps.store.get(name, w.trx);
+          expectedTag(ifMatch, current?.entityTag);
+          const at = deps.clock.now().toISOString();
+          const written: RegisteredService = {
+            service,
+            createdAt: current?.createdAt ?? at,
+            createdById: current?.createdById ?? actor.principal.iamId,
+            lastModifiedAt: at,
+            lastModifiedById: actor.principal.iamId,
+            entityTag: nextTag(current?.entityTag),
+          };
+          await deps.store.put(w.trx, written);
+          w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: current ? 'update' : 'create' });
+          return written;
+        });
+        return { service: deps.catalog.service(name) ?? service, builtIn: false, registered: without(entry) };
       });
-      await deps.applied(revision);
-      return { service: deps.catalog.service(name) ?? service, builtIn: false, registered: without(value) };
     },
 
     async remove(actor: Actor, name: string): Promise<void> {
-      await authorize(actor);
-      refuseBuiltIn(name);
-      const { revision } = await deps.writer.write(async (w) => {
-        if (!(await deps.store.get(name, w.trx))) throw notFound('Service', name);
-        await deps.store.delete(w.trx, name);
-        w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: 'delete' });
-        w.audit(auditOf(actor, { accountId: null, action: 'globalcatalog.service.delete', targetType: 'catalog_service', targetId: name }));
+      await audited(actor, subjectOf('globalcatalog.service.delete', name), async (commit, tools) => {
+        await authorize(tools.authorize);
+        refuseBuiltIn(name);
+        await commit(async (w) => {
+          if (!(await deps.store.get(name, w.trx))) throw notFound('Service', name);
+          await deps.store.delete(w.trx, name);
+          w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: 'delete' });
+        });
       });
-      await deps.applied(revision);
     },
   };
 }

@@ -98,6 +98,7 @@ export function errorBody(style: ErrorStyle, error: DomainError, status: number,
         errorCode: error.details.messageCode ?? error.code,
         errorMessage: error.message,
         ...(error.details.more ? { errorDetails: error.details.more } : {}),
+        ...(error.details.data?.requirements ? { requirements: error.details.data.requirements } : {}),
         context: { requestId, requestType: 'incoming.Identity_Token', url, startTime: new Date().toISOString() },
       };
     case 'identity':
@@ -136,7 +137,7 @@ export function errorBody(style: ErrorStyle, error: DomainError, status: number,
 /** The API a path belongs to, for requests that reach no route. */
 export function styleOfPath(path: string): ErrorStyle {
   if (path.startsWith('/identity/')) return 'token';
-  if (/^\/v1\/(apikeys|serviceids|serviceid_groups|profiles|preferences|activity|accounts\/[^/]+\/(settings\/identity|effective_settings|limits\/identity))/.test(path)) {
+  if (/^\/v1\/(apikeys|serviceids|serviceid_groups|profiles|trusted_issuers|preferences|activity|mfa|accounts\/[^/]+\/(settings\/identity|effective_settings|limits\/identity))/.test(path)) {
     return 'identity';
   }
   if (/^\/v[12]\/(policies|roles)|^\/v2\/authz/.test(path)) return 'policy';

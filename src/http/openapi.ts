@@ -56,6 +56,8 @@ export const errorSchemas: Record<ErrorStyle, TSchema> = {
       errorCode: Type.String(),
       errorMessage: Type.String(),
       errorDetails: Type.Optional(Type.String()),
+      /** What an MFA refusal asks for (IBM: "An MFA failure may also carry a requirements object"). */
+      requirements: Type.Optional(FreeForm),
       context: Type.Object({ requestId: Type.String(), requestType: Type.String(), url: Type.String(), startTime: Type.String() }),
     },
     { title: 'IAM token error' },

@@ -6,8 +6,9 @@ import { bearerTokenOf } from './auth.js';
 import { clientAddressOf } from './client-address.js';
 
 /**
- * Rate limits on credential checks: every route that takes an API key, a refresh token or an
- * invitation secret (anything other than a signed bearer token) and tells whether it is good.
+ * Rate limits on credential checks: every route that takes an API key, a refresh token, a password,
+ * an invitation or password-reset secret (anything other than a signed bearer token) and tells
+ * whether it is good, and the password-reset request (it sends e-mail).
  *
  * Three limits, each over a fixed window of `windowSeconds`:
  * - failed checks per client address (`failuresPerAddress`): one address guessing with many keys
@@ -39,7 +40,21 @@ export interface RateLimitSettings {
 
 /** Route (`METHOD /path`) → the credential it checks, read from the request (after parsing). */
 const CREDENTIAL_CHECKS: Record<string, (request: FastifyRequest) => string | undefined> = {
-  'POST /identity/token': (request) => formField(request.body, 'apikey') ?? formField(request.body, 'refresh_token'),
+  // A password grant is counted by the login it names (lower-cased), whether or not such a user exists:
+  // repeated failures lock that login for the window without telling whether it is a user's.
+  'POST /identity/token': (request) =>
+    bodyField(request.body, 'apikey') ??
+    bodyField(request.body, 'refresh_token') ??
+    bodyField(request.body, 'cr_token') ??
+    bodyField(request.body, 'access_token') ??
+    loginOf(bodyField(request.body, 'username')),
+  'POST /identity/profiles': (request) => bodyField(request.body, 'cr_token') ?? bodyField(request.body, 'access_token'),
+  'POST /signin/password': (request) => loginOf(bodyField(request.body, 'username')),
+  'POST /signin/password/reset': (request) => loginOf(bodyField(request.body, 'username')),
+  'POST /signin/password/reset/confirm': (request) => bodyField(request.body, 'token'),
+  // A passcode guessed with a stolen token (to confirm or remove an authenticator) is counted by that token.
+  'POST /signin/mfa/totp/confirm': (request) => bearerTokenOf(request.headers.authorization),
+  'POST /signin/mfa/totp/remove': (request) => bearerTokenOf(request.headers.authorization),
   'GET /v1/apikeys/details': (request) => text(request.headers['iam-apikey']),
   'POST /v2/users/accept': (request) => bearerTokenOf(request.headers.authorization),
 };
@@ -53,9 +68,12 @@ function text(value: unknown): string | undefined {
   return typeof value === 'string' && value !== '' ? value : undefined;
 }
 
-function formField(body: unknown, name: string): string | undefined {
+/** A string field of a parsed form or JSON body. */
+function bodyField(body: unknown, name: string): string | undefined {
   return typeof body === 'object' && body !== null ? text((body as Record<string, unknown>)[name]) : undefined;
 }
+
+const loginOf = (login: string | undefined) => (login === undefined ? undefined : `login ${login.toLowerCase()}`);
 
 /** The counter key of a presented credential: a digest, so no secret is held in memory. */
 const digestOf = (credential: string) => createHash('sha256').update(credential).digest('base64url').slice(0, 24);

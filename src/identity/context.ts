@@ -9,7 +9,9 @@ import type { Db } from '../store/db.js';
 import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
 import type { Trx, Write, Writer } from '../store/unit-of-work.js';
 import { identityErrors } from './errors.js';
+import type { MfaEnrolments } from './mfa-reports.js';
 import type { IdentityStore } from './store.js';
+import type { AuthorizeHandOver } from './profile-context.js';
 import type { HistoryRecord } from './types.js';
 
 /**
@@ -29,6 +31,14 @@ export interface IdentityDeps {
    * all exist.
    */
   onIdentityRemoved?: readonly IdentityRemoval[];
+  /**
+   * Throws DomainError('forbidden') unless the actor could grant every access an identity holds in
+   * an account (its policies and its access groups'): changing who may assume a trusted profile
+   * hands its access over (authz.md §3.1).
+   */
+  authorizeHandOver: AuthorizeHandOver;
+  /** Which users have confirmed a second factor (the sign-in domain), for MFA status and reports. */
+  mfaEnrolments: MfaEnrolments;
 }
 
 /** Removes what one domain holds for an identity leaving an account, inside the removing write. */
@@ -94,10 +104,10 @@ export interface Stamp {
   entity_tag: string;
 }
 
-/** An entity that carries an entity tag and can be locked against updates and deletes. */
+/** An entity that carries an entity tag and, when it has a lock (trusted profiles have none), can be locked against updates and deletes. */
 export interface Lockable {
   accountId: string;
-  locked: boolean;
+  locked?: boolean;
   entityTag: string;
 }
 

@@ -28,6 +28,8 @@ export interface DirectorySources {
   membershipState(accountId: string, iamId: string, trx?: Trx): Promise<string | undefined>;
   /** The service ID with this IAM id (`iam-ServiceId-…`), of any account. */
   serviceIdByIamId(iamId: string, trx?: Trx): Promise<{ accountId: string; locked: boolean } | undefined>;
+  /** The trusted profile with this IAM id (`iam-Profile-…`), of any account. */
+  profileByIamId(iamId: string, trx?: Trx): Promise<{ accountId: string } | undefined>;
   /** Whether the access group (`AccessGroupId-…`, the Public Access group included) belongs to the account. */
   isAccessGroupOf(accountId: string, groupId: string, trx?: Trx): Promise<boolean>;
 }
@@ -36,8 +38,7 @@ export interface IdentityDirectory {
   /**
    * What `id` is in `accountId`; undefined when it is not an identity of that account. A well-formed
    * user IAM id is always an identity (with `member` telling whether it belongs to the account yet);
-   * service IDs and access groups must exist in the account; trusted profiles are not stored yet,
-   * so no profile id is one.
+   * service IDs, trusted profiles and access groups must exist in the account.
    */
   identityOf(accountId: string, id: string, trx?: Trx): Promise<Identity | undefined>;
 }
@@ -56,6 +57,7 @@ export function createIdentityDirectory(sources: DirectorySources): IdentityDire
           return serviceId?.accountId === accountId ? { kind: 'serviceid', locked: serviceId.locked } : undefined;
         }
         case 'profile':
+          return (await sources.profileByIamId(id, trx))?.accountId === accountId ? { kind: 'profile' } : undefined;
         case undefined:
           return undefined;
       }

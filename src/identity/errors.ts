@@ -10,6 +10,17 @@ export const identityErrors = {
   apiKeyValueNotFound: () => new DomainError('not_found', 'not_found', 'No API key with the given value was found.'),
   serviceIdNotFound: (id: string) => notFound('Service ID', id),
   groupNotFound: (id: string) => notFound('Service ID group', id),
+  profileNotFound: (id: string) => notFound('Trusted profile', id),
+  claimRuleNotFound: (id: string) => notFound('Claim rule', id),
+  linkNotFound: (id: string) => notFound('Link', id),
+  profileIdentityNotFound: (type: string, identifier: string) =>
+    new DomainError('not_found', 'not_found', `No identity of type ${type} with identifier ${identifier} may assume this trusted profile.`),
+  profileNameTaken: (name: string) =>
+    new DomainError('conflict', 'conflict', `A trusted profile named "${name}" already exists in this account.`),
+  linkExists: () => new DomainError('conflict', 'conflict', 'The trusted profile already has a link to this compute resource.'),
+  /** A per-profile limit (claim rules, links) reached: 409 as for other account limits. */
+  profileLimitReached: (what: string, limit: number) =>
+    new DomainError('conflict', 'limit_exceeded', `A trusted profile can have at most ${limit} ${what}.`),
 
   /** Locked entities refuse updates and deletes until unlocked: 409, code `entity_locked`. */
   locked: (what: string, id: string) =>

@@ -112,6 +112,41 @@ export function createExtrasStore(db: Db) {
     },
 
     /** Service IDs per group of the account; groups of other accounts (or none) count 0. */
+    /** The account's trusted profiles. */
+    async countProfiles(accountId: string): Promise<number> {
+      const row = await db
+        .selectFrom('trusted_profiles')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('account_id', '=', accountId)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    },
+
+    /** Claim rules of one type (`Profile-SAML`, `Profile-CR`) of the account's profiles: in all, and per profile asked about (another account's profile counts 0). */
+    async countClaimRules(accountId: string, type: string, profileIds: string[]): Promise<{ total: number; per: Map<string, number> }> {
+      const rows = await db
+        .selectFrom('profile_claim_rules')
+        .innerJoin('trusted_profiles', 'trusted_profiles.id', 'profile_claim_rules.profile_id')
+        .select((eb) => ['profile_claim_rules.profile_id as key', eb.fn.countAll().as('n')])
+        .where('trusted_profiles.account_id', '=', accountId)
+        .where('profile_claim_rules.type', '=', type)
+        .groupBy('profile_claim_rules.profile_id')
+        .execute();
+      return { total: rows.reduce((sum, r) => sum + Number(r.n), 0), per: countsOf(rows, profileIds) };
+    },
+
+    /** Compute-resource links of the account's profiles: in all, and per profile asked about (another account's profile counts 0). */
+    async countLinks(accountId: string, profileIds: string[]): Promise<{ total: number; per: Map<string, number> }> {
+      const rows = await db
+        .selectFrom('profile_links')
+        .innerJoin('trusted_profiles', 'trusted_profiles.id', 'profile_links.profile_id')
+        .select((eb) => ['profile_links.profile_id as key', eb.fn.countAll().as('n')])
+        .where('trusted_profiles.account_id', '=', accountId)
+        .groupBy('profile_links.profile_id')
+        .execute();
+      return { total: rows.reduce((sum, r) => sum + Number(r.n), 0), per: countsOf(rows, profileIds) };
+    },
+
     async countServiceIdsPerGroup(accountId: string, groupIds: string[]): Promise<Map<string, number>> {
       if (groupIds.length === 0) return new Map();
       const rows = await db
@@ -152,11 +187,13 @@ export function createExtrasStore(db: Db) {
       return db.selectFrom('identity_reports').selectAll().where('account_id', '=', accountId).where('reference', '=', reference).executeTakeFirst();
     },
 
-    async latestReport(accountId: string): Promise<ReportRow | undefined> {
+    /** The account's newest report of that type. */
+    async latestReport(accountId: string, type: string): Promise<ReportRow | undefined> {
       return db
         .selectFrom('identity_reports')
         .selectAll()
         .where('account_id', '=', accountId)
+        .where('type', '=', type)
         .orderBy('created_at', 'desc')
         .orderBy('reference', 'desc')
         .limit(1)

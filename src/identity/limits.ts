@@ -7,8 +7,7 @@ import type { ExtrasStore } from './extras-store.js';
  * Account limits of identity entities and their consumption (`getAccountLimits`, and
  * `bulkListAccountEntityConsumption` for long lists). Every answer carries every limit; a count is
  * added for each entity the request asks about, from the database. Entities this server does not
- * have yet (trusted profiles, templates, identity providers, compute-resource links and rules)
- * truthfully count 0. Reading them needs `iam-identity.account.get` on the account.
+ * have yet (templates, identity providers) truthfully count 0. Reading them needs `iam-identity.account.get` on the account.
  */
 
 /**
@@ -76,8 +75,9 @@ export interface LimitsUsage {
 
 const withCount = (limit: number, wanted: boolean | undefined, count: () => number): LimitCount => (wanted ? { limit, count: count() } : { limit });
 
-/** Per-profile entries: no profile exists here yet, so each holds nothing. */
-const noProfileItems = (ids: string[] | undefined) => (ids ? { profiles: ids.map((profile_id) => ({ profile_id, count: 0 })) } : {});
+/** Per-profile entries for the profiles asked about. */
+const profileItems = (ids: string[] | undefined, per: Map<string, number>) =>
+  ids ? { profiles: ids.map((profile_id) => ({ profile_id, count: per.get(profile_id) ?? 0 })) } : {};
 
 export function createLimitsService(ctx: IdentityContext, extras: ExtrasStore) {
   return {
@@ -90,13 +90,17 @@ export function createLimitsService(ctx: IdentityContext, extras: ExtrasStore) {
       const groups = request.serviceidGroups ? await extras.countServiceIdGroups(accountId) : 0;
       const perGroup = request.serviceidsPerGroup && (await extras.countServiceIdsPerGroup(accountId, request.serviceidsPerGroup));
       const perIdentity = request.apikeysPerIdentity && (await extras.countApiKeysPerIdentity(accountId, request.apikeysPerIdentity));
+      const profiles = request.profiles ? await extras.countProfiles(accountId) : 0;
+      const samlRules = await extras.countClaimRules(accountId, 'Profile-SAML', request.claimRulesPerProfile ?? []);
+      const crRules = await extras.countClaimRules(accountId, 'Profile-CR', request.crRulesPerProfile ?? []);
+      const links = await extras.countLinks(accountId, request.crLinksPerProfile ?? []);
       return {
         serviceid_groups: withCount(L.serviceIdGroups, request.serviceidGroups, () => groups),
         serviceids_per_group: {
           limit: L.serviceIdsPerGroup,
           ...(perGroup ? { serviceid_groups: [...perGroup].map(([group_id, count]) => ({ group_id, count })) } : {}),
         },
-        profiles: withCount(L.profiles, request.profiles, () => 0),
+        profiles: withCount(L.profiles, request.profiles, () => profiles),
         apikeys_per_identity: {
           limit: L.apiKeysPerIdentity,
           ...(perIdentity ? { identities: [...perIdentity].map(([iam_id, count]) => ({ iam_id, count })) } : {}),
@@ -111,11 +115,11 @@ export function createLimitsService(ctx: IdentityContext, extras: ExtrasStore) {
         },
         idps: withCount(L.idps, request.idps, () => 0),
         claim_rules_per_group: { limit: L.claimRulesPerGroup },
-        claim_rules_per_profile: { limit: L.claimRulesPerProfile, ...noProfileItems(request.claimRulesPerProfile) },
-        cr_links: withCount(L.crLinks, request.crLinks, () => 0),
-        cr_links_per_profile: { limit: L.crLinksPerProfile, ...noProfileItems(request.crLinksPerProfile) },
-        cr_rules: withCount(L.crRules, request.crRules, () => 0),
-        cr_rules_per_profile: { limit: L.crRulesPerProfile, ...noProfileItems(request.crRulesPerProfile) },
+        claim_rules_per_profile: { limit: L.claimRulesPerProfile, ...profileItems(request.claimRulesPerProfile, samlRules.per) },
+        cr_links: withCount(L.crLinks, request.crLinks, () => links.total),
+        cr_links_per_profile: { limit: L.crLinksPerProfile, ...profileItems(request.crLinksPerProfile, links.per) },
+        cr_rules: withCount(L.crRules, request.crRules, () => crRules.total),
+        cr_rules_per_profile: { limit: L.crRulesPerProfile, ...profileItems(request.crRulesPerProfile, crRules.per) },
       };
     },
   };

@@ -1,6 +1,14 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { created, FreeForm, noContent, ok, type Operations } from '../http/openapi.js';
-import { LimitsResponse, PreferenceResponse, PreferencesResponse, ReportReferenceResponse, ReportResponse } from './schemas.js';
+import {
+  LimitsResponse,
+  MfaReportResponse,
+  PreferenceResponse,
+  PreferencesResponse,
+  ReportReferenceResponse,
+  ReportResponse,
+  UserMfaEnrollments,
+} from './schemas.js';
 
 /**
  * Response schemas of the IAM Identity routes (the SDK's iam-identity/v1 models) and what the
@@ -214,5 +222,20 @@ export const identityOperations: Operations = {
     operationId: 'getReport',
     summary: "Get an activity report (204 while it is computed; reference `latest`: the account's newest)",
     responses: { 200: ReportResponse, 204: null },
+  },
+  'GET /v1/mfa/accounts/:account_id/status': {
+    operationId: 'getMfaStatus',
+    summary: "Get a user's MFA enrolment and whether it meets the account's requirement",
+    responses: ok(UserMfaEnrollments),
+  },
+  'POST /v1/mfa/accounts/:account_id/report': {
+    operationId: 'createMfaReport',
+    summary: 'Create the MFA enrolment report of every user of the account',
+    responses: { 202: ReportReferenceResponse },
+  },
+  'GET /v1/mfa/accounts/:account_id/report/:reference': {
+    operationId: 'getMfaReport',
+    summary: "Get an MFA enrolment report (reference `latest`: the account's newest)",
+    responses: ok(MfaReportResponse),
   },
 };

@@ -13,7 +13,7 @@ import type { ExtrasStore, PreferenceKey, PreferenceRow } from './extras-store.j
  * the identity addressed): an identity reads and writes its own; others need
  * `iam-identity.preferences.read` to read and `iam-identity.preferences.update` to write or
  * delete (IBM's Administrator on iam-identity). IBM documents the console preferences for trusted
- * profiles; here every identity of the account (member user, service ID) may hold them.
+ * profiles; here every identity of the account (member user, service ID, trusted profile) may hold them.
  * Writes are upserts on (account, identity, service, preference), audited; nothing is written on a
  * refusal. Listing returns only what the caller may read (nothing, rather than an error).
  */

@@ -174,8 +174,9 @@ export function createReportService(ctx: IdentityContext, extras: ExtrasStore) {
     /** The report with that reference (`latest`: the account's newest); 404 for none in the account. */
     async get(actor: Actor, accountId: string, reference: string): Promise<ReportState> {
       await authorizer.authorize(actor.principal, 'iam-identity.report.get', targetOf(accountId));
-      const row = reference === 'latest' ? await extras.latestReport(accountId) : await extras.getReport(accountId, reference);
-      if (!row) throw reportNotFound(reference);
+      const row = reference === 'latest' ? await extras.latestReport(accountId, 'inactive') : await extras.getReport(accountId, reference);
+      // An MFA report (mfa-reports.ts) shares the table, not the API.
+      if (!row || row.type !== 'inactive') throw reportNotFound(reference);
       const abandoned = row.status === 'running' && clock.now().getTime() - Date.parse(row.created_at) > REPORT_SETTINGS.abandonedAfterMs;
       if (row.status === 'failed' || abandoned) throw new DomainError('internal', 'report_failed', `Report ${row.reference} could not be computed; create a new one.`);
       if (row.status === 'running') return { running: true };

@@ -6,6 +6,7 @@ import { ifMatchOf, sendTagged } from '../http/etag.js';
 import { describeOperations } from '../http/openapi.js';
 import type { Actor, Authenticator } from '../kernel/principal.js';
 import { identityOperations } from './operations.js';
+import { registerProfileRoutes } from './profile-routes.js';
 import type { ListParams } from './paging.js';
 import {
   AccountParams,
@@ -27,7 +28,9 @@ import {
   UpdateGroupBody,
   UpdateServiceIdBody,
   UpdateSettingsBody,
+  CreateMfaReportQuery,
   CreateReportQuery,
+  MfaStatusQuery,
   LimitsBody,
   LimitsQuery,
   LimitsResponse,
@@ -102,7 +105,8 @@ const definedParams = (params: Record<string, string | number | boolean | undefi
 
 
 /**
- * IAM Identity v1 routes: API keys, service IDs, service ID groups, account identity settings.
+ * IAM Identity v1 routes: API keys, service IDs, service ID groups, trusted profiles
+ * (profile-routes.ts), account identity settings.
  * Each validates its input against the schemas (bodies strictly, no type coercion), calls one
  * service operation and shapes IBM's response. Errors use the identity ExceptionResponse shape.
  */
@@ -115,6 +119,7 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
     const tags = ['IAM Identity'];
     describeOperations(plain, 'identity', tags, identityOperations);
     const location = (reply: FastifyReply, path: string) => reply.header('Location', `${site.url}${path}`);
+    registerProfileRoutes(plain, identity, site.url);
 
     // ── API keys ──────────────────────────────────────────────────────────────────────────
 
@@ -497,6 +502,26 @@ export function identityRoutes(deps: IdentityRoutesDeps): FastifyPluginAsync {
         if (state.running) return reply.code(204).send(null);
         return state.report;
       },
+    );
+
+    // ── MFA status and reports ────────────────────────────────────────────────────────────
+
+    app.get(
+      '/v1/mfa/accounts/:account_id/status',
+      { config, schema: { tags, params: ReportAccountParams, querystring: MfaStatusQuery } },
+      async (request) => identity.mfa.status(actorOf(request), request.params.account_id, request.query.iam_id),
+    );
+
+    app.post(
+      '/v1/mfa/accounts/:account_id/report',
+      { config, schema: { tags, params: ReportAccountParams, querystring: CreateMfaReportQuery } },
+      async (request, reply) => reply.code(202).send(await identity.mfa.create(actorOf(request), request.params.account_id, request.query.type)),
+    );
+
+    app.get(
+      '/v1/mfa/accounts/:account_id/report/:reference',
+      { config, schema: { tags, params: ReportParams } },
+      async (request) => identity.mfa.get(actorOf(request), request.params.account_id, request.params.reference),
     );
   };
 }

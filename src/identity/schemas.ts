@@ -275,3 +275,42 @@ export const ReportResponse = Type.Object({
   serviceids: Type.Array(Type.Object({ id: Type.String(), name: opt(Type.String()), ...LastAuthn })),
   profiles: Type.Array(Type.Object({ id: Type.String(), name: opt(Type.String()), ...LastAuthn })),
 });
+
+// ── MFA status and reports ────────────────────────────────────────────────────────────────────
+
+export const MfaStatusQuery = Type.Object({ iam_id: Type.String({ minLength: 1, maxLength: limits.id }) });
+export const CreateMfaReportQuery = Type.Object({ type: opt(Type.String({ maxLength: 32 })) });
+
+const EnrolmentTypeStatus = Type.Object({ required: Type.Boolean(), enrolled: Type.Boolean() });
+const MfaEnrolmentFields = {
+  effective_mfa_type: Type.String(),
+  id_based_mfa: Type.Object({
+    trait_account_default: Type.String(),
+    trait_user_specific: opt(Type.String()),
+    trait_effective: Type.String(),
+    complies: Type.Boolean(),
+    comply_state: opt(Type.String()),
+  }),
+  account_based_mfa: Type.Object({
+    security_questions: EnrolmentTypeStatus,
+    totp: EnrolmentTypeStatus,
+    verisign: EnrolmentTypeStatus,
+    complies: Type.Boolean(),
+  }),
+};
+export const UserMfaEnrollments = Type.Object({ iam_id: Type.String(), ...MfaEnrolmentFields }, { title: 'UserMfaEnrollments' });
+export const MfaReportResponse = Type.Object(
+  {
+    created_by: Type.String(),
+    reference: Type.String(),
+    report_time: Type.String(),
+    account_id: Type.String(),
+    ims_account_id: opt(Type.String()),
+    users: opt(
+      Type.Array(
+        Type.Object({ iam_id: Type.String(), name: opt(Type.String()), username: Type.String(), email: opt(Type.String()), ...MfaEnrolmentFields }),
+      ),
+    ),
+  },
+  { title: 'ReportMfaEnrollmentStatus' },
+);

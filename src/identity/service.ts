@@ -10,12 +10,20 @@ import { createExtrasStore } from './extras-store.js';
 import { createLimitsService } from './limits.js';
 import { createPreferenceService } from './preferences.js';
 import { createReportService } from './reports.js';
+import { createMfaReportService } from './mfa-reports.js';
 import { createIdentityStore } from './store.js';
-import type { ServiceId } from './types.js';
+import { createClaimRuleOperations } from './profile-rules.js';
+import { createIdentityOperations } from './profile-identities.js';
+import { createLinkOperations } from './profile-links.js';
+import type { ProfileContext } from './profile-context.js';
+import { createProfileOperations } from './profiles.js';
+import { createProfileStore } from './profiles-store.js';
+import type { ServiceId, TrustedProfile } from './types.js';
 
 /**
- * The IAM Identity domain: API keys, service IDs, service ID groups, account identity settings,
- * identity preferences, account limits and activity reports.
+ * The IAM Identity domain: API keys, service IDs, service ID groups, trusted profiles (with their
+ * claim rules, links and identities), account identity settings, identity preferences, account
+ * limits, activity reports and MFA status and reports.
  * Every operation takes the calling Actor, asks the authorizer (catalog actions `iam-identity.*`),
  * and every mutation commits its change, history, change-feed entry and audit event together.
  */
@@ -26,12 +34,14 @@ export function createIdentityService(deps: IdentityDeps) {
   const groups = createGroupService(ctx);
   const settings = createSettingsService(ctx);
   const extras = createExtrasStore(deps.db);
+  const profileContext: ProfileContext = { ctx, store: createProfileStore(deps.db), authorizeHandOver: deps.authorizeHandOver };
 
-  /** Whether `iamId` names an identity of the account: a member user or one of its service IDs. */
+  /** Whether `iamId` names an identity of the account: a member user, or one of its service IDs or trusted profiles. */
   async function isIdentityOf(accountId: string, iamId: string): Promise<boolean> {
     const kind = subjectKindOf(iamId);
     if (kind === 'user') return (await deps.accounts.membershipState(accountId, iamId)) !== undefined;
     if (kind === 'serviceid') return (await ctx.store.getServiceIdByIamId(iamId))?.accountId === accountId;
+    if (kind === 'profile') return (await profileContext.store.getProfileByIamId(iamId))?.accountId === accountId;
     return false;
   }
 
@@ -73,10 +83,17 @@ export function createIdentityService(deps: IdentityDeps) {
     },
     serviceIds,
     groups,
+    profiles: {
+      ...createProfileOperations(profileContext),
+      rules: createClaimRuleOperations(profileContext),
+      links: createLinkOperations(profileContext),
+      identities: createIdentityOperations(profileContext),
+    },
     settings,
     preferences: createPreferenceService(ctx, extras, isIdentityOf),
     limits: createLimitsService(ctx, extras),
     reports: createReportService(ctx, extras),
+    mfa: createMfaReportService(ctx, extras, { enrolments: deps.mfaEnrolments, effectiveSettingsOf: settings.effectiveSettingsOf }),
     issueApiKeyIn,
 
     /** Lookups for other domains (access-group members, policy subjects); no authorization. */
@@ -85,6 +102,8 @@ export function createIdentityService(deps: IdentityDeps) {
       serviceIdByIamId: (iamId: string): Promise<ServiceId | undefined> => ctx.store.getServiceIdByIamId(iamId),
       /** The service ID with that id (`ServiceId-…`), or undefined. */
       serviceId: (id: string): Promise<ServiceId | undefined> => ctx.store.getServiceId(id),
+      /** The trusted profile with that IAM id (`iam-Profile-…`), of any account, or undefined. */
+      profileByIamId: (iamId: string): Promise<TrustedProfile | undefined> => profileContext.store.getProfileByIamId(iamId),
       /** The identity settings in force in an account (defaults resolved). */
       effectiveSettingsOf: settings.effectiveSettingsOf,
     },

@@ -103,7 +103,7 @@ const flag = (value: boolean) => (value ? 1 : 0);
  * id), starting after or before the cursor, at most `size` of them, and whether more follow.
  * A NULL sort value sorts as the empty string.
  */
-async function readWindow<TB extends keyof Schema, O extends { id: string }>(
+export async function readWindow<TB extends keyof Schema, O extends { id: string }>(
   query: SelectQueryBuilder<Schema, TB, O>,
   window: Window,
 ): Promise<Slice<O>> {

@@ -137,3 +137,107 @@ export interface UserSummary {
   userName: string;
   email: string;
 }
+
+// ── Trusted profiles ──────────────────────────────────────────────────────────────────────────
+
+/**
+ * A trusted profile: an identity that others assume (its IAM id `iam-Profile-<uuid>` is what
+ * policies and access-group memberships name). A profile is active for as long as it exists: the
+ * v1 API has no lock or disable for profiles.
+ */
+export interface TrustedProfile {
+  /** `Profile-<uuid>`. */
+  id: string;
+  /** `iam-Profile-<uuid>`. */
+  iamId: string;
+  crn: string;
+  accountId: string;
+  name: string;
+  description: string | null;
+  email: string | null;
+  createdBy: string;
+  createdAt: string;
+  modifiedAt: string;
+  entityTag: string;
+  /** The tag of the profile's identity list; it changes with every change of that list. */
+  identitiesTag: string;
+}
+
+export type ClaimRuleType = 'Profile-SAML' | 'Profile-CR';
+
+/** The compute-resource types IBM names for Profile-CR rules and links. */
+export const COMPUTE_RESOURCE_TYPES = ['VSI', 'PVS', 'BMS', 'IKS_SA', 'ROKS_SA', 'CE'] as const;
+export type ComputeResourceType = (typeof COMPUTE_RESOURCE_TYPES)[number];
+
+/** IBM's claim operators (as access-group rules'). */
+export const CLAIM_OPERATORS = ['EQUALS', 'NOT_EQUALS', 'EQUALS_IGNORE_CASE', 'NOT_EQUALS_IGNORE_CASE', 'IN', 'NOT_IN', 'CONTAINS'] as const;
+export type ClaimOperator = (typeof CLAIM_OPERATORS)[number];
+
+/**
+ * One condition of a claim rule, as given: `value` is the JSON-encoded text IBM's clients send
+ * (e.g. `"\"dev\""`, or a JSON array for IN / NOT_IN); the matcher decodes it.
+ */
+export interface ClaimCondition {
+  claim: string;
+  operator: ClaimOperator;
+  value: string;
+}
+
+/**
+ * A claim rule: who may assume the profile by the claims of a federated sign-in (`Profile-SAML`,
+ * `realmName` set) or of a compute resource's token (`Profile-CR`, `crType` set). A rule matches
+ * when every condition holds. `expiration` is the session lifetime in seconds of tokens it yields.
+ */
+export interface ClaimRule {
+  /** `ClaimRule-<uuid>`. */
+  id: string;
+  profileId: string;
+  name: string | null;
+  type: ClaimRuleType;
+  realmName: string | null;
+  crType: ComputeResourceType | null;
+  expiration: number;
+  conditions: ClaimCondition[];
+  createdAt: string;
+  modifiedAt: string;
+  entityTag: string;
+}
+
+/** What a link points at: a compute resource by CRN, narrowed by namespace/name (Kubernetes) or component (Code Engine). */
+export interface LinkTarget {
+  crn: string;
+  namespace?: string;
+  name?: string;
+  componentType?: string;
+  componentName?: string;
+}
+
+/** A link: the compute resource `target` (of type `crType`) may assume the profile. */
+export interface ProfileLink {
+  /** `ProfileLink-<uuid>`. */
+  id: string;
+  profileId: string;
+  name: string | null;
+  crType: ComputeResourceType;
+  isCrossAccount: boolean;
+  target: LinkTarget;
+  createdAt: string;
+  modifiedAt: string;
+  entityTag: string;
+}
+
+export type ProfileIdentityType = 'user' | 'serviceid' | 'crn';
+
+/**
+ * An identity that may assume the profile. `identifier` is the user's IAM id, the service ID's
+ * IAM id (`iam-ServiceId-…`) or a CRN; `iamId` is the IAM id tokens of that identity carry (for a
+ * CRN, `crn-<crn>`). `accounts` (users only) lists the accounts from which the user may assume it;
+ * empty means the profile's own account.
+ */
+export interface ProfileIdentity {
+  type: ProfileIdentityType;
+  identifier: string;
+  iamId: string;
+  accounts: string[];
+  description: string | null;
+}

@@ -35,7 +35,8 @@ const activity = (a: Activity) => ({
   authn_count: a.authnCount,
 });
 
-const extras = (d: Detailed<unknown>) => ({
+/** `history` and `activity`, when a read asked for them. */
+export const extras = (d: Detailed<unknown>) => ({
   ...(d.history ? { history: history(d.history) } : {}),
   ...(d.activity ? { activity: activity(d.activity) } : {}),
 });

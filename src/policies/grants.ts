@@ -8,7 +8,9 @@ import type { PolicyRecord } from './types.js';
 export interface GrantCheckDeps {
   authorizer: Authorizer;
   catalog: Catalog;
-  policies: Pick<PolicyStore, 'listActiveOfGroup'>;
+  policies: Pick<PolicyStore, 'listActiveOfGroup' | 'listActiveOfSubject'>;
+  /** The ids of the account's access groups `iamId` belongs to now (static or dynamic members). */
+  groupsOf(accountId: string, iamId: string): Promise<string[]>;
 }
 
 /**
@@ -27,11 +29,22 @@ export function createGrantCheck(deps: GrantCheckDeps) {
     }
   }
 
+  /** Throws DomainError('forbidden') unless `actor` could create every active policy of the group. */
+  async function authorizeJoin(actor: Actor, accountId: string, groupId: string): Promise<void> {
+    await authorizeAll(actor, 'iam.policy.create', await deps.policies.listActiveOfGroup(accountId, groupId));
+  }
+
   return {
     authorizeAll,
-    /** Throws DomainError('forbidden') unless `actor` could create every active policy of the group. */
-    async authorizeJoin(actor: Actor, accountId: string, groupId: string): Promise<void> {
-      await authorizeAll(actor, 'iam.policy.create', await deps.policies.listActiveOfGroup(accountId, groupId));
+    authorizeJoin,
+    /**
+     * Throws DomainError('forbidden') unless `actor` could create every active policy that reaches
+     * `iamId` in the account: its own and those of each access group it belongs to. Whoever may
+     * assume a trusted profile receives exactly that, so changing who may is such a grant.
+     */
+    async authorizeHandOver(actor: Actor, accountId: string, iamId: string): Promise<void> {
+      await authorizeAll(actor, 'iam.policy.create', await deps.policies.listActiveOfSubject(accountId, iamId));
+      for (const groupId of await deps.groupsOf(accountId, iamId)) await authorizeJoin(actor, accountId, groupId);
     },
   };
 }

@@ -46,6 +46,11 @@ export interface MutationTools {
 export interface AuditedDeps {
   writer: Writer;
   authorizer: Authorizer;
+  /**
+   * Called with each committed write's change-feed revision before the mutation returns; e.g. the
+   * catalog waits until this node's decision point has applied it.
+   */
+  afterCommit?: (revision: number) => Promise<void>;
 }
 
 export type Audited = <T>(actor: Actor, subject: AuditSubject, run: (commit: Commit, tools: MutationTools) => Promise<T>) => Promise<T>;
@@ -64,20 +69,22 @@ export function createAudited(deps: AuditedDeps): Audited {
       const { action, targetType, accountId } = subject;
       return auditOf(actor, { action, targetType, targetId, accountId, ...(detail ? { detail } : {}) });
     };
-    const commit: Commit = async (fn, detail) => {
-      const { value } = await deps.writer.write(async (w) => {
-        const result = await fn(w);
-        w.audit(eventOf(typeof detail === 'function' ? detail(result) : detail));
-        return result;
-      });
+    const committed = async <R>(written: Promise<{ value: R; revision: number }>) => {
+      const { value, revision } = await written;
+      await deps.afterCommit?.(revision);
       return value;
     };
+    const commit: Commit = (fn, detail) =>
+      committed(
+        deps.writer.write(async (w) => {
+          const result = await fn(w);
+          w.audit(eventOf(typeof detail === 'function' ? detail(result) : detail));
+          return result;
+        }),
+      );
     const tools: MutationTools = {
       authorize: (action, target) => deps.authorizer.authorize(actor.principal, action, target, actor.environment),
-      async commitEach(fn) {
-        const { value } = await deps.writer.write((w) => fn(w, (ww, targetId, detail) => ww.audit(eventOf(detail, targetId))));
-        return value;
-      },
+      commitEach: (fn) => committed(deps.writer.write((w) => fn(w, (ww, targetId, detail) => ww.audit(eventOf(detail, targetId))))),
     };
     try {
       return await run(commit, tools);

@@ -147,6 +147,8 @@ export interface RefreshTokensTable {
   scope: string;
   created_at: string;
   expires_at: string;
+  /** How the sign-in behind it was made (JSON: grant type, acr, amr); NULL for API-key grants (migration 021). */
+  authn: string | null;
 }
 
 /** One row holding the newest revision; incrementing it serialises commits in revision order. */
@@ -527,4 +529,175 @@ export interface IdentityReportsTable {
   completed_at: string | null;
   /** The report body (IBM's wire names), once done. */
   result: string | null;
+}
+
+// ── Trusted profiles (migration 015) ────────────────────────────────────────────────────────────
+
+export interface Schema {
+  trusted_profiles: TrustedProfilesTable;
+  profile_claim_rules: ProfileClaimRulesTable;
+  profile_links: ProfileLinksTable;
+  profile_identities: ProfileIdentitiesTable;
+}
+
+export interface TrustedProfilesTable {
+  id: string;
+  iam_id: string;
+  crn: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  email: string | null;
+  created_by: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+  /** The entity tag of the profile's identity list (IBM's `entity_tag` of getProfileIdentities). */
+  identities_tag: string;
+}
+
+export interface ProfileClaimRulesTable {
+  id: string;
+  profile_id: string;
+  name: string | null;
+  type: string;
+  realm_name: string | null;
+  cr_type: string | null;
+  expiration: number;
+  /** JSON array of `{claim, operator, value}`. */
+  conditions: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+}
+
+/** A compute-resource link; absent target parts are stored as '' so one unique index covers them all. */
+export interface ProfileLinksTable {
+  id: string;
+  profile_id: string;
+  name: string | null;
+  cr_type: string;
+  is_cross_account: number;
+  crn: string;
+  namespace: string;
+  link_name: string;
+  component_type: string;
+  component_name: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+}
+
+export interface ProfileIdentitiesTable {
+  profile_id: string;
+  type: string;
+  identifier: string;
+  iam_id: string;
+  /** JSON array of account ids (users only; empty otherwise). */
+  accounts: string;
+  description: string | null;
+}
+
+// ── Trusted issuers of workload tokens (migration 017) ──────────────────────────────────────────
+
+export interface Schema {
+  trusted_issuers: TrustedIssuersTable;
+}
+
+/** An issuer of compute-resource tokens an account trusts (src/workload/). */
+export interface TrustedIssuersTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  /** `kubernetes` | `code_engine` | `oidc`. */
+  type: string;
+  /** The `iss` of its tokens; unique per account. */
+  issuer: string;
+  /** JSON array of strings: a token must carry one of them in `aud`. */
+  audiences: string;
+  jwks_url: string | null;
+  /** JSON: an uploaded public JWKS (exactly one of `jwks_url` and `jwks` is set). */
+  jwks: string | null;
+  /** JSON array of JWS algorithm names. */
+  algorithms: string;
+  max_clock_skew_seconds: number;
+  /** The CRN of the compute resource (e.g. the cluster) its tokens come from, if given. */
+  resource_crn: string | null;
+  created_by: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+}
+
+// ── Sign-in (migrations 021, 022) ──────────────────────────────────────────────────────────────
+
+export interface Schema {
+  user_passwords: UserPasswordsTable;
+  password_resets: PasswordResetsTable;
+  mfa_totp: MfaTotpTable;
+  mfa_totp_steps: MfaTotpStepsTable;
+  mfa_recovery_codes: MfaRecoveryCodesTable;
+  signin_sessions: SignInSessionsTable;
+}
+
+/** A user's TOTP authenticator. */
+export interface MfaTotpTable {
+  iam_id: string;
+  /** The base32 secret sealed under the key-encryption key (context `mfa-totp:<iam id>`). */
+  secret: string;
+  created_at: string;
+  /** When a first code confirmed it; NULL while enrolment is pending (then it is not a factor). */
+  confirmed_at: string | null;
+  last_used_at: string | null;
+}
+
+/** A TOTP time step whose code was accepted (never again). */
+export interface MfaTotpStepsTable {
+  iam_id: string;
+  step: number;
+  used_at: string;
+}
+
+export interface MfaRecoveryCodesTable {
+  iam_id: string;
+  /** SHA-256 of the normalised code, hex. */
+  code_hash: string;
+  created_at: string;
+  used_at: string | null;
+}
+
+/** A browser session. */
+export interface SignInSessionsTable {
+  id: string;
+  /** SHA-256 of the cookie's secret, hex. */
+  secret_hash: string;
+  /** SHA-256 of the session's CSRF token, hex. */
+  csrf_hash: string;
+  iam_id: string;
+  account_id: string;
+  /** JSON AuthnLevel: how the session signed in. */
+  authn: string;
+  created_at: string;
+  last_seen_at: string;
+  /** The absolute end (the account's session_expiration_in_seconds after creation). */
+  expires_at: string;
+  /** When it was signed out or revoked; NULL while live. */
+  ended_at: string | null;
+}
+
+/** A user's password: its argon2id hash (PHC string), one per user. */
+export interface UserPasswordsTable {
+  iam_id: string;
+  hash: string;
+  updated_at: string;
+}
+
+/** An e-mailed password-reset link, usable once until `expires_at`. */
+export interface PasswordResetsTable {
+  /** SHA-256 of the link's secret, hex. */
+  token_hash: string;
+  iam_id: string;
+  created_at: string;
+  expires_at: string;
 }

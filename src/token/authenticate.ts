@@ -18,6 +18,8 @@ export interface AuthenticatorDeps {
   accounts: Pick<AccountsStore, 'membershipState'>;
   /** Whether a token's service ID is still one of its account, and unlocked. */
   directory: IdentityDirectory;
+  /** Trusted profiles by IAM id, for profile tokens (cr-token and assume grants); without it they are refused. */
+  profiles?: { getProfileByIamId(iamId: string): Promise<{ accountId: string } | undefined> };
   /**
    * How long a principal found usable is trusted without asking the database again, in ms
    * (default 1000). This is the staleness bound: a deleted service ID or a user removed from the
@@ -66,7 +68,8 @@ function refusal(error: unknown): DomainError {
  * - `iss` is this server's issuer, `exp` is in the future, `nbf` (if any) has passed and `iat` is
  *   not in the future (60 s skew allowed); `iam_id`, `sub` and `account.bss` are present;
  * - its identity is still usable: a service ID still exists and belongs to `account.bss`; a user
- *   is still an ACTIVE member of `account.bss`. (Locking does not disable an identity on IBM Cloud.)
+ *   is still an ACTIVE member of `account.bss`; a trusted profile (a profile token) still exists
+ *   in `account.bss`. (Locking does not disable an identity on IBM Cloud.)
  *   Positive answers are cached for `principalCacheMs` (1 s by default).
  * Any failure throws DomainError('unauthenticated') with a message saying why.
  */
@@ -90,6 +93,9 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       const serviceId = await deps.directory.identityOf(principal.accountId, principal.iamId);
       if (serviceId?.kind !== 'serviceid') throw unauthenticated('The service ID of the access token no longer exists.');
       if (serviceId.locked) throw unauthenticated('The service ID of the access token is locked.');
+    } else if (principal.kind === 'profile') {
+      const profile = await deps.profiles?.getProfileByIamId(principal.iamId);
+      if (profile?.accountId !== principal.accountId) throw unauthenticated('The trusted profile of the access token no longer exists.');
     } else {
       const state = await accounts.membershipState(principal.accountId, principal.iamId);
       if (state !== 'ACTIVE') throw unauthenticated('The user of the access token is no longer a member of its account.');
@@ -127,7 +133,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
         throw unauthenticated('The access token lacks the iam_id or account claim.');
       }
       const kind = subjectKindOf(iamId);
-      if (kind !== 'user' && kind !== 'serviceid') throw unauthenticated('The access token names an identity this server does not issue tokens to.');
+      if (kind === undefined || (kind === 'profile' && !deps.profiles)) throw unauthenticated('The access token names an identity this server does not issue tokens to.');
       const name = typeof payload.name === 'string' ? payload.name : iamId;
       const principal: Principal = { iamId, kind, accountId: account.bss, name };
       const usableKey = `${iamId} ${account.bss}`;

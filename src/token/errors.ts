@@ -47,6 +47,14 @@ export const tokenErrors = {
     grantError('invalid_refresh_token', 'BXNIM0407E', 'Provided refresh token is invalid.', reason),
   refreshTokenExpired: () => grantError('expired_refresh_token', 'BXNIM0408E', 'Provided refresh token is expired.'),
 
+  clientRequired: () =>
+    grantError(
+      'client_required',
+      'BXNIM0308E',
+      'No Authorization header with client credentials.',
+      'The password grant needs Authorization: Basic base64(client_id:client_secret), e.g. the CLI client bx:bx.',
+    ),
+
   methodNotAllowed: () =>
     new DomainError('method_not_allowed', 'method_not_allowed', 'Method not allowed.', {
       messageCode: 'BXNIM0060E',
@@ -56,3 +64,26 @@ export const tokenErrors = {
 
 /** Why a bearer token was refused (401 on every management API). */
 export const unauthenticated = (message: string) => new DomainError('unauthenticated', 'invalid_token', message);
+
+/** Errors of the trusted-profile grants (cr-token, assume) and of `POST /identity/profiles`. */
+export const profileGrantErrors = {
+  /** One answer for a profile that does not exist and one of an account the caller cannot reach: no oracle. */
+  profileNotFound: (reference: string) =>
+    grantError(
+      'profile_not_found',
+      'BXNIM0106E',
+      `Trusted profile ${reference} was not found.`,
+      'The profile must exist in the account of the compute resource or of the identity assuming it.',
+    ),
+  /** 403, as IBM answers a grant the caller is not authorized to (BXNIM0513E). */
+  notAssumable: (profileId: string, why: string) =>
+    new DomainError('forbidden', 'profile_not_assumable', `The identity is not allowed to assume trusted profile ${profileId}.`, { messageCode: 'BXNIM0513E', more: why }),
+  mfaRequired: (accountId: string) =>
+    new DomainError('forbidden', 'mfa_required', `Account ${accountId} requires multi-factor authentication to assume its trusted profiles.`, {
+      messageCode: 'BXNIM0513E',
+      more: 'Sign in with the MFA level the account asks for, then assume the profile.',
+    }),
+  oneProfileReference: (detail: string) =>
+    grantError('invalid_property', 'BXNIM0106E', 'Property validation failed: profile_id, profile_name, profile_crn.', detail),
+  invalidAccessToken: (reason: string) => grantError('invalid_access_token', 'BXNIM0407E', 'Provided access token is invalid.', reason),
+};

@@ -3,9 +3,11 @@ import { SignJWT } from 'jose';
 import type { Clock } from '../kernel/clock.js';
 import type { DomainError } from '../kernel/errors.js';
 import { hashSecret } from '../kernel/secrets.js';
+import type { AuthnLevel, PasswordAttempt, SignedIn } from '../signin/types.js';
 import type { Db } from '../store/db.js';
 import { createActivityRecorder } from './activity.js';
 import { tokenErrors } from './errors.js';
+import type { ProfileGrants } from './profile-grants.js';
 import type { SigningKeys } from './signing-keys.js';
 import { createTokenStore, type GrantSubjectRow, type RefreshTokenRow } from './store.js';
 import { writeBehind } from './write-behind.js';
@@ -17,6 +19,7 @@ import {
   DEFAULT_REFRESH_TOKEN_SECONDS,
   MAX_ACCESS_TOKEN_SECONDS,
   MAX_REFRESH_TOKEN_SECONDS,
+  PASSWORD_GRANT,
   REFRESH_TOKEN_GRANT,
   SUPPORTED_GRANTS,
   TOKEN_SCOPE,
@@ -32,6 +35,13 @@ export interface TokenServiceDeps {
   signingKeys: SigningKeys;
   /** The `iss` of issued tokens: `<public url>/identity`. */
   issuer: () => string;
+  /** The trusted-profile grants (cr-token, assume), when the server has trusted profiles. */
+  profileGrants?: Pick<ProfileGrants, 'handles' | 'grant'>;
+  /**
+   * Checks a password grant (the sign-in domain): the user, the account and how they signed in
+   * (MFA level); throws the token API's errors. Without it the password grant is not offered.
+   */
+  passwordSignIn?: (attempt: PasswordAttempt, requestId: string) => Promise<SignedIn>;
 }
 
 /** Whether a token for that identity in that account may be issued to the requesting client; throws if not. */
@@ -39,7 +49,8 @@ export type GrantAdmission = (grant: { accountId: string; iamId: string }) => Pr
 
 /** The identity a token is issued to, after every check passed. */
 interface Subject {
-  apiKeyId: string;
+  /** The API key the identity authenticated with; null for a user who signed in otherwise (password). */
+  apiKeyId: string | null;
   iamId: string;
   /** The account the token is scoped to (`account.bss`). */
   accountId: string;
@@ -81,6 +92,12 @@ const REFRESH_WRITE_DELAY_MS = 10;
 const ACTIVITY_FLUSH_MS = 1000;
 const PURGE_EVERY = 60;
 
+/** How an identity that presented an API key authenticated (IBM: acr 1, amr pwd). */
+const APIKEY_AUTHN: AuthnLevel = { grantType: APIKEY_GRANT, acr: 1, amr: ['pwd'] };
+
+const unsupportedGrant = (grantType: string) =>
+  tokenErrors.invalidProperty('grant_type', `Unsupported grant_type "${grantType}"; supported: ${SUPPORTED_GRANTS.join(', ')}.`);
+
 /** A non-empty string form field, else undefined. */
 function field(form: Record<string, unknown>, name: string): string | undefined {
   const value = form[name];
@@ -109,7 +126,10 @@ function lifetimeSeconds(settings: string | null, name: string, fallback: number
  *   service ID, and a refresh token. (IBM returns `refresh_token: "not_supported"` to the default
  *   client; Portcullis issues a real one so the refresh_token grant works.)
  * - `refresh_token`: a refresh token, consumed once → a new access token and a new refresh token,
- *   after re-checking that the identity is still usable.
+ *   after re-checking that the identity is still usable; the new token keeps how the identity
+ *   signed in (grant type and MFA level).
+ * - `password`: a user's login and password (and `passcode` when the account requires MFA),
+ *   checked by the sign-in domain (`passwordSignIn`), with the client's Basic credentials.
  *
  * Usable identity: the API key exists, is not disabled and not past `expires_at`; a service ID
  * still exists (and the token's account is its own); a user key's token is for the account the
@@ -172,7 +192,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     if (accountId !== row.accountId) throw tokenErrors.apiKeyOtherAccount(accountId);
     if (row.membership !== 'ACTIVE') throw tokenErrors.notAccountMember(accountId);
     return {
-      apiKeyId: row.keyId,
+      apiKeyId: row.keyId || null,
       iamId: row.iamId,
       accountId,
       settings: row.settings,
@@ -187,18 +207,18 @@ export function createTokenService(deps: TokenServiceDeps) {
     };
   }
 
-  function claimsOf(subject: Subject, clientId: string, iat: number, exp: number): AccessTokenClaims {
+  function claimsOf(subject: Subject, clientId: string, iat: number, exp: number, authn: AuthnLevel): AccessTokenClaims {
     const common = { iam_id: subject.iamId, id: subject.iamId };
     const tail = {
       iat,
       exp,
       iss: issuer(),
-      // Refresh tokens come only from API-key grants: the identity authenticated with an API key.
-      grant_type: APIKEY_GRANT,
+      // How the identity signed in (a refresh keeps it): the grant, the MFA level (acr) and the methods (amr).
+      grant_type: authn.grantType,
       scope: TOKEN_SCOPE,
       client_id: clientId,
-      acr: 1,
-      amr: ['pwd'],
+      acr: authn.acr,
+      amr: authn.amr,
     };
     const { identity } = subject;
     if (identity.kind === 'serviceid') {
@@ -232,7 +252,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     };
   }
 
-  async function issue(subject: Subject, clientId: string, now: Date, admit?: GrantAdmission): Promise<TokenResponse> {
+  async function issue(subject: Subject, clientId: string, now: Date, admit?: GrantAdmission, authn: AuthnLevel = APIKEY_AUTHN): Promise<TokenResponse> {
     await admit?.({ accountId: subject.accountId, iamId: subject.iamId });
     const iat = Math.floor(now.getTime() / 1000);
     const accessSeconds = lifetimeSeconds(
@@ -249,7 +269,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     );
     const exp = iat + accessSeconds;
     const { kid, key } = signingKeys.current();
-    const accessToken = await new SignJWT({ ...claimsOf(subject, clientId, iat, exp) }).setProtectedHeader({ kid, alg: 'RS256' }).sign(key);
+    const accessToken = await new SignJWT({ ...claimsOf(subject, clientId, iat, exp, authn) }).setProtectedHeader({ kid, alg: 'RS256' }).sign(key);
     const refreshToken = randomBytes(32).toString('base64url');
     refreshTokens.add({
       token_hash: hashSecret(refreshToken),
@@ -260,6 +280,7 @@ export function createTokenService(deps: TokenServiceDeps) {
       scope: TOKEN_SCOPE,
       created_at: now.toISOString(),
       expires_at: new Date(now.getTime() + refreshSeconds * 1000).toISOString(),
+      authn: authn === APIKEY_AUTHN ? null : JSON.stringify(authn),
     });
     return {
       access_token: accessToken,
@@ -280,7 +301,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     const now = clock.now();
     const subject = await subjectOf(row, field(form, 'account'), now, APIKEY_PROBLEMS);
     const response = await issue(subject, clientId, now, admit);
-    activity.record(subject.apiKeyId, now.toISOString());
+    activity.record(row.keyId, now.toISOString());
     return response;
   }
 
@@ -298,10 +319,45 @@ export function createTokenService(deps: TokenServiceDeps) {
     const now = clock.now();
     if (Date.parse(row.expires_at) <= now.getTime()) throw tokenErrors.refreshTokenExpired();
     if (row.client_id !== clientId) throw tokenErrors.refreshTokenInvalid('It was issued to another client.');
-    const keyRow = row.api_key_id === null ? undefined : await store.grantSubjectByKeyId(row.api_key_id);
+    // A signed-in user's token (password grant) is refreshed for the user; an API key's for the key.
+    const authn = row.authn ? (JSON.parse(row.authn) as AuthnLevel) : APIKEY_AUTHN;
+    const keyRow =
+      row.api_key_id !== null
+        ? await store.grantSubjectByKeyId(row.api_key_id)
+        : row.authn
+          ? await store.grantSubjectByUser(row.iam_id, row.account_id)
+          : undefined;
     if (!keyRow || keyRow.iamId !== row.iam_id) throw REFRESH_PROBLEMS.gone();
     const subject = await subjectOf(keyRow, row.account_id, now, REFRESH_PROBLEMS);
-    return issue(subject, clientId, now, admit);
+    return issue(subject, clientId, now, admit, authn);
+  }
+
+  /**
+   * `password`: a user's login and password (and a one-time code when the account requires MFA),
+   * checked by the sign-in domain, with the client's Basic credentials (IBM: BXNIM0308E without).
+   */
+  async function passwordGrant(
+    form: Record<string, unknown>,
+    client: ClientCredentials | undefined,
+    requestId: string,
+    admit?: GrantAdmission,
+  ): Promise<TokenResponse> {
+    const signIn = deps.passwordSignIn;
+    if (!signIn) throw unsupportedGrant(PASSWORD_GRANT);
+    if (!client) throw tokenErrors.clientRequired();
+    const username = field(form, 'username');
+    if (!username) throw tokenErrors.missingProperty('username');
+    const password = field(form, 'password');
+    if (!password) throw tokenErrors.missingProperty('password');
+    checkResponseType(form);
+    const account = field(form, 'account');
+    const passcode = field(form, 'passcode');
+    const signedIn = await signIn({ username, password, ...(account ? { account } : {}), ...(passcode ? { passcode } : {}) }, requestId);
+    const row = await store.grantSubjectByUser(signedIn.iamId, signedIn.accountId);
+    if (!row) throw tokenErrors.notAccountMember(signedIn.accountId);
+    const now = clock.now();
+    const subject = await subjectOf(row, signedIn.accountId, now, APIKEY_PROBLEMS);
+    return issue(subject, client.clientId, now, admit, signedIn.authn);
   }
 
   return {
@@ -311,15 +367,18 @@ export function createTokenService(deps: TokenServiceDeps) {
      * the client secret is not verified: the client id only names the token's `client_id` and binds
      * refresh tokens to the client they were issued to. `admit`, when given, is asked last, once
      * the token's identity and account are known; it throws to refuse the grant (e.g. the
-     * account's allowed IP addresses).
+     * account's allowed IP addresses). `requestId` names the request in the audit events a sign-in
+     * records (a second factor spent).
      */
-    async grant(form: Record<string, unknown>, client?: ClientCredentials, admit?: GrantAdmission): Promise<TokenResponse> {
+    async grant(form: Record<string, unknown>, client?: ClientCredentials, admit?: GrantAdmission, requestId: string = randomUUID()): Promise<TokenResponse> {
       const grantType = field(form, 'grant_type');
       if (!grantType) throw tokenErrors.missingProperty('grant_type');
       const clientId = client?.clientId || DEFAULT_CLIENT_ID;
       if (grantType === APIKEY_GRANT) return apikeyGrant(form, clientId, admit);
       if (grantType === REFRESH_TOKEN_GRANT) return refreshGrant(form, clientId, admit);
-      throw tokenErrors.invalidProperty('grant_type', `Unsupported grant_type "${grantType}"; supported: ${SUPPORTED_GRANTS.join(', ')}.`);
+      if (grantType === PASSWORD_GRANT) return passwordGrant(form, client, requestId, admit);
+      if (deps.profileGrants?.handles(grantType)) return deps.profileGrants.grant(grantType, form, clientId, admit);
+      throw unsupportedGrant(grantType);
     },
 
     /** Writes pending refresh tokens and activity and stops the background writes (call before closing the database). */

@@ -128,6 +128,38 @@ export function createTokenStore(db: Db) {
       return grantSubjects().where('k.id', '=', keyId).executeTakeFirst();
     },
 
+    /**
+     * What a grant needs to know about a user signed in to an account without an API key (password
+     * grant, or a refresh of one): the user and their membership and the account's settings, in the
+     * GrantSubjectRow shape with no key (`keyId` empty, never disabled, locked or expiring).
+     * Undefined when no user has that IAM id.
+     */
+    async grantSubjectByUser(iamId: string, accountId: string): Promise<GrantSubjectRow | undefined> {
+      const row = await db
+        .selectFrom('users as u')
+        .leftJoin('account_users as m', (join) => join.onRef('m.iam_id', '=', 'u.iam_id').on('m.account_id', '=', accountId))
+        .leftJoin('account_settings as st', (join) => join.on('st.account_id', '=', accountId))
+        .select(['u.user_id as userId', 'u.email as email', 'u.first_name as firstName', 'u.last_name as lastName', 'u.realm as realm', 'm.state as membership', 'st.settings as settings'])
+        .where('u.iam_id', '=', iamId)
+        .executeTakeFirst();
+      return (
+        row && {
+          ...row,
+          keyId: '',
+          iamId,
+          accountId,
+          ownerType: 'user',
+          disabled: 0,
+          locked: 0,
+          expiresAt: null,
+          serviceId: null,
+          serviceIdLocked: null,
+          serviceIdName: null,
+          serviceIdAccountId: null,
+        }
+      );
+    },
+
     /** Stores refresh tokens (already hashed), in one statement per 500 rows. */
     async insertRefreshTokens(rows: RefreshTokenRow[]): Promise<void> {
       for (let i = 0; i < rows.length; i += 500) {

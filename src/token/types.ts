@@ -5,7 +5,13 @@
 
 export const APIKEY_GRANT = 'urn:ibm:params:oauth:grant-type:apikey';
 export const REFRESH_TOKEN_GRANT = 'refresh_token';
-export const SUPPORTED_GRANTS = [APIKEY_GRANT, REFRESH_TOKEN_GRANT] as const;
+/** A user's login and password (and one-time code), with the client's Basic credentials. */
+export const PASSWORD_GRANT = 'password';
+/** A compute resource's token → a trusted profile's token (src/token/profile-grants.ts). */
+export const CR_TOKEN_GRANT = 'urn:ibm:params:oauth:grant-type:cr-token';
+/** A caller's access token → a token of a trusted profile it may assume (src/token/profile-grants.ts). */
+export const ASSUME_GRANT = 'urn:ibm:params:oauth:grant-type:assume';
+export const SUPPORTED_GRANTS = [APIKEY_GRANT, REFRESH_TOKEN_GRANT, CR_TOKEN_GRANT, ASSUME_GRANT, PASSWORD_GRANT] as const;
 
 /** The only response type issued: a Cloud IAM access token (the SDK always sends it). */
 export const CLOUD_IAM = 'cloud_iam';
@@ -27,7 +33,8 @@ export const MAX_REFRESH_TOKEN_SECONDS = 259_200;
 /** The body of a successful `POST /identity/token`, exactly IBM's fields. */
 export interface TokenResponse {
   access_token: string;
-  refresh_token: string;
+  /** Absent from trusted-profile tokens (cr-token, assume): IBM issues them none. */
+  refresh_token?: string;
   token_type: 'Bearer';
   /** Seconds until the access token expires. */
   expires_in: number;

@@ -18,7 +18,7 @@ export interface InvitationLetter {
 
 /**
  * The e-mail to an invitee. A new invitee gets the secret, which accepts the invitation and
- * yields their first API key; an invitee who already exists gets no secret and accepts while
+ * yields their first API key (and sets their password, when they choose one); an invitee who already exists gets no secret and accepts while
  * signed in as themselves, then creates their own API key in the account.
  */
 export function invitationMessage(letter: InvitationLetter): MailMessage {
@@ -48,6 +48,10 @@ export function invitationMessage(letter: InvitationLetter): MailMessage {
         '',
         'or with the IBM Cloud SDK: UserManagementV1 with a BearerTokenAuthenticator holding the secret,',
         `then accept({ accountId: '${letter.accountId}' }).`,
+        '',
+        'To sign in with a password as well (e.g. `ibmcloud login`, the password grant), choose it now by',
+        `adding it to the request body: {"account_id": "${letter.accountId}", "password": "<your new password>"}.`,
+        `Your login is ${letter.email}. You can also set or reset it later at ${letter.siteUrl}/signin/password/reset.`,
       ]
     : [
         `You already have an identity on this server (${letter.iamId}). Accept while signed in as`,

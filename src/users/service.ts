@@ -46,13 +46,15 @@ export interface UserLinks {
 
 export interface UsersDeps {
   store: UsersStore;
-  accounts: Pick<AccountsStore, 'getAccount' | 'getUserByLogin' | 'insertUser'>;
+  accounts: Pick<AccountsStore, 'getAccount' | 'getUser' | 'getUserByLogin' | 'insertUser'>;
   /** The user's API keys, which leave with them (identity store). */
   apiKeys: {
     apiKeysOf(iamId: string, executor: Write['trx']): Promise<Array<{ id: string; accountId: string }>>;
     deleteApiKey(trx: Write['trx'], id: string): Promise<void>;
   };
   issueApiKey: IssueApiKey;
+  /** Sets a password when an invitation is redeemed (the sign-in domain); without it none can be set. */
+  passwords?: InviteePasswords;
   /** Sends invitation e-mail (SMTP, or the outbox folder). */
   mailer: Pick<Mailer, 'send'>;
   /** How long an invitation can be accepted, in seconds. */
@@ -68,6 +70,13 @@ export interface UsersDeps {
 }
 
 type Profile = UserProfile & { settings: UserSettings };
+
+/** How an invitee's first password is checked, hashed (before the write) and stored (in it). */
+export interface InviteePasswords {
+  /** Throws a 400 naming the broken rule; else the hash to store. */
+  prepare(password: string, logins: readonly string[]): Promise<string>;
+  setIn(w: Write, iamId: string, hash: string): Promise<void>;
+}
 
 /**
  * User Management v2/v3: invitations (PENDING until accepted), the user list, profiles, states,
@@ -278,12 +287,21 @@ export function createUsersService(deps: UsersDeps) {
 
     /**
      * Accepts an invitation with its secret, for an invitee who has no identity yet: the user
-     * becomes ACTIVE and receives an API key in the account (shown once), their first credential.
-     * The secret is good once, until it expires, and for its own account only. It never acts for
-     * an identity that already exists (403): such an invitee accepts while signed in (`accept`).
+     * becomes ACTIVE and receives an API key in the account (shown once), their first credential,
+     * and, when `password` is given, that password (it must meet the password rules; checked before
+     * the secret is spent). The secret is good once, until it expires, and for its own account only.
+     * It never acts for an identity that already exists (403): such an invitee accepts while signed
+     * in (`accept`).
      */
-    async acceptInvitation(secret: string, accountId: string, requestId: string) {
+    async acceptInvitation(secret: string, accountId: string, requestId: string, password?: string) {
       const hash = hashOf(secret);
+      let passwordHash: string | undefined;
+      if (password !== undefined) {
+        if (!deps.passwords) throw errors.unavailable('password');
+        const invited = await store.findInvitation(hash);
+        const user = invited && (await deps.accounts.getUser(invited.iamId));
+        passwordHash = await deps.passwords.prepare(password, user ? [user.userId, user.email] : []);
+      }
       const { value } = await writer.write(async (w) => {
         const at = now();
         const found = await store.findInvitation(hash, w.trx);
@@ -300,8 +318,18 @@ export function createUsersService(deps: UsersDeps) {
           description: `API key of ${found.iamId}, created when the invitation to account ${accountId} was accepted`,
           createdBy: found.iamId,
         });
+        if (passwordHash !== undefined) await deps.passwords!.setIn(w, found.iamId, passwordHash);
         w.changed({ entity: 'account_user', entityId: found.iamId, accountId, op: 'update' });
-        w.audit({ requestId, initiatorIamId: found.iamId, initiatorAccountId: accountId, accountId, action: 'user-management.user.accept', targetType: 'user', targetId: found.iamId });
+        w.audit({
+          requestId,
+          initiatorIamId: found.iamId,
+          initiatorAccountId: accountId,
+          accountId,
+          action: 'user-management.user.accept',
+          targetType: 'user',
+          targetId: found.iamId,
+          detail: { password_set: passwordHash !== undefined },
+        });
         return { iamId: found.iamId, apiKey: key };
       });
       return value;

@@ -106,4 +106,26 @@ describe('the catalog API', () => {
     }
     expect((await call('GET', '/v1/catalog/services/sneaky', ownerBearer)).status).toBe(404);
   });
+
+  it('audits registrations and removals, refused ones as failures', async () => {
+    const member = await addMember(server, owner.accountId);
+    const memberBearer = await bearerOf(server.url, member.apikey);
+    const audited = { ...books, name: 'audited-books', actions: [] };
+    expect((await call('PUT', '/v1/catalog/services/audited-books', memberBearer, audited)).status).toBe(403);
+    expect((await call('PUT', '/v1/catalog/services/audited-books', ownerBearer, audited)).status).toBe(200);
+    expect((await call('PUT', '/v1/catalog/services/audited-books', ownerBearer, audited)).status).toBe(200);
+    expect((await call('DELETE', '/v1/catalog/services/audited-books', ownerBearer)).status).toBe(204);
+    const events = await server.server.registry.database.db
+      .selectFrom('audit_events')
+      .select(['action', 'outcome', 'initiator_iam_id'])
+      .where('target_id', '=', 'audited-books')
+      .orderBy('id')
+      .execute();
+    expect(events).toEqual([
+      { action: 'globalcatalog.service.create', outcome: 'failure', initiator_iam_id: member.iamId },
+      { action: 'globalcatalog.service.create', outcome: 'success', initiator_iam_id: owner.iamId },
+      { action: 'globalcatalog.service.update', outcome: 'success', initiator_iam_id: owner.iamId },
+      { action: 'globalcatalog.service.delete', outcome: 'success', initiator_iam_id: owner.iamId },
+    ]);
+  });
 });

@@ -51,6 +51,24 @@ describe('audited mutation', () => {
     expect(rows.map((r) => [r.action, r.target_id, r.outcome, JSON.parse(r.detail)])).toEqual([['x.update', 'thing-1', 'success', { value: 42 }]]);
   });
 
+  it('hands each committed write\'s revision to afterCommit before returning, and none for a write that fails', async () => {
+    const revisions: number[] = [];
+    const waiting = createAudited({ writer: createWriter(db), authorizer, afterCommit: async (revision) => void revisions.push(revision) });
+    const a = actor();
+    await waiting(a, subject('thing-after'), (commit) =>
+      commit(async (w) => w.changed({ entity: 'thing', entityId: 'thing-after', accountId: 'acct-audited', op: 'create' })),
+    );
+    expect(revisions).toHaveLength(1);
+    expect(revisions[0]).toBeGreaterThan(0);
+    const failing = waiting(a, subject('thing-after-2'), (commit) =>
+      commit(async () => {
+        throw new Error('write failed');
+      }),
+    );
+    await expect(failing).rejects.toThrow('write failed');
+    expect(revisions).toHaveLength(1);
+  });
+
   it('records a failure event with the code of a refused authorization, and rethrows the refusal', async () => {
     const a = actor();
     const refusal = audited(a, subject('thing-2'), async (commit, { authorize }) => {

@@ -70,7 +70,8 @@ describe('identity extras store', () => {
       await store.insertReport(w.trx, report('r-2', 'acct-1', at(5)));
       await store.insertReport(w.trx, report('r-3', 'acct-2', at(9)));
     });
-    expect((await store.latestReport('acct-1'))?.reference).toBe('r-2');
+    expect((await store.latestReport('acct-1', 'inactive'))?.reference).toBe('r-2');
+    expect(await store.latestReport('acct-1', 'mfa_status')).toBeUndefined();
     await writer.write((w) => store.deleteReportsBefore(w.trx, 'acct-1', at(4)));
     expect(await store.getReport('acct-1', 'r-1')).toBeUndefined();
     expect(await store.getReport('acct-1', 'r-2')).toBeDefined();

@@ -25,7 +25,7 @@ const signingKey = (over: Partial<SigningKeyRow> = {}): SigningKeyRow => {
 };
 const refresh = (over: Partial<RefreshTokenRow> = {}): RefreshTokenRow => {
   const n = ++seq;
-  return { token_hash: `rt-${n}`, iam_id: account.iamId, account_id: account.accountId, api_key_id: null, client_id: 'bx', scope: 'ibm openid', created_at: at(), expires_at: at(30), ...over };
+  return { token_hash: `rt-${n}`, iam_id: account.iamId, account_id: account.accountId, api_key_id: null, authn: null, client_id: 'bx', scope: 'ibm openid', created_at: at(), expires_at: at(30), ...over };
 };
 const apiKey = (iamId: string, ownerType: ApiKey['ownerType']): ApiKey => {
   const n = ++seq;

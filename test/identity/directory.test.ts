@@ -40,7 +40,10 @@ describe('identity directory: which ids are identities of an account, and of whi
     expect(await directory.identityOf(owner.accountId, 'AccessGroupId-00000000-0000-4000-8000-000000000000')).toBeUndefined();
   });
 
-  it('trusted profiles are not stored yet, so no profile id is an identity; malformed ids are none', async () => {
+  it('a trusted profile is an identity of its own account only; unknown and malformed ids are none', async () => {
+    const profile = (await owner.identity.createProfile({ accountId: owner.accountId, name: 'directory probe' })).result;
+    expect(await directory.identityOf(owner.accountId, profile.iam_id)).toEqual({ kind: 'profile' });
+    expect(await directory.identityOf(other.accountId, profile.iam_id)).toBeUndefined();
     expect(await directory.identityOf(owner.accountId, 'iam-Profile-00000000-0000-4000-8000-000000000000')).toBeUndefined();
     expect(await directory.identityOf(owner.accountId, 'iam-Nonsense')).toBeUndefined();
     expect(await directory.identityOf(owner.accountId, '')).toBeUndefined();

@@ -80,6 +80,11 @@ export interface Fixture {
   replaceable: [Array<{ id: string; subject: Subject }>, Array<{ id: string; subject: Subject }>];
   deletable: [string[], string[]];
   groups: string[];
+  /**
+   * Per scope index: a trusted profile holding Administrator there (directly on even indexes,
+   * through the scope's access group on odd ones). Granters try to make themselves able to assume it.
+   */
+  profiles: string[];
   /** The user granters try to add to those groups. */
   joiner: string;
   customRole: { id: string; crn: string; actions: string[] };
@@ -132,6 +137,7 @@ export async function buildFixture(server: TestServer): Promise<Fixture> {
   const replaceable: Fixture['replaceable'] = [[], []];
   const deletable: Fixture['deletable'] = [[], []];
   const groups: string[] = [];
+  const profiles: string[] = [];
   const deleters = [{ iam_id: await user() }, { iam_id: await user() }];
   for (const [i, scope] of all.entries()) {
     for (const set of [0, 1] as const) {
@@ -142,6 +148,10 @@ export async function buildFixture(server: TestServer): Promise<Fixture> {
     const g = await accessGroup(`escalation-grants-${i}`);
     await policy({ access_group_id: g }, scope, platformRole('Administrator'));
     groups.push(g);
+    const profile = await ok(call('POST', '/v1/profiles', { account_id: accountId, name: `escalation-profile-${i}` }), 'profile');
+    if (i % 2 === 0) await policy({ iam_id: profile.iam_id }, scope, platformRole('Administrator'));
+    else await ok(call('PUT', `/v2/groups/${g}/members`, { members: [{ iam_id: profile.iam_id, type: 'profile' }] }), 'profile membership');
+    profiles.push(profile.id);
   }
 
   const actions = ['cloud-object-storage.bucket.get'];
@@ -153,11 +163,23 @@ export async function buildFixture(server: TestServer): Promise<Fixture> {
   await policy({ iam_id: await user() }, customRoleScope, role.crn);
 
   const groupsEditor = { name: 'service iam-groups', attributes: [{ key: 'serviceName', operator: 'stringEquals' as const, value: 'iam-groups' }], matches: (r: Resource) => r.service === 'iam-groups' };
+  const identityEditor = {
+    name: 'trusted profiles',
+    attributes: [
+      { key: 'serviceName', operator: 'stringEquals' as const, value: 'iam-identity' },
+      { key: 'resourceType', operator: 'stringEquals' as const, value: 'profile' },
+    ],
+    matches: (r: Resource) => r.service === 'iam-identity' && r.resourceType === 'profile',
+  };
   const granters: Granter[] = [{ name: 'owner', holdings: { owner: true, roles: [] }, iamId: server.owner.iamId, bearer: owner }];
-  /** A granter also holds Editor on iam-groups, so adding members is decided by the grant rule alone. */
+  /**
+   * A granter also holds Editor on iam-groups and on trusted profiles, so adding group members and
+   * changing who may assume a profile are decided by the grant rule alone.
+   */
   const granter = async (name: string, held: Array<{ role: PlatformRole; scope: Scope }>, viaGroup: boolean) => {
     const member = await newMember(server, accountId);
     await policy({ iam_id: member.iamId }, groupsEditor, platformRole('Editor'));
+    await policy({ iam_id: member.iamId }, identityEditor, platformRole('Editor'));
     if (viaGroup) {
       const g = await accessGroup(`escalation-granter-${granters.length}`);
       for (const h of held) await policy({ access_group_id: g }, h.scope, platformRole(h.role));
@@ -167,7 +189,7 @@ export async function buildFixture(server: TestServer): Promise<Fixture> {
     }
     granters.push({
       name,
-      holdings: { owner: false, roles: [...held, { role: 'Editor', scope: groupsEditor }] },
+      holdings: { owner: false, roles: [...held, { role: 'Editor', scope: groupsEditor }, { role: 'Editor', scope: identityEditor }] },
       iamId: member.iamId,
       bearer: await bearerOf(url, member.apikey),
     });
@@ -196,6 +218,7 @@ export async function buildFixture(server: TestServer): Promise<Fixture> {
     replaceable,
     deletable,
     groups,
+    profiles,
     joiner: await user(),
     customRole: { id: role.id, crn: role.crn, actions },
     customRoleScope,

@@ -63,7 +63,26 @@ async function idsOfA(server: TestServer, f: Fixture) {
     resources: [{ attributes: [{ name: 'accountId', value: f.accountId }, { name: 'serviceName', value: 'kms' }] }],
     enforcement_mode: 'disabled',
   });
+  const trustedIssuer = await owner('POST', '/v1/trusted_issuers', {
+    account_id: f.accountId,
+    name: 'escalation-issuer',
+    type: 'oidc',
+    issuer: 'https://ci.example.com',
+    audiences: ['portcullis'],
+    jwks_url: 'https://ci.example.com/jwks',
+  });
+  const profile = f.profiles[0]!;
+  const claimRule = await owner('POST', `/v1/profiles/${profile}/rules`, {
+    type: 'Profile-CR',
+    cr_type: 'IKS_SA',
+    conditions: [{ claim: 'namespace', operator: 'EQUALS', value: '"escalation"' }],
+  });
+  const link = await owner('POST', `/v1/profiles/${profile}/links`, { cr_type: 'VSI', link: { crn: `crn:v1:bluemix:public:is:us-south:a/${f.accountId}::instance:escalation` } });
+  await owner('POST', `/v1/profiles/${profile}/identities/user`, { identifier: f.joiner, type: 'user' });
   return {
+    profile,
+    claimRule: claimRule.body?.id ?? 'none',
+    link: link.body?.id ?? 'none',
     policy: f.deletable[0][0]!,
     role: f.customRole.id,
     group: f.groups[0]!,
@@ -73,6 +92,7 @@ async function idsOfA(server: TestServer, f: Fixture) {
     serviceIdGroup: sidGroup.body?.id ?? 'none',
     zone: zone.body?.id ?? 'none',
     cbrRule: cbrRule.body?.id ?? 'none',
+    trustedIssuer: trustedIssuer.body?.id ?? 'none',
     iamId: f.joiner,
     account: f.accountId,
     resourceGroup: f.ids.rg,
@@ -85,6 +105,13 @@ type IdsOfA = Awaited<ReturnType<typeof idsOfA>>;
 /** The id of A a path parameter stands for; undefined when the route is not about A's things. */
 function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (param === 'account_id') return a.account;
+  if (/^\/v1\/profiles\//.test(path)) {
+    if (param === 'profile_id') return a.profile;
+    if (param === 'rule_id') return a.claimRule;
+    if (param === 'link_id') return a.link;
+    if (param === 'identity_type') return 'user';
+    if (param === 'identifier_id') return a.iamId;
+  }
   if (param === 'iam_id') return a.iamId;
   if (param === 'access_group_id') return a.group;
   if (param === 'rule_id') return /^\/v1\/rules\//.test(path) ? a.cbrRule : a.rule;
@@ -95,6 +122,7 @@ function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (/\/apikeys\//.test(path)) return a.apikey;
   if (/\/serviceid_groups\//.test(path)) return a.serviceIdGroup;
   if (/\/serviceids\//.test(path)) return a.serviceId;
+  if (/\/trusted_issuers\//.test(path)) return a.trustedIssuer;
   if (/\/resource_groups\//.test(path)) return a.resourceGroup;
   if (/\/resource_instances\//.test(path)) return a.instance;
   return undefined;
@@ -111,6 +139,11 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v2/groups/${a.group}/rules`,
     `/v1/serviceids?account_id=${f.accountId}`,
     `/v1/apikeys?account_id=${f.accountId}`,
+    `/v1/trusted_issuers?account_id=${f.accountId}`,
+    `/v1/profiles?account_id=${f.accountId}&pagesize=100`,
+    `/v1/profiles/${a.profile}/rules`,
+    `/v1/profiles/${a.profile}/links`,
+    `/v1/profiles/${a.profile}/identities`,
     `/v2/resource_groups?account_id=${f.accountId}`,
     `/v2/resource_instances`,
     `/v1/accounts/${f.accountId}/settings/identity`,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { api, buildFixture, platformRole, READER, v1Body, v2Body, type Fixture, type Granter, type Reply, type Subject } from './escalation-fixture.js';
-import { COS, GROUPS_SERVICE, holdsOn, KMS, mayGrant, ROLE_SERVICE, type Scope } from './escalation-oracle.js';
+import { COS, GROUPS_SERVICE, holdsOn, KMS, mayGrant, ROLE_SERVICE, type Resource, type Scope } from './escalation-oracle.js';
 import { crossAccountAttempts } from './escalation-routes.js';
 
 /**
@@ -20,6 +20,8 @@ interface Outcome {
   /** The first error message of a refusal, to tell why. */
   message?: string;
 }
+
+const IDENTITY_SERVICE: Resource = { service: 'iam-identity', type: 'platform_service', group: 'IAM' };
 
 describe('escalation matrix', () => {
   let server: TestServer;
@@ -125,6 +127,32 @@ describe('escalation matrix', () => {
     }
   }
 
+  /**
+   * Whoever may assume a profile receives its access: a granter making themself an identity of a
+   * profile, or adding a claim rule or a compute-resource link to it, grants what the profile holds.
+   */
+  async function assumeProfile(g: Granter, t: number): Promise<void> {
+    const scope = f.scopes[t]!;
+    const profileId = f.profiles[t]!;
+    const allowed = mayGrant(g.holdings, scope, f.universe);
+    const detail = `a profile with Administrator on ${scope.name}${t % 2 === 1 ? ' through its access group' : ''}`;
+    const path = `/v1/profiles/${profileId}`;
+    const identity = await api(f.url, g.bearer, 'POST', `${path}/identities/user`, { identifier: g.iamId, type: 'user' });
+    if (record(g, 'profile identity add', detail, allowed, identity)) await api(f.url, f.owner, 'DELETE', `${path}/identities/user/${g.iamId}`);
+    const rule = await api(f.url, g.bearer, 'POST', `${path}/rules`, {
+      type: 'Profile-SAML',
+      realm_name: 'https://idp.example.com',
+      expiration: 3600,
+      conditions: [{ claim: 'email', operator: 'EQUALS', value: JSON.stringify(`${g.iamId}@example.com`) }],
+    });
+    if (record(g, 'profile claim rule create', detail, allowed, rule)) await api(f.url, f.owner, 'DELETE', `${path}/rules/${rule.body.id}`);
+    const link = await api(f.url, g.bearer, 'POST', `${path}/links`, {
+      cr_type: 'VSI',
+      link: { crn: `crn:v1:bluemix:public:is:us-south:a/${f.accountId}::instance:${g.iamId}-${t}` },
+    });
+    if (record(g, 'profile link create', detail, allowed, link)) await api(f.url, f.owner, 'DELETE', `${path}/links/${link.body.id}`);
+  }
+
   async function customRoles(g: Granter, gi: number): Promise<void> {
     const role = f.customRole;
     const update = {
@@ -169,6 +197,26 @@ describe('escalation matrix', () => {
     }
   }
 
+  /**
+   * Trusting a workload-token issuer (a Portcullis extension) is managing iam-identity: Editors
+   * and Administrators there may, nobody else. It grants nothing by itself (profiles' links and
+   * rules decide who reaches a profile), so the grant rule does not bound it further.
+   */
+  async function trustedIssuers(g: Granter, gi: number): Promise<void> {
+    const allowed = holdsOn(g.holdings, IDENTITY_SERVICE, ['Administrator', 'Editor']);
+    const created = await api(f.url, g.bearer, 'POST', '/v1/trusted_issuers', {
+      account_id: f.accountId,
+      name: `escalation issuer ${gi}`,
+      type: 'oidc',
+      issuer: `https://ci-${gi}.example.com`,
+      audiences: ['portcullis'],
+      jwks_url: `https://ci-${gi}.example.com/jwks`,
+    });
+    if (record(g, 'trusted issuer create', 'an OIDC issuer of the account', allowed, created)) {
+      await api(f.url, f.owner, 'DELETE', `/v1/trusted_issuers/${created.body.id}`);
+    }
+  }
+
   it('lets nobody grant beyond what they administer, and refuses nobody what they do', async () => {
     const targets = f.scopes.map((_, t) => t);
     const tryAll = async (g: Granter, gi: number) => {
@@ -177,8 +225,10 @@ describe('escalation matrix', () => {
       await Promise.all(targets.map((t) => replaceMoving(g, gi, t)));
       await Promise.all(targets.map((t) => deleteFixture(g, gi, t)));
       await Promise.all(targets.map((t) => joinGroup(g, t)));
+      await Promise.all(targets.map((t) => assumeProfile(g, t)));
       await customRoles(g, gi);
       await restrictionRules(g);
+      await trustedIssuers(g, gi);
     };
     // Who may grant somewhere changes state (and restores it) one at a time. Who may grant nowhere
     // changes nothing unless the server is wrong — which the outcomes then show — so they run side by side.

@@ -371,7 +371,19 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
       resources: [{ attributes: [{ name: 'accountId', value: accountId }, { name: 'serviceName', value: 'kms' }] }],
       enforcement_mode: 'disabled',
     });
+    const trustedIssuer = await call('POST', '/v1/trusted_issuers', {
+      account_id: accountId,
+      name: 'fuzz-issuer',
+      type: 'kubernetes',
+      issuer: 'https://fuzz.example.com',
+      audiences: ['portcullis'],
+      jwks_url: 'https://fuzz.example.com/openid/v1/jwks',
+    });
     const role = await call('POST', '/v2/roles', { name: 'FuzzReader', display_name: 'Fuzz', account_id: accountId, service_name: 'iam-groups', actions: ['iam-groups.groups.read'] });
+    const profile = await call('POST', '/v1/profiles', { account_id: accountId, name: 'fuzz-profile' });
+    const claimRule = await call('POST', `/v1/profiles/${profile.id}/rules`, { type: 'Profile-CR', cr_type: 'IKS_SA', conditions: [{ claim: 'namespace', operator: 'EQUALS', value: '"fuzz"' }] });
+    const link = await call('POST', `/v1/profiles/${profile.id}/links`, { cr_type: 'VSI', link: { crn: `crn:v1:bluemix:public:is:us-south:a/${accountId}::instance:fuzz` } });
+    await call('POST', `/v1/profiles/${profile.id}/identities/user`, { identifier: member.iamId, type: 'user' });
     const set = (key: string, value: string) => realParam.set(key, value);
     set('*:account_id', accountId);
     set('*:iam_id', member.iamId);
@@ -389,14 +401,20 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     set('/v1/zones/{zone_id}:zone_id', zone.id);
     set('/v1/rules/{rule_id}:rule_id', cbrRule.id);
     set('/v1/zones/serviceref_targets/{service_name}:service_name', 'containers-kubernetes');
+    set('/v1/trusted_issuers/{id}:id', trustedIssuer.id);
     for (const path of ['/v1/policies/{id}', '/v2/policies/{id}']) set(`${path}:id`, policy.id);
     set('/v2/accounts/{account_id}/users/{iam_id}:iam_id', iamId === member.iamId ? iamId : member.iamId);
+    set('*:profile_id', profile.id);
+    set('/v1/profiles/{profile_id}/rules/{rule_id}:rule_id', claimRule.id);
+    set('*:link_id', link.id);
+    set('*:identity_type', 'user');
+    set('*:identifier_id', member.iamId);
   }
 
   /** What a refused request must not change: the feed's head and the number of stored rows. */
   async function footprint(): Promise<string> {
     const db = server.server.registry.database.db;
-    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'cbr_zones', 'cbr_rules', 'changes'];
+    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'trusted_profiles', 'profile_claim_rules', 'profile_links', 'profile_identities', 'trusted_issuers', 'cbr_zones', 'cbr_rules', 'changes'];
     const counts = tables.map((t) => `(SELECT COUNT(*) FROM ${t})`).join(' + ');
     const { rows } = await sql<{ head: number | string; n: number | string }>`SELECT (SELECT revision FROM feed_head WHERE id = 1) AS head, ${sql.raw(counts)} AS n`.execute(db);
     return `${Number(rows[0]!.head)}/${Number(rows[0]!.n)}`;

@@ -61,7 +61,9 @@ describe('token API', () => {
     expect(unknown.status).toBe(400);
     expect(unknown.body).toMatchObject({ errorCode: 'BXNIM0415E', errorMessage: 'Provided API key could not be found.' });
 
-    expect((await postToken(t.url, { grant_type: 'password', username: 'u', password: 'p' })).body).toMatchObject({ errorCode: 'BXNIM0106E' });
+    expect((await postToken(t.url, { grant_type: 'authorization_code', code: 'c' })).body).toMatchObject({ errorCode: 'BXNIM0106E' });
+    // The password grant needs the client's Basic credentials, as at IBM.
+    expect((await postToken(t.url, { grant_type: 'password', username: 'u', password: 'p' })).body).toMatchObject({ errorCode: 'BXNIM0308E' });
     expect((await postToken(t.url, apikeyForm(t.owner.apikey, { response_type: 'uaa' }))).body).toMatchObject({ errorCode: 'BXNIM0106E' });
     expect((await postToken(t.url, { grant_type: 'refresh_token', refresh_token: 'nope' })).body).toMatchObject({ errorCode: 'BXNIM0407E' });
 
@@ -103,7 +105,13 @@ describe('token API', () => {
       issuer: `${t.url}/identity`,
       token_endpoint: `${t.url}/identity/token`,
       jwks_uri: `${t.url}/identity/keys`,
-      grant_types_supported: ['urn:ibm:params:oauth:grant-type:apikey', 'refresh_token'],
+      grant_types_supported: [
+        'urn:ibm:params:oauth:grant-type:apikey',
+        'refresh_token',
+        'urn:ibm:params:oauth:grant-type:cr-token',
+        'urn:ibm:params:oauth:grant-type:assume',
+        'password',
+      ],
       id_token_signing_alg_values_supported: ['RS256'],
     });
     const openapi = (await (await fetch(`${t.url}/openapi.json`)).json()) as { paths: Record<string, unknown> };

@@ -1,5 +1,6 @@
 import { createAccessGroupsStore } from '../../src/access-groups/store.js';
 import { createIdentityDirectory } from '../../src/identity/directory.js';
+import { createProfileStore } from '../../src/identity/profiles-store.js';
 import { createIdentityStore } from '../../src/identity/store.js';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';
@@ -63,6 +64,7 @@ export async function tokenStack(db: Db, clock: Clock, options: { rotationSecond
   const directory = createIdentityDirectory({
     membershipState: (accountId, iamId, trx) => accounts.membershipState(accountId, iamId, trx),
     serviceIdByIamId: (iamId, trx) => serviceIds.getServiceIdByIamId(iamId, trx),
+    profileByIamId: (iamId, trx) => createProfileStore(db).getProfileByIamId(iamId, trx),
     isAccessGroupOf: async (accountId, groupId, trx) => (await groups.getGroup(groupId, trx))?.accountId === accountId,
   });
   const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts, directory });

@@ -82,7 +82,7 @@ describe('token grants', () => {
       amr: ['pwd'],
     });
     await written();
-    const stored = await store.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hashSecret(response.refresh_token)).execute();
+    const stored = await store.db.selectFrom('refresh_tokens').selectAll().where('token_hash', '=', hashSecret(response.refresh_token!)).execute();
     expect(stored).toHaveLength(1);
     expect(stored[0]).toMatchObject({ iam_id: owner.iamId, account_id: owner.accountId, api_key_id: key.id, client_id: 'default' });
   });
@@ -116,7 +116,7 @@ describe('token grants', () => {
     const short = await stack.token.grant(apikeyForm(key.value));
     expect(short.expires_in).toBe(900);
     await written();
-    const row = await store.db.selectFrom('refresh_tokens').select('expires_at').where('token_hash', '=', hashSecret(short.refresh_token)).executeTakeFirstOrThrow();
+    const row = await store.db.selectFrom('refresh_tokens').select('expires_at').where('token_hash', '=', hashSecret(short.refresh_token!)).executeTakeFirstOrThrow();
     expect(Date.parse(row.expires_at) - clock.now().getTime()).toBe(1800_000);
 
     await setSettings(store.db, account.accountId, { system_access_token_expiration_in_seconds: 'NOT_SET' });

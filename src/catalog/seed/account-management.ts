@@ -69,6 +69,12 @@ export const accountManagementServices: ServiceSeed[] = [
     ['iam-identity.serviceid.get', ['Administrator', 'Editor', 'Operator', 'Viewer']],
     ['iam-identity.serviceid.update', ['Administrator', 'Editor', 'Operator']],
     ['iam-identity.session.manage', ['Administrator']],
+    // Portcullis extension: trusted issuers of workload tokens (src/workload/).
+    ['iam-identity.trusted-issuer.create', ['Administrator', 'Editor']],
+    ['iam-identity.trusted-issuer.delete', ['Administrator', 'Editor']],
+    ['iam-identity.trusted-issuer.get', ['Administrator', 'Editor', 'Viewer']],
+    ['iam-identity.trusted-issuer.list', ['Administrator', 'Editor', 'Viewer']],
+    ['iam-identity.trusted-issuer.update', ['Administrator', 'Editor']],
     ['iam-identity.user-apikey.create', ['User API key creator']],
   ] },
   { type: 'platform_service', name: 'iam-groups', groupId: 'IAM', displayName: 'IAM Access Groups', roles: ['Administrator', 'Editor', 'Operator', 'Viewer', 'Assignment Administrator', 'Groups Service Member Manage', 'Key Manager', 'Service Configuration Reader', 'Template Administrator'], actions: [

@@ -9,7 +9,11 @@ import { sealedSigningKeys } from './009_sealed_signing_keys.js';
 import { invitationExpiry } from './010_invitation_expiry.js';
 import { accountTraits } from './013_account_traits.js';
 import { identityExtras } from './014_identity_extras.js';
+import { trustedProfiles } from './015_trusted_profiles.js';
+import { trustedIssuers } from './017_trusted_issuers.js';
 import { cbr } from './018_cbr.js';
+import { signinPasswords } from './021_signin_passwords.js';
+import { signinMfaSessions } from './022_signin_mfa_sessions.js';
 import type { Ddl, Migration } from './types.js';
 
 /**
@@ -18,7 +22,7 @@ import type { Ddl, Migration } from './types.js';
  */
 export const migrations: Migration[] = [
   foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry,
-  accountTraits, identityExtras, cbr,
+  accountTraits, identityExtras, trustedProfiles, trustedIssuers, cbr, signinPasswords, signinMfaSessions,
 ];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };

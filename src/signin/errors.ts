@@ -1,0 +1,71 @@
+import { DomainError } from '../kernel/errors.js';
+
+/**
+ * Errors of sign-in. Those of the password grant go out in the token API's shape with IBM's message
+ * codes (tokens.md §4): BXNIM0602E for wrong credentials (the same answer whether the user exists or
+ * not), BXNIM0141E for an account the user is not an active member of, BXNIM0109E for a missing form
+ * property. A missing or wrong one-time code when the account requires MFA reuses BXNIM0109E /
+ * BXNIM0602E and says why, with a `requirements` object naming what the account requires.
+ */
+const grantError = (code: string, messageCode: string, message: string, more?: string, data?: Record<string, unknown>) =>
+  new DomainError('invalid', code, message, { messageCode, ...(more ? { more } : {}), ...(data ? { data } : {}) });
+
+export const signinErrors = {
+  credentialsIncorrect: () =>
+    grantError('credentials_incorrect', 'BXNIM0602E', 'The credentials you entered for the user are incorrect.'),
+  passwordGrantRefused: (accountId: string) =>
+    grantError(
+      'password_grant_refused',
+      'BXNIM0602E',
+      `Account ${accountId} does not allow signing in with a password grant.`,
+      'The account\'s MFA setting is NONE_NO_ROPC: sign in with an API key instead.',
+    ),
+  accountRequired: () =>
+    grantError(
+      'missing_property',
+      'BXNIM0109E',
+      'Property missing or empty: account.',
+      'The user is an active member of several accounts (or of none): name the account in the form field \'account\'.',
+    ),
+  notAccountMember: (accountId: string) =>
+    grantError('not_account_member', 'BXNIM0141E', `The identity is not a member of account ${accountId}.`),
+  passcodeRequired: (requirement: string) =>
+    grantError(
+      'mfa_required',
+      'BXNIM0109E',
+      'Property missing or empty: passcode.',
+      `The account requires multifactor authentication (${requirement}): send the one-time code of your authenticator app, or a recovery code, as 'passcode'.`,
+      { requirements: { mfa: requirement, passcode: 'required' } },
+    ),
+  passcodeIncorrect: (requirement: string) =>
+    grantError(
+      'mfa_failed',
+      'BXNIM0602E',
+      'The passcode you entered is incorrect, expired or already used.',
+      undefined,
+      { requirements: { mfa: requirement, passcode: 'required' } },
+    ),
+  mfaNotEnrolled: (requirement: string) =>
+    grantError(
+      'mfa_not_enrolled',
+      'BXNIM0602E',
+      'The account requires multifactor authentication, and the user has not enrolled a second factor that meets it.',
+      `Required: ${requirement}. Enrol a TOTP authenticator (POST /signin/mfa/totp) while the account does not require it, or ask an administrator to set your user_mfa.`,
+      { requirements: { mfa: requirement, enrolment: 'required' } },
+    ),
+
+  /** Password rules (JSON sign-in API and the invitation acceptance: 400 in the handbook shape). */
+  passwordTooShort: (min: number) => new DomainError('invalid', 'password_too_short', `The password must have at least ${min} characters.`),
+  passwordTooLong: (max: number) => new DomainError('invalid', 'password_too_long', `The password must have at most ${max} characters.`),
+  passwordCommon: () =>
+    new DomainError('invalid', 'password_too_common', 'The password is on the list of common or breached passwords; choose another one.'),
+  passwordIsLogin: () => new DomainError('invalid', 'password_is_login', 'The password must not be the user name or e-mail address.'),
+  totpEnrolled: () =>
+    new DomainError('conflict', 'totp_already_enrolled', 'You already have a confirmed TOTP authenticator; remove it (with a current code) before enrolling another.'),
+  totpNotPending: () => new DomainError('not_found', 'totp_not_pending', 'No TOTP enrolment is waiting for confirmation; start one with POST /signin/mfa/totp.'),
+  totpNotEnrolled: () => new DomainError('not_found', 'totp_not_enrolled', 'You have no TOTP authenticator.'),
+  passcodeWrong: () => new DomainError('invalid', 'invalid_passcode', 'The passcode is incorrect, expired or already used.'),
+  usersOnly: () => new DomainError('forbidden', 'users_only', 'Only users sign in with a second factor; service IDs and trusted profiles have none.'),
+  resetInvalid: () =>
+    new DomainError('invalid', 'reset_link_invalid', 'The password-reset link is unknown, already used or expired; request a new one.'),
+};

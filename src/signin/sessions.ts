@@ -1,0 +1,117 @@
+import { randomBytes } from 'node:crypto';
+import { DomainError, forbidden, notFound } from '../kernel/errors.js';
+import { ids } from '../kernel/ids.js';
+import { hashSecret, safeEqual } from '../kernel/secrets.js';
+import type { SignInContext } from './context.js';
+import type { SessionRow } from './store.js';
+import type { AuthnLevel, PasswordAttempt, SignedIn } from './types.js';
+
+/** The cookie that carries a browser session's secret. */
+export const SESSION_COOKIE = 'portcullis_session';
+
+/** A live session, as its owner sees it (never its secrets). */
+export interface Session {
+  id: string;
+  iamId: string;
+  accountId: string;
+  authn: AuthnLevel;
+  createdAt: string;
+  lastSeenAt: string;
+  expiresAt: string;
+}
+
+const sessionOf = (row: SessionRow): Session => ({
+  id: row.id,
+  iamId: row.iam_id,
+  accountId: row.account_id,
+  authn: JSON.parse(row.authn) as AuthnLevel,
+  createdAt: row.created_at,
+  lastSeenAt: row.last_seen_at,
+  expiresAt: row.expires_at,
+});
+
+const signedOut = () => new DomainError('unauthenticated', 'no_session', 'No live session: sign in again (the session ended, expired or was inactive too long).');
+const csrfRefused = () => forbidden('The X-CSRF-Token header is missing or does not match the session.');
+
+/**
+ * Browser sessions. A sign-in (password, and a one-time code where the account requires one)
+ * creates a session whose secret travels in an HttpOnly cookie and whose CSRF token the client
+ * sends back in `X-CSRF-Token` on every state-changing call (the cookie alone, which a browser
+ * attaches to cross-site requests, is not enough). Both are stored as SHA-256 hashes. A session ends
+ * at sign-out, at revocation, `session_expiration_in_seconds` after it began (fixed at creation),
+ * or once it was idle longer than the account's `session_invalidation_in_seconds` (read when it is
+ * used, so a shorter setting applies to live sessions at once). Every use moves its last activity
+ * in one conditional update that also checks all of that.
+ */
+export function createSessionOperations(ctx: SignInContext, signIn: (attempt: PasswordAttempt, requestId: string) => Promise<SignedIn>) {
+  const { store, writer, clock } = ctx;
+
+  const audit = (session: { iamId: string; accountId: string; id: string }, requestId: string, action: string) => ({
+    requestId,
+    initiatorIamId: session.iamId,
+    initiatorAccountId: session.accountId,
+    accountId: session.accountId,
+    action,
+    targetType: 'session',
+    targetId: session.id,
+  });
+
+  return {
+    /** Signs in and opens a session: the session, and its cookie secret and CSRF token (shown once). */
+    async start(attempt: PasswordAttempt, requestId: string): Promise<{ session: Session; secret: string; csrfToken: string }> {
+      const signedIn = await signIn(attempt, requestId);
+      const settings = await ctx.accountSettingsOf(signedIn.accountId);
+      const secret = randomBytes(32).toString('base64url');
+      const csrfToken = randomBytes(24).toString('base64url');
+      const now = clock.now();
+      const row: SessionRow = {
+        id: ids.uuid(),
+        secret_hash: hashSecret(secret),
+        csrf_hash: hashSecret(csrfToken),
+        iam_id: signedIn.iamId,
+        account_id: signedIn.accountId,
+        authn: JSON.stringify(signedIn.authn),
+        created_at: now.toISOString(),
+        last_seen_at: now.toISOString(),
+        expires_at: new Date(now.getTime() + settings.sessionExpirationSeconds * 1000).toISOString(),
+      };
+      await writer.write(async (w) => {
+        await store.insertSession(w.trx, row);
+        w.audit(audit(sessionOf(row), requestId, 'iam-identity.session.create'));
+      });
+      return { session: sessionOf(row), secret, csrfToken };
+    },
+
+    /**
+     * The live session of a cookie secret, marked active now; 401 when there is none. With
+     * `csrfToken` (state-changing calls) the token must be the session's (403 otherwise).
+     */
+    async current(secret: string | undefined, csrf?: { token: string | undefined }): Promise<Session> {
+      if (!secret) throw signedOut();
+      const secretHash = hashSecret(secret);
+      const accountId = await store.sessionAccount(secretHash);
+      if (accountId === undefined) throw signedOut();
+      const { sessionInvalidationSeconds } = await ctx.accountSettingsOf(accountId);
+      const now = clock.now();
+      const row = await store.touchSession(secretHash, now.toISOString(), new Date(now.getTime() - sessionInvalidationSeconds * 1000).toISOString());
+      if (!row) throw signedOut();
+      if (csrf && !(csrf.token && safeEqual(hashSecret(csrf.token), row.csrf_hash))) throw csrfRefused();
+      return sessionOf(row);
+    },
+
+    /** The user's live sessions (in every account), newest first. */
+    async list(session: Session): Promise<Session[]> {
+      return (await store.liveSessionsOf(session.iamId, clock.now().toISOString())).map(sessionOf);
+    },
+
+    /** Ends one of the user's sessions (sign-out: the current one); 404 for another user's or an ended one. */
+    async end(session: Session, id: string, requestId: string): Promise<void> {
+      await writer.write(async (w) => {
+        if (!(await store.endSession(w.trx, session.iamId, id, clock.now().toISOString()))) throw notFound('Session', id);
+        w.audit(audit({ ...session, id }, requestId, id === session.id ? 'iam-identity.session.logout' : 'iam-identity.session.revoke'));
+      });
+    },
+  };
+}
+
+export type SessionOperations = ReturnType<typeof createSessionOperations>;

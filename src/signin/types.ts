@@ -1,0 +1,35 @@
+/** Sign-in: what the password, MFA and session flows share. */
+
+/**
+ * How a sign-in was made, carried by the tokens it yields (tokens.md §6): `acr` is the
+ * authentication level (1 password only, 2 with a one-time code, 3 with a security key) and `amr`
+ * the methods used (`pwd`, `totp`, `otp` for a recovery code).
+ */
+export interface AuthnLevel {
+  grantType: string;
+  acr: number;
+  amr: string[];
+}
+
+/** A person signed in to one account: who, where, and how. */
+export interface SignedIn {
+  iamId: string;
+  accountId: string;
+  authn: AuthnLevel;
+}
+
+/** What the password grant of `POST /identity/token` hands the sign-in service (form fields). */
+export interface PasswordAttempt {
+  username: string;
+  password: string;
+  /** The account to sign in to; may be omitted when the user is an active member of one account only. */
+  account?: string;
+  /** A one-time code (TOTP or recovery code) when the account requires MFA. */
+  passcode?: string;
+}
+
+/** The password rules: at least `minLength` characters, and not on the shipped list of common passwords. */
+export interface PasswordPolicy {
+  minLength: number;
+  maxLength: number;
+}

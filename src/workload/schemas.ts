@@ -1,0 +1,57 @@
+import { Type, type TSchema } from '@sinclair/typebox';
+import { limits } from '../kernel/limits.js';
+import { ISSUER_TYPES } from './types.js';
+
+/** Request and response schemas of the trusted-issuer API (a Portcullis extension of IAM Identity). */
+
+const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
+const S = Type.String();
+const Id = Type.String({ minLength: 1, maxLength: limits.id });
+
+export const IssuerParams = Type.Object({ id: Id });
+export const IssuerListQuery = Type.Object({ account_id: Id });
+
+/** A public JSON Web Key (members beyond these pass through to the key import, which checks them). */
+const Jwk = Type.Object({ kty: Type.String({ maxLength: 16 }), kid: opt(Type.String({ maxLength: limits.id })) }, { additionalProperties: true });
+const Jwks = Type.Object({ keys: Type.Array(Jwk, { minItems: 1, maxItems: 20 }) }, { additionalProperties: false });
+
+const issuerFields = {
+  name: Type.String({ minLength: 1, maxLength: 100 }),
+  description: opt(Type.String({ maxLength: limits.text })),
+  type: Type.Union(ISSUER_TYPES.map((t) => Type.Literal(t))),
+  issuer: Type.String({ minLength: 1, maxLength: limits.id, description: 'The `iss` of the tokens (an http or https URL).' }),
+  audiences: Type.Array(Type.String({ minLength: 1, maxLength: limits.id }), { minItems: 1, maxItems: 20 }),
+  jwks_url: opt(Type.String({ minLength: 1, maxLength: limits.id, description: 'Where the public keys are fetched (https).' })),
+  jwks: opt(Jwks),
+  algorithms: opt(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { minItems: 1, maxItems: 10 })),
+  max_clock_skew_seconds: opt(Type.Integer({ minimum: 0, maximum: 300 })),
+  resource_crn: opt(Type.String({ minLength: 1, maxLength: limits.id, description: 'The CRN of the compute resource (e.g. cluster) the tokens come from.' })),
+};
+
+export const CreateIssuerBody = Type.Object({ account_id: Id, ...issuerFields }, { additionalProperties: false });
+export const UpdateIssuerBody = Type.Object(issuerFields, { additionalProperties: false });
+
+export const TrustedIssuerResponse = Type.Object(
+  {
+    id: S,
+    entity_tag: S,
+    crn: S,
+    account_id: S,
+    name: S,
+    description: opt(S),
+    type: S,
+    issuer: S,
+    audiences: Type.Array(S),
+    jwks_url: opt(S),
+    jwks: opt(Type.Object({ keys: Type.Array(Type.Object({}, { additionalProperties: true })) })),
+    algorithms: Type.Array(S),
+    max_clock_skew_seconds: Type.Integer(),
+    resource_crn: opt(S),
+    created_at: S,
+    modified_at: S,
+    created_by: S,
+  },
+  { title: 'TrustedIssuer' },
+);
+
+export const TrustedIssuerList = Type.Object({ trusted_issuers: Type.Array(TrustedIssuerResponse) }, { title: 'TrustedIssuerList' });
