@@ -54,6 +54,9 @@ import { keyEncryption, keyEncryptionKeysOf } from './token/key-encryption.js';
 import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
+import { createTemplatesCore } from './templates/core.js';
+import { createTemplateStore } from './templates/store.js';
+import { enterpriseDirectory } from './templates/targets.js';
 
 /** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
 export interface Site {
@@ -203,8 +206,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizer,
   });
 
+  const enterpriseStore = createEnterpriseStore(db);
+  // Enterprise-managed templates: the shared core every template kind registers with.
+  const templates = createTemplatesCore({ store: createTemplateStore(db), directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
   const enterprise = createEnterpriseService({
-    store: createEnterpriseStore(db),
+    store: enterpriseStore,
     accounts: accountsStore,
     createAccountIn: accounts.createAccountIn,
     inviteOwnerIn: users.inviteOwnerIn,
@@ -263,6 +269,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     enterprise,
     users,
     policyManagement,
+    templates,
     signingKeys,
     token,
     authenticator,
@@ -270,6 +277,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     catalog,
     decisionPoint: decisions,
     async close() {
+      await templates.idle();
       decisions.stop();
       await permits.stop();
       await stopListening();
