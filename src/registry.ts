@@ -55,6 +55,7 @@ import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
 import { createTemplatesCore } from './templates/core.js';
+import { createPolicyTemplates } from './templates/service.js';
 import { createTemplateStore } from './templates/store.js';
 import { enterpriseDirectory } from './templates/targets.js';
 
@@ -208,7 +209,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const enterpriseStore = createEnterpriseStore(db);
   // Enterprise-managed templates: the shared core every template kind registers with.
-  const templates = createTemplatesCore({ store: createTemplateStore(db), directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
+  const templateStore = createTemplateStore(db);
+  const templates = createTemplatesCore({ store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
+  const policyTemplates = createPolicyTemplates({ db, core: templates, store: templateStore, policies: policyManagement, catalog, clock });
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
     accounts: accountsStore,
@@ -249,6 +252,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         enterpriseRoutes({ enterprise, authenticator }),
         usersRoutes({ users, authenticator }),
         policyManagement.routes(authenticator),
+        policyTemplates.routes(authenticator, site),
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
@@ -270,6 +274,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     users,
     policyManagement,
     templates,
+    policyTemplates,
     signingKeys,
     token,
     authenticator,
