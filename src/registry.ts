@@ -221,6 +221,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     writer,
     clock,
     authorizer,
+    onAccountJoined: [templates.accountJoined],
   });
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
