@@ -17,6 +17,9 @@ const VIEWER = 'crn:v1:bluemix:public:iam::::role:Viewer';
 const WRITER = 'crn:v1:bluemix:public:iam::::serviceRole:Writer';
 const READER = 'crn:v1:bluemix:public:iam::::serviceRole:Reader';
 
+/** A read assignment in the v1 shape (the SDK types getPolicyAssignment's result as a union of shapes). */
+const v1 = (item: unknown) => item as IamPolicyManagementV1.PolicyAssignmentV1;
+
 const s2s = (target: string, role = WRITER) => ({
   type: 'authorization',
   description: `Let IAM groups read ${target}`,
@@ -136,7 +139,7 @@ describe('policy-management templates across child accounts', () => {
     const current = await admin.getPolicyAssignment({ assignmentId: assignment.id!, version: '1.0' });
     const updated = await admin.updatePolicyAssignment({ assignmentId: assignment.id!, version: '1.0', ifMatch: current.headers.etag!, templateVersion: draft.result.version });
     expect(updated.result.resources[0]!.policy!.resource_created!.id).toBe(policyId);
-    expect((await admin.getV2Policy({ id: policyId })).result.control?.grant.roles.map((r) => r.role_id)).toEqual([READER]);
+    expect(((await admin.getV2Policy({ id: policyId })).result.control as { grant: { roles: Array<{ role_id: string }> } }).grant.roles.map((r) => r.role_id)).toEqual([READER]);
 
     // Removal takes the policy away.
     expect((await admin.deletePolicyAssignment({ assignmentId: assignment.id! })).status).toBe(204);
@@ -152,12 +155,12 @@ describe('policy-management templates across child accounts', () => {
     // Something outside the API retires the policy (here: the database itself).
     await server.server.registry.database.db.updateTable('policies').set({ state: 'deleted' }).where('id', '=', policyId).execute();
     const read = await admin.getPolicyAssignment({ assignmentId: assignment.id!, version: '1.0' });
-    expect(read.result.resources[0]!.policy!.status).toBe('drifted');
+    expect(v1(read.result).resources[0]!.policy!.status).toBe('drifted');
     const repaired = await admin.updatePolicyAssignment({ assignmentId: assignment.id!, version: '1.0', ifMatch: read.headers.etag!, templateVersion: '1' });
     expect(repaired.result.status).toBe('succeeded');
     const newId = repaired.result.resources[0]!.policy!.resource_created!.id!;
     expect((await admin.getV2Policy({ id: newId })).result.state).toBe('active');
-    expect((await admin.getPolicyAssignment({ assignmentId: assignment.id!, version: '1.0' })).result.resources[0]!.policy!.status).toBe('succeeded');
+    expect(v1((await admin.getPolicyAssignment({ assignmentId: assignment.id!, version: '1.0' })).result).resources[0]!.policy!.status).toBe('succeeded');
     await admin.deletePolicyAssignment({ assignmentId: assignment.id! });
   });
 
@@ -171,8 +174,8 @@ describe('policy-management templates across child accounts', () => {
     const moved = childC;
     await enterprise.updateAccount({ accountId: moved, parent: groupCrn });
     const after = await admin.getPolicyAssignment({ assignmentId: assignment.id!, version: '1.0' });
-    expect(after.result.resources.map((r) => r.target!.id).sort()).toEqual([childA, childB, late, moved].sort());
-    expect(after.result.resources.every((r) => r.policy!.status === 'succeeded')).toBe(true);
+    expect(v1(after.result).resources.map((r) => r.target!.id).sort()).toEqual([childA, childB, late, moved].sort());
+    expect(v1(after.result).resources.every((r) => r.policy!.status === 'succeeded')).toBe(true);
     await admin.deletePolicyAssignment({ assignmentId: assignment.id! });
     await enterprise.updateAccount({ accountId: moved, parent: enterpriseCrn });
   });
