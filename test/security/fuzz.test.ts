@@ -366,6 +366,15 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
       resources: [{ attributes: [{ name: 'accountId', value: accountId }, { name: 'serviceName', value: 'kms' }] }],
     });
     const role = await call('POST', '/v2/roles', { name: 'FuzzReader', display_name: 'Fuzz', account_id: accountId, service_name: 'iam-groups', actions: ['iam-groups.groups.read'] });
+    const s2s = {
+      type: 'authorization',
+      subject: { attributes: [{ key: 'serviceName', operator: 'stringEquals', value: 'iam-groups' }] },
+      resource: { attributes: [{ key: 'serviceName', operator: 'stringEquals', value: 'cloud-object-storage' }] },
+      control: { grant: { roles: [{ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:Reader' }] } },
+    };
+    const policyTemplate = await call('POST', '/v1/policy_templates', { account_id: accountId, name: 'fuzz-template', policy: s2s });
+    const acTemplate = await call('POST', '/v1/action_control_templates', { account_id: accountId, name: 'fuzz-ac' });
+    const roleTemplate = await call('POST', '/v1/role_templates', { account_id: accountId, name: 'fuzz-role' });
     const set = (key: string, value: string) => realParam.set(key, value);
     set('*:account_id', accountId);
     set('*:iam_id', member.iamId);
@@ -381,13 +390,17 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     set('/v1/serviceid_groups/{id}:id', sidGroup.id);
     set('/v2/resource_groups/{id}:id', rg.id);
     for (const path of ['/v1/policies/{id}', '/v2/policies/{id}']) set(`${path}:id`, policy.id);
+    set('*:policy_template_id', policyTemplate.id);
+    set('*:action_control_template_id', acTemplate.id);
+    set('*:role_template_id', roleTemplate.id);
+    set('*:version', '1');
     set('/v2/accounts/{account_id}/users/{iam_id}:iam_id', iamId === member.iamId ? iamId : member.iamId);
   }
 
   /** What a refused request must not change: the feed's head and the number of stored rows. */
   async function footprint(): Promise<string> {
     const db = server.server.registry.database.db;
-    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'changes'];
+    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'templates', 'template_versions', 'template_assignments', 'template_assignment_resources', 'template_action_controls', 'changes'];
     const counts = tables.map((t) => `(SELECT COUNT(*) FROM ${t})`).join(' + ');
     const { rows } = await sql<{ head: number | string; n: number | string }>`SELECT (SELECT revision FROM feed_head WHERE id = 1) AS head, ${sql.raw(counts)} AS n`.execute(db);
     return `${Number(rows[0]!.head)}/${Number(rows[0]!.n)}`;

@@ -2,7 +2,7 @@ import type IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../src/kernel/ids.js';
 import { clientsFor } from '../enterprise/clients.js';
-import { errorOf, newAccount, type Identity } from '../helpers/identities.js';
+import { errorOf, newAccount, newMember, type Identity } from '../helpers/identities.js';
 import { policyClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 
@@ -220,6 +220,28 @@ describe('policy-management templates across child accounts', () => {
     expect(assignment.status).toBe('accepted');
     expect(assignment.resources![0]!.action_control!.resource_created!.id).toBeDefined();
     expect((await admin.deleteActionControlAssignment({ assignmentId: assignment.id! })).status).toBe(204);
+  });
+
+  it('lets template and assignment administrators of the enterprise work, but grants in a child only what they hold there', async () => {
+    const member = await newMember(server, server.owner.accountId);
+    const asMember = policyClient(server.url, member.apikey);
+    const name = `member-${ids.hex32().slice(0, 6)}`;
+    // Without a role on iam-access-management the member may not create templates.
+    expect((await errorOf(asMember.createPolicyTemplate({ accountId: server.owner.accountId, name, policy: s2s('cloud-object-storage') as never }))).status).toBe(403);
+    await admin.createV2Policy({
+      type: 'access',
+      subject: { attributes: [{ key: 'iam_id', operator: 'stringEquals', value: member.iamId }] },
+      resource: { attributes: [{ key: 'accountId', operator: 'stringEquals', value: server.owner.accountId }, { key: 'serviceName', operator: 'stringEquals', value: 'iam-access-management' }] },
+      control: { grant: { roles: ['TemplateAdministrator', 'AssignmentAdministrator'].map((r) => ({ role_id: `crn:v1:bluemix:public:iam::::serviceRole:${r}` })) } },
+    });
+    const created = await asMember.createPolicyTemplate({ accountId: server.owner.accountId, name, policy: s2s('cloud-object-storage') as never, committed: true });
+    // The member holds nothing in child C: the assignment is made, its grant there is refused.
+    const assigned = await asMember.createPolicyTemplateAssignment({ version: '1.0', target: { type: 'Account', id: childC }, templates: [{ id: created.result.id!, version: '1' }] });
+    const assignment = assigned.result.assignments[0]!;
+    expect(assignment.status).toBe('failed');
+    expect(assignment.resources[0]!.policy!.error_message).toMatchObject({ code: 'insufficent_permissions' });
+    expect(assignment.resources[0]!.policy!.resource_created).toBeUndefined();
+    await asMember.deletePolicyAssignment({ assignmentId: assignment.id! });
   });
 
   it('never grants in a child more than the assigner administers there, nor reaches outside the enterprise', async () => {
