@@ -67,6 +67,10 @@ import { signInRoutes } from './signin/routes.js';
 import { createSignInService } from './signin/service.js';
 import { createSignInStore } from './signin/store.js';
 import { DEFAULT_PASSWORD_POLICY } from './signin/password-rules.js';
+import { createTemplatesCore } from './templates/core.js';
+import { createPolicyTemplates } from './templates/service.js';
+import { createTemplateStore } from './templates/store.js';
+import { enterpriseDirectory } from './templates/targets.js';
 
 /** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
 export interface Site {
@@ -275,8 +279,13 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizer,
   });
 
+  const enterpriseStore = createEnterpriseStore(db);
+  // Enterprise-managed templates: the shared core every template kind registers with.
+  const templateStore = createTemplateStore(db);
+  const templates = createTemplatesCore({ store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
+  const policyTemplates = createPolicyTemplates({ db, core: templates, store: templateStore, policies: policyManagement, catalog, clock });
   const enterprise = createEnterpriseService({
-    store: createEnterpriseStore(db),
+    store: enterpriseStore,
     accounts: accountsStore,
     createAccountIn: accounts.createAccountIn,
     inviteOwnerIn: users.inviteOwnerIn,
@@ -284,6 +293,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     writer,
     clock,
     authorizer,
+    onAccountJoined: [templates.accountJoined],
   });
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
@@ -354,6 +364,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         enterpriseRoutes({ enterprise, authenticator }),
         usersRoutes({ users, authenticator }),
         policyManagement.routes(authenticator),
+        policyTemplates.routes(authenticator, site),
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
@@ -377,6 +388,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     users,
     signin,
     policyManagement,
+    templates,
+    policyTemplates,
     signingKeys,
     token,
     authenticator,
@@ -386,6 +399,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     decisionPoint: decisions,
     cbr,
     async close() {
+      await templates.idle();
       decisions.stop();
       await permits.stop();
       await stopListening();

@@ -443,6 +443,8 @@ export interface PoliciesTable {
   last_permit_at: Generated<string>;
   /** How many permits it has granted (PostgreSQL returns its BIGINT as a string). */
   last_permit_frequency: Generated<number | string>;
+  /** JSON TemplateMetadata when a template assignment made the policy (migration 019); NULL otherwise. */
+  template?: string | null;
 }
 
 /** A policy's access tags, for the `tag_name`/`tag_value` list filters. */
@@ -467,6 +469,8 @@ export interface CustomRolesTable {
   last_modified_at: string;
   last_modified_by_id: string;
   entity_tag: string;
+  /** JSON TemplateMetadata when a role-template assignment made the role (migration 019); NULL otherwise. */
+  template?: string | null;
 }
 
 /** Access-management settings of an account; no row = defaults (every identity type enabled). */
@@ -700,4 +704,87 @@ export interface PasswordResetsTable {
   iam_id: string;
   created_at: string;
   expires_at: string;
+}
+
+// ── Enterprise-managed templates (migration 019) ────────────────────────────────────────────────
+
+export interface Schema {
+  templates: TemplatesTable;
+  template_versions: TemplateVersionsTable;
+  template_assignments: TemplateAssignmentsTable;
+  template_assignment_resources: TemplateAssignmentResourcesTable;
+  template_action_controls: TemplateActionControlsTable;
+}
+
+/** A template of any kind; its name is unique per (kind, account). */
+export interface TemplatesTable {
+  id: string;
+  kind: string;
+  account_id: string;
+  name: string;
+  /** The number the next created version takes (versions count from 1). */
+  next_version: number;
+  created_at: string;
+  created_by_id: string;
+}
+
+export interface TemplateVersionsTable {
+  template_id: string;
+  version: number;
+  name: string;
+  description: string | null;
+  /** JSON: the kind's content. */
+  body: string;
+  committed: number;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+  entity_tag: string;
+}
+
+export interface TemplateAssignmentsTable {
+  id: string;
+  kind: string;
+  account_id: string;
+  template_id: string;
+  template_version: number;
+  /** `Account` or `AccountGroup`. */
+  target_type: string;
+  target: string;
+  status: string;
+  operation: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+  entity_tag: string;
+}
+
+export interface TemplateAssignmentResourcesTable {
+  assignment_id: string;
+  account_id: string;
+  resource_key: string;
+  resource_id: string | null;
+  version: number;
+  /** `succeeded` or `failed`. */
+  status: string;
+  /** JSON ResourceError, when failed. */
+  error: string | null;
+}
+
+/** An action control an action-control assignment placed in a child account. */
+export interface TemplateActionControlsTable {
+  id: string;
+  account_id: string;
+  service_name: string;
+  description: string | null;
+  /** JSON array of action ids. */
+  actions: string;
+  /** JSON TemplateMetadata. */
+  template: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
 }

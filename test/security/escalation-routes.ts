@@ -79,10 +79,22 @@ async function idsOfA(server: TestServer, f: Fixture) {
   });
   const link = await owner('POST', `/v1/profiles/${profile}/links`, { cr_type: 'VSI', link: { crn: `crn:v1:bluemix:public:is:us-south:a/${f.accountId}::instance:escalation` } });
   await owner('POST', `/v1/profiles/${profile}/identities/user`, { identifier: f.joiner, type: 'user' });
+  const s2s = {
+    type: 'authorization',
+    subject: { attributes: [{ key: 'serviceName', operator: 'stringEquals', value: 'iam-groups' }] },
+    resource: { attributes: [{ key: 'serviceName', operator: 'stringEquals', value: 'cloud-object-storage' }] },
+    control: { grant: { roles: [{ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:Reader' }] } },
+  };
+  const policyTemplate = await owner('POST', '/v1/policy_templates', { account_id: f.accountId, name: 'escalation-template', policy: s2s });
+  const actionControlTemplate = await owner('POST', '/v1/action_control_templates', { account_id: f.accountId, name: 'escalation-ac' });
+  const roleTemplate = await owner('POST', '/v1/role_templates', { account_id: f.accountId, name: 'escalation-role' });
   return {
     profile,
     claimRule: claimRule.body?.id ?? 'none',
     link: link.body?.id ?? 'none',
+    policyTemplate: policyTemplate.body?.id ?? 'none',
+    actionControlTemplate: actionControlTemplate.body?.id ?? 'none',
+    roleTemplate: roleTemplate.body?.id ?? 'none',
     policy: f.deletable[0][0]!,
     role: f.customRole.id,
     group: f.groups[0]!,
@@ -116,6 +128,9 @@ function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (param === 'access_group_id') return a.group;
   if (param === 'rule_id') return /^\/v1\/rules\//.test(path) ? a.cbrRule : a.rule;
   if (param === 'zone_id') return a.zone;
+  if (/\/policy_templates\//.test(path)) return param === 'version' ? '1' : a.policyTemplate;
+  if (/\/action_control_templates\//.test(path)) return param === 'version' ? '1' : a.actionControlTemplate;
+  if (/\/role_templates\//.test(path)) return param === 'version' ? '1' : a.roleTemplate;
   if (/\/policies\//.test(path)) return a.policy;
   if (/\/roles\//.test(path)) return a.role;
   if (/\/groups\//.test(path)) return a.group;
@@ -134,6 +149,10 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v2/policies?account_id=${f.accountId}&limit=100`,
     `/v2/policies?account_id=${f.accountId}&limit=100&state=deleted`,
     `/v2/roles?account_id=${f.accountId}`,
+    `/v1/policy_templates?account_id=${f.accountId}`,
+    `/v1/action_control_templates?account_id=${f.accountId}`,
+    `/v1/role_templates?account_id=${f.accountId}`,
+    `/v1/policy_templates/${a.policyTemplate}/versions`,
     `/v2/groups?account_id=${f.accountId}&limit=100`,
     `/v2/groups/${a.group}/members?limit=100`,
     `/v2/groups/${a.group}/rules`,

@@ -384,6 +384,15 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     const claimRule = await call('POST', `/v1/profiles/${profile.id}/rules`, { type: 'Profile-CR', cr_type: 'IKS_SA', conditions: [{ claim: 'namespace', operator: 'EQUALS', value: '"fuzz"' }] });
     const link = await call('POST', `/v1/profiles/${profile.id}/links`, { cr_type: 'VSI', link: { crn: `crn:v1:bluemix:public:is:us-south:a/${accountId}::instance:fuzz` } });
     await call('POST', `/v1/profiles/${profile.id}/identities/user`, { identifier: member.iamId, type: 'user' });
+    const s2s = {
+      type: 'authorization',
+      subject: { attributes: [{ key: 'serviceName', operator: 'stringEquals', value: 'iam-groups' }] },
+      resource: { attributes: [{ key: 'serviceName', operator: 'stringEquals', value: 'cloud-object-storage' }] },
+      control: { grant: { roles: [{ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:Reader' }] } },
+    };
+    const policyTemplate = await call('POST', '/v1/policy_templates', { account_id: accountId, name: 'fuzz-template', policy: s2s });
+    const acTemplate = await call('POST', '/v1/action_control_templates', { account_id: accountId, name: 'fuzz-ac' });
+    const roleTemplate = await call('POST', '/v1/role_templates', { account_id: accountId, name: 'fuzz-role' });
     const set = (key: string, value: string) => realParam.set(key, value);
     set('*:account_id', accountId);
     set('*:iam_id', member.iamId);
@@ -403,6 +412,10 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     set('/v1/zones/serviceref_targets/{service_name}:service_name', 'containers-kubernetes');
     set('/v1/trusted_issuers/{id}:id', trustedIssuer.id);
     for (const path of ['/v1/policies/{id}', '/v2/policies/{id}']) set(`${path}:id`, policy.id);
+    set('*:policy_template_id', policyTemplate.id);
+    set('*:action_control_template_id', acTemplate.id);
+    set('*:role_template_id', roleTemplate.id);
+    set('*:version', '1');
     set('/v2/accounts/{account_id}/users/{iam_id}:iam_id', iamId === member.iamId ? iamId : member.iamId);
     set('*:profile_id', profile.id);
     set('/v1/profiles/{profile_id}/rules/{rule_id}:rule_id', claimRule.id);
@@ -414,7 +427,7 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
   /** What a refused request must not change: the feed's head and the number of stored rows. */
   async function footprint(): Promise<string> {
     const db = server.server.registry.database.db;
-    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'trusted_profiles', 'profile_claim_rules', 'profile_links', 'profile_identities', 'trusted_issuers', 'cbr_zones', 'cbr_rules', 'changes'];
+    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'trusted_profiles', 'profile_claim_rules', 'profile_links', 'profile_identities', 'trusted_issuers', 'cbr_zones', 'cbr_rules', 'templates', 'template_versions', 'template_assignments', 'template_assignment_resources', 'template_action_controls', 'changes'];
     const counts = tables.map((t) => `(SELECT COUNT(*) FROM ${t})`).join(' + ');
     const { rows } = await sql<{ head: number | string; n: number | string }>`SELECT (SELECT revision FROM feed_head WHERE id = 1) AS head, ${sql.raw(counts)} AS n`.execute(db);
     return `${Number(rows[0]!.head)}/${Number(rows[0]!.n)}`;
