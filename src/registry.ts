@@ -54,6 +54,9 @@ import { keyEncryption, keyEncryptionKeysOf } from './token/key-encryption.js';
 import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
+import { managedGroupGuard } from './templates/groups/guard.js';
+import { createIdentityTemplates } from './templates/identity.js';
+import { createTemplateStore } from './templates/managed/store.js';
 
 /** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
 export interface Site {
@@ -167,6 +170,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     provisionAccount: resources.createDefaultGroupIn,
   });
   const grants = createGrantCheck({ authorizer, catalog, policies: policyStore });
+  const templateStore = createTemplateStore(db);
   const accessGroups = createAccessGroupsService({
     store: accessGroupsStore,
     accounts: accountsStore,
@@ -175,6 +179,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizer,
     directory,
     authorizeJoin: grants.authorizeJoin,
+    guardManaged: managedGroupGuard(templateStore),
+  });
+  const identityTemplates = createIdentityTemplates({
+    db, store: templateStore, writer, clock, authorizer, groups: accessGroupsStore, directory,
+    onRunError: (error, assignmentId) => log.error({ err: error, assignmentId }, 'template assignment run failed'),
   });
   const policyManagement = createPolicyDomain({
     db, writer, clock, catalog, authorizer, site, directory, savePermits: permits.flush,
@@ -246,6 +255,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
+        ...identityTemplates.routes(authenticator, site),
       ],
     });
 
@@ -259,6 +269,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     identity,
     directory,
     accessGroups,
+    identityTemplates,
     resources,
     enterprise,
     users,
@@ -270,6 +281,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     catalog,
     decisionPoint: decisions,
     async close() {
+      await identityTemplates.settled();
       decisions.stop();
       await permits.stop();
       await stopListening();

@@ -528,3 +528,67 @@ export interface IdentityReportsTable {
   /** The report body (IBM's wire names), once done. */
   result: string | null;
 }
+
+// ── Enterprise-managed identity templates (migration 020) ───────────────────────────────────────
+
+export interface Schema {
+  iam_templates: IamTemplatesTable;
+  iam_template_assignments: IamTemplateAssignmentsTable;
+  iam_managed_resources: IamManagedResourcesTable;
+}
+
+/** One version of a template of some kind (`group`, `profile`, `account_settings`). */
+export interface IamTemplatesTable {
+  kind: string;
+  id: string;
+  /** 1, 2, …: versions of one template share its id. */
+  version: number;
+  /** The enterprise account that owns the template. */
+  account_id: string;
+  name: string;
+  description: string;
+  /** 0/1: a committed version is immutable and assignable. */
+  committed: number;
+  /** The kind's definition (JSON, IBM's wire names). */
+  body: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+  entity_tag: string;
+}
+
+/** An assignment of a committed template version to an account or an account group. */
+export interface IamTemplateAssignmentsTable {
+  kind: string;
+  id: string;
+  /** The enterprise account (the template's). */
+  account_id: string;
+  template_id: string;
+  template_version: number;
+  target_type: 'Account' | 'AccountGroup';
+  target: string;
+  /** `assign` | `update` | `remove`: what the last run did. */
+  operation: string;
+  /** `accepted` | `in_progress` | `succeeded` | `failed`. */
+  status: string;
+  /** JSON: the per-account results of the last run. */
+  resources: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
+  entity_tag: string;
+}
+
+/** A resource an assignment created in a child account, and what the child may still do to it. */
+export interface IamManagedResourcesTable {
+  kind: string;
+  resource_id: string;
+  account_id: string;
+  assignment_id: string;
+  template_id: string;
+  template_version: number;
+  /** JSON: the version's action controls (what the child account may still change). */
+  action_controls: string;
+}
