@@ -55,8 +55,12 @@ import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
 import { managedGroupGuard } from './templates/groups/guard.js';
-import { createIdentityTemplates } from './templates/identity.js';
-import { createTemplateStore } from './templates/managed/store.js';
+import { createGroupKind } from './templates/groups/kind.js';
+import { managedLookup } from './templates/groups/managed.js';
+import { groupTemplateRoutes } from './templates/groups/routes.js';
+import { createTemplatesCore } from './templates/core.js';
+import { createTemplateStore } from './templates/store.js';
+import { enterpriseDirectory } from './templates/targets.js';
 
 /** Where clients reach this server; known once it listens (tests listen on an ephemeral port). */
 export interface Site {
@@ -179,11 +183,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizer,
     directory,
     authorizeJoin: grants.authorizeJoin,
-    guardManaged: managedGroupGuard(templateStore),
-  });
-  const identityTemplates = createIdentityTemplates({
-    db, store: templateStore, writer, clock, authorizer, groups: accessGroupsStore, directory,
-    onRunError: (error, assignmentId) => log.error({ err: error, assignmentId }, 'template assignment run failed'),
+    guardManaged: managedGroupGuard(managedLookup(db), templateStore),
   });
   const policyManagement = createPolicyDomain({
     db, writer, clock, catalog, authorizer, site, directory, savePermits: permits.flush,
@@ -212,8 +212,12 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizer,
   });
 
+  const enterpriseStore = createEnterpriseStore(db);
+  // Enterprise-managed templates: the shared core every template kind registers with.
+  const templates = createTemplatesCore({ store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
+  const groupTemplates = templates.register(createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock }));
   const enterprise = createEnterpriseService({
-    store: createEnterpriseStore(db),
+    store: enterpriseStore,
     accounts: accountsStore,
     createAccountIn: accounts.createAccountIn,
     inviteOwnerIn: users.inviteOwnerIn,
@@ -255,7 +259,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
-        ...identityTemplates.routes(authenticator, site),
+        groupTemplateRoutes({ groupTemplates, authenticator, site }),
       ],
     });
 
@@ -269,11 +273,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     identity,
     directory,
     accessGroups,
-    identityTemplates,
     resources,
     enterprise,
     users,
     policyManagement,
+    templates,
     signingKeys,
     token,
     authenticator,
@@ -281,7 +285,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     catalog,
     decisionPoint: decisions,
     async close() {
-      await identityTemplates.settled();
+      await templates.idle();
       decisions.stop();
       await permits.stop();
       await stopListening();

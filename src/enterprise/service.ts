@@ -45,6 +45,12 @@ export interface EnterpriseDeps {
   writer: Writer;
   clock: Clock;
   authorizer: Authorizer;
+  /**
+   * What follows an account arriving somewhere in the enterprise (created, imported or moved),
+   * after its write commits: the template core applies the assignments made to the account groups
+   * it now sits in. The registry fills the list once the templates domain exists.
+   */
+  onAccountJoined?: readonly ((actor: Actor, accountId: string) => Promise<void>)[];
 }
 
 type Kind = 'enterprise' | 'account-group' | 'account';
@@ -58,6 +64,9 @@ type Kind = 'enterprise' | 'account-group' | 'account';
 export function createEnterpriseService(deps: EnterpriseDeps) {
   const { store, accounts, clock, authorizer } = deps;
   const now = () => clock.now().toISOString();
+  const joined = async (actor: Actor, accountId: string) => {
+    for (const hook of deps.onAccountJoined ?? []) await hook(actor, accountId);
+  };
 
   const target = (enterpriseAccountId: string, kind: Kind, id?: string): AccessTarget => ({
     accountId: enterpriseAccountId,
@@ -346,6 +355,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
           Object.assign(subject, { accountId: enterprise.accountId, targetId: accountId, detail: { enterprise_id: enterpriseId } });
         });
       });
+      await joined(actor, accountId);
     },
 
     // ── Accounts ─────────────────────────────────────────────────────────────────────────────
@@ -420,6 +430,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
         requestId: actor.requestId,
       };
       if (traits.mfa !== '') await deps.ownerSetup.setMfa(owner, value.accountId, traits.mfa as MfaTrait);
+      await joined(actor, value.accountId);
       if (!input.ownerServiceId) return value;
       return { ...value, serviceId: await deps.ownerSetup.createOwnerServiceId(owner, value.accountId) };
     },
@@ -463,6 +474,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
           Object.assign(subject, { accountId: enterprise.account_id, targetId: id, detail: { parent } });
         });
       });
+      await joined(actor, id);
     },
 
     /** Deletes a child account: it leaves the enterprise's lists (include_deleted shows it) and is suspended. */

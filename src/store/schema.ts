@@ -441,6 +441,8 @@ export interface PoliciesTable {
   last_permit_at: Generated<string>;
   /** How many permits it has granted (PostgreSQL returns its BIGINT as a string). */
   last_permit_frequency: Generated<number | string>;
+  /** JSON TemplateMetadata when a template assignment made the policy (migration 019); NULL otherwise. */
+  template?: string | null;
 }
 
 /** A policy's access tags, for the `tag_name`/`tag_value` list filters. */
@@ -465,6 +467,8 @@ export interface CustomRolesTable {
   last_modified_at: string;
   last_modified_by_id: string;
   entity_tag: string;
+  /** JSON TemplateMetadata when a role-template assignment made the role (migration 019); NULL otherwise. */
+  template?: string | null;
 }
 
 /** Access-management settings of an account; no row = defaults (every identity type enabled). */
@@ -529,28 +533,36 @@ export interface IdentityReportsTable {
   result: string | null;
 }
 
-// ── Enterprise-managed identity templates (migration 020) ───────────────────────────────────────
+// ── Enterprise-managed templates (migration 019) ────────────────────────────────────────────────
 
 export interface Schema {
-  iam_templates: IamTemplatesTable;
-  iam_template_assignments: IamTemplateAssignmentsTable;
-  iam_managed_resources: IamManagedResourcesTable;
+  templates: TemplatesTable;
+  template_versions: TemplateVersionsTable;
+  template_assignments: TemplateAssignmentsTable;
+  template_assignment_resources: TemplateAssignmentResourcesTable;
+  template_action_controls: TemplateActionControlsTable;
 }
 
-/** One version of a template of some kind (`group`, `profile`, `account_settings`). */
-export interface IamTemplatesTable {
-  kind: string;
+/** A template of any kind; its name is unique per (kind, account). */
+export interface TemplatesTable {
   id: string;
-  /** 1, 2, …: versions of one template share its id. */
-  version: number;
-  /** The enterprise account that owns the template. */
+  kind: string;
   account_id: string;
   name: string;
-  description: string;
-  /** 0/1: a committed version is immutable and assignable. */
-  committed: number;
-  /** The kind's definition (JSON, IBM's wire names). */
+  /** The number the next created version takes (versions count from 1). */
+  next_version: number;
+  created_at: string;
+  created_by_id: string;
+}
+
+export interface TemplateVersionsTable {
+  template_id: string;
+  version: number;
+  name: string;
+  description: string | null;
+  /** JSON: the kind's content. */
   body: string;
+  committed: number;
   created_at: string;
   created_by_id: string;
   last_modified_at: string;
@@ -558,22 +570,17 @@ export interface IamTemplatesTable {
   entity_tag: string;
 }
 
-/** An assignment of a committed template version to an account or an account group. */
-export interface IamTemplateAssignmentsTable {
-  kind: string;
+export interface TemplateAssignmentsTable {
   id: string;
-  /** The enterprise account (the template's). */
+  kind: string;
   account_id: string;
   template_id: string;
   template_version: number;
-  target_type: 'Account' | 'AccountGroup';
+  /** `Account` or `AccountGroup`. */
+  target_type: string;
   target: string;
-  /** `assign` | `update` | `remove`: what the last run did. */
-  operation: string;
-  /** `accepted` | `in_progress` | `succeeded` | `failed`. */
   status: string;
-  /** JSON: the per-account results of the last run. */
-  resources: string;
+  operation: string;
   created_at: string;
   created_by_id: string;
   last_modified_at: string;
@@ -581,14 +588,30 @@ export interface IamTemplateAssignmentsTable {
   entity_tag: string;
 }
 
-/** A resource an assignment created in a child account, and what the child may still do to it. */
-export interface IamManagedResourcesTable {
-  kind: string;
-  resource_id: string;
-  account_id: string;
+export interface TemplateAssignmentResourcesTable {
   assignment_id: string;
-  template_id: string;
-  template_version: number;
-  /** JSON: the version's action controls (what the child account may still change). */
-  action_controls: string;
+  account_id: string;
+  resource_key: string;
+  resource_id: string | null;
+  version: number;
+  /** `succeeded` or `failed`. */
+  status: string;
+  /** JSON ResourceError, when failed. */
+  error: string | null;
+}
+
+/** An action control an action-control assignment placed in a child account. */
+export interface TemplateActionControlsTable {
+  id: string;
+  account_id: string;
+  service_name: string;
+  description: string | null;
+  /** JSON array of action ids. */
+  actions: string;
+  /** JSON TemplateMetadata. */
+  template: string;
+  created_at: string;
+  created_by_id: string;
+  last_modified_at: string;
+  last_modified_by_id: string;
 }

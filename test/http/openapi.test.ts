@@ -70,12 +70,7 @@ const NOT_SERVED: Record<string, string[]> = {
     'commitAccountSettingsTemplate', 'listAccountSettingsAssignments', 'createAccountSettingsAssignment',
     'getAccountSettingsAssignment', 'deleteAccountSettingsAssignment', 'updateAccountSettingsAssignment',
   ],
-  'iam-access-groups/v2': [
-    // templates and assignments (#13)
-    'createTemplate', 'listTemplates', 'createTemplateVersion', 'listTemplateVersions', 'getTemplateVersion',
-    'updateTemplateVersion', 'deleteTemplateVersion', 'commitTemplate', 'getLatestTemplateVersion', 'deleteTemplate',
-    'createAssignment', 'listAssignments', 'getAssignment', 'updateAssignment', 'deleteAssignment',
-  ],
+  'iam-access-groups/v2': [],
   'iam-policy-management/v1': [
     // policy, action-control and role templates and assignments (#13)
     'listPolicyTemplates', 'createPolicyTemplate', 'getPolicyTemplate', 'deletePolicyTemplate', 'createPolicyTemplateVersion',

@@ -9,6 +9,7 @@ import { sealedSigningKeys } from './009_sealed_signing_keys.js';
 import { invitationExpiry } from './010_invitation_expiry.js';
 import { accountTraits } from './013_account_traits.js';
 import { identityExtras } from './014_identity_extras.js';
+import { templates } from './019_templates.js';
 import { identityTemplates } from './020_identity_templates.js';
 import type { Ddl, Migration } from './types.js';
 
@@ -18,7 +19,7 @@ import type { Ddl, Migration } from './types.js';
  */
 export const migrations: Migration[] = [
   foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry,
-  accountTraits, identityExtras, identityTemplates,
+  accountTraits, identityExtras, templates, identityTemplates,
 ];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };

@@ -1,36 +1,38 @@
 import type { AccessGroup } from '../../access-groups/types.js';
-import { templateErrors } from '../managed/errors.js';
-import type { TemplateStore } from '../managed/store.js';
-
-interface GroupControls {
-  members?: { add?: boolean; remove?: boolean };
-  assertions?: { add?: boolean; remove?: boolean };
-}
+import { DomainError } from '../../kernel/errors.js';
+import type { TemplateStore } from '../store.js';
+import type { ManagedLookup } from './managed.js';
+import type { GroupTemplateBody } from './types.js';
 
 /** Which action control allows each access-groups action on a managed group; absent: never allowed. */
-const ALLOWED_BY: Record<string, (c: GroupControls) => boolean | undefined> = {
-  'iam-groups.members.add': (c) => c.members?.add,
-  'iam-groups.members.delete': (c) => c.members?.remove,
-  'iam-groups.rules.create': (c) => c.assertions?.add,
-  'iam-groups.rules.update': (c) => c.assertions?.remove,
-  'iam-groups.rules.delete': (c) => c.assertions?.remove,
+const ALLOWED_BY: Record<string, (b: GroupTemplateBody) => boolean | undefined> = {
+  'iam-groups.members.add': (b) => b.group.members?.action_controls?.add,
+  'iam-groups.members.delete': (b) => b.group.members?.action_controls?.remove,
+  'iam-groups.rules.create': (b) => b.group.assertions?.action_controls?.add,
+  'iam-groups.rules.update': (b) => b.group.assertions?.action_controls?.remove,
+  'iam-groups.rules.delete': (b) => b.group.assertions?.action_controls?.remove,
 };
 
-/** Reads: allowed on managed groups like on any other. */
+/** Reads are allowed on managed groups like on any other. */
 const READS = /\.(read|list|audit)$/;
 
 /**
- * The guard the access-groups domain calls before changing a group: a group an enterprise
- * assignment created is changed only through that assignment; in the child account, renaming and
- * deleting it are refused, and adding or removing members or rules only as the template's action
- * controls allow (403 naming the assignment).
+ * The guard the access-groups domain calls before changing a group (AccessGroupsDeps.guardManaged):
+ * a group an enterprise assignment created changes only through that assignment. In the child
+ * account, renaming and deleting it are refused, and adding or removing members or rules only as
+ * the applied version's action controls allow (403 naming the assignment).
  */
-export function managedGroupGuard(store: TemplateStore) {
+export function managedGroupGuard(managedBy: ManagedLookup, store: Pick<TemplateStore, 'getVersion'>) {
   return async (group: AccessGroup, action: string): Promise<void> => {
     if (READS.test(action)) return;
-    const managed = await store.managedResource('group', group.id);
-    if (!managed) return;
-    if (ALLOWED_BY[action]?.(managed.actionControls as GroupControls) === true) return;
-    throw templateErrors.managed('access group', group.id, managed.assignmentId);
+    const managed = await managedBy(group.id);
+    if (!managed || managed.kind !== 'access_group') return;
+    const version = await store.getVersion<GroupTemplateBody>(managed.templateId, managed.templateVersion);
+    if (version && ALLOWED_BY[action]?.(version.body) === true) return;
+    throw new DomainError(
+      'forbidden',
+      'enterprise_managed',
+      `The access group ${group.id} is managed by the enterprise template assignment ${managed.assignmentId} and cannot be changed this way in this account.`,
+    );
   };
 }

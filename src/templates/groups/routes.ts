@@ -4,9 +4,12 @@ import { PAGE_LIMITS } from '../../access-groups/paging.js';
 import { actorOf, requireBearer } from '../../http/auth.js';
 import { ifMatchOf, sendTagged } from '../../http/etag.js';
 import { describeOperations } from '../../http/openapi.js';
+import { invalid } from '../../kernel/errors.js';
 import type { Authenticator } from '../../kernel/principal.js';
-import type { TemplateService } from '../managed/service.js';
-import { versionNumber } from '../managed/versions.js';
+import type { AssignmentOps } from '../assignments.js';
+import type { Slice } from '../store.js';
+import type { Assignment, TemplateVersion } from '../types.js';
+import type { VersionOps } from '../versions.js';
 import { groupTemplateOperations } from './operations.js';
 import {
   AssignmentListQuery,
@@ -21,11 +24,11 @@ import {
   VersionListQuery,
   VersionParams,
 } from './schemas.js';
-import type { GroupTemplateBody, GroupDefinition, PolicyTemplateRef } from './types.js';
-import { assignmentWire, pageWire, templateWire } from './wire.js';
+import type { GroupTemplateBody } from './types.js';
+import { assignmentViewWire, assignmentWire, offsetPageWire, templateWire } from './wire.js';
 
 export interface GroupTemplateRoutesDeps {
-  groupTemplates: TemplateService<GroupTemplateBody>;
+  groupTemplates: { versions: VersionOps<GroupTemplateBody>; assignments: AssignmentOps };
   authenticator: Authenticator;
   site: { url: string };
 }
@@ -41,11 +44,28 @@ function pageHref(siteUrl: string, request: FastifyRequest, limit: number) {
   };
 }
 
-/** A definition as sent; a template without a group is refused by the kind's check. */
-const bodyOf = (b: { group?: GroupDefinition; policy_template_references?: PolicyTemplateRef[] }): GroupTemplateBody => ({
-  group: b.group ?? { name: '' },
-  policy_template_references: b.policy_template_references ?? [],
-});
+/** A version number of a path or body: a positive integer (`"2"`); 400 otherwise. */
+function versionNumber(text: string): number {
+  if (!/^[1-9]\d{0,8}$/.test(text)) throw invalid(`The version "${text}" is not a version number.`);
+  return Number(text);
+}
+
+/** Every item of a keyset listing (the access-groups API pages by offset and reports the total). */
+async function everything<T, K>(page: (after?: K) => Promise<Slice<T>>, keyOf: (item: T) => K): Promise<T[]> {
+  const out: T[] = [];
+  let after: K | undefined;
+  for (;;) {
+    const slice = await page(after);
+    out.push(...slice.items);
+    if (!slice.more || slice.items.length === 0) return out;
+    after = keyOf(slice.items[slice.items.length - 1]!);
+  }
+}
+
+const ALL = 500;
+
+/** A definition as sent (the kind checks it). */
+const bodyOf = (b: { group?: unknown; policy_template_references?: unknown }) => ({ group: b.group, policy_template_references: b.policy_template_references });
 
 const textOf = <T extends { name?: string; description?: string }>(b: T) => ({
   ...(b.name !== undefined ? { name: b.name } : {}),
@@ -57,7 +77,7 @@ const textOf = <T extends { name?: string; description?: string }>(b: T) => ({
  * `/v1/group_assignments`). Errors use the API handbook container, as the rest of the API does.
  */
 export function groupTemplateRoutes(deps: GroupTemplateRoutesDeps): FastifyPluginAsync {
-  const { templates, assignments } = deps.groupTemplates;
+  const { versions: templates, assignments } = deps.groupTemplates;
   const { site } = deps;
   return async (plain) => {
     requireBearer(plain, deps.authenticator);
@@ -69,15 +89,16 @@ export function groupTemplateRoutes(deps: GroupTemplateRoutesDeps): FastifyPlugi
 
     app.post('/v1/group_templates', { config, schema: { tags, body: CreateTemplateBody } }, async (request, reply) => {
       const b = request.body;
-      const created = await templates.create(actorOf(request), b.account_id, { ...textOf(b), body: bodyOf(b) });
+      const created = await templates.create(actorOf(request), { accountId: b.account_id, name: b.name, ...textOf(b), body: bodyOf(b) });
       return sendTagged(reply, 201, created.entityTag, tpl(created));
     });
 
     app.get('/v1/group_templates', { config, schema: { tags, querystring: TemplateListQuery } }, async (request) => {
       const q = request.query;
       const limit = q.limit ?? PAGE_LIMITS.default;
-      const page = await templates.list(actorOf(request), q.account_id, { limit, offset: q.offset ?? 0 });
-      return pageWire(page, 'group_templates', tpl, pageHref(site.url, request, limit));
+      const actor = actorOf(request);
+      const all = await everything<TemplateVersion<GroupTemplateBody>, string>((after) => templates.list(actor, q.account_id, { limit: ALL, ...(after !== undefined ? { after } : {}) }), (t) => t.id);
+      return offsetPageWire(all, limit, q.offset ?? 0, 'group_templates', tpl, pageHref(site.url, request, limit));
     });
 
     app.post('/v1/group_templates/:template_id/versions', { config, schema: { tags, params: TemplateParams, body: VersionBody } }, async (request, reply) => {
@@ -88,19 +109,20 @@ export function groupTemplateRoutes(deps: GroupTemplateRoutesDeps): FastifyPlugi
 
     app.get('/v1/group_templates/:template_id/versions', { config, schema: { tags, params: TemplateParams, querystring: VersionListQuery } }, async (request) => {
       const limit = request.query.limit ?? PAGE_LIMITS.default;
-      const page = await templates.listVersions(actorOf(request), request.params.template_id, { limit, offset: request.query.offset ?? 0 });
-      return pageWire(page, 'group_template_versions', tpl, pageHref(site.url, request, limit));
+      const actor = actorOf(request);
+      const all = await everything<TemplateVersion<GroupTemplateBody>, number>((after) => templates.listVersions(actor, request.params.template_id, { limit: ALL, ...(after !== undefined ? { after } : {}) }), (t) => t.version);
+      return offsetPageWire(all, limit, request.query.offset ?? 0, 'group_template_versions', tpl, pageHref(site.url, request, limit));
     });
 
     app.get('/v1/group_templates/:template_id/versions/:version_num', { config, schema: { tags, params: VersionParams, querystring: VerboseQuery } }, async (request, reply) => {
-      const found = await templates.getVersion(actorOf(request), request.params.template_id, versionNumber(request.params.version_num));
+      const found = await templates.get(actorOf(request), request.params.template_id, versionNumber(request.params.version_num));
       return sendTagged(reply, 200, found.entityTag, tpl(found));
     });
 
     app.put('/v1/group_templates/:template_id/versions/:version_num', { config, schema: { tags, params: VersionParams, body: VersionBody } }, async (request, reply) => {
       const { template_id, version_num } = request.params;
       const b = request.body;
-      const updated = await templates.updateVersion(actorOf(request), template_id, versionNumber(version_num), ifMatchOf(request), { ...textOf(b), body: bodyOf(b) });
+      const updated = await templates.update(actorOf(request), template_id, versionNumber(version_num), ifMatchOf(request), { ...textOf(b), body: bodyOf(b) });
       return sendTagged(reply, 201, updated.entityTag, tpl(updated));
     });
 
@@ -116,7 +138,7 @@ export function groupTemplateRoutes(deps: GroupTemplateRoutesDeps): FastifyPlugi
     });
 
     app.get('/v1/group_templates/:template_id', { config, schema: { tags, params: TemplateParams, querystring: VerboseQuery } }, async (request, reply) => {
-      const found = await templates.getLatest(actorOf(request), request.params.template_id);
+      const found = await templates.get(actorOf(request), request.params.template_id);
       return sendTagged(reply, 200, found.entityTag, tpl(found));
     });
 
@@ -129,40 +151,38 @@ export function groupTemplateRoutes(deps: GroupTemplateRoutesDeps): FastifyPlugi
 
     app.post('/v1/group_assignments', { config, schema: { tags, body: CreateAssignmentBody } }, async (request, reply) => {
       const b = request.body;
-      const created = await assignments.create(actorOf(request), {
+      const { assignment: created } = await assignments.assign(actorOf(request), {
         templateId: b.template_id,
         templateVersion: versionNumber(b.template_version),
         targetType: b.target_type,
         target: b.target,
       });
-      return sendTagged(reply, 202, created.entityTag, assignmentWire(created, site.url, false));
+      return sendTagged(reply, 202, created.entityTag, assignmentWire(created, site.url));
     });
 
     app.get('/v1/group_assignments', { config, schema: { tags, querystring: AssignmentListQuery } }, async (request) => {
       const q = request.query;
       const limit = q.limit ?? PAGE_LIMITS.default;
-      const page = await assignments.list(
-        actorOf(request),
-        {
-          accountId: q.account_id,
-          ...(q.template_id !== undefined ? { templateId: q.template_id } : {}),
-          ...(q.template_version !== undefined ? { templateVersion: versionNumber(q.template_version) } : {}),
-          ...(q.target !== undefined ? { target: q.target } : {}),
-          ...(q.status !== undefined ? { status: q.status } : {}),
-        },
-        { limit, offset: q.offset ?? 0 },
-      );
-      return pageWire(page, 'assignments', (a) => assignmentWire(a, site.url, false), pageHref(site.url, request, limit));
+      const actor = actorOf(request);
+      const filter = {
+        accountId: q.account_id,
+        ...(q.template_id !== undefined ? { templateId: q.template_id } : {}),
+        ...(q.template_version !== undefined ? { templateVersion: versionNumber(q.template_version) } : {}),
+        ...(q.target !== undefined ? { target: q.target } : {}),
+        ...(q.status !== undefined ? { status: q.status } : {}),
+      };
+      const all = await everything<Assignment, string>((after) => assignments.list(actor, filter, { limit: ALL, ...(after !== undefined ? { after } : {}) }), (a) => a.id);
+      return offsetPageWire(all, limit, q.offset ?? 0, 'assignments', (a) => assignmentWire(a, site.url), pageHref(site.url, request, limit));
     });
 
     app.get('/v1/group_assignments/:assignment_id', { config, schema: { tags, params: AssignmentParams, querystring: VerboseQuery } }, async (request, reply) => {
-      const found = await assignments.get(actorOf(request), request.params.assignment_id);
-      return sendTagged(reply, 200, found.entityTag, assignmentWire(found, site.url, true));
+      const view = await assignments.get(actorOf(request), request.params.assignment_id);
+      return sendTagged(reply, 200, view.assignment.entityTag, assignmentViewWire(view, site.url));
     });
 
     app.patch('/v1/group_assignments/:assignment_id', { config, schema: { tags, params: AssignmentParams, body: UpdateAssignmentBody } }, async (request, reply) => {
-      const updated = await assignments.update(actorOf(request), request.params.assignment_id, ifMatchOf(request), versionNumber(request.body.template_version));
-      return sendTagged(reply, 202, updated.entityTag, assignmentWire(updated, site.url, true));
+      const { assignment: updated } = await assignments.update(actorOf(request), request.params.assignment_id, ifMatchOf(request), versionNumber(request.body.template_version));
+      return sendTagged(reply, 202, updated.entityTag, assignmentWire(updated, site.url, []));
     });
 
     app.delete('/v1/group_assignments/:assignment_id', { config, schema: { tags, params: AssignmentParams } }, async (request, reply) => {

@@ -92,6 +92,6 @@ export const AssignmentListQuery = Type.Object({
   template_id: opt(Id),
   template_version: opt(Type.String({ maxLength: 16 })),
   target: opt(Id),
-  status: opt(Type.Union(['accepted', 'in_progress', 'succeeded', 'failed', 'superseded'].map((s) => Type.Literal(s)))),
+  status: opt(Type.Union([Type.Literal('accepted'), Type.Literal('in_progress'), Type.Literal('succeeded'), Type.Literal('failed')])),
   ...paging,
 });

@@ -1,4 +1,4 @@
-import type { Actor } from '../../kernel/principal.js';
+import type { TargetContext } from '../types.js';
 import type { Write } from '../../store/unit-of-work.js';
 
 /**
@@ -39,24 +39,11 @@ export interface PolicyTemplateRef {
   version?: string;
 }
 
-/** An entry of an assignment's per-account results (the SDK's AssignmentResourceEntry). */
-export interface ResourceEntry {
-  id: string;
-  name?: string;
-  version?: string;
-  resource: string;
-  error: string;
-  operation?: string;
-  status: 'succeeded' | 'failed';
-}
-
 /**
- * Applies and removes the policies of policy templates for a group in a child account: the policy
- * template domain provides it; without it, references are reported as failed.
+ * Places the policies of policy templates on a group in a child account: the policy template kind
+ * provides it once the registry has one; without it, an assignment with references fails there.
  */
 export interface PolicyTemplateApplier {
-  /** Throws forbidden unless the actor could create the referenced template's policy in `accountId` (authz.md §3.1). */
-  authorizeReference(actor: Actor, accountId: string, ref: { id: string; version: string }): Promise<void>;
-  /** Creates or updates the group's policy of the reference in `accountId` inside `w`; returns the policy id. */
-  applyToGroup(w: Write, run: { accountId: string; groupId: string; ref: { id: string; version: string }; by: string }): Promise<string>;
+  /** Creates or updates the group's policy of the reference inside `w`, authorized for the assigner in the child account; returns its id. */
+  applyToGroup(w: Write, run: { accountId: string; groupId: string; ref: { id: string; version: string }; authorizeInTarget: TargetContext<unknown>['authorizeInTarget'] }): Promise<string>;
 }
