@@ -154,6 +154,7 @@ export function createAssignmentOps<B>(ctx: TemplatesContext, kind: TemplateKind
   async function applyIn(actor: Actor, a: Assignment, version: TemplateVersion<B>, accountId: string): Promise<boolean> {
     const previous = await store.resourcesOf(a.id, accountId);
     try {
+      await kind.authorize?.(targetContext(actor, a, version, accountId, previous), false);
       await writer.write(async (w) => {
         const applied = await kind.apply(w, targetContext(actor, a, version, accountId, previous));
         await store.putResources(w.trx, a.id, accountId, applied.map((r) => ({ key: r.key, resourceId: r.resourceId, version: version.version, status: 'succeeded' as const })));
@@ -171,6 +172,7 @@ export function createAssignmentOps<B>(ctx: TemplatesContext, kind: TemplateKind
   async function removeIn(actor: Actor, a: Assignment, version: TemplateVersion<B>, accountId: string): Promise<boolean> {
     const previous = await store.resourcesOf(a.id, accountId);
     try {
+      await kind.authorize?.(targetContext(actor, a, version, accountId, previous), true);
       await writer.write(async (w) => {
         await kind.remove(w, targetContext(actor, a, version, accountId, previous));
         await store.putResources(w.trx, a.id, accountId, []);

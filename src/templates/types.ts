@@ -157,6 +157,13 @@ export interface TemplateKind<B = unknown> {
   apply(w: Write, ctx: TargetContext<B>): Promise<AppliedResource[]>;
   /** Removes the managed resources in `ctx.previous` from `ctx.accountId` (those already gone are fine). */
   remove(w: Write, ctx: TargetContext<B>): Promise<void>;
+  /**
+   * Optional: authorizes an apply (`removing` false) or a removal in the target account before the
+   * runner opens that account's write, with ctx.authorizeInTarget. Authorization may read the
+   * database (the owner lookup), which inside a write waits forever on SQLite's one connection;
+   * a refusal is reported like a failed apply (use resourceFailure to name the key).
+   */
+  authorize?(ctx: TargetContext<B>, removing: boolean): Promise<void>;
   /** The keys of the resources in `ctx.previous` that no longer match `ctx.version` (changed or gone). */
   drift(ctx: TargetContext<B>): Promise<string[]>;
   /** The error of an update of a committed version (IBM's exact text per API). */

@@ -107,7 +107,6 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
     const by = ctx.principal.iamId;
     const previousId = ctx.previous.find((r) => r.key === GROUP)?.resourceId;
     const existing = previousId === undefined ? undefined : await groups.getGroup(previousId, w.trx);
-    await ctx.authorizeInTarget(existing ? 'iam-groups.groups.update' : 'iam-groups.groups.create', groupTarget(accountId, existing?.id));
     const holder = await groups.groupIdByName(w.trx, accountId, group.name);
     if (holder !== undefined && holder !== existing?.id) {
       throw new DomainError('conflict', 'conflict', `An access group named "${group.name}" already exists in account ${accountId}.`);
@@ -155,7 +154,6 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
         if (identity?.kind !== (member.type === 'user' ? 'user' : 'serviceid')) {
           throw new DomainError('not_found', 'not_found', `${member.id} is not an identity of account ${accountId}.`);
         }
-        await ctx.authorizeInTarget('iam-groups.members.add', groupTarget(accountId, groupId));
         if (!(await groups.getStaticMember(accountId, groupId, member.id, w.trx))) {
           await groups.insertMember(w.trx, { account_id: accountId, group_id: groupId, iam_id: member.id, type: member.type, created_at: at, created_by_id: ctx.principal.iamId });
           w.changed({ entity: 'group_member', entityId: `${groupId}/${member.id}`, accountId, op: 'create' });
@@ -171,7 +169,6 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
     const { accountId } = ctx;
     const rules = ctx.version.body.group.assertions?.rules ?? [];
     const current = await groups.listRules(accountId, groupId, w.trx);
-    if (current.length > 0 || rules.length > 0) await ctx.authorizeInTarget('iam-groups.rules.create', groupTarget(accountId, groupId));
     for (const rule of current) {
       await groups.deleteRule(w.trx, rule.id);
       w.changed({ entity: 'group_rule', entityId: rule.id, accountId, op: 'delete' });
@@ -210,7 +207,7 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
       const checked = { id: ref.id!, version: ref.version! };
       const policyId = await resourceFailure(policyKey(checked.id), async () => {
         if (!deps.policyTemplates) throw new DomainError('unprocessable', 'policy_templates_unavailable', 'Policy templates are not available on this server.');
-        return deps.policyTemplates.applyToGroup(w, { accountId: ctx.accountId, groupId, ref: checked, authorizeInTarget: ctx.authorizeInTarget });
+        return deps.policyTemplates.applyToGroup(w, { accountId: ctx.accountId, groupId, ref: checked });
       });
       applied.push({ key: policyKey(checked.id), resourceId: policyId });
     }
@@ -228,6 +225,29 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
     },
     validate: async (body) => checkGroupBody(body),
 
+    /** What making the group needs in the child account: create (or update) it, add its members, set its rules; deleting it for a removal. */
+    async authorize(ctx, removing) {
+      const { accountId } = ctx;
+      const groupId = ctx.previous.find((r) => r.key === GROUP)?.resourceId;
+      const on = groupTarget(accountId, groupId);
+      await resourceFailure(GROUP, async () => {
+        if (removing) {
+          if (groupId !== undefined) await ctx.authorizeInTarget('iam-groups.groups.delete', on);
+          return;
+        }
+        const { members, assertions } = ctx.version.body.group;
+        await ctx.authorizeInTarget(groupId === undefined ? 'iam-groups.groups.create' : 'iam-groups.groups.update', on);
+        if ((members?.users?.length ?? 0) + (members?.services?.length ?? 0) > 0) await ctx.authorizeInTarget('iam-groups.members.add', on);
+        if (groupId !== undefined || (assertions?.rules?.length ?? 0) > 0) await ctx.authorizeInTarget('iam-groups.rules.create', on);
+      });
+      const applier = deps.policyTemplates;
+      if (removing || !applier) return;
+      for (const ref of ctx.version.body.policy_template_references) {
+        const checked = { id: ref.id!, version: ref.version! };
+        await resourceFailure(policyKey(checked.id), () => applier.authorize({ accountId, ref: checked, authorizeInTarget: ctx.authorizeInTarget }));
+      }
+    },
+
     async apply(w, ctx) {
       const at = deps.clock.now().toISOString();
       const groupId = await resourceFailure(GROUP, () => placeGroup(w, ctx, at));
@@ -243,7 +263,6 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
       const { accountId } = ctx;
       const groupId = ctx.previous.find((r) => r.key === GROUP)?.resourceId;
       if (groupId === undefined || !(await groups.getGroup(groupId, w.trx))) return;
-      await resourceFailure(GROUP, () => ctx.authorizeInTarget('iam-groups.groups.delete', groupTarget(accountId, groupId)));
       const removed = await groups.deleteGroup(w.trx, accountId, groupId);
       for (const iamId of removed.iamIds) w.changed({ entity: 'group_member', entityId: `${groupId}/${iamId}`, accountId, op: 'delete' });
       for (const ruleId of removed.ruleIds) w.changed({ entity: 'group_rule', entityId: ruleId, accountId, op: 'delete' });

@@ -44,6 +44,8 @@ export interface PolicyTemplateRef {
  * provides it once the registry has one; without it, an assignment with references fails there.
  */
 export interface PolicyTemplateApplier {
-  /** Creates or updates the group's policy of the reference inside `w`, authorized for the assigner in the child account; returns its id. */
-  applyToGroup(w: Write, run: { accountId: string; groupId: string; ref: { id: string; version: string }; authorizeInTarget: TargetContext<unknown>['authorizeInTarget'] }): Promise<string>;
+  /** Throws unless the assigner could place the reference's policy in the child account (outside any write). */
+  authorize(run: { accountId: string; ref: { id: string; version: string }; authorizeInTarget: TargetContext<unknown>['authorizeInTarget'] }): Promise<void>;
+  /** Creates or updates the group's policy of the reference inside `w`; returns its id. */
+  applyToGroup(w: Write, run: { accountId: string; groupId: string; ref: { id: string; version: string } }): Promise<string>;
 }
