@@ -391,7 +391,7 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
   /** What a refused request must not change: the feed's head and the number of stored rows. */
   async function footprint(): Promise<string> {
     const db = server.server.registry.database.db;
-    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'iam_templates', 'iam_template_assignments', 'iam_managed_resources', 'changes'];
+    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'templates', 'template_versions', 'template_assignments', 'template_assignment_resources', 'changes'];
     const counts = tables.map((t) => `(SELECT COUNT(*) FROM ${t})`).join(' + ');
     const { rows } = await sql<{ head: number | string; n: number | string }>`SELECT (SELECT revision FROM feed_head WHERE id = 1) AS head, ${sql.raw(counts)} AS n`.execute(db);
     return `${Number(rows[0]!.head)}/${Number(rows[0]!.n)}`;

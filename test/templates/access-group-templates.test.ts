@@ -209,6 +209,18 @@ describe('assignments across two child accounts', () => {
     expect(await statusOf(root.groups.deleteTemplate({ templateId }))).toBe(409);
   });
 
+  it('applies in a child account whose owner nobody asked about lately (authorization reads the database outside the write)', async () => {
+    // The owner lookup remembers owners for 5 s; past that, authorizing in the child reads the accounts table.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    const t = await root.groups.createTemplate({ name: 'Cold', accountId: root.accountId, group: groupOf('Cold') });
+    await root.groups.commitTemplate({ templateId: t.result.id!, versionNum: '1', ifMatch: t.headers.etag! });
+    const res = await root.groups.createAssignment({ templateId: t.result.id!, templateVersion: '1', targetType: 'Account', target: world.childB.accountId });
+    const done = await settle(() => root.groups.getAssignment({ assignmentId: res.result.id! }));
+    expect(done === 'gone' ? 'gone' : done.status).toBe('succeeded');
+    await root.groups.deleteAssignment({ assignmentId: res.result.id! });
+    expect(await settle(() => root.groups.getAssignment({ assignmentId: res.result.id! }))).toBe('gone');
+  }, 20_000);
+
   it('removal takes the groups out of every child and then the assignment itself', async () => {
     const res = await root.groups.deleteAssignment({ assignmentId });
     expect(res.status).toBe(202);
