@@ -59,6 +59,7 @@ import { createGroupKind } from './templates/groups/kind.js';
 import { managedLookup } from './templates/groups/managed.js';
 import { groupTemplateRoutes } from './templates/groups/routes.js';
 import { createTemplatesCore } from './templates/core.js';
+import { createPolicyTemplates } from './templates/service.js';
 import { createTemplateStore } from './templates/store.js';
 import { enterpriseDirectory } from './templates/targets.js';
 
@@ -215,6 +216,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const enterpriseStore = createEnterpriseStore(db);
   // Enterprise-managed templates: the shared core every template kind registers with.
   const templates = createTemplatesCore({ store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
+  const policyTemplates = createPolicyTemplates({ db, core: templates, store: templateStore, policies: policyManagement, catalog, clock });
   const groupTemplates = templates.register(createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock }));
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
@@ -256,6 +258,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         enterpriseRoutes({ enterprise, authenticator }),
         usersRoutes({ users, authenticator }),
         policyManagement.routes(authenticator),
+        policyTemplates.routes(authenticator, site),
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
         authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
@@ -278,6 +281,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     users,
     policyManagement,
     templates,
+    policyTemplates,
     signingKeys,
     token,
     authenticator,

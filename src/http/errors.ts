@@ -139,7 +139,7 @@ export function styleOfPath(path: string): ErrorStyle {
   if (/^\/v1\/(apikeys|serviceids|serviceid_groups|profiles|preferences|activity|accounts\/[^/]+\/(settings\/identity|effective_settings|limits\/identity))/.test(path)) {
     return 'identity';
   }
-  if (/^\/v[12]\/(policies|roles)|^\/v2\/authz/.test(path)) return 'policy';
+  if (/^\/v[12]\/(policies|roles)|^\/v2\/authz|^\/v1\/(policy|action_control|role)_(templates|assignments)/.test(path)) return 'policy';
   if (/^\/v2\/(resource_instances|resource_groups|quota_definitions)|^\/v1\/reclamations/.test(path)) return 'resource-controller';
   return 'handbook';
 }

@@ -21,6 +21,13 @@ export const policyErrors = {
     }),
   roleConflict: (message: string, etag: string, role: unknown) =>
     new DomainError('conflict', 'role_conflict_error', message, { data: { conflicts_with: { etag, role } } }),
+  /** A policy or custom role an enterprise template assignment manages, changed other than through it. */
+  managed: (id: string) =>
+    new DomainError(
+      'forbidden',
+      'enterprise_managed',
+      `${id} is managed by an enterprise template assignment; change or remove it through that assignment.`,
+    ),
   roleInUse: (crn: string, count: number) =>
     new DomainError('conflict', 'role_conflict_error', `Role ${crn} is granted by ${count} active ${count === 1 ? 'policy' : 'policies'}; remove it from them first.`),
 };

@@ -17,6 +17,9 @@ const audit = {
   last_modified_by_id: opt(S),
 };
 const usage = { last_permit_at: opt(S), last_permit_frequency: opt(Type.Integer()) };
+/** `TemplateMetadata`: present on a policy an enterprise template assignment made. */
+export const TemplateMetadataResponse = Type.Object({ id: opt(S), version: opt(S), assignment_id: opt(S), root_id: opt(S), root_version: opt(S) });
+const managed = { template: opt(TemplateMetadataResponse) };
 
 const RoleRef = Type.Object({
   role_id: S,
@@ -38,6 +41,7 @@ export const V1PolicyResponse = Type.Object(
     ...audit,
     state: opt(S),
     ...usage,
+    ...managed,
   },
   { title: 'Policy' },
 );
@@ -58,6 +62,7 @@ export const V2PolicyResponse = Type.Object(
     ...audit,
     state: opt(S),
     ...usage,
+    ...managed,
   },
   { title: 'V2Policy' },
 );

@@ -25,7 +25,7 @@ export interface RoleServiceDeps {
 }
 
 /** `name` appears in the role's CRN: capitalised alphanumerics (authz.md §5). */
-const ROLE_NAME = /^[A-Z][A-Za-z0-9]{0,29}$/;
+export const ROLE_NAME = /^[A-Z][A-Za-z0-9]{0,29}$/;
 const MAX_DISPLAY_NAME = 50;
 const MAX_DESCRIPTION = 250;
 const PLATFORM_ROLES: readonly string[] = Object.values(platformRoles).map((r) => r.crn);
@@ -33,7 +33,7 @@ const PLATFORM_ROLES: readonly string[] = Object.values(platformRoles).map((r) =
 const roleTarget = (accountId: string) => ({ accountId, serviceName: ROLE_MANAGEMENT });
 
 /** IBM's custom role id: the hex of the ASCII text `customRole-<32 hex>-<Name>` (identifiers.md §4). */
-const customRoleId = (name: string) => Buffer.from(`customRole-${ids.hex32()}-${name}`, 'ascii').toString('hex');
+export const customRoleId = (name: string) => Buffer.from(`customRole-${ids.hex32()}-${name}`, 'ascii').toString('hex');
 
 /**
  * The roles API (authz.md §5): the catalog's system and service roles, and each account's custom
@@ -225,6 +225,7 @@ export function createRoleService(deps: RoleServiceDeps) {
       const subject = facts(`${ROLE_MANAGEMENT}.update`, { id, accountId: actor.principal.accountId });
       return audited(actor, subject, (commit, tools) => onCurrentVersion(ifMatch, async () => {
         const current = await existing(actor, id);
+        if (current.template) throw policyErrors.managed(id);
         checkText(input.displayName, input.description);
         const actions = checkedActions(current.serviceName, input.actions);
         await tools.authorize(`${ROLE_MANAGEMENT}.update`, roleTarget(current.accountId));
@@ -254,6 +255,7 @@ export function createRoleService(deps: RoleServiceDeps) {
     async remove(actor: Actor, id: string): Promise<void> {
       await audited(actor, facts(`${ROLE_MANAGEMENT}.delete`, { id, accountId: actor.principal.accountId }), async (commit, tools) => {
         const current = await existing(actor, id);
+        if (current.template) throw policyErrors.managed(id);
         await tools.authorize(`${ROLE_MANAGEMENT}.delete`, roleTarget(current.accountId));
         await commit(async (w) => {
           const inUse = await deps.policies.countActiveGranting(w.trx, current.accountId, current.crn);

@@ -2,7 +2,7 @@ import type { Selectable } from 'kysely';
 import type { Db } from '../store/db.js';
 import type { CustomRolesTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
-import type { CustomRoleRecord } from './types.js';
+import type { CustomRoleRecord, ManagedBy } from './types.js';
 
 type Executor = Db | Trx;
 
@@ -21,6 +21,7 @@ function toRow(r: CustomRoleRecord) {
     last_modified_at: r.lastModifiedAt,
     last_modified_by_id: r.lastModifiedById,
     entity_tag: r.entityTag,
+    template: r.template ? JSON.stringify(r.template) : null,
   };
 }
 
@@ -39,6 +40,7 @@ function fromRow(row: Selectable<CustomRolesTable>): CustomRoleRecord {
     lastModifiedAt: row.last_modified_at,
     lastModifiedById: row.last_modified_by_id,
     entityTag: row.entity_tag,
+    ...(row.template ? { template: JSON.parse(row.template) as ManagedBy } : {}),
   };
 }
 

@@ -127,6 +127,24 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     return policy;
   }
 
+  /** Like `existing`, for a change: an enterprise-managed policy changes only through its assignment (403). */
+  async function changeable(actor: Actor, id: string): Promise<PolicyRecord> {
+    const policy = await existing(actor, id);
+    if (policy.template) throw policyErrors.managed(id);
+    return policy;
+  }
+
+  /**
+   * The policy for a read: one of the caller's account, or an enterprise-managed one of a child
+   * account whose assignment belongs to the caller's (enterprise) account — the one crossing of
+   * accounts there is, so that an enterprise sees what its assignments made.
+   */
+  async function readable(actor: Actor, id: string): Promise<PolicyRecord> {
+    const policy = await store.get(id);
+    if (policy && policy.accountId !== actor.principal.accountId && policy.template?.ownerAccountId === actor.principal.accountId) return policy;
+    return existing(actor, id);
+  }
+
   /**
    * Saves a policy change in the mutation's one write, refusing a duplicate of another active
    * policy (409) and a concurrent change (412). Two racing creates meet at the unique index: the
@@ -157,6 +175,11 @@ export function createPolicyService(deps: PolicyServiceDeps) {
   /** Reading a policy needs `iam.policy.read` on its scope, unless it is the reader's own; a refusal is audited. */
   async function mayRead(actor: Actor, p: PolicyRecord): Promise<void> {
     if (p.subject.kind === 'iam_id' && p.subject.iamId === actor.principal.iamId) return;
+    if (p.template && p.accountId !== actor.principal.accountId) {
+      const target = { accountId: actor.principal.accountId, serviceName: 'iam-access-management', resourceType: 'policy-assignment', resource: p.template.assignmentId };
+      await audited(actor, facts('iam-access-management.policy-assignment.read', p), (_commit, tools) => tools.authorize('iam-access-management.policy-assignment.read', target));
+      return;
+    }
     await audited(actor, facts('iam.policy.read', p), (_commit, tools) => authorizeScope(tools, 'iam.policy.read', p));
   }
 
@@ -187,7 +210,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     async get(actor: Actor, id: string, syntax: Syntax, format?: string): Promise<PolicyView> {
       if (format !== undefined && !FORMATS.has(format)) throw policyErrors.invalidBody(`Unknown format ${format}.`);
       await usageSaved(format);
-      const policy = await existing(actor, id);
+      const policy = await readable(actor, id);
       await mayRead(actor, policy);
       return view(policy, syntax, format);
     },
@@ -200,7 +223,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     async replace(actor: Actor, id: string, ifMatch: string, draft: PolicyDraft): Promise<PolicyView> {
       const subject = facts('iam.policy.update', { id, accountId: actor.principal.accountId });
       return audited(actor, subject, (commit, tools) => onCurrentVersion(ifMatch, async () => {
-        const current = await existing(actor, id);
+        const current = await changeable(actor, id);
         if (draft.accountId !== current.accountId) throw policyErrors.invalidBody('The accountId of a policy cannot change.');
         if (draft.type !== current.type) throw policyErrors.invalidBody('The type of a policy cannot change.');
         await authorizeScope(tools, 'iam.policy.update', current);
@@ -227,7 +250,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       if (state !== 'active' && state !== 'deleted') throw policyErrors.invalidBody('state is active or deleted.');
       const action = state === 'deleted' ? 'iam.policy.delete' : 'iam.policy.update';
       return audited(actor, facts(action, { id, accountId: actor.principal.accountId }, { state }), (commit, tools) => onCurrentVersion(ifMatch, async () => {
-        const current = await existing(actor, id);
+        const current = await changeable(actor, id);
         await authorizeScope(tools, action, current);
         expectedTag(ifMatch, current.entityTag);
         if (current.state === state) return view(current, 'v1');
@@ -248,7 +271,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     /** DELETE v1/v2: the policy turns `deleted` (listed with `state=deleted`, restorable); 404 when it already is. */
     async remove(actor: Actor, id: string): Promise<void> {
       await audited(actor, facts('iam.policy.delete', { id, accountId: actor.principal.accountId }), async (commit, tools) => {
-        const current = await existing(actor, id);
+        const current = await changeable(actor, id);
         if (current.state === 'deleted') throw policyErrors.policyNotFound(id);
         await authorizeScope(tools, 'iam.policy.delete', current);
         const policy: PolicyRecord = {

@@ -5,7 +5,7 @@ import type { Db } from '../store/db.js';
 import type { PoliciesTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
 import { equalsValue } from './targets.js';
-import type { PolicyFilter, PolicyRecord, PolicySortField } from './types.js';
+import type { ManagedBy, PolicyFilter, PolicyRecord, PolicySortField } from './types.js';
 
 type Executor = Db | Trx;
 
@@ -76,6 +76,7 @@ function toRow(p: PolicyRecord) {
     last_modified_at: p.lastModifiedAt,
     last_modified_by_id: p.lastModifiedById,
     entity_tag: p.entityTag,
+    template: p.template ? JSON.stringify(p.template) : null,
   };
 }
 
@@ -98,6 +99,7 @@ function fromRow(row: Selectable<PoliciesTable>): PolicyRecord {
     lastModifiedById: row.last_modified_by_id,
     entityTag: row.entity_tag,
     ...(row.last_permit_at !== '' ? { lastPermit: { at: row.last_permit_at, frequency: Number(row.last_permit_frequency) } } : {}),
+    ...(row.template ? { template: JSON.parse(row.template) as ManagedBy } : {}),
   };
 }
 

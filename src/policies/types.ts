@@ -15,7 +15,33 @@ export interface PolicyRecord extends DecisionPolicy {
   entityTag: string;
   /** Usage, not part of the policy: when it last granted a permit and how many; absent if never. */
   lastPermit?: { at: string; frequency: number };
+  /** Set when a template assignment made the policy: it is enterprise-managed (see ManagedBy). */
+  template?: ManagedBy;
 }
+
+/**
+ * The template metadata of an enterprise-managed policy or custom role: IBM's `template{id,
+ * version, assignment_id, root_id, root_version}`, plus the (enterprise) account whose assignment
+ * manages it. Such a resource changes and goes only through its assignment.
+ */
+export interface ManagedBy {
+  templateId: string;
+  version: number;
+  assignmentId: string;
+  rootId?: string;
+  rootVersion?: number;
+  /** The account of the template and assignment. */
+  ownerAccountId: string;
+}
+
+/** IBM's `template` object of a managed resource (versions are strings on this API). */
+export const templateMetadataOf = (m: ManagedBy) => ({
+  id: m.templateId,
+  version: String(m.version),
+  assignment_id: m.assignmentId,
+  ...(m.rootId !== undefined ? { root_id: m.rootId } : {}),
+  ...(m.rootVersion !== undefined ? { root_version: String(m.rootVersion) } : {}),
+});
 
 /** Which API a request came through: decides how its policy (and a conflicting one) is rendered. */
 export type Syntax = 'v1' | 'v2';
@@ -87,6 +113,8 @@ export interface CustomRoleRecord {
   lastModifiedAt: string;
   lastModifiedById: string;
   entityTag: string;
+  /** Set when a role-template assignment made the role: it is enterprise-managed. */
+  template?: ManagedBy;
 }
 
 export interface CustomRoleInput {

@@ -2,7 +2,7 @@ import { unsupportedVersionRole } from '../catalog/index.js';
 import type { AttributeCondition, AttributeOperator, PolicySubject } from '../pdp/types.js';
 import { policyErrors } from './errors.js';
 import { ACCOUNT_ATTRIBUTE, policyHref, splitAccount, type RenderContext } from './render.js';
-import type { PolicyDraft, PolicyRecord } from './types.js';
+import { templateMetadataOf, type PolicyDraft, type PolicyRecord } from './types.js';
 
 /** The v1 policy syntax (authz.md §2.1): `subjects[]`, `roles[]`, `resources[]` with `name`/`value`. */
 
@@ -89,6 +89,7 @@ function subjectsOf(p: PolicyRecord) {
 }
 
 const common = (p: PolicyRecord) => ({
+  ...(p.template ? { template: templateMetadataOf(p.template) } : {}),
   id: p.id,
   type: p.type,
   created_at: p.createdAt,

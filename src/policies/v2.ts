@@ -1,7 +1,7 @@
 import type { AttributeCondition, AttributeOperator, PolicySubject, Rule } from '../pdp/types.js';
 import { policyErrors } from './errors.js';
 import { ACCOUNT_ATTRIBUTE, policyHref, splitAccount, type RenderContext } from './render.js';
-import type { PolicyDraft, PolicyRecord } from './types.js';
+import { templateMetadataOf, type PolicyDraft, type PolicyRecord } from './types.js';
 
 /** The v2 policy syntax (authz.md §2.2): singular `subject`/`resource`, `key`/`operator`/`value`, `control`, `rule`. */
 
@@ -122,5 +122,6 @@ export function renderV2(p: PolicyRecord, ctx: RenderContext) {
     last_modified_at: p.lastModifiedAt,
     last_modified_by_id: p.lastModifiedById,
     state: p.state,
+    ...(p.template ? { template: templateMetadataOf(p.template) } : {}),
   };
 }

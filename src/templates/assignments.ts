@@ -56,7 +56,8 @@ export interface AssignmentOps {
   update(actor: Actor, id: string, ifMatch: string | undefined, templateVersion: number): Promise<Started<AssignmentView>>;
   remove(actor: Actor, id: string): Promise<Started<AssignmentView | undefined>>;
   get(actor: Actor, id: string): Promise<AssignmentView>;
-  list(actor: Actor, filter: Omit<AssignmentFilter, 'kind' | 'accountId'> & { accountId: string }, window: { limit: number; after?: string }): Promise<Slice<Assignment>>;
+  /** The account's assignments of this kind, with their resources (drift is reported by `get`). */
+  list(actor: Actor, filter: Omit<AssignmentFilter, 'kind' | 'accountId'> & { accountId: string }, window: { limit: number; after?: string }): Promise<Slice<AssignmentView>>;
   /** Applies an existing assignment to one account that newly joined its target (an account group). */
   applyToJoined(actor: Actor, assignment: Assignment, accountId: string): Promise<void>;
 }
@@ -329,7 +330,9 @@ export function createAssignmentOps<B>(ctx: TemplatesContext, kind: TemplateKind
     async list(actor, filter, window) {
       if (filter.accountId !== actor.principal.accountId) return { items: [], more: false };
       await authorize(ctx, actor, action('read'), assignmentTarget(kind, filter.accountId));
-      return store.listAssignments({ ...filter, kind: kind.name }, window);
+      const slice = await store.listAssignments({ ...filter, kind: kind.name }, window);
+      const items = await Promise.all(slice.items.map(async (assignment) => ({ assignment, resources: await store.resourcesOf(assignment.id) })));
+      return { items, more: slice.more };
     },
 
     async applyToJoined(actor, assignment, accountId) {

@@ -127,9 +127,10 @@ export interface TargetContext<B> {
   metadata: TemplateMetadata;
   /**
    * Authorizes `action` on `target` for the assigning identity *in the child account* (their own
-   * access there: ownership or the child's policies naming them). A kind calls it for every grant
-   * it would make, so an assignment never grants more than its assigner administers in the child
-   * account (authz.md §3.1). A refusal is thrown.
+   * access there: ownership or the child's policies naming them). A kind calls it, from its
+   * `authorize` (outside the write: it reads the database), for every grant it would make, so an
+   * assignment never grants more than its assigner administers in the child account (authz.md
+   * §3.1). A refusal is thrown.
    */
   authorizeInTarget(action: string, target: import('../kernel/authorizer.js').AccessTarget): Promise<void>;
   /** The assigning identity (enterprise account), for created-by fields. */
@@ -146,9 +147,11 @@ export interface TemplateKind<B = unknown> {
   name: string;
   /**
    * Validates a version's content (a create, a new version, an update) and returns it normalized;
-   * throws DomainError('invalid', …) in the kind's API codes. `accountId` is the template's account.
+   * throws DomainError('invalid', …) in the kind's API codes. `accountId` is the template's account;
+   * `previous` the content of the version being replaced (update) or of the latest one (new
+   * version), for kinds whose later versions may leave fixed fields out.
    */
-  validate(body: unknown, accountId: string): Promise<B>;
+  validate(body: unknown, accountId: string, previous?: B): Promise<B>;
   /**
    * Creates or updates the managed resources of `ctx.version` in `ctx.accountId` (updating those
    * in `ctx.previous` in place, removing the ones the new version no longer has) and returns them

@@ -110,7 +110,7 @@ export function createVersionOps<B>(ctx: TemplatesContext, kind: TemplateKind<B>
         await authorize(ctx, actor, action('update'), templateTarget(kind, template.accountId, templateId));
         const latest = await versionOf(templateId, undefined);
         const name = textOf(input.name, 'name') ?? latest.name;
-        const body = await kind.validate(input.body, template.accountId);
+        const body = await kind.validate(input.body, template.accountId, latest.body);
         const at = clock.now().toISOString();
         const by = actor.principal.iamId;
         const description = input.description ?? latest.description;
@@ -152,7 +152,7 @@ export function createVersionOps<B>(ctx: TemplatesContext, kind: TemplateKind<B>
         if (current.committed) throw kind.committedError(templateId, number);
         const expected = expectedTag(ifMatch, current.entityTag);
         const name = textOf(input.name, 'name') ?? current.name;
-        const body = await kind.validate(input.body, template.accountId);
+        const body = await kind.validate(input.body, template.accountId, current.body);
         const description = input.description ?? current.description;
         const changes = {
           name,

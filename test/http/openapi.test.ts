@@ -71,22 +71,7 @@ const NOT_SERVED: Record<string, string[]> = {
     'getAccountSettingsAssignment', 'deleteAccountSettingsAssignment', 'updateAccountSettingsAssignment',
   ],
   'iam-access-groups/v2': [],
-  'iam-policy-management/v1': [
-    // policy, action-control and role templates and assignments (#13)
-    'listPolicyTemplates', 'createPolicyTemplate', 'getPolicyTemplate', 'deletePolicyTemplate', 'createPolicyTemplateVersion',
-    'listPolicyTemplateVersions', 'replacePolicyTemplate', 'deletePolicyTemplateVersion', 'getPolicyTemplateVersion',
-    'commitPolicyTemplate', 'listPolicyAssignments', 'createPolicyTemplateAssignment', 'getPolicyAssignment',
-    'updatePolicyAssignment', 'deletePolicyAssignment',
-    'listActionControlTemplates', 'createActionControlTemplate', 'getActionControlTemplate', 'deleteActionControlTemplate',
-    'createActionControlTemplateVersion', 'listActionControlTemplateVersions', 'replaceActionControlTemplate',
-    'deleteActionControlTemplateVersion', 'getActionControlTemplateVersion', 'commitActionControlTemplate',
-    'listActionControlAssignments', 'createActionControlTemplateAssignment', 'getActionControlAssignment',
-    'updateActionControlAssignment', 'deleteActionControlAssignment',
-    'listRoleTemplates', 'createRoleTemplate', 'getRoleTemplate', 'deleteRoleTemplate', 'createRoleTemplateVersion',
-    'listRoleTemplateVersions', 'replaceRoleTemplate', 'deleteRoleTemplateVersion', 'getRoleTemplateVersion',
-    'commitRoleTemplate', 'listRoleAssignments', 'createRoleTemplateAssignment', 'getRoleAssignment',
-    'updateRoleAssignment', 'deleteRoleAssignment',
-  ],
+  'iam-policy-management/v1': [],
   'context-based-restrictions/v1': [
     // context-based restrictions are not served yet
     'createZone', 'listZones', 'getZone', 'replaceZone', 'deleteZone', 'listAvailableServicerefTargets',

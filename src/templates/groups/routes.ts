@@ -6,9 +6,9 @@ import { ifMatchOf, sendTagged } from '../../http/etag.js';
 import { describeOperations } from '../../http/openapi.js';
 import { invalid } from '../../kernel/errors.js';
 import type { Authenticator } from '../../kernel/principal.js';
-import type { AssignmentOps } from '../assignments.js';
+import type { AssignmentOps, AssignmentView } from '../assignments.js';
 import type { Slice } from '../store.js';
-import type { Assignment, TemplateVersion } from '../types.js';
+import type { TemplateVersion } from '../types.js';
 import type { VersionOps } from '../versions.js';
 import { groupTemplateOperations } from './operations.js';
 import {
@@ -171,8 +171,8 @@ export function groupTemplateRoutes(deps: GroupTemplateRoutesDeps): FastifyPlugi
         ...(q.target !== undefined ? { target: q.target } : {}),
         ...(q.status !== undefined ? { status: q.status } : {}),
       };
-      const all = await everything<Assignment, string>((after) => assignments.list(actor, filter, { limit: ALL, ...(after !== undefined ? { after } : {}) }), (a) => a.id);
-      return offsetPageWire(all, limit, q.offset ?? 0, 'assignments', (a) => assignmentWire(a, site.url), pageHref(site.url, request, limit));
+      const all = await everything<AssignmentView, string>((after) => assignments.list(actor, filter, { limit: ALL, ...(after !== undefined ? { after } : {}) }), (v) => v.assignment.id);
+      return offsetPageWire(all, limit, q.offset ?? 0, 'assignments', (v) => assignmentWire(v.assignment, site.url), pageHref(site.url, request, limit));
     });
 
     app.get('/v1/group_assignments/:assignment_id', { config, schema: { tags, params: AssignmentParams, querystring: VerboseQuery } }, async (request, reply) => {
