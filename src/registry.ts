@@ -67,6 +67,10 @@ import { signInRoutes } from './signin/routes.js';
 import { createSignInService } from './signin/service.js';
 import { createSignInStore } from './signin/store.js';
 import { DEFAULT_PASSWORD_POLICY } from './signin/password-rules.js';
+import { managedGroupGuard } from './templates/groups/guard.js';
+import { createGroupKind } from './templates/groups/kind.js';
+import { managedLookup } from './templates/groups/managed.js';
+import { groupTemplateRoutes } from './templates/groups/routes.js';
 import { createTemplatesCore } from './templates/core.js';
 import { createPolicyTemplates } from './templates/service.js';
 import { createTemplateStore } from './templates/store.js';
@@ -222,6 +226,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     issueApiKey: identity.issueApiKeyIn,
     provisionAccount: resources.createDefaultGroupIn,
   });
+  const templateStore = createTemplateStore(db);
   const accessGroups = createAccessGroupsService({
     store: accessGroupsStore,
     accounts: accountsStore,
@@ -230,6 +235,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizer,
     directory,
     authorizeJoin: grants.authorizeJoin,
+    guardManaged: managedGroupGuard(managedLookup(db), templateStore),
   });
   const policyManagement = createPolicyDomain({
     db, writer, clock, catalog, authorizer, site, directory, savePermits: permits.flush,
@@ -281,9 +287,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const enterpriseStore = createEnterpriseStore(db);
   // Enterprise-managed templates: the shared core every template kind registers with.
-  const templateStore = createTemplateStore(db);
   const templates = createTemplatesCore({ store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
   const policyTemplates = createPolicyTemplates({ db, core: templates, store: templateStore, policies: policyManagement, catalog, clock });
+  const groupTemplates = templates.register(createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock }));
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
     accounts: accountsStore,
@@ -370,6 +376,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         accessGroupRoutes({ accessGroups, authenticator, site }),
         cbrRoutes({ cbr, authenticator, site }),
         signInRoutes({ signin, authenticator }),
+        groupTemplateRoutes({ groupTemplates, authenticator, site }),
       ],
     });
 

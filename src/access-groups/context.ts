@@ -29,6 +29,11 @@ export interface AccessGroupsDeps {
    * (the policy domain's grant check): a new member receives them all (authz.md §3.1).
    */
   authorizeJoin(actor: Actor, accountId: string, groupId: string): Promise<void>;
+  /**
+   * Throws unless `action` may change the group in its own account: a group an enterprise template
+   * assignment manages changes only as that assignment allows (templates/groups/guard.ts).
+   */
+  guardManaged?(group: AccessGroup, action: string): Promise<void>;
 }
 
 /** The shared helpers, bound to the dependencies. */
@@ -72,6 +77,7 @@ export function createContext(deps: AccessGroupsDeps) {
       groupId === PUBLIC_ACCESS_GROUP_ID ? await publicAccessGroup(actor.principal.accountId) : await store.getGroup(groupId);
     if (!group || group.accountId !== actor.principal.accountId) throw errors.groupNotFound(groupId);
     await authorizer.authorize(actor.principal, action, target(group.accountId, group.id), actor.environment);
+    await deps.guardManaged?.(group, action);
     return group;
   }
 

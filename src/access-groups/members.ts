@@ -238,6 +238,7 @@ export function memberOperations(ctx: Context) {
               if (groupId !== PUBLIC_ACCESS_GROUP_ID && (!group || group.accountId !== accountId)) throw errors.groupNotFound(groupId);
               await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId), actor.environment);
               if (!group) throw errors.publicAccessImmutable();
+              await ctx.deps.guardManaged?.(group, subject.action);
               await authorizeJoin(actor, accountId, group.id);
               return { groupId, outcome: succeeded(), group };
             } catch (error) {
@@ -289,6 +290,9 @@ export function memberOperations(ctx: Context) {
           groupIds.map(async (groupId): Promise<GroupResult> => {
             try {
               await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId), actor.environment);
+              const guard = ctx.deps.guardManaged;
+              const group = guard && (await store.getGroup(groupId));
+              if (guard && group) await guard(group, subject.action);
               return { groupId, outcome: succeeded() };
             } catch (error) {
               return { groupId, outcome: failedItem(error) };

@@ -67,12 +67,7 @@ const NOT_SERVED: Record<string, string[]> = {
     'commitAccountSettingsTemplate', 'listAccountSettingsAssignments', 'createAccountSettingsAssignment',
     'getAccountSettingsAssignment', 'deleteAccountSettingsAssignment', 'updateAccountSettingsAssignment',
   ],
-  'iam-access-groups/v2': [
-    // templates and assignments (#13)
-    'createTemplate', 'listTemplates', 'createTemplateVersion', 'listTemplateVersions', 'getTemplateVersion',
-    'updateTemplateVersion', 'deleteTemplateVersion', 'commitTemplate', 'getLatestTemplateVersion', 'deleteTemplate',
-    'createAssignment', 'listAssignments', 'getAssignment', 'updateAssignment', 'deleteAssignment',
-  ],
+  'iam-access-groups/v2': [],
   'iam-policy-management/v1': [],
   'context-based-restrictions/v1': [],
   'resource-manager/v2': [],

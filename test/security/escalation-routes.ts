@@ -88,6 +88,17 @@ async function idsOfA(server: TestServer, f: Fixture) {
   const policyTemplate = await owner('POST', '/v1/policy_templates', { account_id: f.accountId, name: 'escalation-template', policy: s2s });
   const actionControlTemplate = await owner('POST', '/v1/action_control_templates', { account_id: f.accountId, name: 'escalation-ac' });
   const roleTemplate = await owner('POST', '/v1/role_templates', { account_id: f.accountId, name: 'escalation-role' });
+  // A becomes an enterprise with one child account, so that it holds a template assignment too.
+  const template = await owner('POST', '/v1/group_templates', { name: 'escalation-template', account_id: f.accountId, group: { name: 'escalation-managed' } });
+  const templateId: string = template.body?.id ?? 'none';
+  await owner('POST', `/v1/group_templates/${templateId}/versions/1/commit`, undefined);
+  const enterprise = await owner('POST', '/v1/enterprises', { source_account_id: f.accountId, name: 'escalation-enterprise', primary_contact_iam_id: server.owner.iamId });
+  const child = await owner('POST', '/v1/accounts', {
+    parent: `crn:v1:bluemix:public:enterprise::a/${f.accountId}::enterprise:${enterprise.body?.enterprise_id}`,
+    name: 'escalation-child',
+    owner_iam_id: server.owner.iamId,
+  });
+  const assignment = await owner('POST', '/v1/group_assignments', { template_id: templateId, template_version: '1', target_type: 'Account', target: child.body?.account_id });
   return {
     profile,
     claimRule: claimRule.body?.id ?? 'none',
@@ -95,6 +106,8 @@ async function idsOfA(server: TestServer, f: Fixture) {
     policyTemplate: policyTemplate.body?.id ?? 'none',
     actionControlTemplate: actionControlTemplate.body?.id ?? 'none',
     roleTemplate: roleTemplate.body?.id ?? 'none',
+    groupTemplate: templateId,
+    groupAssignment: (assignment.body?.id as string | undefined) ?? 'none',
     policy: f.deletable[0][0]!,
     role: f.customRole.id,
     group: f.groups[0]!,
@@ -131,6 +144,9 @@ function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (/\/policy_templates\//.test(path)) return param === 'version' ? '1' : a.policyTemplate;
   if (/\/action_control_templates\//.test(path)) return param === 'version' ? '1' : a.actionControlTemplate;
   if (/\/role_templates\//.test(path)) return param === 'version' ? '1' : a.roleTemplate;
+  if (/\/group_templates\//.test(path) && param === 'template_id') return a.groupTemplate;
+  if (/\/group_templates\//.test(path) && param === 'version_num') return '1';
+  if (/\/group_assignments\//.test(path)) return a.groupAssignment;
   if (/\/policies\//.test(path)) return a.policy;
   if (/\/roles\//.test(path)) return a.role;
   if (/\/groups\//.test(path)) return a.group;
@@ -169,6 +185,8 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v2/accounts/${f.accountId}/users`,
     `/v1/zones?account_id=${f.accountId}`,
     `/v1/rules?account_id=${f.accountId}`,
+    `/v1/group_templates?account_id=${f.accountId}`,
+    `/v1/group_assignments?account_id=${f.accountId}`,
   ];
   const state: Record<string, unknown> = {};
   for (const path of paths) {

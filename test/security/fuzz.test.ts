@@ -393,6 +393,7 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     const policyTemplate = await call('POST', '/v1/policy_templates', { account_id: accountId, name: 'fuzz-template', policy: s2s });
     const acTemplate = await call('POST', '/v1/action_control_templates', { account_id: accountId, name: 'fuzz-ac' });
     const roleTemplate = await call('POST', '/v1/role_templates', { account_id: accountId, name: 'fuzz-role' });
+    const template = await call('POST', '/v1/group_templates', { name: 'fuzz-template', account_id: accountId, group: { name: 'fuzz-managed' } });
     const set = (key: string, value: string) => realParam.set(key, value);
     set('*:account_id', accountId);
     set('*:iam_id', member.iamId);
@@ -411,6 +412,9 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     set('/v1/rules/{rule_id}:rule_id', cbrRule.id);
     set('/v1/zones/serviceref_targets/{service_name}:service_name', 'containers-kubernetes');
     set('/v1/trusted_issuers/{id}:id', trustedIssuer.id);
+    // Assignments are left unnamed: an accepted one runs in the background, which the footprint would see.
+    set('*:template_id', template.id);
+    set('*:version_num', '1');
     for (const path of ['/v1/policies/{id}', '/v2/policies/{id}']) set(`${path}:id`, policy.id);
     set('*:policy_template_id', policyTemplate.id);
     set('*:action_control_template_id', acTemplate.id);

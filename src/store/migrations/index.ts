@@ -13,6 +13,7 @@ import { trustedProfiles } from './015_trusted_profiles.js';
 import { trustedIssuers } from './017_trusted_issuers.js';
 import { cbr } from './018_cbr.js';
 import { templates } from './019_templates.js';
+import { identityTemplates } from './020_identity_templates.js';
 import { signinPasswords } from './021_signin_passwords.js';
 import { signinMfaSessions } from './022_signin_mfa_sessions.js';
 import type { Ddl, Migration } from './types.js';
@@ -23,7 +24,7 @@ import type { Ddl, Migration } from './types.js';
  */
 export const migrations: Migration[] = [
   foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry,
-  accountTraits, identityExtras, trustedProfiles, trustedIssuers, cbr, templates, signinPasswords, signinMfaSessions,
+  accountTraits, identityExtras, trustedProfiles, trustedIssuers, cbr, templates, identityTemplates, signinPasswords, signinMfaSessions,
 ];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };

@@ -1,0 +1,291 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { addMember, createOtherAccount, type Caller } from '../helpers/callers.js';
+import { errorOf, statusOf } from '../helpers/identities.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { buildEnterprise, rolePolicy, settle, type TemplateWorld } from './enterprise.js';
+
+/**
+ * Access-group templates, driven by the official SDK: an enterprise administrator defines a group
+ * once, commits it and assigns it to an account group of two child accounts; each child gets the
+ * group (members, rules), enterprise-managed; a name collision in one child fails there only;
+ * updates move the children to a new version; removal takes the groups away again.
+ */
+
+let server: TestServer;
+let world: TemplateWorld;
+let root: Caller;
+
+const USER = 'IBMid-1000TPLUSER';
+const USER2 = 'IBMid-1000TPLUSR2';
+const rule = {
+  name: 'Engineers',
+  expiration: 12,
+  realm_name: 'https://idp.example.org/SAML2',
+  conditions: [{ claim: 'team', operator: 'EQUALS', value: '"engineering"' }],
+};
+const groupOf = (name: string, users = [USER]) => ({
+  name,
+  description: 'Operators of every child account.',
+  members: { users, action_controls: { add: true, remove: false } },
+  assertions: { rules: [rule], action_controls: { add: false, remove: false } },
+  action_controls: { access: { add: false } },
+});
+
+beforeAll(async () => {
+  server = await startTestServer();
+  world = await buildEnterprise(server);
+  root = world.root;
+});
+afterAll(() => server?.close());
+
+const groupsNamed = async (child: Caller, name: string) =>
+  (await child.groups.listAccessGroups({ accountId: child.accountId, hidePublicAccess: true })).result.groups!.filter((g) => g.name === name);
+
+describe('template versions', () => {
+  let templateId: string;
+
+  it('creates version 1, adds version 2, and lists templates by their latest version', async () => {
+    const created = await root.groups.createTemplate({ name: 'Operators', accountId: root.accountId, description: 'ops', group: groupOf('Operators') });
+    expect(created.status).toBe(201);
+    expect(created.headers.etag).toMatch(/^1-[0-9a-f]{32}$/);
+    expect(created.result).toMatchObject({ name: 'Operators', account_id: root.accountId, version: '1', committed: false, group: { name: 'Operators' } });
+    templateId = created.result.id!;
+
+    const second = await root.groups.createTemplateVersion({ templateId, group: groupOf('Operators v2') });
+    expect(second.status).toBe(201);
+    expect(second.result).toMatchObject({ id: templateId, version: '2', name: 'Operators', description: 'ops', committed: false });
+
+    const listed = await root.groups.listTemplates({ accountId: root.accountId });
+    expect(listed.result.group_templates!.map((t) => [t.id, t.version])).toEqual([[templateId, '2']]);
+    expect(listed.result.total_count).toBe(1);
+
+    const latest = await root.groups.getLatestTemplateVersion({ templateId });
+    expect(latest.result.version).toBe('2');
+  });
+
+  it('pages through versions with the SDK pager', async () => {
+    const { default: IamAccessGroupsV2 } = await import('@ibm-cloud/platform-services/iam-access-groups/v2.js');
+    const all = await new IamAccessGroupsV2.TemplateVersionsPager(root.groups, { templateId, limit: 1 }).getAll();
+    expect(all.map((v) => v.version)).toEqual(['1', '2']);
+  });
+
+  it('updates an uncommitted version under If-Match, refuses a stale tag, and freezes a committed one', async () => {
+    const v1 = await root.groups.getTemplateVersion({ templateId, versionNum: '1' });
+    const updated = await root.groups.updateTemplateVersion({
+      templateId,
+      versionNum: '1',
+      ifMatch: v1.headers.etag!,
+      name: 'Operators',
+      group: groupOf('Operators', [USER, USER2]),
+    });
+    expect(updated.status).toBe(201);
+    expect(updated.result.group!.members!.users).toEqual([USER, USER2]);
+    expect(await statusOf(root.groups.updateTemplateVersion({ templateId, versionNum: '1', ifMatch: v1.headers.etag!, group: groupOf('Stale') }))).toBe(412);
+
+    const current = await root.groups.getTemplateVersion({ templateId, versionNum: '1' });
+    expect((await root.groups.commitTemplate({ templateId, versionNum: '1', ifMatch: current.headers.etag! })).status).toBe(204);
+    expect((await root.groups.getTemplateVersion({ templateId, versionNum: '1' })).result.committed).toBe(true);
+
+    const refused = await errorOf(
+      root.groups.updateTemplateVersion({ templateId, versionNum: '1', ifMatch: '*', group: groupOf('Changed') }),
+    );
+    expect(refused.status).toBe(409);
+    expect(refused.message).toContain('is committed and cannot be changed');
+    expect((await root.groups.getTemplateVersion({ templateId, versionNum: '1' })).result.group!.name).toBe('Operators');
+  });
+
+  it('answers bad input with 400 and writes nothing', async () => {
+    const before = (await root.groups.listTemplates({ accountId: root.accountId })).result.total_count;
+    expect(await statusOf(root.groups.createTemplate({ name: 'No group', accountId: root.accountId }))).toBe(400);
+    expect(await statusOf(root.groups.createTemplate({ name: 'Bad member', accountId: root.accountId, group: groupOf('X', ['not-an-id']) }))).toBe(400);
+    const badRule = { ...groupOf('X'), assertions: { rules: [{ ...rule, operator: undefined, conditions: [{ claim: 'a', operator: 'LIKE', value: '"b"' }] }] } };
+    expect(await statusOf(root.groups.createTemplate({ name: 'Bad rule', accountId: root.accountId, group: badRule }))).toBe(400);
+    expect(await statusOf(root.groups.getTemplateVersion({ templateId, versionNum: 'first' }))).toBe(400);
+    expect(await statusOf(root.groups.getTemplateVersion({ templateId, versionNum: '9' }))).toBe(404);
+    expect((await root.groups.listTemplates({ accountId: root.accountId })).result.total_count).toBe(before);
+  });
+
+  it('refuses to assign an uncommitted version', async () => {
+    const res = await errorOf(root.groups.createAssignment({ templateId, templateVersion: '2', targetType: 'AccountGroup', target: world.accountGroupId }));
+    expect(res.status).toBe(400);
+    expect(res.message).toContain('not committed');
+  });
+});
+
+describe('assignments across two child accounts', () => {
+  let templateId: string;
+  let assignmentId: string;
+
+  it('assigns a committed version to the account group: each child gets the group, asynchronously', async () => {
+    const t = await root.groups.createTemplate({ name: 'Auditors', accountId: root.accountId, group: groupOf('Auditors') });
+    templateId = t.result.id!;
+    await root.groups.commitTemplate({ templateId, versionNum: '1', ifMatch: t.headers.etag! });
+    const res = await root.groups.createAssignment({ templateId, templateVersion: '1', targetType: 'AccountGroup', target: world.accountGroupId });
+    expect(res.status).toBe(202);
+    expect(res.result).toMatchObject({ template_id: templateId, template_version: '1', target_type: 'AccountGroup', operation: 'assign', status: 'in_progress' });
+    assignmentId = res.result.id!;
+
+    const done = await settle(() => root.groups.getAssignment({ assignmentId }));
+    expect(done).not.toBe('gone');
+    if (done === 'gone') return;
+    expect(done.status).toBe('succeeded');
+    expect(done.resources!.map((r) => r.target).sort()).toEqual([world.childA.accountId, world.childB.accountId].sort());
+
+    for (const child of [world.childA, world.childB]) {
+      const [group] = await groupsNamed(child, 'Auditors');
+      expect(group).toBeDefined();
+      const members = await child.groups.listAccessGroupMembers({ accessGroupId: group!.id! });
+      expect(members.result.members!.map((m) => m.iam_id)).toEqual([USER]);
+      const rules = await child.groups.listAccessGroupRules({ accessGroupId: group!.id! });
+      expect(rules.result.rules!.map((r) => r.name)).toEqual(['Engineers']);
+    }
+    const listed = await root.groups.listAssignments({ accountId: root.accountId, templateId });
+    expect(listed.result.assignments!.map((a) => a.id)).toEqual([assignmentId]);
+  });
+
+  it('a child account cannot rename, delete or strip the managed group; it may add members as the template allows', async () => {
+    const { childA } = world;
+    const [group] = await groupsNamed(childA, 'Auditors');
+    const id = group!.id!;
+    const renamed = await errorOf(childA.groups.updateAccessGroup({ accessGroupId: id, ifMatch: '*', name: 'Mine now' }));
+    expect(renamed.status).toBe(403);
+    expect(renamed.body.errors[0].message).toContain(`managed by the enterprise template assignment ${assignmentId}`);
+    expect(await statusOf(childA.groups.deleteAccessGroup({ accessGroupId: id, force: true }))).toBe(403);
+    expect(await statusOf(childA.groups.removeMemberFromAccessGroup({ accessGroupId: id, iamId: USER }))).toBe(403);
+    expect(await statusOf(childA.groups.removeMemberFromAllAccessGroups({ accountId: childA.accountId, iamId: USER }))).toBe(403);
+    expect(await statusOf(childA.groups.addAccessGroupRule({ accessGroupId: id, name: rule.name, expiration: rule.expiration, realmName: rule.realm_name, conditions: rule.conditions }))).toBe(403);
+    const added = await childA.groups.addMembersToAccessGroup({ accessGroupId: id, members: [{ iam_id: USER2, type: 'user' }] });
+    expect(added.status).toBe(207);
+    expect(added.result.members![0]!.status_code).toBe(200);
+    expect((await childA.groups.getAccessGroup({ accessGroupId: id })).result.name).toBe('Auditors');
+    expect((await childA.groups.listAccessGroupMembers({ accessGroupId: id })).result.members!.map((m) => m.iam_id).sort()).toEqual([USER, USER2].sort());
+  });
+
+  it('a name collision in one child fails there, says why, and leaves the other child correct', async () => {
+    await world.childB.groups.createAccessGroup({ accountId: world.childB.accountId, name: 'Security' });
+    const t = await root.groups.createTemplate({ name: 'Security', accountId: root.accountId, group: groupOf('Security') });
+    await root.groups.commitTemplate({ templateId: t.result.id!, versionNum: '1', ifMatch: t.headers.etag! });
+    const res = await root.groups.createAssignment({ templateId: t.result.id!, templateVersion: '1', targetType: 'AccountGroup', target: world.accountGroupId });
+    const done = await settle(() => root.groups.getAssignment({ assignmentId: res.result.id! }));
+    if (done === 'gone') throw new Error('gone');
+    expect(done.status).toBe('failed');
+    const byTarget = Object.fromEntries(done.resources!.map((r) => [r.target, r]));
+    expect(byTarget[world.childA.accountId]!.group!.group.status).toBe('succeeded');
+    const failed = byTarget[world.childB.accountId]!.group!.group;
+    expect(failed.status).toBe('failed');
+    expect(failed.error).toContain('An access group named "Security" already exists');
+    expect(await groupsNamed(world.childA, 'Security')).toHaveLength(1);
+    const [own] = await groupsNamed(world.childB, 'Security');
+    expect((await world.childB.groups.getAccessGroup({ accessGroupId: own!.id! })).result.description).toBe('');
+  });
+
+  it('moves the children to a new committed version; applying it again repairs what a child changed', async () => {
+    const removable = { ...groupOf('Auditors'), description: 'Version two.' };
+    removable.members.action_controls.remove = true;
+    const v2 = await root.groups.createTemplateVersion({ templateId, group: removable });
+    await root.groups.commitTemplate({ templateId, versionNum: '2', ifMatch: v2.headers.etag! });
+    const current = await root.groups.getAssignment({ assignmentId });
+    expect(await statusOf(root.groups.updateAssignment({ assignmentId, ifMatch: '1-00000000000000000000000000000000', templateVersion: '2' }))).toBe(412);
+    const res = await root.groups.updateAssignment({ assignmentId, ifMatch: current.headers.etag!, templateVersion: '2' });
+    expect(res.status).toBe(202);
+    expect(res.result).toMatchObject({ operation: 'update', status: 'in_progress', template_version: '2' });
+    const done = await settle(() => root.groups.getAssignment({ assignmentId }));
+    if (done === 'gone') throw new Error('gone');
+    expect(done.status).toBe('succeeded');
+    for (const child of [world.childA, world.childB]) {
+      const [group] = await groupsNamed(child, 'Auditors');
+      expect(group!.description).toBe('Version two.');
+    }
+    // Version 2 lets the child remove members; one does, and applying the version again restores it.
+    const [inB] = await groupsNamed(world.childB, 'Auditors');
+    expect((await world.childB.groups.removeMemberFromAccessGroup({ accessGroupId: inB!.id!, iamId: USER })).status).toBe(204);
+    const again = await root.groups.getAssignment({ assignmentId });
+    await root.groups.updateAssignment({ assignmentId, ifMatch: again.headers.etag!, templateVersion: '2' });
+    await settle(() => root.groups.getAssignment({ assignmentId }));
+    const members = await world.childB.groups.listAccessGroupMembers({ accessGroupId: inB!.id! });
+    expect(members.result.members!.map((m) => m.iam_id)).toEqual([USER]);
+    // A version in use stays.
+    expect(await statusOf(root.groups.deleteTemplateVersion({ templateId, versionNum: '2' }))).toBe(409);
+    expect(await statusOf(root.groups.deleteTemplate({ templateId }))).toBe(409);
+  });
+
+  it('applies in a child account whose owner nobody asked about lately (authorization reads the database outside the write)', async () => {
+    // The owner lookup remembers owners for 5 s; past that, authorizing in the child reads the accounts table.
+    await new Promise((resolve) => setTimeout(resolve, 5_500));
+    const t = await root.groups.createTemplate({ name: 'Cold', accountId: root.accountId, group: groupOf('Cold') });
+    await root.groups.commitTemplate({ templateId: t.result.id!, versionNum: '1', ifMatch: t.headers.etag! });
+    const res = await root.groups.createAssignment({ templateId: t.result.id!, templateVersion: '1', targetType: 'Account', target: world.childB.accountId });
+    const done = await settle(() => root.groups.getAssignment({ assignmentId: res.result.id! }));
+    expect(done === 'gone' ? 'gone' : done.status).toBe('succeeded');
+    await root.groups.deleteAssignment({ assignmentId: res.result.id! });
+    expect(await settle(() => root.groups.getAssignment({ assignmentId: res.result.id! }))).toBe('gone');
+  }, 20_000);
+
+  it('removal takes the groups out of every child and then the assignment itself', async () => {
+    const res = await root.groups.deleteAssignment({ assignmentId });
+    expect(res.status).toBe(202);
+    expect(await settle(() => root.groups.getAssignment({ assignmentId }))).toBe('gone');
+    expect(await groupsNamed(world.childA, 'Auditors')).toHaveLength(0);
+    expect(await groupsNamed(world.childB, 'Auditors')).toHaveLength(0);
+    expect((await root.groups.deleteTemplateVersion({ templateId, versionNum: '2' })).status).toBe(204);
+    expect((await root.groups.deleteTemplate({ templateId })).status).toBe(204);
+    expect(await statusOf(root.groups.getLatestTemplateVersion({ templateId }))).toBe(404);
+  });
+});
+
+describe('who may', () => {
+  it('another account sees none of it: templates and assignments answer 404, its children are not targets', async () => {
+    const t = await root.groups.createTemplate({ name: 'Private', accountId: root.accountId, group: groupOf('Private') });
+    await root.groups.commitTemplate({ templateId: t.result.id!, versionNum: '1', ifMatch: t.headers.etag! });
+    const a = await root.groups.createAssignment({ templateId: t.result.id!, templateVersion: '1', targetType: 'Account', target: world.childA.accountId });
+    await settle(() => root.groups.getAssignment({ assignmentId: a.result.id! }));
+    const other = await createOtherAccount(server);
+    expect(await statusOf(other.groups.getLatestTemplateVersion({ templateId: t.result.id! }))).toBe(404);
+    expect(await statusOf(other.groups.createTemplateVersion({ templateId: t.result.id!, group: groupOf('Mine') }))).toBe(404);
+    expect(await statusOf(other.groups.getAssignment({ assignmentId: a.result.id! }))).toBe(404);
+    expect(await statusOf(other.groups.deleteAssignment({ assignmentId: a.result.id! }))).toBe(404);
+    const listing = await other.groups.listTemplates({ accountId: root.accountId }).catch((error: { status: number }) => error.status);
+    expect(listing === 403 || (typeof listing === 'object' && listing.result.total_count === 0)).toBe(true);
+    // The other account is no enterprise: it assigns nowhere, least of all into this enterprise.
+    const own = await other.groups.createTemplate({ name: 'Mine', accountId: other.accountId, group: groupOf('Mine') });
+    await other.groups.commitTemplate({ templateId: own.result.id!, versionNum: '1', ifMatch: own.headers.etag! });
+    expect(await statusOf(other.groups.createAssignment({ templateId: own.result.id!, templateVersion: '1', targetType: 'Account', target: world.childA.accountId }))).toBe(400);
+    // Nor can a child account assign the enterprise's template.
+    expect(await statusOf(world.childA.groups.createAssignment({ templateId: t.result.id!, templateVersion: '1', targetType: 'Account', target: world.childB.accountId }))).toBe(404);
+    await root.groups.deleteAssignment({ assignmentId: a.result.id! });
+    await settle(() => root.groups.getAssignment({ assignmentId: a.result.id! }));
+  });
+
+  it('templates need Template Administrator, assignments Assignment Administrator, and what they create needs the assigner\'s access in the child', async () => {
+    const author = await addMember(server, root.accountId);
+    expect(await statusOf(author.groups.createTemplate({ name: 'Nope', accountId: root.accountId, group: groupOf('Nope') }))).toBe(403);
+    const templateAdmin = await root.policies.createPolicy(rolePolicy(root.accountId, author.iamId, 'iam-groups', 'serviceRole:TemplateAdministrator'));
+    const t = await author.groups.createTemplate({ name: 'Authored', accountId: root.accountId, group: groupOf('Authored') });
+    expect(t.status).toBe(201);
+    await author.groups.commitTemplate({ templateId: t.result.id!, versionNum: '1', ifMatch: t.headers.etag! });
+    const assign = () => author.groups.createAssignment({ templateId: t.result.id!, templateVersion: '1', targetType: 'Account', target: world.childB.accountId });
+    expect(await statusOf(assign())).toBe(403);
+    expect((await root.groups.listAssignments({ accountId: root.accountId, templateId: t.result.id! })).result.total_count).toBe(0);
+    const both = rolePolicy(root.accountId, author.iamId, 'iam-groups', 'serviceRole:TemplateAdministrator');
+    both.roles.push({ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:AssignmentAdministrator' });
+    await root.policies.replacePolicy({ policyId: templateAdmin.result.id!, ifMatch: templateAdmin.headers.etag!, ...both });
+    const res = await assign();
+    expect(res.status).toBe(202);
+    const assignmentId = res.result.id!;
+    // The author administers nothing in child B: the assignment may not create a group there.
+    const refused = await settle(() => author.groups.getAssignment({ assignmentId }));
+    if (refused === 'gone') throw new Error('gone');
+    expect(refused.status).toBe('failed');
+    expect(refused.resources![0]!.group!.group.error).toMatch(/^insufficent_permissions/);
+    expect(await groupsNamed(world.childB, 'Authored')).toHaveLength(0);
+    // Once child B's owner lets the author administer its access groups, applying it again succeeds.
+    await world.childB.policies.createPolicy(rolePolicy(world.childB.accountId, author.iamId, 'iam-groups', 'role:Administrator'));
+    const current = await author.groups.getAssignment({ assignmentId });
+    await author.groups.updateAssignment({ assignmentId, ifMatch: current.headers.etag!, templateVersion: '1' });
+    const done = await settle(() => author.groups.getAssignment({ assignmentId }));
+    expect(done === 'gone' ? 'gone' : done.status).toBe('succeeded');
+    expect(await groupsNamed(world.childB, 'Authored')).toHaveLength(1);
+    // A second assignment of the same template to the same target is refused.
+    expect(await statusOf(assign())).toBe(409);
+  });
+});
