@@ -305,8 +305,10 @@ function attempts(route: Route, auth: string): fc.Arbitrary<Attempt> {
       },
       ...(body ? { body: body.body } : {}),
       what: what.join('; ') || 'plausible values',
-      // Unauthenticated requests are refused before validation; a malformed path value may hit another route.
-      breaksSchema: authorization !== '' && (query.breaks || (body?.breaks ?? false)),
+      // Unauthenticated requests are refused before validation. An empty path value leaves an empty
+      // segment, which routes elsewhere (`/x/{id}/versions/{v}` with an empty `v` is the versions list,
+      // as the SDK's own trailing-slash URLs need): what breaks this route's schema may suit that one.
+      breaksSchema: authorization !== '' && paths.every((p) => p.text !== '') && (query.breaks || (body?.breaks ?? false)),
     };
   });
 }
