@@ -41,7 +41,7 @@ import { createUsersService } from './users/service.js';
 import { createUsersStore } from './users/store.js';
 import { userLinks } from './users/links.js';
 import { createIdentityStore } from './identity/store.js';
-import { createProfileStore } from './identity/profiles-store.js';
+import { createProfileStore } from './identity/profiles/store.js';
 import { resourceControllerRoutes, resourceManagerRoutes } from './resources/routes.js';
 import { createResourcesService } from './resources/service.js';
 import { createResourcesStore } from './resources/store.js';

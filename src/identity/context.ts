@@ -11,7 +11,7 @@ import type { Trx, Write, Writer } from '../store/unit-of-work.js';
 import { identityErrors } from './errors.js';
 import type { MfaEnrolments } from './mfa-reports.js';
 import type { IdentityStore } from './store.js';
-import type { AuthorizeHandOver } from './profile-context.js';
+import type { AuthorizeHandOver } from './profiles/context.js';
 import type { HistoryRecord } from './types.js';
 
 /**

@@ -6,7 +6,7 @@ import { ifMatchOf, sendTagged } from '../http/etag.js';
 import { describeOperations } from '../http/openapi.js';
 import type { Actor, Authenticator } from '../kernel/principal.js';
 import { identityOperations } from './operations.js';
-import { registerProfileRoutes } from './profile-routes.js';
+import { registerProfileRoutes } from './profiles/routes.js';
 import type { ListParams } from './paging.js';
 import {
   AccountParams,

@@ -12,12 +12,12 @@ import { createPreferenceService } from './preferences.js';
 import { createReportService } from './reports.js';
 import { createMfaReportService } from './mfa-reports.js';
 import { createIdentityStore } from './store.js';
-import { createClaimRuleOperations } from './profile-rules.js';
-import { createIdentityOperations } from './profile-identities.js';
-import { createLinkOperations } from './profile-links.js';
-import type { ProfileContext } from './profile-context.js';
-import { createProfileOperations } from './profiles.js';
-import { createProfileStore } from './profiles-store.js';
+import { createClaimRuleOperations } from './profiles/rules.js';
+import { createIdentityOperations } from './profiles/identities.js';
+import { createLinkOperations } from './profiles/links.js';
+import type { ProfileContext } from './profiles/context.js';
+import { createProfileOperations } from './profiles/profiles.js';
+import { createProfileStore } from './profiles/store.js';
 import type { ServiceId, TrustedProfile } from './types.js';
 
 /**

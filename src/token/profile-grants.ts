@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { decodeJwt, SignJWT } from 'jose';
-import type { ProfileStore } from '../identity/profiles-store.js';
+import type { ProfileStore } from '../identity/profiles/store.js';
 import type { ProfileIdentity, TrustedProfile } from '../identity/types.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';

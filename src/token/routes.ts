@@ -7,8 +7,8 @@ import { tokenErrors } from './errors.js';
 import type { TokenService } from './service.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { ProfileGrants } from './profile-grants.js';
-import { ProfileResponse } from '../identity/profile-schemas.js';
-import { profileWire } from '../identity/profile-wire.js';
+import { ProfileResponse } from '../identity/profiles/schemas.js';
+import { profileWire } from '../identity/profiles/wire.js';
 import { APIKEY_GRANT, ASSUME_GRANT, CLOUD_IAM, CR_TOKEN_GRANT, PASSWORD_GRANT, REFRESH_TOKEN_GRANT, SUPPORTED_GRANTS, type ClientCredentials } from './types.js';
 import { limits } from '../kernel/limits.js';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createProfileStore, type ProfileStore } from '../../src/identity/profiles-store.js';
+import { createProfileStore, type ProfileStore } from '../../src/identity/profiles/store.js';
 import type { ClaimRule, ProfileIdentity, ProfileLink, TrustedProfile } from '../../src/identity/types.js';
 import { createWriter, type Writer } from '../../src/store/unit-of-work.js';
 import { at, domainErrorOf, openStore, seedAccount, type StoreFixture } from './support.js';

@@ -1,6 +1,6 @@
 import { createAccessGroupsStore } from '../../src/access-groups/store.js';
 import { createIdentityDirectory } from '../../src/identity/directory.js';
-import { createProfileStore } from '../../src/identity/profiles-store.js';
+import { createProfileStore } from '../../src/identity/profiles/store.js';
 import { createIdentityStore } from '../../src/identity/store.js';
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, SignJWT, type JWTPayload } from 'jose';

@@ -1,10 +1,10 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyInstance } from 'fastify';
-import { actorOf } from '../http/auth.js';
-import { ifMatchOf, sendTagged } from '../http/etag.js';
-import { describeOperations } from '../http/openapi.js';
-import type { ListParams } from './paging.js';
-import type { ClaimRuleInput } from './profile-rules.js';
+import { actorOf } from '../../http/auth.js';
+import { ifMatchOf, sendTagged } from '../../http/etag.js';
+import { describeOperations } from '../../http/openapi.js';
+import type { ListParams } from '../paging.js';
+import type { ClaimRuleInput } from './rules.js';
 import {
   ClaimRuleBody,
   CreateLinkBody,
@@ -21,10 +21,10 @@ import {
   profileOperations,
   RuleParams,
   UpdateProfileBody,
-} from './profile-schemas.js';
-import { claimRuleWire, identitiesWire, identityWire, linkWire, profileWire } from './profile-wire.js';
-import type { IdentityService } from './service.js';
-import { pageWire } from './wire.js';
+} from './schemas.js';
+import { claimRuleWire, identitiesWire, identityWire, linkWire, profileWire } from './wire.js';
+import type { IdentityService } from '../service.js';
+import { pageWire } from '../wire.js';
 
 type RuleBody = (typeof ClaimRuleBody)['static'];
 

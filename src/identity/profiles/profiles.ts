@@ -1,15 +1,15 @@
-import { invalid } from '../kernel/errors.js';
-import { iamIdOfProfile, ids } from '../kernel/ids.js';
-import { nextTag } from '../kernel/etag.js';
-import type { Actor } from '../kernel/principal.js';
-import type { ReadOptions } from './apikeys.js';
-import { audited, changeEntity, historyEntry, identityCrn, listingScope, targetOf, type EntityKind } from './context.js';
-import { identityErrors } from './errors.js';
-import { listingOf, paramReader, toPage, windowOf, type ListRequest } from './paging.js';
-import { authorizeOnProfile, profileSubject, visibleProfile, type ProfileContext } from './profile-context.js';
-import type { ProfileChanges } from './profiles-store.js';
-import type { Detailed, Page, TrustedProfile } from './types.js';
-import { descriptionOf, presentFields, requireName } from './validate.js';
+import { invalid } from '../../kernel/errors.js';
+import { iamIdOfProfile, ids } from '../../kernel/ids.js';
+import { nextTag } from '../../kernel/etag.js';
+import type { Actor } from '../../kernel/principal.js';
+import type { ReadOptions } from '../apikeys.js';
+import { audited, changeEntity, historyEntry, identityCrn, listingScope, targetOf, type EntityKind } from '../context.js';
+import { identityErrors } from '../errors.js';
+import { listingOf, paramReader, toPage, windowOf, type ListRequest } from '../paging.js';
+import { authorizeOnProfile, profileSubject, visibleProfile, type ProfileContext } from './context.js';
+import type { ProfileChanges } from './store.js';
+import type { Detailed, Page, TrustedProfile } from '../types.js';
+import { descriptionOf, presentFields, requireName } from '../validate.js';
 
 /**
  * Trusted profiles: identities of an account that others assume (users and service IDs its

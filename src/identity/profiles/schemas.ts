@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
-import { created, noContent, ok, type Operations } from '../http/openapi.js';
-import { limits } from '../kernel/limits.js';
+import { created, noContent, ok, type Operations } from '../../http/openapi.js';
+import { limits } from '../../kernel/limits.js';
 
 /**
  * Request and response schemas of the trusted-profile routes (the SDK's iam-identity/v1

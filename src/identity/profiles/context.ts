@@ -1,10 +1,10 @@
-import { iamIdOfProfile } from '../kernel/ids.js';
-import type { Actor } from '../kernel/principal.js';
-import type { Write } from '../store/unit-of-work.js';
-import { historyEntry, targetOf, type AuditSubject, type IdentityContext } from './context.js';
-import { identityErrors } from './errors.js';
-import type { ProfileStore } from './profiles-store.js';
-import type { TrustedProfile } from './types.js';
+import { iamIdOfProfile } from '../../kernel/ids.js';
+import type { Actor } from '../../kernel/principal.js';
+import type { Write } from '../../store/unit-of-work.js';
+import { historyEntry, targetOf, type AuditSubject, type IdentityContext } from '../context.js';
+import { identityErrors } from '../errors.js';
+import type { ProfileStore } from './store.js';
+import type { TrustedProfile } from '../types.js';
 
 /**
  * What the trusted-profile operations (profiles, claim rules, links, identities) share: the

@@ -1,11 +1,11 @@
-import { accountOfScope, parseCrn } from '../kernel/crn.js';
-import { invalid, notFound } from '../kernel/errors.js';
-import { nextTag } from '../kernel/etag.js';
-import { ids } from '../kernel/ids.js';
-import type { Actor } from '../kernel/principal.js';
-import { audited } from './context.js';
-import { identityErrors } from './errors.js';
-import { IDENTITY_LIMITS } from './limits.js';
+import { accountOfScope, parseCrn } from '../../kernel/crn.js';
+import { invalid, notFound } from '../../kernel/errors.js';
+import { nextTag } from '../../kernel/etag.js';
+import { ids } from '../../kernel/ids.js';
+import type { Actor } from '../../kernel/principal.js';
+import { audited } from '../context.js';
+import { identityErrors } from '../errors.js';
+import { IDENTITY_LIMITS } from '../limits.js';
 import {
   authorizeHandOverOf,
   authorizeOnProfile,
@@ -14,9 +14,9 @@ import {
   trustChanged,
   visibleProfile,
   type ProfileContext,
-} from './profile-context.js';
-import type { LinkMatch } from './profiles-store.js';
-import { COMPUTE_RESOURCE_TYPES, type ComputeResourceType, type LinkTarget, type ProfileLink, type TrustedProfile } from './types.js';
+} from './context.js';
+import type { LinkMatch } from './store.js';
+import { COMPUTE_RESOURCE_TYPES, type ComputeResourceType, type LinkTarget, type ProfileLink, type TrustedProfile } from '../types.js';
 
 /**
  * Links of a trusted profile to compute resources: the resource (a Kubernetes service account of

@@ -1,11 +1,11 @@
 import type { Selectable } from 'kysely';
-import { conflictOnDuplicate } from '../store/conflicts.js';
-import type { Db } from '../store/db.js';
-import type { ProfileClaimRulesTable, ProfileIdentitiesTable, ProfileLinksTable, TrustedProfilesTable } from '../store/schema.js';
-import type { Trx } from '../store/unit-of-work.js';
-import { identityErrors } from './errors.js';
-import type { Slice, Window } from './paging.js';
-import { readWindow } from './store.js';
+import { conflictOnDuplicate } from '../../store/conflicts.js';
+import type { Db } from '../../store/db.js';
+import type { ProfileClaimRulesTable, ProfileIdentitiesTable, ProfileLinksTable, TrustedProfilesTable } from '../../store/schema.js';
+import type { Trx } from '../../store/unit-of-work.js';
+import { identityErrors } from '../errors.js';
+import type { Slice, Window } from '../paging.js';
+import { readWindow } from '../store.js';
 import type {
   ClaimCondition,
   ClaimRule,
@@ -16,7 +16,7 @@ import type {
   ProfileIdentityType,
   ProfileLink,
   TrustedProfile,
-} from './types.js';
+} from '../types.js';
 
 /**
  * SQL of trusted profiles: profiles, their claim rules, compute-resource links and the identities

@@ -1,7 +1,7 @@
-import { identityTimestamp } from '../kernel/time.js';
-import type { IdentityList } from './profile-identities.js';
-import { extras } from './wire.js';
-import type { ClaimRule, Detailed, ProfileIdentity, ProfileLink, TrustedProfile } from './types.js';
+import { identityTimestamp } from '../../kernel/time.js';
+import type { IdentityList } from './identities.js';
+import { extras } from '../wire.js';
+import type { ClaimRule, Detailed, ProfileIdentity, ProfileLink, TrustedProfile } from '../types.js';
 
 /**
  * IBM IAM Identity wire shapes of trusted profiles, claim rules, links and identities (the SDK's

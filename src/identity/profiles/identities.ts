@@ -1,10 +1,10 @@
-import { parseCrn } from '../kernel/crn.js';
-import { invalid } from '../kernel/errors.js';
-import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
-import { iamIdOfServiceId, subjectKindOf } from '../kernel/ids.js';
-import type { Actor } from '../kernel/principal.js';
-import { audited } from './context.js';
-import { identityErrors } from './errors.js';
+import { parseCrn } from '../../kernel/crn.js';
+import { invalid } from '../../kernel/errors.js';
+import { expectedTag, nextTag, staleTag } from '../../kernel/etag.js';
+import { iamIdOfServiceId, subjectKindOf } from '../../kernel/ids.js';
+import type { Actor } from '../../kernel/principal.js';
+import { audited } from '../context.js';
+import { identityErrors } from '../errors.js';
 import {
   authorizeHandOverOf,
   authorizeOnProfile,
@@ -13,8 +13,8 @@ import {
   trustChanged,
   visibleProfile,
   type ProfileContext,
-} from './profile-context.js';
-import type { ProfileIdentity, ProfileIdentityType, TrustedProfile } from './types.js';
+} from './context.js';
+import type { ProfileIdentity, ProfileIdentityType, TrustedProfile } from '../types.js';
 
 /**
  * The identities that may assume a trusted profile: users (by IAM id, optionally from other

@@ -1,10 +1,10 @@
-import { invalid } from '../kernel/errors.js';
-import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
-import { ids } from '../kernel/ids.js';
-import type { Actor } from '../kernel/principal.js';
-import { audited } from './context.js';
-import { identityErrors } from './errors.js';
-import { IDENTITY_LIMITS } from './limits.js';
+import { invalid } from '../../kernel/errors.js';
+import { expectedTag, nextTag, staleTag } from '../../kernel/etag.js';
+import { ids } from '../../kernel/ids.js';
+import type { Actor } from '../../kernel/principal.js';
+import { audited } from '../context.js';
+import { identityErrors } from '../errors.js';
+import { IDENTITY_LIMITS } from '../limits.js';
 import {
   authorizeHandOverOf,
   authorizeOnProfile,
@@ -13,8 +13,8 @@ import {
   trustChanged,
   visibleProfile,
   type ProfileContext,
-} from './profile-context.js';
-import type { ClaimRuleChanges } from './profiles-store.js';
+} from './context.js';
+import type { ClaimRuleChanges } from './store.js';
 import {
   CLAIM_OPERATORS,
   COMPUTE_RESOURCE_TYPES,
@@ -23,7 +23,7 @@ import {
   type ClaimRule,
   type ClaimRuleType,
   type ComputeResourceType,
-} from './types.js';
+} from '../types.js';
 
 /**
  * Claim rules of a trusted profile: `Profile-SAML` rules (a realm, conditions on the federated
