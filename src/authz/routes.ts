@@ -1,108 +1,14 @@
-import { describeOperations, type Operations } from '../http/openapi.js';
-import { Type, type Static } from '@sinclair/typebox';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { errorBody, statusOfError } from '../http/errors.js';
+import { describeOperations } from '../http/openapi.js';
 import type { Authenticator } from '../kernel/principal.js';
 import type { RoleGrant } from '../pdp/index.js';
 import type { Decision } from '../pdp/types.js';
 import type { DecideOptions } from './decision-point.js';
+import { BulkBody, DecisionBatch, operations, Options, RolesBatch } from './schemas.js';
 import type { Answer, AuthzService, DecisionWithActions } from './service.js';
-import { limits } from '../kernel/limits.js';
-
-const Attributes = Type.Record(Type.String(), Type.Union([Type.String({ maxLength: limits.text }), Type.Number(), Type.Boolean()]));
-const Subject = Type.Object({ attributes: Type.Optional(Attributes), accessTokenBody: Type.Optional(Type.String({ maxLength: limits.opaque })) });
-const Resource = Type.Object({ attributes: Type.Optional(Attributes), crn: Type.Optional(Type.String({ maxLength: limits.text })) });
-const Environment = Type.Object({ attributes: Type.Optional(Attributes) });
-const DecisionItem = Type.Object({
-  requestId: Type.Optional(Type.String({ maxLength: limits.text })),
-  subject: Subject,
-  action: Type.String({ minLength: 1, maxLength: limits.id }),
-  resource: Resource,
-  environment: Type.Optional(Environment),
-});
-const RolesItem = Type.Object({
-  requestId: Type.Optional(Type.String({ maxLength: limits.text })),
-  subject: Subject,
-  resource: Resource,
-  environment: Type.Optional(Environment),
-});
-const BulkBody = Type.Object({
-  subject: Subject,
-  action: Type.String({ minLength: 1, maxLength: limits.id }),
-  resources: Type.Object({
-    sharedAttributes: Type.Optional(Attributes),
-    uniqueAttributes: Type.Array(Attributes, { minItems: 1, maxItems: 1000 }),
-  }),
-  environment: Type.Optional(Environment),
-});
-const Options = Type.Object({
-  explain: Type.Optional(Type.Boolean({ description: 'Return the policy that permitted, or why nothing matched.' })),
-  min_revision: Type.Optional(Type.Integer({ minimum: 0, description: 'Answer from a snapshot at least this new.' })),
-});
-
-/** The `/v2/authz` response, declared so Fastify serializes it with a compiled serializer. */
-const StringMap = Type.Record(Type.String(), Type.String());
-const ErrorEntry = Type.Object({ transactionId: Type.String(), errors: Type.Array(Type.Record(Type.String(), Type.Unknown())) });
-const DecisionResponse = Type.Object({
-  responses: Type.Array(
-    Type.Object({
-      requestId: Type.Optional(Type.String()),
-      status: Type.String(),
-      authorizationDecision: Type.Optional(
-        Type.Object({
-          permitted: Type.Boolean(),
-          reason: Type.String(),
-          obligation: Type.Object({
-            actions: Type.Array(Type.String()),
-            maxCacheAgeSeconds: Type.Integer(),
-            subject: Type.Object({ attributes: StringMap }),
-            resource: Type.Object({ attributes: StringMap }),
-            environment: Type.Object({ attributes: StringMap }),
-          }),
-          explain: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
-        }),
-      ),
-      error: Type.Optional(ErrorEntry),
-    }),
-  ),
-});
-
-const Explain = Type.Record(Type.String(), Type.Unknown(), { description: 'Debug information: the matching policy, or why none matched.' });
-const BulkResponse = Type.Object({
-  decisions: Type.Array(
-    Type.Object({
-      decision: Type.Optional(Type.String()),
-      reason: Type.Optional(Type.String()),
-      explain: Type.Optional(Explain),
-      requestId: Type.Optional(Type.String()),
-      status: Type.Optional(Type.String()),
-      error: Type.Optional(ErrorEntry),
-    }),
-  ),
-});
-const RoleActions = Type.Array(Type.Object({ role: Type.Object({ crn: Type.String() }), actions: Type.Array(Type.Object({ action: Type.String() })) }));
-const RolesResponse = Type.Object({
-  responses: Type.Array(
-    Type.Object({
-      requestId: Type.Optional(Type.String()),
-      status: Type.String(),
-      attributes: Type.Optional(StringMap),
-      subjectId: Type.Optional(Type.Object({ iamId: Type.String() })),
-      roleActions: Type.Optional(RoleActions),
-      platformExtensions: Type.Optional(Type.Object({ roleActions: RoleActions })),
-      error: Type.Optional(ErrorEntry),
-    }),
-  ),
-  transactionId: Type.String(),
-});
-
-/** The PDP API has no SDK service: operation names are our own. */
-const operations: Operations = {
-  'POST /v2/authz': { operationId: 'authorize', summary: 'Decide whether subjects may perform actions on resources', responses: { 200: DecisionResponse } },
-  'PUT /v2/authz/bulk': { operationId: 'authorizeBulk', summary: 'Decide one action for one subject on many resources', responses: { 200: BulkResponse } },
-  'POST /v2/authz/roles': { operationId: 'listAuthorizedRoles', summary: 'The roles and actions a subject holds on resources', responses: { 200: RolesResponse } },
-};
 
 /** How long a PEP may cache a decision (seconds). */
 const MAX_CACHE_AGE_SECONDS = 600;
@@ -164,12 +70,12 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
     describeOperations(app, 'policy', ['Authorization'], operations);
     const url = (request: FastifyRequest) => `${request.protocol}://${request.host}`;
 
-    app.post<{ Body: Static<typeof DecisionItem>[]; Querystring: Static<typeof Options> }>(
+    app.post<{ Body: Static<typeof DecisionBatch>; Querystring: Static<typeof Options> }>(
       '/v2/authz',
       {
         config,
         schema: {
-          body: Type.Array(DecisionItem, { minItems: 1, maxItems: 100 }),
+          body: DecisionBatch,
           querystring: Options,
         },
       },
@@ -200,9 +106,9 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
       },
     );
 
-    app.post<{ Body: Static<typeof RolesItem>[]; Querystring: Static<typeof Options> }>(
+    app.post<{ Body: Static<typeof RolesBatch>; Querystring: Static<typeof Options> }>(
       '/v2/authz/roles',
-      { config, schema: { body: Type.Array(RolesItem, { minItems: 1, maxItems: 100 }), querystring: Options } },
+      { config, schema: { body: RolesBatch, querystring: Options } },
       async (request) => {
         const answers = await deps.authz.roles(actorOf(request), request.body, optionsOf(request));
         return {

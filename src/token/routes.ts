@@ -1,16 +1,14 @@
-import { describeOperations, type Operations } from '../http/openapi.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { Type } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { clientAddressOf } from '../http/client-address.js';
+import { describeOperations } from '../http/openapi.js';
+import { profileWire } from '../identity/profiles/wire.js';
 import { tokenErrors } from './errors.js';
+import type { ProfileGrants } from './profile-grants.js';
+import { operations, ProfilesForm, TokenForm, TokenQuery } from './schemas.js';
 import type { TokenService } from './service.js';
 import type { SigningKeys } from './signing-keys.js';
-import type { ProfileGrants } from './profile-grants.js';
-import { ProfileResponse } from '../identity/profiles/schemas.js';
-import { profileWire } from '../identity/profiles/wire.js';
-import { APIKEY_GRANT, ASSUME_GRANT, CLOUD_IAM, CR_TOKEN_GRANT, PASSWORD_GRANT, REFRESH_TOKEN_GRANT, SUPPORTED_GRANTS, type ClientCredentials } from './types.js';
-import { limits } from '../kernel/limits.js';
+import { CLOUD_IAM, SUPPORTED_GRANTS, type ClientCredentials } from './types.js';
 
 export interface TokenRoutesDeps {
   token: Pick<TokenService, 'grant'>;
@@ -21,88 +19,6 @@ export interface TokenRoutesDeps {
   /** `POST /identity/profiles`: the trusted profiles a token may assume. */
   profiles: Pick<ProfileGrants, 'assumable'>;
 }
-
-const TokenForm = Type.Object(
-  {
-    grant_type: Type.Optional(Type.String({ maxLength: limits.opaque, description: SUPPORTED_GRANTS.join(', ') })),
-    apikey: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'The API key (apikey grant).' })),
-    refresh_token: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'A refresh token from an earlier grant (refresh_token grant).' })),
-    username: Type.Optional(Type.String({ maxLength: limits.text, description: 'The user\'s login (password grant).' })),
-    password: Type.Optional(Type.String({ maxLength: 1024, description: 'The user\'s password (password grant).' })),
-    passcode: Type.Optional(Type.String({ maxLength: limits.text, description: 'A one-time code (TOTP or recovery code) when the account requires MFA (password grant).' })),
-    response_type: Type.Optional(Type.String({ maxLength: limits.opaque, description: `Only ${CLOUD_IAM} (the default).` })),
-    scope: Type.Optional(Type.String({ maxLength: limits.opaque })),
-    account: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'Account to scope the token to (default: the API key\'s account).' })),
-    cr_token: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'A compute resource\'s token from a trusted issuer (cr-token grant).' })),
-    access_token: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'The caller\'s access token (assume grant).' })),
-    profile_id: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'The trusted profile to assume, by id (cr-token and assume grants).' })),
-    profile_name: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'The trusted profile to assume, by name.' })),
-    profile_crn: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'The trusted profile to assume, by CRN.' })),
-  },
-  { additionalProperties: true },
-);
-
-const ProfilesForm = Type.Object(
-  {
-    cr_token: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'A compute resource\'s token from a trusted issuer.' })),
-    access_token: Type.Optional(Type.String({ maxLength: limits.opaque, description: 'An access token of a user or service ID.' })),
-  },
-  { additionalProperties: true },
-);
-
-const AssumableProfilesSchema = Type.Object({ count: Type.Integer(), profiles: Type.Array(ProfileResponse) });
-
-const TokenResponseSchema = Type.Object({
-  access_token: Type.String(),
-  refresh_token: Type.Optional(Type.String()),
-  token_type: Type.Literal('Bearer'),
-  expires_in: Type.Integer(),
-  expiration: Type.Integer(),
-  scope: Type.String(),
-});
-
-const JwksSchema = Type.Object({
-  keys: Type.Array(Type.Object({ kty: Type.String(), n: Type.String(), e: Type.String(), alg: Type.String(), kid: Type.String() })),
-});
-
-const DiscoverySchema = Type.Object(
-  {
-    issuer: Type.String(),
-    token_endpoint: Type.String(),
-    jwks_uri: Type.String(),
-    grant_types_supported: Type.Array(Type.String()),
-    response_types_supported: Type.Array(Type.String()),
-    subject_types_supported: Type.Array(Type.String()),
-    scopes_supported: Type.Array(Type.String()),
-    id_token_signing_alg_values_supported: Type.Array(Type.String()),
-    token_endpoint_auth_methods_supported: Type.Array(Type.String()),
-    claims_supported: Type.Array(Type.String()),
-  },
-  { additionalProperties: false },
-);
-
-/** The token API has no SDK service (IamAuthenticator calls it): operation names are our own. */
-const operations: Operations = {
-  'POST /identity/token': {
-    operationId: 'createIamToken',
-    summary: 'Create an IAM access token (API key, refresh token, password, compute-resource token or assume grant)',
-    responses: { 200: TokenResponseSchema },
-    security: 'none',
-  },
-  'POST /identity/profiles': {
-    operationId: 'listAssumableProfiles',
-    summary: 'The trusted profiles a compute resource token or an access token may assume',
-    responses: { 200: AssumableProfilesSchema },
-    security: 'none',
-  },
-  'GET /identity/keys': { operationId: 'getIamJwks', summary: 'Public keys that verify access tokens (JWKS)', responses: { 200: JwksSchema }, security: 'none' },
-  'GET /identity/.well-known/openid-configuration': {
-    operationId: 'getOpenIdConfiguration',
-    summary: 'OpenID Connect discovery document',
-    responses: { 200: DiscoverySchema },
-    security: 'none',
-  },
-};
 
 const isForm = (request: FastifyRequest) => /^application\/x-www-form-urlencoded\b/i.test(request.headers['content-type'] ?? '');
 
@@ -150,8 +66,8 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
         config,
         schema: {
           consumes: ['application/x-www-form-urlencoded'],
-          querystring: Type.Object({ account: Type.Optional(Type.String()) }),
-          body: Type.Optional(TokenForm),
+          querystring: TokenQuery,
+          body: TokenForm,
         },
         preValidation: formOnly,
       },
@@ -169,7 +85,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
       '/identity/profiles',
       {
         config,
-        schema: { consumes: ['application/x-www-form-urlencoded'], body: Type.Optional(ProfilesForm) },
+        schema: { consumes: ['application/x-www-form-urlencoded'], body: ProfilesForm },
         preValidation: formOnly,
       },
       async (request, reply) => {
