@@ -1,12 +1,12 @@
 import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
-import { DomainError, notFound } from '../kernel/errors.js';
 import { expectedTag, nextTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
 import { createAudited } from '../store/audited.js';
 import type { Writer } from '../store/unit-of-work.js';
 import { Catalog } from './catalog.js';
 import { parseCatalogService } from './catalog-file.js';
+import { catalogErrors } from './errors.js';
 import { seedServices } from './seed/index.js';
 import type { RegisteredService, CatalogStore } from './store.js';
 import type { CatalogService } from './types.js';
@@ -43,13 +43,13 @@ export function createCatalogAdmin(deps: {
 
   async function authorize(authorizeAction: (action: string, target: AccessTarget) => Promise<void>) {
     const accountId = await deps.operatorAccountId();
-    if (!accountId) throw new DomainError('forbidden', 'insufficent_permissions', 'There is no operator account yet.');
+    if (!accountId) throw catalogErrors.noOperatorAccount();
     await authorizeAction(ADMINISTER, { accountId, serviceName: 'globalcatalog' });
   }
 
   const refuseBuiltIn = (name: string) => {
     if (builtIn.has(name)) {
-      throw new DomainError('conflict', 'service_built_in', `Service ${name} ships with Portcullis and cannot be changed or removed.`);
+      throw catalogErrors.builtIn(name);
     }
   };
 
@@ -65,7 +65,7 @@ export function createCatalogAdmin(deps: {
 
     async get(name: string): Promise<CatalogEntry> {
       const service = deps.catalog.service(name);
-      if (!service) throw notFound('Service', name);
+      if (!service) throw catalogErrors.serviceNotFound(name);
       const entry = await deps.store.get(name);
       return { service, builtIn: builtIn.has(name), ...(entry ? { registered: without(entry) } : {}) };
     },
@@ -80,7 +80,7 @@ export function createCatalogAdmin(deps: {
         await authorize(tools.authorize);
         refuseBuiltIn(name);
         const service = parseCatalogService(body);
-        if (service.name !== name) throw new DomainError('invalid', 'invalid_body', `The body names service ${service.name}, the path ${name}.`);
+        if (service.name !== name) throw catalogErrors.nameMismatch(service.name, name);
         // Check the meaning against a scratch catalog first: nothing is stored that cannot be registered.
         new Catalog().register(service);
         const entry = await commit(async (w) => {
@@ -108,7 +108,7 @@ export function createCatalogAdmin(deps: {
         await authorize(tools.authorize);
         refuseBuiltIn(name);
         await commit(async (w) => {
-          if (!(await deps.store.get(name, w.trx))) throw notFound('Service', name);
+          if (!(await deps.store.get(name, w.trx))) throw catalogErrors.serviceNotFound(name);
           await deps.store.delete(w.trx, name);
           w.changed({ entity: 'catalog_service', entityId: name, accountId: null, op: 'delete' });
         });

@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/index.js';
-import type { RoleAction, RoleBook } from './render.js';
+import type { RoleAction, RoleBook } from './wire.js';
 import { servicesOfTarget } from './targets.js';
 import type { CustomRoleRecord } from './types.js';
 

@@ -10,7 +10,7 @@ import { isUniqueViolation } from '../store/conflicts.js';
 import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
 import { policyErrors } from './errors.js';
-import type { RenderContext } from './render.js';
+import type { RenderContext } from './wire.js';
 import { createRoleBook } from './role-book.js';
 import type { CustomRoleStore } from './roles-store.js';
 import type { PolicyStore, PolicyWindow } from './store.js';

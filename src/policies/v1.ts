@@ -1,7 +1,7 @@
 import { unsupportedVersionRole } from '../catalog/index.js';
 import type { AttributeCondition, AttributeOperator, PolicySubject } from '../pdp/types.js';
 import { policyErrors } from './errors.js';
-import { ACCOUNT_ATTRIBUTE, policyHref, splitAccount, type RenderContext } from './render.js';
+import { ACCOUNT_ATTRIBUTE, policyHref, splitAccount, type RenderContext } from './wire.js';
 import { templateMetadataOf, type PolicyDraft, type PolicyRecord } from './types.js';
 
 /** The v1 policy syntax (authz.md §2.1): `subjects[]`, `roles[]`, `resources[]` with `name`/`value`. */

@@ -1,6 +1,6 @@
 import type { AttributeCondition, AttributeOperator, PolicySubject, Rule } from '../pdp/types.js';
 import { policyErrors } from './errors.js';
-import { ACCOUNT_ATTRIBUTE, policyHref, splitAccount, type RenderContext } from './render.js';
+import { ACCOUNT_ATTRIBUTE, policyHref, splitAccount, type RenderContext } from './wire.js';
 import { templateMetadataOf, type PolicyDraft, type PolicyRecord } from './types.js';
 
 /** The v2 policy syntax (authz.md §2.2): singular `subject`/`resource`, `key`/`operator`/`value`, `control`, `rule`. */
