@@ -394,6 +394,30 @@ describe('policy template references', () => {
     expect(await mayRead(world.childA, USER)).toBe(false);
   });
 
+  it('a newer version without the reference retires the policy and keeps the group', async () => {
+    const t = await committedGroupTemplate(root, 'Dropping', [{ id: policyTemplateId, version: '1' }]);
+    const res = await root.groups.createAssignment({ templateId: t, templateVersion: '1', targetType: 'Account', target: world.childB.accountId });
+    const id = res.result.id!;
+    await settle(() => root.groups.getAssignment({ assignmentId: id }));
+    const [group] = await groupsNamed(world.childB, 'Dropping');
+    const [policy] = (await world.childB.policies.listV2Policies({ accountId: world.childB.accountId, accessGroupId: group!.id! })).result.policies;
+    expect(await mayRead(world.childB, USER)).toBe(true);
+
+    const v2 = await root.groups.createTemplateVersion({ templateId: t, group: groupOf('Dropping'), policyTemplateReferences: [] });
+    await root.groups.commitTemplate({ templateId: t, versionNum: '2', ifMatch: v2.headers.etag! });
+    const current = await root.groups.getAssignment({ assignmentId: id });
+    await root.groups.updateAssignment({ assignmentId: id, ifMatch: current.headers.etag!, templateVersion: '2' });
+    const done = await settle(() => root.groups.getAssignment({ assignmentId: id }));
+    if (done === 'gone') throw new Error('gone');
+    expect(done.status).toBe('succeeded');
+    expect(done.resources![0]!.policy_template_references).toEqual([]);
+    expect((await world.childB.policies.getV2Policy({ id: policy!.id! })).result.state).toBe('deleted');
+    expect(await groupsNamed(world.childB, 'Dropping')).toHaveLength(1);
+    expect(await mayRead(world.childB, USER)).toBe(false);
+    await root.groups.deleteAssignment({ assignmentId: id });
+    expect(await settle(() => root.groups.getAssignment({ assignmentId: id }))).toBe('gone');
+  });
+
   it('a reference to an uncommitted or missing policy template fails, says why, and makes nothing in the child', async () => {
     const draft = await root.policies.createPolicyTemplate({ accountId: root.accountId, name: 'Draft readers', policy: readCos as never });
     for (const [name, ref, reason] of [
