@@ -72,6 +72,7 @@ import { createGroupKind } from './templates/groups/kind.js';
 import { managedLookup } from './templates/groups/managed.js';
 import { groupTemplateRoutes } from './templates/groups/routes.js';
 import { createTemplatesCore } from './templates/core.js';
+import { policyReferenceApplier } from './templates/kinds/policy-references.js';
 import { createPolicyTemplates } from './templates/service.js';
 import { createTemplateStore } from './templates/store.js';
 import { enterpriseDirectory } from './templates/targets.js';
@@ -289,7 +290,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   // Enterprise-managed templates: the shared core every template kind registers with.
   const templates = createTemplatesCore({ store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
   const policyTemplates = createPolicyTemplates({ db, core: templates, store: templateStore, policies: policyManagement, catalog, clock });
-  const groupTemplates = templates.register(createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock }));
+  const groupTemplates = templates.register(
+    createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }),
+  );
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
     accounts: accountsStore,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { addMember, createOtherAccount, type Caller } from '../helpers/callers.js';
-import { errorOf, statusOf } from '../helpers/identities.js';
+import { bearerOf, errorOf, statusOf } from '../helpers/identities.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { buildEnterprise, rolePolicy, settle, type TemplateWorld } from './enterprise.js';
 
@@ -287,5 +287,172 @@ describe('who may', () => {
     expect(await groupsNamed(world.childB, 'Authored')).toHaveLength(1);
     // A second assignment of the same template to the same target is refused.
     expect(await statusOf(assign())).toBe(409);
+  });
+});
+
+describe('policy template references', () => {
+  const COS = 'cloud-object-storage';
+  const READER = 'crn:v1:bluemix:public:iam::::serviceRole:Reader';
+  const readCos = { type: 'access', description: 'Read object storage', resource: { attributes: [{ key: 'serviceName', operator: 'stringEquals', value: COS }] }, control: { grant: { roles: [{ role_id: READER }] } } };
+  let policyTemplateId: string;
+  let templateId: string;
+  let assignmentId: string;
+  let groupId: string;
+  let policyId: string;
+
+  /** The child's decision for `iamId` reading a bucket of object storage there. */
+  async function mayRead(child: Caller, iamId: string): Promise<boolean> {
+    const response = await fetch(`${server.url}/v2/authz`, {
+      method: 'POST',
+      headers: { authorization: await bearerOf(server.url, child.apikey), 'content-type': 'application/json' },
+      body: JSON.stringify([{ subject: { attributes: { id: iamId } }, action: `${COS}.bucket.get`, resource: { attributes: { accountId: child.accountId, serviceName: COS, serviceInstance: 'bucket-host' } } }]),
+    });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { responses: Array<{ authorizationDecision: { permitted: boolean } }> };
+    return body.responses[0]!.authorizationDecision.permitted;
+  }
+
+  /** A committed group template named `name` whose group receives the policies of `refs`. */
+  async function committedGroupTemplate(as: Caller, name: string, refs: Array<{ id: string; version: string }>): Promise<string> {
+    const t = await as.groups.createTemplate({ name, accountId: root.accountId, group: groupOf(name), policyTemplateReferences: refs });
+    await as.groups.commitTemplate({ templateId: t.result.id!, versionNum: '1', ifMatch: t.headers.etag! });
+    return t.result.id!;
+  }
+
+  beforeAll(async () => {
+    const created = await root.policies.createPolicyTemplate({ accountId: root.accountId, name: 'Object storage readers', policy: readCos as never, committed: true });
+    policyTemplateId = created.result.id!;
+  });
+
+  it('gives the child\'s group the referenced policy, enterprise-managed, and its members the access', async () => {
+    expect(await mayRead(world.childA, USER)).toBe(false);
+    templateId = await committedGroupTemplate(root, 'Readers', [{ id: policyTemplateId, version: '1' }]);
+    const res = await root.groups.createAssignment({ templateId, templateVersion: '1', targetType: 'Account', target: world.childA.accountId });
+    assignmentId = res.result.id!;
+    const done = await settle(() => root.groups.getAssignment({ assignmentId }));
+    if (done === 'gone') throw new Error('gone');
+    expect(done.status).toBe('succeeded');
+    const [entry] = done.resources![0]!.policy_template_references!;
+    expect(entry).toMatchObject({ name: policyTemplateId, status: 'succeeded', error: '' });
+
+    const [group] = await groupsNamed(world.childA, 'Readers');
+    groupId = group!.id!;
+    const policies = (await world.childA.policies.listV2Policies({ accountId: world.childA.accountId, accessGroupId: groupId })).result.policies;
+    expect(policies).toHaveLength(1);
+    policyId = policies[0]!.id!;
+    expect(entry!.resource).toBe(policyId);
+    expect(policies[0]!.template).toEqual({ id: policyTemplateId, version: '1', assignment_id: assignmentId, root_id: templateId, root_version: '1' });
+    expect(policies[0]!.subject!.attributes).toEqual([{ key: 'access_group_id', operator: 'stringEquals', value: groupId }]);
+    expect(policies[0]!.resource!.attributes).toContainEqual({ key: 'accountId', operator: 'stringEquals', value: world.childA.accountId });
+
+    expect(await mayRead(world.childA, USER)).toBe(true);
+    expect(await mayRead(world.childA, USER2)).toBe(false);
+    // The policy is made in child A only.
+    expect(await mayRead(world.childB, USER)).toBe(false);
+  });
+
+  it('the child account cannot delete or weaken the group\'s managed policy', async () => {
+    const child = world.childA.policies;
+    const own = await child.getV2Policy({ id: policyId });
+    const deleted = await errorOf(child.deleteV2Policy({ id: policyId }));
+    expect(deleted.status).toBe(403);
+    expect(deleted.body.errors[0].message).toContain('managed by an enterprise template assignment');
+    const weakened = { type: 'access', subject: own.result.subject, resource: own.result.resource, control: { grant: { roles: [{ role_id: 'crn:v1:bluemix:public:iam::::role:Viewer' }] } } };
+    expect((await errorOf(child.replaceV2Policy({ id: policyId, ifMatch: own.headers.etag!, ...(weakened as Omit<Parameters<typeof child.replaceV2Policy>[0], 'id' | 'ifMatch'>) }))).status).toBe(403);
+    expect((await child.getV2Policy({ id: policyId })).result.state).toBe('active');
+    expect(await mayRead(world.childA, USER)).toBe(true);
+  });
+
+  it('reports a changed or vanished policy as drifted and restores it when the version is applied again', async () => {
+    const { db } = server.server.registry.database;
+    await db.updateTable('policies').set({ description: 'Edited behind the API' }).where('id', '=', policyId).execute();
+    const changed = await root.groups.getAssignment({ assignmentId });
+    expect(changed.result.resources![0]!.policy_template_references![0]!.status).toBe('drifted');
+    expect(changed.result.resources![0]!.group!.group.status).toBe('succeeded');
+
+    await db.updateTable('policies').set({ state: 'deleted' }).where('id', '=', policyId).execute();
+    const gone = await root.groups.getAssignment({ assignmentId });
+    expect(gone.result.resources![0]!.policy_template_references![0]!.status).toBe('drifted');
+    await root.groups.updateAssignment({ assignmentId, ifMatch: gone.headers.etag!, templateVersion: '1' });
+    const repaired = await settle(() => root.groups.getAssignment({ assignmentId }));
+    if (repaired === 'gone') throw new Error('gone');
+    expect(repaired.status).toBe('succeeded');
+    const [entry] = repaired.resources![0]!.policy_template_references!;
+    expect(entry!.status).toBe('succeeded');
+    policyId = entry!.resource!;
+    const restored = await world.childA.policies.getV2Policy({ id: policyId });
+    expect(restored.result).toMatchObject({ state: 'active', description: 'Read object storage' });
+    expect(await mayRead(world.childA, USER)).toBe(true);
+  });
+
+  it('removing the assignment removes the group and retires its policy', async () => {
+    expect((await root.groups.deleteAssignment({ assignmentId })).status).toBe(202);
+    expect(await settle(() => root.groups.getAssignment({ assignmentId }))).toBe('gone');
+    expect(await groupsNamed(world.childA, 'Readers')).toHaveLength(0);
+    expect((await world.childA.policies.getV2Policy({ id: policyId })).result.state).toBe('deleted');
+    expect((await world.childA.policies.listV2Policies({ accountId: world.childA.accountId, accessGroupId: groupId })).result.policies).toHaveLength(0);
+    expect(await mayRead(world.childA, USER)).toBe(false);
+  });
+
+  it('a newer version without the reference retires the policy and keeps the group', async () => {
+    const t = await committedGroupTemplate(root, 'Dropping', [{ id: policyTemplateId, version: '1' }]);
+    const res = await root.groups.createAssignment({ templateId: t, templateVersion: '1', targetType: 'Account', target: world.childB.accountId });
+    const id = res.result.id!;
+    await settle(() => root.groups.getAssignment({ assignmentId: id }));
+    const [group] = await groupsNamed(world.childB, 'Dropping');
+    const [policy] = (await world.childB.policies.listV2Policies({ accountId: world.childB.accountId, accessGroupId: group!.id! })).result.policies;
+    expect(await mayRead(world.childB, USER)).toBe(true);
+
+    const v2 = await root.groups.createTemplateVersion({ templateId: t, group: groupOf('Dropping'), policyTemplateReferences: [] });
+    await root.groups.commitTemplate({ templateId: t, versionNum: '2', ifMatch: v2.headers.etag! });
+    const current = await root.groups.getAssignment({ assignmentId: id });
+    await root.groups.updateAssignment({ assignmentId: id, ifMatch: current.headers.etag!, templateVersion: '2' });
+    const done = await settle(() => root.groups.getAssignment({ assignmentId: id }));
+    if (done === 'gone') throw new Error('gone');
+    expect(done.status).toBe('succeeded');
+    expect(done.resources![0]!.policy_template_references).toEqual([]);
+    expect((await world.childB.policies.getV2Policy({ id: policy!.id! })).result.state).toBe('deleted');
+    expect(await groupsNamed(world.childB, 'Dropping')).toHaveLength(1);
+    expect(await mayRead(world.childB, USER)).toBe(false);
+    await root.groups.deleteAssignment({ assignmentId: id });
+    expect(await settle(() => root.groups.getAssignment({ assignmentId: id }))).toBe('gone');
+  });
+
+  it('a reference to an uncommitted or missing policy template fails, says why, and makes nothing in the child', async () => {
+    const draft = await root.policies.createPolicyTemplate({ accountId: root.accountId, name: 'Draft readers', policy: readCos as never });
+    for (const [name, ref, reason] of [
+      ['Draft refs', { id: draft.result.id!, version: '1' }, 'is not committed'],
+      ['Missing refs', { id: 'PolicyTemplate-00000000-0000-0000-0000-000000000000', version: '1' }, 'was not found'],
+    ] as const) {
+      const t = await committedGroupTemplate(root, name, [ref]);
+      const res = await root.groups.createAssignment({ templateId: t, templateVersion: '1', targetType: 'Account', target: world.childB.accountId });
+      const done = await settle(() => root.groups.getAssignment({ assignmentId: res.result.id! }));
+      if (done === 'gone') throw new Error('gone');
+      expect(done.status).toBe('failed');
+      const [failed] = done.resources![0]!.policy_template_references!;
+      expect(failed).toMatchObject({ name: ref.id, status: 'failed' });
+      expect(failed!.error).toContain(reason);
+      expect(await groupsNamed(world.childB, name)).toHaveLength(0);
+      await root.groups.deleteAssignment({ assignmentId: res.result.id! });
+      expect(await settle(() => root.groups.getAssignment({ assignmentId: res.result.id! }))).toBe('gone');
+    }
+  });
+
+  it('an assigner who may make groups but not policies in the child fails at the reference there', async () => {
+    const assigner = await addMember(server, root.accountId);
+    const roles = rolePolicy(root.accountId, assigner.iamId, 'iam-groups', 'serviceRole:TemplateAdministrator');
+    roles.roles.push({ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:AssignmentAdministrator' });
+    await root.policies.createPolicy(roles);
+    await world.childB.policies.createPolicy(rolePolicy(world.childB.accountId, assigner.iamId, 'iam-groups', 'role:Administrator'));
+    const t = await committedGroupTemplate(assigner, 'Assigned readers', [{ id: policyTemplateId, version: '1' }]);
+    const res = await assigner.groups.createAssignment({ templateId: t, templateVersion: '1', targetType: 'Account', target: world.childB.accountId });
+    const done = await settle(() => assigner.groups.getAssignment({ assignmentId: res.result.id! }));
+    if (done === 'gone') throw new Error('gone');
+    expect(done.status).toBe('failed');
+    const [refused] = done.resources![0]!.policy_template_references!;
+    expect(refused!.status).toBe('failed');
+    expect(refused!.error).toMatch(/^insufficent_permissions/);
+    expect(await groupsNamed(world.childB, 'Assigned readers')).toHaveLength(0);
+    expect(await mayRead(world.childB, USER)).toBe(false);
   });
 });

@@ -1,4 +1,5 @@
-import type { TargetContext } from '../types.js';
+import type { PolicySubject } from '../../pdp/types.js';
+import type { TargetContext, TemplateMetadata } from '../types.js';
 import type { Write } from '../../store/unit-of-work.js';
 
 /**
@@ -39,13 +40,32 @@ export interface PolicyTemplateRef {
   version?: string;
 }
 
+/** A reference as a run uses it: the policy template and its version. */
+export interface CheckedRef {
+  id: string;
+  version: string;
+}
+
 /**
- * Places the policies of policy templates on a group in a child account: the policy template kind
- * provides it once the registry has one; without it, an assignment with references fails there.
+ * Places the policies of referenced policy templates on a subject in a child account (the policy
+ * template kind implements it: kinds/policy-references.ts). A reference must name a committed
+ * access policy template of the referring template's account; anything else fails that reference.
  */
 export interface PolicyTemplateApplier {
-  /** Throws unless the assigner could place the reference's policy in the child account (outside any write). */
-  authorize(run: { accountId: string; ref: { id: string; version: string }; authorizeInTarget: TargetContext<unknown>['authorizeInTarget'] }): Promise<void>;
-  /** Creates or updates the group's policy of the reference inside `w`; returns its id. */
-  applyToGroup(w: Write, run: { accountId: string; groupId: string; ref: { id: string; version: string } }): Promise<string>;
+  /**
+   * Throws unless the reference can be placed and the assigner could place its policy in the child
+   * account (with `previousId`: update that policy). Reads the database: call it outside any write.
+   */
+  authorize(run: { ownerAccountId: string; accountId: string; ref: CheckedRef; previousId?: string; authorizeInTarget: TargetContext<unknown>['authorizeInTarget'] }): Promise<void>;
+  /** Throws unless the assigner could retire the policy `previousId` in the child account (outside any write). */
+  authorizeRetire(run: { accountId: string; previousId: string; authorizeInTarget: TargetContext<unknown>['authorizeInTarget'] }): Promise<void>;
+  /** Creates (or updates `previousId`) the reference's policy for `subject` inside `w`, enterprise-managed by `metadata`; returns its id. */
+  place(
+    w: Write,
+    run: { ownerAccountId: string; accountId: string; subject: PolicySubject; ref: CheckedRef; previousId?: string; metadata: TemplateMetadata; byIamId: string },
+  ): Promise<string>;
+  /** Retires the policy inside `w` (a policy already gone is fine). */
+  retire(w: Write, policyId: string, byIamId: string): Promise<void>;
+  /** Whether the policy no longer is what the reference makes for `subject` (changed, retired, gone, or the reference unloadable). */
+  drifted(run: { ownerAccountId: string; accountId: string; subject: PolicySubject; ref: CheckedRef; policyId: string | undefined }): Promise<boolean>;
 }

@@ -143,12 +143,9 @@ export function createPolicyKind(deps: PolicyKindDeps) {
    * on every grant target of the policy. Reads through the database: call it outside any write.
    */
   async function authorizePolicy(input: Omit<PlacePolicyInput, 'managedBy' | 'byIamId'>, removing = false): Promise<void> {
+    if (removing) return authorizeRetire(input);
     const previous = input.previousId === undefined ? undefined : await deps.policies.get(input.previousId);
     const current = previous?.state === 'active' && previous.accountId === input.accountId ? previous : undefined;
-    if (removing) {
-      if (current) for (const target of grantTargets(input.accountId, current.resource, catalog)) await input.authorizeInTarget('iam.policy.delete', target);
-      return;
-    }
     const draft = await expectedDraft(input.accountId, input.policy, input.subject);
     for (const target of grantTargets(input.accountId, draft.resource, catalog)) {
       await input.authorizeInTarget(current ? 'iam.policy.update' : 'iam.policy.create', target);
@@ -156,10 +153,21 @@ export function createPolicyKind(deps: PolicyKindDeps) {
   }
 
   /**
+   * Authorizes, before the write, what `retirePolicy` will do: `iam.policy.delete` on every grant
+   * target of the live policy (none when it is gone already). Needs no template content, so a
+   * removal works after the template's version is gone. Call it outside any write.
+   */
+  async function authorizeRetire(input: Pick<PlacePolicyInput, 'accountId' | 'previousId' | 'authorizeInTarget'>): Promise<void> {
+    const previous = input.previousId === undefined ? undefined : await deps.policies.get(input.previousId);
+    if (previous?.state !== 'active' || previous.accountId !== input.accountId) return;
+    for (const target of grantTargets(input.accountId, previous.resource, catalog)) await input.authorizeInTarget('iam.policy.delete', target);
+  }
+
+  /**
    * Makes or updates one managed policy in the target account, inside `w` (authorized beforehand
    * by `authorizePolicy`); a duplicate of another active policy there is a 409. Returns the policy id.
    */
-  async function placePolicy(w: Write, input: PlacePolicyInput): Promise<string> {
+  async function placePolicy(w: Write, input: Omit<PlacePolicyInput, 'authorizeInTarget'>): Promise<string> {
     const draft = await expectedDraft(input.accountId, input.policy, input.subject, w.trx);
     const previous = input.previousId === undefined ? undefined : await deps.policies.get(input.previousId, w.trx);
     const current = previous?.state === 'active' && previous.accountId === input.accountId ? previous : undefined;
@@ -277,7 +285,6 @@ export function createPolicyKind(deps: PolicyKindDeps) {
           policy,
           managedBy: { ...ctx.metadata, ownerAccountId: ctx.assignment.accountId },
           ...(previousId !== undefined ? { previousId } : {}),
-          authorizeInTarget: ctx.authorizeInTarget,
           byIamId: ctx.principal.iamId,
         }),
       );
@@ -295,7 +302,7 @@ export function createPolicyKind(deps: PolicyKindDeps) {
     },
   };
 
-  return { kind, authorizePolicy, placePolicy, retirePolicy, policyDrifted };
+  return { kind, authorizePolicy, authorizeRetire, placePolicy, retirePolicy, policyDrifted };
 }
 
 export type PolicyKind = ReturnType<typeof createPolicyKind>;
