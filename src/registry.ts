@@ -73,6 +73,8 @@ import { managedLookup } from './templates/groups/managed.js';
 import { groupTemplateRoutes } from './templates/groups/routes.js';
 import { createTemplatesCore } from './templates/core.js';
 import { createPolicyTemplates } from './templates/service.js';
+import { createAccountSettingsKind } from './templates/settings/kind.js';
+import { accountSettingsTemplateRoutes } from './templates/settings/routes.js';
 import { createTemplateStore } from './templates/store.js';
 import { enterpriseDirectory } from './templates/targets.js';
 
@@ -290,6 +292,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const templates = createTemplatesCore({ store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
   const policyTemplates = createPolicyTemplates({ db, core: templates, store: templateStore, policies: policyManagement, catalog, clock });
   const groupTemplates = templates.register(createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock }));
+  const accountSettingsTemplates = templates.register(createAccountSettingsKind({ settings: identity.settings }));
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
     accounts: accountsStore,
@@ -377,6 +380,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         cbrRoutes({ cbr, authenticator, site }),
         signInRoutes({ signin, authenticator }),
         groupTemplateRoutes({ groupTemplates, authenticator, site }),
+        accountSettingsTemplateRoutes({ kind: accountSettingsTemplates, authenticator, site }),
       ],
     });
 

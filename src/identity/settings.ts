@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { invalid } from '../kernel/errors.js';
 import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Trx } from '../store/unit-of-work.js';
+import type { Trx, Write } from '../store/unit-of-work.js';
 import { audited, historyEntry, targetOf, type IdentityContext } from './context.js';
 import type {
   AccountSettings,
@@ -137,6 +137,18 @@ function effective(values: SettingsValues): SettingsValues {
   return resolved;
 }
 
+/** The checks of an update that need no database (ranges, IP lists, realms); 400 naming the field. */
+export function checkSettingsUpdate(update: SettingsUpdate): void {
+  for (const field of Object.keys(RANGES)) {
+    const value = update[field as keyof SettingsUpdate];
+    if (typeof value === 'string') checkNumber(field, value);
+  }
+  if (update.allowedIpAddresses !== undefined) checkIpList(update.allowedIpAddresses);
+  for (const domain of update.restrictUserDomains ?? []) {
+    if (domain.realmId.trim() === '') throw invalid('restrict_user_domains: realm_id must not be empty.');
+  }
+}
+
 export function createSettingsService(ctx: IdentityContext) {
   const { store, authorizer, clock, accounts } = ctx;
 
@@ -165,14 +177,7 @@ export function createSettingsService(ctx: IdentityContext) {
    * the write: it reads memberships outside the transaction.
    */
   async function checked(accountId: string, update: SettingsUpdate): Promise<SettingsUpdate & { userMfa?: UserMfaExemption[] }> {
-    for (const field of Object.keys(RANGES)) {
-      const value = update[field as keyof SettingsUpdate];
-      if (typeof value === 'string') checkNumber(field, value);
-    }
-    if (update.allowedIpAddresses !== undefined) checkIpList(update.allowedIpAddresses);
-    for (const domain of update.restrictUserDomains ?? []) {
-      if (domain.realmId.trim() === '') throw invalid('restrict_user_domains: realm_id must not be empty.');
-    }
+    checkSettingsUpdate(update);
     if (!update.userMfa) return { ...update, userMfa: undefined };
     const userMfa: UserMfaExemption[] = [];
     for (const entry of update.userMfa) {
@@ -189,6 +194,36 @@ export function createSettingsService(ctx: IdentityContext) {
     /** The values in force in an account, without authorization: for other domains (token lifetimes, IP allow-lists). */
     async effectiveSettingsOf(accountId: string): Promise<SettingsValues> {
       return effective((await settingsOf(accountId)).values);
+    },
+
+    /** The values an account stored (defaults where it never saved any), without authorization: for account-settings templates' drift. */
+    async storedValuesOf(accountId: string): Promise<SettingsValues> {
+      return (await settingsOf(accountId)).values;
+    },
+
+    /**
+     * For account-settings templates: `update` checked for `accountId` (user_mfa members read the
+     * database, so call this before the write). Authorization is the caller's.
+     */
+    check: checked,
+
+    /**
+     * For account-settings templates: applies a checked update to `accountId` inside the caller's
+     * write (the assignment runner's), whatever the current tag, and returns the values now stored.
+     * Authorization is the caller's, before the write.
+     */
+    async writeIn(w: Write, accountId: string, change: SettingsUpdate & { userMfa?: UserMfaExemption[] }): Promise<SettingsValues> {
+      const current = await settingsOf(accountId, w.trx);
+      const values = merged(current.values, change);
+      const exists = current.entityTag !== DEFAULT_SETTINGS_TAG;
+      const saved = await store.saveSettings(w.trx, accountId, exists, undefined, {
+        settings: JSON.stringify(values),
+        entityTag: nextTag(current.entityTag),
+        modifiedAt: clock.now().toISOString(),
+      });
+      if (!saved) throw staleTag();
+      w.changed({ entity: 'account-settings', entityId: accountId, accountId, op: 'update' });
+      return values;
     },
 
     async get(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView> {
