@@ -74,6 +74,9 @@ import { groupTemplateRoutes } from './templates/groups/routes.js';
 import { createTemplatesCore } from './templates/core.js';
 import { createPolicyTemplates } from './templates/service.js';
 import { createAccountSettingsKind } from './templates/settings/kind.js';
+import { managedProfileGuard } from './templates/profiles/guard.js';
+import { createProfileKind } from './templates/profiles/kind.js';
+import { profileTemplateRoutes } from './templates/profiles/routes.js';
 import { accountSettingsTemplateRoutes } from './templates/settings/routes.js';
 import { createTemplateStore } from './templates/store.js';
 import { enterpriseDirectory } from './templates/targets.js';
@@ -213,6 +216,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     onIdentityRemoved: identityRemovals,
     authorizeHandOver: grants.authorizeHandOver,
     mfaEnrolments: signinStore.enrolments,
+    guardManagedProfile: managedProfileGuard(managedLookup(db)),
   });
   const resources = createResourcesService({
     store: resourcesStore,
@@ -293,6 +297,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const policyTemplates = createPolicyTemplates({ db, core: templates, store: templateStore, policies: policyManagement, catalog, clock });
   const groupTemplates = templates.register(createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock }));
   const accountSettingsTemplates = templates.register(createAccountSettingsKind({ settings: identity.settings }));
+  const profileTemplates = templates.register(createProfileKind({ profiles: trustedProfileStore, clock }));
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
     accounts: accountsStore,
@@ -381,6 +386,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         signInRoutes({ signin, authenticator }),
         groupTemplateRoutes({ groupTemplates, authenticator, site }),
         accountSettingsTemplateRoutes({ kind: accountSettingsTemplates, authenticator, site }),
+        profileTemplateRoutes({ kind: profileTemplates, authenticator, site }),
       ],
     });
 

@@ -37,6 +37,11 @@ export interface IdentityDeps {
    * hands its access over (authz.md §3.1).
    */
   authorizeHandOver: AuthorizeHandOver;
+  /**
+   * Refuses (403) a change of a trusted profile an enterprise template assignment manages: such a
+   * profile changes only through its assignment. Absent: no profile is managed.
+   */
+  guardManagedProfile?(profileId: string, action: string): Promise<void>;
   /** Which users have confirmed a second factor (the sign-in domain), for MFA status and reports. */
   mfaEnrolments: MfaEnrolments;
 }

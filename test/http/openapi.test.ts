@@ -56,11 +56,6 @@ const SIGNIN_OPEN = ['requestPasswordReset', 'confirmPasswordReset', 'signInWith
 /** SDK operations the server does not serve yet (each a known gap, by issue where one exists). */
 const NOT_SERVED: Record<string, string[]> = {
   'iam-identity/v1': [
-    // templates and assignments (#13)
-    'listProfileTemplates', 'createProfileTemplate', 'getLatestProfileTemplateVersion', 'deleteAllVersionsOfProfileTemplate',
-    'listVersionsOfProfileTemplate', 'createProfileTemplateVersion', 'getProfileTemplateVersion', 'updateProfileTemplateVersion',
-    'deleteProfileTemplateVersion', 'commitProfileTemplate', 'listTrustedProfileAssignments', 'createTrustedProfileAssignment',
-    'getTrustedProfileAssignment', 'deleteTrustedProfileAssignment', 'updateTrustedProfileAssignment',
   ],
   'iam-access-groups/v2': [],
   'iam-policy-management/v1': [],
