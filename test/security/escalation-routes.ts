@@ -103,6 +103,10 @@ async function idsOfA(server: TestServer, f: Fixture) {
   const settingsTemplateId: string = settingsTemplate.body?.id ?? 'none';
   await owner('POST', `/v1/account_settings_templates/${settingsTemplateId}/versions/1/commit`, undefined);
   const settingsAssignment = await owner('POST', '/v1/account_settings_assignments', { template_id: settingsTemplateId, template_version: 1, target_type: 'Account', target: child.body?.account_id });
+  const profileTemplate = await owner('POST', '/v1/profile_templates', { name: 'escalation-profiles', account_id: f.accountId, profile: { name: 'escalation-managed-profile' } });
+  const profileTemplateId: string = profileTemplate.body?.id ?? 'none';
+  await owner('POST', `/v1/profile_templates/${profileTemplateId}/versions/1/commit`, undefined);
+  const profileAssignment = await owner('POST', '/v1/profile_assignments', { template_id: profileTemplateId, template_version: 1, target_type: 'Account', target: child.body?.account_id });
   return {
     profile,
     claimRule: claimRule.body?.id ?? 'none',
@@ -114,6 +118,8 @@ async function idsOfA(server: TestServer, f: Fixture) {
     groupAssignment: (assignment.body?.id as string | undefined) ?? 'none',
     settingsTemplate: settingsTemplateId,
     settingsAssignment: (settingsAssignment.body?.id as string | undefined) ?? 'none',
+    profileTemplate: profileTemplateId,
+    profileAssignment: (profileAssignment.body?.id as string | undefined) ?? 'none',
     policy: f.deletable[0][0]!,
     role: f.customRole.id,
     group: f.groups[0]!,
@@ -155,6 +161,8 @@ function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (/\/group_assignments\//.test(path)) return a.groupAssignment;
   if (/\/account_settings_templates\//.test(path)) return param === 'version' ? '1' : a.settingsTemplate;
   if (/\/account_settings_assignments\//.test(path)) return a.settingsAssignment;
+  if (/\/profile_templates\//.test(path)) return param === 'version' ? '1' : a.profileTemplate;
+  if (/\/profile_assignments\//.test(path)) return a.profileAssignment;
   if (/\/policies\//.test(path)) return a.policy;
   if (/\/roles\//.test(path)) return a.role;
   if (/\/groups\//.test(path)) return a.group;
@@ -197,6 +205,8 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v1/group_assignments?account_id=${f.accountId}`,
     `/v1/account_settings_templates?account_id=${f.accountId}`,
     `/v1/account_settings_assignments?account_id=${f.accountId}`,
+    `/v1/profile_templates?account_id=${f.accountId}`,
+    `/v1/profile_assignments?account_id=${f.accountId}`,
   ];
   const state: Record<string, unknown> = {};
   for (const path of paths) {
