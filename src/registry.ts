@@ -73,6 +73,7 @@ import { managedLookup } from './templates/groups/managed.js';
 import { groupTemplateRoutes } from './templates/groups/routes.js';
 import { createTemplatesCore } from './templates/core.js';
 import { createPolicyTemplates } from './templates/service.js';
+import { assignedSettingsLookup } from './templates/settings/assigned.js';
 import { createAccountSettingsKind } from './templates/settings/kind.js';
 import { managedProfileGuard } from './templates/profiles/guard.js';
 import { createProfileKind } from './templates/profiles/kind.js';
@@ -217,6 +218,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     authorizeHandOver: grants.authorizeHandOver,
     mfaEnrolments: signinStore.enrolments,
     guardManagedProfile: managedProfileGuard(managedLookup(db)),
+    assignedSettingsTemplates: assignedSettingsLookup(db),
   });
   const resources = createResourcesService({
     store: resourcesStore,

@@ -42,6 +42,12 @@ export interface IdentityDeps {
    * profile changes only through its assignment. Absent: no profile is managed.
    */
   guardManagedProfile?(profileId: string, action: string): Promise<void>;
+  /**
+   * The account-settings templates applied to an account (the effective settings'
+   * `assigned_templates`): each template's id, version and name and the settings it names, in
+   * IBM's wire shape. Absent: none are.
+   */
+  assignedSettingsTemplates?(accountId: string): Promise<{ templateId: string; templateVersion: number; templateName: string; settings: object }[]>;
   /** Which users have confirmed a second factor (the sign-in domain), for MFA status and reports. */
   mfaEnrolments: MfaEnrolments;
 }

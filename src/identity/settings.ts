@@ -19,8 +19,12 @@ import { presentFields } from './validate.js';
  * Account identity settings (`/v1/accounts/{id}/settings/identity`). An account that never saved
  * any has the defaults below, under a fixed entity tag. An update changes only the fields it
  * names; numeric settings are decimal strings within IBM's ranges or `NOT_SET` (service default).
- * Effective settings resolve `NOT_SET` to the service defaults (no templates exist yet).
+ * Effective settings resolve `NOT_SET` to the service defaults and name the account-settings templates
+ * applied to the account (their values are written into its settings when applied).
  */
+
+/** An account-settings template applied to the account (IdentityDeps.assignedSettingsTemplates). */
+export type AssignedTemplate = Awaited<ReturnType<NonNullable<IdentityContext['assignedSettingsTemplates']>>>[number];
 
 /** The tag of settings never saved (revision 0). */
 export const DEFAULT_SETTINGS_TAG = `0-${'0'.repeat(32)}`;
@@ -232,10 +236,11 @@ export function createSettingsService(ctx: IdentityContext) {
     },
 
     /** The account's settings and the values in force (`/effective_settings/identity`). */
-    async getEffective(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView & { effective: SettingsValues }> {
+    async getEffective(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView & { effective: SettingsValues; assigned: AssignedTemplate[] }> {
       await authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId), actor.environment);
       const account = await view(accountId, options);
-      return { ...account, effective: effective(account.entity.values) };
+      const assigned = (await ctx.assignedSettingsTemplates?.(accountId)) ?? [];
+      return { ...account, effective: effective(account.entity.values), assigned };
     },
 
     async update(actor: Actor, accountId: string, ifMatch: string, update: SettingsUpdate): Promise<AccountSettings> {

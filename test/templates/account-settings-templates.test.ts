@@ -106,6 +106,9 @@ describe('account settings assignments', () => {
     for (const child of [world.childA, world.childB]) {
       expect(await settingsOf(child)).toMatchObject({ restrict_create_service_id: 'RESTRICTED', mfa: 'TOTP', session_expiration_in_seconds: '3600', max_sessions_per_identity: '5' });
     }
+    const effective = (await world.childA.identity.getEffectiveAccountSettings({ accountId: world.childA.accountId })).result;
+    expect(effective.assigned_templates).toEqual([expect.objectContaining({ template_id: templateId, template_version: 1, template_name: 'Assigned', mfa: 'TOTP' })]);
+    expect(effective.effective.session_expiration_in_seconds).toBe('3600');
     const listed = await root.identity.listAccountSettingsAssignments({ accountId: root.accountId, templateId });
     expect(listed.result.assignments.map((a) => a.id)).toEqual([assignmentId]);
   });
@@ -162,6 +165,7 @@ describe('account settings assignments', () => {
     expect(res.status).toBe(202);
     expect(await settle(() => root.identity.getAccountSettingsAssignment({ assignmentId }))).toBe('gone');
     expect((await settingsOf(world.childA)).mfa).toBe('LEVEL3');
+    expect((await world.childA.identity.getEffectiveAccountSettings({ accountId: world.childA.accountId })).result.assigned_templates).toEqual([]);
     expect((await root.identity.deleteAccountSettingsTemplateVersion({ templateId, version: '1' })).status).toBe(204);
     expect((await root.identity.deleteAllVersionsOfAccountSettingsTemplate({ templateId })).status).toBe(204);
     expect(await statusOf(root.identity.getLatestAccountSettingsTemplateVersion({ templateId }))).toBe(404);
