@@ -96,7 +96,7 @@ describe('trusted profile templates', () => {
     // The account's apply is one write: the profile stays at the version it had.
     expect((await profilesNamed(world.childA, 'Auditor'))[0]!.description).toBe('reviewed');
 
-    await root.identity.createProfileTemplateVersion({ templateId, profile: profileOf('third') });
+    await root.identity.createProfileTemplateVersion({ templateId, profile: profileOf('third'), policyTemplateReferences: [] });
     await root.identity.commitProfileTemplate({ templateId, version: '3' });
     const again = await root.identity.getTrustedProfileAssignment({ assignmentId });
     await root.identity.updateTrustedProfileAssignment({ assignmentId, ifMatch: again.headers.etag!, templateVersion: 3 });

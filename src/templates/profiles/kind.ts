@@ -162,7 +162,14 @@ export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTe
       resourceType: 'profile-template',
       assignmentType: 'profile-assignment',
     },
-    validate: async (body) => checkProfileBody(body),
+    /** A later version (or an update) that leaves out `profile` or `policy_template_references` keeps those of `previous`. */
+    validate: async (input, _accountId, previous) => {
+      const body = (input ?? {}) as Partial<ProfileTemplateBody>;
+      return checkProfileBody({
+        profile: body.profile ?? previous?.profile,
+        policy_template_references: body.policy_template_references ?? previous?.policy_template_references,
+      });
+    },
 
     /** Making the profile is `iam-identity.profile.create` (or `.update` of the one made before) in the child; removing it `.delete`. */
     async authorize(ctx, removing) {

@@ -98,9 +98,12 @@ export function createAccountSettingsKind(deps: SettingsKindDeps): TemplateKind<
       assignmentType: 'account-settings-assignment',
     },
 
-    /** The `account_settings` of a request, checked as a settings update is (ranges, IP lists, realms); 400 in the templates' code. */
-    async validate(input) {
-      const body = ((input as { account_settings?: AccountSettingsBody } | undefined)?.account_settings ?? {}) as AccountSettingsBody;
+    /**
+     * The `account_settings` of a request, checked as a settings update is (ranges, IP lists,
+     * realms); 400 in the templates' code. A later version (or an update) without them keeps those of `previous`.
+     */
+    async validate(input, _accountId, previous) {
+      const body = ((input as { account_settings?: AccountSettingsBody } | undefined)?.account_settings ?? previous ?? {}) as AccountSettingsBody;
       try {
         checkSettingsUpdate(updateOf(body));
       } catch (error) {
