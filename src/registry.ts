@@ -74,6 +74,12 @@ import { groupTemplateRoutes } from './templates/groups/routes.js';
 import { createTemplatesCore } from './templates/core.js';
 import { policyReferenceApplier } from './templates/kinds/policy-references.js';
 import { createPolicyTemplates } from './templates/service.js';
+import { assignedSettingsLookup } from './templates/settings/assigned.js';
+import { createAccountSettingsKind } from './templates/settings/kind.js';
+import { managedProfileGuard } from './templates/profiles/guard.js';
+import { createProfileKind } from './templates/profiles/kind.js';
+import { profileTemplateRoutes } from './templates/profiles/routes.js';
+import { accountSettingsTemplateRoutes } from './templates/settings/routes.js';
 import { createTemplateStore } from './templates/store.js';
 import { enterpriseDirectory } from './templates/targets.js';
 
@@ -212,6 +218,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     onIdentityRemoved: identityRemovals,
     authorizeHandOver: grants.authorizeHandOver,
     mfaEnrolments: signinStore.enrolments,
+    guardManagedProfile: managedProfileGuard(managedLookup(db)),
+    assignedSettingsTemplates: assignedSettingsLookup(db),
   });
   const resources = createResourcesService({
     store: resourcesStore,
@@ -293,6 +301,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const groupTemplates = templates.register(
     createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }),
   );
+  const accountSettingsTemplates = templates.register(createAccountSettingsKind({ settings: identity.settings }));
+  const profileTemplates = templates.register(createProfileKind({ profiles: trustedProfileStore, clock }));
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
     accounts: accountsStore,
@@ -380,6 +390,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         cbrRoutes({ cbr, authenticator, site }),
         signInRoutes({ signin, authenticator }),
         groupTemplateRoutes({ groupTemplates, authenticator, site }),
+        accountSettingsTemplateRoutes({ kind: accountSettingsTemplates, authenticator, site }),
+        profileTemplateRoutes({ kind: profileTemplates, authenticator, site }),
       ],
     });
 

@@ -37,6 +37,17 @@ export interface IdentityDeps {
    * hands its access over (authz.md §3.1).
    */
   authorizeHandOver: AuthorizeHandOver;
+  /**
+   * Refuses (403) a change of a trusted profile an enterprise template assignment manages: such a
+   * profile changes only through its assignment. Absent: no profile is managed.
+   */
+  guardManagedProfile?(profileId: string, action: string): Promise<void>;
+  /**
+   * The account-settings templates applied to an account (the effective settings'
+   * `assigned_templates`): each template's id, version and name and the settings it names, in
+   * IBM's wire shape. Absent: none are.
+   */
+  assignedSettingsTemplates?(accountId: string): Promise<{ templateId: string; templateVersion: number; templateName: string; settings: object }[]>;
   /** Which users have confirmed a second factor (the sign-in domain), for MFA status and reports. */
   mfaEnrolments: MfaEnrolments;
 }

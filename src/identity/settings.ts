@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { invalid } from '../kernel/errors.js';
 import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
-import type { Trx } from '../store/unit-of-work.js';
+import type { Trx, Write } from '../store/unit-of-work.js';
 import { audited, historyEntry, targetOf, type IdentityContext } from './context.js';
 import type {
   AccountSettings,
@@ -19,8 +19,12 @@ import { presentFields } from './validate.js';
  * Account identity settings (`/v1/accounts/{id}/settings/identity`). An account that never saved
  * any has the defaults below, under a fixed entity tag. An update changes only the fields it
  * names; numeric settings are decimal strings within IBM's ranges or `NOT_SET` (service default).
- * Effective settings resolve `NOT_SET` to the service defaults (no templates exist yet).
+ * Effective settings resolve `NOT_SET` to the service defaults and name the account-settings templates
+ * applied to the account (their values are written into its settings when applied).
  */
+
+/** An account-settings template applied to the account (IdentityDeps.assignedSettingsTemplates). */
+export type AssignedTemplate = Awaited<ReturnType<NonNullable<IdentityContext['assignedSettingsTemplates']>>>[number];
 
 /** The tag of settings never saved (revision 0). */
 export const DEFAULT_SETTINGS_TAG = `0-${'0'.repeat(32)}`;
@@ -137,6 +141,18 @@ function effective(values: SettingsValues): SettingsValues {
   return resolved;
 }
 
+/** The checks of an update that need no database (ranges, IP lists, realms); 400 naming the field. */
+export function checkSettingsUpdate(update: SettingsUpdate): void {
+  for (const field of Object.keys(RANGES)) {
+    const value = update[field as keyof SettingsUpdate];
+    if (typeof value === 'string') checkNumber(field, value);
+  }
+  if (update.allowedIpAddresses !== undefined) checkIpList(update.allowedIpAddresses);
+  for (const domain of update.restrictUserDomains ?? []) {
+    if (domain.realmId.trim() === '') throw invalid('restrict_user_domains: realm_id must not be empty.');
+  }
+}
+
 export function createSettingsService(ctx: IdentityContext) {
   const { store, authorizer, clock, accounts } = ctx;
 
@@ -165,14 +181,7 @@ export function createSettingsService(ctx: IdentityContext) {
    * the write: it reads memberships outside the transaction.
    */
   async function checked(accountId: string, update: SettingsUpdate): Promise<SettingsUpdate & { userMfa?: UserMfaExemption[] }> {
-    for (const field of Object.keys(RANGES)) {
-      const value = update[field as keyof SettingsUpdate];
-      if (typeof value === 'string') checkNumber(field, value);
-    }
-    if (update.allowedIpAddresses !== undefined) checkIpList(update.allowedIpAddresses);
-    for (const domain of update.restrictUserDomains ?? []) {
-      if (domain.realmId.trim() === '') throw invalid('restrict_user_domains: realm_id must not be empty.');
-    }
+    checkSettingsUpdate(update);
     if (!update.userMfa) return { ...update, userMfa: undefined };
     const userMfa: UserMfaExemption[] = [];
     for (const entry of update.userMfa) {
@@ -191,16 +200,47 @@ export function createSettingsService(ctx: IdentityContext) {
       return effective((await settingsOf(accountId)).values);
     },
 
+    /** The values an account stored (defaults where it never saved any), without authorization: for account-settings templates' drift. */
+    async storedValuesOf(accountId: string): Promise<SettingsValues> {
+      return (await settingsOf(accountId)).values;
+    },
+
+    /**
+     * For account-settings templates: `update` checked for `accountId` (user_mfa members read the
+     * database, so call this before the write). Authorization is the caller's.
+     */
+    check: checked,
+
+    /**
+     * For account-settings templates: applies a checked update to `accountId` inside the caller's
+     * write (the assignment runner's), whatever the current tag, and returns the values now stored.
+     * Authorization is the caller's, before the write.
+     */
+    async writeIn(w: Write, accountId: string, change: SettingsUpdate & { userMfa?: UserMfaExemption[] }): Promise<SettingsValues> {
+      const current = await settingsOf(accountId, w.trx);
+      const values = merged(current.values, change);
+      const exists = current.entityTag !== DEFAULT_SETTINGS_TAG;
+      const saved = await store.saveSettings(w.trx, accountId, exists, undefined, {
+        settings: JSON.stringify(values),
+        entityTag: nextTag(current.entityTag),
+        modifiedAt: clock.now().toISOString(),
+      });
+      if (!saved) throw staleTag();
+      w.changed({ entity: 'account-settings', entityId: accountId, accountId, op: 'update' });
+      return values;
+    },
+
     async get(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView> {
       await authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId), actor.environment);
       return view(accountId, options);
     },
 
     /** The account's settings and the values in force (`/effective_settings/identity`). */
-    async getEffective(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView & { effective: SettingsValues }> {
+    async getEffective(actor: Actor, accountId: string, options: SettingsReadOptions): Promise<SettingsView & { effective: SettingsValues; assigned: AssignedTemplate[] }> {
       await authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId), actor.environment);
       const account = await view(accountId, options);
-      return { ...account, effective: effective(account.entity.values) };
+      const assigned = (await ctx.assignedSettingsTemplates?.(accountId)) ?? [];
+      return { ...account, effective: effective(account.entity.values), assigned };
     },
 
     async update(actor: Actor, accountId: string, ifMatch: string, update: SettingsUpdate): Promise<AccountSettings> {

@@ -1,7 +1,7 @@
 import { identityTimestamp } from '../kernel/time.js';
 import { identityCrn } from './context.js';
 import type { Preference } from './preferences.js';
-import type { SettingsView } from './settings.js';
+import type { AssignedTemplate, SettingsView } from './settings.js';
 import type {
   Activity,
   ApiKey,
@@ -151,9 +151,14 @@ export const settingsWire = (view: SettingsView) => ({
   ...extras(view),
 });
 
-export const effectiveSettingsWire = (view: SettingsView & { effective: SettingsValues }) => {
+export const effectiveSettingsWire = (view: SettingsView & { effective: SettingsValues; assigned: AssignedTemplate[] }) => {
   const { restrict_user_domains: _domains, ...effective } = settingsSection(view.effective, view.users);
-  return { account_id: view.entity.accountId, effective, account: settingsWire(view), assigned_templates: [] };
+  return {
+    account_id: view.entity.accountId,
+    effective,
+    account: settingsWire(view),
+    assigned_templates: view.assigned.map((t) => ({ template_id: t.templateId, template_version: t.templateVersion, template_name: t.templateName, ...t.settings })),
+  };
 };
 
 /** IBM's IdentityPreferenceResponse (scope `account`). */

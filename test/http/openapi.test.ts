@@ -56,16 +56,6 @@ const SIGNIN_OPEN = ['requestPasswordReset', 'confirmPasswordReset', 'signInWith
 /** SDK operations the server does not serve yet (each a known gap, by issue where one exists). */
 const NOT_SERVED: Record<string, string[]> = {
   'iam-identity/v1': [
-    // templates and assignments (#13)
-    'listProfileTemplates', 'createProfileTemplate', 'getLatestProfileTemplateVersion', 'deleteAllVersionsOfProfileTemplate',
-    'listVersionsOfProfileTemplate', 'createProfileTemplateVersion', 'getProfileTemplateVersion', 'updateProfileTemplateVersion',
-    'deleteProfileTemplateVersion', 'commitProfileTemplate', 'listTrustedProfileAssignments', 'createTrustedProfileAssignment',
-    'getTrustedProfileAssignment', 'deleteTrustedProfileAssignment', 'updateTrustedProfileAssignment',
-    'listAccountSettingsTemplates', 'createAccountSettingsTemplate', 'getLatestAccountSettingsTemplateVersion',
-    'deleteAllVersionsOfAccountSettingsTemplate', 'listVersionsOfAccountSettingsTemplate', 'createAccountSettingsTemplateVersion',
-    'getAccountSettingsTemplateVersion', 'updateAccountSettingsTemplateVersion', 'deleteAccountSettingsTemplateVersion',
-    'commitAccountSettingsTemplate', 'listAccountSettingsAssignments', 'createAccountSettingsAssignment',
-    'getAccountSettingsAssignment', 'deleteAccountSettingsAssignment', 'updateAccountSettingsAssignment',
   ],
   'iam-access-groups/v2': [],
   'iam-policy-management/v1': [],

@@ -99,6 +99,14 @@ async function idsOfA(server: TestServer, f: Fixture) {
     owner_iam_id: server.owner.iamId,
   });
   const assignment = await owner('POST', '/v1/group_assignments', { template_id: templateId, template_version: '1', target_type: 'Account', target: child.body?.account_id });
+  const settingsTemplate = await owner('POST', '/v1/account_settings_templates', { name: 'escalation-settings', account_id: f.accountId, account_settings: { mfa: 'NONE' } });
+  const settingsTemplateId: string = settingsTemplate.body?.id ?? 'none';
+  await owner('POST', `/v1/account_settings_templates/${settingsTemplateId}/versions/1/commit`, undefined);
+  const settingsAssignment = await owner('POST', '/v1/account_settings_assignments', { template_id: settingsTemplateId, template_version: 1, target_type: 'Account', target: child.body?.account_id });
+  const profileTemplate = await owner('POST', '/v1/profile_templates', { name: 'escalation-profiles', account_id: f.accountId, profile: { name: 'escalation-managed-profile' } });
+  const profileTemplateId: string = profileTemplate.body?.id ?? 'none';
+  await owner('POST', `/v1/profile_templates/${profileTemplateId}/versions/1/commit`, undefined);
+  const profileAssignment = await owner('POST', '/v1/profile_assignments', { template_id: profileTemplateId, template_version: 1, target_type: 'Account', target: child.body?.account_id });
   return {
     profile,
     claimRule: claimRule.body?.id ?? 'none',
@@ -108,6 +116,10 @@ async function idsOfA(server: TestServer, f: Fixture) {
     roleTemplate: roleTemplate.body?.id ?? 'none',
     groupTemplate: templateId,
     groupAssignment: (assignment.body?.id as string | undefined) ?? 'none',
+    settingsTemplate: settingsTemplateId,
+    settingsAssignment: (settingsAssignment.body?.id as string | undefined) ?? 'none',
+    profileTemplate: profileTemplateId,
+    profileAssignment: (profileAssignment.body?.id as string | undefined) ?? 'none',
     policy: f.deletable[0][0]!,
     role: f.customRole.id,
     group: f.groups[0]!,
@@ -147,6 +159,10 @@ function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (/\/group_templates\//.test(path) && param === 'template_id') return a.groupTemplate;
   if (/\/group_templates\//.test(path) && param === 'version_num') return '1';
   if (/\/group_assignments\//.test(path)) return a.groupAssignment;
+  if (/\/account_settings_templates\//.test(path)) return param === 'version' ? '1' : a.settingsTemplate;
+  if (/\/account_settings_assignments\//.test(path)) return a.settingsAssignment;
+  if (/\/profile_templates\//.test(path)) return param === 'version' ? '1' : a.profileTemplate;
+  if (/\/profile_assignments\//.test(path)) return a.profileAssignment;
   if (/\/policies\//.test(path)) return a.policy;
   if (/\/roles\//.test(path)) return a.role;
   if (/\/groups\//.test(path)) return a.group;
@@ -187,6 +203,10 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v1/rules?account_id=${f.accountId}`,
     `/v1/group_templates?account_id=${f.accountId}`,
     `/v1/group_assignments?account_id=${f.accountId}`,
+    `/v1/account_settings_templates?account_id=${f.accountId}`,
+    `/v1/account_settings_assignments?account_id=${f.accountId}`,
+    `/v1/profile_templates?account_id=${f.accountId}`,
+    `/v1/profile_assignments?account_id=${f.accountId}`,
   ];
   const state: Record<string, unknown> = {};
   for (const path of paths) {

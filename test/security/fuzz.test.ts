@@ -396,6 +396,8 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     const acTemplate = await call('POST', '/v1/action_control_templates', { account_id: accountId, name: 'fuzz-ac' });
     const roleTemplate = await call('POST', '/v1/role_templates', { account_id: accountId, name: 'fuzz-role' });
     const template = await call('POST', '/v1/group_templates', { name: 'fuzz-template', account_id: accountId, group: { name: 'fuzz-managed' } });
+    const settingsTemplate = await call('POST', '/v1/account_settings_templates', { name: 'fuzz-settings', account_id: accountId, account_settings: { mfa: 'NONE' } });
+    const profileTemplate = await call('POST', '/v1/profile_templates', { name: 'fuzz-profile-template', account_id: accountId, profile: { name: 'fuzz-managed-profile' } });
     const set = (key: string, value: string) => realParam.set(key, value);
     set('*:account_id', accountId);
     set('*:iam_id', member.iamId);
@@ -422,6 +424,12 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     set('*:action_control_template_id', acTemplate.id);
     set('*:role_template_id', roleTemplate.id);
     set('*:version', '1');
+    for (const path of ['/v1/account_settings_templates/{template_id}', '/v1/account_settings_templates/{template_id}/versions', '/v1/account_settings_templates/{template_id}/versions/{version}', '/v1/account_settings_templates/{template_id}/versions/{version}/commit']) {
+      set(`${path}:template_id`, settingsTemplate.id);
+    }
+    for (const path of ['/v1/profile_templates/{template_id}', '/v1/profile_templates/{template_id}/versions', '/v1/profile_templates/{template_id}/versions/{version}', '/v1/profile_templates/{template_id}/versions/{version}/commit']) {
+      set(`${path}:template_id`, profileTemplate.id);
+    }
     set('/v2/accounts/{account_id}/users/{iam_id}:iam_id', iamId === member.iamId ? iamId : member.iamId);
     set('*:profile_id', profile.id);
     set('/v1/profiles/{profile_id}/rules/{rule_id}:rule_id', claimRule.id);

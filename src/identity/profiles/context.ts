@@ -39,9 +39,14 @@ export async function visibleProfile(p: ProfileContext, actor: Actor, id: string
   return profile;
 }
 
-/** Asks the authorizer whether the actor may perform `action` (`iam-identity.profile.*`) on the profile. */
-export const authorizeOnProfile = (p: ProfileContext, actor: Actor, action: string, profile: TrustedProfile) =>
-  p.ctx.authorizer.authorize(actor.principal, action, targetOf(profile.accountId, { type: 'profile', id: profile.id }), actor.environment);
+/** Asks the authorizer whether the actor may perform `action` (`iam-identity.profile.*`) on the profile; a managed profile refuses changes (403). */
+export async function authorizeOnProfile(p: ProfileContext, actor: Actor, action: string, profile: TrustedProfile): Promise<void> {
+  await p.ctx.authorizer.authorize(actor.principal, action, targetOf(profile.accountId, { type: 'profile', id: profile.id }), actor.environment);
+  // A profile an enterprise assignment manages is read like any other, but changed only through the assignment.
+  if (!READS.test(action)) await p.ctx.guardManagedProfile?.(profile.id, action);
+}
+
+const READS = /\.(get|read|list)$/;
 
 /**
  * The profile as it is inside the write, locked against concurrent changes and deletes for the

@@ -49,7 +49,7 @@ function typeOf(value: string, field: string): ProfileIdentityType {
 }
 
 /** The identifier as stored for its type (service IDs by IAM id); 400 when it is not one of that type. */
-function normalIdentifier(type: ProfileIdentityType, identifier: string): string {
+export function normalIdentifier(type: ProfileIdentityType, identifier: string): string {
   switch (type) {
     case 'user':
       if (subjectKindOf(identifier) !== 'user') throw invalid(`identifier "${identifier}" is not the IAM id of a user.`);

@@ -46,7 +46,7 @@ export interface ClaimRuleInput {
 /** A rule's session lifetime in seconds: IBM's session range; CR rules default to 12 hours. */
 const EXPIRATION = { min: 900, max: 86_400, default: 43_200 };
 
-interface RuleFields {
+export interface RuleFields {
   type: ClaimRuleType;
   name: string | null;
   realmName: string | null;
@@ -67,7 +67,7 @@ function conditionsOf(conditions: ClaimRuleInput['conditions']): ClaimCondition[
 }
 
 /** The rule as stored, from the request; 400 naming the first field that breaks IBM's rules. */
-function ruleFieldsOf(input: ClaimRuleInput): RuleFields {
+export function ruleFieldsOf(input: ClaimRuleInput): RuleFields {
   const conditions = conditionsOf(input.conditions);
   const name = input.name === undefined || input.name === '' ? null : input.name;
   const expiration = input.expiration;

@@ -1,0 +1,115 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Caller } from '../helpers/callers.js';
+import { errorOf, statusOf } from '../helpers/identities.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { buildEnterprise, settle, type TemplateWorld } from './enterprise.js';
+
+/**
+ * Trusted-profile templates, driven by the official SDK: the enterprise defines a profile with a
+ * claim rule and an identity, commits it and assigns it to an account group of two child accounts;
+ * a child that already has a profile of that name fails alone, saying why; the managed profile
+ * cannot be changed or deleted in the child; a newer version updates it; removal deletes it.
+ */
+
+let server: TestServer;
+let world: TemplateWorld;
+let root: Caller;
+
+const USER = 'IBMid-1000PROFTPL';
+const rule = { name: 'Auditors', type: 'Profile-SAML', realm_name: 'https://idp.example.org/SAML2', expiration: 3600, conditions: [{ claim: 'team', operator: 'EQUALS', value: '"audit"' }] };
+const profileOf = (description: string) => ({ name: 'Auditor', description, rules: [rule], identities: [{ identifier: USER, type: 'user', description: 'lead auditor' }] });
+
+beforeAll(async () => {
+  server = await startTestServer();
+  world = await buildEnterprise(server);
+  root = world.root;
+});
+afterAll(() => server?.close());
+
+const profilesNamed = async (child: Caller, name: string) =>
+  (await child.identity.listProfiles({ accountId: child.accountId })).result.profiles.filter((p) => p.name === name);
+
+type Done = { status: string; resources: { target: string; profile?: { status: string; resource_created?: { id: string }; error_message?: { statusCode: string; message: string } }; policy_template_references?: { id: string; status: string; error_message?: { statusCode: string } }[] }[] };
+
+describe('trusted profile templates', () => {
+  let templateId: string;
+  let assignmentId: string;
+
+  it('creates, updates under If-Match, commits and freezes a version; refuses a bad rule', async () => {
+    const bad = await errorOf(root.identity.createProfileTemplate({ accountId: root.accountId, name: 'Bad', profile: { name: 'x', rules: [{ ...rule, realm_name: undefined }] } }));
+    expect(bad.status).toBe(400);
+    expect(bad.message).toContain('realm_name');
+
+    const created = await root.identity.createProfileTemplate({ accountId: root.accountId, name: 'Auditors', profile: profileOf('first') });
+    expect(created.status).toBe(201);
+    expect(created.result).toMatchObject({ version: 1, committed: false, profile: { name: 'Auditor', identities: [{ identifier: USER, iam_id: USER, type: 'user' }] } });
+    templateId = created.result.id;
+    const updated = await root.identity.updateProfileTemplateVersion({ templateId, version: '1', ifMatch: created.headers.etag!, name: 'Auditors', profile: profileOf('reviewed') });
+    expect(updated.status).toBe(200);
+    expect((await root.identity.commitProfileTemplate({ templateId, version: '1' })).status).toBe(204);
+    expect(await statusOf(root.identity.updateProfileTemplateVersion({ templateId, version: '1', ifMatch: updated.headers.etag!, profile: profileOf('again') }))).toBe(409);
+    expect((await root.identity.listProfileTemplates({ accountId: root.accountId })).result.profile_templates!.map((t) => t.id)).toEqual([templateId]);
+  });
+
+  it('creates the profile in each child, and a child whose name is taken fails alone, saying why', async () => {
+    await world.childB.identity.createProfile({ accountId: world.childB.accountId, name: 'Auditor' });
+    const res = await root.identity.createTrustedProfileAssignment({ templateId, templateVersion: 1, targetType: 'AccountGroup', target: world.accountGroupId });
+    expect(res.status).toBe(202);
+    assignmentId = res.result.id;
+    const done = (await settle(() => root.identity.getTrustedProfileAssignment({ assignmentId }))) as unknown as Done;
+    expect(done.status).toBe('failed');
+    const byTarget = new Map(done.resources.map((r) => [r.target, r.profile!]));
+    expect(byTarget.get(world.childA.accountId)).toMatchObject({ status: 'succeeded' });
+    expect(byTarget.get(world.childB.accountId)).toMatchObject({ status: 'failed', error_message: { statusCode: '409' } });
+
+    const [made] = await profilesNamed(world.childA, 'Auditor');
+    expect(made?.id).toBe(byTarget.get(world.childA.accountId)!.resource_created!.id);
+    expect(made?.description).toBe('reviewed');
+    const rules = (await world.childA.identity.listClaimRules({ profileId: made!.id })).result.rules;
+    expect(rules.map((r) => r.realm_name)).toEqual([rule.realm_name]);
+    const identities = (await world.childA.identity.getProfileIdentities({ profileId: made!.id })).result.identities ?? [];
+    expect(identities.map((i) => i.identifier)).toEqual([USER]);
+    expect(await profilesNamed(world.childB, 'Auditor')).toHaveLength(1);
+  });
+
+  it('keeps the managed profile from being changed or deleted in the child', async () => {
+    const [made] = await profilesNamed(world.childA, 'Auditor');
+    const profile = await world.childA.identity.getProfile({ profileId: made!.id });
+    const change = await errorOf(world.childA.identity.updateProfile({ profileId: made!.id, ifMatch: profile.headers.etag!, description: 'mine now' }));
+    expect(change.status).toBe(403);
+    expect(change.body.errors[0]).toMatchObject({ code: 'enterprise_managed' });
+    expect(change.body.errors[0].message).toContain('enterprise template assignment');
+    expect(await statusOf(world.childA.identity.deleteProfile({ profileId: made!.id }))).toBe(403);
+    expect(await statusOf(world.childA.identity.createClaimRule({ profileId: made!.id, type: 'Profile-SAML', realmName: 'https://x.example', expiration: 3600, conditions: [{ claim: 'a', operator: 'EQUALS', value: '"b"' }] }))).toBe(403);
+    expect((await profilesNamed(world.childA, 'Auditor'))[0]!.description).toBe('reviewed');
+  });
+
+  it('moves the profile to a newer version; a policy template reference it cannot apply fails that account whole, saying which', async () => {
+    await root.identity.createProfileTemplateVersion({ templateId, profile: profileOf('second'), policyTemplateReferences: [{ id: 'policyTemplate-0000', version: '1' }] });
+    await root.identity.commitProfileTemplate({ templateId, version: '2' });
+    const current = await root.identity.getTrustedProfileAssignment({ assignmentId });
+    await root.identity.updateTrustedProfileAssignment({ assignmentId, ifMatch: current.headers.etag!, templateVersion: 2 });
+    const done = (await settle(() => root.identity.getTrustedProfileAssignment({ assignmentId }))) as unknown as Done;
+    const a = done.resources.find((r) => r.target === world.childA.accountId)!;
+    expect(a.policy_template_references).toMatchObject([{ id: 'policyTemplate-0000', status: 'failed', error_message: { statusCode: '422' } }]);
+    expect(done.status).toBe('failed');
+    // The account's apply is one write: the profile stays at the version it had.
+    expect((await profilesNamed(world.childA, 'Auditor'))[0]!.description).toBe('reviewed');
+
+    await root.identity.createProfileTemplateVersion({ templateId, profile: profileOf('third'), policyTemplateReferences: [] });
+    await root.identity.commitProfileTemplate({ templateId, version: '3' });
+    const again = await root.identity.getTrustedProfileAssignment({ assignmentId });
+    await root.identity.updateTrustedProfileAssignment({ assignmentId, ifMatch: again.headers.etag!, templateVersion: 3 });
+    await settle(() => root.identity.getTrustedProfileAssignment({ assignmentId }));
+    expect((await profilesNamed(world.childA, 'Auditor'))[0]!.description).toBe('third');
+  });
+
+  it('removes the assignment (202) and the profile it made; the child\'s own profile stays', async () => {
+    const res = await root.identity.deleteTrustedProfileAssignment({ assignmentId });
+    expect(res.status).toBe(202);
+    expect(await settle(() => root.identity.getTrustedProfileAssignment({ assignmentId }))).toBe('gone');
+    expect(await profilesNamed(world.childA, 'Auditor')).toHaveLength(0);
+    expect(await profilesNamed(world.childB, 'Auditor')).toHaveLength(1);
+    expect((await root.identity.deleteAllVersionsOfProfileTemplate({ templateId })).status).toBe(204);
+  });
+});
