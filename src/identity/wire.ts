@@ -144,10 +144,12 @@ function settingsSection(values: SettingsValues, users: UserSummary[] | undefine
   };
 }
 
+/** Account settings always carry `history` (empty unless `include_history` asked for it), as IBM's do. */
 export const settingsWire = (view: SettingsView) => ({
   account_id: view.entity.accountId,
   entity_tag: view.entity.entityTag,
   ...settingsSection(view.entity.values, view.users),
+  history: [],
   ...extras(view),
 });
 

@@ -64,6 +64,8 @@ describe('account identity settings', () => {
       system_refresh_token_expiration_in_seconds: '259200',
     });
 
+    // History is always in the body: empty unless asked for.
+    expect((await owner.identity.getAccountSettings({ accountId: owner.accountId })).result.history).toEqual([]);
     const history = (await owner.identity.getAccountSettings({ accountId: owner.accountId, includeHistory: true })).result.history!;
     expect(history.map((h) => h.action)).toEqual(['update', 'update']);
     expect(history[0]!.params).toEqual(
