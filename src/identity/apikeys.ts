@@ -6,10 +6,12 @@ import { hashSecret } from '../kernel/secrets.js';
 import type { Write } from '../store/unit-of-work.js';
 import {
   audited,
-  changeEntity,
+  entitySubject,
+  flagEntity,
   listingScope,
+  mutateEntity,
   targetOf,
-  type AuditSubject,
+  updateEntity,
   type EntityKind,
   type IdentityContext,
 } from './context.js';
@@ -17,7 +19,7 @@ import { identityErrors } from './errors.js';
 import { listingOf, paramReader, toPage, windowOf, type ListRequest } from './paging.js';
 import type { ApiKeyChanges } from './store.js';
 import type { ActionWhenLeaked, ApiKey, CreatedApiKey, Detailed, OwnerType, Page } from './types.js';
-import { descriptionOf, parseExpiry, presentFields, requireName } from './validate.js';
+import { descriptionOf, parseExpiry, requireName } from './validate.js';
 
 /**
  * API keys: a secret that authenticates as a user or a service ID. The value is generated (or
@@ -74,13 +76,6 @@ export interface PreparedApiKey {
 }
 
 const SORTABLE = ['name', 'description', 'created_at', 'created_by', 'modified_at'] as const;
-
-const subjectOf = (action: string, id: string): AuditSubject => ({
-  action: `iam-identity.apikey.${action}`,
-  targetType: 'apikey',
-  targetId: id,
-  accountId: null,
-});
 
 export function createApiKeyService(ctx: IdentityContext) {
   const { store, authorizer, clock } = ctx;
@@ -212,26 +207,13 @@ export function createApiKeyService(ctx: IdentityContext) {
     read: (id, trx) => store.getApiKey(id, trx),
     update: store.updateApiKey,
     notFound: identityErrors.apiKeyNotFound,
+    visible: visibleKey,
+    authorize: authorizeOn,
   };
 
   /** Lock, unlock, disable, enable: a flag change, allowed on locked keys, 204 to the caller. */
-  function flagChange(flag: 'locked' | 'disabled', value: boolean, action: string, done: string) {
-    return (actor: Actor, id: string) => {
-      const subject = subjectOf(action, id);
-      return audited(ctx, actor, subject, async (commit) => {
-        const key = await visibleKey(actor, id);
-        subject.accountId = key.accountId;
-        await authorizeOn(actor, 'iam-identity.apikey.update', key);
-        await commit((w) =>
-          changeEntity(ctx, w, actor, kind, id, {
-            columns: { [flag]: value ? 1 : 0 },
-            allowedWhenLocked: true,
-            history: [action, [], `API key ${id} ${done}.`],
-          }),
-        );
-      });
-    };
-  }
+  const flagChange = (flag: 'locked' | 'disabled', value: boolean, action: string, done: string) => (actor: Actor, id: string) =>
+    flagEntity(ctx, actor, kind, id, action, { [flag]: value ? 1 : 0 }, done);
 
   return {
     prepareKey,
@@ -239,7 +221,7 @@ export function createApiKeyService(ctx: IdentityContext) {
 
     async create(actor: Actor, input: CreateApiKeyInput): Promise<CreatedApiKey> {
       const accountId = input.accountId ?? actor.principal.accountId;
-      const subject = { ...subjectOf('create', ''), accountId };
+      const subject = entitySubject('apikey', 'create', '', accountId);
       return audited(ctx, actor, subject, async (commit) => {
         const { ownerType, ownerIamId } = await identityOf(input.iamId, accountId);
         const prepared = prepareKey({ ...input, accountId, ownerType, createdBy: actor.principal.iamId }, input);
@@ -291,12 +273,8 @@ export function createApiKeyService(ctx: IdentityContext) {
       return toPage({ ...slice, items }, params, window);
     },
 
-    async update(actor: Actor, id: string, ifMatch: string, input: UpdateApiKeyInput): Promise<ApiKey> {
-      const subject = subjectOf('update', id);
-      return audited(ctx, actor, subject, async (commit) => {
-        const key = await visibleKey(actor, id);
-        subject.accountId = key.accountId;
-        await authorizeOn(actor, 'iam-identity.apikey.update', key);
+    update(actor: Actor, id: string, ifMatch: string, input: UpdateApiKeyInput): Promise<ApiKey> {
+      return updateEntity(ctx, actor, kind, id, ifMatch, input, (key) => {
         const columns: ApiKeyChanges = {};
         if (input.name !== undefined) columns.name = requireName('name', input.name);
         if (input.description !== undefined) columns.description = descriptionOf(input.description);
@@ -306,35 +284,21 @@ export function createApiKeyService(ctx: IdentityContext) {
         }
         if (input.actionWhenLeaked !== undefined) columns.action_when_leaked = input.actionWhenLeaked;
         if (input.expiresAt !== undefined) columns.expires_at = parseExpiry(input.expiresAt, clock.now());
-        const fields = presentFields(input);
-        return commit(
-          (w) =>
-            changeEntity(ctx, w, actor, kind, id, {
-              ifMatch,
-              columns,
-              allowedWhenLocked: false,
-              history: ['update', fields, `API key ${id} updated: ${fields.join(', ') || 'no fields'}.`],
-            }),
-          { fields },
-        );
+        return columns;
       });
     },
 
-    async delete(actor: Actor, id: string): Promise<void> {
-      const subject = subjectOf('delete', id);
-      await audited(ctx, actor, subject, async (commit) => {
-        const key = await visibleKey(actor, id);
-        subject.accountId = key.accountId;
-        await authorizeOn(actor, 'iam-identity.apikey.delete', key);
-        await commit(async (w) => {
+    delete(actor: Actor, id: string): Promise<void> {
+      return mutateEntity(ctx, actor, kind, id, 'delete', (_key, commit) =>
+        commit(async (w) => {
           const current = await store.getApiKey(id, w.trx);
           if (!current) throw identityErrors.apiKeyNotFound(id);
           if (current.locked) throw identityErrors.locked('API key', id);
           await store.deleteApiKey(w.trx, id);
           await store.deleteHistory(w.trx, [id]);
           w.changed({ entity: 'apikey', entityId: id, accountId: current.accountId, op: 'delete' });
-        });
-      });
+        }),
+      );
     },
 
     lock: flagChange('locked', true, 'lock', 'locked'),

@@ -13,6 +13,7 @@ import type { MfaEnrolments } from './mfa-reports.js';
 import type { IdentityStore } from './store.js';
 import type { AuthorizeHandOver } from './profiles/context.js';
 import type { HistoryRecord } from './types.js';
+import { presentFields } from './validate.js';
 
 /**
  * What the identity services share: their dependencies and the helpers every mutation uses
@@ -122,16 +123,107 @@ export interface Lockable {
   entityTag: string;
 }
 
-/** How changeEntity reads and conditionally updates one kind of entity. */
+/** How the operations of one kind of entity find, authorize and conditionally update it. */
 export interface EntityKind<T extends Lockable, C> {
   /** For messages: `API key`, `Service ID`. */
   label: string;
-  /** The change-feed entity name: `apikey`, `serviceid`. */
+  /** The entity's type: its change-feed entity, audit target type and action segment (`apikey`, `serviceid`). */
   feedEntity: string;
   read(id: string, trx: Trx): Promise<T | undefined>;
   /** Applies the changes when the tag is `expectedTag` (any when undefined); false otherwise. */
   update(trx: Trx, id: string, expectedTag: string | undefined, changes: C & Stamp): Promise<boolean>;
   notFound(id: string): DomainError;
+  /** The entity, if the actor's account holds it; 404 otherwise (other accounts' entities do not exist). */
+  visible(actor: Actor, id: string): Promise<T>;
+  /** Throws unless the actor may perform `action` (`iam-identity.<type>.<verb>`) on the entity. */
+  authorize(actor: Actor, action: string, entity: T): Promise<void>;
+}
+
+/** The audit subject of `action` (`create`, `update`, …) on an identity entity of `type`. */
+export const entitySubject = (type: string, action: string, targetId: string, accountId: string | null = null): AuditSubject => ({
+  action: `${SERVICE_NAME}.${type}.${action}`,
+  targetType: type,
+  targetId,
+  accountId,
+});
+
+/**
+ * One audited mutation `op` of an existing entity: finds it (404 for other accounts), records its
+ * account on the audit subject, authorizes `iam-identity.<type>.<verb>` on it (`verb` defaults to
+ * `op`; lock and unlock authorize as `update`), then runs `run`. A failure at any step is audited.
+ */
+export function mutateEntity<T extends Lockable, C, R>(
+  ctx: IdentityContext,
+  actor: Actor,
+  kind: EntityKind<T, C>,
+  id: string,
+  op: string,
+  run: (entity: T, commit: Commit) => Promise<R>,
+  verb: string = op,
+): Promise<R> {
+  const subject = entitySubject(kind.feedEntity, op, id);
+  return audited(ctx, actor, subject, async (commit) => {
+    const entity = await kind.visible(actor, id);
+    subject.accountId = entity.accountId;
+    await kind.authorize(actor, `${SERVICE_NAME}.${kind.feedEntity}.${verb}`, entity);
+    return run(entity, commit);
+  });
+}
+
+/**
+ * The audited update of an entity's fields from a partial input: `columnsOf` validates the input
+ * into columns (it sees the entity, for rules that depend on it); If-Match is checked, a locked
+ * entity refuses (409), and the history entry names the fields the input carries.
+ */
+export function updateEntity<T extends Lockable, C>(
+  ctx: IdentityContext,
+  actor: Actor,
+  kind: EntityKind<T, C>,
+  id: string,
+  ifMatch: string,
+  input: object,
+  columnsOf: (entity: T) => C,
+): Promise<T> {
+  return mutateEntity(ctx, actor, kind, id, 'update', (entity, commit) => {
+    const columns = columnsOf(entity);
+    const fields = presentFields(input);
+    return commit(
+      (w) =>
+        changeEntity(ctx, w, actor, kind, id, {
+          ifMatch,
+          columns,
+          allowedWhenLocked: false,
+          history: ['update', fields, `${kind.label} ${id} updated: ${fields.join(', ') || 'no fields'}.`],
+        }),
+      { fields },
+    );
+  });
+}
+
+/**
+ * The audited change of a flag (lock, unlock, disable, enable): authorized as an update, allowed
+ * on a locked entity, with the history entry `<label> <id> <done>.`.
+ */
+export function flagEntity<T extends Lockable, C>(
+  ctx: IdentityContext,
+  actor: Actor,
+  kind: EntityKind<T, C>,
+  id: string,
+  op: string,
+  columns: C,
+  done: string,
+): Promise<void> {
+  return mutateEntity(
+    ctx,
+    actor,
+    kind,
+    id,
+    op,
+    async (_entity, commit) => {
+      await commit((w) => changeEntity(ctx, w, actor, kind, id, { columns, allowedWhenLocked: true, history: [op, [], `${kind.label} ${id} ${done}.`] }));
+    },
+    'update',
+  );
 }
 
 export interface EntityChange<C> {

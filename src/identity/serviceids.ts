@@ -6,11 +6,13 @@ import type { Actor } from '../kernel/principal.js';
 import type { ApiKeyService, NewApiKeyFields, ReadOptions } from './apikeys.js';
 import {
   audited,
-  changeEntity,
+  entitySubject,
+  flagEntity,
   historyEntry,
   listingScope,
+  mutateEntity,
   targetOf,
-  type AuditSubject,
+  updateEntity,
   type EntityKind,
   type IdentityContext,
 } from './context.js';
@@ -18,7 +20,7 @@ import { identityErrors } from './errors.js';
 import { listingOf, paramReader, toPage, windowOf, type ListRequest } from './paging.js';
 import type { ServiceIdChanges } from './store.js';
 import type { CreatedApiKey, Detailed, Page, ServiceId } from './types.js';
-import { descriptionOf, presentFields, requireName } from './validate.js';
+import { descriptionOf, requireName } from './validate.js';
 
 /**
  * Service IDs: non-human identities of an account. A service ID may be created with one API key
@@ -44,13 +46,6 @@ export interface UpdateServiceIdInput {
 }
 
 const SORTABLE = ['name', 'description', 'created_at', 'modified_at'] as const;
-
-const subjectOf = (action: string, id: string): AuditSubject => ({
-  action: `iam-identity.serviceid.${action}`,
-  targetType: 'serviceid',
-  targetId: id,
-  accountId: null,
-});
 
 function checkCrns(crns: string[]): string[] {
   for (const crn of crns) {
@@ -90,31 +85,19 @@ export function createServiceIdService(ctx: IdentityContext, apiKeys: ApiKeyServ
     read: (id, trx) => store.getServiceId(id, trx),
     update: store.updateServiceId,
     notFound: identityErrors.serviceIdNotFound,
+    visible: visibleServiceId,
+    authorize: authorizeOn,
   };
 
   function lockChange(locked: boolean) {
     const action = locked ? 'lock' : 'unlock';
-    return (actor: Actor, id: string) => {
-      const subject = subjectOf(action, id);
-      return audited(ctx, actor, subject, async (commit) => {
-        const serviceId = await visibleServiceId(actor, id);
-        subject.accountId = serviceId.accountId;
-        await authorizeOn(actor, 'iam-identity.serviceid.update', serviceId);
-        await commit((w) =>
-          changeEntity(ctx, w, actor, kind, id, {
-            columns: { locked: locked ? 1 : 0 },
-            allowedWhenLocked: true,
-            history: [action, [], `Service ID ${id} ${action}ed.`],
-          }),
-        );
-      });
-    };
+    return (actor: Actor, id: string) => flagEntity(ctx, actor, kind, id, action, { locked: locked ? 1 : 0 }, `${action}ed`);
   }
 
   return {
     async create(actor: Actor, input: CreateServiceIdInput): Promise<{ serviceId: ServiceId; apiKey?: CreatedApiKey }> {
       const id = ids.serviceId();
-      const subject = { ...subjectOf('create', id), accountId: input.accountId };
+      const subject = entitySubject('serviceid', 'create', id, input.accountId);
       return audited(ctx, actor, subject, async (commit) => {
         await authorizer.authorize(
           actor.principal,
@@ -195,38 +178,20 @@ export function createServiceIdService(ctx: IdentityContext, apiKeys: ApiKeyServ
       return toPage({ ...slice, items }, params, window);
     },
 
-    async update(actor: Actor, id: string, ifMatch: string, input: UpdateServiceIdInput): Promise<ServiceId> {
-      const subject = subjectOf('update', id);
-      return audited(ctx, actor, subject, async (commit) => {
-        const serviceId = await visibleServiceId(actor, id);
-        subject.accountId = serviceId.accountId;
-        await authorizeOn(actor, 'iam-identity.serviceid.update', serviceId);
+    update(actor: Actor, id: string, ifMatch: string, input: UpdateServiceIdInput): Promise<ServiceId> {
+      return updateEntity(ctx, actor, kind, id, ifMatch, input, () => {
         const columns: ServiceIdChanges = {};
         if (input.name !== undefined) columns.name = requireName('name', input.name);
         if (input.description !== undefined) columns.description = descriptionOf(input.description);
         if (input.uniqueInstanceCrns !== undefined) columns.unique_instance_crns = JSON.stringify(checkCrns(input.uniqueInstanceCrns));
-        const fields = presentFields(input);
-        return commit(
-          (w) =>
-            changeEntity(ctx, w, actor, kind, id, {
-              ifMatch,
-              columns,
-              allowedWhenLocked: false,
-              history: ['update', fields, `Service ID ${id} updated: ${fields.join(', ') || 'no fields'}.`],
-            }),
-          { fields },
-        );
+        return columns;
       });
     },
 
     /** Deletes the service ID and its API keys, with their history, in one transaction. */
-    async delete(actor: Actor, id: string): Promise<void> {
-      const subject = subjectOf('delete', id);
-      await audited(ctx, actor, subject, async (commit) => {
-        const serviceId = await visibleServiceId(actor, id);
-        subject.accountId = serviceId.accountId;
-        await authorizeOn(actor, 'iam-identity.serviceid.delete', serviceId);
-        await commit(async (w) => {
+    delete(actor: Actor, id: string): Promise<void> {
+      return mutateEntity(ctx, actor, kind, id, 'delete', (_serviceId, commit) =>
+        commit(async (w) => {
           const current = await store.getServiceId(id, w.trx);
           if (!current) throw identityErrors.serviceIdNotFound(id);
           if (current.locked) throw identityErrors.locked('Service ID', id);
@@ -241,8 +206,8 @@ export function createServiceIdService(ctx: IdentityContext, apiKeys: ApiKeyServ
           await store.deleteServiceId(w.trx, id);
           await store.deleteHistory(w.trx, [id, ...keys.map((key) => key.id)]);
           w.changed({ entity: 'serviceid', entityId: id, accountId: current.accountId, op: 'delete' });
-        });
-      });
+        }),
+      );
     },
 
     lock: lockChange(true),

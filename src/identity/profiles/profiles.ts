@@ -3,13 +3,13 @@ import { iamIdOfProfile, ids } from '../../kernel/ids.js';
 import { nextTag } from '../../kernel/etag.js';
 import type { Actor } from '../../kernel/principal.js';
 import type { ReadOptions } from '../apikeys.js';
-import { audited, changeEntity, historyEntry, identityCrn, listingScope, targetOf, type EntityKind } from '../context.js';
+import { audited, historyEntry, identityCrn, listingScope, mutateEntity, targetOf, updateEntity, type EntityKind } from '../context.js';
 import { identityErrors } from '../errors.js';
 import { listingOf, paramReader, toPage, windowOf, type ListRequest } from '../paging.js';
 import { authorizeOnProfile, profileSubject, visibleProfile, type ProfileContext } from './context.js';
 import type { ProfileChanges } from './store.js';
 import type { Detailed, Page, TrustedProfile } from '../types.js';
-import { descriptionOf, presentFields, requireName } from '../validate.js';
+import { descriptionOf, requireName } from '../validate.js';
 
 /**
  * Trusted profiles: identities of an account that others assume (users and service IDs its
@@ -58,6 +58,8 @@ export function createProfileOperations(p: ProfileContext) {
     read: (id, trx) => store.getProfile(id, trx),
     update: store.updateProfile,
     notFound: identityErrors.profileNotFound,
+    visible: (actor, id) => visibleProfile(p, actor, id),
+    authorize: (actor, action, profile) => authorizeOnProfile(p, actor, action, profile),
   };
 
   return {
@@ -125,46 +127,28 @@ export function createProfileOperations(p: ProfileContext) {
       return toPage({ ...slice, items }, params, window);
     },
 
-    async update(actor: Actor, id: string, ifMatch: string, input: UpdateProfileInput): Promise<TrustedProfile> {
-      const subject = profileSubject('update', id);
-      return audited(ctx, actor, subject, async (commit) => {
-        const profile = await visibleProfile(p, actor, id);
-        subject.accountId = profile.accountId;
-        await authorizeOnProfile(p, actor, 'iam-identity.profile.update', profile);
+    update(actor: Actor, id: string, ifMatch: string, input: UpdateProfileInput): Promise<TrustedProfile> {
+      return updateEntity(ctx, actor, kind, id, ifMatch, input, () => {
         const columns: ProfileChanges = {};
         if (input.name !== undefined) columns.name = requireName('name', input.name);
         if (input.description !== undefined) columns.description = descriptionOf(input.description);
         if (input.email !== undefined) columns.email = emailOf(input.email);
-        const fields = presentFields(input);
-        return commit(
-          (w) =>
-            changeEntity(ctx, w, actor, kind, id, {
-              ifMatch,
-              columns,
-              allowedWhenLocked: false,
-              history: ['update', fields, `Trusted profile ${id} updated: ${fields.join(', ') || 'no fields'}.`],
-            }),
-          { fields },
-        );
+        return columns;
       });
     },
 
     /** Deletes the profile, its rules, links, identity list and history, its policies and memberships, in one transaction. */
-    async delete(actor: Actor, id: string): Promise<void> {
-      const subject = profileSubject('delete', id);
-      await audited(ctx, actor, subject, async (commit) => {
-        const profile = await visibleProfile(p, actor, id);
-        subject.accountId = profile.accountId;
-        await authorizeOnProfile(p, actor, 'iam-identity.profile.delete', profile);
-        await commit(async (w) => {
+    delete(actor: Actor, id: string): Promise<void> {
+      return mutateEntity(ctx, actor, kind, id, 'delete', (_profile, commit) =>
+        commit(async (w) => {
           const current = await store.getProfile(id, w.trx);
           if (!current) throw identityErrors.profileNotFound(id);
           for (const remove of ctx.onIdentityRemoved ?? []) await remove(w, current.accountId, current.iamId, actor.principal.iamId);
           await store.deleteProfile(w.trx, id);
           await ctx.store.deleteHistory(w.trx, [id]);
           w.changed({ entity: 'profile', entityId: id, accountId: current.accountId, op: 'delete' });
-        });
-      });
+        }),
+      );
     },
   };
 }
