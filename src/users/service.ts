@@ -295,44 +295,43 @@ export function createUsersService(deps: UsersDeps) {
      */
     async acceptInvitation(secret: string, accountId: string, requestId: string, password?: string) {
       const hash = hashOf(secret);
-      let passwordHash: string | undefined;
-      if (password !== undefined) {
-        if (!deps.passwords) throw errors.unavailable('password');
-        const invited = await store.findInvitation(hash);
-        const user = invited && (await deps.accounts.getUser(invited.iamId));
-        passwordHash = await deps.passwords.prepare(password, user ? [user.userId, user.email] : []);
-      }
-      const { value } = await writer.write(async (w) => {
-        const at = now();
-        const found = await store.findInvitation(hash, w.trx);
-        if (!found || found.expiresAt === null || found.expiresAt <= at) throw errors.invitationInvalid();
-        if (found.accountId !== accountId) throw errors.invitationElsewhere(accountId);
-        // Spend the secret first: a concurrent acceptance waits for this one, then finds it spent.
-        if (!(await store.acceptPending(w.trx, accountId, found.iamId, at, hash))) throw errors.invitationInvalid();
-        // Rolled back with the whole write when the identity exists by now.
-        if (await store.isEstablished(found.iamId, accountId, w.trx)) throw errors.identityExists();
-        const key = await deps.issueApiKey(w, {
-          iamId: found.iamId,
-          accountId,
-          name: 'invitation',
-          description: `API key of ${found.iamId}, created when the invitation to account ${accountId} was accepted`,
-          createdBy: found.iamId,
-        });
-        if (passwordHash !== undefined) await deps.passwords!.setIn(w, found.iamId, passwordHash);
-        w.changed({ entity: 'account_user', entityId: found.iamId, accountId, op: 'update' });
-        w.audit({
-          requestId,
-          initiatorIamId: found.iamId,
-          initiatorAccountId: accountId,
-          accountId,
-          action: 'user-management.user.accept',
-          targetType: 'user',
-          targetId: found.iamId,
-          detail: { password_set: passwordHash !== undefined },
-        });
-        return { iamId: found.iamId, apiKey: key };
+      const invited = await store.findInvitation(hash);
+      // No one is signed in: the invitee the secret names (if any) acts, in the account it is for.
+      // Its events, failures too, name that invitee as initiator and target once the secret is found.
+      const invitee: Actor = { principal: { iamId: invited?.iamId ?? '', kind: 'user', accountId, name: '' }, requestId };
+      const subject = subjectOf('user-management.user.accept', accountId, invited?.iamId);
+      return audited(invitee, subject, async (commit) => {
+        let passwordHash: string | undefined;
+        if (password !== undefined) {
+          if (!deps.passwords) throw errors.unavailable('password');
+          const user = invited && (await deps.accounts.getUser(invited.iamId));
+          passwordHash = await deps.passwords.prepare(password, user ? [user.userId, user.email] : []);
+        }
+        return commit(
+          async (w) => {
+            const at = now();
+            const found = await store.findInvitation(hash, w.trx);
+            if (!found || found.expiresAt === null || found.expiresAt <= at) throw errors.invitationInvalid();
+            if (found.accountId !== accountId) throw errors.invitationElsewhere(accountId);
+            invitee.principal.iamId = subject.targetId = found.iamId;
+            // Spend the secret first: a concurrent acceptance waits for this one, then finds it spent.
+            if (!(await store.acceptPending(w.trx, accountId, found.iamId, at, hash))) throw errors.invitationInvalid();
+            // Rolled back with the whole write when the identity exists by now.
+            if (await store.isEstablished(found.iamId, accountId, w.trx)) throw errors.identityExists();
+            const key = await deps.issueApiKey(w, {
+              iamId: found.iamId,
+              accountId,
+              name: 'invitation',
+              description: `API key of ${found.iamId}, created when the invitation to account ${accountId} was accepted`,
+              createdBy: found.iamId,
+            });
+            if (passwordHash !== undefined) await deps.passwords!.setIn(w, found.iamId, passwordHash);
+            w.changed({ entity: 'account_user', entityId: found.iamId, accountId, op: 'update' });
+            return { iamId: found.iamId, apiKey: key };
+          },
+          { password_set: passwordHash !== undefined },
+        );
       });
-      return value;
     },
 
     /**

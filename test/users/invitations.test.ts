@@ -187,6 +187,36 @@ describe('invitation secrets', () => {
     expect((await invitationClient(server.url, value).accept({ accountId })).status).toBe(202);
   });
 
+  it('acceptances are audited, refused ones too, and the secret is in no event', async () => {
+    const db = server.server.registry.database.db;
+    const events = (where: { target: string; account: string }) =>
+      db
+        .selectFrom('audit_events')
+        .selectAll()
+        .where('action', '=', 'user-management.user.accept')
+        .where('target_id', '=', where.target)
+        .where('account_id', '=', where.account)
+        .orderBy('id')
+        .execute();
+    await invite('audited@example.com');
+    const value = secret('audited@example.com');
+    const other = await newAccount(server);
+    expect(await callStatus(invitationClient(server.url, value).accept({ accountId: other.accountId }))).toBe(404);
+    expect((await invitationClient(server.url, value).accept({ accountId })).status).toBe(202);
+    const [profile] = (await owner.listUsers({ accountId, search: 'email:audited@example.com' })).result.resources!;
+    const invitee = profile!.iam_id!;
+    expect((await events({ target: invitee, account: other.accountId })).map((e) => [e.outcome, e.initiator_iam_id])).toEqual([['failure', invitee]]);
+    expect((await events({ target: invitee, account: accountId })).map((e) => [e.outcome, e.initiator_iam_id])).toEqual([['success', invitee]]);
+    // A spent secret names no one: its refusal is audited without a target or initiator.
+    const before = (await events({ target: '', account: accountId })).length;
+    expect(await callStatus(invitationClient(server.url, value).accept({ accountId }))).toBe(401);
+    const after = await events({ target: '', account: accountId });
+    expect(after).toHaveLength(before + 1);
+    expect(after.at(-1)!.outcome).toBe('failure');
+    expect(after.at(-1)!.detail).toContain('invalid_token');
+    expect(JSON.stringify(await db.selectFrom('audit_events').selectAll().execute())).not.toContain(value);
+  });
+
   it('when the message cannot be written, the invitation is withdrawn and nobody stays PENDING', async () => {
     const dir = join(server.database.dataDir, 'outbox');
     renameSync(dir, `${dir}.aside`);
