@@ -60,6 +60,7 @@ import { keyEncryption, keyEncryptionKeysOf } from './token/key-encryption.js';
 import { loggerOptions } from './http/logging.js';
 import pino, { type Logger, type LoggerOptions } from 'pino';
 import { createTokenService } from './token/service.js';
+import { createGrantSubjects } from './token/subjects.js';
 import { createProfileGrants } from './token/profile-grants.js';
 import { workloadRoutes } from './workload/routes.js';
 import { createWorkloadService } from './workload/service.js';
@@ -333,7 +334,10 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       return { accessTokenSeconds: settings.systemAccessTokenExpirationInSeconds, mfa: settings.mfa };
     },
   });
-  const token = createTokenService({ db, clock, signingKeys, issuer, profileGrants, passwordSignIn: signin.passwordSignIn });
+  const token = createTokenService({
+    db, clock, signingKeys, issuer, profileGrants, passwordSignIn: signin.passwordSignIn,
+    subjects: createGrantSubjects(identityStore, accountsStore), keyActivity: identityStore,
+  });
 
   const cbr = createCbrService({ store: cbrStore, writer, clock, authorizer, catalog, site, locations: config.cbr.locations });
   const contextEnforcement = createContextEnforcement({

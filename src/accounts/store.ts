@@ -6,6 +6,16 @@ import type { Trx } from '../store/unit-of-work.js';
 import type { Account, User } from './types.js';
 
 /** Accounts, users and memberships. Reads take the database; writes take the write transaction. */
+/** A user as a token grant sees them in one account (accountsStore.userIn). */
+export interface UserInAccount {
+  userId: string;
+  email: string;
+  firstName: string;
+  lastName: string;
+  realm: string;
+  membership: string | null;
+}
+
 export function createAccountsStore(db: Db) {
   const toAccount = (row: { id: string; name: string; owner_iam_id: string; state: string; created_at: string }): Account => ({
     id: row.id,
@@ -58,6 +68,19 @@ export function createAccountsStore(db: Db) {
     },
 
     /** The state of the user's membership in the account, or undefined when not a member. */
+    /**
+     * What a token grant needs of a user signing in to an account: their login, names and realm,
+     * and their membership state there (null when not a member). Undefined when no user has that IAM id.
+     */
+    async userIn(iamId: string, accountId: string): Promise<UserInAccount | undefined> {
+      return db
+        .selectFrom('users as u')
+        .leftJoin('account_users as m', (join) => join.onRef('m.iam_id', '=', 'u.iam_id').on('m.account_id', '=', accountId))
+        .select(['u.user_id as userId', 'u.email as email', 'u.first_name as firstName', 'u.last_name as lastName', 'u.realm as realm', 'm.state as membership'])
+        .where('u.iam_id', '=', iamId)
+        .executeTakeFirst();
+    },
+
     async membershipState(accountId: string, iamId: string, executor: Db | Trx = db): Promise<string | undefined> {
       const row = await executor
         .selectFrom('account_users')

@@ -127,8 +127,84 @@ export async function readWindow<TB extends keyof Schema, O extends { id: string
 
 const mapSlice = <R, T>(slice: Slice<R>, map: (row: R) => T): Slice<T> => ({ ...slice, items: slice.items.map(map) });
 
+/**
+ * What a token grant needs of an API key, read in one query: the key, the service ID it
+ * authenticates as (null columns for a user key, or a service ID that is gone) and its account's
+ * identity settings (null when never set).
+ */
+export interface KeyCredential {
+  keyId: string;
+  iamId: string;
+  accountId: string;
+  ownerType: string;
+  disabled: number;
+  locked: number;
+  expiresAt: string | null;
+  serviceId: string | null;
+  serviceIdLocked: number | null;
+  serviceIdName: string | null;
+  serviceIdAccountId: string | null;
+  /** The key's account's settings JSON (IBM wire names). */
+  settings: string | null;
+}
+
+/** Authentications to add to an API key's activity. */
+export interface ActivityUpdate {
+  apiKeyId: string;
+  count: number;
+  lastAuthn: string;
+}
+
 export function createIdentityStore(db: Db) {
+  const credentials = () =>
+    db
+      .selectFrom('api_keys as k')
+      .leftJoin('service_ids as s', 's.iam_id', 'k.iam_id')
+      .leftJoin('account_settings as st', 'st.account_id', 'k.account_id')
+      .select([
+        'k.id as keyId',
+        'k.iam_id as iamId',
+        'k.account_id as accountId',
+        'k.owner_type as ownerType',
+        'k.disabled as disabled',
+        'k.locked as locked',
+        'k.expires_at as expiresAt',
+        's.id as serviceId',
+        's.locked as serviceIdLocked',
+        's.name as serviceIdName',
+        's.account_id as serviceIdAccountId',
+        'st.settings as settings',
+      ]);
+  // The hot query of every API-key grant, built and compiled once; each call only binds the hash.
+  const credentialByHash = credentials().where('k.key_hash', '=', '').compile();
+
   return {
+    // ── Credentials (token grants) ──────────────────────────────────────────────────────────
+
+    /** The API key with this value hash, with its service ID and account settings; undefined when no key has it. */
+    async credentialByKeyHash(keyHash: string): Promise<KeyCredential | undefined> {
+      const { rows } = await db.executeQuery<KeyCredential>({ ...credentialByHash, parameters: [keyHash] });
+      return rows[0];
+    },
+
+    /** The API key with this id, with its service ID and account settings; undefined when it was deleted. */
+    async credentialByKeyId(keyId: string): Promise<KeyCredential | undefined> {
+      return credentials().where('k.id', '=', keyId).executeTakeFirst();
+    },
+
+    /** Adds authentications to API keys' activity (keys deleted meanwhile are skipped). */
+    async recordActivity(updates: ActivityUpdate[]): Promise<void> {
+      await db.transaction().execute(async (trx) => {
+        for (const u of updates) {
+          await trx
+            .updateTable('api_keys')
+            .set((eb) => ({ authn_count: eb('authn_count', '+', u.count), last_authn: u.lastAuthn }))
+            .where('id', '=', u.apiKeyId)
+            .execute();
+        }
+      });
+    },
+
     // ── API keys ────────────────────────────────────────────────────────────────────────────
 
     /**

@@ -1,4 +1,4 @@
-import type { ActivityUpdate, TokenStore } from './store.js';
+import type { ActivityUpdate, IdentityStore } from '../identity/store.js';
 
 /**
  * API-key activity (`last_authn`, `authn_count`), written behind: grants only count in memory and
@@ -6,7 +6,7 @@ import type { ActivityUpdate, TokenStore } from './store.js';
  * contends on) an UPDATE of its key's row. The trade-off: activity is up to one flush interval
  * stale, and the counts of the last interval are lost if the process dies or the write fails.
  */
-export function createActivityRecorder(store: Pick<TokenStore, 'recordActivity'>) {
+export function createActivityRecorder(store: Pick<IdentityStore, 'recordActivity'>) {
   let pending = new Map<string, ActivityUpdate>();
 
   return {

@@ -8,7 +8,6 @@ import type { Db } from '../store/db.js';
 import { unauthenticated } from './errors.js';
 import type { SigningKeys } from './signing-keys.js';
 import type { IdentityDirectory } from '../identity/directory.js';
-import { createTokenStore } from './store.js';
 
 export interface AuthenticatorDeps {
   db: Db;
@@ -75,7 +74,6 @@ function refusal(error: unknown): DomainError {
  */
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const { clock, signingKeys, issuer, accounts } = deps;
-  const store = createTokenStore(deps.db);
   const cacheMs = deps.principalCacheMs ?? 1000;
   const usableUntil = new Map<string, number>();
   const verified = new Map<string, VerifiedToken>();

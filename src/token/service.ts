@@ -9,7 +9,9 @@ import { createActivityRecorder } from './activity.js';
 import { tokenErrors } from './errors.js';
 import type { ProfileGrants } from './profile-grants.js';
 import type { SigningKeys } from './signing-keys.js';
-import { createTokenStore, type GrantSubjectRow, type RefreshTokenRow } from './store.js';
+import { createTokenStore, type RefreshTokenRow } from './store.js';
+import type { GrantSubjectRow, GrantSubjects } from './subjects.js';
+import type { IdentityStore } from '../identity/store.js';
 import { writeBehind } from './write-behind.js';
 import {
   APIKEY_GRANT,
@@ -35,6 +37,10 @@ export interface TokenServiceDeps {
   signingKeys: SigningKeys;
   /** The `iss` of issued tokens: `<public url>/identity`. */
   issuer: () => string;
+  /** Who a grant is for: API keys with their identities, signed-in users (token/subjects.ts). */
+  subjects: GrantSubjects;
+  /** Where API keys' authentications are counted (the identity store). */
+  keyActivity: Pick<IdentityStore, 'recordActivity'>;
   /** The trusted-profile grants (cr-token, assume), when the server has trusted profiles. */
   profileGrants?: Pick<ProfileGrants, 'handles' | 'grant'>;
   /**
@@ -148,7 +154,7 @@ export function createTokenService(deps: TokenServiceDeps) {
   const { clock, signingKeys, issuer } = deps;
   const store = createTokenStore(deps.db);
   const refreshTokens = writeBehind<RefreshTokenRow>((rows) => store.insertRefreshTokens(rows), REFRESH_WRITE_DELAY_MS);
-  const activity = createActivityRecorder(store);
+  const activity = createActivityRecorder(deps.keyActivity);
 
   let flushes = 0;
   const maintenance = setInterval(() => {
@@ -296,7 +302,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     const apikey = field(form, 'apikey');
     if (!apikey) throw tokenErrors.missingProperty('apikey');
     checkResponseType(form);
-    const row = await store.grantSubjectByKeyHash(hashSecret(apikey));
+    const row = await deps.subjects.byKeyHash(hashSecret(apikey));
     if (!row) throw tokenErrors.apiKeyNotFound();
     const now = clock.now();
     const subject = await subjectOf(row, field(form, 'account'), now, APIKEY_PROBLEMS);
@@ -323,9 +329,9 @@ export function createTokenService(deps: TokenServiceDeps) {
     const authn = row.authn ? (JSON.parse(row.authn) as AuthnLevel) : APIKEY_AUTHN;
     const keyRow =
       row.api_key_id !== null
-        ? await store.grantSubjectByKeyId(row.api_key_id)
+        ? await deps.subjects.byKeyId(row.api_key_id)
         : row.authn
-          ? await store.grantSubjectByUser(row.iam_id, row.account_id)
+          ? await deps.subjects.byUser(row.iam_id, row.account_id)
           : undefined;
     if (!keyRow || keyRow.iamId !== row.iam_id) throw REFRESH_PROBLEMS.gone();
     const subject = await subjectOf(keyRow, row.account_id, now, REFRESH_PROBLEMS);
@@ -353,7 +359,7 @@ export function createTokenService(deps: TokenServiceDeps) {
     const account = field(form, 'account');
     const passcode = field(form, 'passcode');
     const signedIn = await signIn({ username, password, ...(account ? { account } : {}), ...(passcode ? { passcode } : {}) }, requestId);
-    const row = await store.grantSubjectByUser(signedIn.iamId, signedIn.accountId);
+    const row = await deps.subjects.byUser(signedIn.iamId, signedIn.accountId);
     if (!row) throw tokenErrors.notAccountMember(signedIn.accountId);
     const now = clock.now();
     const subject = await subjectOf(row, signedIn.accountId, now, APIKEY_PROBLEMS);

@@ -5,72 +5,8 @@ import type { Trx } from '../store/unit-of-work.js';
 export type SigningKeyRow = SigningKeysTable;
 export type RefreshTokenRow = RefreshTokensTable;
 
-/**
- * What a grant needs to know about an API key and the identity it authenticates as, read in one
- * query (one round trip on PostgreSQL). Columns of the joined tables are null when the row is
- * missing: no service ID / user with that IAM id, no membership in the key's account, no settings.
- */
-export interface GrantSubjectRow {
-  keyId: string;
-  iamId: string;
-  accountId: string;
-  ownerType: string;
-  disabled: number;
-  locked: number;
-  expiresAt: string | null;
-  serviceId: string | null;
-  serviceIdLocked: number | null;
-  serviceIdName: string | null;
-  serviceIdAccountId: string | null;
-  userId: string | null;
-  email: string | null;
-  firstName: string | null;
-  lastName: string | null;
-  realm: string | null;
-  membership: string | null;
-  /** The key's account's settings JSON (IBM wire names). */
-  settings: string | null;
-}
-
-export interface ActivityUpdate {
-  apiKeyId: string;
-  count: number;
-  lastAuthn: string;
-}
-
-/** SQL of the token domain: signing keys, refresh tokens and the reads grants and bearer checks need. */
+/** SQL of the token domain: signing keys and refresh tokens. */
 export function createTokenStore(db: Db) {
-  const grantSubjects = () =>
-    db
-      .selectFrom('api_keys as k')
-      .leftJoin('service_ids as s', 's.iam_id', 'k.iam_id')
-      .leftJoin('users as u', 'u.iam_id', 'k.iam_id')
-      .leftJoin('account_users as m', (join) => join.onRef('m.iam_id', '=', 'k.iam_id').onRef('m.account_id', '=', 'k.account_id'))
-      .leftJoin('account_settings as st', 'st.account_id', 'k.account_id')
-      .select([
-        'k.id as keyId',
-        'k.iam_id as iamId',
-        'k.account_id as accountId',
-        'k.owner_type as ownerType',
-        'k.disabled as disabled',
-        'k.locked as locked',
-        'k.expires_at as expiresAt',
-        's.id as serviceId',
-        's.locked as serviceIdLocked',
-        's.name as serviceIdName',
-        's.account_id as serviceIdAccountId',
-        'u.user_id as userId',
-        'u.email as email',
-        'u.first_name as firstName',
-        'u.last_name as lastName',
-        'u.realm as realm',
-        'm.state as membership',
-        'st.settings as settings',
-      ]);
-
-  // The hot query of every grant, built and compiled once; each call only binds the hash.
-  const byKeyHash = grantSubjects().where('k.key_hash', '=', '').compile();
-
   return {
     // ---- signing keys -------------------------------------------------------------------------
 
@@ -115,51 +51,6 @@ export function createTokenStore(db: Db) {
       await trx.deleteFrom('signing_keys').where('expires_at', '<=', now).execute();
     },
 
-    // ---- grants -------------------------------------------------------------------------------
-
-    /** The API key with this value hash and its identity; undefined when no key has it. */
-    async grantSubjectByKeyHash(keyHash: string): Promise<GrantSubjectRow | undefined> {
-      const { rows } = await db.executeQuery<GrantSubjectRow>({ ...byKeyHash, parameters: [keyHash] });
-      return rows[0];
-    },
-
-    /** The API key with this id and its identity; undefined when it was deleted. */
-    async grantSubjectByKeyId(keyId: string): Promise<GrantSubjectRow | undefined> {
-      return grantSubjects().where('k.id', '=', keyId).executeTakeFirst();
-    },
-
-    /**
-     * What a grant needs to know about a user signed in to an account without an API key (password
-     * grant, or a refresh of one): the user and their membership and the account's settings, in the
-     * GrantSubjectRow shape with no key (`keyId` empty, never disabled, locked or expiring).
-     * Undefined when no user has that IAM id.
-     */
-    async grantSubjectByUser(iamId: string, accountId: string): Promise<GrantSubjectRow | undefined> {
-      const row = await db
-        .selectFrom('users as u')
-        .leftJoin('account_users as m', (join) => join.onRef('m.iam_id', '=', 'u.iam_id').on('m.account_id', '=', accountId))
-        .leftJoin('account_settings as st', (join) => join.on('st.account_id', '=', accountId))
-        .select(['u.user_id as userId', 'u.email as email', 'u.first_name as firstName', 'u.last_name as lastName', 'u.realm as realm', 'm.state as membership', 'st.settings as settings'])
-        .where('u.iam_id', '=', iamId)
-        .executeTakeFirst();
-      return (
-        row && {
-          ...row,
-          keyId: '',
-          iamId,
-          accountId,
-          ownerType: 'user',
-          disabled: 0,
-          locked: 0,
-          expiresAt: null,
-          serviceId: null,
-          serviceIdLocked: null,
-          serviceIdName: null,
-          serviceIdAccountId: null,
-        }
-      );
-    },
-
     /** Stores refresh tokens (already hashed), in one statement per 500 rows. */
     async insertRefreshTokens(rows: RefreshTokenRow[]): Promise<void> {
       for (let i = 0; i < rows.length; i += 500) {
@@ -185,18 +76,6 @@ export function createTokenStore(db: Db) {
       await db.deleteFrom('refresh_tokens').where('expires_at', '<=', now).execute();
     },
 
-    /** Adds authentications to API keys' activity (keys deleted meanwhile are skipped). */
-    async recordActivity(updates: ActivityUpdate[]): Promise<void> {
-      await db.transaction().execute(async (trx) => {
-        for (const u of updates) {
-          await trx
-            .updateTable('api_keys')
-            .set((eb) => ({ authn_count: eb('authn_count', '+', u.count), last_authn: u.lastAuthn }))
-            .where('id', '=', u.apiKeyId)
-            .execute();
-        }
-      });
-    },
   };
 }
 

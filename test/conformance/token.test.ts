@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createAccountsStore } from '../../src/accounts/store.js';
 import { createIdentityStore } from '../../src/identity/store.js';
 import type { ApiKey } from '../../src/identity/types.js';
 import { createTokenStore, type RefreshTokenRow, type SigningKeyRow, type TokenStore } from '../../src/token/store.js';
 import { createWriter, type Writer } from '../../src/store/unit-of-work.js';
+import { createGrantSubjects } from '../../src/token/subjects.js';
 import { at, openStore, seedAccount, type StoreFixture } from './support.js';
 
 let fixture: StoreFixture;
@@ -105,39 +107,49 @@ describe('token store: refresh tokens', () => {
   });
 });
 
-describe('token store: grant subjects and activity', () => {
-  it('grantSubjectByKeyHash / ByKeyId join the key with its user, membership and settings; undefined for unknown keys', async () => {
-    const identity = createIdentityStore(fixture.database.db);
+describe('grant subjects (identity and accounts stores) and key activity', () => {
+  const identity = () => createIdentityStore(fixture.database.db);
+  const subjects = () => createGrantSubjects(identity(), createAccountsStore(fixture.database.db));
+
+  it('byKeyHash / byKeyId give the key with its user, membership and settings; undefined for unknown keys', async () => {
     const key = apiKey(account.iamId, 'user');
-    await writer.write((w) => identity.insertApiKey(w.trx, key, 'grant-hash-user'));
-    const subject = await store.grantSubjectByKeyHash('grant-hash-user');
+    await writer.write((w) => identity().insertApiKey(w.trx, key, 'grant-hash-user'));
+    const subject = await subjects().byKeyHash('grant-hash-user');
     expect(subject).toMatchObject({ keyId: key.id, iamId: account.iamId, accountId: account.accountId, ownerType: 'user', userId: account.login, membership: 'ACTIVE', serviceId: null, settings: null });
-    expect(await store.grantSubjectByKeyId(key.id)).toEqual(subject);
-    expect(await store.grantSubjectByKeyHash('grant-hash-none')).toBeUndefined();
-    expect(await store.grantSubjectByKeyId('ApiKey-none')).toBeUndefined();
+    expect(await subjects().byKeyId(key.id)).toEqual(subject);
+    expect(await subjects().byKeyHash('grant-hash-none')).toBeUndefined();
+    expect(await subjects().byKeyId('ApiKey-none')).toBeUndefined();
   });
 
-  it('a service ID key joins the service ID; a key of an identity that does not exist has null joined columns', async () => {
-    const identity = createIdentityStore(fixture.database.db);
+  it('a service ID key comes with the service ID; a key of an identity that does not exist has null identity columns', async () => {
     const sid = { id: 'ServiceId-grant', iamId: 'iam-ServiceId-grant', accountId: account.accountId, name: 'robot', description: null, groupId: null, uniqueInstanceCrns: [], locked: true, createdBy: account.iamId, createdAt: at(), modifiedAt: at(), entityTag: '1' };
     const key = apiKey(sid.iamId, 'serviceid');
     const orphan = apiKey('iam-ServiceId-gone', 'serviceid');
     await writer.write(async (w) => {
-      await identity.insertServiceId(w.trx, sid);
-      await identity.insertApiKey(w.trx, key, 'grant-hash-sid');
-      await identity.insertApiKey(w.trx, orphan, 'grant-hash-orphan');
+      await identity().insertServiceId(w.trx, sid);
+      await identity().insertApiKey(w.trx, key, 'grant-hash-sid');
+      await identity().insertApiKey(w.trx, orphan, 'grant-hash-orphan');
     });
-    expect(await store.grantSubjectByKeyHash('grant-hash-sid')).toMatchObject({ serviceId: sid.id, serviceIdName: 'robot', serviceIdAccountId: account.accountId, userId: null, membership: null });
-    expect(Number((await store.grantSubjectByKeyHash('grant-hash-sid'))!.serviceIdLocked)).toBe(1);
-    expect(await store.grantSubjectByKeyHash('grant-hash-orphan')).toMatchObject({ serviceId: null, userId: null, membership: null });
+    expect(await subjects().byKeyHash('grant-hash-sid')).toMatchObject({ serviceId: sid.id, serviceIdName: 'robot', serviceIdAccountId: account.accountId, userId: null, membership: null });
+    expect(Number((await subjects().byKeyHash('grant-hash-sid'))!.serviceIdLocked)).toBe(1);
+    expect(await subjects().byKeyHash('grant-hash-orphan')).toMatchObject({ serviceId: null, userId: null, membership: null });
+  });
+
+  it('byUser gives a signed-in user with their membership and the account settings, with no key; undefined for unknown users', async () => {
+    await writer.write((w) => identity().saveSettings(w.trx, account.accountId, false, undefined, { settings: '{"mfa":"NONE"}', entityTag: 'tag-1', modifiedAt: at() }));
+    expect(await subjects().byUser(account.iamId, account.accountId)).toMatchObject({
+      keyId: '', iamId: account.iamId, accountId: account.accountId, ownerType: 'user', disabled: 0, locked: 0, expiresAt: null,
+      userId: account.login, membership: 'ACTIVE', serviceId: null, settings: '{"mfa":"NONE"}',
+    });
+    expect(await subjects().byUser(account.iamId, 'no-such-account')).toMatchObject({ membership: null, settings: null });
+    expect(await subjects().byUser('IBMid-nobody', account.accountId)).toBeUndefined();
   });
 
   it('recordActivity adds counts and sets the last authentication; keys deleted meanwhile are skipped', async () => {
-    const identity = createIdentityStore(fixture.database.db);
     const key = apiKey(account.iamId, 'user');
-    await writer.write((w) => identity.insertApiKey(w.trx, key, 'activity-hash'));
-    await store.recordActivity([{ apiKeyId: key.id, count: 2, lastAuthn: at(7) }, { apiKeyId: 'ApiKey-deleted', count: 1, lastAuthn: at(7) }]);
-    await store.recordActivity([{ apiKeyId: key.id, count: 3, lastAuthn: at(8) }]);
-    expect(await identity.getApiKey(key.id)).toMatchObject({ authnCount: 5, lastAuthn: at(8) });
+    await writer.write((w) => identity().insertApiKey(w.trx, key, 'activity-hash'));
+    await identity().recordActivity([{ apiKeyId: key.id, count: 2, lastAuthn: at(7) }, { apiKeyId: 'ApiKey-deleted', count: 1, lastAuthn: at(7) }]);
+    await identity().recordActivity([{ apiKeyId: key.id, count: 3, lastAuthn: at(8) }]);
+    expect(await identity().getApiKey(key.id)).toMatchObject({ authnCount: 5, lastAuthn: at(8) });
   });
 });

@@ -12,6 +12,7 @@ import { migrateToLatest, openDatabase, type Database, type Db } from '../../src
 import { createWriter } from '../../src/store/unit-of-work.js';
 import { createAuthenticator } from '../../src/token/authenticate.js';
 import { createTokenService } from '../../src/token/service.js';
+import { createGrantSubjects } from '../../src/token/subjects.js';
 import { createSigningKeys } from '../../src/token/signing-keys.js';
 import { createTestDatabase, TEST_KEY_ENCRYPTION_KEY, type TestDatabase } from '../helpers/database.js';
 import { keyEncryption, parseKeyEncryptionKey } from '../../src/token/key-encryption.js';
@@ -58,8 +59,8 @@ export async function tokenStack(db: Db, clock: Clock, options: { rotationSecond
     keyEncryption: testKeyEncryption,
   });
   await signingKeys.start();
-  const token = createTokenService({ db, clock, signingKeys, issuer });
   const serviceIds = createIdentityStore(db);
+  const token = createTokenService({ db, clock, signingKeys, issuer, subjects: createGrantSubjects(serviceIds, accounts), keyActivity: serviceIds });
   const groups = createAccessGroupsStore(db);
   const directory = createIdentityDirectory({
     membershipState: (accountId, iamId, trx) => accounts.membershipState(accountId, iamId, trx),
