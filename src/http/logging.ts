@@ -3,7 +3,9 @@ import type { Bindings, ChildLoggerOptions, Logger } from 'pino';
 
 /**
  * Pino options: secrets never reach the log. Request headers that carry credentials and body or
- * query fields that can hold API keys, tokens or passwords are redacted.
+ * query fields that can hold API keys, tokens or passwords are redacted: every field of a request
+ * or response schema that carries a secret (`token` of a password reset, `accessTokenBody` of a
+ * decision, `iam_apikey` of a new enterprise account, …). Requests are logged by method and path only.
  */
 export function loggerOptions(level: string): FastifyServerOptions['logger'] {
   return {
@@ -24,6 +26,9 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
         'csrf_token',
         'recovery_codes',
         'secret',
+        'token',
+        'accessTokenBody',
+        'iam_apikey',
         'req.headers["x-csrf-token"]',
         '*.apikey',
         '*.password',
@@ -36,6 +41,9 @@ export function loggerOptions(level: string): FastifyServerOptions['logger'] {
         '*.csrf_token',
         '*.recovery_codes',
         '*.secret',
+        '*.token',
+        '*.accessTokenBody',
+        '*.iam_apikey',
       ],
       censor: '[REDACTED]',
     },

@@ -34,6 +34,15 @@ describe('request loggers', () => {
     ]);
   });
 
+  it('redact every field that carries a secret, at the top and one level down', () => {
+    const { lines, log } = setup('debug');
+    const fields = ['apikey', 'password', 'access_token', 'refresh_token', 'cr_token', 'client_secret', 'invitation_token', 'passcode', 'csrf_token', 'recovery_codes', 'secret', 'token', 'accessTokenBody', 'iam_apikey'];
+    const values = Object.fromEntries(fields.map((f) => [f, `value-of-${f}`]));
+    log.debug({ ...values, body: values }, 'secrets');
+    const printed = JSON.stringify(lines);
+    for (const f of fields) expect(printed).not.toContain(`value-of-${f}`);
+  });
+
   it('follow a level set on them, and make children that keep the request id', () => {
     const { lines, log } = setup('warn');
     log.level = 'debug';
