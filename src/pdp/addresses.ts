@@ -1,24 +1,28 @@
 import { isIPv4, isIPv6 } from 'node:net';
 
 /**
- * Network addresses as numbers, and sets of them as sorted disjoint ranges, for context-based
- * restrictions. IPv4 addresses are numbers (0 … 2³²−1) and IPv6 addresses bigints; an IPv4-mapped
- * IPv6 address (`::ffff:192.0.2.1`) is its IPv4 address, so zones written in IPv4 match it.
+ * Network addresses as 32-bit words, and sets of them as sorted disjoint ranges, for context-based
+ * restrictions. An IPv4 address is one word, an IPv6 address four (most significant first), so a
+ * decision compares numbers in typed arrays and never builds a bigint. An IPv4-mapped IPv6 address
+ * (`::ffff:192.0.2.1`) is its IPv4 address, so zones written in IPv4 match it.
  */
 
-export type ParsedAddress = { readonly v6: false; readonly n: number } | { readonly v6: true; readonly n: bigint };
-
-/** Ranges of one family: starts and ends (inclusive) of disjoint ranges, in ascending order. */
-export interface RangeSet {
-  /** IPv4: [start0, end0, start1, end1, …]. */
-  readonly v4: Float64Array;
-  /** IPv6: the same layout, as bigints. */
-  readonly v6: readonly bigint[];
+export interface Address {
+  readonly family: 4 | 6;
+  /** One word (IPv4) or four (IPv6), each 0 … 2³²−1. */
+  readonly words: readonly number[];
 }
 
-export const EMPTY_RANGES: RangeSet = { v4: new Float64Array(0), v6: [] };
+/**
+ * Ranges of both families: starts and ends (inclusive) of disjoint ranges, in ascending order.
+ * IPv4: [start0, end0, start1, end1, …]; IPv6: the same with four words for each address.
+ */
+export interface RangeSet {
+  readonly v4: Uint32Array;
+  readonly v6: Uint32Array;
+}
 
-const IPV4_MAPPED = 0xffffn;
+export const EMPTY_RANGES: RangeSet = { v4: new Uint32Array(0), v6: new Uint32Array(0) };
 
 function v4Number(text: string): number {
   const [a, b, c, d] = text.split('.').map(Number) as [number, number, number, number];
@@ -39,77 +43,109 @@ function groupsOf(side: string): number[] {
  * The address of `text` (IPv4 four-part decimal, as node:net accepts it, or IPv6, a zone index
  * ignored), or undefined when it is not one. IPv4-mapped IPv6 is its IPv4 address.
  */
-export function parseAddress(text: string): ParsedAddress | undefined {
-  if (isIPv4(text)) return { v6: false, n: v4Number(text) };
+export function parseAddress(text: string): Address | undefined {
+  if (isIPv4(text)) return { family: 4, words: [v4Number(text)] };
   if (!isIPv6(text)) return undefined;
   const bare = text.split('%')[0]!;
   const gap = bare.indexOf('::');
   const left = groupsOf(gap >= 0 ? bare.slice(0, gap) : bare);
   const right = gap >= 0 ? groupsOf(bare.slice(gap + 2)) : [];
-  const groups = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
-  let n = 0n;
-  for (const g of groups) n = (n << 16n) | BigInt(g);
-  if (n >> 32n === IPV4_MAPPED) return { v6: false, n: Number(n & 0xffffffffn) };
-  return { v6: true, n };
+  const g = [...left, ...new Array<number>(8 - left.length - right.length).fill(0), ...right];
+  const words = [0, 1, 2, 3].map((k) => g[2 * k]! * 65_536 + g[2 * k + 1]!);
+  if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) return { family: 4, words: [words[3]!] };
+  return { family: 6, words };
 }
 
 /** `a-b` (both of one family, a ≤ b) as [start, end], or undefined when it is not a range. */
-export function parseRange(text: string): [ParsedAddress, ParsedAddress] | undefined {
+export function parseRange(text: string): [Address, Address] | undefined {
   const parts = text.split('-');
   if (parts.length !== 2) return undefined;
   const start = parseAddress(parts[0]!);
   const end = parseAddress(parts[1]!);
-  if (!start || !end || start.v6 !== end.v6 || start.n > end.n) return undefined;
+  if (!start || !end || start.family !== end.family || compare(start.words, end.words) > 0) return undefined;
   return [start, end];
 }
 
 /** `address/prefix` as [first, last] address of the subnet, or undefined when it is not a subnet. */
-export function parseSubnet(text: string): [ParsedAddress, ParsedAddress] | undefined {
+export function parseSubnet(text: string): [Address, Address] | undefined {
   const slash = text.indexOf('/');
   if (slash < 0 || !/^\d{1,3}$/.test(text.slice(slash + 1))) return undefined;
   const base = parseAddress(text.slice(0, slash));
   const prefix = Number(text.slice(slash + 1));
-  if (!base) return undefined;
-  if (base.v6) {
-    if (prefix > 128) return undefined;
-    const host = (1n << BigInt(128 - prefix)) - 1n;
-    const first = base.n & ~host & ((1n << 128n) - 1n);
-    return [{ v6: true, n: first }, { v6: true, n: first | host }];
-  }
-  if (prefix > 32) return undefined;
-  const size = 2 ** (32 - prefix);
-  const first = base.n - (base.n % size);
-  return [{ v6: false, n: first }, { v6: false, n: first + size - 1 }];
+  if (!base || prefix > base.words.length * 32) return undefined;
+  const first: number[] = [];
+  const last: number[] = [];
+  base.words.forEach((word, k) => {
+    // The prefix bits that fall in this word, as a mask of its high bits.
+    const bits = Math.min(32, Math.max(0, prefix - 32 * k));
+    const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
+    first.push((word & mask) >>> 0);
+    last.push((word | ~mask) >>> 0);
+  });
+  return [{ family: base.family, words: first }, { family: base.family, words: last }];
 }
+
+/** Sign of a − b, two addresses of one family. */
+function compare(a: readonly number[], b: readonly number[]): number {
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return a[k]! < b[k]! ? -1 : 1;
+  return 0;
+}
+
+/** a + delta (±1), or undefined past the family's first or last address. */
+function step(a: readonly number[], delta: 1 | -1): number[] | undefined {
+  const out = [...a];
+  for (let k = out.length - 1; k >= 0; k--) {
+    const v = out[k]! + delta;
+    if (v >= 0 && v <= 0xffffffff) {
+      out[k] = v;
+      return out;
+    }
+    out[k] = delta > 0 ? 0 : 0xffffffff;
+  }
+  return undefined;
+}
+
+type Range = [readonly number[], readonly number[]];
 
 /** Collects ranges of both families and merges them into a RangeSet. */
 export class RangeBuilder {
-  private readonly v4: Array<[number, number]> = [];
-  private readonly v6: Array<[bigint, bigint]> = [];
+  private readonly v4: Range[] = [];
+  private readonly v6: Range[] = [];
 
-  add(start: ParsedAddress, end: ParsedAddress): void {
-    if (start.v6 && end.v6) this.v6.push([start.n, end.n]);
-    else if (!start.v6 && !end.v6) this.v4.push([start.n, end.n]);
+  add(start: Address, end: Address): void {
+    if (start.family !== end.family) return;
+    (start.family === 4 ? this.v4 : this.v6).push([start.words, end.words]);
   }
 
   addSet(set: RangeSet): void {
-    for (let i = 0; i < set.v4.length; i += 2) this.v4.push([set.v4[i]!, set.v4[i + 1]!]);
-    for (let i = 0; i < set.v6.length; i += 2) this.v6.push([set.v6[i]!, set.v6[i + 1]!]);
+    this.v4.push(...rangesOf(set.v4, 1));
+    this.v6.push(...rangesOf(set.v6, 4));
   }
 
   build(): RangeSet {
-    return { v4: Float64Array.from(merge(this.v4, 1).flat()), v6: merge(this.v6, 1n).flat() };
+    return { v4: flatten(merge(this.v4)), v6: flatten(merge(this.v6)) };
   }
 }
 
-function merge<T extends number | bigint>(ranges: Array<[T, T]>, one: T): Array<[T, T]> {
-  ranges.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
-  const out: Array<[T, T]> = [];
+function rangesOf(flat: Uint32Array, width: number): Range[] {
+  const out: Range[] = [];
+  for (let i = 0; i < flat.length; i += 2 * width) out.push([Array.from(flat.subarray(i, i + width)), Array.from(flat.subarray(i + width, i + 2 * width))]);
+  return out;
+}
+
+function flatten(ranges: Range[]): Uint32Array {
+  return Uint32Array.from(ranges.flatMap(([s, e]) => [...s, ...e]));
+}
+
+function merge(ranges: Range[]): Range[] {
+  ranges.sort((a, b) => compare(a[0], b[0]));
+  const out: Range[] = [];
   for (const [s, e] of ranges) {
     const last = out[out.length - 1];
-    // Adjacent ranges (end + 1 = next start) merge too.
-    if (last && s <= ((last[1] as number) + (one as number)) as unknown as T) {
-      if (e > last[1]) last[1] = e;
+    // Overlapping or adjacent ranges (end + 1 = next start) merge.
+    const next = last && step(last[1], 1);
+    if (last && (next === undefined || compare(s, next) <= 0)) {
+      if (compare(e, last[1]) > 0) last[1] = e;
     } else out.push([s, e]);
   }
   return out;
@@ -117,33 +153,27 @@ function merge<T extends number | bigint>(ranges: Array<[T, T]>, one: T): Array<
 
 /** `set` without the addresses of `minus`. */
 export function subtract(set: RangeSet, minus: RangeSet): RangeSet {
-  return { v4: Float64Array.from(subtractFamily(Array.from(set.v4), Array.from(minus.v4), 1)), v6: subtractFamily([...set.v6], [...minus.v6], 1n) };
+  return { v4: flatten(subtractFamily(rangesOf(set.v4, 1), rangesOf(minus.v4, 1))), v6: flatten(subtractFamily(rangesOf(set.v6, 4), rangesOf(minus.v6, 4))) };
 }
 
-function subtractFamily<T extends number | bigint>(set: T[], minus: T[], one: T): T[] {
-  const add = (a: T, b: T) => ((a as number) + (b as number)) as unknown as T;
-  const sub = (a: T, b: T) => ((a as number) - (b as number)) as unknown as T;
-  const out: T[] = [];
+function subtractFamily(set: Range[], minus: Range[]): Range[] {
+  const out: Range[] = [];
   let m = 0;
-  for (let i = 0; i < set.length; i += 2) {
-    let start = set[i]!;
-    const end = set[i + 1]!;
-    while (m < minus.length && minus[m + 1]! < start) m += 2;
-    let k = m;
-    while (k < minus.length && minus[k]! <= end && start <= end) {
-      if (minus[k]! > start) out.push(start, sub(minus[k]!, one));
-      start = add(minus[k + 1]!, one);
-      k += 2;
+  for (const [first, end] of set) {
+    let start: readonly number[] | undefined = first;
+    while (m < minus.length && compare(minus[m]![1], start) < 0) m++;
+    for (let k = m; start !== undefined && k < minus.length && compare(minus[k]![0], end) <= 0 && compare(start, end) <= 0; k++) {
+      const [ms, me] = minus[k]!;
+      if (compare(ms, start) > 0) out.push([start, step(ms, -1)!]);
+      start = step(me, 1);
     }
-    if (start <= end) out.push(start, end);
+    if (start !== undefined && compare(start, end) <= 0) out.push([start, end]);
   }
   return out;
 }
 
-/** Whether `set` holds `address`: a binary search over its ranges. */
-export function contains(set: RangeSet, address: ParsedAddress): boolean {
-  const ranges = address.v6 ? set.v6 : set.v4;
-  const n = address.n;
+/** Whether the IPv4 ranges of a set hold `n`: a binary search. */
+export function containsV4(ranges: Uint32Array, n: number): boolean {
   let lo = 0;
   let hi = (ranges.length >> 1) - 1;
   while (lo <= hi) {
@@ -153,4 +183,90 @@ export function contains(set: RangeSet, address: ParsedAddress): boolean {
     else return true;
   }
   return false;
+}
+
+/** Whether the IPv6 ranges of a set hold the address in `a` (four words): a binary search, 128-bit compares word by word. */
+export function containsV6(ranges: Uint32Array, a: Uint32Array): boolean {
+  let lo = 0;
+  let hi = (ranges.length >> 3) - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >> 1;
+    if (order(a, ranges, mid * 8) < 0) hi = mid - 1;
+    else if (order(a, ranges, mid * 8 + 4) > 0) lo = mid + 1;
+    else return true;
+  }
+  return false;
+}
+
+/** Sign of a − (the four words of `ranges` at `at`). */
+function order(a: Uint32Array, ranges: Uint32Array, at: number): number {
+  for (let k = 0; k < 4; k++) {
+    const p = a[k]!;
+    const q = ranges[at + k]!;
+    if (p !== q) return p < q ? -1 : 1;
+  }
+  return 0;
+}
+
+/** Whether `set` holds `address` (zone compilation and tests; decisions read through an AddressReader). */
+export function contains(set: RangeSet, address: Address): boolean {
+  return address.family === 4 ? containsV4(set.v4, address.words[0]!) : containsV6(set.v6, Uint32Array.from(address.words));
+}
+
+const READER_CACHE = 10_000;
+
+/**
+ * Reads client addresses for decisions without allocating: a dotted-decimal IPv4 address is read
+ * digit by digit; any other text (IPv6, or text that is no plain IPv4 address) goes through
+ * parseAddress once and is then kept in a bounded cache (PEPs ask about the same clients again and
+ * again). The words land in `words`, valid until the next read.
+ */
+export class AddressReader {
+  readonly words = new Uint32Array(4);
+  private readonly parsed = new Map<string, Address | null>();
+
+  /** The family of `text` (0: not an address); its words are then in `words`. */
+  read(text: string | undefined): 0 | 4 | 6 {
+    if (text === undefined) return 0;
+    const n = dottedQuad(text);
+    if (n >= 0) {
+      this.words[0] = n;
+      return 4;
+    }
+    let address = this.parsed.get(text);
+    if (address === undefined) {
+      address = parseAddress(text) ?? null;
+      if (this.parsed.size >= READER_CACHE) this.parsed.clear();
+      this.parsed.set(text, address);
+    }
+    if (address === null) return 0;
+    for (let k = 0; k < address.words.length; k++) this.words[k] = address.words[k]!;
+    return address.family;
+  }
+}
+
+/**
+ * `text` as an IPv4 number when it is four decimal parts of 0–255 without leading zeros (exactly
+ * what node:net's isIPv4 accepts), else −1 (the caller then asks parseAddress).
+ */
+function dottedQuad(text: string): number {
+  let n = 0;
+  let part = 0;
+  let digits = 0;
+  let dots = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 46) {
+      if (digits === 0 || ++dots > 3) return -1;
+      n = n * 256 + part;
+      part = 0;
+      digits = 0;
+    } else if (c >= 48 && c <= 57) {
+      if (digits === 1 && part === 0) return -1;
+      part = part * 10 + (c - 48);
+      if (part > 255) return -1;
+      digits++;
+    } else return -1;
+  }
+  return dots === 3 && digits > 0 ? n * 256 + part : -1;
 }

@@ -6,7 +6,7 @@ import { ChainSearch, ENTRY_SIZE, Field, isFast, nextOf, NO_ROLE, RECORD_SIZE } 
 import type { AccountIndex } from './account-index.js';
 import { ANY_SERVICE_KEY, indexKey, KeyKind } from './keys.js';
 import { Reach } from './reach.js';
-import type { ServiceGroups } from './restrictions.js';
+import type { RefusingRule } from './restrictions.js';
 import { PUBLIC_ACCESS_GROUP, type Snapshot } from './snapshot.js';
 import type { AuthorizeOptions, Decision, DecisionRequest, DecisionSubject, DenyCause, PolicyTrace, ResourceAttributes } from './types.js';
 
@@ -42,33 +42,33 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   const decision = grantSearch(request, snapshot, nowMs, explain);
   if (!decision.permitted || snapshot.restrictions.ruleCount === 0) return decision;
   const serviceName = request.resource.serviceName || snapshot.catalog.serviceOfAction(request.action) || NO_SERVICE;
-  const verdict = snapshot.restrictions.check(request, serviceName, groupsOf(snapshot), explain);
+  const verdict = snapshot.restrictions.check(request, serviceName, snapshot.serviceGroups, explain);
   if (verdict === undefined) return decision;
   const restriction = verdict.rule;
-  const explained = explain && decision.explain ? { explain: { ...decision.explain, restrictions: verdict.tried } } : {};
-  if (restriction?.mode === 'enabled') {
-    return {
-      permitted: false,
-      reason: `Context: rule ${restriction.id} restricts this resource and the request comes from outside its contexts.`,
-      cause: 'context_restricted',
-      ruleId: restriction.id,
-      ...explained,
-    };
+  if (!explain) {
+    if (restriction?.mode === 'enabled') return refusalBy(restriction);
+    return restriction?.mode === 'report' ? { ...decision, reportedRuleId: restriction.id } : decision;
   }
+  const explained = decision.explain ? { explain: { ...decision.explain, restrictions: verdict.tried } } : {};
+  if (restriction?.mode === 'enabled') return { ...refusalBy(restriction), ...explained };
   if (restriction?.mode === 'report') return { ...decision, reportedRuleId: restriction.id, ...explained };
-  return explain ? { ...decision, ...explained } : decision;
+  return { ...decision, ...explained };
 }
 
-const groupCache = new WeakMap<Snapshot, ServiceGroups>();
-/** The catalog's service groups as the restriction stage reads them. */
-function groupsOf(snapshot: Snapshot): ServiceGroups {
-  let groups = groupCache.get(snapshot);
-  if (!groups) {
-    const catalog = snapshot.catalog;
-    groups = { groupOf: (name) => catalog.grantsOn(name)?.groupId };
-    groupCache.set(snapshot, groups);
+/** The deny of an enabled rule, made once for each compiled rule (the restriction stage's verdicts name one object per rule). */
+const refusals = new WeakMap<RefusingRule, Decision>();
+function refusalBy(rule: RefusingRule): Decision {
+  let decision = refusals.get(rule);
+  if (decision === undefined) {
+    decision = Object.freeze({
+      permitted: false,
+      reason: `Context: rule ${rule.id} restricts this resource and the request comes from outside its contexts.`,
+      cause: 'context_restricted',
+      ruleId: rule.id,
+    });
+    refusals.set(rule, decision);
   }
-  return groups;
+  return decision;
 }
 
 /** The grant search: which policy permits, or why none does. */

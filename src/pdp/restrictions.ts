@@ -1,4 +1,4 @@
-import { contains, EMPTY_RANGES, parseAddress, parseRange, parseSubnet, RangeBuilder, subtract, type ParsedAddress, type RangeSet } from './addresses.js';
+import { AddressReader, containsV4, containsV6, EMPTY_RANGES, parseAddress, parseRange, parseSubnet, RangeBuilder, subtract, type Address, type RangeSet } from './addresses.js';
 import { compileWildcard } from './conditions.js';
 import type { DecisionRequest } from './types.js';
 
@@ -9,7 +9,9 @@ import type { DecisionRequest } from './types.js';
  * client address inside one of the context's network zones (addresses minus exclusions) and an
  * allowed endpoint type. The index files rules by account and then by service, service group and
  * instance, so a decision reads only the few rules that can cover it; each context's zones are
- * compiled into one sorted range set, searched in O(log n).
+ * compiled into one sorted range set of 32-bit words, searched in O(log n). A decision on an
+ * account without rules costs one map lookup; the client address is read once per decision (not
+ * per rule); a decision allocates nothing unless it is explained.
  */
 
 export type ZoneAddress =
@@ -55,10 +57,16 @@ export interface ServiceGroups {
   groupOf(serviceName: string): string | undefined;
 }
 
+/** The rule a verdict names: one object for each compiled rule, so callers may key caches on it. */
+export interface RefusingRule {
+  readonly id: string;
+  readonly mode: 'enabled' | 'report';
+}
+
 /** The verdict of the restriction stage on a permitted request. */
 export interface RestrictionVerdict {
   /** The rule that refuses (enabled) or would refuse (report) the request; undefined: none does. */
-  rule?: { id: string; mode: 'enabled' | 'report' };
+  rule?: RefusingRule;
   /** Every covering rule, with the zones each tried, for explain. */
   tried: Array<{ ruleId: string; mode: EnforcementMode; zones: string[]; satisfied: boolean }>;
 }
@@ -88,6 +96,8 @@ interface CompiledRule {
   resources: CompiledResource[];
   contexts: CompiledContext[];
   apiServices: Set<string> | undefined;
+  /** The verdict of this rule refusing an unexplained request (enabled or report mode), made once. */
+  refusal: RestrictionVerdict | undefined;
 }
 
 /** Rules of one account filed where a request can find them. */
@@ -95,6 +105,7 @@ class AccountRules {
   readonly byService = new Map<string, FiledRules>();
   readonly byGroup = new Map<string, FiledRules>();
   readonly anyService = new FiledRules();
+  /** Rules filed; at 0 the account leaves the index, so its decisions find nothing at once. */
   size = 0;
 }
 
@@ -102,8 +113,6 @@ class FiledRules {
   readonly all: CompiledRule[] = [];
   readonly byInstance = new Map<string, CompiledRule[]>();
 }
-
-const ADDRESS_CACHE = 10_000;
 
 /** Resource attributes a rule names that have an index of their own. */
 const INDEXED = new Set(['accountId', 'serviceName', 'service_group_id', 'serviceInstance']);
@@ -114,7 +123,7 @@ export class Restrictions {
   private readonly accounts = new Map<string, AccountRules>();
   /** zone id → ids of the rules whose contexts name it (recompiled when it changes). */
   private readonly rulesOfZone = new Map<string, Set<string>>();
-  private readonly addresses = new Map<string, ParsedAddress | null>();
+  private readonly reader = new AddressReader();
 
   get ruleCount(): number {
     return this.rules.size;
@@ -136,6 +145,7 @@ export class Restrictions {
     this.rules.set(rule.id, compiled);
     for (const context of compiled.contexts) for (const z of context.zoneIds ?? []) this.rulesOf(z).add(rule.id);
     this.file(compiled, true);
+    this.accounts.get(rule.accountId)!.size++;
   }
 
   removeRule(ruleId: string): void {
@@ -144,6 +154,8 @@ export class Restrictions {
     this.rules.delete(ruleId);
     for (const context of compiled.contexts) for (const z of context.zoneIds ?? []) this.rulesOfZone.get(z)?.delete(ruleId);
     this.file(compiled, false);
+    const account = this.accounts.get(compiled.source.accountId)!;
+    if (--account.size === 0) this.accounts.delete(compiled.source.accountId);
   }
 
   /**
@@ -154,13 +166,13 @@ export class Restrictions {
    * is not restricted; one with an environment but no usable address satisfies no network zone.
    */
   check(request: DecisionRequest, serviceName: string, groups: ServiceGroups, explain: boolean): RestrictionVerdict | undefined {
-    if (request.environment === undefined) return undefined;
     const account = this.accounts.get(request.resource.accountId);
-    if (account === undefined) return undefined;
+    if (account === undefined || request.environment === undefined) return undefined;
     // A child service (`parent.child`) is restricted by its parent's rules too.
     const dot = serviceName.indexOf('.');
     const parent = dot > 0 ? serviceName.slice(0, dot) : serviceName;
     this.verdict = undefined;
+    this.family = -1;
     if (
       !this.visit(account.byService.get(serviceName), request, serviceName, parent, explain) &&
       !(dot > 0 && this.visit(account.byService.get(parent), request, serviceName, parent, explain))
@@ -175,8 +187,13 @@ export class Restrictions {
     return verdict;
   }
 
-  /** The verdict of the check in progress (checks are synchronous: no allocation per call for closures). */
+  /**
+   * The check in progress (checks are synchronous): its verdict so far, and the client address,
+   * read at the first context that needs it (-1: not yet; then 0: none, 4 or 6, its words in
+   * `reader.words`).
+   */
   private verdict: RestrictionVerdict | undefined;
+  private family: -1 | 0 | 4 | 6 = -1;
 
   /** Visits one filing place: its rules for every instance, then those of the request's instance. True: stop. */
   private visit(filed: FiledRules | undefined, request: DecisionRequest, serviceName: string, parent: string, explain: boolean): boolean {
@@ -197,10 +214,15 @@ export class Restrictions {
       if (!covers(rule, request, serviceName, parent)) continue;
       const satisfied = this.satisfies(rule, request);
       const refusing = !satisfied && mode !== 'disabled';
-      if (!refusing && !explain) continue;
-      const tried = explain ? [{ ruleId: rule.source.id, mode, zones: rule.contexts.flatMap((c) => c.zoneIds ?? []), satisfied }] : [];
-      this.verdict = merge(this.verdict, { ...(refusing ? { rule: { id: rule.source.id, mode: mode as 'enabled' | 'report' } } : {}), tried });
-      if (refusing && mode === 'enabled' && !explain) return true;
+      if (!explain) {
+        if (!refusing) continue;
+        // An enabled refusal ends the search; a report-only one stands unless an enabled one follows.
+        this.verdict = rule.refusal;
+        if (mode === 'enabled') return true;
+        continue;
+      }
+      const tried = [{ ruleId: rule.source.id, mode, zones: rule.contexts.flatMap((c) => c.zoneIds ?? []), satisfied }];
+      this.verdict = merge(this.verdict, { ...(refusing ? { rule: rule.refusal!.rule! } : {}), tried });
     }
     return false;
   }
@@ -209,27 +231,15 @@ export class Restrictions {
     const env = request.environment!;
     const attributes = env.attributes;
     const endpoint = attributes?.networkType ?? attributes?.endpointType;
-    let address: ParsedAddress | null | undefined;
     for (const context of rule.contexts) {
       if (context.endpointTypes !== undefined && (endpoint === undefined || !context.endpointTypes.has(endpoint))) continue;
       if (context.zoneIds === undefined) return true;
-      if (address === undefined) address = this.addressOf(env.ip ?? attributes?.ipAddress);
-      if (address !== null && contains(context.ranges, address)) return true;
+      if (this.family === -1) this.family = this.reader.read(env.ip ?? attributes?.ipAddress);
+      const family = this.family;
+      if (family === 4 ? containsV4(context.ranges.v4, this.reader.words[0]!) : family === 6 && containsV6(context.ranges.v6, this.reader.words)) return true;
       if (context.references.size > 0 && attributes !== undefined && referenced(context.references, attributes)) return true;
     }
     return false;
-  }
-
-  /** The parsed client address, from a bounded cache (PEPs ask about the same clients again and again). */
-  private addressOf(text: string | undefined): ParsedAddress | null {
-    if (text === undefined) return null;
-    let parsed = this.addresses.get(text);
-    if (parsed === undefined) {
-      parsed = parseAddress(text) ?? null;
-      if (this.addresses.size >= ADDRESS_CACHE) this.addresses.clear();
-      this.addresses.set(text, parsed);
-    }
-    return parsed;
   }
 
   private rulesOf(zoneId: string): Set<string> {
@@ -277,7 +287,9 @@ export class Restrictions {
     });
     const everything = rule.apiTypes.length === 0 || rule.apiTypes.includes(ALL_OPERATIONS_API_TYPE);
     const apiServices = everything ? undefined : new Set(rule.apiTypes.map((id) => id.split(':')[4] ?? ''));
-    return { source: rule, resources, contexts, apiServices };
+    const mode = rule.enforcementMode;
+    const refusal = mode === 'disabled' ? undefined : Object.freeze({ rule: Object.freeze({ id: rule.id, mode }), tried: [] });
+    return { source: rule, resources, contexts, apiServices, refusal };
   }
 
   /** Files (or unfiles) a rule under each of its resources' index keys. */
@@ -381,7 +393,7 @@ function addTo(builder: RangeBuilder, references: Set<string>, address: ZoneAddr
   if (range) builder.add(range[0], range[1]);
 }
 
-function single(text: string): [ParsedAddress, ParsedAddress] | undefined {
+function single(text: string): [Address, Address] | undefined {
   const a = parseAddress(text);
   return a ? [a, a] : undefined;
 }

@@ -3,7 +3,7 @@ import { DomainError } from '../kernel/errors.js';
 import { AccountIndex } from './account-index.js';
 import { compilePolicy } from './compile.js';
 import { ServiceKeys } from './keys.js';
-import { Restrictions, type RestrictionRule, type RestrictionZone } from './restrictions.js';
+import { Restrictions, type RestrictionRule, type RestrictionZone, type ServiceGroups } from './restrictions.js';
 import type { Policy } from './types.js';
 
 /** The reserved group every caller belongs to while the account's public access is enabled. */
@@ -47,7 +47,12 @@ export class Snapshot {
   /** The last change-feed revision applied (maintained by the feed applier). */
   revision = 0;
 
-  constructor(readonly catalog: RoleGrants) {}
+  /** The catalog's service groups as the restriction stage reads them. */
+  readonly serviceGroups: ServiceGroups;
+
+  constructor(readonly catalog: RoleGrants) {
+    this.serviceGroups = { groupOf: (name) => catalog.grantsOn(name)?.groupId };
+  }
 
   /**
    * Builds a snapshot at start-up. Policies that do not compile are left out and returned, so one

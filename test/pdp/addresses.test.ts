@@ -1,0 +1,104 @@
+import fc from 'fast-check';
+import ipaddr from 'ipaddr.js';
+import { isIPv4 } from 'node:net';
+import { describe, expect, it } from 'vitest';
+import { AddressReader, containsV4, containsV6, parseRange, parseSubnet, RangeBuilder, subtract } from '../../src/pdp/addresses.js';
+
+/**
+ * The word-based address sets against a naive model on 128-bit integers: ranges and subnets of
+ * either family (prefixes of every length, so masks fall inside and across the 32-bit words),
+ * merged and subtracted, searched by a reader that parses dotted IPv4 by hand.
+ */
+
+/** An address as a bigint (the naive model): IPv4-mapped IPv6 as its IPv4 number, like the index. */
+function naive(text: string): { family: 4 | 6; n: bigint } | undefined {
+  if (!ipaddr.isValid(text)) return undefined;
+  let address = ipaddr.parse(text);
+  if (address.kind() === 'ipv6' && (address as ipaddr.IPv6).isIPv4MappedAddress()) address = (address as ipaddr.IPv6).toIPv4Address();
+  const bytes = address.toByteArray();
+  return { family: address.kind() === 'ipv4' ? 4 : 6, n: bytes.reduce((n, b) => (n << 8n) | BigInt(b), 0n) };
+}
+
+const toV6 = (n: bigint) => Array.from({ length: 8 }, (_, k) => ((n >> BigInt(112 - 16 * k)) & 0xffffn).toString(16)).join(':');
+const toV4 = (n: bigint) => Array.from({ length: 4 }, (_, k) => String((n >> BigInt(24 - 8 * k)) & 0xffn)).join('.');
+
+/** Addresses near a 32-bit word boundary of IPv6 (where carries and masks cross words), and IPv4 ones. */
+const v6 = fc.tuple(fc.constantFrom(0n, 1n << 32n, 1n << 64n, 1n << 96n, (1n << 128n) - 1n), fc.bigInt({ min: -300n, max: 300n })).map(([base, d]) => {
+  const n = base + d;
+  return toV6(n < 0n ? 0n : n >= 1n << 128n ? (1n << 128n) - 1n : n);
+});
+const v4 = fc.tuple(fc.constantFrom(0n, 1n << 8n, 1n << 24n, 0xffffffffn), fc.bigInt({ min: -300n, max: 300n })).map(([base, d]) => {
+  const n = base + d;
+  return toV4(n < 0n ? 0n : n > 0xffffffffn ? 0xffffffffn : n);
+});
+const entry = fc.oneof(
+  fc.tuple(v6, fc.integer({ min: 0, max: 128 })).map(([a, p]) => ({ kind: 'subnet' as const, text: `${a}/${p}` })),
+  fc.tuple(v4, fc.integer({ min: 0, max: 32 })).map(([a, p]) => ({ kind: 'subnet' as const, text: `${a}/${p}` })),
+  fc.tuple(v6, v6).map(([a, b]) => ({ kind: 'range' as const, text: `${a}-${b}` })),
+  fc.tuple(v4, v4).map(([a, b]) => ({ kind: 'range' as const, text: `${a}-${b}` })),
+);
+
+/** The naive [start, end] of an entry, or undefined when the index must refuse it too. */
+function naiveRange(e: { kind: 'subnet' | 'range'; text: string }): { family: 4 | 6; start: bigint; end: bigint } | undefined {
+  if (e.kind === 'range') {
+    const [a, b] = e.text.split('-').map(naive);
+    if (!a || !b || a.family !== b.family || a.n > b.n) return undefined;
+    return { family: a.family, start: a.n, end: b.n };
+  }
+  const [text, bits] = e.text.split('/');
+  const base = naive(text!)!;
+  const width = base.family === 4 ? 32 : 128;
+  const prefix = Number(bits);
+  if (prefix > width) return undefined;
+  const host = (1n << BigInt(width - prefix)) - 1n;
+  return { family: base.family, start: base.n & ~host, end: (base.n & ~host) | host };
+}
+
+describe('address sets', () => {
+  it('hold exactly the addresses of their ranges and subnets, minus exclusions', () => {
+    fc.assert(
+      fc.property(fc.array(entry, { minLength: 1, maxLength: 6 }), fc.array(entry, { maxLength: 3 }), fc.array(fc.oneof(v4, v6), { minLength: 1, maxLength: 20 }), (included, excluded, clients) => {
+        const build = (entries: typeof included) => {
+          const builder = new RangeBuilder();
+          for (const e of entries) {
+            const range = e.kind === 'range' ? parseRange(e.text) : parseSubnet(e.text);
+            expect(range !== undefined, e.text).toBe(naiveRange(e) !== undefined);
+            if (range) builder.add(range[0], range[1]);
+          }
+          return builder.build();
+        };
+        const set = subtract(build(included), build(excluded));
+        const inAny = (entries: typeof included, a: { family: 4 | 6; n: bigint }) =>
+          entries.some((e) => {
+            const r = naiveRange(e);
+            return r !== undefined && r.family === a.family && r.start <= a.n && a.n <= r.end;
+          });
+        const reader = new AddressReader();
+        for (const client of clients) {
+          const a = naive(client)!;
+          const family = reader.read(client);
+          expect(family).toBe(a.family);
+          const held = family === 4 ? containsV4(set.v4, reader.words[0]!) : containsV6(set.v6, reader.words);
+          expect(held, `${client} in ${JSON.stringify(included)} minus ${JSON.stringify(excluded)}`).toBe(inAny(included, a) && !inAny(excluded, a));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('read dotted IPv4 text exactly as node:net accepts it', () => {
+    const reader = new AddressReader();
+    fc.assert(
+      fc.property(fc.stringMatching(/^[0-9.]{0,16}$/), (text) => {
+        const family = reader.read(text);
+        expect(family === 4, text).toBe(isIPv4(text));
+        if (family === 4) expect(BigInt(reader.words[0]!)).toBe(naive(text)!.n);
+      }),
+      { numRuns: 2_000 },
+    );
+    for (const text of ['01.2.3.4', '1.2.3.04', '256.0.0.1', '1.2.3', '1..2.3', '1.2.3.4.', ' 1.2.3.4', '']) expect(reader.read(text), text).toBe(0);
+    expect(reader.read('::ffff:192.0.2.10')).toBe(4);
+    expect(reader.words[0]).toBe(0xc000020a);
+    expect(reader.read(undefined)).toBe(0);
+  });
+});
