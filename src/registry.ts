@@ -302,7 +302,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }),
   );
   const accountSettingsTemplates = templates.register(createAccountSettingsKind({ settings: identity.settings }));
-  const profileTemplates = templates.register(createProfileKind({ profiles: trustedProfileStore, clock }));
+  const profileTemplates = templates.register(createProfileKind({ profiles: trustedProfileStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }));
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
     accounts: accountsStore,
