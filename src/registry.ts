@@ -68,7 +68,7 @@ import { signInRoutes } from './signin/routes.js';
 import { createSignInService } from './signin/service.js';
 import { createSignInStore } from './signin/store.js';
 import { DEFAULT_PASSWORD_POLICY } from './signin/password-rules.js';
-import { managedGroupGuard } from './templates/groups/guard.js';
+import { managedGroupAccessGuard, managedGroupGuard } from './templates/groups/guard.js';
 import { createGroupKind } from './templates/groups/kind.js';
 import { managedLookup } from './templates/groups/managed.js';
 import { groupTemplateRoutes } from './templates/groups/routes.js';
@@ -253,6 +253,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       const instance = await resourcesStore.getInstance(id);
       return instance?.state === 'active' ? { accountId: instance.accountId, resourceGroupId: instance.resourceGroupId } : undefined;
     },
+    guardSubject: managedGroupAccessGuard(managedLookup(db), templateStore),
   });
 
   identityRemovals.push(accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn);
@@ -303,7 +304,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }),
   );
   const accountSettingsTemplates = templates.register(createAccountSettingsKind({ settings: identity.settings }));
-  const profileTemplates = templates.register(createProfileKind({ profiles: trustedProfileStore, clock }));
+  const profileTemplates = templates.register(createProfileKind({ profiles: trustedProfileStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }));
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
     accounts: accountsStore,

@@ -31,9 +31,10 @@ export interface AccessGroupsDeps {
   authorizeJoin(actor: Actor, accountId: string, groupId: string): Promise<void>;
   /**
    * Throws unless `action` may change the group in its own account: a group an enterprise template
-   * assignment manages changes only as that assignment allows (templates/groups/guard.ts).
+   * assignment manages changes only as that assignment allows (templates/groups/guard.ts). `item`
+   * names the member (IAM id) or rule (id) a member or rule change is about.
    */
-  guardManaged?(group: AccessGroup, action: string): Promise<void>;
+  guardManaged?(group: AccessGroup, action: string, item?: string): Promise<void>;
 }
 
 /** The shared helpers, bound to the dependencies. */
@@ -70,14 +71,14 @@ export function createContext(deps: AccessGroupsDeps) {
    * The group a by-id request names (the Public Access group of the caller's account for its
    * fixed id), after authorizing `action` on it: 404 when there is no such group in the caller's
    * account (groups of other accounts are reported exactly like missing ones, so ids reveal
-   * nothing), 403 when refused.
+   * nothing), 403 when refused. `item`: the member or rule the action is about (guardManaged).
    */
-  async function authorizedGroup(actor: Actor, groupId: string, action: string): Promise<AccessGroup> {
+  async function authorizedGroup(actor: Actor, groupId: string, action: string, item?: string): Promise<AccessGroup> {
     const group =
       groupId === PUBLIC_ACCESS_GROUP_ID ? await publicAccessGroup(actor.principal.accountId) : await store.getGroup(groupId);
     if (!group || group.accountId !== actor.principal.accountId) throw errors.groupNotFound(groupId);
     await authorizer.authorize(actor.principal, action, target(group.accountId, group.id), actor.environment);
-    await deps.guardManaged?.(group, action);
+    await deps.guardManaged?.(group, action, item);
     return group;
   }
 

@@ -88,7 +88,7 @@ export function ruleOperations(ctx: Context) {
       const subject = { action: 'iam-groups.rules.update', targetType: 'rule', targetId: ruleId, accountId: actor.principal.accountId };
       return audited(actor, subject, async (commit) => {
         const rule = checkRuleInput(input);
-        const group = await authorizedGroup(actor, groupId, subject.action);
+        const group = await authorizedGroup(actor, groupId, subject.action, ruleId);
         await ctx.deps.authorizeJoin(actor, group.accountId, group.id);
         subject.accountId = group.accountId;
         return commit(async (w) => {
@@ -117,7 +117,7 @@ export function ruleOperations(ctx: Context) {
     async removeRule(actor: Actor, groupId: string, ruleId: string): Promise<void> {
       const subject = { action: 'iam-groups.rules.delete', targetType: 'rule', targetId: ruleId, accountId: actor.principal.accountId };
       await audited(actor, subject, async (commit) => {
-        const group = await authorizedGroup(actor, groupId, subject.action);
+        const group = await authorizedGroup(actor, groupId, subject.action, ruleId);
         subject.accountId = group.accountId;
         await commit(async (w) => {
           const rule = await ruleOf(group, ruleId, w.trx);

@@ -179,7 +179,7 @@ export function memberOperations(ctx: Context) {
     async removeMember(actor: Actor, groupId: string, iamId: string): Promise<void> {
       const subject = { action: 'iam-groups.members.delete', targetType: 'group', targetId: groupId, accountId: actor.principal.accountId };
       await audited(actor, subject, async (commit) => {
-        const group = await authorizedGroup(actor, groupId, subject.action);
+        const group = await authorizedGroup(actor, groupId, subject.action, iamId);
         subject.accountId = group.accountId;
         if (group.id === PUBLIC_ACCESS_GROUP_ID) throw errors.notAMember(groupId, iamId);
         await commit(
@@ -199,11 +199,17 @@ export function memberOperations(ctx: Context) {
         if (iamIds.length > BATCH_LIMIT) throw errors.invalid(`At most ${BATCH_LIMIT} members can be removed at once.`);
         const group = await authorizedGroup(actor, groupId, subject.action);
         subject.accountId = group.accountId;
+        // Each member on its own: a managed group may keep some (guardManaged), decided before the write.
+        const guard = ctx.deps.guardManaged;
+        const refusals = new Map<string, unknown>();
+        for (const iamId of guard ? iamIds : []) await guard!(group, subject.action, iamId).catch((error: unknown) => refusals.set(iamId, error));
         return commit(
           async (w) => {
             const results: MemberResult[] = [];
             for (const iamId of iamIds) {
-              if (group.id !== PUBLIC_ACCESS_GROUP_ID && (await store.deleteMember(w.trx, group.accountId, groupId, iamId))) {
+              if (refusals.has(iamId)) {
+                results.push({ iamId, outcome: failedItem(refusals.get(iamId)) });
+              } else if (group.id !== PUBLIC_ACCESS_GROUP_ID && (await store.deleteMember(w.trx, group.accountId, groupId, iamId))) {
                 memberChanged(w, group.accountId, groupId, iamId, 'delete');
                 results.push({ iamId, outcome: succeeded() });
               } else {
@@ -292,7 +298,7 @@ export function memberOperations(ctx: Context) {
               await authorizer.authorize(actor.principal, subject.action, target(accountId, groupId), actor.environment);
               const guard = ctx.deps.guardManaged;
               const group = guard && (await store.getGroup(groupId));
-              if (guard && group) await guard(group, subject.action);
+              if (guard && group) await guard(group, subject.action, iamId);
               return { groupId, outcome: succeeded() };
             } catch (error) {
               return { groupId, outcome: failedItem(error) };

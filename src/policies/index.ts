@@ -9,7 +9,7 @@ import { createCustomRoleStore } from './roles-store.js';
 import { createRoleService } from './roles-service.js';
 export { createGrantCheck, type GrantCheck } from './grants.js';
 import { policyRoutes } from './routes.js';
-import { createPolicyService } from './service.js';
+import { createPolicyService, type PolicyServiceDeps } from './service.js';
 import { createSettingsStore } from './settings-store.js';
 import { createSettingsService } from './settings-service.js';
 import { createPolicyStore } from './store.js';
@@ -29,6 +29,8 @@ export interface PolicyDomainDeps {
   instanceOf(instanceId: string): Promise<{ accountId: string; resourceGroupId: string } | undefined>;
   /** Saves the decision point's pending permit counts, before policies' usage is shown. */
   savePermits?: () => Promise<void>;
+  /** See PolicyServiceDeps.guardSubject (enterprise-managed access groups). */
+  guardSubject?: PolicyServiceDeps['guardSubject'];
 }
 
 /** The custom role as the catalog (and so the decision point) holds it. */
@@ -63,6 +65,7 @@ export function createPolicyDomain(deps: PolicyDomainDeps) {
     subjects: createSubjectDirectory(deps.directory),
     instances: { instance: deps.instanceOf },
     ...(deps.savePermits ? { savePermits: deps.savePermits } : {}),
+    ...(deps.guardSubject ? { guardSubject: deps.guardSubject } : {}),
   });
   const roles = createRoleService({ ...common, store: stores.customRoles, policies: stores.policies });
   const settings = createSettingsService({ ...common, store: stores.settings });

@@ -6,6 +6,7 @@ import { ids } from '../kernel/ids.js';
 import { decodeCursor, encodeCursor, isStringPair, limitOf, type LimitRange } from '../kernel/cursor.js';
 import { expectedTag, nextTag, onCurrentVersion, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
+import type { PolicySubject } from '../pdp/types.js';
 import { isUniqueViolation } from '../store/conflicts.js';
 import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
@@ -34,6 +35,13 @@ export interface PolicyServiceDeps {
   site: { url: string };
   /** Saves this node's pending permit counts (PermitLog.flush), before usage is shown. */
   savePermits?: () => Promise<void>;
+  /**
+   * Throws unless access may be added in the policy's account for `subject` (a create, a replace
+   * onto another subject, a restore): an access group an enterprise template manages takes new
+   * policies there only as its template allows (templates/groups/guard.ts). Reads the database:
+   * called before the write.
+   */
+  guardSubject?(subject: PolicySubject): Promise<void>;
 }
 
 /** A rendered policy and its entity tag (the ETag header). */
@@ -190,6 +198,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       return audited(actor, facts('iam.policy.create', { id, accountId: draft.accountId }, { type: draft.type }), async (commit, tools) => {
         await authorizeScope(tools, 'iam.policy.create', draft);
         const valid = await validateDraft(draft, validationDeps);
+        await deps.guardSubject?.(valid.subject);
         const now = clock.now().toISOString();
         const iamId = actor.principal.iamId;
         const policy: PolicyRecord = {
@@ -229,6 +238,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         await authorizeScope(tools, 'iam.policy.update', current);
         await authorizeScope(tools, 'iam.policy.update', draft);
         const valid = await validateDraft(draft, validationDeps);
+        if (JSON.stringify(valid.subject) !== JSON.stringify(current.subject)) await deps.guardSubject?.(valid.subject);
         expectedTag(ifMatch, current.entityTag);
         const policy: PolicyRecord = {
           id: current.id,
@@ -255,7 +265,10 @@ export function createPolicyService(deps: PolicyServiceDeps) {
         expectedTag(ifMatch, current.entityTag);
         if (current.state === state) return view(current, 'v1');
         // A restored policy must still be valid: its subject, custom roles and services may be gone.
-        if (state === 'active') await validateDraft({ ...current, syntax: 'v1' }, validationDeps);
+        if (state === 'active') {
+          await validateDraft({ ...current, syntax: 'v1' }, validationDeps);
+          await deps.guardSubject?.(current.subject);
+        }
         const policy: PolicyRecord = {
           ...current,
           state,

@@ -41,7 +41,7 @@ describe('managedLookup', () => {
         { key: 'member:IBMid-x', resourceId: 'IBMid-x', version: 2, status: 'failed', error: { kind: 'not_found', code: 'not_found', message: 'gone' } },
       ]);
     });
-    expect(await lookup('AccessGroupId-managed')).toEqual({ assignmentId: 'asg-1', templateId: 'tpl-1', templateVersion: 2, kind: 'access_group' });
+    expect(await lookup('AccessGroupId-managed')).toEqual({ assignmentId: 'asg-1', templateId: 'tpl-1', templateVersion: 2, kind: 'access_group', key: 'group' });
     expect(await lookup('IBMid-x')).toBeUndefined();
     expect(await lookup('AccessGroupId-other')).toBeUndefined();
 

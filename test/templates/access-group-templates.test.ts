@@ -233,6 +233,107 @@ describe('assignments across two child accounts', () => {
   });
 });
 
+describe('action controls in the child account', () => {
+  const USER3 = 'IBMid-1000TPLUSR3';
+  const second = { ...rule, name: 'Contractors', action_controls: { remove: true } };
+  const controlled = (access: boolean, membersAdd: boolean) => ({
+    name: 'Controlled',
+    members: { users: [USER], action_controls: { add: membersAdd, remove: false } },
+    assertions: { rules: [rule, second], action_controls: { add: true, remove: false } },
+    action_controls: { access: { add: access } },
+  });
+  let templateId: string;
+  let assignmentId: string;
+  let groupId: string;
+  const child = () => world.childA;
+  const groupPolicy = () => ({
+    type: 'access',
+    subjects: [{ attributes: [{ name: 'access_group_id', value: groupId }] }],
+    roles: [{ role_id: 'crn:v1:bluemix:public:iam::::role:Viewer' }],
+    resources: [{ attributes: [{ name: 'accountId', value: child().accountId }, { name: 'serviceName', value: 'cloud-object-storage' }] }],
+  });
+  const policiesOfGroup = async () => (await child().policies.listV2Policies({ accountId: child().accountId, accessGroupId: groupId })).result.policies;
+
+  /** Moves the assignment to a new committed version with this definition. */
+  async function moveTo(group: ReturnType<typeof controlled>) {
+    const v = await root.groups.createTemplateVersion({ templateId, group });
+    await root.groups.commitTemplate({ templateId, versionNum: v.result.version!, ifMatch: v.headers.etag! });
+    const current = await root.groups.getAssignment({ assignmentId });
+    await root.groups.updateAssignment({ assignmentId, ifMatch: current.headers.etag!, templateVersion: v.result.version! });
+    const done = await settle(() => root.groups.getAssignment({ assignmentId }));
+    expect(done === 'gone' ? 'gone' : done.status).toBe('succeeded');
+  }
+
+  beforeAll(async () => {
+    const t = await root.groups.createTemplate({ name: 'Controlled', accountId: root.accountId, group: controlled(false, false) });
+    templateId = t.result.id!;
+    await root.groups.commitTemplate({ templateId, versionNum: '1', ifMatch: t.headers.etag! });
+    const res = await root.groups.createAssignment({ templateId, templateVersion: '1', targetType: 'Account', target: world.childA.accountId });
+    assignmentId = res.result.id!;
+    await settle(() => root.groups.getAssignment({ assignmentId }));
+    groupId = (await groupsNamed(child(), 'Controlled'))[0]!.id!;
+  });
+
+  it('access.add false: the child cannot give the group access; once a version allows it, the child adds a policy and may remove its own', async () => {
+    const refused = await errorOf(child().policies.createPolicy(groupPolicy()));
+    expect(refused.status).toBe(403);
+    expect(refused.body.errors[0].code).toBe('enterprise_managed');
+    expect(refused.body.errors[0].message).toContain(`managed by the enterprise template assignment ${assignmentId}`);
+    expect(await policiesOfGroup()).toHaveLength(0);
+
+    await moveTo(controlled(true, false));
+    const own = await child().policies.createPolicy(groupPolicy());
+    expect(own.status).toBe(201);
+    expect((await policiesOfGroup()).map((p) => p.id)).toEqual([own.result.id]);
+    expect((await child().policies.deletePolicy({ policyId: own.result.id! })).status).toBe(204);
+    expect(await policiesOfGroup()).toHaveLength(0);
+  });
+
+  it('members.add false refuses new members; once allowed, a member the child added it may remove, the template\'s own it may not', async () => {
+    const refused = await child().groups.addMembersToAccessGroup({ accessGroupId: groupId, members: [{ iam_id: USER3, type: 'user' }] }).catch((e: { status: number }) => e);
+    expect('status' in refused ? refused.status : 0).toBe(403);
+    await moveTo(controlled(true, true));
+    const added = await child().groups.addMembersToAccessGroup({ accessGroupId: groupId, members: [{ iam_id: USER3, type: 'user' }] });
+    expect(added.result.members![0]!.status_code).toBe(200);
+
+    const both = await child().groups.removeMembersFromAccessGroup({ accessGroupId: groupId, members: [USER, USER3] });
+    expect(both.status).toBe(207);
+    const byId = Object.fromEntries(both.result.members!.map((m) => [m.iam_id, m.status_code]));
+    expect(byId).toEqual({ [USER]: 403, [USER3]: 204 });
+    expect((await child().groups.listAccessGroupMembers({ accessGroupId: groupId })).result.members!.map((m) => m.iam_id)).toEqual([USER]);
+    expect(await statusOf(child().groups.removeMemberFromAccessGroup({ accessGroupId: groupId, iamId: USER }))).toBe(403);
+  });
+
+  it('rules: the child adds, changes and removes its own; a template rule changes or goes only where its action control (or the group\'s) allows', async () => {
+    const rules = (await child().groups.listAccessGroupRules({ accessGroupId: groupId })).result.rules!;
+    const kept = rules.find((r) => r.name === rule.name)!;
+    const removable = rules.find((r) => r.name === second.name)!;
+    const change = { expiration: 24, realmName: rule.realm_name, conditions: rule.conditions };
+    expect(await statusOf(child().groups.replaceAccessGroupRule({ accessGroupId: groupId, ruleId: kept.id!, ifMatch: '*', name: 'Mine', ...change }))).toBe(403);
+    expect(await statusOf(child().groups.removeAccessGroupRule({ accessGroupId: groupId, ruleId: kept.id! }))).toBe(403);
+    expect((await child().groups.removeAccessGroupRule({ accessGroupId: groupId, ruleId: removable.id! })).status).toBe(204);
+
+    const own = await child().groups.addAccessGroupRule({ accessGroupId: groupId, name: 'Local', ...change });
+    expect(own.status).toBe(201);
+    const replaced = await child().groups.replaceAccessGroupRule({ accessGroupId: groupId, ruleId: own.result.id!, ifMatch: own.headers.etag!, name: 'Local', ...change, expiration: 6 });
+    expect(replaced.result.expiration).toBe(6);
+    expect((await child().groups.removeAccessGroupRule({ accessGroupId: groupId, ruleId: own.result.id! })).status).toBe(204);
+    expect((await child().groups.listAccessGroupRules({ accessGroupId: groupId })).result.rules!.map((r) => r.name)).toEqual([rule.name]);
+
+    // The removed template rule drifted; applying the version again reinstates it.
+    const drifted = await root.groups.getAssignment({ assignmentId });
+    expect(drifted.result.resources![0]!.group!.rules.map((r) => r.status)).toContain('drifted');
+    await root.groups.updateAssignment({ assignmentId, ifMatch: drifted.headers.etag!, templateVersion: drifted.result.template_version! });
+    await settle(() => root.groups.getAssignment({ assignmentId }));
+    expect((await child().groups.listAccessGroupRules({ accessGroupId: groupId })).result.rules!.map((r) => r.name).sort()).toEqual([second.name, rule.name].sort());
+  });
+
+  afterAll(async () => {
+    await root.groups.deleteAssignment({ assignmentId });
+    await settle(() => root.groups.getAssignment({ assignmentId }));
+  });
+});
+
 describe('who may', () => {
   it('another account sees none of it: templates and assignments answer 404, its children are not targets', async () => {
     const t = await root.groups.createTemplate({ name: 'Private', accountId: root.accountId, group: groupOf('Private') });

@@ -16,6 +16,7 @@ let world: TemplateWorld;
 let root: Caller;
 
 const USER = 'IBMid-1000PROFTPL';
+const MISSING = 'policyTemplate-00000000-0000-0000-0000-000000000000';
 const rule = { name: 'Auditors', type: 'Profile-SAML', realm_name: 'https://idp.example.org/SAML2', expiration: 3600, conditions: [{ claim: 'team', operator: 'EQUALS', value: '"audit"' }] };
 const profileOf = (description: string) => ({ name: 'Auditor', description, rules: [rule], identities: [{ identifier: USER, type: 'user', description: 'lead auditor' }] });
 
@@ -29,7 +30,7 @@ afterAll(() => server?.close());
 const profilesNamed = async (child: Caller, name: string) =>
   (await child.identity.listProfiles({ accountId: child.accountId })).result.profiles.filter((p) => p.name === name);
 
-type Done = { status: string; resources: { target: string; profile?: { status: string; resource_created?: { id: string }; error_message?: { statusCode: string; message: string } }; policy_template_references?: { id: string; status: string; error_message?: { statusCode: string } }[] }[] };
+type Done = { status: string; resources: { target: string; profile?: { status: string; resource_created?: { id: string }; error_message?: { statusCode: string; message: string } }; policy_template_references?: { id: string; status: string; resource_created?: { id: string }; error_message?: { statusCode: string } }[] }[] };
 
 describe('trusted profile templates', () => {
   let templateId: string;
@@ -84,24 +85,62 @@ describe('trusted profile templates', () => {
     expect((await profilesNamed(world.childA, 'Auditor'))[0]!.description).toBe('reviewed');
   });
 
-  it('moves the profile to a newer version; a policy template reference it cannot apply fails that account whole, saying which', async () => {
-    await root.identity.createProfileTemplateVersion({ templateId, profile: profileOf('second'), policyTemplateReferences: [{ id: 'policyTemplate-0000', version: '1' }] });
+  it('moves the profile to a newer version; a reference to a missing policy template fails that account whole, saying which', async () => {
+    await root.identity.createProfileTemplateVersion({ templateId, profile: profileOf('second'), policyTemplateReferences: [{ id: MISSING, version: '1' }] });
     await root.identity.commitProfileTemplate({ templateId, version: '2' });
     const current = await root.identity.getTrustedProfileAssignment({ assignmentId });
     await root.identity.updateTrustedProfileAssignment({ assignmentId, ifMatch: current.headers.etag!, templateVersion: 2 });
     const done = (await settle(() => root.identity.getTrustedProfileAssignment({ assignmentId }))) as unknown as Done;
     const a = done.resources.find((r) => r.target === world.childA.accountId)!;
-    expect(a.policy_template_references).toMatchObject([{ id: 'policyTemplate-0000', status: 'failed', error_message: { statusCode: '422' } }]);
+    expect(a.policy_template_references).toMatchObject([{ id: MISSING, status: 'failed', error_message: { statusCode: '404' } }]);
     expect(done.status).toBe('failed');
     // The account's apply is one write: the profile stays at the version it had.
     expect((await profilesNamed(world.childA, 'Auditor'))[0]!.description).toBe('reviewed');
+  });
 
-    await root.identity.createProfileTemplateVersion({ templateId, profile: profileOf('third'), policyTemplateReferences: [] });
+  it('gives the profile the policy of a referenced policy template, enterprise-managed; drift is reported and repaired; a version without it retires it', async () => {
+    const readCos = { type: 'access', resource: { attributes: [{ key: 'serviceName', operator: 'stringEquals', value: 'cloud-object-storage' }] }, control: { grant: { roles: [{ role_id: 'crn:v1:bluemix:public:iam::::serviceRole:Reader' }] } } };
+    const policyTemplate = await root.policies.createPolicyTemplate({ accountId: root.accountId, name: 'Profile readers', policy: readCos as never, committed: true });
+    const policyTemplateId = policyTemplate.result.id!;
+    await root.identity.createProfileTemplateVersion({ templateId, profile: profileOf('third'), policyTemplateReferences: [{ id: policyTemplateId, version: '1' }] });
     await root.identity.commitProfileTemplate({ templateId, version: '3' });
+    const current = await root.identity.getTrustedProfileAssignment({ assignmentId });
+    await root.identity.updateTrustedProfileAssignment({ assignmentId, ifMatch: current.headers.etag!, templateVersion: 3 });
+    const done = (await settle(() => root.identity.getTrustedProfileAssignment({ assignmentId }))) as unknown as Done;
+    const a = done.resources.find((r) => r.target === world.childA.accountId)!;
+    expect(a.policy_template_references).toMatchObject([{ id: policyTemplateId, status: 'succeeded' }]);
+    const [profile] = await profilesNamed(world.childA, 'Auditor');
+    expect(profile!.description).toBe('third');
+
+    const policies = (await world.childA.policies.listV2Policies({ accountId: world.childA.accountId, iamId: profile!.iam_id })).result.policies;
+    expect(policies).toHaveLength(1);
+    const policy = policies[0]!;
+    expect(policy.id).toBe(a.policy_template_references![0]!.resource_created!.id);
+    expect(policy.template).toEqual({ id: policyTemplateId, version: '1', assignment_id: assignmentId, root_id: templateId, root_version: '3' });
+    expect(policy.subject!.attributes).toEqual([{ key: 'iam_id', operator: 'stringEquals', value: profile!.iam_id }]);
+    // The child cannot take it away.
+    expect(await statusOf(world.childA.policies.deleteV2Policy({ id: policy.id! }))).toBe(403);
+
+    // Changed behind the API: drifted; applying the version again repairs it.
+    const { db } = server.server.registry.database;
+    await db.updateTable('policies').set({ state: 'deleted' }).where('id', '=', policy.id!).execute();
+    const drifted = (await root.identity.getTrustedProfileAssignment({ assignmentId })).result as unknown as Done;
+    expect(drifted.resources.find((r) => r.target === world.childA.accountId)!.policy_template_references![0]!.status).toBe('drifted');
     const again = await root.identity.getTrustedProfileAssignment({ assignmentId });
     await root.identity.updateTrustedProfileAssignment({ assignmentId, ifMatch: again.headers.etag!, templateVersion: 3 });
+    const repaired = (await settle(() => root.identity.getTrustedProfileAssignment({ assignmentId }))) as unknown as Done;
+    const entry = repaired.resources.find((r) => r.target === world.childA.accountId)!.policy_template_references![0]!;
+    expect(entry.status).toBe('succeeded');
+    expect((await world.childA.policies.getV2Policy({ id: entry.resource_created!.id })).result.state).toBe('active');
+
+    // A version without the reference retires the policy and keeps the profile.
+    await root.identity.createProfileTemplateVersion({ templateId, profile: profileOf('fourth'), policyTemplateReferences: [] });
+    await root.identity.commitProfileTemplate({ templateId, version: '4' });
+    const latest = await root.identity.getTrustedProfileAssignment({ assignmentId });
+    await root.identity.updateTrustedProfileAssignment({ assignmentId, ifMatch: latest.headers.etag!, templateVersion: 4 });
     await settle(() => root.identity.getTrustedProfileAssignment({ assignmentId }));
-    expect((await profilesNamed(world.childA, 'Auditor'))[0]!.description).toBe('third');
+    expect((await profilesNamed(world.childA, 'Auditor'))[0]!.description).toBe('fourth');
+    expect((await world.childA.policies.getV2Policy({ id: entry.resource_created!.id })).result.state).toBe('deleted');
   });
 
   it('removes the assignment (202) and the profile it made; the child\'s own profile stays', async () => {

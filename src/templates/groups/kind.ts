@@ -8,6 +8,7 @@ import { nextTag } from '../../kernel/etag.js';
 import type { Write } from '../../store/unit-of-work.js';
 import { resourceFailure } from '../errors.js';
 import type { TemplateStore } from '../store.js';
+import { referencedPolicies } from '../references.js';
 import type { AppliedResource, TargetContext, TemplateKind } from '../types.js';
 import type { GroupDefinition, GroupTemplateBody, PolicyTemplateApplier, RuleDefinition } from './types.js';
 
@@ -78,8 +79,6 @@ export function checkGroupBody(input: unknown): GroupTemplateBody {
 const GROUP = 'group';
 const memberKey = (iamId: string) => `member:${iamId}`;
 const ruleKey = (index: number) => `rule:${index}`;
-const POLICY_PREFIX = 'policy_template:';
-const policyKey = (id: string) => `${POLICY_PREFIX}${id}`;
 
 /**
  * Access-group templates as a kind of the template core: an assignment creates (or brings up to
@@ -203,38 +202,7 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
   }
 
   const refsOf = (body: GroupTemplateBody) => body.policy_template_references.map((ref) => ({ id: ref.id!, version: ref.version! }));
-  /** The policies an earlier apply placed whose reference the version no longer has. */
-  const droppedPolicies = (ctx: TargetContext<GroupTemplateBody>) => {
-    const kept = new Set(refsOf(ctx.version.body).map((ref) => policyKey(ref.id)));
-    return ctx.previous.filter((r) => r.key.startsWith(POLICY_PREFIX) && !kept.has(r.key) && r.resourceId !== undefined);
-  };
-  const heldPolicies = (ctx: TargetContext<GroupTemplateBody>) => ctx.previous.filter((r) => r.key.startsWith(POLICY_PREFIX) && r.resourceId !== undefined);
-  const previousPolicy = (ctx: TargetContext<GroupTemplateBody>, refId: string) => {
-    const id = ctx.previous.find((r) => r.key === policyKey(refId))?.resourceId;
-    return id !== undefined ? { previousId: id } : {};
-  };
-
-  /** Places each referenced policy with the group as its subject, and retires those of references the version dropped. */
-  async function placePolicies(w: Write, ctx: TargetContext<GroupTemplateBody>, applier: PolicyTemplateApplier, groupId: string): Promise<AppliedResource[]> {
-    const by = ctx.principal.iamId;
-    for (const r of droppedPolicies(ctx)) await resourceFailure(r.key, () => applier.retire(w, r.resourceId!, by));
-    const applied: AppliedResource[] = [];
-    for (const ref of refsOf(ctx.version.body)) {
-      const policyId = await resourceFailure(policyKey(ref.id), () =>
-        applier.place(w, {
-          ownerAccountId: ctx.assignment.accountId,
-          accountId: ctx.accountId,
-          subject: { kind: 'access_group', groupId },
-          ref,
-          ...previousPolicy(ctx, ref.id),
-          metadata: ctx.metadata,
-          byIamId: by,
-        }),
-      );
-      applied.push({ key: policyKey(ref.id), resourceId: policyId });
-    }
-    return applied;
-  }
+  const references = referencedPolicies(deps.policyTemplates, (ctx) => refsOf(ctx.version.body as GroupTemplateBody));
 
   return {
     name: 'access_group',
@@ -262,17 +230,7 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
         if ((members?.users?.length ?? 0) + (members?.services?.length ?? 0) > 0) await ctx.authorizeInTarget('iam-groups.members.add', on);
         if (groupId !== undefined || (assertions?.rules?.length ?? 0) > 0) await ctx.authorizeInTarget('iam-groups.rules.create', on);
       });
-      const { policyTemplates: applier } = deps;
-      const { authorizeInTarget } = ctx;
-      for (const r of removing ? heldPolicies(ctx) : droppedPolicies(ctx)) {
-        await resourceFailure(r.key, () => applier.authorizeRetire({ accountId, previousId: r.resourceId!, authorizeInTarget }));
-      }
-      if (removing) return;
-      for (const ref of refsOf(ctx.version.body)) {
-        await resourceFailure(policyKey(ref.id), () =>
-          applier.authorize({ ownerAccountId: ctx.assignment.accountId, accountId, ref, ...previousPolicy(ctx, ref.id), authorizeInTarget }),
-        );
-      }
+      await references.authorize(ctx, removing);
     },
 
     async apply(w, ctx) {
@@ -282,14 +240,14 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
         { key: GROUP, resourceId: groupId },
         ...(await placeMembers(w, ctx, groupId, at)),
         ...(await resourceFailure('rules', () => placeRules(w, ctx, groupId, at))),
-        ...(await placePolicies(w, ctx, deps.policyTemplates, groupId)),
+        ...(await references.place(w, ctx, { kind: 'access_group', groupId })),
       ];
     },
 
     async remove(w, ctx) {
       const { accountId } = ctx;
       const groupId = ctx.previous.find((r) => r.key === GROUP)?.resourceId;
-      for (const r of heldPolicies(ctx)) await resourceFailure(r.key, () => deps.policyTemplates.retire(w, r.resourceId!, ctx.principal.iamId));
+      await references.retireAll(w, ctx);
       if (groupId === undefined || !(await groups.getGroup(groupId, w.trx))) return;
       const removed = await groups.deleteGroup(w.trx, accountId, groupId);
       for (const iamId of removed.iamIds) w.changed({ entity: 'group_member', entityId: `${groupId}/${iamId}`, accountId, op: 'delete' });
@@ -311,12 +269,7 @@ export function createGroupKind(deps: GroupKindDeps): TemplateKind<GroupTemplate
       }
       const live = new Set((await groups.listRules(accountId, group.id)).map((rule) => rule.id));
       for (const r of ctx.previous) if (r.key.startsWith('rule:') && !live.has(r.resourceId ?? '')) drifted.push(r.key);
-      for (const ref of refsOf(ctx.version.body)) {
-        const held = ctx.previous.find((r) => r.key === policyKey(ref.id));
-        if (!held) continue;
-        const subject = { kind: 'access_group' as const, groupId: group.id };
-        if (await deps.policyTemplates.drifted({ ownerAccountId: ctx.assignment.accountId, accountId, subject, ref, policyId: held.resourceId })) drifted.push(held.key);
-      }
+      drifted.push(...(await references.drifted(ctx, { kind: 'access_group', groupId: group.id })));
       return drifted;
     },
 

@@ -7,6 +7,8 @@ export interface ManagedBy {
   templateId: string;
   templateVersion: number;
   kind: string;
+  /** The resource's key in its assignment (`group`, `rule:0`, `profile` …: TemplateKind's keys). */
+  key: string;
 }
 
 export function managedLookup(db: Db) {
@@ -14,11 +16,11 @@ export function managedLookup(db: Db) {
     const row = await ex
       .selectFrom('template_assignment_resources as r')
       .innerJoin('template_assignments as a', 'a.id', 'r.assignment_id')
-      .select(['a.id', 'a.template_id', 'r.version', 'a.kind'])
+      .select(['a.id', 'a.template_id', 'r.version', 'a.kind', 'r.resource_key'])
       .where('r.resource_id', '=', resourceId)
       .where('r.status', '=', 'succeeded')
       .executeTakeFirst();
-    return row && { assignmentId: row.id, templateId: row.template_id, templateVersion: Number(row.version), kind: row.kind };
+    return row && { assignmentId: row.id, templateId: row.template_id, templateVersion: Number(row.version), kind: row.kind, key: row.resource_key };
   };
 }
 

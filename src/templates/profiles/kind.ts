@@ -9,16 +9,18 @@ import { nextTag } from '../../kernel/etag.js';
 import { iamIdOfProfile, ids } from '../../kernel/ids.js';
 import type { Write } from '../../store/unit-of-work.js';
 import { resourceFailure } from '../errors.js';
-import type { AppliedResource, TargetContext, TemplateKind } from '../types.js';
+import type { PolicyTemplateApplier } from '../groups/types.js';
+import { referencedPolicies } from '../references.js';
+import type { TargetContext, TemplateKind } from '../types.js';
 
 /**
  * Trusted-profile templates as a kind of the template core: a version holds a profile (name,
  * description, claim rules, identities) and policy template references; an assignment creates the
  * profile in each child account, or brings the one it created up to the version (rules and
  * identities replaced), and removal deletes it. The profile is enterprise-managed: the identity
- * domain refuses its changes in the child (IdentityDeps.guardManagedProfile). Policy template
- * references are reported per reference; no policy template applier is wired for profiles yet,
- * so each reports that it did not apply (as access-group templates without one do).
+ * domain refuses its changes in the child (IdentityDeps.guardManagedProfile). Each policy template
+ * reference gives the profile the referenced committed access template's policy there
+ * (references.ts, as access-group templates do), enterprise-managed like the profile.
  */
 
 export interface ProfileRuleDefinition {
@@ -40,7 +42,6 @@ export interface ProfileTemplateBody {
 }
 
 export const PROFILE_KEY = 'profile';
-const policyKey = (id: string) => `policy_template:${id}`;
 
 const invalid = (message: string) => new DomainError('invalid', 'invalid_template_request', message);
 
@@ -104,10 +105,16 @@ export function checkProfileBody(input: unknown): ProfileTemplateBody {
 export interface ProfileKindDeps {
   profiles: Pick<ProfileStore, 'getProfile' | 'insertProfile' | 'updateProfile' | 'deleteProfile' | 'insertClaimRule' | 'claimRulesOf' | 'replaceIdentities' | 'identitiesOf'>;
   clock: Clock;
+  /** Places the policies of the referenced policy templates (the policy template kind). */
+  policyTemplates: PolicyTemplateApplier;
 }
+
+/** The profile as the subject of its referenced policies. */
+const subjectOf = (profileId: string) => ({ kind: 'iam_id' as const, iamId: iamIdOfProfile(profileId) });
 
 export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTemplateBody> {
   const { profiles, clock } = deps;
+  const references = referencedPolicies(deps.policyTemplates, (ctx) => (ctx.version.body as ProfileTemplateBody).policy_template_references);
 
   /** The profile this assignment made in the child account, when it is still there. */
   const placed = async (ctx: TargetContext<ProfileTemplateBody>, w?: Write) => {
@@ -171,7 +178,10 @@ export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTe
       });
     },
 
-    /** Making the profile is `iam-identity.profile.create` (or `.update` of the one made before) in the child; removing it `.delete`. */
+    /**
+     * Making the profile is `iam-identity.profile.create` (or `.update` of the one made before) in
+     * the child, removing it `.delete`; and each referenced policy is authorized as the policy kind does.
+     */
     async authorize(ctx, removing) {
       const existing = await placed(ctx);
       await resourceFailure(PROFILE_KEY, async () => {
@@ -181,30 +191,27 @@ export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTe
         }
         await ctx.authorizeInTarget(existing ? 'iam-identity.profile.update' : 'iam-identity.profile.create', targetOf(ctx.accountId, { type: 'profile', ...(existing ? { id: existing.id } : {}) }));
       });
+      await references.authorize(ctx, removing);
     },
 
     async apply(w, ctx) {
       const profileId = await resourceFailure(PROFILE_KEY, () => placeProfile(w, ctx));
-      const applied: AppliedResource[] = [{ key: PROFILE_KEY, resourceId: profileId }];
-      for (const ref of ctx.version.body.policy_template_references) {
-        await resourceFailure(policyKey(ref.id), async () => {
-          throw new DomainError('unprocessable', 'policy_templates_unavailable', `Policy template ${ref.id} version ${ref.version} cannot be applied to a trusted profile on this server yet.`);
-        });
-      }
-      return applied;
+      return [{ key: PROFILE_KEY, resourceId: profileId }, ...(await references.place(w, ctx, subjectOf(profileId)))];
     },
 
     async remove(w, ctx) {
+      await references.retireAll(w, ctx);
       const profile = await placed(ctx, w);
       if (!profile) return;
       await profiles.deleteProfile(w.trx, profile.id);
       w.changed({ entity: 'profile', entityId: profile.id, accountId: ctx.accountId, op: 'delete' });
     },
 
-    /** The profile renamed, redescribed or gone, or its rules or identities other than the version's. */
+    /** The profile renamed, redescribed or gone, or its rules or identities other than the version's; a referenced policy changed or gone. */
     async drift(ctx) {
       const profile = await placed(ctx);
-      if (!profile) return ctx.previous.filter((r) => r.key === PROFILE_KEY).map((r) => r.key);
+      if (!profile) return ctx.previous.map((r) => r.key);
+      const policies = await references.drifted(ctx, subjectOf(profile.id));
       const { profile: wanted } = ctx.version.body;
       const rules = (await profiles.claimRulesOf(profile.id)).map((r) => JSON.stringify([r.type, r.name, r.realmName, r.expiration, r.conditions]));
       const wantedRules = rulesOf(ctx.version.body).map((r) => JSON.stringify([r.type, r.name, r.realmName, r.expiration, r.conditions]));
@@ -215,7 +222,7 @@ export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTe
         (profile.description ?? '') === (wanted.description ?? '') &&
         JSON.stringify(rules.sort()) === JSON.stringify(wantedRules.sort()) &&
         JSON.stringify(identities) === JSON.stringify(wantedIdentities);
-      return same ? [] : [PROFILE_KEY];
+      return same ? policies : [PROFILE_KEY, ...policies];
     },
 
     committedError: (id, version) =>
