@@ -390,7 +390,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         policyManagement.routes(authenticator),
         policyTemplates.routes(authenticator, site),
         catalogRoutes({ catalog: catalogAdmin, authenticator }),
-        authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf }), authenticator }),
+        authzRoutes({ authz: createAuthzService({ decisionPoint: decisions, ownerOf, authorizer }), authenticator }),
         accessGroupRoutes({ accessGroups, authenticator, site }),
         cbrRoutes({ cbr, authenticator, site }),
         signInRoutes({ signin, authenticator }),

@@ -1,6 +1,6 @@
 import type { Catalog } from '../catalog/catalog.js';
 import type { CustomRole } from '../catalog/types.js';
-import { authorize, rolesOf, Snapshot, type RoleGrant } from '../pdp/index.js';
+import { authorize, rolesOf, Snapshot, whoCan, type RoleGrant, type WhoCan, type WhoCanRequest } from '../pdp/index.js';
 import type { Decision, DecisionRequest } from '../pdp/types.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';
@@ -225,6 +225,12 @@ export function createDecisionPoint(deps: {
     async roles(request: Omit<DecisionRequest, 'action'>, options: DecideOptions = {}): Promise<RoleGrant[]> {
       await this.ensureRevision(options.minRevision);
       return rolesOf(request, snapshot, { now: clock.now() });
+    },
+
+    /** Who is permitted an action on a resource now (pdp/who-can.ts), at least at `minRevision`. */
+    async whoCan(request: WhoCanRequest, options: DecideOptions = {}): Promise<WhoCan> {
+      await this.ensureRevision(options.minRevision);
+      return whoCan(request, snapshot, { now: clock.now() });
     },
   };
 }

@@ -4,10 +4,10 @@ import { actorOf, requireBearer } from '../http/auth.js';
 import { errorBody, statusOfError } from '../http/errors.js';
 import { describeOperations } from '../http/openapi.js';
 import type { Authenticator } from '../kernel/principal.js';
-import type { RoleGrant } from '../pdp/index.js';
+import type { RoleGrant, WhoCan } from '../pdp/index.js';
 import type { Decision } from '../pdp/types.js';
 import type { DecideOptions } from './decision-point.js';
-import { BulkBody, DecisionBatch, operations, Options, RolesBatch } from './schemas.js';
+import { BulkBody, DecisionBatch, operations, Options, RolesBatch, WhoCanBody, WhoCanOptions } from './schemas.js';
 import type { Answer, AuthzService, DecisionWithActions } from './service.js';
 
 /** How long a PEP may cache a decision (seconds). */
@@ -62,7 +62,27 @@ function renderRoles(grants: RoleGrant[]) {
   };
 }
 
-/** `/v2/authz`, `/v2/authz/bulk`, `/v2/authz/roles` in IBM's PDP format (authz.md §1). */
+/** The kind of identity an IAM id names, by its prefix. */
+const typeOf = (iamId: string) =>
+  iamId.startsWith('iam-ServiceId-') ? 'serviceid'
+  : iamId.startsWith('iam-Profile-') ? 'profile'
+  : iamId.startsWith('crn-') ? 'crn'
+  : iamId.startsWith('IBMid-') ? 'user'
+  : 'other';
+
+function renderWhoCan(action: string, resource: Record<string, string | undefined>, answer: WhoCan) {
+  return {
+    action,
+    resource: { attributes: resource },
+    subjects: answer.identities.map((i) => ({ iamId: i.iamId, type: typeOf(i.iamId), grants: i.grants })),
+    accessGroups: answer.accessGroups.map((g) => ({ id: g.groupId, policies: g.policies, members: g.members })),
+    everyone: answer.everyone,
+    services: answer.services.map((s) => ({ policyId: s.policyId, role: s.role, source: { attributes: s.source } })),
+    restrictions: answer.restrictions,
+  };
+}
+
+/** `/v2/authz`, `/v2/authz/bulk`, `/v2/authz/roles` in IBM's PDP format (authz.md §1), and our `/v2/authz/who-can`. */
 export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenticator }): FastifyPluginAsync {
   return async (app) => {
     requireBearer(app, deps.authenticator);
@@ -125,6 +145,15 @@ export function authzRoutes(deps: { authz: AuthzService; authenticator: Authenti
           ),
           transactionId: request.id,
         };
+      },
+    );
+
+    app.post<{ Body: Static<typeof WhoCanBody>; Querystring: Static<typeof WhoCanOptions> }>(
+      '/v2/authz/who-can',
+      { config, schema: { body: WhoCanBody, querystring: WhoCanOptions } },
+      async (request) => {
+        const { request: asked, answer } = await deps.authz.whoCan(actorOf(request), request.body, { minRevision: request.query.min_revision });
+        return renderWhoCan(asked.action, asked.resource, answer);
       },
     );
   };

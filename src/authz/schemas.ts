@@ -91,11 +91,45 @@ const RolesResponse = Type.Object({
   transactionId: Type.String(),
 });
 
+/** `POST /v2/authz/who-can`: the request of /v2/authz without a subject. */
+export const WhoCanBody = Type.Object({
+  action: Type.String({ minLength: 1, maxLength: limits.id }),
+  resource: Resource,
+  environment: Type.Optional(Environment),
+});
+export const WhoCanOptions = Type.Object({
+  min_revision: Type.Optional(Type.Integer({ minimum: 0, description: 'Answer from a snapshot at least this new.' })),
+});
+const Grant = Type.Object({ policyId: Type.String(), role: Type.String() });
+const WhoCanResponse = Type.Object({
+  action: Type.String(),
+  resource: Type.Object({ attributes: StringMap }),
+  subjects: Type.Array(
+    Type.Object({
+      iamId: Type.String(),
+      type: Type.Union([Type.Literal('user'), Type.Literal('serviceid'), Type.Literal('profile'), Type.Literal('crn'), Type.Literal('other')]),
+      grants: Type.Array(Type.Object({ policyId: Type.String(), role: Type.String(), via: Type.String({ description: '`iam_id`, or the access group the grant comes through' }) })),
+    }),
+    { description: 'Every identity permitted the action: directly or as a member of an access group, now.' },
+  ),
+  accessGroups: Type.Array(Type.Object({ id: Type.String(), policies: Type.Array(Grant), members: Type.Array(Type.String()) })),
+  everyone: Type.Array(Grant, { description: 'Policies of the Public Access group that permit it to anyone (while the account allows public access).' }),
+  services: Type.Array(
+    Type.Object({ policyId: Type.String(), role: Type.String(), source: Type.Object({ attributes: Type.Array(Type.Object({ key: Type.String(), operator: Type.String(), value: Type.Unknown() })) }) }),
+    { description: 'Authorization policies that permit it to calling services matching their source.' },
+  ),
+  restrictions: Type.Array(
+    Type.Object({ ruleId: Type.String(), mode: Type.String(), satisfied: Type.Optional(Type.Boolean()) }),
+    { description: 'Context-based restriction rules covering the resource: they refuse, whoever asks, requests from outside their contexts; `satisfied` when an environment was given.' },
+  ),
+});
+
 /** The PDP API has no SDK service: operation names are our own. */
 export const operations: Operations = {
   'POST /v2/authz': { operationId: 'authorize', summary: 'Decide whether subjects may perform actions on resources', responses: { 200: DecisionResponse } },
   'PUT /v2/authz/bulk': { operationId: 'authorizeBulk', summary: 'Decide one action for one subject on many resources', responses: { 200: BulkResponse } },
   'POST /v2/authz/roles': { operationId: 'listAuthorizedRoles', summary: 'The roles and actions a subject holds on resources', responses: { 200: RolesResponse } },
+  'POST /v2/authz/who-can': { operationId: 'listAuthorizedSubjects', summary: 'Who may perform an action on a resource (needs iam.policy.read on the account)', responses: { 200: WhoCanResponse } },
 };
 
 /** `/v2/authz` and `/v2/authz/roles` take 1–100 requests at once. */

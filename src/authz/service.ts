@@ -1,12 +1,14 @@
 import type { OwnerLookup } from '../accounts/owners.js';
 import { AUTHZ_QUERY_ACTION } from '../catalog/index.js';
+import type { Authorizer } from '../kernel/authorizer.js';
 import { DomainError } from '../kernel/errors.js';
 import { failed, type Outcome } from '../kernel/outcome.js';
 import type { Actor, Principal } from '../kernel/principal.js';
-import type { RoleGrant } from '../pdp/index.js';
+import type { RoleGrant, WhoCan } from '../pdp/index.js';
+import { accessManagementTarget } from '../policies/targets.js';
 import type { Decision, DecisionRequest, ResourceAttributes } from '../pdp/types.js';
 import type { DecideOptions, DecisionPoint } from './decision-point.js';
-import { requestOf, resourceOf, subjectOf, type WireRequest } from './wire.js';
+import { environmentOf, requestOf, resourceOf, subjectOf, type WireRequest } from './wire.js';
 
 /**
  * The outcome of one request of a batch: a decision (with the request it decides), or why it
@@ -27,7 +29,7 @@ export interface DecisionWithActions {
  * only about resources of accounts it owns or where it holds the decision-query action
  * (`iam.authz.query`) on the resource's service, so nobody can map other people's access.
  */
-export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf: OwnerLookup }) {
+export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf: OwnerLookup; authorizer: Authorizer }) {
   const { decisionPoint } = deps;
 
   /** Whether the caller may ask about decisions on the account's service. */
@@ -131,6 +133,20 @@ export function createAuthzService(deps: { decisionPoint: DecisionPoint; ownerOf
             : answer,
         ),
       );
+    },
+
+    /**
+     * Who may perform an action on a resource (a question beyond IBM's PDP). It maps the access of
+     * a whole account, so it is asked as reading the account's policies (`iam.policy.read` on
+     * iam-access-management, the owner always), in the caller's own account only.
+     */
+    async whoCan(actor: Actor, item: Omit<WireRequest, 'subject'>, options: DecideOptions): Promise<{ request: Omit<DecisionRequest, 'subject'>; answer: WhoCan }> {
+      const action = actionOf({ ...item, subject: {} });
+      const resource = resourceOf(item.resource);
+      await deps.authorizer.authorize(actor.principal, 'iam.policy.read', accessManagementTarget(resource.accountId), actor.environment);
+      const environment = item.environment === undefined ? undefined : environmentOf(item.environment);
+      const request = { action, resource, ...(environment && { environment }) };
+      return { request, answer: await decisionPoint.whoCan(request, options) };
     },
   };
 }

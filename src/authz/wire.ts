@@ -75,14 +75,14 @@ export function resourceOf(resource: WireResource): ResourceAttributes {
   return attributes as ResourceAttributes;
 }
 
+/** A request's environment; its `ipAddress` attribute is the client address restrictions test. */
+export function environmentOf(wire: WireRequest['environment']): NonNullable<DecisionRequest['environment']> {
+  const environment = stringsOf(wire?.attributes);
+  return environment.ipAddress !== undefined ? { attributes: environment, ip: environment.ipAddress } : { attributes: environment };
+}
+
 export function requestOf(wire: WireRequest, action: string): DecisionRequest {
   // A PEP's request always has an environment, empty when it sent none: context-based restrictions
   // then find no client address, so a resource they protect is refused rather than let through.
-  const environment = stringsOf(wire.environment?.attributes);
-  return {
-    subject: subjectOf(wire.subject),
-    action,
-    resource: resourceOf(wire.resource),
-    environment: environment.ipAddress !== undefined ? { attributes: environment, ip: environment.ipAddress } : { attributes: environment },
-  };
+  return { subject: subjectOf(wire.subject), action, resource: resourceOf(wire.resource), environment: environmentOf(wire.environment) };
 }
