@@ -59,6 +59,17 @@ export interface Config {
   workload: WorkloadConfig;
   /** Sign-in (src/signin): password rules and how long a password-reset link works. */
   signin: SignInConfig;
+  /** Passkeys (src/signin/passkeys.ts): the WebAuthn relying party. */
+  webauthn: WebAuthnConfig;
+}
+
+export interface WebAuthnConfig {
+  /** The relying party id passkeys are bound to (a host name); empty: the public URL's host. */
+  rpId: string;
+  /** The name authenticators show. */
+  rpName: string;
+  /** The origins sign-in pages run on (`https://host[:port]`); empty: the public URL's origin. */
+  origins: string[];
 }
 
 export interface WorkloadConfig {
@@ -77,6 +88,15 @@ export interface SignInConfig {
   passwordMinLength: number;
   /** How long an e-mailed password-reset link can be used, in seconds. */
   passwordResetTtlSeconds: number;
+  /**
+   * Lockout after repeated failed sign-ins, counted in the database (shared by every node): per
+   * login and per client address in a window of `lockoutWindowSeconds`, locking for
+   * `lockoutSeconds`; 0 failures disables that limit.
+   */
+  lockoutWindowSeconds: number;
+  lockoutSeconds: number;
+  lockoutFailuresPerLogin: number;
+  lockoutFailuresPerAddress: number;
 }
 
 /** IBM Cloud's multizone regions and their metros: the locations a CBR service reference may name by default. */
@@ -116,7 +136,8 @@ function boolFrom(value: string | undefined, fallback: boolean): boolean {
 }
 
 /** Flags and test settings: any field, and any field of a section. */
-export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit' | 'workload' | 'signin'>> & {
+export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit' | 'workload' | 'signin' | 'webauthn'>> & {
+  webauthn?: Partial<WebAuthnConfig>;
   workload?: Partial<WorkloadConfig>;
   signin?: Partial<SignInConfig>;
   rateLimit?: Partial<RateLimitConfig>;
@@ -178,6 +199,20 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       passwordResetTtlSeconds:
         overrides.signin?.passwordResetTtlSeconds ??
         intFrom(env.PORTCULLIS_PASSWORD_RESET_TTL_SECONDS, 'PORTCULLIS_PASSWORD_RESET_TTL_SECONDS', 3600),
+      lockoutWindowSeconds:
+        overrides.signin?.lockoutWindowSeconds ?? intFrom(env.PORTCULLIS_SIGNIN_LOCKOUT_WINDOW_SECONDS, 'PORTCULLIS_SIGNIN_LOCKOUT_WINDOW_SECONDS', 900),
+      lockoutSeconds: overrides.signin?.lockoutSeconds ?? intFrom(env.PORTCULLIS_SIGNIN_LOCKOUT_SECONDS, 'PORTCULLIS_SIGNIN_LOCKOUT_SECONDS', 900),
+      lockoutFailuresPerLogin:
+        overrides.signin?.lockoutFailuresPerLogin ??
+        intFrom(env.PORTCULLIS_SIGNIN_LOCKOUT_FAILURES_PER_LOGIN, 'PORTCULLIS_SIGNIN_LOCKOUT_FAILURES_PER_LOGIN', 10),
+      lockoutFailuresPerAddress:
+        overrides.signin?.lockoutFailuresPerAddress ??
+        intFrom(env.PORTCULLIS_SIGNIN_LOCKOUT_FAILURES_PER_ADDRESS, 'PORTCULLIS_SIGNIN_LOCKOUT_FAILURES_PER_ADDRESS', 100),
+    },
+    webauthn: {
+      rpId: overrides.webauthn?.rpId ?? env.PORTCULLIS_WEBAUTHN_RP_ID ?? '',
+      rpName: overrides.webauthn?.rpName ?? (env.PORTCULLIS_WEBAUTHN_RP_NAME || 'Portcullis'),
+      origins: overrides.webauthn?.origins ?? listFrom(env.PORTCULLIS_WEBAUTHN_ORIGINS),
     },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
@@ -193,6 +228,12 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   if (config.users.invitationTtlSeconds < 60) throw new Error('PORTCULLIS_INVITATION_TTL_SECONDS must be at least 60');
   if (config.signin.passwordMinLength < 8 || config.signin.passwordMinLength > 128) throw new Error('PORTCULLIS_PASSWORD_MIN_LENGTH must be from 8 to 128');
   if (config.signin.passwordResetTtlSeconds < 60) throw new Error('PORTCULLIS_PASSWORD_RESET_TTL_SECONDS must be at least 60');
+  if (config.signin.lockoutWindowSeconds < 1 || config.signin.lockoutSeconds < 1) {
+    throw new Error('PORTCULLIS_SIGNIN_LOCKOUT_WINDOW_SECONDS and PORTCULLIS_SIGNIN_LOCKOUT_SECONDS must be at least 1');
+  }
+  for (const origin of config.webauthn.origins) {
+    if (!/^https?:\/\/[^/]+$/.test(origin)) throw new Error(`"${origin}" in PORTCULLIS_WEBAUTHN_ORIGINS is not an origin (scheme://host[:port], no path)`);
+  }
   return config;
 }
 

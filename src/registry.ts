@@ -68,6 +68,8 @@ import { signInRoutes } from './signin/routes.js';
 import { createSignInService } from './signin/service.js';
 import { createSignInStore } from './signin/store.js';
 import { DEFAULT_PASSWORD_POLICY } from './signin/password-rules.js';
+import { createSignInMetrics } from './signin/metrics.js';
+import { relyingParty } from './signin/passkeys.js';
 import { managedGroupAccessGuard, managedGroupGuard } from './templates/groups/guard.js';
 import { createGroupKind } from './templates/groups/kind.js';
 import { managedLookup } from './templates/groups/managed.js';
@@ -258,6 +260,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   identityRemovals.push(accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn);
 
+  const signinMetrics = createSignInMetrics();
   const mailer = createMailer({ ...config.mail, outboxDir: join(config.dataDir, 'outbox'), now: () => clock.now() });
   const signin = createSignInService({
     store: signinStore,
@@ -269,6 +272,14 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     resetTtlSeconds: config.signin.passwordResetTtlSeconds,
     onMailError: (error) => log.error({ err: error }, 'password-reset e-mail could not be sent'),
     keyEncryption: kek,
+    lockout: {
+      windowSeconds: config.signin.lockoutWindowSeconds,
+      lockSeconds: config.signin.lockoutSeconds,
+      failuresPerLogin: config.signin.lockoutFailuresPerLogin,
+      failuresPerAddress: config.signin.lockoutFailuresPerAddress,
+    },
+    metrics: signinMetrics,
+    webauthn: () => relyingParty(config.webauthn, site.url),
     accountSettingsOf: async (accountId) => {
       const settings = await identity.lookup.effectiveSettingsOf(accountId);
       return {
@@ -279,6 +290,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       };
     },
   });
+  // A user removed from an account loses their sessions and tokens there (src/signin/revocation.ts).
+  identityRemovals.push(signin.userRemovedIn);
   const users = createUsersService({
     store: createUsersStore(db),
     accounts: accountsStore,
@@ -319,9 +332,12 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const signingKeys = createSigningKeys({ db, writer, clock, rotationSeconds: config.signingKeyRotationSeconds, keyEncryption: kek });
   const issuer = () => `${site.url}/identity`;
-  const authenticator = createAuthenticator({ db, clock, signingKeys, issuer, accounts: accountsStore, directory, profiles: trustedProfileStore });
+  const authenticator = createAuthenticator({
+    db, clock, signingKeys, issuer, accounts: accountsStore, directory, profiles: trustedProfileStore, revokedBefore: signin.revocation.revokedBefore,
+  });
   // One metrics registry for the process: the HTTP figures and the workload-token refusals.
   const metrics = createMetrics();
+  signinMetrics.register(metrics.registry);
   const workload = createWorkloadService({ db, writer, clock, authorizer, config: config.workload, metrics: metrics.registry });
   const profileGrants = createProfileGrants({
     clock,
@@ -336,8 +352,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     },
   });
   const token = createTokenService({
-    db, clock, signingKeys, issuer, profileGrants, passwordSignIn: signin.passwordSignIn,
+    db, clock, signingKeys, issuer, profileGrants,
+    passwordSignIn: signin.passwordSignIn,
     subjects: createGrantSubjects(identityStore, accountsStore), keyActivity: identityStore,
+    revokedBefore: signin.revocation.revokedBefore,
+    acrRequiredOf: signin.acrRequiredOf,
   });
 
   const cbr = createCbrService({ store: cbrStore, writer, clock, authorizer, catalog, site, locations: config.cbr.locations });

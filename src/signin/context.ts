@@ -3,6 +3,8 @@ import type { Clock } from '../kernel/clock.js';
 import type { Mailer } from '../mail/mailer.js';
 import type { Writer } from '../store/unit-of-work.js';
 import type { KeyEncryption } from '../token/key-encryption.js';
+import type { LockoutSettings } from './lockout.js';
+import type { SignInMetrics } from './metrics.js';
 import type { SignInStore } from './store.js';
 import type { PasswordPolicy } from './types.js';
 
@@ -24,6 +26,19 @@ export interface SignInContext {
   accountSettingsOf: (accountId: string) => Promise<SignInSettings>;
   /** Hears a reset e-mail that could not be sent (it is sent after the request was answered). */
   onMailError: (error: unknown) => void;
+  /** When repeated failed sign-ins lock a login or a client address. */
+  lockout: LockoutSettings;
+  /** The sign-in counters (`/metrics`). */
+  metrics: SignInMetrics;
+  /** The WebAuthn relying party (config `webauthn`, defaults from the public URL, known once the server listens). */
+  webauthn: () => WebAuthnParty;
+}
+
+/** Who passkeys are registered with: the relying party id (a host name), its display name, and the origins pages may call from. */
+export interface WebAuthnParty {
+  rpId: string;
+  rpName: string;
+  origins: string[];
 }
 
 /**

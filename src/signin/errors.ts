@@ -45,6 +45,24 @@ export const signinErrors = {
       undefined,
       { requirements: { mfa: requirement, passcode: 'required' } },
     ),
+  passkeyRequired: (requirement: string) =>
+    grantError(
+      'mfa_required',
+      'BXNIM0109E',
+      'Property missing or empty: webauthn.',
+      `The account requires multifactor authentication with a security key (${requirement}): ask for a challenge (POST /signin/passkey/options) and send your passkey's answer as 'webauthn'.`,
+      { requirements: { mfa: requirement, webauthn: 'required' } },
+    ),
+  passkeyIncorrect: (requirement: string) =>
+    grantError(
+      'mfa_failed',
+      'BXNIM0602E',
+      'The passkey answer is invalid, answers an unknown, expired or used challenge, or names a passkey that is not yours.',
+      undefined,
+      { requirements: { mfa: requirement, webauthn: 'required' } },
+    ),
+  webauthnMalformed: () =>
+    grantError('invalid_property', 'BXNIM0106E', 'Property validation failed: webauthn.', "'webauthn' must be the JSON of a PublicKeyCredential answer (id, rawId, type, response)."),
   mfaNotEnrolled: (requirement: string) =>
     grantError(
       'mfa_not_enrolled',
@@ -66,6 +84,15 @@ export const signinErrors = {
   totpNotEnrolled: () => new DomainError('not_found', 'totp_not_enrolled', 'You have no TOTP authenticator.'),
   passcodeWrong: () => new DomainError('invalid', 'invalid_passcode', 'The passcode is incorrect, expired or already used.'),
   usersOnly: () => new DomainError('forbidden', 'users_only', 'Only users sign in with a second factor; service IDs and trusted profiles have none.'),
+  passwordWrong: () => new DomainError('invalid', 'current_password_incorrect', 'The current password is incorrect.'),
+  noPassword: () => new DomainError('not_found', 'no_password', 'You have no password to change; use a password-reset link to set one.'),
+  tooManyPasskeys: (max: number) => new DomainError('conflict', 'too_many_passkeys', `You already have ${max} passkeys; remove one before registering another.`),
+  passkeyExists: (name: string) =>
+    new DomainError('conflict', 'passkey_exists', `You already have a passkey named "${name}", or this authenticator's passkey is registered already.`),
+  passkeyNotEnrolled: () => new DomainError('not_found', 'passkey_not_enrolled', 'You have no passkey; register one (POST /signin/mfa/passkeys/options) while signed in.'),
+  passkeyChallengeInvalid: () =>
+    new DomainError('invalid', 'passkey_challenge_invalid', 'The answer is to a challenge that is unknown, not yours, expired or already used; ask for new options.'),
+  passkeyResponseInvalid: (why: string) => new DomainError('invalid', 'passkey_response_invalid', `The authenticator's answer does not verify: ${why}`),
   resetInvalid: () =>
     new DomainError('invalid', 'reset_link_invalid', 'The password-reset link is unknown, already used or expired; request a new one.'),
 };

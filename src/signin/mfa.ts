@@ -5,6 +5,7 @@ import type { Actor } from '../kernel/principal.js';
 import { hashSecret } from '../kernel/secrets.js';
 import type { SignInContext } from './context.js';
 import { signinErrors as errors } from './errors.js';
+import type { Revocation, Revoked } from './revocation.js';
 
 /**
  * TOTP (RFC 6238: SHA-1, 6 digits, 30-second steps, one step of drift either way — what every
@@ -31,7 +32,7 @@ const newRecoveryCode = () => {
  * unique key, so a replayed code — also two concurrent uses of one code — is refused. The secret is
  * sealed under the key-encryption key at rest.
  */
-export function createMfaOperations(ctx: SignInContext) {
+export function createMfaOperations(ctx: SignInContext, revocation: Revocation) {
   const { store, writer, clock, keyEncryption } = ctx;
   const now = () => clock.now().toISOString();
   const sealContext = (iamId: string) => `mfa-totp:${iamId}`;
@@ -124,26 +125,36 @@ export function createMfaOperations(ctx: SignInContext) {
       return { recoveryCodes };
     },
 
-    /** Removes the caller's authenticator and recovery codes; needs a current code (or a recovery code). */
+    /**
+     * Removes the caller's authenticator and recovery codes; needs a current code (or a recovery
+     * code). Removing a confirmed second factor revokes the user's sessions and tokens everywhere.
+     */
     async removeTotp(actor: Actor, passcode: string): Promise<void> {
       const iamId = userOf(actor);
       const row = await store.totpOf(iamId);
       if (!row) throw errors.totpNotEnrolled();
       if (row.confirmedAt && !(await spend(iamId, passcode, actor.requestId))) throw errors.passcodeWrong();
-      await writer.write(async (w) => {
+      const { value } = await writer.write(async (w): Promise<Revoked | undefined> => {
         await store.deleteMfa(w.trx, iamId);
         w.audit(auditOf(actor, 'iam-identity.mfa.totp-remove'));
+        return row.confirmedAt ? revocation.revokeIn(w, iamId, 'mfa_removed', { requestId: actor.requestId, initiator: iamId }) : undefined;
       });
+      if (value) revocation.counted(value);
     },
 
     /** The caller's own second factors. */
-    async status(actor: Actor): Promise<{ totp: 'none' | 'pending' | 'confirmed'; lastUsedAt?: string; recoveryCodesLeft: number }> {
+    async status(actor: Actor): Promise<{ totp: 'none' | 'pending' | 'confirmed'; lastUsedAt?: string; recoveryCodesLeft: number; passkeys: number }> {
       const iamId = userOf(actor);
-      const row = await store.totpOf(iamId);
-      if (!row) return { totp: 'none', recoveryCodesLeft: 0 };
-      if (!row.confirmedAt) return { totp: 'pending', recoveryCodesLeft: 0 };
+      const [row, passkeys] = await Promise.all([store.totpOf(iamId), store.passkeysOf(iamId)]);
+      if (!row) return { totp: 'none', recoveryCodesLeft: 0, passkeys: passkeys.length };
+      if (!row.confirmedAt) return { totp: 'pending', recoveryCodesLeft: 0, passkeys: passkeys.length };
       const enrolled = (await store.enrolments([iamId])).get(iamId);
-      return { totp: 'confirmed', ...(row.lastUsedAt ? { lastUsedAt: row.lastUsedAt } : {}), recoveryCodesLeft: enrolled?.recoveryCodesLeft ?? 0 };
+      return {
+        totp: 'confirmed',
+        ...(row.lastUsedAt ? { lastUsedAt: row.lastUsedAt } : {}),
+        recoveryCodesLeft: enrolled?.recoveryCodesLeft ?? 0,
+        passkeys: passkeys.length,
+      };
     },
 
     /** Whether the user has a confirmed second factor. */

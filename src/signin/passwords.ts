@@ -1,10 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import { DomainError } from '../kernel/errors.js';
 import { hashSecret } from '../kernel/secrets.js';
 import type { Write } from '../store/unit-of-work.js';
 import type { SignInContext } from './context.js';
 import { signinErrors as errors } from './errors.js';
 import { checkPassword, hashPassword, passwordMatches } from './password-rules.js';
 import { resetMessage } from './reset-mail.js';
+import type { Revocation, Revoked } from './revocation.js';
+import type { Actor } from '../kernel/principal.js';
 import type { PasswordAttempt } from './types.js';
 
 /** Password-reset secrets carry this prefix, so the credential is recognisable as one. */
@@ -17,12 +20,14 @@ export interface PasswordChecked {
 }
 
 /**
- * Passwords: set when an invitation is redeemed, reset through an e-mailed link, checked by the
- * password grant. Answers never tell whether a user exists: an unknown user, a user without a
- * password and a wrong password are the same refusal, after the same argon2id work.
+ * Passwords: set when an invitation is redeemed, reset through an e-mailed link, changed by the
+ * signed-in user, checked by the password grant. Answers never tell whether a user exists: an
+ * unknown user, a user without a password and a wrong password are the same refusal, after the
+ * same argon2id work. A reset or a change revokes the user's sessions and tokens everywhere, in
+ * the write that stores the new hash.
  */
-export function createPasswordOperations(ctx: SignInContext) {
-  const { store, writer, clock } = ctx;
+export function createPasswordOperations(ctx: SignInContext, revocation: Revocation) {
+  const { store, writer, clock, metrics } = ctx;
   const now = () => clock.now().toISOString();
 
   return {
@@ -47,6 +52,7 @@ export function createPasswordOperations(ctx: SignInContext) {
      */
     async requestReset(login: string, requestId: string): Promise<void> {
       const user = await store.userByLogin(login);
+      metrics.resets.inc({ stage: 'request', outcome: user ? 'sent' : 'unknown_login' });
       if (!user) return;
       const secret = `${RESET_PREFIX}${randomBytes(32).toString('base64url')}`;
       const createdAt = clock.now();
@@ -76,23 +82,59 @@ export function createPasswordOperations(ctx: SignInContext) {
       const tokenHash = hashSecret(secret);
       checkPassword(ctx.policy, password);
       const hash = await hashPassword(password);
-      await writer.write(async (w) => {
-        const iamId = await store.consumeReset(w.trx, tokenHash, now());
-        if (iamId === undefined) throw errors.resetInvalid();
-        const user = await store.userById(iamId, w.trx);
-        // The login rule needs the user, known only once the secret is spent: a refusal rolls the spending back.
-        if (user) checkPassword(ctx.policy, password, [user.userId, user.email]);
-        await store.setPasswordHash(w.trx, iamId, hash, now());
-        w.audit({
-          requestId,
-          initiatorIamId: iamId,
-          initiatorAccountId: null,
-          accountId: null,
-          action: 'iam-identity.password.reset',
-          targetType: 'user',
-          targetId: iamId,
+      const invalid = { requestId, initiatorIamId: '', initiatorAccountId: null, accountId: null, action: 'iam-identity.password.reset', targetType: 'password_reset', targetId: tokenHash.slice(0, 16) };
+      const { value } = await writer
+        .write(async (w): Promise<Revoked> => {
+          const iamId = await store.consumeReset(w.trx, tokenHash, now());
+          if (iamId === undefined) throw errors.resetInvalid();
+          const user = await store.userById(iamId, w.trx);
+          // The login rule needs the user, known only once the secret is spent: a refusal rolls the spending back.
+          if (user) checkPassword(ctx.policy, password, [user.userId, user.email]);
+          await store.setPasswordHash(w.trx, iamId, hash, now());
+          w.audit({
+            requestId,
+            initiatorIamId: iamId,
+            initiatorAccountId: null,
+            accountId: null,
+            action: 'iam-identity.password.reset',
+            targetType: 'user',
+            targetId: iamId,
+          });
+          return revocation.revokeIn(w, iamId, 'password_reset', { requestId, initiator: iamId });
+        })
+        .catch(async (error: unknown) => {
+          metrics.resets.inc({ stage: 'confirm', outcome: 'failure' });
+          if (error instanceof DomainError && error.code === 'reset_link_invalid') await writer.auditFailure(invalid, 'reset_link_invalid');
+          throw error;
         });
+      metrics.resets.inc({ stage: 'confirm', outcome: 'success' });
+      revocation.counted(value);
+    },
+
+    /**
+     * The signed-in user changes their password: the current one must be right (a wrong one counts
+     * as a failed check: 400, audited), the new one must meet the rules. Revokes the user's sessions
+     * and tokens everywhere, the caller's included: they sign in again with the new password.
+     */
+    async change(actor: Actor, current: string, next: string): Promise<void> {
+      if (actor.principal.kind !== 'user') throw errors.usersOnly();
+      const iamId = actor.principal.iamId;
+      const user = await store.userById(iamId);
+      const stored = await store.passwordHash(iamId);
+      if (!user || stored === undefined) throw errors.noPassword();
+      const event = { requestId: actor.requestId, initiatorIamId: iamId, initiatorAccountId: actor.principal.accountId, accountId: null, action: 'iam-identity.password.change', targetType: 'user', targetId: iamId };
+      if (!(await passwordMatches(stored, current))) {
+        await writer.auditFailure(event, 'current_password_incorrect');
+        throw errors.passwordWrong();
+      }
+      checkPassword(ctx.policy, next, [user.userId, user.email]);
+      const hash = await hashPassword(next);
+      const { value } = await writer.write(async (w) => {
+        await store.setPasswordHash(w.trx, iamId, hash, now());
+        w.audit(event);
+        return revocation.revokeIn(w, iamId, 'password_change', { requestId: actor.requestId, initiator: iamId });
       });
+      revocation.counted(value);
     },
 
     /**

@@ -1,11 +1,20 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
+import { clientAddressOf } from '../http/client-address.js';
 import { describeOperations, noContent, ok, type Operations } from '../http/openapi.js';
 import type { Authenticator } from '../kernel/principal.js';
 import {
   MfaStatus,
+  Passkey,
+  PasskeyCreationOptions,
+  PasskeyList,
+  PasskeyParams,
+  PasskeyRegistrationBody,
+  PasskeyRequestOptions,
+  PasskeySignInBody,
   PasscodeBody,
+  PasswordChangeBody,
   RecoveryCodes,
   ResetConfirmBody,
   ResetRequestBody,
@@ -17,7 +26,7 @@ import {
 } from './schemas.js';
 import type { SignInService } from './service.js';
 import { SESSION_COOKIE } from './sessions.js';
-import { mfaStatusWire, sessionWire, totpEnrolmentWire } from './wire.js';
+import { mfaStatusWire, passkeyWire, sessionWire, totpEnrolmentWire } from './wire.js';
 
 export interface SignInRoutesDeps {
   signin: SignInService;
@@ -78,10 +87,40 @@ const operations: Operations = {
   },
   'POST /signin/mfa/totp/remove': {
     operationId: 'removeTotp',
-    summary: 'Remove the TOTP authenticator and recovery codes (with a current code)',
+    summary: 'Remove the TOTP authenticator and recovery codes (with a current code); ends your sessions and revokes your tokens',
     responses: noContent,
   },
+  'POST /signin/password/change': {
+    operationId: 'changeOwnPassword',
+    summary: 'Change your password (with the current one); ends your sessions and revokes your tokens',
+    responses: noContent,
+  },
+  'GET /signin/mfa/passkeys': { operationId: 'listOwnPasskeys', summary: 'Your passkeys', responses: ok(PasskeyList) },
+  'POST /signin/mfa/passkeys/options': {
+    operationId: 'startPasskeyRegistration',
+    summary: 'Options (and a single-use challenge) for registering a passkey with navigator.credentials.create()',
+    responses: ok(PasskeyCreationOptions),
+  },
+  'POST /signin/mfa/passkeys': {
+    operationId: 'registerPasskey',
+    summary: "Register a passkey: the authenticator's answer to the challenge, and your name for it",
+    responses: { 201: Passkey },
+  },
+  'DELETE /signin/mfa/passkeys/:passkey_id': {
+    operationId: 'removePasskey',
+    summary: 'Remove one of your passkeys; ends your sessions and revokes your tokens',
+    responses: noContent,
+  },
+  'POST /signin/passkey/options': {
+    operationId: 'startPasskeySignIn',
+    summary: "Check a password and get a passkey challenge for signing in (send the passkey's answer as 'webauthn')",
+    responses: ok(PasskeyRequestOptions),
+    security: 'none',
+  },
 };
+
+/** Where a sign-in attempt comes from. */
+const originOf = (request: FastifyRequest) => ({ requestId: request.id, clientAddress: clientAddressOf(request) });
 
 /** The value of cookie `name` in the request, if any. */
 function cookieOf(request: FastifyRequest, name: string): string | undefined {
@@ -131,6 +170,30 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsync {
         await signin.mfa.removeTotp(actorOf(request), request.body.passcode);
         return reply.status(204).send();
       });
+
+      app.post('/signin/password/change', { config, schema: { tags, body: PasswordChangeBody } }, async (request, reply) => {
+        await signin.passwords.change(actorOf(request), request.body.current_password, request.body.new_password);
+        return reply.status(204).send();
+      });
+
+      app.get('/signin/mfa/passkeys', { config, schema: { tags } }, async (request) => ({
+        passkeys: (await signin.passkeys.list(actorOf(request))).map(passkeyWire),
+      }));
+
+      app.post('/signin/mfa/passkeys/options', { config, schema: { tags } }, async (request) =>
+        signin.passkeys.registrationOptions(actorOf(request)),
+      );
+
+      app.post('/signin/mfa/passkeys', { config, schema: { tags, body: PasskeyRegistrationBody } }, async (request, reply) => {
+        const { name, response } = request.body;
+        const passkey = await signin.passkeys.register(actorOf(request), name, { ...response, clientExtensionResults: response.clientExtensionResults ?? {} });
+        return reply.status(201).send(passkeyWire(passkey));
+      });
+
+      app.delete('/signin/mfa/passkeys/:passkey_id', { config, schema: { tags, params: PasskeyParams } }, async (request, reply) => {
+        await signin.passkeys.remove(actorOf(request), request.params.passkey_id);
+        return reply.status(204).send();
+      });
     });
 
     const app = root.withTypeProvider<TypeBoxTypeProvider>();
@@ -138,12 +201,24 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsync {
     app.post('/signin/password', { config, schema: { tags, body: SignInBody } }, async (request, reply) => {
       const b = request.body;
       const started = await signin.sessions.start(
-        { username: b.username, password: b.password, ...(b.account ? { account: b.account } : {}), ...(b.passcode ? { passcode: b.passcode } : {}) },
-        request.id,
+        {
+          username: b.username,
+          password: b.password,
+          ...(b.account ? { account: b.account } : {}),
+          ...(b.passcode ? { passcode: b.passcode } : {}),
+          ...(b.webauthn ? { webauthn: b.webauthn } : {}),
+        },
+        originOf(request),
       );
       const maxAge = Math.max(0, Math.floor((Date.parse(started.session.expiresAt) - Date.parse(started.session.createdAt)) / 1000));
       setSessionCookie(request, reply, started.secret, maxAge);
       return reply.status(201).header('cache-control', 'no-store').send({ ...sessionWire(started.session), csrf_token: started.csrfToken });
+    });
+
+    app.post('/signin/passkey/options', { config, schema: { tags, body: PasskeySignInBody } }, async (request, reply) => {
+      const b = request.body;
+      const options = await signin.passkeyOptions({ username: b.username, password: b.password, ...(b.account ? { account: b.account } : {}) }, originOf(request));
+      return reply.header('cache-control', 'no-store').send(options);
     });
 
     app.get('/signin/sessions', { config, schema: { tags } }, async (request) => {

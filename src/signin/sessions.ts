@@ -4,7 +4,7 @@ import { ids } from '../kernel/ids.js';
 import { hashSecret, safeEqual } from '../kernel/secrets.js';
 import type { SignInContext } from './context.js';
 import type { SessionRow } from './store.js';
-import type { AuthnLevel, PasswordAttempt, SignedIn } from './types.js';
+import type { AuthnLevel, PasswordAttempt, SignedIn, SignInOrigin } from './types.js';
 
 /** The cookie that carries a browser session's secret. */
 export const SESSION_COOKIE = 'portcullis_session';
@@ -43,8 +43,8 @@ const csrfRefused = () => forbidden('The X-CSRF-Token header is missing or does 
  * used, so a shorter setting applies to live sessions at once). Every use moves its last activity
  * in one conditional update that also checks all of that.
  */
-export function createSessionOperations(ctx: SignInContext, signIn: (attempt: PasswordAttempt, requestId: string) => Promise<SignedIn>) {
-  const { store, writer, clock } = ctx;
+export function createSessionOperations(ctx: SignInContext, signIn: (attempt: PasswordAttempt, origin: SignInOrigin) => Promise<SignedIn>) {
+  const { store, writer, clock, metrics } = ctx;
 
   const audit = (session: { iamId: string; accountId: string; id: string }, requestId: string, action: string) => ({
     requestId,
@@ -58,8 +58,9 @@ export function createSessionOperations(ctx: SignInContext, signIn: (attempt: Pa
 
   return {
     /** Signs in and opens a session: the session, and its cookie secret and CSRF token (shown once). */
-    async start(attempt: PasswordAttempt, requestId: string): Promise<{ session: Session; secret: string; csrfToken: string }> {
-      const signedIn = await signIn(attempt, requestId);
+    async start(attempt: PasswordAttempt, origin: SignInOrigin): Promise<{ session: Session; secret: string; csrfToken: string }> {
+      const { requestId } = origin;
+      const signedIn = await signIn(attempt, origin);
       const settings = await ctx.accountSettingsOf(signedIn.accountId);
       const secret = randomBytes(32).toString('base64url');
       const csrfToken = randomBytes(24).toString('base64url');
@@ -93,8 +94,20 @@ export function createSessionOperations(ctx: SignInContext, signIn: (attempt: Pa
       if (accountId === undefined) throw signedOut();
       const { sessionInvalidationSeconds } = await ctx.accountSettingsOf(accountId);
       const now = clock.now();
-      const row = await store.touchSession(secretHash, now.toISOString(), new Date(now.getTime() - sessionInvalidationSeconds * 1000).toISOString());
-      if (!row) throw signedOut();
+      const idleSince = new Date(now.getTime() - sessionInvalidationSeconds * 1000).toISOString();
+      const row = await store.touchSession(secretHash, now.toISOString(), idleSince);
+      if (!row) {
+        // Expiry and inactivity are noticed at the next use: the session ends then, recorded once.
+        const stale = await store.endStaleSession(secretHash, now.toISOString(), idleSince);
+        if (stale) {
+          await writer.write(async (w) => w.audit({ ...audit(sessionOf(stale), '', 'iam-identity.session.expire'), detail: { reason: stale.end_reason } }));
+          metrics.sessionsEnded.inc({ reason: stale.end_reason });
+        }
+        throw signedOut();
+      }
+      // A session begun before a revocation (one that raced it) does not count either.
+      const revoked = await store.revokedBefore(row.iam_id, row.account_id);
+      if (revoked !== undefined && row.created_at < revoked) throw signedOut();
       if (csrf && !(csrf.token && safeEqual(hashSecret(csrf.token), row.csrf_hash))) throw csrfRefused();
       return sessionOf(row);
     },
@@ -107,9 +120,11 @@ export function createSessionOperations(ctx: SignInContext, signIn: (attempt: Pa
     /** Ends one of the user's sessions (sign-out: the current one); 404 for another user's or an ended one. */
     async end(session: Session, id: string, requestId: string): Promise<void> {
       await writer.write(async (w) => {
-        if (!(await store.endSession(w.trx, session.iamId, id, clock.now().toISOString()))) throw notFound('Session', id);
-        w.audit(audit({ ...session, id }, requestId, id === session.id ? 'iam-identity.session.logout' : 'iam-identity.session.revoke'));
+        const reason = id === session.id ? 'logout' : 'revoked';
+        if (!(await store.endSession(w.trx, session.iamId, id, clock.now().toISOString(), reason))) throw notFound('Session', id);
+        w.audit({ ...audit({ ...session, id }, requestId, reason === 'logout' ? 'iam-identity.session.logout' : 'iam-identity.session.revoke'), detail: { reason } });
       });
+      metrics.sessionsEnded.inc({ reason: id === session.id ? 'logout' : 'revoked' });
     },
   };
 }

@@ -1,4 +1,6 @@
+import { sql } from 'kysely';
 import type { Db } from '../store/db.js';
+import type { WebAuthnCredentialsTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
 
 type Executor = Db | Trx;
@@ -239,19 +241,193 @@ export function createSignInStore(db: Db) {
         .execute();
     },
 
-    /** Ends the user's session `id`; false when it is not theirs or already ended. */
-    async endSession(trx: Trx, iamId: string, id: string, at: string): Promise<boolean> {
+    /** Ends the user's session `id` for `reason`; false when it is not theirs or already ended. */
+    async endSession(trx: Trx, iamId: string, id: string, at: string, reason: 'logout' | 'revoked'): Promise<boolean> {
       const result = await trx
         .updateTable('signin_sessions')
-        .set({ ended_at: at })
+        .set({ ended_at: at, end_reason: reason })
         .where('id', '=', id)
         .where('iam_id', '=', iamId)
         .where('ended_at', 'is', null)
         .executeTakeFirst();
       return Number(result.numUpdatedRows) === 1;
     },
+
+    /**
+     * Ends the live session with that secret when it is past `expires_at` or was last seen at or
+     * before `idleSince`, recording why (`expired` wins over `idle`); the ended session, or
+     * undefined when there is none to end (unknown, already ended, or still live). Of concurrent
+     * callers one ends it, so its end is recorded once.
+     */
+    async endStaleSession(secretHash: string, now: string, idleSince: string): Promise<(SessionRow & { end_reason: string }) | undefined> {
+      const row = await db
+        .updateTable('signin_sessions')
+        .set({ ended_at: now, end_reason: sql<string>`CASE WHEN expires_at <= ${now} THEN 'expired' ELSE 'idle' END` })
+        .where('secret_hash', '=', secretHash)
+        .where('ended_at', 'is', null)
+        .where((eb) => eb.or([eb('expires_at', '<=', now), eb('last_seen_at', '<=', idleSince)]))
+        .returning(['id', 'secret_hash', 'csrf_hash', 'iam_id', 'account_id', 'authn', 'created_at', 'last_seen_at', 'expires_at', 'end_reason'])
+        .executeTakeFirst();
+      return row && { ...row, end_reason: row.end_reason ?? 'expired' };
+    },
+
+    /** Ends every live session of the user (in `accountId` only, when given); the ended sessions. */
+    async endSessionsOf(trx: Trx, iamId: string, accountId: string | undefined, at: string): Promise<SessionRow[]> {
+      let query = trx.updateTable('signin_sessions').set({ ended_at: at, end_reason: 'revoked' }).where('iam_id', '=', iamId).where('ended_at', 'is', null);
+      if (accountId !== undefined) query = query.where('account_id', '=', accountId);
+      return query.returning(['id', 'secret_hash', 'csrf_hash', 'iam_id', 'account_id', 'authn', 'created_at', 'last_seen_at', 'expires_at']).execute();
+    },
+
+    // ---- revocation -----------------------------------------------------------------------------
+
+    /**
+     * Records that the identity's sessions and refresh tokens created before `at` no longer count,
+     * in `accountId` or, with ALL_ACCOUNTS, everywhere. One upsert; a later instant replaces an
+     * earlier one, never the reverse.
+     */
+    async revokeBefore(trx: Trx, iamId: string, accountId: string, at: string): Promise<void> {
+      await trx
+        .insertInto('signin_revocations')
+        .values({ iam_id: iamId, account_id: accountId, not_before: at })
+        .onConflict((oc) =>
+          oc.columns(['iam_id', 'account_id']).doUpdateSet({ not_before: at }).where('signin_revocations.not_before', '<', at),
+        )
+        .execute();
+    },
+
+    /** The latest revocation instant of the identity that applies in `accountId`, or undefined. */
+    async revokedBefore(iamId: string, accountId: string, ex: Executor = db): Promise<string | undefined> {
+      const rows = await ex
+        .selectFrom('signin_revocations')
+        .select('not_before')
+        .where('iam_id', '=', iamId)
+        .where('account_id', 'in', [accountId, ALL_ACCOUNTS])
+        .execute();
+      return rows.map((r) => r.not_before).sort().pop();
+    },
+
+    // ---- failed sign-ins (lockout) ----------------------------------------------------------------
+
+    /** The latest `locked_until` after `now` among these keys, or undefined when none is locked. */
+    async lockedUntil(keys: readonly string[], now: string): Promise<string | undefined> {
+      const rows = await db.selectFrom('signin_failures').select('locked_until').where('key', 'in', [...keys]).where('locked_until', '>', now).execute();
+      return rows.map((r) => r.locked_until!).sort().pop();
+    },
+
+    /**
+     * Counts one failure of `key` in one conditional upsert (race-safe across nodes): a window that
+     * ended at `now` starts again at 1 until `windowEndsAt`; reaching `max` locks the key until
+     * `lockUntil`. The count after this failure and whether the key is now locked.
+     */
+    async countFailure(trx: Trx, key: string, now: string, windowEndsAt: string, max: number, lockUntil: string): Promise<{ failures: number; locked: boolean }> {
+      const fresh = sql<boolean>`signin_failures.window_ends_at <= ${now}`;
+      const next = sql<number>`CASE WHEN ${fresh} THEN 1 ELSE signin_failures.failures + 1 END`;
+      const row = await trx
+        .insertInto('signin_failures')
+        .values({ key, failures: 1, window_ends_at: windowEndsAt, locked_until: max <= 1 ? lockUntil : null })
+        .onConflict((oc) =>
+          oc.column('key').doUpdateSet({
+            failures: next,
+            window_ends_at: sql<string>`CASE WHEN ${fresh} THEN ${windowEndsAt} ELSE signin_failures.window_ends_at END`,
+            locked_until: sql<string | null>`CASE WHEN ${next} >= ${max} THEN ${lockUntil} ELSE signin_failures.locked_until END`,
+          }),
+        )
+        .returning(['failures', 'locked_until'])
+        .executeTakeFirstOrThrow();
+      return { failures: Number(row.failures), locked: row.locked_until !== null && row.locked_until > now };
+    },
+
+    /** Forgets the failures of `key` (a login that signed in). */
+    async clearFailures(trx: Trx, key: string): Promise<void> {
+      await trx.deleteFrom('signin_failures').where('key', '=', key).execute();
+    },
+
+    // ---- passkeys (WebAuthn) ----------------------------------------------------------------------
+
+    /** Stores a challenge handed out for `purpose`, bound to the user (and the account of a sign-in); purges expired ones. */
+    async putChallenge(trx: Trx, row: { challenge: string; purpose: ChallengePurpose; iamId: string; accountId: string | null; expiresAt: string }, now: string): Promise<void> {
+      await trx.deleteFrom('webauthn_challenges').where('expires_at', '<=', now).execute();
+      await trx
+        .insertInto('webauthn_challenges')
+        .values({ challenge: row.challenge, purpose: row.purpose, iam_id: row.iamId, account_id: row.accountId, expires_at: row.expiresAt })
+        .execute();
+    },
+
+    /**
+     * Consume-once: deletes the unexpired challenge of that user and purpose and returns it (the
+     * account it was issued for). Of concurrent callers presenting one challenge, exactly one gets it.
+     */
+    async spendChallenge(trx: Trx, challenge: string, purpose: ChallengePurpose, iamId: string, now: string): Promise<{ accountId: string | null } | undefined> {
+      const row = await trx
+        .deleteFrom('webauthn_challenges')
+        .where('challenge', '=', challenge)
+        .where('purpose', '=', purpose)
+        .where('iam_id', '=', iamId)
+        .where('expires_at', '>', now)
+        .returning('account_id')
+        .executeTakeFirst();
+      return row && { accountId: row.account_id };
+    },
+
+    /** Stores a passkey; the unique indexes refuse a second one with the same credential id, or the same name for the user. */
+    async insertPasskey(trx: Trx, row: PasskeyRow): Promise<void> {
+      await trx.insertInto('webauthn_credentials').values(row).execute();
+    },
+
+    /** The user's passkeys, oldest first. */
+    async passkeysOf(iamId: string, ex: Executor = db): Promise<PasskeyRow[]> {
+      return ex.selectFrom('webauthn_credentials').selectAll().where('iam_id', '=', iamId).orderBy('created_at').orderBy('id').execute();
+    },
+
+    /** The user's passkey with that credential id, or undefined. */
+    async passkeyByCredential(iamId: string, credentialId: string): Promise<PasskeyRow | undefined> {
+      return db.selectFrom('webauthn_credentials').selectAll().where('iam_id', '=', iamId).where('credential_id', '=', credentialId).executeTakeFirst();
+    },
+
+    /**
+     * Moves a passkey's counter from `from` to `to` and records its use: false when another use
+     * moved it first (then this assertion is a replay or lost a race).
+     */
+    async usePasskey(trx: Trx, id: string, from: number, to: number, at: string): Promise<boolean> {
+      const result = await trx
+        .updateTable('webauthn_credentials')
+        .set({ counter: to, last_used_at: at })
+        .where('id', '=', id)
+        .where('counter', '=', from)
+        .executeTakeFirst();
+      return Number(result.numUpdatedRows) === 1;
+    },
+
+    /** Removes the user's passkey `id`; false when the user has none with that id. */
+    async deletePasskey(trx: Trx, iamId: string, id: string): Promise<boolean> {
+      const result = await trx.deleteFrom('webauthn_credentials').where('id', '=', id).where('iam_id', '=', iamId).executeTakeFirst();
+      return Number(result.numDeletedRows) === 1;
+    },
+
+    /** The users (of `iamIds`) with at least one passkey: how many, and when one was last used. */
+    async passkeyEnrolments(iamIds: readonly string[], ex: Executor = db): Promise<Map<string, { count: number; lastUsedAt: string | null }>> {
+      const out = new Map<string, { count: number; lastUsedAt: string | null }>();
+      if (iamIds.length === 0) return out;
+      const rows = await ex
+        .selectFrom('webauthn_credentials')
+        .select((eb) => ['iam_id', eb.fn.countAll<string | number>().as('n'), eb.fn.max('last_used_at').as('last')])
+        .where('iam_id', 'in', [...iamIds])
+        .groupBy('iam_id')
+        .execute();
+      for (const r of rows) out.set(r.iam_id, { count: Number(r.n), lastUsedAt: r.last ?? null });
+      return out;
+    },
   };
 }
+
+/** What a WebAuthn challenge was handed out for. */
+export type ChallengePurpose = 'register' | 'authenticate';
+
+/** A passkey as stored. */
+export type PasskeyRow = WebAuthnCredentialsTable;
+
+/** The account id of a revocation that applies in every account (a password or second factor changed). */
+export const ALL_ACCOUNTS = '*';
 
 /** A browser session as stored (secrets as hashes). */
 export interface SessionRow {

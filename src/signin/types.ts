@@ -2,8 +2,9 @@
 
 /**
  * How a sign-in was made, carried by the tokens it yields (tokens.md §6): `acr` is the
- * authentication level (1 password only, 2 with a one-time code, 3 with a security key) and `amr`
- * the methods used (`pwd`, `totp`, `otp` for a recovery code).
+ * authentication level (1 password only, 2 with a one-time code, 3 with a passkey) and `amr`
+ * the methods used (`pwd`, `totp`, `otp` for a recovery code, `hwk` for a passkey: RFC 8176's
+ * proof of possession of a key held by an authenticator).
  */
 export interface AuthnLevel {
   grantType: string;
@@ -26,6 +27,14 @@ export interface PasswordAttempt {
   account?: string;
   /** A one-time code (TOTP or recovery code) when the account requires MFA. */
   passcode?: string;
+  /** A passkey's answer (WebAuthn AuthenticationResponseJSON) to a challenge of `/signin/passkey/options`. */
+  webauthn?: unknown;
+}
+
+/** Where a sign-in attempt comes from: the request (for the audit trail) and the client address (for lockout). */
+export interface SignInOrigin {
+  requestId: string;
+  clientAddress: string;
 }
 
 /** The password rules: at least `minLength` characters, and not on the shipped list of common passwords. */

@@ -1,4 +1,5 @@
 import type { MfaOperations } from './mfa.js';
+import type { Passkey } from './passkeys.js';
 import type { Session } from './sessions.js';
 
 /** Records of sign-in → the JSON of the sign-in API (snake_case, as IBM's APIs). */
@@ -13,6 +14,14 @@ export const mfaStatusWire = (s: Awaited<ReturnType<MfaOperations['status']>>) =
   totp: s.totp,
   ...(s.lastUsedAt ? { last_used_at: s.lastUsedAt } : {}),
   recovery_codes_left: s.recoveryCodesLeft,
+  passkeys: s.passkeys,
+});
+
+export const passkeyWire = (p: Passkey) => ({
+  id: p.id,
+  name: p.name,
+  created_at: p.createdAt,
+  ...(p.lastUsedAt ? { last_used_at: p.lastUsedAt } : {}),
 });
 
 export const sessionWire = (s: Session) => ({

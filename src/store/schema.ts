@@ -149,6 +149,10 @@ export interface RefreshTokensTable {
   expires_at: string;
   /** How the sign-in behind it was made (JSON: grant type, acr, amr); NULL for API-key grants (migration 021). */
   authn: string | null;
+  /** The first token of its rotation chain's hash (migration 024); NULL for tokens issued before. */
+  family: string | null;
+  /** When a refresh spent it (migration 024); NULL while unused. */
+  used_at: string | null;
 }
 
 /** One row holding the newest revision; incrementing it serialises commits in revision order. */
@@ -688,6 +692,8 @@ export interface SignInSessionsTable {
   expires_at: string;
   /** When it was signed out or revoked; NULL while live. */
   ended_at: string | null;
+  /** Why it ended (`logout`, `revoked`, `expired`, `idle`); NULL while live (migration 024). */
+  end_reason: string | null;
 }
 
 /** A user's password: its argon2id hash (PHC string), one per user. */
@@ -787,4 +793,68 @@ export interface TemplateActionControlsTable {
   created_by_id: string;
   last_modified_at: string;
   last_modified_by_id: string;
+}
+
+// ── Sign-in hardening (migration 024) ──────────────────────────────────────────────────────────
+
+export interface Schema {
+  webauthn_credentials: WebAuthnCredentialsTable;
+  webauthn_challenges: WebAuthnChallengesTable;
+  signin_failures: SignInFailuresTable;
+  signin_revocations: SignInRevocationsTable;
+  refresh_families_revoked: RefreshFamiliesRevokedTable;
+}
+
+/** A user's passkey (WebAuthn credential). */
+export interface WebAuthnCredentialsTable {
+  id: string;
+  /** The authenticator's credential id, base64url. */
+  credential_id: string;
+  iam_id: string;
+  name: string;
+  /** The COSE public key, base64url. */
+  public_key: string;
+  /** The signature counter last seen. */
+  counter: number;
+  /** JSON array of transport hints. */
+  transports: string;
+  created_at: string;
+  last_used_at: string | null;
+}
+
+/** A WebAuthn challenge handed out, spent once. */
+export interface WebAuthnChallengesTable {
+  /** The challenge, base64url (random, 32 bytes). */
+  challenge: string;
+  /** `register` or `authenticate`. */
+  purpose: string;
+  iam_id: string;
+  /** The account a sign-in's challenge was issued for; NULL for a registration. */
+  account_id: string | null;
+  expires_at: string;
+}
+
+/** Failed sign-ins of one login or one client address (`key` is a digest). */
+export interface SignInFailuresTable {
+  key: string;
+  failures: number;
+  window_ends_at: string;
+  /** Until when sign-ins for this key are refused; NULL when not locked. */
+  locked_until: string | null;
+}
+
+/** Sessions and refresh tokens of the identity created before `not_before` no longer count. */
+export interface SignInRevocationsTable {
+  iam_id: string;
+  /** The account it applies in, or `*` for every account. */
+  account_id: string;
+  not_before: string;
+}
+
+/** A refresh-token family revoked because a spent token of it was presented again. */
+export interface RefreshFamiliesRevokedTable {
+  family: string;
+  revoked_at: string;
+  /** After this every token of the family has expired; the row may be purged. */
+  expires_at: string;
 }

@@ -25,6 +25,12 @@ export interface AuthenticatorDeps {
    * account is refused at most this long after the change.
    */
   principalCacheMs?: number;
+  /**
+   * The instant before which a user's tokens for an account no longer count (the sign-in domain's
+   * revocation: password reset or change, second factor removed, user removed); undefined when none.
+   * Read with the principal's usability, so within the same cache bound.
+   */
+  revokedBefore?: (iamId: string, accountId: string) => Promise<string | undefined>;
 }
 
 /** Clock skew tolerated on `iat` between nodes, in seconds. */
@@ -43,6 +49,8 @@ interface VerifiedToken {
   token: string;
   principal: Principal;
   expiresAtMs: number;
+  /** The token's `iat`, in seconds. */
+  issuedAt: number;
   /** The principal's key in the usability cache. */
   usableKey: string;
 }
@@ -68,14 +76,16 @@ function refusal(error: unknown): DomainError {
  *   not in the future (60 s skew allowed); `iam_id`, `sub` and `account.bss` are present;
  * - its identity is still usable: a service ID still exists and belongs to `account.bss`; a user
  *   is still an ACTIVE member of `account.bss`; a trusted profile (a profile token) still exists
- *   in `account.bss`. (Locking does not disable an identity on IBM Cloud.)
+ *   in `account.bss`. (Locking does not disable an identity on IBM Cloud.) A user's token issued
+ *   before a revocation of their sign-ins (`revokedBefore`) is refused.
  *   Positive answers are cached for `principalCacheMs` (1 s by default).
  * Any failure throws DomainError('unauthenticated') with a message saying why.
  */
 export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
   const { clock, signingKeys, issuer, accounts } = deps;
   const cacheMs = deps.principalCacheMs ?? 1000;
-  const usableUntil = new Map<string, number>();
+  /** Principals found usable: until when, and the second before which their tokens are revoked (0: none). */
+  const usableUntil = new Map<string, { until: number; notBefore: number }>();
   const verified = new Map<string, VerifiedToken>();
 
   const getKey = async (header: { kid?: string }) => {
@@ -85,8 +95,11 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
     return key;
   };
 
-  async function ensureUsable(principal: Principal, cacheKey: string, now: number): Promise<void> {
-    if ((usableUntil.get(cacheKey) ?? 0) > now) return;
+  /** Throws unless the principal is usable and a token of it issued at `issuedAt` (seconds) is not revoked. */
+  async function ensureUsable(principal: Principal, cacheKey: string, now: number, issuedAt: number): Promise<void> {
+    const known = usableUntil.get(cacheKey);
+    if (known !== undefined && known.until > now) return notRevoked(known.notBefore, issuedAt);
+    let notBefore = 0;
     if (principal.kind === 'serviceid') {
       const serviceId = await deps.directory.identityOf(principal.accountId, principal.iamId);
       if (serviceId?.kind !== 'serviceid') throw unauthenticated('The service ID of the access token no longer exists.');
@@ -95,11 +108,21 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       const profile = await deps.profiles?.getProfileByIamId(principal.iamId);
       if (profile?.accountId !== principal.accountId) throw unauthenticated('The trusted profile of the access token no longer exists.');
     } else {
-      const state = await accounts.membershipState(principal.accountId, principal.iamId);
+      const [state, revoked] = await Promise.all([
+        accounts.membershipState(principal.accountId, principal.iamId),
+        deps.revokedBefore?.(principal.iamId, principal.accountId),
+      ]);
       if (state !== 'ACTIVE') throw unauthenticated('The user of the access token is no longer a member of its account.');
+      // Whole seconds, as `iat`: a token issued in the second of the revocation, before it, still counts.
+      if (revoked !== undefined) notBefore = Math.floor(Date.parse(revoked) / 1000);
     }
     if (usableUntil.size >= PRINCIPAL_CACHE_LIMIT) usableUntil.clear();
-    usableUntil.set(cacheKey, now + cacheMs);
+    usableUntil.set(cacheKey, { until: now + cacheMs, notBefore });
+    notRevoked(notBefore, issuedAt);
+  }
+
+  function notRevoked(notBefore: number, issuedAt: number): void {
+    if (issuedAt < notBefore) throw unauthenticated("The access token was revoked: the user's password or second factor changed, or the user was removed. Sign in again.");
   }
 
   return {
@@ -110,7 +133,7 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       const tokenKey = tokenKeyOf(bearerToken);
       const known = verified.get(tokenKey);
       if (known !== undefined && known.token === bearerToken && known.expiresAtMs > now.getTime()) {
-        await ensureUsable(known.principal, known.usableKey, now.getTime());
+        await ensureUsable(known.principal, known.usableKey, now.getTime(), known.issuedAt);
         return known.principal;
       }
       let payload: JWTPayload;
@@ -135,9 +158,10 @@ export function createAuthenticator(deps: AuthenticatorDeps): Authenticator {
       const name = typeof payload.name === 'string' ? payload.name : iamId;
       const principal: Principal = { iamId, kind, accountId: account.bss, name };
       const usableKey = `${iamId} ${account.bss}`;
-      await ensureUsable(principal, usableKey, now.getTime());
+      const issuedAt = payload.iat ?? 0;
+      await ensureUsable(principal, usableKey, now.getTime(), issuedAt);
       if (verified.size >= VERIFIED_CACHE_LIMIT) verified.clear();
-      verified.set(tokenKey, { token: bearerToken, principal, expiresAtMs: (payload.exp ?? 0) * 1000, usableKey });
+      verified.set(tokenKey, { token: bearerToken, principal, expiresAtMs: (payload.exp ?? 0) * 1000, issuedAt, usableKey });
       return principal;
     },
   };

@@ -75,7 +75,7 @@ export function tokenRoutes(deps: TokenRoutesDeps): FastifyPluginAsync {
         const form: Record<string, unknown> = { ...(request.body ?? {}) };
         if (form.account === undefined && request.query.account) form.account = request.query.account;
         const address = clientAddressOf(request);
-        const response = await token.grant(form, clientOf(request), (grant) => admit(grant.accountId, address), request.id);
+        const response = await token.grant(form, clientOf(request), (grant) => admit(grant.accountId, address), request.id, address);
         request.log.debug({ grantType: form.grant_type }, 'token granted');
         return reply.header('cache-control', 'no-store').header('pragma', 'no-cache').send(response);
       },

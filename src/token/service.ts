@@ -3,7 +3,7 @@ import { SignJWT } from 'jose';
 import type { Clock } from '../kernel/clock.js';
 import type { DomainError } from '../kernel/errors.js';
 import { hashSecret } from '../kernel/secrets.js';
-import type { AuthnLevel, PasswordAttempt, SignedIn } from '../signin/types.js';
+import type { AuthnLevel, PasswordAttempt, SignedIn, SignInOrigin } from '../signin/types.js';
 import type { Db } from '../store/db.js';
 import { createActivityRecorder } from './activity.js';
 import { tokenErrors } from './errors.js';
@@ -47,7 +47,15 @@ export interface TokenServiceDeps {
    * Checks a password grant (the sign-in domain): the user, the account and how they signed in
    * (MFA level); throws the token API's errors. Without it the password grant is not offered.
    */
-  passwordSignIn?: (attempt: PasswordAttempt, requestId: string) => Promise<SignedIn>;
+  passwordSignIn?: (attempt: PasswordAttempt, origin: SignInOrigin) => Promise<SignedIn>;
+  /**
+   * The instant before which an identity's refresh tokens for an account no longer count (a
+   * password reset or change, a second factor removed, the user removed: the sign-in domain's
+   * revocation); undefined when none. Without it nothing is revoked that way.
+   */
+  revokedBefore?: (iamId: string, accountId: string) => Promise<string | undefined>;
+  /** The sign-in level (`acr`) a user needs in an account now; a password sign-in's refresh below it is refused. */
+  acrRequiredOf?: (accountId: string, iamId: string) => Promise<number>;
 }
 
 /** Whether a token for that identity in that account may be issued to the requesting client; throws if not. */
@@ -104,6 +112,15 @@ const APIKEY_AUTHN: AuthnLevel = { grantType: APIKEY_GRANT, acr: 1, amr: ['pwd']
 const unsupportedGrant = (grantType: string) =>
   tokenErrors.invalidProperty('grant_type', `Unsupported grant_type "${grantType}"; supported: ${SUPPORTED_GRANTS.join(', ')}.`);
 
+/** The `webauthn` form field of a password grant: a passkey's answer as JSON (its shape is checked by the sign-in domain). */
+function parsedWebauthn(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    throw tokenErrors.invalidProperty('webauthn', "'webauthn' must be the JSON of a passkey's answer (PublicKeyCredential: id, rawId, type, response).");
+  }
+}
+
 /** A non-empty string form field, else undefined. */
 function field(form: Record<string, unknown>, name: string): string | undefined {
   const value = form[name];
@@ -131,9 +148,12 @@ function lifetimeSeconds(settings: string | null, name: string, fallback: number
  * - `urn:ibm:params:oauth:grant-type:apikey`: API key → access token for the key's user or
  *   service ID, and a refresh token. (IBM returns `refresh_token: "not_supported"` to the default
  *   client; Portcullis issues a real one so the refresh_token grant works.)
- * - `refresh_token`: a refresh token, consumed once → a new access token and a new refresh token,
- *   after re-checking that the identity is still usable; the new token keeps how the identity
- *   signed in (grant type and MFA level).
+ * - `refresh_token`: a refresh token, consumed once → a new access token and a new refresh token of
+ *   the same family (rotation), after re-checking that the identity is still usable, not revoked
+ *   since (`revokedBefore`) and, for a password sign-in, still at the MFA level the account asks
+ *   of the user; the new token keeps how the identity signed in (grant type and MFA level). A
+ *   spent token presented again revokes its whole family (reuse detection, durable in the
+ *   database so it holds on every node and for tokens still being written behind).
  * - `password`: a user's login and password (and `passcode` when the account requires MFA),
  *   checked by the sign-in domain (`passwordSignIn`), with the client's Basic credentials.
  *
@@ -258,7 +278,8 @@ export function createTokenService(deps: TokenServiceDeps) {
     };
   }
 
-  async function issue(subject: Subject, clientId: string, now: Date, admit?: GrantAdmission, authn: AuthnLevel = APIKEY_AUTHN): Promise<TokenResponse> {
+  /** Signs an access token and a refresh token for the subject; `family` is the refresh chain the new token continues (a new one by default). */
+  async function issue(subject: Subject, clientId: string, now: Date, admit?: GrantAdmission, authn: AuthnLevel = APIKEY_AUTHN, family?: string): Promise<TokenResponse> {
     await admit?.({ accountId: subject.accountId, iamId: subject.iamId });
     const iat = Math.floor(now.getTime() / 1000);
     const accessSeconds = lifetimeSeconds(
@@ -277,8 +298,11 @@ export function createTokenService(deps: TokenServiceDeps) {
     const { kid, key } = signingKeys.current();
     const accessToken = await new SignJWT({ ...claimsOf(subject, clientId, iat, exp, authn) }).setProtectedHeader({ kid, alg: 'RS256' }).sign(key);
     const refreshToken = randomBytes(32).toString('base64url');
+    const tokenHash = hashSecret(refreshToken);
     refreshTokens.add({
-      token_hash: hashSecret(refreshToken),
+      token_hash: tokenHash,
+      family: family ?? tokenHash,
+      used_at: null,
       iam_id: subject.iamId,
       account_id: subject.accountId,
       api_key_id: subject.apiKeyId,
@@ -320,11 +344,26 @@ export function createTokenService(deps: TokenServiceDeps) {
     // The client address is admitted before the token is spent, so a refusal leaves it usable from an allowed address.
     const holder = await store.refreshTokenHolder(hash);
     if (holder) await admit?.(holder);
-    const row = await store.consumeRefreshToken(hash);
-    if (!row) throw tokenErrors.refreshTokenInvalid();
     const now = clock.now();
+    const row = await store.consumeRefreshToken(hash, now.toISOString());
+    if (!row) {
+      // A spent token presented again: someone holds a copy. The whole chain is revoked, the
+      // legitimate holder's newest token included (they sign in again).
+      const spent = await store.spentRefreshToken(hash);
+      if (spent) {
+        await store.revokeRefreshFamily(spent.family, now.toISOString(), new Date(now.getTime() + MAX_REFRESH_TOKEN_SECONDS * 1000).toISOString());
+        throw tokenErrors.refreshTokenInvalid('It was already used: every refresh token descended from the same sign-in is revoked.');
+      }
+      throw tokenErrors.refreshTokenInvalid();
+    }
     if (Date.parse(row.expires_at) <= now.getTime()) throw tokenErrors.refreshTokenExpired();
     if (row.client_id !== clientId) throw tokenErrors.refreshTokenInvalid('It was issued to another client.');
+    const family = row.family ?? row.token_hash;
+    if (await store.refreshFamilyRevoked(family)) throw tokenErrors.refreshTokenInvalid('It belongs to a chain of refresh tokens revoked after one of them was reused.');
+    const revokedBefore = await deps.revokedBefore?.(row.iam_id, row.account_id);
+    if (revokedBefore !== undefined && row.created_at < revokedBefore) {
+      throw tokenErrors.refreshTokenInvalid("It was revoked: the user's password or second factor changed, or the user was removed from the account.");
+    }
     // A signed-in user's token (password grant) is refreshed for the user; an API key's for the key.
     const authn = row.authn ? (JSON.parse(row.authn) as AuthnLevel) : APIKEY_AUTHN;
     const keyRow =
@@ -335,7 +374,11 @@ export function createTokenService(deps: TokenServiceDeps) {
           : undefined;
     if (!keyRow || keyRow.iamId !== row.iam_id) throw REFRESH_PROBLEMS.gone();
     const subject = await subjectOf(keyRow, row.account_id, now, REFRESH_PROBLEMS);
-    return issue(subject, clientId, now, admit, authn);
+    // A sign-in made at a lower level than the account now requires of the user is not extended (API keys are exempt, as at IBM).
+    if (row.api_key_id === null && deps.acrRequiredOf && authn.acr < (await deps.acrRequiredOf(row.account_id, row.iam_id))) {
+      throw tokenErrors.refreshTokenInvalid('The account now requires a higher multifactor authentication level than the sign-in behind it: sign in again.');
+    }
+    return issue(subject, clientId, now, admit, authn, family);
   }
 
   /**
@@ -345,7 +388,7 @@ export function createTokenService(deps: TokenServiceDeps) {
   async function passwordGrant(
     form: Record<string, unknown>,
     client: ClientCredentials | undefined,
-    requestId: string,
+    origin: SignInOrigin,
     admit?: GrantAdmission,
   ): Promise<TokenResponse> {
     const signIn = deps.passwordSignIn;
@@ -358,7 +401,11 @@ export function createTokenService(deps: TokenServiceDeps) {
     checkResponseType(form);
     const account = field(form, 'account');
     const passcode = field(form, 'passcode');
-    const signedIn = await signIn({ username, password, ...(account ? { account } : {}), ...(passcode ? { passcode } : {}) }, requestId);
+    const webauthn = field(form, 'webauthn');
+    const signedIn = await signIn(
+      { username, password, ...(account ? { account } : {}), ...(passcode ? { passcode } : {}), ...(webauthn ? { webauthn: parsedWebauthn(webauthn) } : {}) },
+      origin,
+    );
     const row = await deps.subjects.byUser(signedIn.iamId, signedIn.accountId);
     if (!row) throw tokenErrors.notAccountMember(signedIn.accountId);
     const now = clock.now();
@@ -374,15 +421,21 @@ export function createTokenService(deps: TokenServiceDeps) {
      * refresh tokens to the client they were issued to. `admit`, when given, is asked last, once
      * the token's identity and account are known; it throws to refuse the grant (e.g. the
      * account's allowed IP addresses). `requestId` names the request in the audit events a sign-in
-     * records (a second factor spent).
+     * records; `clientAddress` is where a password sign-in comes from (its lockout counts per address).
      */
-    async grant(form: Record<string, unknown>, client?: ClientCredentials, admit?: GrantAdmission, requestId: string = randomUUID()): Promise<TokenResponse> {
+    async grant(
+      form: Record<string, unknown>,
+      client?: ClientCredentials,
+      admit?: GrantAdmission,
+      requestId: string = randomUUID(),
+      clientAddress = '',
+    ): Promise<TokenResponse> {
       const grantType = field(form, 'grant_type');
       if (!grantType) throw tokenErrors.missingProperty('grant_type');
       const clientId = client?.clientId || DEFAULT_CLIENT_ID;
       if (grantType === APIKEY_GRANT) return apikeyGrant(form, clientId, admit);
       if (grantType === REFRESH_TOKEN_GRANT) return refreshGrant(form, clientId, admit);
-      if (grantType === PASSWORD_GRANT) return passwordGrant(form, client, requestId, admit);
+      if (grantType === PASSWORD_GRANT) return passwordGrant(form, client, { requestId, clientAddress }, admit);
       if (deps.profileGrants?.handles(grantType)) return deps.profileGrants.grant(grantType, form, clientId, admit);
       throw unsupportedGrant(grantType);
     },

@@ -58,22 +58,65 @@ export function createTokenStore(db: Db) {
       }
     },
 
-    /**
-     * Consume-once: deletes the refresh token and returns it. Of concurrent callers presenting the
-     * same token, exactly one gets the row; the others get undefined.
-     */
-    /** Whose refresh token hashes to `tokenHash` (its account and identity), without spending it; undefined when none. */
+    /** Whose unspent refresh token hashes to `tokenHash` (its account and identity), without spending it; undefined when none. */
     async refreshTokenHolder(tokenHash: string): Promise<{ accountId: string; iamId: string } | undefined> {
-      const row = await db.selectFrom('refresh_tokens').select(['account_id', 'iam_id']).where('token_hash', '=', tokenHash).executeTakeFirst();
+      const row = await db
+        .selectFrom('refresh_tokens')
+        .select(['account_id', 'iam_id'])
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .executeTakeFirst();
       return row && { accountId: row.account_id, iamId: row.iam_id };
     },
 
-    async consumeRefreshToken(tokenHash: string): Promise<RefreshTokenRow | undefined> {
-      return db.deleteFrom('refresh_tokens').where('token_hash', '=', tokenHash).returningAll().executeTakeFirst();
+    /**
+     * Consume-once: marks the unspent refresh token spent at `now` and returns it. Of concurrent
+     * callers presenting the same token, exactly one gets the row; the others, and every later
+     * caller, get undefined. The spent row stays (until it expires) so that a reuse is recognised.
+     */
+    async consumeRefreshToken(tokenHash: string, now: string): Promise<RefreshTokenRow | undefined> {
+      return db
+        .updateTable('refresh_tokens')
+        .set({ used_at: now })
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is', null)
+        .returningAll()
+        .executeTakeFirst();
     },
 
+    /** The family and expiry of a refresh token that was already spent; undefined when the token is unknown or unspent. */
+    async spentRefreshToken(tokenHash: string): Promise<{ family: string; expiresAt: string } | undefined> {
+      const row = await db
+        .selectFrom('refresh_tokens')
+        .select(['token_hash', 'family', 'expires_at'])
+        .where('token_hash', '=', tokenHash)
+        .where('used_at', 'is not', null)
+        .executeTakeFirst();
+      return row && { family: row.family ?? row.token_hash, expiresAt: row.expires_at };
+    },
+
+    /**
+     * Revokes a refresh-token family (a spent token of it was presented again): every token of it,
+     * also those still being written behind, is refused from now on. Idempotent; the row is kept
+     * until `expiresAt`, the longest any token of the family can live.
+     */
+    async revokeRefreshFamily(family: string, at: string, expiresAt: string): Promise<void> {
+      await db
+        .insertInto('refresh_families_revoked')
+        .values({ family, revoked_at: at, expires_at: expiresAt })
+        .onConflict((oc) => oc.column('family').doNothing())
+        .execute();
+    },
+
+    /** Whether the refresh-token family was revoked. */
+    async refreshFamilyRevoked(family: string): Promise<boolean> {
+      return (await db.selectFrom('refresh_families_revoked').select('family').where('family', '=', family).executeTakeFirst()) !== undefined;
+    },
+
+    /** Removes refresh tokens (spent or not) and revoked families whose time is over at `now`. */
     async deleteExpiredRefreshTokens(now: string): Promise<void> {
       await db.deleteFrom('refresh_tokens').where('expires_at', '<=', now).execute();
+      await db.deleteFrom('refresh_families_revoked').where('expires_at', '<=', now).execute();
     },
 
   };

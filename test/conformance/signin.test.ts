@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAccountsStore } from '../../src/accounts/store.js';
-import { createSignInStore, type SignInStore } from '../../src/signin/store.js';
+import { ALL_ACCOUNTS, createSignInStore, type PasskeyRow, type SignInStore } from '../../src/signin/store.js';
 import { createWriter, type Writer } from '../../src/store/unit-of-work.js';
 import { at, openStore, type StoreFixture } from './support.js';
 
@@ -120,12 +120,90 @@ describe('sign-in store', () => {
     expect(await store.touchSession('sh-2', at(100), at(0))).toBeUndefined();
     expect((await store.liveSessionsOf('IBMid-1', at(60))).map((s) => s.id)).toEqual(['s-2', 's-1']);
     // Only its own user ends a session, once.
-    expect((await writer.write((w) => store.endSession(w.trx, 'IBMid-2', 's-1', at(61)))).value).toBe(false);
-    expect((await writer.write((w) => store.endSession(w.trx, 'IBMid-1', 's-1', at(61)))).value).toBe(true);
-    expect((await writer.write((w) => store.endSession(w.trx, 'IBMid-1', 's-1', at(62)))).value).toBe(false);
+    expect((await writer.write((w) => store.endSession(w.trx, 'IBMid-2', 's-1', at(61), 'revoked'))).value).toBe(false);
+    expect((await writer.write((w) => store.endSession(w.trx, 'IBMid-1', 's-1', at(61), 'logout'))).value).toBe(true);
+    expect((await writer.write((w) => store.endSession(w.trx, 'IBMid-1', 's-1', at(62), 'logout'))).value).toBe(false);
     expect(await store.touchSession('sh-1', at(63), at(0))).toBeUndefined();
     expect(await store.sessionAccount('sh-1')).toBeUndefined();
     expect((await store.liveSessionsOf('IBMid-1', at(60))).map((s) => s.id)).toEqual(['s-2']);
+  });
+
+  it('ends a stale session once with why (expired before idle), and every live session of a user (in one account or all)', async () => {
+    const base = { csrf_hash: 'c', iam_id: 'IBMid-2', authn: '{}', created_at: at(0), last_seen_at: at(0), expires_at: at(100) };
+    await writer.write(async (w) => {
+      await store.insertSession(w.trx, { ...base, id: 'st-1', secret_hash: 'st-1', account_id: 'acct-a' });
+      await store.insertSession(w.trx, { ...base, id: 'st-2', secret_hash: 'st-2', account_id: 'acct-a', expires_at: at(10) });
+      await store.insertSession(w.trx, { ...base, id: 'st-3', secret_hash: 'st-3', account_id: 'acct-a' });
+      await store.insertSession(w.trx, { ...base, id: 'st-4', secret_hash: 'st-4', account_id: 'acct-b' });
+    });
+    // Live (seen after idleSince, not expired): not ended.
+    expect(await store.endStaleSession('st-1', at(5), at(-1))).toBeUndefined();
+    expect(await store.endStaleSession('st-2', at(20), at(-1))).toMatchObject({ id: 'st-2', end_reason: 'expired' });
+    expect(await store.endStaleSession('st-2', at(21), at(-1))).toBeUndefined();
+    expect(await store.endStaleSession('st-1', at(30), at(0))).toMatchObject({ id: 'st-1', end_reason: 'idle' });
+    const inA = (await writer.write((w) => store.endSessionsOf(w.trx, 'IBMid-2', 'acct-a', at(31)))).value;
+    expect(inA.map((r) => r.id)).toEqual(['st-3']);
+    const everywhere = (await writer.write((w) => store.endSessionsOf(w.trx, 'IBMid-2', undefined, at(32)))).value;
+    expect(everywhere.map((r) => r.id)).toEqual(['st-4']);
+    expect(await store.liveSessionsOf('IBMid-2', at(33))).toEqual([]);
+  });
+
+  it('keeps the latest revocation instant per identity and account, everywhere (*) applying to every account', async () => {
+    expect(await store.revokedBefore('IBMid-3', 'acct-a')).toBeUndefined();
+    await writer.write((w) => store.revokeBefore(w.trx, 'IBMid-3', 'acct-a', at(10)));
+    await writer.write((w) => store.revokeBefore(w.trx, 'IBMid-3', 'acct-a', at(5)));
+    expect(await store.revokedBefore('IBMid-3', 'acct-a')).toBe(at(10));
+    expect(await store.revokedBefore('IBMid-3', 'acct-b')).toBeUndefined();
+    await writer.write((w) => store.revokeBefore(w.trx, 'IBMid-3', ALL_ACCOUNTS, at(20)));
+    expect(await store.revokedBefore('IBMid-3', 'acct-a')).toBe(at(20));
+    expect(await store.revokedBefore('IBMid-3', 'acct-b')).toBe(at(20));
+  });
+
+  it('counts failures per key in a window, locks at the limit, restarts after the window, and is race-safe', async () => {
+    const count = (now: number) => writer.write((w) => store.countFailure(w.trx, 'k-1', at(now), at(now + 10), 3, at(now + 20)));
+    expect((await count(0)).value).toEqual({ failures: 1, locked: false });
+    expect((await count(1)).value).toEqual({ failures: 2, locked: false });
+    expect((await count(2)).value).toEqual({ failures: 3, locked: true });
+    expect(await store.lockedUntil(['k-1', 'k-2'], at(3))).toBe(at(22));
+    expect(await store.lockedUntil(['k-1'], at(22))).toBeUndefined();
+    // A new window starts at 1 (the old lock stays until it ends).
+    expect((await count(12)).value).toMatchObject({ failures: 1 });
+    await writer.write((w) => store.clearFailures(w.trx, 'k-1'));
+    expect(await store.lockedUntil(['k-1'], at(13))).toBeUndefined();
+    // Concurrent failures are all counted (on PostgreSQL each write takes its own pooled connection).
+    await Promise.all(Array.from({ length: 6 }, () => writer.write((w) => store.countFailure(w.trx, 'k-race', at(0), at(100), 100, at(200)))));
+    expect((await writer.write((w) => store.countFailure(w.trx, 'k-race', at(1), at(100), 100, at(200)))).value.failures).toBe(7);
+  });
+
+  it('spends a WebAuthn challenge once, only for its user and purpose and before it expires', async () => {
+    await writer.write((w) => store.putChallenge(w.trx, { challenge: 'ch-1', purpose: 'authenticate', iamId: 'IBMid-1', accountId: 'acct-a', expiresAt: at(10) }, at(0)));
+    await writer.write((w) => store.putChallenge(w.trx, { challenge: 'ch-2', purpose: 'register', iamId: 'IBMid-1', accountId: null, expiresAt: at(10) }, at(0)));
+    const spend = (challenge: string, purpose: 'register' | 'authenticate', iamId: string, now: number) =>
+      writer.write((w) => store.spendChallenge(w.trx, challenge, purpose, iamId, at(now))).then((c) => c.value);
+    expect(await spend('ch-1', 'register', 'IBMid-1', 1)).toBeUndefined();
+    expect(await spend('ch-1', 'authenticate', 'IBMid-2', 1)).toBeUndefined();
+    expect(await spend('ch-2', 'register', 'IBMid-1', 10)).toBeUndefined();
+    const racing = await Promise.all([1, 2, 3].map(() => spend('ch-1', 'authenticate', 'IBMid-1', 1)));
+    expect(racing.filter((r) => r !== undefined)).toEqual([{ accountId: 'acct-a' }]);
+  });
+
+  it('stores passkeys unique by credential and by name per user, moves a counter once, and removes only its own user\'s', async () => {
+    const passkey = (over: Partial<PasskeyRow>): PasskeyRow => ({
+      id: 'pk-1', credential_id: 'cred-1', iam_id: 'IBMid-1', name: 'laptop', public_key: 'pub', counter: 0, transports: '[]', created_at: at(0), last_used_at: null, ...over,
+    });
+    await writer.write((w) => store.insertPasskey(w.trx, passkey({})));
+    await expect(writer.write((w) => store.insertPasskey(w.trx, passkey({ id: 'pk-2', credential_id: 'cred-2' })))).rejects.toThrow();
+    await expect(writer.write((w) => store.insertPasskey(w.trx, passkey({ id: 'pk-3', name: 'phone' })))).rejects.toThrow();
+    await writer.write((w) => store.insertPasskey(w.trx, passkey({ id: 'pk-4', credential_id: 'cred-4', iam_id: 'IBMid-2' })));
+    expect((await store.passkeysOf('IBMid-1')).map((p) => p.id)).toEqual(['pk-1']);
+    expect(await store.passkeyByCredential('IBMid-2', 'cred-1')).toBeUndefined();
+    const moves = await Promise.all([1, 2].map(() => writer.write((w) => store.usePasskey(w.trx, 'pk-1', 0, 5, at(1)))));
+    expect(moves.map((m) => m.value).filter(Boolean)).toEqual([true]);
+    expect(await store.passkeyByCredential('IBMid-1', 'cred-1')).toMatchObject({ counter: 5, last_used_at: at(1) });
+    expect([...(await store.passkeyEnrolments(['IBMid-1', 'IBMid-3']))]).toEqual([['IBMid-1', { count: 1, lastUsedAt: at(1) }]]);
+    expect((await writer.write((w) => store.deletePasskey(w.trx, 'IBMid-2', 'pk-1'))).value).toBe(false);
+    expect((await writer.write((w) => store.deletePasskey(w.trx, 'IBMid-1', 'pk-1'))).value).toBe(true);
+    expect(await store.passkeysOf('IBMid-1')).toEqual([]);
   });
 
   it('refuses a second session with the same secret (unique)', async () => {

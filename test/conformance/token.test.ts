@@ -27,7 +27,10 @@ const signingKey = (over: Partial<SigningKeyRow> = {}): SigningKeyRow => {
 };
 const refresh = (over: Partial<RefreshTokenRow> = {}): RefreshTokenRow => {
   const n = ++seq;
-  return { token_hash: `rt-${n}`, iam_id: account.iamId, account_id: account.accountId, api_key_id: null, authn: null, client_id: 'bx', scope: 'ibm openid', created_at: at(), expires_at: at(30), ...over };
+  return {
+    token_hash: `rt-${n}`, iam_id: account.iamId, account_id: account.accountId, api_key_id: null, authn: null, client_id: 'bx', scope: 'ibm openid',
+    created_at: at(), expires_at: at(30), family: `family-${n}`, used_at: null, ...over,
+  };
 };
 const apiKey = (iamId: string, ownerType: ApiKey['ownerType']): ApiKey => {
   const n = ++seq;
@@ -79,22 +82,38 @@ describe('token store: signing keys', () => {
 });
 
 describe('token store: refresh tokens', () => {
-  it('consumeRefreshToken returns the row once, then undefined; refreshTokenHolder reads it without spending it', async () => {
+  it('consumeRefreshToken marks the row spent once, then undefined; refreshTokenHolder reads an unspent one without spending it', async () => {
     const t = refresh();
     await store.insertRefreshTokens([t]);
     expect(await store.refreshTokenHolder(t.token_hash)).toEqual({ accountId: t.account_id, iamId: t.iam_id });
     expect(await store.refreshTokenHolder(t.token_hash)).toEqual({ accountId: t.account_id, iamId: t.iam_id });
-    expect(await store.consumeRefreshToken(t.token_hash)).toEqual(t);
-    expect(await store.consumeRefreshToken(t.token_hash)).toBeUndefined();
+    expect(await store.spentRefreshToken(t.token_hash)).toBeUndefined();
+    expect(await store.consumeRefreshToken(t.token_hash, at(1))).toEqual({ ...t, used_at: at(1) });
+    expect(await store.consumeRefreshToken(t.token_hash, at(2))).toBeUndefined();
     expect(await store.refreshTokenHolder(t.token_hash)).toBeUndefined();
+    // The spent row is kept, so that a reuse is recognised with its family.
+    expect(await store.spentRefreshToken(t.token_hash)).toEqual({ family: t.family, expiresAt: t.expires_at });
+    expect(await store.spentRefreshToken('rt-unknown')).toBeUndefined();
   });
 
   it('of concurrent consumers of one token exactly one gets it', async () => {
     const t = refresh();
     await store.insertRefreshTokens([t]);
     const other = createTokenStore(fixture.reopen().db);
-    const results = await Promise.all([store.consumeRefreshToken(t.token_hash), other.consumeRefreshToken(t.token_hash), store.consumeRefreshToken(t.token_hash)]);
+    const results = await Promise.all([store.consumeRefreshToken(t.token_hash, at(1)), other.consumeRefreshToken(t.token_hash, at(1)), store.consumeRefreshToken(t.token_hash, at(1))]);
     expect(results.filter((r) => r !== undefined)).toHaveLength(1);
+  });
+
+  it('revokeRefreshFamily is idempotent and seen by refreshFamilyRevoked; the purge drops it once expired', async () => {
+    expect(await store.refreshFamilyRevoked('family-x')).toBe(false);
+    await store.revokeRefreshFamily('family-x', at(1), at(10));
+    await store.revokeRefreshFamily('family-x', at(2), at(20));
+    expect(await store.refreshFamilyRevoked('family-x')).toBe(true);
+    expect(await store.refreshFamilyRevoked('family-y')).toBe(false);
+    await store.deleteExpiredRefreshTokens(at(9));
+    expect(await store.refreshFamilyRevoked('family-x')).toBe(true);
+    await store.deleteExpiredRefreshTokens(at(10));
+    expect(await store.refreshFamilyRevoked('family-x')).toBe(false);
   });
 
   it('insertRefreshTokens stores more than one statement batch; deleteExpiredRefreshTokens removes the expired ones only', async () => {
@@ -102,8 +121,8 @@ describe('token store: refresh tokens', () => {
     const live = refresh({ expires_at: at(50) });
     await store.insertRefreshTokens([...rows, live]);
     await store.deleteExpiredRefreshTokens(at(5));
-    expect(await store.consumeRefreshToken(rows[500]!.token_hash)).toBeUndefined();
-    expect(await store.consumeRefreshToken(live.token_hash)).toEqual(live);
+    expect(await store.consumeRefreshToken(rows[500]!.token_hash, at(6))).toBeUndefined();
+    expect(await store.consumeRefreshToken(live.token_hash, at(6))).toEqual({ ...live, used_at: at(6) });
   });
 });
 

@@ -52,7 +52,7 @@ describe('MFA: TOTP enrolment, recovery codes, and the account requirement at si
 
   it('enrols an authenticator with a QR code, confirms it with a first code, and shows the recovery codes once', async () => {
     const pia = await signedIn('totp-pia@example.com');
-    expect((await call(pia, 'GET', '/signin/mfa')).body).toEqual({ totp: 'none', recovery_codes_left: 0 });
+    expect((await call(pia, 'GET', '/signin/mfa')).body).toEqual({ totp: 'none', recovery_codes_left: 0, passkeys: 0 });
     const started = await call(pia, 'POST', '/signin/mfa/totp');
     expect(started.status).toBe(201);
     expect(started.body.otpauth_url).toMatch(/^otpauth:\/\/totp\/Portcullis:totp-pia%40example\.com\?.*secret=/);

@@ -191,15 +191,24 @@ describe('token grants', () => {
     expect(await failure(apikeyForm(there.value, { account: owner.accountId }))).toMatchObject(refused);
   });
 
-  it('refresh_token grant: new access and refresh tokens; a refresh token works once', async () => {
+  it('refresh_token grant: new access and refresh tokens (rotation); a refresh token works once, and its reuse revokes the whole chain', async () => {
     const key = await seedApiKey(store.db, { ...owner, ownerType: 'user' });
     const first = await stack.token.grant(apikeyForm(key.value));
     clock.advance(60_000);
     const second = await stack.token.grant({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
     expect(second.refresh_token).not.toBe(first.refresh_token);
     expect(decodeJwt(second.access_token).payload).toMatchObject({ iam_id: owner.iamId, iat: decodeJwt(first.access_token).payload.iat as number + 60 });
-    expect(await failure({ grant_type: 'refresh_token', refresh_token: first.refresh_token })).toMatchObject({ messageCode: 'BXNIM0407E' });
-    await expect(stack.token.grant({ grant_type: 'refresh_token', refresh_token: second.refresh_token })).resolves.toBeDefined();
+    const third = await stack.token.grant({ grant_type: 'refresh_token', refresh_token: second.refresh_token });
+    // The first token again (a stolen copy): refused, and every token descended from it with it.
+    const reused = await failure({ grant_type: 'refresh_token', refresh_token: first.refresh_token });
+    expect(reused).toMatchObject({ messageCode: 'BXNIM0407E' });
+    expect(reused.more).toMatch(/already used/);
+    const after = await failure({ grant_type: 'refresh_token', refresh_token: third.refresh_token });
+    expect(after).toMatchObject({ messageCode: 'BXNIM0407E' });
+    expect(after.more).toMatch(/revoked after one of them was reused/);
+    // Another sign-in's chain is not affected.
+    const other = await stack.token.grant(apikeyForm(key.value));
+    await expect(stack.token.grant({ grant_type: 'refresh_token', refresh_token: other.refresh_token })).resolves.toBeDefined();
   });
 
   it('a refresh token presented concurrently is honoured exactly once', async () => {
