@@ -59,6 +59,21 @@ export interface Config {
   workload: WorkloadConfig;
   /** Sign-in (src/signin): password rules and how long a password-reset link works. */
   signin: SignInConfig;
+  /** Federated sign-in (src/federation): SAML and OIDC identity providers. */
+  federation: FederationConfig;
+}
+
+export interface FederationConfig {
+  /** Whether an IdP's SSO URL or OIDC issuer may be plain `http:` (tests, labs); otherwise only `https:`. */
+  httpAllowed: boolean;
+  /** Clock skew accepted on assertion and ID-token times, in seconds. */
+  clockSkewSeconds: number;
+  /** How long a sign-in sent to an IdP may be answered, in seconds. */
+  requestTtlSeconds: number;
+  /** How long the browser has to choose (member or trusted profile) after the IdP answered, in seconds. */
+  ticketTtlSeconds: number;
+  /** Where the browser lands with `?ticket=` after the IdP answered (relative to the public URL, or absolute). */
+  landingUrl: string;
 }
 
 export interface WorkloadConfig {
@@ -116,8 +131,9 @@ function boolFrom(value: string | undefined, fallback: boolean): boolean {
 }
 
 /** Flags and test settings: any field, and any field of a section. */
-export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit' | 'workload' | 'signin'>> & {
+export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit' | 'workload' | 'signin' | 'federation'>> & {
   workload?: Partial<WorkloadConfig>;
+  federation?: Partial<FederationConfig>;
   signin?: Partial<SignInConfig>;
   rateLimit?: Partial<RateLimitConfig>;
   mail?: Partial<Config['mail']>;
@@ -179,6 +195,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
         overrides.signin?.passwordResetTtlSeconds ??
         intFrom(env.PORTCULLIS_PASSWORD_RESET_TTL_SECONDS, 'PORTCULLIS_PASSWORD_RESET_TTL_SECONDS', 3600),
     },
+    federation: {
+      httpAllowed: boolFrom(env.PORTCULLIS_FEDERATION_HTTP, false),
+      clockSkewSeconds: intFrom(env.PORTCULLIS_FEDERATION_CLOCK_SKEW_SECONDS, 'PORTCULLIS_FEDERATION_CLOCK_SKEW_SECONDS', 60),
+      requestTtlSeconds: intFrom(env.PORTCULLIS_FEDERATION_REQUEST_TTL_SECONDS, 'PORTCULLIS_FEDERATION_REQUEST_TTL_SECONDS', 600),
+      ticketTtlSeconds: intFrom(env.PORTCULLIS_FEDERATION_TICKET_TTL_SECONDS, 'PORTCULLIS_FEDERATION_TICKET_TTL_SECONDS', 300),
+      landingUrl: env.PORTCULLIS_FEDERATION_LANDING_URL || '/console/federation',
+      ...overrides.federation,
+    },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
   for (const entry of [...config.trustedProxies, ...config.allowedIpExempt, ...config.cbr.exempt]) {
@@ -193,6 +217,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   if (config.users.invitationTtlSeconds < 60) throw new Error('PORTCULLIS_INVITATION_TTL_SECONDS must be at least 60');
   if (config.signin.passwordMinLength < 8 || config.signin.passwordMinLength > 128) throw new Error('PORTCULLIS_PASSWORD_MIN_LENGTH must be from 8 to 128');
   if (config.signin.passwordResetTtlSeconds < 60) throw new Error('PORTCULLIS_PASSWORD_RESET_TTL_SECONDS must be at least 60');
+  if (config.federation.clockSkewSeconds > 300) throw new Error('PORTCULLIS_FEDERATION_CLOCK_SKEW_SECONDS must be at most 300');
+  if (config.federation.requestTtlSeconds < 60 || config.federation.ticketTtlSeconds < 30) {
+    throw new Error('PORTCULLIS_FEDERATION_REQUEST_TTL_SECONDS must be at least 60 and PORTCULLIS_FEDERATION_TICKET_TTL_SECONDS at least 30');
+  }
   return config;
 }
 
