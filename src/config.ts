@@ -61,6 +61,8 @@ export interface Config {
   signin: SignInConfig;
   /** Passkeys (src/signin/passkeys.ts): the WebAuthn relying party. */
   webauthn: WebAuthnConfig;
+  /** Federated sign-in (src/federation): SAML and OIDC identity providers. */
+  federation: FederationConfig;
 }
 
 export interface WebAuthnConfig {
@@ -70,6 +72,19 @@ export interface WebAuthnConfig {
   rpName: string;
   /** The origins sign-in pages run on (`https://host[:port]`); empty: the public URL's origin. */
   origins: string[];
+}
+
+export interface FederationConfig {
+  /** Whether an IdP's SSO URL or OIDC issuer may be plain `http:` (tests, labs); otherwise only `https:`. */
+  httpAllowed: boolean;
+  /** Clock skew accepted on assertion and ID-token times, in seconds. */
+  clockSkewSeconds: number;
+  /** How long a sign-in sent to an IdP may be answered, in seconds. */
+  requestTtlSeconds: number;
+  /** How long the browser has to choose (member or trusted profile) after the IdP answered, in seconds. */
+  ticketTtlSeconds: number;
+  /** Where the browser lands with `?ticket=` after the IdP answered (relative to the public URL, or absolute). */
+  landingUrl: string;
 }
 
 export interface WorkloadConfig {
@@ -136,9 +151,10 @@ function boolFrom(value: string | undefined, fallback: boolean): boolean {
 }
 
 /** Flags and test settings: any field, and any field of a section. */
-export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit' | 'workload' | 'signin' | 'webauthn'>> & {
+export type ConfigOverrides = Partial<Omit<Config, 'mail' | 'users' | 'rateLimit' | 'workload' | 'signin' | 'webauthn' | 'federation'>> & {
   webauthn?: Partial<WebAuthnConfig>;
   workload?: Partial<WorkloadConfig>;
+  federation?: Partial<FederationConfig>;
   signin?: Partial<SignInConfig>;
   rateLimit?: Partial<RateLimitConfig>;
   mail?: Partial<Config['mail']>;
@@ -214,6 +230,14 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       rpName: overrides.webauthn?.rpName ?? (env.PORTCULLIS_WEBAUTHN_RP_NAME || 'Portcullis'),
       origins: overrides.webauthn?.origins ?? listFrom(env.PORTCULLIS_WEBAUTHN_ORIGINS),
     },
+    federation: {
+      httpAllowed: boolFrom(env.PORTCULLIS_FEDERATION_HTTP, false),
+      clockSkewSeconds: intFrom(env.PORTCULLIS_FEDERATION_CLOCK_SKEW_SECONDS, 'PORTCULLIS_FEDERATION_CLOCK_SKEW_SECONDS', 60),
+      requestTtlSeconds: intFrom(env.PORTCULLIS_FEDERATION_REQUEST_TTL_SECONDS, 'PORTCULLIS_FEDERATION_REQUEST_TTL_SECONDS', 600),
+      ticketTtlSeconds: intFrom(env.PORTCULLIS_FEDERATION_TICKET_TTL_SECONDS, 'PORTCULLIS_FEDERATION_TICKET_TTL_SECONDS', 300),
+      landingUrl: env.PORTCULLIS_FEDERATION_LANDING_URL || '/console/federation',
+      ...overrides.federation,
+    },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
   for (const entry of [...config.trustedProxies, ...config.allowedIpExempt, ...config.cbr.exempt]) {
@@ -233,6 +257,10 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   }
   for (const origin of config.webauthn.origins) {
     if (!/^https?:\/\/[^/]+$/.test(origin)) throw new Error(`"${origin}" in PORTCULLIS_WEBAUTHN_ORIGINS is not an origin (scheme://host[:port], no path)`);
+  }
+  if (config.federation.clockSkewSeconds > 300) throw new Error('PORTCULLIS_FEDERATION_CLOCK_SKEW_SECONDS must be at most 300');
+  if (config.federation.requestTtlSeconds < 60 || config.federation.ticketTtlSeconds < 30) {
+    throw new Error('PORTCULLIS_FEDERATION_REQUEST_TTL_SECONDS must be at least 60 and PORTCULLIS_FEDERATION_TICKET_TTL_SECONDS at least 30');
   }
   return config;
 }

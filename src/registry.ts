@@ -67,6 +67,9 @@ import { createWorkloadService } from './workload/service.js';
 import { signInRoutes } from './signin/routes.js';
 import { createSignInService } from './signin/service.js';
 import { createSignInStore } from './signin/store.js';
+import { federationRoutes } from './federation/routes.js';
+import { createFederationService } from './federation/service.js';
+import { createFederationStore } from './federation/store.js';
 import { DEFAULT_PASSWORD_POLICY } from './signin/password-rules.js';
 import { createSignInMetrics } from './signin/metrics.js';
 import { relyingParty } from './signin/passkeys.js';
@@ -292,6 +295,17 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   });
   // A user removed from an account loses their sessions and tokens there (src/signin/revocation.ts).
   identityRemovals.push(signin.userRemovedIn);
+  const federation = createFederationService({
+    store: createFederationStore(db),
+    writer,
+    clock,
+    authorizer,
+    keyEncryption: kek,
+    site,
+    settings: config.federation,
+    openSession: signin.sessions.open,
+    applyFederatedLogin: accessGroups.applyFederatedLogin,
+  });
   const users = createUsersService({
     store: createUsersStore(db),
     accounts: accountsStore,
@@ -413,6 +427,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         accessGroupRoutes({ accessGroups, authenticator, site }),
         cbrRoutes({ cbr, authenticator, site }),
         signInRoutes({ signin, authenticator }),
+        federationRoutes({ federation, authenticator, site }),
         groupTemplateRoutes({ groupTemplates, authenticator, site }),
         accountSettingsTemplateRoutes({ kind: accountSettingsTemplates, authenticator, site }),
         profileTemplateRoutes({ kind: profileTemplates, authenticator, site }),
@@ -433,6 +448,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     enterprise,
     users,
     signin,
+    federation,
     policyManagement,
     templates,
     policyTemplates,

@@ -137,7 +137,7 @@ const csrfOf = (request: FastifyRequest) => {
 };
 
 /** Sets (or, with `maxAge` 0, clears) the session cookie: HttpOnly, SameSite=Lax, Secure over https. */
-function setSessionCookie(request: FastifyRequest, reply: FastifyReply, value: string, maxAge: number) {
+export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, value: string, maxAge: number) {
   const secure = request.protocol === 'https' ? '; Secure' : '';
   reply.header('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`);
 }

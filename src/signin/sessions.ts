@@ -30,6 +30,13 @@ const sessionOf = (row: SessionRow): Session => ({
   expiresAt: row.expires_at,
 });
 
+/** A session just opened: its cookie secret and CSRF token are shown this once. */
+export interface OpenedSession {
+  session: Session;
+  secret: string;
+  csrfToken: string;
+}
+
 const signedOut = () => new DomainError('unauthenticated', 'no_session', 'No live session: sign in again (the session ended, expired or was inactive too long).');
 const csrfRefused = () => forbidden('The X-CSRF-Token header is missing or does not match the session.');
 
@@ -56,32 +63,43 @@ export function createSessionOperations(ctx: SignInContext, signIn: (attempt: Pa
     targetId: session.id,
   });
 
+  /** A new session for `signedIn`: the row (secrets hashed) and its audit event in one write. */
+  async function open(signedIn: SignedIn, requestId: string, options: { maxSeconds?: number } = {}): Promise<OpenedSession> {
+    const settings = await ctx.accountSettingsOf(signedIn.accountId);
+    const secret = randomBytes(32).toString('base64url');
+    const csrfToken = randomBytes(24).toString('base64url');
+    const now = clock.now();
+    const seconds = Math.min(settings.sessionExpirationSeconds, options.maxSeconds ?? Number.POSITIVE_INFINITY);
+    const row: SessionRow = {
+      id: ids.uuid(),
+      secret_hash: hashSecret(secret),
+      csrf_hash: hashSecret(csrfToken),
+      iam_id: signedIn.iamId,
+      account_id: signedIn.accountId,
+      authn: JSON.stringify(signedIn.authn),
+      created_at: now.toISOString(),
+      last_seen_at: now.toISOString(),
+      expires_at: new Date(now.getTime() + seconds * 1000).toISOString(),
+    };
+    await writer.write(async (w) => {
+      await store.insertSession(w.trx, row);
+      w.audit(audit(sessionOf(row), requestId, 'iam-identity.session.create'));
+    });
+    return { session: sessionOf(row), secret, csrfToken };
+  }
+
   return {
     /** Signs in and opens a session: the session, and its cookie secret and CSRF token (shown once). */
-    async start(attempt: PasswordAttempt, origin: SignInOrigin): Promise<{ session: Session; secret: string; csrfToken: string }> {
-      const { requestId } = origin;
-      const signedIn = await signIn(attempt, origin);
-      const settings = await ctx.accountSettingsOf(signedIn.accountId);
-      const secret = randomBytes(32).toString('base64url');
-      const csrfToken = randomBytes(24).toString('base64url');
-      const now = clock.now();
-      const row: SessionRow = {
-        id: ids.uuid(),
-        secret_hash: hashSecret(secret),
-        csrf_hash: hashSecret(csrfToken),
-        iam_id: signedIn.iamId,
-        account_id: signedIn.accountId,
-        authn: JSON.stringify(signedIn.authn),
-        created_at: now.toISOString(),
-        last_seen_at: now.toISOString(),
-        expires_at: new Date(now.getTime() + settings.sessionExpirationSeconds * 1000).toISOString(),
-      };
-      await writer.write(async (w) => {
-        await store.insertSession(w.trx, row);
-        w.audit(audit(sessionOf(row), requestId, 'iam-identity.session.create'));
-      });
-      return { session: sessionOf(row), secret, csrfToken };
+    async start(attempt: PasswordAttempt, origin: SignInOrigin): Promise<OpenedSession> {
+      return open(await signIn(attempt, origin), origin.requestId);
     },
+
+    /**
+     * Opens a session for someone another flow already authenticated (federated sign-in), with how
+     * they did in `signedIn.authn`. It lasts the account's session expiration, or `maxSeconds` when
+     * that is shorter (e.g. a trusted profile's rule).
+     */
+    open,
 
     /**
      * The live session of a cookie secret, marked active now; 401 when there is none. With

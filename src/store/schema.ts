@@ -858,3 +858,72 @@ export interface RefreshFamiliesRevokedTable {
   /** After this every token of the family has expired; the row may be purged. */
   expires_at: string;
 }
+
+// ── Federated sign-in (migration 023) ─────────────────────────────────────────────────────────────
+
+export interface Schema {
+  federation_idps: FederationIdpsTable;
+  federation_requests: FederationRequestsTable;
+  federation_assertions: FederationAssertionsTable;
+  federation_tickets: FederationTicketsTable;
+}
+
+/** An identity provider of an account (src/federation/). */
+export interface FederationIdpsTable {
+  id: string;
+  account_id: string;
+  name: string;
+  description: string | null;
+  /** `saml` or `oidc`. */
+  protocol: string;
+  /** The SAML IdP's entity id, or the OIDC issuer URL (the realm of claim rules). */
+  issuer: string;
+  sso_url: string | null;
+  /** JSON array of the SAML IdP's signing certificates (base64 DER); `[]` for OIDC. */
+  certificates: string;
+  name_id_format: string | null;
+  client_id: string | null;
+  /** Sealed under the key-encryption key. */
+  client_secret: string | null;
+  /** JSON array of OIDC scopes. */
+  scopes: string;
+  /** JSON object: which claim holds the e-mail address, the name, the MFA methods. */
+  claim_mapping: string;
+  created_by: string;
+  created_at: string;
+  modified_at: string;
+  entity_tag: string;
+}
+
+/** A sign-in sent to an IdP, awaiting its answer. */
+export interface FederationRequestsTable {
+  /** SAML: the AuthnRequest ID; OIDC: the `state`. */
+  id: string;
+  idp_id: string;
+  nonce: string | null;
+  /** The sealed PKCE code verifier (OIDC). */
+  code_verifier: string | null;
+  created_at: string;
+  expires_at: string;
+}
+
+export interface FederationAssertionsTable {
+  idp_id: string;
+  assertion_id: string;
+  expires_at: string;
+}
+
+/** What an IdP asserted, until the browser chooses how to sign in. */
+export interface FederationTicketsTable {
+  ticket_hash: string;
+  idp_id: string;
+  account_id: string;
+  subject: string;
+  member_iam_id: string | null;
+  /** JSON object of the asserted claims. */
+  claims: string;
+  /** JSON AuthnLevel. */
+  authn: string;
+  created_at: string;
+  expires_at: string;
+}
