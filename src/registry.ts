@@ -12,6 +12,9 @@ import { createDecisionPoint, type DecisionPoint } from './authz/decision-point.
 import { createPermitLog } from './authz/permits.js';
 import { authzRoutes } from './authz/routes.js';
 import { createAuthzService } from './authz/service.js';
+import { auditRoutes } from './audit/routes.js';
+import { createAuditService } from './audit/service.js';
+import { createAuditStore } from './audit/store.js';
 import { createDecisionSource } from './authz/sources.js';
 import { Catalog, parseCatalogFile } from './catalog/index.js';
 import { catalogRoutes } from './catalog/routes.js';
@@ -431,6 +434,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         groupTemplateRoutes({ groupTemplates, authenticator, site }),
         accountSettingsTemplateRoutes({ kind: accountSettingsTemplates, authenticator, site }),
         profileTemplateRoutes({ kind: profileTemplates, authenticator, site }),
+        auditRoutes({ audit: createAuditService({ store: createAuditStore(db), authorizer }), authenticator, site }),
       ],
     });
 

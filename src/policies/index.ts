@@ -8,6 +8,7 @@ import type { Writer } from '../store/unit-of-work.js';
 import { createCustomRoleStore } from './roles-store.js';
 import { createRoleService } from './roles-service.js';
 export { createGrantCheck, type GrantCheck } from './grants.js';
+import { createGrantableCheck } from './grantable.js';
 import { policyRoutes } from './routes.js';
 import { createPolicyService, type PolicyServiceDeps } from './service.js';
 import { createSettingsStore } from './settings-store.js';
@@ -76,7 +77,8 @@ export function createPolicyDomain(deps: PolicyDomainDeps) {
     settings,
     /** Retires, inside the caller's write, the account's policies of an identity that is being removed. */
     retireSubjectIn: policies.retireSubjectIn,
-    routes: (authenticator: Authenticator) => policyRoutes({ policies, roles, settings, authenticator }),
+    routes: (authenticator: Authenticator) =>
+      policyRoutes({ policies, roles, settings, grantable: createGrantableCheck({ catalog: deps.catalog, authorizer: deps.authorizer }), authenticator }),
   };
 }
 

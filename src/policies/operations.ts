@@ -119,6 +119,12 @@ export const policyOperations: Operations = {
   'DELETE /v1/policies/:id': { operationId: 'deletePolicy', summary: 'Delete a policy (v1)', responses: noContent },
   'GET /v2/policies': { operationId: 'listV2Policies', summary: 'List policies (v2)', responses: ok(collection(V2PolicyResponse, 'V2PolicyCollection')) },
   'POST /v2/policies': { operationId: 'createV2Policy', summary: 'Create a policy (v2)', responses: { 201: V2PolicyResponse } },
+  // Portcullis extension (no SDK operation): the granting rule asked ahead of a grant.
+  'POST /v2/policies/grantable': {
+    operationId: 'checkGrantableScopes',
+    summary: 'Say, for each scope, whether the caller may grant access on it',
+    responses: ok(Type.Object({ resources: Type.Array(Type.Object({ grantable: Type.Boolean() })) }, { title: 'GrantableScopes' })),
+  },
   'GET /v2/policies/:id': { operationId: 'getV2Policy', summary: 'Get a policy (v2)', responses: ok(V2PolicyResponse) },
   'PUT /v2/policies/:id': { operationId: 'replaceV2Policy', summary: 'Replace a policy (v2)', responses: ok(V2PolicyResponse) },
   'DELETE /v2/policies/:id': { operationId: 'deleteV2Policy', summary: 'Delete a policy (v2)', responses: noContent },

@@ -10,6 +10,7 @@ import type { RoleService } from './roles-service.js';
 import {
   AccountParams,
   CreateRoleSchema,
+  GrantableSchema,
   FormatQuery,
   ListPoliciesQuery,
   ListRolesQuery,
@@ -20,6 +21,7 @@ import {
   V1PolicySchema,
   V2PolicySchema,
 } from './schemas.js';
+import type { GrantableCheck } from './grantable.js';
 import type { PolicyService } from './service.js';
 import type { SettingsService } from './settings-service.js';
 import type { PolicyListQuery } from './types.js';
@@ -30,6 +32,7 @@ export interface PolicyRoutesDeps {
   policies: PolicyService;
   roles: RoleService;
   settings: SettingsService;
+  grantable: GrantableCheck;
   authenticator: Authenticator;
 }
 
@@ -66,6 +69,10 @@ export function policyRoutes(deps: PolicyRoutesDeps): FastifyPluginAsync {
     policies(app, deps.policies);
     roles(app, deps.roles);
     settings(app, deps.settings);
+    app.post('/v2/policies/grantable', { config, schema: { tags, body: GrantableSchema } }, async (request) => {
+      const answers = await deps.grantable(actorOf(request), request.body.account_id, request.body.resources.map((r) => r.attributes));
+      return { resources: answers.map((grantable) => ({ grantable })) };
+    });
   };
 }
 

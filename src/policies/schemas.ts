@@ -36,6 +36,27 @@ export const V2PolicySchema = Type.Object({
   rule: Type.Optional(Type.Unknown()),
 });
 
+/** `POST /v2/policies/grantable`: scopes in the v2 resource syntax (stringEquals narrows; other tests widen). */
+export const GrantableSchema = Type.Object(
+  {
+    account_id: Type.String({ minLength: 1, maxLength: limits.id }),
+    resources: Type.Array(
+      Type.Object({
+        attributes: Type.Array(
+          Type.Object({
+            key: Type.String({ minLength: 1, maxLength: limits.text }),
+            operator: Type.Union([Type.Literal('stringEquals'), Type.Literal('stringExists'), Type.Literal('stringMatch'), Type.Literal('stringEqualsAnyOf'), Type.Literal('stringMatchAnyOf')]),
+            value: Type.Union([Type.String({ maxLength: limits.text }), Type.Boolean(), Type.Array(Type.String({ maxLength: limits.text }), { maxItems: 10 })]),
+          }, { additionalProperties: false }),
+          { maxItems: 10 },
+        ),
+      }, { additionalProperties: false }),
+      { minItems: 1, maxItems: 50 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const PolicyStateSchema = Type.Object({ state: Type.Optional(Type.String({ maxLength: limits.text })) });
 
 export const ListPoliciesQuery = Type.Object({

@@ -217,6 +217,30 @@ describe('escalation matrix', () => {
     }
   }
 
+  /**
+   * Reading the audit trail (a Portcullis extension) is `iam-identity.audit.read` on the account:
+   * any platform role on all of IAM Identity reads it; a role on one resource type of it (every
+   * granter's Editor on trusted profiles) does not. It grants nothing, so the grant rule does not bound it.
+   */
+  async function auditTrail(g: Granter): Promise<void> {
+    const allowed = holdsOn(g.holdings, IDENTITY_SERVICE, ['Administrator', 'Editor', 'Operator', 'Viewer']);
+    record(g, 'audit events read', 'the account\'s trail', allowed, await api(f.url, g.bearer, 'GET', `/v1/audit_events?account_id=${f.accountId}&limit=1`));
+  }
+
+  /**
+   * Asking ahead (`POST /v2/policies/grantable`, which the console's assign-access flow uses) must
+   * say exactly what the grant rule says, scope by scope.
+   */
+  async function grantableScopes(g: Granter): Promise<void> {
+    const reply = await api(f.url, g.bearer, 'POST', '/v2/policies/grantable', {
+      account_id: f.accountId,
+      resources: f.scopes.map((scope) => ({ attributes: scope.attributes })),
+    });
+    for (const [t, scope] of f.scopes.entries()) {
+      record(g, 'grantable', `asked about ${scope.name}`, mayGrant(g.holdings, scope, f.universe), reply, reply.status === 200 && reply.body.resources[t]?.grantable === true);
+    }
+  }
+
   it('lets nobody grant beyond what they administer, and refuses nobody what they do', async () => {
     const targets = f.scopes.map((_, t) => t);
     const tryAll = async (g: Granter, gi: number) => {
@@ -229,6 +253,8 @@ describe('escalation matrix', () => {
       await customRoles(g, gi);
       await restrictionRules(g);
       await trustedIssuers(g, gi);
+      await auditTrail(g);
+      await grantableScopes(g);
     };
     // Who may grant somewhere changes state (and restores it) one at a time. Who may grant nowhere
     // changes nothing unless the server is wrong — which the outcomes then show — so they run side by side.

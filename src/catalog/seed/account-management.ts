@@ -23,6 +23,8 @@ export const accountManagementServices: ServiceSeed[] = [
     ['iam-identity.account.get', ['Administrator', 'Editor', 'Operator', 'Service Configuration Reader', 'Viewer']],
     ['iam-identity.account.update', ['Administrator', 'Editor', 'Operator']],
     ['iam-identity.activity.get', ['Administrator', 'Editor', 'Operator', 'Viewer']],
+    // Portcullis extension: the account's audit trail (src/audit/), read by who may read identities' activity.
+    ['iam-identity.audit.read', ['Administrator', 'Editor', 'Operator', 'Viewer']],
     ['iam-identity.apikey.create', ['Administrator', 'Operator']],
     ['iam-identity.apikey.delete', ['Administrator', 'Operator']],
     ['iam-identity.apikey.get', ['Administrator', 'Editor', 'Operator']],
