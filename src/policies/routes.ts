@@ -1,5 +1,4 @@
 import { describeOperations } from '../http/openapi.js';
-import { policyOperations } from './operations.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -14,6 +13,7 @@ import {
   ListPoliciesQuery,
   ListRolesQuery,
   PolicyIdParams,
+  policyOperations,
   PolicyStateSchema,
   ReplaceRoleSchema,
   SettingsPatchSchema,
