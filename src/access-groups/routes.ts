@@ -2,11 +2,11 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { describeOperations } from '../http/openapi.js';
-import { accessGroupOperations } from './operations.js';
 import { ifMatchOf, sendTagged } from '../http/etag.js';
 import type { Authenticator } from '../kernel/principal.js';
 import { PAGE_LIMITS } from './paging.js';
 import {
+  accessGroupOperations,
   AccountQuery,
   AddMembersBody,
   AddToGroupsBody,

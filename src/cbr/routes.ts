@@ -2,25 +2,18 @@ import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, setEtag } from '../http/etag.js';
-import { created, describeOperations, noContent, ok, type Operations } from '../http/openapi.js';
+import { describeOperations } from '../http/openapi.js';
 import type { Authenticator } from '../kernel/principal.js';
 import {
   AccountParams,
-  AccountSettingsOut,
-  OperationsOut,
   OperationsQuery,
+  operations,
   RuleBody,
-  RuleListOut,
-  RuleOut,
   RuleParams,
   RuleQuery,
-  TargetListOut,
-  TargetOut,
   TargetParams,
   TargetsQuery,
   ZoneBody,
-  ZoneListOut,
-  ZoneOut,
   ZoneParams,
   ZoneQuery,
 } from './schemas.js';
@@ -28,23 +21,6 @@ import type { CbrService } from './service.js';
 import type { RuleInput } from './rules.js';
 import type { ZoneInput } from './zones.js';
 import { renderRule, renderZone, renderZoneSummary } from './wire.js';
-
-const operations: Operations = {
-  'POST /v1/zones': { operationId: 'createZone', summary: 'Create a network zone', responses: created(ZoneOut) },
-  'GET /v1/zones': { operationId: 'listZones', summary: 'List network zones', responses: ok(ZoneListOut) },
-  'GET /v1/zones/:zone_id': { operationId: 'getZone', summary: 'Get a network zone', responses: ok(ZoneOut) },
-  'PUT /v1/zones/:zone_id': { operationId: 'replaceZone', summary: 'Replace a network zone', responses: ok(ZoneOut) },
-  'DELETE /v1/zones/:zone_id': { operationId: 'deleteZone', summary: 'Delete a network zone', responses: noContent },
-  'GET /v1/zones/serviceref_targets': { operationId: 'listAvailableServicerefTargets', summary: 'List the services a zone may reference', responses: ok(TargetListOut) },
-  'GET /v1/zones/serviceref_targets/:service_name': { operationId: 'getServicerefTarget', summary: 'Get a service reference target', responses: ok(TargetOut) },
-  'POST /v1/rules': { operationId: 'createRule', summary: 'Create a rule', responses: created(RuleOut) },
-  'GET /v1/rules': { operationId: 'listRules', summary: 'List rules', responses: ok(RuleListOut) },
-  'GET /v1/rules/:rule_id': { operationId: 'getRule', summary: 'Get a rule', responses: ok(RuleOut) },
-  'PUT /v1/rules/:rule_id': { operationId: 'replaceRule', summary: 'Replace a rule', responses: ok(RuleOut) },
-  'DELETE /v1/rules/:rule_id': { operationId: 'deleteRule', summary: 'Delete a rule', responses: noContent },
-  'GET /v1/account_settings/:account_id': { operationId: 'getCbrAccountSettings', summary: 'Get the CBR settings of an account', responses: ok(AccountSettingsOut) },
-  'GET /v1/operations': { operationId: 'listAvailableServiceOperations', summary: 'List the API types of services', responses: ok(OperationsOut) },
-};
 
 const zoneInput = (body: Static<typeof ZoneBody>): ZoneInput => ({
   name: body.name,

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { limits } from '../kernel/limits.js';
+import { created, noContent, ok, type Operations } from '../http/openapi.js';
 
 /** Request and response schemas of the CBR API v1 (the SDK's ContextBasedRestrictionsV1 models). */
 
@@ -164,3 +165,20 @@ export const AccountSettingsOut = Type.Object(
   },
   { title: 'AccountSettings' },
 );
+
+export const operations: Operations = {
+  'POST /v1/zones': { operationId: 'createZone', summary: 'Create a network zone', responses: created(ZoneOut) },
+  'GET /v1/zones': { operationId: 'listZones', summary: 'List network zones', responses: ok(ZoneListOut) },
+  'GET /v1/zones/:zone_id': { operationId: 'getZone', summary: 'Get a network zone', responses: ok(ZoneOut) },
+  'PUT /v1/zones/:zone_id': { operationId: 'replaceZone', summary: 'Replace a network zone', responses: ok(ZoneOut) },
+  'DELETE /v1/zones/:zone_id': { operationId: 'deleteZone', summary: 'Delete a network zone', responses: noContent },
+  'GET /v1/zones/serviceref_targets': { operationId: 'listAvailableServicerefTargets', summary: 'List the services a zone may reference', responses: ok(TargetListOut) },
+  'GET /v1/zones/serviceref_targets/:service_name': { operationId: 'getServicerefTarget', summary: 'Get a service reference target', responses: ok(TargetOut) },
+  'POST /v1/rules': { operationId: 'createRule', summary: 'Create a rule', responses: created(RuleOut) },
+  'GET /v1/rules': { operationId: 'listRules', summary: 'List rules', responses: ok(RuleListOut) },
+  'GET /v1/rules/:rule_id': { operationId: 'getRule', summary: 'Get a rule', responses: ok(RuleOut) },
+  'PUT /v1/rules/:rule_id': { operationId: 'replaceRule', summary: 'Replace a rule', responses: ok(RuleOut) },
+  'DELETE /v1/rules/:rule_id': { operationId: 'deleteRule', summary: 'Delete a rule', responses: noContent },
+  'GET /v1/account_settings/:account_id': { operationId: 'getCbrAccountSettings', summary: 'Get the CBR settings of an account', responses: ok(AccountSettingsOut) },
+  'GET /v1/operations': { operationId: 'listAvailableServiceOperations', summary: 'List the API types of services', responses: ok(OperationsOut) },
+};

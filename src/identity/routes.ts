@@ -5,7 +5,6 @@ import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, sendTagged } from '../http/etag.js';
 import { describeOperations } from '../http/openapi.js';
 import type { Actor, Authenticator } from '../kernel/principal.js';
-import { identityOperations } from './operations.js';
 import { registerProfileRoutes } from './profiles/routes.js';
 import type { ListParams } from './paging.js';
 import {
@@ -16,33 +15,34 @@ import {
   CreateApiKeyBody,
   CreateApiKeyHeaders,
   CreateGroupBody,
+  CreateMfaReportQuery,
+  CreateReportQuery,
   CreateServiceIdBody,
   CreateServiceIdHeaders,
   GroupListQuery,
+  identityOperations,
   IdParams,
+  LimitsBody,
+  LimitsQuery,
+  LimitsResponse,
+  MfaStatusQuery,
+  PreferenceOwnerParams,
+  PreferenceParams,
+  PreferenceResponse,
+  PreferencesResponse,
   ReadQuery,
+  ReportAccountParams,
+  ReportParams,
+  ReportReferenceResponse,
+  ReportResponse,
   ServiceIdListQuery,
   SettingsQuery,
   ShowGroupQuery,
   UpdateApiKeyBody,
   UpdateGroupBody,
+  UpdatePreferenceBody,
   UpdateServiceIdBody,
   UpdateSettingsBody,
-  CreateMfaReportQuery,
-  CreateReportQuery,
-  MfaStatusQuery,
-  LimitsBody,
-  LimitsQuery,
-  LimitsResponse,
-  PreferenceOwnerParams,
-  PreferenceParams,
-  PreferenceResponse,
-  PreferencesResponse,
-  ReportAccountParams,
-  ReportParams,
-  ReportReferenceResponse,
-  ReportResponse,
-  UpdatePreferenceBody,
 } from './schemas.js';
 import type { IdentityService } from './service.js';
 import {

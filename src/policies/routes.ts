@@ -1,5 +1,4 @@
 import { describeOperations } from '../http/openapi.js';
-import { policyOperations } from './operations.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
@@ -15,6 +14,7 @@ import {
   ListPoliciesQuery,
   ListRolesQuery,
   PolicyIdParams,
+  policyOperations,
   PolicyStateSchema,
   ReplaceRoleSchema,
   SettingsPatchSchema,

@@ -1,7 +1,10 @@
-import { Type, type Static } from '@sinclair/typebox';
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { limitParam } from '../http/query.js';
 import { limits } from '../kernel/limits.js';
 import { POLICY_LIMITS } from './service.js';
+import { AnyValue, noContent, ok, type Operations } from '../http/openapi.js';
+
+const opt = <T extends TSchema>(schema: T) => Type.Optional(schema);
 
 /**
  * Request shapes of the policy-management API (the SDK's models). They check JSON types only;
@@ -124,3 +127,148 @@ export const SettingsPatchSchema = Type.Object({
 });
 
 export const AccountParams = Type.Object({ account_id: Type.String({ maxLength: limits.text }) });
+
+// ── Responses and operations ───────────────────────────────────────────────────────────────────
+
+/**
+ * Response schemas of the IAM Policy Management routes (the SDK's iam-policy-management/v1
+ * models) and what the OpenAPI document says of each operation. Responses are serialized through
+ * these schemas, so a field missing here is missing on the wire.
+ */
+
+const S = Type.String();
+
+const audit = {
+  created_at: opt(S),
+  created_by_id: opt(S),
+  last_modified_at: opt(S),
+  last_modified_by_id: opt(S),
+};
+const usage = { last_permit_at: opt(S), last_permit_frequency: opt(Type.Integer()) };
+/** `TemplateMetadata`: present on a policy an enterprise template assignment made. */
+export const TemplateMetadataResponse = Type.Object({ id: opt(S), version: opt(S), assignment_id: opt(S), root_id: opt(S), root_version: opt(S) });
+const managed = { template: opt(TemplateMetadataResponse) };
+
+const RoleRef = Type.Object({
+  role_id: S,
+  display_name: opt(S),
+  description: opt(S),
+  actions: opt(Type.Array(Type.Object({ id: S, display_name: opt(S), description: opt(S) }))),
+});
+
+const V1AttributeOut = Type.Object({ name: S, value: AnyValue, operator: opt(S) });
+export const V1PolicyResponse = Type.Object(
+  {
+    id: S,
+    type: S,
+    description: opt(S),
+    subjects: Type.Array(Type.Object({ attributes: Type.Array(V1AttributeOut) })),
+    roles: Type.Array(RoleRef),
+    resources: Type.Array(Type.Object({ attributes: Type.Array(V1AttributeOut), tags: opt(Type.Array(V1AttributeOut)) })),
+    href: opt(S),
+    ...audit,
+    state: opt(S),
+    ...usage,
+    ...managed,
+  },
+  { title: 'Policy' },
+);
+
+const V2AttributeOut = Type.Object({ key: S, operator: S, value: AnyValue });
+export const V2PolicyResponse = Type.Object(
+  {
+    id: S,
+    type: S,
+    description: opt(S),
+    subject: opt(Type.Object({ attributes: Type.Array(V2AttributeOut) })),
+    resource: opt(Type.Object({ attributes: Type.Array(V2AttributeOut), tags: opt(Type.Array(V2AttributeOut)) })),
+    pattern: opt(S),
+    /** One condition or and/or over conditions (the SDK's `V2PolicyRule` union). */
+    rule: opt(AnyValue),
+    href: opt(S),
+    control: Type.Object({ grant: Type.Object({ roles: Type.Array(RoleRef) }) }),
+    ...audit,
+    state: opt(S),
+    ...usage,
+    ...managed,
+  },
+  { title: 'V2Policy' },
+);
+
+const collection = (item: TSchema, title: string) =>
+  Type.Object(
+    {
+      limit: opt(Type.Integer()),
+      first: opt(Type.Object({ href: opt(S) })),
+      next: opt(Type.Object({ href: opt(S), start: opt(S) })),
+      policies: Type.Array(item),
+    },
+    { title },
+  );
+
+export const CustomRoleResponse = Type.Object(
+  {
+    id: S,
+    name: S,
+    display_name: S,
+    description: opt(S),
+    actions: Type.Array(S),
+    crn: S,
+    account_id: S,
+    service_name: S,
+    ...audit,
+    href: opt(S),
+  },
+  { title: 'CustomRole' },
+);
+const SystemRole = Type.Object({ display_name: S, description: opt(S), actions: Type.Array(S), crn: S }, { title: 'Role' });
+const RoleCollection = Type.Object(
+  { custom_roles: Type.Array(CustomRoleResponse), service_roles: Type.Array(SystemRole), system_roles: Type.Array(SystemRole) },
+  { title: 'RoleCollection' },
+);
+
+const IdentityTypeSettingOut = Type.Object({ state: S, external_allowed_accounts: Type.Array(S) });
+const SettingsResponse = Type.Object(
+  {
+    external_account_identity_interaction: Type.Object({
+      identity_types: Type.Object({ user: opt(IdentityTypeSettingOut), service_id: opt(IdentityTypeSettingOut), service: opt(IdentityTypeSettingOut) }),
+    }),
+  },
+  { title: 'AccountSettingsAccessManagement' },
+);
+
+
+export const policyOperations: Operations = {
+  'GET /v1/policies': { operationId: 'listPolicies', summary: 'List policies (v1)', responses: ok(collection(V1PolicyResponse, 'PolicyCollection')) },
+  'POST /v1/policies': { operationId: 'createPolicy', summary: 'Create a policy (v1)', responses: { 201: V1PolicyResponse } },
+  'GET /v1/policies/:id': { operationId: 'getPolicy', summary: 'Get a policy (v1)', responses: ok(V1PolicyResponse) },
+  'PUT /v1/policies/:id': { operationId: 'replacePolicy', summary: 'Replace a policy (v1)', responses: ok(V1PolicyResponse) },
+  'PATCH /v1/policies/:id': { operationId: 'updatePolicyState', summary: 'Change the state of a policy', responses: ok(V1PolicyResponse) },
+  'DELETE /v1/policies/:id': { operationId: 'deletePolicy', summary: 'Delete a policy (v1)', responses: noContent },
+  'GET /v2/policies': { operationId: 'listV2Policies', summary: 'List policies (v2)', responses: ok(collection(V2PolicyResponse, 'V2PolicyCollection')) },
+  'POST /v2/policies': { operationId: 'createV2Policy', summary: 'Create a policy (v2)', responses: { 201: V2PolicyResponse } },
+  // Portcullis extension (no SDK operation): the granting rule asked ahead of a grant.
+  'POST /v2/policies/grantable': {
+    operationId: 'checkGrantableScopes',
+    summary: 'Say, for each scope, whether the caller may grant access on it',
+    responses: ok(Type.Object({ resources: Type.Array(Type.Object({ grantable: Type.Boolean() })) }, { title: 'GrantableScopes' })),
+  },
+  'GET /v2/policies/:id': { operationId: 'getV2Policy', summary: 'Get a policy (v2)', responses: ok(V2PolicyResponse) },
+  'PUT /v2/policies/:id': { operationId: 'replaceV2Policy', summary: 'Replace a policy (v2)', responses: ok(V2PolicyResponse) },
+  'DELETE /v2/policies/:id': { operationId: 'deleteV2Policy', summary: 'Delete a policy (v2)', responses: noContent },
+  'GET /v2/roles': { operationId: 'listRoles', summary: 'List system, service and custom roles', responses: ok(RoleCollection) },
+  'POST /v2/roles': { operationId: 'createRole', summary: 'Create a custom role', responses: { 201: CustomRoleResponse } },
+  'GET /v2/roles/*': { operationId: 'getRole', summary: 'Get a custom role', responses: ok(CustomRoleResponse) },
+  'PUT /v2/roles/*': { operationId: 'replaceRole', summary: 'Replace a custom role', responses: ok(CustomRoleResponse) },
+  'DELETE /v2/roles/*': { operationId: 'deleteRole', summary: 'Delete a custom role', responses: noContent },
+  'GET /v1/accounts/:account_id/settings/access_management': {
+    operationId: 'getSettings',
+    summary: 'Get the access-management settings of an account',
+    responses: ok(SettingsResponse),
+  },
+  'PATCH /v1/accounts/:account_id/settings/access_management': {
+    operationId: 'updateSettings',
+    summary: 'Update the access-management settings of an account',
+    responses: ok(SettingsResponse),
+  },
+};

@@ -3,24 +3,21 @@ import type { TSchema } from '@sinclair/typebox';
 import type { FastifyInstance, FastifyPluginAsync, FastifyRequest } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, optionalIfMatchOf, setEtag } from '../http/etag.js';
-import { describeOperations, noContent, ok, type Operations } from '../http/openapi.js';
+import { describeOperations } from '../http/openapi.js';
 import { decodeCursor, encodeCursor, isString, limitOf } from '../kernel/cursor.js';
 import { DomainError } from '../kernel/errors.js';
 import type { Authenticator } from '../kernel/principal.js';
 import type { AssignmentOps, AssignmentView } from './assignments.js';
 import {
   AssignmentParams,
-  AssignmentResponse,
-  AssignmentsResponse,
   CreateAssignmentBody,
   ListAssignmentsQuery,
   ListTemplatesQuery,
   ListVersionsQuery,
+  operationsOf,
   StateQuery,
   TEMPLATE_LIMITS,
-  TemplateCollection,
   TemplateParams,
-  TemplateResponse,
   UpdateAssignmentBody,
   VersionParams,
   VersionQuery,
@@ -60,34 +57,6 @@ const config = { errorStyle: 'policy' as const };
 const tags = ['IAM Policy Management templates'];
 const refusedCursor = () => new DomainError('invalid', 'invalid_body', 'The start token is not one this server issued.');
 const VERSION = /^[1-9][0-9]{0,8}$/;
-
-/** The OpenAPI description of one API's routes (SDK operationIds). */
-function operationsOf(t: TemplateApi): Operations {
-  const base = `/v1/${t.api.templates}`;
-  const one = TemplateResponse(t.noun, t.api.field, t.content);
-  const list = TemplateCollection(`${t.noun}Collection`, t.api.templates, one);
-  const versions = TemplateCollection(`${t.noun}VersionsCollection`, 'versions', one);
-  const a = `/v1/${t.api.assignments}`;
-  const assignment = AssignmentResponse(t.assignmentNoun, t.api.field);
-  const assignments = AssignmentsResponse(`${t.assignmentNoun}Collection`, assignment);
-  return {
-    [`GET ${base}`]: { operationId: `list${t.noun}s`, summary: `List ${t.noun}s (latest versions)`, responses: ok(list) },
-    [`POST ${base}`]: { operationId: `create${t.noun}`, summary: `Create a ${t.noun} (version 1)`, responses: { 201: one } },
-    [`GET ${base}/:${t.param}`]: { operationId: `get${t.noun}`, summary: `Get the latest version of a ${t.noun}`, responses: ok(one) },
-    [`DELETE ${base}/:${t.param}`]: { operationId: `delete${t.noun}`, summary: `Delete every version of a ${t.noun}`, responses: noContent },
-    [`POST ${base}/:${t.param}/versions`]: { operationId: `create${t.noun}Version`, summary: `Create a ${t.noun} version`, responses: { 201: one } },
-    [`GET ${base}/:${t.param}/versions`]: { operationId: `list${t.noun}Versions`, summary: `List the versions of a ${t.noun}`, responses: ok(versions) },
-    [`PUT ${base}/:${t.param}/versions/:version`]: { operationId: `replace${t.noun}`, summary: `Replace an uncommitted ${t.noun} version`, responses: ok(one) },
-    [`DELETE ${base}/:${t.param}/versions/:version`]: { operationId: `delete${t.noun}Version`, summary: `Delete a ${t.noun} version`, responses: noContent },
-    [`GET ${base}/:${t.param}/versions/:version`]: { operationId: `get${t.noun}Version`, summary: `Get a ${t.noun} version`, responses: ok(one) },
-    [`POST ${base}/:${t.param}/versions/:version/commit`]: { operationId: `commit${t.noun}`, summary: `Commit a ${t.noun} version`, responses: noContent },
-    [`GET ${a}`]: { operationId: `list${t.assignmentNoun}s`, summary: `List ${t.assignmentNoun}s`, responses: ok(assignments) },
-    [`POST ${a}`]: { operationId: `create${t.noun}Assignment`, summary: `Assign ${t.noun} versions to an account or account group`, responses: { 201: assignments } },
-    [`GET ${a}/:assignment_id`]: { operationId: `get${t.assignmentNoun}`, summary: `Get a ${t.assignmentNoun}, with drift`, responses: ok(assignment) },
-    [`PATCH ${a}/:assignment_id`]: { operationId: `update${t.assignmentNoun}`, summary: `Move a ${t.assignmentNoun} to another version (or re-apply it)`, responses: ok(assignment) },
-    [`DELETE ${a}/:assignment_id`]: { operationId: `delete${t.assignmentNoun}`, summary: `Remove a ${t.assignmentNoun} and what it made`, responses: noContent },
-  };
-}
 
 /**
  * Policy, action-control and role templates and their assignments (`/v1/policy_templates`,

@@ -1,8 +1,9 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { AnyValue } from '../http/openapi.js';
+import { AnyValue, noContent, ok, type Operations } from '../http/openapi.js';
 import { limitParam } from '../http/query.js';
 import type { LimitRange } from '../kernel/cursor.js';
 import { limits } from '../kernel/limits.js';
+import type { PolicyApi } from './wire.js';
 
 /**
  * Request and response shapes of the policy-management template APIs (policy, action-control
@@ -166,3 +167,43 @@ export const AssignmentResponse = (title: string, field: string) =>
   );
 
 export const AssignmentsResponse = (title: string, item: TSchema) => Type.Object({ ...page, assignments: Type.Array(item) }, { title });
+
+/** What names one template API's operations: its paths, nouns and content schema. */
+export interface TemplateOperationsSpec {
+  api: Pick<PolicyApi, 'templates' | 'assignments' | 'field'>;
+  /** `PolicyTemplate`, `ActionControlTemplate`, `RoleTemplate` (operationIds are built from it). */
+  noun: string;
+  /** `PolicyAssignment`, `ActionControlAssignment`, `RoleAssignment`. */
+  assignmentNoun: string;
+  /** The template id's path parameter: `policy_template_id`, … */
+  param: string;
+  content: TSchema;
+}
+
+/** The OpenAPI description of one API's routes (SDK operationIds). */
+export function operationsOf(t: TemplateOperationsSpec): Operations {
+  const base = `/v1/${t.api.templates}`;
+  const one = TemplateResponse(t.noun, t.api.field, t.content);
+  const list = TemplateCollection(`${t.noun}Collection`, t.api.templates, one);
+  const versions = TemplateCollection(`${t.noun}VersionsCollection`, 'versions', one);
+  const a = `/v1/${t.api.assignments}`;
+  const assignment = AssignmentResponse(t.assignmentNoun, t.api.field);
+  const assignments = AssignmentsResponse(`${t.assignmentNoun}Collection`, assignment);
+  return {
+    [`GET ${base}`]: { operationId: `list${t.noun}s`, summary: `List ${t.noun}s (latest versions)`, responses: ok(list) },
+    [`POST ${base}`]: { operationId: `create${t.noun}`, summary: `Create a ${t.noun} (version 1)`, responses: { 201: one } },
+    [`GET ${base}/:${t.param}`]: { operationId: `get${t.noun}`, summary: `Get the latest version of a ${t.noun}`, responses: ok(one) },
+    [`DELETE ${base}/:${t.param}`]: { operationId: `delete${t.noun}`, summary: `Delete every version of a ${t.noun}`, responses: noContent },
+    [`POST ${base}/:${t.param}/versions`]: { operationId: `create${t.noun}Version`, summary: `Create a ${t.noun} version`, responses: { 201: one } },
+    [`GET ${base}/:${t.param}/versions`]: { operationId: `list${t.noun}Versions`, summary: `List the versions of a ${t.noun}`, responses: ok(versions) },
+    [`PUT ${base}/:${t.param}/versions/:version`]: { operationId: `replace${t.noun}`, summary: `Replace an uncommitted ${t.noun} version`, responses: ok(one) },
+    [`DELETE ${base}/:${t.param}/versions/:version`]: { operationId: `delete${t.noun}Version`, summary: `Delete a ${t.noun} version`, responses: noContent },
+    [`GET ${base}/:${t.param}/versions/:version`]: { operationId: `get${t.noun}Version`, summary: `Get a ${t.noun} version`, responses: ok(one) },
+    [`POST ${base}/:${t.param}/versions/:version/commit`]: { operationId: `commit${t.noun}`, summary: `Commit a ${t.noun} version`, responses: noContent },
+    [`GET ${a}`]: { operationId: `list${t.assignmentNoun}s`, summary: `List ${t.assignmentNoun}s`, responses: ok(assignments) },
+    [`POST ${a}`]: { operationId: `create${t.noun}Assignment`, summary: `Assign ${t.noun} versions to an account or account group`, responses: { 201: assignments } },
+    [`GET ${a}/:assignment_id`]: { operationId: `get${t.assignmentNoun}`, summary: `Get a ${t.assignmentNoun}, with drift`, responses: ok(assignment) },
+    [`PATCH ${a}/:assignment_id`]: { operationId: `update${t.assignmentNoun}`, summary: `Move a ${t.assignmentNoun} to another version (or re-apply it)`, responses: ok(assignment) },
+    [`DELETE ${a}/:assignment_id`]: { operationId: `delete${t.assignmentNoun}`, summary: `Remove a ${t.assignmentNoun} and what it made`, responses: noContent },
+  };
+}

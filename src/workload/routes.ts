@@ -2,9 +2,9 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, sendTagged } from '../http/etag.js';
-import { created, describeOperations, noContent, ok, type Operations } from '../http/openapi.js';
+import { describeOperations } from '../http/openapi.js';
 import type { Authenticator } from '../kernel/principal.js';
-import { CreateIssuerBody, IssuerListQuery, IssuerParams, TrustedIssuerList, TrustedIssuerResponse, UpdateIssuerBody } from './schemas.js';
+import { CreateIssuerBody, IssuerListQuery, IssuerParams, operations, UpdateIssuerBody } from './schemas.js';
 import type { WorkloadService } from './service.js';
 import type { IssuerInput } from './types.js';
 import { issuerWire } from './wire.js';
@@ -14,15 +14,6 @@ export interface WorkloadRoutesDeps {
   authenticator: Authenticator;
   site: { url: string };
 }
-
-/** The trusted-issuer API has no SDK service: operation names are our own. */
-const operations: Operations = {
-  'POST /v1/trusted_issuers': { operationId: 'createTrustedIssuer', summary: 'Trust an issuer of workload (compute resource) tokens', responses: created(TrustedIssuerResponse) },
-  'GET /v1/trusted_issuers': { operationId: 'listTrustedIssuers', summary: 'List the trusted issuers of an account', responses: ok(TrustedIssuerList) },
-  'GET /v1/trusted_issuers/:id': { operationId: 'getTrustedIssuer', summary: 'Get a trusted issuer', responses: ok(TrustedIssuerResponse) },
-  'PUT /v1/trusted_issuers/:id': { operationId: 'updateTrustedIssuer', summary: 'Replace a trusted issuer (If-Match)', responses: ok(TrustedIssuerResponse) },
-  'DELETE /v1/trusted_issuers/:id': { operationId: 'deleteTrustedIssuer', summary: 'Stop trusting an issuer', responses: noContent },
-};
 
 type IssuerBody = {
   name: string;

@@ -1,6 +1,7 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { limits } from '../kernel/limits.js';
 import { ISSUER_TYPES } from './types.js';
+import { created, noContent, ok, type Operations } from '../http/openapi.js';
 
 /** Request and response schemas of the trusted-issuer API (a Portcullis extension of IAM Identity). */
 
@@ -55,3 +56,12 @@ export const TrustedIssuerResponse = Type.Object(
 );
 
 export const TrustedIssuerList = Type.Object({ trusted_issuers: Type.Array(TrustedIssuerResponse) }, { title: 'TrustedIssuerList' });
+
+/** The trusted-issuer API has no SDK service: operation names are our own. */
+export const operations: Operations = {
+  'POST /v1/trusted_issuers': { operationId: 'createTrustedIssuer', summary: 'Trust an issuer of workload (compute resource) tokens', responses: created(TrustedIssuerResponse) },
+  'GET /v1/trusted_issuers': { operationId: 'listTrustedIssuers', summary: 'List the trusted issuers of an account', responses: ok(TrustedIssuerList) },
+  'GET /v1/trusted_issuers/:id': { operationId: 'getTrustedIssuer', summary: 'Get a trusted issuer', responses: ok(TrustedIssuerResponse) },
+  'PUT /v1/trusted_issuers/:id': { operationId: 'updateTrustedIssuer', summary: 'Replace a trusted issuer (If-Match)', responses: ok(TrustedIssuerResponse) },
+  'DELETE /v1/trusted_issuers/:id': { operationId: 'deleteTrustedIssuer', summary: 'Stop trusting an issuer', responses: noContent },
+};

@@ -118,3 +118,11 @@ export function startServe(extraArgs: string[], timeoutMs = 60_000): Promise<Ser
     });
   });
 }
+
+/** Resolves once `read()` satisfies `done`, polling (the child's stdout arrives asynchronously). */
+export async function until(read: () => string, done: (text: string) => boolean, ms = 10_000): Promise<string> {
+  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
+    if (done(read())) return read();
+  }
+  throw new Error(`timed out waiting for the log:\n${read()}`);
+}

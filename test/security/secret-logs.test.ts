@@ -1,18 +1,10 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseFlags, startServe, type ServeProcess } from '../cli/portcullis-process.js';
+import { databaseFlags, startServe, until, type ServeProcess } from '../cli/portcullis-process.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { usersClient } from '../helpers/sdk.js';
 import { postJson, resetSecretsFor, tokenCall } from '../signin/helpers.js';
 import { decodeJwt } from '../token/fixtures.js';
 import { secretFor } from '../users/outbox.js';
-
-/** Resolves once `read()` satisfies `done`, polling (the child's stdout arrives asynchronously). */
-async function until(read: () => string, done: (text: string) => boolean, ms = 10_000): Promise<string> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-    if (done(read())) return read();
-  }
-  throw new Error(`timed out waiting for the log:\n${read()}`);
-}
 
 /**
  * Every route that carries a secret (in a header, a body or a response: API key values, access,
@@ -112,5 +104,5 @@ describe('secrets and the debug log', () => {
       expect(after, 'a secret in the log').not.toContain(secret);
       expect(server.stderr(), 'a secret on stderr').not.toContain(secret);
     }
-  });
+  }, 120_000);
 });

@@ -1,17 +1,9 @@
 import { afterAll, describe, expect, it } from 'vitest';
-import { databaseFlags, startServe, type ServeProcess } from '../cli/portcullis-process.js';
+import { databaseFlags, startServe, until, type ServeProcess } from '../cli/portcullis-process.js';
 import { invitationClient } from '../enterprise/clients.js';
 import { createTestDatabase, type TestDatabase } from '../helpers/database.js';
 import { usersClient } from '../helpers/sdk.js';
 import { messagesTo, secretsIn } from './outbox.js';
-
-/** Resolves once `read()` satisfies `done`, polling (the child's stdout arrives asynchronously). */
-async function until(read: () => string, done: (text: string) => boolean, ms = 10_000): Promise<string> {
-  for (const end = Date.now() + ms; Date.now() < end; await new Promise((r) => setTimeout(r, 50))) {
-    if (done(read())) return read();
-  }
-  throw new Error(`timed out waiting for the log:\n${read()}`);
-}
 
 describe('the invitation secret in the log', () => {
   let db: TestDatabase | undefined;

@@ -10,12 +10,12 @@ import type { AssignmentOps, AssignmentView } from '../assignments.js';
 import type { Slice } from '../store.js';
 import type { TemplateVersion } from '../types.js';
 import type { VersionOps } from '../versions.js';
-import { groupTemplateOperations } from './operations.js';
 import {
   AssignmentListQuery,
   AssignmentParams,
   CreateAssignmentBody,
   CreateTemplateBody,
+  groupTemplateOperations,
   TemplateListQuery,
   TemplateParams,
   UpdateAssignmentBody,

@@ -10,18 +10,19 @@ import type { Authenticator } from '../../kernel/principal.js';
 import type { AssignmentOps } from '../assignments.js';
 import type { Slice } from '../store.js';
 import type { VersionOps } from '../versions.js';
-import { identityTemplateOperations, type IdentityOperationsSpec } from './operations.js';
 import {
   AssignmentListQuery,
   AssignmentParams,
   CreateAssignmentBody,
   HistoryQuery,
+  type IdentityOperationsSpec,
+  identityTemplateOperations,
+  templateBodies,
   TemplateListQuery,
   TemplateParams,
   UpdateAssignmentBody,
   VersionListQuery,
   VersionParams,
-  templateBodies,
 } from './schemas.js';
 import { assignmentWire, templateWire, type IdentityWireSpec } from './wire.js';
 
