@@ -8,8 +8,8 @@ import type { MfaTrait, SettingsValues } from './types.js';
 
 /**
  * MFA enrolment status of a user (`getMfaStatus`) and of every user of an account (MFA reports),
- * from the sign-in domain's records: a user is enrolled in TOTP once they confirmed an
- * authenticator. IBM's ID-based MFA is what this server enforces at sign-in (trait = the account's
+ * from the sign-in domain's records: a user is enrolled once they confirmed a TOTP authenticator
+ * or registered a passkey; LEVEL3 is met by a passkey only. IBM's ID-based MFA is what this server enforces at sign-in (trait = the account's
  * `mfa`, or the user's `user_mfa` entry); account-based MFA (security questions, Verisign) does not
  * exist here, so it is never required and never enrolled.
  *
@@ -20,7 +20,7 @@ import type { MfaTrait, SettingsValues } from './types.js';
  */
 
 /** What the identity domain needs to know of a user's second factors (signin/store.ts `enrolments`). */
-export type MfaEnrolments = (iamIds: readonly string[]) => Promise<Map<string, { lastUsedAt: string | null; recoveryCodesLeft: number }>>;
+export type MfaEnrolments = (iamIds: readonly string[]) => Promise<Map<string, { totp: boolean; passkeys: number; lastUsedAt: string | null; recoveryCodesLeft: number }>>;
 
 export const MFA_REPORT_TYPE = 'mfa_status';
 
@@ -34,11 +34,12 @@ interface IdBasedMfa {
 const NOT_OFFERED = { required: false, enrolled: false };
 
 /** IBM's UserMfaEnrollments body (without iam_id). */
-function enrolmentOf(settings: SettingsValues, iamId: string, enrolled: boolean) {
+function enrolmentOf(settings: SettingsValues, iamId: string, enrolled: { passkeys: number } | undefined) {
   const userSpecific = settings.userMfa.find((entry) => entry.iamId === iamId)?.mfa;
   const effective = userSpecific ?? settings.mfa;
-  // LEVEL3 needs a security key, which no enrolment here provides; NONE and NONE_NO_ROPC need nothing.
-  const complies = effective === 'NONE' || effective === 'NONE_NO_ROPC' ? true : effective === 'LEVEL3' ? false : enrolled;
+  // LEVEL3 needs a security key (a passkey here); NONE and NONE_NO_ROPC need nothing.
+  const complies =
+    effective === 'NONE' || effective === 'NONE_NO_ROPC' ? true : effective === 'LEVEL3' ? (enrolled?.passkeys ?? 0) > 0 : enrolled !== undefined;
   const idBased: IdBasedMfa = {
     trait_account_default: settings.mfa,
     ...(userSpecific ? { trait_user_specific: userSpecific } : {}),
@@ -62,7 +63,7 @@ export function createMfaReportService(ctx: IdentityContext, extras: ExtrasStore
       const member = (await extras.membersOf(accountId)).find((m) => m.iamId === iamId);
       if (!member) throw notFound('User', iamId);
       const [settings, enrolled] = await Promise.all([deps.effectiveSettingsOf(accountId), deps.enrolments([iamId])]);
-      return { iam_id: iamId, ...enrolmentOf(settings, iamId, enrolled.has(iamId)) };
+      return { iam_id: iamId, ...enrolmentOf(settings, iamId, enrolled.get(iamId)) };
     },
 
     /** Computes and stores the account's MFA report; its reference. */
@@ -89,7 +90,7 @@ export function createMfaReportService(ctx: IdentityContext, extras: ExtrasStore
               ...(name ? { name } : {}),
               username: m.userId,
               ...(m.email ? { email: m.email } : {}),
-              ...enrolmentOf(settings, m.iamId, enrolled.has(m.iamId)),
+              ...enrolmentOf(settings, m.iamId, enrolled.get(m.iamId)),
             };
           }),
         };

@@ -174,9 +174,12 @@ export function createSignInStore(db: Db) {
       return Number(result.numUpdatedRows) === 1;
     },
 
-    /** The users (of `iamIds`) with a confirmed authenticator: when it was last used, and unused recovery codes. */
-    async enrolments(iamIds: readonly string[], ex: Executor = db): Promise<Map<string, { lastUsedAt: string | null; recoveryCodesLeft: number }>> {
-      const out = new Map<string, { lastUsedAt: string | null; recoveryCodesLeft: number }>();
+    /**
+     * The users (of `iamIds`) with a second factor: whether they hold a confirmed TOTP authenticator,
+     * how many passkeys, when a factor was last used, and their unused recovery codes.
+     */
+    async enrolments(iamIds: readonly string[], ex: Executor = db): Promise<Map<string, Enrolment>> {
+      const out = new Map<string, Enrolment>();
       if (iamIds.length === 0) return out;
       const rows = await ex
         .selectFrom('mfa_totp')
@@ -184,7 +187,7 @@ export function createSignInStore(db: Db) {
         .where('iam_id', 'in', [...iamIds])
         .where('confirmed_at', 'is not', null)
         .execute();
-      for (const r of rows) out.set(r.iam_id, { lastUsedAt: r.last_used_at, recoveryCodesLeft: 0 });
+      for (const r of rows) out.set(r.iam_id, { totp: true, passkeys: 0, lastUsedAt: r.last_used_at, recoveryCodesLeft: 0 });
       const codes = await ex
         .selectFrom('mfa_recovery_codes')
         .select((eb) => ['iam_id', eb.fn.countAll<string | number>().as('left')])
@@ -195,6 +198,18 @@ export function createSignInStore(db: Db) {
       for (const c of codes) {
         const entry = out.get(c.iam_id);
         if (entry) entry.recoveryCodesLeft = Number(c.left);
+      }
+      const passkeys = await ex
+        .selectFrom('webauthn_credentials')
+        .select((eb) => ['iam_id', eb.fn.countAll<string | number>().as('n'), eb.fn.max('last_used_at').as('last')])
+        .where('iam_id', 'in', [...iamIds])
+        .groupBy('iam_id')
+        .execute();
+      for (const p of passkeys) {
+        const entry = out.get(p.iam_id) ?? { totp: false, passkeys: 0, lastUsedAt: null, recoveryCodesLeft: 0 };
+        entry.passkeys = Number(p.n);
+        if (p.last && (entry.lastUsedAt === null || p.last > entry.lastUsedAt)) entry.lastUsedAt = p.last;
+        out.set(p.iam_id, entry);
       }
       return out;
     },
@@ -403,21 +418,15 @@ export function createSignInStore(db: Db) {
       const result = await trx.deleteFrom('webauthn_credentials').where('id', '=', id).where('iam_id', '=', iamId).executeTakeFirst();
       return Number(result.numDeletedRows) === 1;
     },
-
-    /** The users (of `iamIds`) with at least one passkey: how many, and when one was last used. */
-    async passkeyEnrolments(iamIds: readonly string[], ex: Executor = db): Promise<Map<string, { count: number; lastUsedAt: string | null }>> {
-      const out = new Map<string, { count: number; lastUsedAt: string | null }>();
-      if (iamIds.length === 0) return out;
-      const rows = await ex
-        .selectFrom('webauthn_credentials')
-        .select((eb) => ['iam_id', eb.fn.countAll<string | number>().as('n'), eb.fn.max('last_used_at').as('last')])
-        .where('iam_id', 'in', [...iamIds])
-        .groupBy('iam_id')
-        .execute();
-      for (const r of rows) out.set(r.iam_id, { count: Number(r.n), lastUsedAt: r.last ?? null });
-      return out;
-    },
   };
+}
+
+/** A user's second factors, as the MFA status and reports show them. */
+export interface Enrolment {
+  totp: boolean;
+  passkeys: number;
+  lastUsedAt: string | null;
+  recoveryCodesLeft: number;
 }
 
 /** What a WebAuthn challenge was handed out for. */

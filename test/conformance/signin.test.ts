@@ -96,7 +96,7 @@ describe('sign-in store', () => {
     expect(spent.map((s) => s.value).filter(Boolean)).toEqual([true]);
     expect((await writer.write((w) => store.useRecoveryCode(w.trx, 'IBMid-3', 'c2', at(21)))).value).toBe(false);
     const enrolled = await store.enrolments(['IBMid-1', 'IBMid-2', 'IBMid-3']);
-    expect([...enrolled]).toEqual([['IBMid-2', { lastUsedAt: at(12), recoveryCodesLeft: 2 }]]);
+    expect([...enrolled]).toEqual([['IBMid-2', { totp: true, passkeys: 0, lastUsedAt: at(12), recoveryCodesLeft: 2 }]]);
     // New codes replace the old ones; removal takes everything.
     await writer.write((w) => store.replaceRecoveryCodes(w.trx, 'IBMid-2', ['d1'], at(22)));
     expect((await writer.write((w) => store.useRecoveryCode(w.trx, 'IBMid-2', 'c2', at(23)))).value).toBe(false);
@@ -200,7 +200,7 @@ describe('sign-in store', () => {
     const moves = await Promise.all([1, 2].map(() => writer.write((w) => store.usePasskey(w.trx, 'pk-1', 0, 5, at(1)))));
     expect(moves.map((m) => m.value).filter(Boolean)).toEqual([true]);
     expect(await store.passkeyByCredential('IBMid-1', 'cred-1')).toMatchObject({ counter: 5, last_used_at: at(1) });
-    expect([...(await store.passkeyEnrolments(['IBMid-1', 'IBMid-3']))]).toEqual([['IBMid-1', { count: 1, lastUsedAt: at(1) }]]);
+    expect([...(await store.enrolments(['IBMid-1', 'IBMid-3']))]).toEqual([['IBMid-1', { totp: false, passkeys: 1, lastUsedAt: at(1), recoveryCodesLeft: 0 }]]);
     expect((await writer.write((w) => store.deletePasskey(w.trx, 'IBMid-2', 'pk-1'))).value).toBe(false);
     expect((await writer.write((w) => store.deletePasskey(w.trx, 'IBMid-1', 'pk-1'))).value).toBe(true);
     expect(await store.passkeysOf('IBMid-1')).toEqual([]);

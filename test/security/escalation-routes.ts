@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { bearerOf, newAccount } from '../helpers/identities.js';
 import type { TestServer } from '../helpers/server.js';
+import { SoftAuthenticator } from '../helpers/webauthn.js';
 import { api, type Fixture, type Reply } from './escalation-fixture.js';
 
 /**
@@ -107,7 +108,11 @@ async function idsOfA(server: TestServer, f: Fixture) {
   const profileTemplateId: string = profileTemplate.body?.id ?? 'none';
   await owner('POST', `/v1/profile_templates/${profileTemplateId}/versions/1/commit`, undefined);
   const profileAssignment = await owner('POST', '/v1/profile_assignments', { template_id: profileTemplateId, template_version: 1, target_type: 'Account', target: child.body?.account_id });
+  // A's owner holds a passkey (passkeys are the user's own: nobody else names it).
+  const passkeyOptions = await owner('POST', '/signin/mfa/passkeys/options', {});
+  const passkey = await owner('POST', '/signin/mfa/passkeys', { name: 'escalation-key', response: new SoftAuthenticator(f.url).register(passkeyOptions.body).response });
   return {
+    passkey: (passkey.body?.id as string | undefined) ?? 'none',
     profile,
     claimRule: claimRule.body?.id ?? 'none',
     link: link.body?.id ?? 'none',
@@ -172,6 +177,7 @@ function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (/\/trusted_issuers\//.test(path)) return a.trustedIssuer;
   if (/\/resource_groups\//.test(path)) return a.resourceGroup;
   if (/\/resource_instances\//.test(path)) return a.instance;
+  if (param === 'passkey_id') return a.passkey;
   return undefined;
 }
 
@@ -207,6 +213,7 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v1/account_settings_assignments?account_id=${f.accountId}`,
     `/v1/profile_templates?account_id=${f.accountId}`,
     `/v1/profile_assignments?account_id=${f.accountId}`,
+    '/signin/mfa/passkeys',
   ];
   const state: Record<string, unknown> = {};
   for (const path of paths) {

@@ -160,6 +160,10 @@ describe('passkeys: registration bound to the signed-in user, and the second fac
       expect(granted.status, JSON.stringify(granted.body)).toBe(200);
       expect(claimsOf(granted.body.access_token)).toMatchObject({ acr: 3, amr: ['pwd', 'hwk'] });
       expect((await tokenCall(server.url, passwordForm(kim.login, GOOD_PASSWORD, { webauthn: '{not json' }))).body.errorCode).toBe('BXNIM0106E');
+      // IAM Identity's MFA status: the passkey meets LEVEL3; a TOTP authenticator alone does not.
+      const admin = identityClient(server.url, server.owner.apikey);
+      const status = (await admin.getMfaStatus({ accountId: server.owner.accountId, iamId: kim.iamId })).result;
+      expect(status.id_based_mfa).toMatchObject({ trait_effective: 'LEVEL3', complies: true });
     } finally {
       await setMfa('NONE');
     }
