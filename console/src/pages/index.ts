@@ -14,12 +14,13 @@ export interface PageEntry {
   component: LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
 }
 
-const serviceIds = lazy(() => import('./service-ids/index.tsx'));
-const serviceId = lazy(() => import('./service-ids/detail.tsx'));
-
 export const pages: PageEntry[] = [
-  { path: '/service-ids', nav: 'Service IDs', component: serviceIds },
-  { path: '/service-ids/:id', component: serviceId },
+  { path: '/users', nav: 'Users', component: lazy(() => import('./users/index.tsx')) },
+  { path: '/access-groups', nav: 'Access groups', component: lazy(() => import('./access-groups/index.tsx')) },
+  { path: '/access-groups/:id', component: lazy(() => import('./access-groups/detail.tsx')) },
+  { path: '/service-ids', nav: 'Service IDs', component: lazy(() => import('./service-ids/index.tsx')) },
+  { path: '/service-ids/:id', component: lazy(() => import('./service-ids/detail.tsx')) },
+  { path: '/api-keys', nav: 'API keys', component: lazy(() => import('./api-keys/index.tsx')) },
 ];
 
 /** Where the console opens after sign-in. */
