@@ -8,7 +8,8 @@ import type { Assertion } from './types.js';
  * OpenID Connect sign-in as a relying party (openid-client): discovery from the IdP's issuer,
  * authorization code flow with PKCE (S256), `state` and `nonce` stored server-side with the sealed
  * code verifier and spent once (the row is deleted before the code is redeemed: of two racing
- * callbacks one wins). openid-client verifies the ID token: signature (the IdP's JWKS), `iss`,
+ * callbacks one wins). openid-client verifies the ID token: signature (the IdP's JWKS, also for a
+ * token from the token endpoint: non-repudiation checks on), `iss`,
  * `aud` (our client id), `exp`/`iat`/`nbf` within the configured clock tolerance, and `nonce`.
  */
 
@@ -31,8 +32,9 @@ const refused = (reason: RefusalReason) => refuse(reason, REFUSALS[reason] ?? re
 
 /** openid-client's failures, sorted into our refusal reasons (by its codes and messages). */
 function reasonOf(error: unknown): RefusalReason {
-  const e = error as { code?: string; message?: string; cause?: { claim?: string } };
-  const message = e.message ?? '';
+  const e = error as { code?: string; message?: string; cause?: { message?: string } };
+  // openid-client wraps oauth4webapi's error, whose message names the claim, as the cause.
+  const message = `${e.message ?? ''} ${e.cause?.message ?? ''}`;
   if (e.code === 'OAUTH_AUTHORIZATION_RESPONSE_ERROR' || e.code === 'OAUTH_RESPONSE_BODY_ERROR') return 'idp_error';
   if (/nonce/.test(message)) return 'bad_nonce';
   if (/"aud"|audience/.test(message)) return 'wrong_audience';
@@ -55,7 +57,12 @@ export function createOidcFlow(ctx: FederationContext) {
         idp.clientId ?? '',
         { [client.clockTolerance]: settings.clockSkewSeconds },
         secret ? client.ClientSecretPost(secret) : client.None(),
-        { execute: settings.httpAllowed ? [client.allowInsecureRequests] : [], timeout: IDP_TIMEOUT_MS / 1000 },
+        {
+          // openid-client trusts an ID token from the token endpoint by its TLS channel alone unless
+          // asked to verify its signature too (non-repudiation checks): we always are.
+          execute: [client.enableNonRepudiationChecks, ...(settings.httpAllowed ? [client.allowInsecureRequests] : [])],
+          timeout: IDP_TIMEOUT_MS / 1000,
+        },
       );
     } catch {
       throw refused('idp_unavailable');

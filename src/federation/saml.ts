@@ -10,10 +10,10 @@ import type { Assertion, IdentityProvider } from './types.js';
  * SAML 2.0 web sign-on as a service provider (@node-saml/node-saml), per IdP: our entity id is the
  * IdP's metadata URL here, assertions come to its ACS by the POST binding.
  *
- * An answer is accepted only when (node-saml checks the first five):
+ * An answer is accepted only when (node-saml checks most of the first three):
  * - the assertion is signed by one of the IdP's registered certificates (wantAssertionsSigned; an
  *   unsigned one is refused even inside a signed response);
- * - its Issuer is the IdP's entity id, its audience our entity id, and its NotBefore/NotOnOrAfter
+ * - its Issuer (the response's and the signed assertion's) is the IdP's entity id, its audience our entity id, and its NotBefore/NotOnOrAfter
  *   (and the subject confirmation's) hold within the configured clock skew;
  * - its InResponseTo names a request we sent to this same IdP that is still pending (an
  *   IdP-initiated answer, or one to another IdP's request, is refused);
@@ -30,7 +30,8 @@ function reasonOf(message: string): RefusalReason {
   if (/InResponseTo/i.test(message)) return 'unknown_request';
   if (/signature/i.test(message)) return 'bad_signature';
   if (/audience/i.test(message)) return 'wrong_audience';
-  if (/expired|not yet valid/i.test(message)) return 'expired';
+  // An expired bearer confirmation leaves node-saml with "no valid subject confirmation".
+  if (/expired|not yet valid|subject confirmation/i.test(message)) return 'expired';
   if (/issuer/i.test(message)) return 'wrong_issuer';
   if (/provider returned/i.test(message)) return 'idp_error';
   return 'malformed';
@@ -90,6 +91,8 @@ export function createSamlFlow(ctx: FederationContext) {
     const acs = endpointsOf(ctx.site, idp.id).acs;
     const assertion = (profile.getAssertion?.() as XmlJs | undefined)?.Assertion as XmlJs | undefined;
     if (!assertion) throw refused('malformed');
+    // node-saml compares only the Response's Issuer (which need not be signed): the signed assertion's must be the IdP too.
+    if (text(assertion.Issuer?.[0]) !== idp.issuer) throw refused('wrong_issuer');
     const confirmations: XmlJs[] = (assertion.Subject?.[0]?.SubjectConfirmation ?? []) as XmlJs[];
     const bearer = confirmations.filter((c) => c.$?.Method === 'urn:oasis:names:tc:SAML:2.0:cm:bearer');
     const recipients = bearer.map((c) => c.SubjectConfirmationData?.[0]?.$?.Recipient as string | undefined);
@@ -136,8 +139,10 @@ export function createSamlFlow(ctx: FederationContext) {
       try {
         const doc = await parseDomFromString(Buffer.from(samlResponse, 'base64').toString('utf8'));
         const assertions = xpath.selectElements(doc, `/${local('Response')}/${local('Assertion')}`);
-        unsignedAssertion = assertions.length === 1 && xpath.selectElements(assertions[0]!, `./${local('Signature')}`).length === 0;
-        assertionId = assertions[0]?.getAttribute('ID') ?? null;
+        // One plain assertion in a Response: encrypted assertions are not offered (we publish no encryption key).
+        if (doc.documentElement?.localName !== 'Response' || assertions.length !== 1) throw new Error('not one assertion');
+        unsignedAssertion = xpath.selectElements(assertions[0]!, `./${local('Signature')}`).length === 0;
+        assertionId = assertions[0]!.getAttribute('ID');
       } catch {
         throw refused('malformed');
       }

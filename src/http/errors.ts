@@ -137,7 +137,7 @@ export function errorBody(style: ErrorStyle, error: DomainError, status: number,
 /** The API a path belongs to, for requests that reach no route. */
 export function styleOfPath(path: string): ErrorStyle {
   if (path.startsWith('/identity/')) return 'token';
-  if (/^\/v1\/(apikeys|serviceids|serviceid_groups|profiles|trusted_issuers|preferences|activity|mfa|profile_templates|profile_assignments|account_settings_templates|account_settings_assignments|accounts\/[^/]+\/(settings\/identity|effective_settings|limits\/identity))/.test(path)) {
+  if (/^\/v1\/(apikeys|serviceids|serviceid_groups|profiles|trusted_issuers|identity_providers|preferences|activity|mfa|profile_templates|profile_assignments|account_settings_templates|account_settings_assignments|accounts\/[^/]+\/(settings\/identity|effective_settings|limits\/identity))/.test(path)) {
     return 'identity';
   }
   if (/^\/v[12]\/(policies|roles)|^\/v2\/authz|^\/v1\/(policy|action_control|role)_(templates|assignments)/.test(path)) return 'policy';

@@ -72,6 +72,13 @@ async function idsOfA(server: TestServer, f: Fixture) {
     audiences: ['portcullis'],
     jwks_url: 'https://ci.example.com/jwks',
   });
+  const identityProvider = await owner('POST', '/v1/identity_providers', {
+    account_id: f.accountId,
+    name: 'escalation-idp',
+    protocol: 'oidc',
+    issuer: 'https://idp.escalation.example.com',
+    client_id: 'portcullis',
+  });
   const profile = f.profiles[0]!;
   const claimRule = await owner('POST', `/v1/profiles/${profile}/rules`, {
     type: 'Profile-CR',
@@ -135,6 +142,7 @@ async function idsOfA(server: TestServer, f: Fixture) {
     zone: zone.body?.id ?? 'none',
     cbrRule: cbrRule.body?.id ?? 'none',
     trustedIssuer: trustedIssuer.body?.id ?? 'none',
+    identityProvider: identityProvider.body?.id ?? 'none',
     iamId: f.joiner,
     account: f.accountId,
     resourceGroup: f.ids.rg,
@@ -175,6 +183,7 @@ function valueFor(path: string, param: string, a: IdsOfA): string | undefined {
   if (/\/serviceid_groups\//.test(path)) return a.serviceIdGroup;
   if (/\/serviceids\//.test(path)) return a.serviceId;
   if (/\/trusted_issuers\//.test(path)) return a.trustedIssuer;
+  if (/\/identity_providers\//.test(path)) return a.identityProvider;
   if (/\/resource_groups\//.test(path)) return a.resourceGroup;
   if (/\/resource_instances\//.test(path)) return a.instance;
   if (param === 'passkey_id') return a.passkey;
@@ -197,6 +206,7 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
     `/v1/serviceids?account_id=${f.accountId}`,
     `/v1/apikeys?account_id=${f.accountId}`,
     `/v1/trusted_issuers?account_id=${f.accountId}`,
+    `/v1/identity_providers?account_id=${f.accountId}`,
     `/v1/profiles?account_id=${f.accountId}&pagesize=100`,
     `/v1/profiles/${a.profile}/rules`,
     `/v1/profiles/${a.profile}/links`,
@@ -241,6 +251,9 @@ export async function crossAccountAttempts(server: TestServer, f: Fixture): Prom
   let tried = 0;
 
   for (const [template, operations] of Object.entries(document.paths)) {
+    // The browser's federated sign-in steps name an IdP publicly (its login URL, metadata, ACS) to
+    // anyone, by design: they act on no account's data for the caller.
+    if (template.startsWith('/federation/')) continue;
     for (const [method, operation] of Object.entries(operations)) {
       const parameters: Schema[] = operation.parameters ?? [];
       const pathParams = parameters.filter((p) => p.in === 'path').map((p) => p.name as string);

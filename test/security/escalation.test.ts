@@ -241,6 +241,24 @@ describe('escalation matrix', () => {
     }
   }
 
+  /**
+   * Registering an identity provider for sign-in is `iam-identity.idp.create`: only Administrators of
+   * IAM Identity may (stricter than IBM's table: an IdP signs in as any member, the owner included).
+   */
+  async function identityProviders(g: Granter, gi: number): Promise<void> {
+    const allowed = holdsOn(g.holdings, IDENTITY_SERVICE, ['Administrator']);
+    const created = await api(f.url, g.bearer, 'POST', '/v1/identity_providers', {
+      account_id: f.accountId,
+      name: `escalation idp ${gi}`,
+      protocol: 'oidc',
+      issuer: `https://idp-${gi}.example.com`,
+      client_id: 'portcullis',
+    });
+    if (record(g, 'identity provider create', 'an OIDC IdP of the account', allowed, created)) {
+      await api(f.url, f.owner, 'DELETE', `/v1/identity_providers/${created.body.id}`);
+    }
+  }
+
   it('lets nobody grant beyond what they administer, and refuses nobody what they do', async () => {
     const targets = f.scopes.map((_, t) => t);
     const tryAll = async (g: Granter, gi: number) => {
@@ -255,6 +273,7 @@ describe('escalation matrix', () => {
       await trustedIssuers(g, gi);
       await auditTrail(g);
       await grantableScopes(g);
+      await identityProviders(g, gi);
     };
     // Who may grant somewhere changes state (and restores it) one at a time. Who may grant nowhere
     // changes nothing unless the server is wrong — which the outcomes then show — so they run side by side.

@@ -381,6 +381,7 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
       audiences: ['portcullis'],
       jwks_url: 'https://fuzz.example.com/openid/v1/jwks',
     });
+    const identityProvider = await call('POST', '/v1/identity_providers', { account_id: accountId, name: 'fuzz-idp', protocol: 'oidc', issuer: 'https://idp.fuzz.example.com', client_id: 'portcullis' });
     const role = await call('POST', '/v2/roles', { name: 'FuzzReader', display_name: 'Fuzz', account_id: accountId, service_name: 'iam-groups', actions: ['iam-groups.groups.read'] });
     const profile = await call('POST', '/v1/profiles', { account_id: accountId, name: 'fuzz-profile' });
     const claimRule = await call('POST', `/v1/profiles/${profile.id}/rules`, { type: 'Profile-CR', cr_type: 'IKS_SA', conditions: [{ claim: 'namespace', operator: 'EQUALS', value: '"fuzz"' }] });
@@ -416,6 +417,7 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
     set('/v1/rules/{rule_id}:rule_id', cbrRule.id);
     set('/v1/zones/serviceref_targets/{service_name}:service_name', 'containers-kubernetes');
     set('/v1/trusted_issuers/{id}:id', trustedIssuer.id);
+    set('/v1/identity_providers/{id}:id', identityProvider.id);
     // Assignments are left unnamed: an accepted one runs in the background, which the footprint would see.
     set('*:template_id', template.id);
     set('*:version_num', '1');
@@ -441,7 +443,7 @@ describe(`fuzzing every documented route (${testDialect()})`, () => {
   /** What a refused request must not change: the feed's head and the number of stored rows. */
   async function footprint(): Promise<string> {
     const db = server.server.registry.database.db;
-    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'trusted_profiles', 'profile_claim_rules', 'profile_links', 'profile_identities', 'trusted_issuers', 'cbr_zones', 'cbr_rules', 'templates', 'template_versions', 'template_assignments', 'template_assignment_resources', 'template_action_controls', 'changes'];
+    const tables = ['accounts', 'users', 'account_users', 'service_ids', 'service_id_groups', 'api_keys', 'account_settings', 'entity_history', 'policies', 'policy_tags', 'custom_roles', 'access_management_settings', 'access_groups', 'access_group_members', 'access_group_rules', 'access_group_settings', 'resource_groups', 'resource_instances', 'reclamations', 'enterprises', 'account_groups', 'enterprise_accounts', 'catalog_services', 'trusted_profiles', 'profile_claim_rules', 'profile_links', 'profile_identities', 'trusted_issuers', 'federation_idps', 'cbr_zones', 'cbr_rules', 'templates', 'template_versions', 'template_assignments', 'template_assignment_resources', 'template_action_controls', 'changes'];
     const counts = tables.map((t) => `(SELECT COUNT(*) FROM ${t})`).join(' + ');
     const { rows } = await sql<{ head: number | string; n: number | string }>`SELECT (SELECT revision FROM feed_head WHERE id = 1) AS head, ${sql.raw(counts)} AS n`.execute(db);
     return `${Number(rows[0]!.head)}/${Number(rows[0]!.n)}`;

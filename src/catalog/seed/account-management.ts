@@ -35,12 +35,15 @@ export const accountManagementServices: ServiceSeed[] = [
     ['iam-identity.crnmapping.create', ['Administrator']],
     ['iam-identity.crnmapping.delete', ['Administrator']],
     ['iam-identity.crnmapping.read', ['Administrator']],
-    ['iam-identity.idp.create', ['Administrator', 'Operator']],
-    ['iam-identity.idp.delete', ['Administrator', 'Operator']],
+    // Deviation from IBM's table (which also gives Operator create/delete and Editor/Operator update):
+    // whoever changes an identity provider can sign in as any member of the account, its owner
+    // included, so only Administrators of IAM Identity may (README, Security model).
+    ['iam-identity.idp.create', ['Administrator']],
+    ['iam-identity.idp.delete', ['Administrator']],
     ['iam-identity.idp.get', ['Administrator', 'Editor', 'Operator']],
     ['iam-identity.idp.list', ['Administrator', 'Editor', 'Operator']],
     ['iam-identity.idp.test', ['Administrator', 'Editor', 'Operator']],
-    ['iam-identity.idp.update', ['Administrator', 'Editor', 'Operator']],
+    ['iam-identity.idp.update', ['Administrator']],
     ['iam-identity.mfa-status.get', ['Administrator']],
     ['iam-identity.preferences.read', ['Administrator']],
     ['iam-identity.preferences.update', ['Administrator']],
