@@ -59,6 +59,11 @@ export interface Config {
   workload: WorkloadConfig;
   /** Sign-in (src/signin): password rules and how long a password-reset link works. */
   signin: SignInConfig;
+  /**
+   * Enterprise-managed templates (src/templates): how long an assignment run may go without a
+   * heartbeat before any node takes it for stopped and fails it, retriable (PORTCULLIS_TEMPLATE_RUN_LEASE_MS).
+   */
+  templates: { runLeaseMs: number };
 }
 
 export interface WorkloadConfig {
@@ -179,6 +184,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
         overrides.signin?.passwordResetTtlSeconds ??
         intFrom(env.PORTCULLIS_PASSWORD_RESET_TTL_SECONDS, 'PORTCULLIS_PASSWORD_RESET_TTL_SECONDS', 3600),
     },
+    templates: {
+      runLeaseMs: overrides.templates?.runLeaseMs ?? intFrom(env.PORTCULLIS_TEMPLATE_RUN_LEASE_MS, 'PORTCULLIS_TEMPLATE_RUN_LEASE_MS', 30_000),
+    },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
   for (const entry of [...config.trustedProxies, ...config.allowedIpExempt, ...config.cbr.exempt]) {
@@ -193,6 +201,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   if (config.users.invitationTtlSeconds < 60) throw new Error('PORTCULLIS_INVITATION_TTL_SECONDS must be at least 60');
   if (config.signin.passwordMinLength < 8 || config.signin.passwordMinLength > 128) throw new Error('PORTCULLIS_PASSWORD_MIN_LENGTH must be from 8 to 128');
   if (config.signin.passwordResetTtlSeconds < 60) throw new Error('PORTCULLIS_PASSWORD_RESET_TTL_SECONDS must be at least 60');
+  if (config.templates.runLeaseMs < 3) throw new Error('PORTCULLIS_TEMPLATE_RUN_LEASE_MS must be at least 3');
   return config;
 }
 

@@ -297,7 +297,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const enterpriseStore = createEnterpriseStore(db);
   // Enterprise-managed templates: the shared core every template kind registers with.
-  const templates = createTemplatesCore({ store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
+  const templates = createTemplatesCore({
+    store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log, runLeaseMs: config.templates.runLeaseMs,
+  });
   const policyTemplates = createPolicyTemplates({ db, core: templates, store: templateStore, policies: policyManagement, catalog, clock });
   const groupTemplates = templates.register(
     createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }),
@@ -396,6 +398,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       ],
     });
 
+  // Assignment runs a stopped process left in progress are failed (retriable) now, and swept for from here on.
+  await templates.start();
+
   return {
     config,
     clock,
@@ -422,6 +427,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     decisionPoint: decisions,
     cbr,
     async close() {
+      templates.stop();
       await templates.idle();
       decisions.stop();
       await permits.stop();

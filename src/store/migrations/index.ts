@@ -16,6 +16,7 @@ import { templates } from './019_templates.js';
 import { identityTemplates } from './020_identity_templates.js';
 import { signinPasswords } from './021_signin_passwords.js';
 import { signinMfaSessions } from './022_signin_mfa_sessions.js';
+import { assignmentRuns } from './025_assignment_runs.js';
 import type { Ddl, Migration } from './types.js';
 
 /**
@@ -25,6 +26,7 @@ import type { Ddl, Migration } from './types.js';
 export const migrations: Migration[] = [
   foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry,
   accountTraits, identityExtras, trustedProfiles, trustedIssuers, cbr, templates, identityTemplates, signinPasswords, signinMfaSessions,
+  assignmentRuns,
 ];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };
