@@ -72,6 +72,7 @@ import { createGroupKind } from './templates/groups/kind.js';
 import { managedLookup } from './templates/groups/managed.js';
 import { groupTemplateRoutes } from './templates/groups/routes.js';
 import { createTemplatesCore } from './templates/core.js';
+import { createActionControlStore, type ActionControlRecord } from './templates/kinds/action-controls-store.js';
 import { policyReferenceApplier } from './templates/kinds/policy-references.js';
 import { createPolicyTemplates } from './templates/service.js';
 import { assignedSettingsLookup } from './templates/settings/assigned.js';
@@ -135,6 +136,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const accessGroupsStore = createAccessGroupsStore(db);
   const policyStore = createPolicyStore(db);
   const cbrStore = createCbrStore(db);
+  const actionControlStore = createActionControlStore(db);
+  const actionControlOf = (r: ActionControlRecord) => ({ id: r.id, accountId: r.accountId, actions: r.actions });
   // Report-only context-based restrictions record what they would have refused (audit event and metric).
   const cbrReports = createReportLog({ writer, clock, log: (message, error) => log.warn({ err: error }, message) });
   const permits = createPermitLog({ save: (counts) => policyStore.recordPermits(counts), intervalMs: PERMIT_FLUSH_MS });
@@ -167,6 +170,13 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
           rule: async (id) => {
             const rule = await cbrStore.getRule(id);
             return rule && restrictionOf(rule);
+          },
+        },
+        actionControls: {
+          all: async () => (await actionControlStore.all()).map(actionControlOf),
+          get: async (id) => {
+            const control = await actionControlStore.get(id);
+            return control && actionControlOf(control);
           },
         },
       },
