@@ -9,9 +9,10 @@ import { buildEnterprise, settle, type TemplateWorld } from '../templates/enterp
  * Template assignment runs and crashes: a process that stops mid-run leaves its assignment in
  * progress, with a heartbeat that no longer moves. The rows are put in exactly that state (a run
  * is milliseconds long: a kill cannot be aimed inside one); then new nodes on the same database
- * start and sweep for stopped runs at the same moment (two on PostgreSQL). One of them claims the assignment and fails it,
- * saying in each unfinished account why and how to retry; the retry (an update to the same
- * version) applies it. A run that is alive keeps its heartbeat and is left alone.
+ * start and sweep for stopped runs at the same moment (two on PostgreSQL). One of them claims the
+ * assignment and fails it, saying in each unfinished account why and how to retry; the retry (an
+ * update to the same version) applies it. (That a live run's heartbeat keeps it from being taken
+ * is test/templates/runs.test.ts.)
  */
 
 const LEASE_MS = 600;
