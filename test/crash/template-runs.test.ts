@@ -15,7 +15,7 @@ import { buildEnterprise, settle, type TemplateWorld } from '../templates/enterp
  * is test/templates/runs.test.ts.)
  */
 
-const LEASE_MS = 600;
+const LEASE_MS = 5_000;
 
 let server: TestServer;
 const others: RunningServer[] = [];
@@ -81,6 +81,8 @@ describe('assignment runs left by a stopped process', () => {
     // Nothing claims it again.
     expect(await others[0]!.registry.templates.recover()).toBe(0);
 
+    // The first node is back at its heartbeats for the retry it runs.
+    await server.server.registry.templates.start();
     const retried = await root.groups.updateAssignment({ assignmentId, ifMatch: failed.headers.etag!, templateVersion: '2' });
     expect(retried.status).toBe(202);
     const done = await settle(() => root.groups.getAssignment({ assignmentId }));

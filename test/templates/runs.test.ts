@@ -16,7 +16,7 @@ import { openStore, type StoreFixture } from '../conformance/support.js';
  * point a run waits on outside the database).
  */
 
-const LEASE_MS = 300;
+const LEASE_MS = 1_000;
 const actor: Actor = { principal: { iamId: 'IBMid-runner', kind: 'user', accountId: 'ent-1', name: 'runner' }, requestId: 'test' };
 const fail = (message: string) => new DomainError('invalid', 'invalid', message);
 
