@@ -63,6 +63,11 @@ export interface Config {
   webauthn: WebAuthnConfig;
   /** Federated sign-in (src/federation): SAML and OIDC identity providers. */
   federation: FederationConfig;
+  /**
+   * Enterprise-managed templates (src/templates): how long an assignment run may go without a
+   * heartbeat before any node takes it for stopped and fails it, retriable (PORTCULLIS_TEMPLATE_RUN_LEASE_MS).
+   */
+  templates: { runLeaseMs: number };
 }
 
 export interface WebAuthnConfig {
@@ -238,6 +243,9 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
       landingUrl: env.PORTCULLIS_FEDERATION_LANDING_URL || '/console/federation',
       ...overrides.federation,
     },
+    templates: {
+      runLeaseMs: overrides.templates?.runLeaseMs ?? intFrom(env.PORTCULLIS_TEMPLATE_RUN_LEASE_MS, 'PORTCULLIS_TEMPLATE_RUN_LEASE_MS', 30_000),
+    },
   };
   if (config.rateLimit.windowSeconds < 1) throw new Error('PORTCULLIS_RATE_LIMIT_WINDOW_SECONDS must be at least 1');
   for (const entry of [...config.trustedProxies, ...config.allowedIpExempt, ...config.cbr.exempt]) {
@@ -262,6 +270,7 @@ export function loadConfig(overrides: ConfigOverrides = {}, env: Env = process.e
   if (config.federation.requestTtlSeconds < 60 || config.federation.ticketTtlSeconds < 30) {
     throw new Error('PORTCULLIS_FEDERATION_REQUEST_TTL_SECONDS must be at least 60 and PORTCULLIS_FEDERATION_TICKET_TTL_SECONDS at least 30');
   }
+  if (config.templates.runLeaseMs < 3) throw new Error('PORTCULLIS_TEMPLATE_RUN_LEASE_MS must be at least 3');
   return config;
 }
 

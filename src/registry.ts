@@ -83,6 +83,7 @@ import { createGroupKind } from './templates/groups/kind.js';
 import { managedLookup } from './templates/groups/managed.js';
 import { groupTemplateRoutes } from './templates/groups/routes.js';
 import { createTemplatesCore } from './templates/core.js';
+import { createActionControlStore, type ActionControlRecord } from './templates/kinds/action-controls-store.js';
 import { policyReferenceApplier } from './templates/kinds/policy-references.js';
 import { createPolicyTemplates } from './templates/service.js';
 import { assignedSettingsLookup } from './templates/settings/assigned.js';
@@ -146,6 +147,8 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
   const accessGroupsStore = createAccessGroupsStore(db);
   const policyStore = createPolicyStore(db);
   const cbrStore = createCbrStore(db);
+  const actionControlStore = createActionControlStore(db);
+  const actionControlOf = (r: ActionControlRecord) => ({ id: r.id, accountId: r.accountId, actions: r.actions });
   // Report-only context-based restrictions record what they would have refused (audit event and metric).
   const cbrReports = createReportLog({ writer, clock, log: (message, error) => log.warn({ err: error }, message) });
   const permits = createPermitLog({ save: (counts) => policyStore.recordPermits(counts), intervalMs: PERMIT_FLUSH_MS });
@@ -178,6 +181,13 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
           rule: async (id) => {
             const rule = await cbrStore.getRule(id);
             return rule && restrictionOf(rule);
+          },
+        },
+        actionControls: {
+          all: async () => (await actionControlStore.all()).map(actionControlOf),
+          get: async (id) => {
+            const control = await actionControlStore.get(id);
+            return control && actionControlOf(control);
           },
         },
       },
@@ -330,7 +340,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
 
   const enterpriseStore = createEnterpriseStore(db);
   // Enterprise-managed templates: the shared core every template kind registers with.
-  const templates = createTemplatesCore({ store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log });
+  const templates = createTemplatesCore({
+    store: templateStore, directory: enterpriseDirectory(enterpriseStore), writer, clock, authorizer, log, runLeaseMs: config.templates.runLeaseMs,
+  });
   const policyTemplates = createPolicyTemplates({ db, core: templates, store: templateStore, policies: policyManagement, catalog, clock });
   const groupTemplates = templates.register(
     createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }),
@@ -449,6 +461,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       ],
     });
 
+  // Assignment runs a stopped process left in progress are failed (retriable) now, and swept for from here on.
+  await templates.start();
+
   return {
     config,
     clock,
@@ -476,6 +491,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     decisionPoint: decisions,
     cbr,
     async close() {
+      templates.stop();
       await templates.idle();
       decisions.stop();
       await permits.stop();

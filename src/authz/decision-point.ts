@@ -82,6 +82,12 @@ export function createDecisionPoint(deps: {
         else snapshot.restrictions.removeRule(change.entityId);
         return;
       }
+      case 'action_control': {
+        const control = await source.actionControl(change.entityId);
+        if (control) snapshot.actionControls.upsert(control);
+        else snapshot.actionControls.remove(change.entityId);
+        return;
+      }
       case 'resource_instance': {
         const placement = await source.instanceGroup(change.entityId);
         if (placement) snapshot.setInstanceGroup(placement.accountId, change.entityId, placement.resourceGroupId);
@@ -149,6 +155,7 @@ export function createDecisionPoint(deps: {
         publicAccess: await source.publicAccess(),
         zones: await source.restrictionZones(),
         rules: await source.restrictionRules(),
+        actionControls: await source.actionControls(),
       });
       for (const r of built.rejected) deps.log?.(`decision point: policy ${r.policyId} not loaded`, r.error);
       snapshot = built.snapshot;

@@ -1,5 +1,6 @@
 import type { CatalogService, CustomRole } from '../catalog/types.js';
 import type { MembershipInput } from '../pdp/snapshot.js';
+import type { ActionControl } from '../pdp/action-controls.js';
 import type { RestrictionRule, RestrictionZone } from '../pdp/restrictions.js';
 import type { Policy } from '../pdp/types.js';
 
@@ -39,4 +40,7 @@ export interface DecisionSource {
   /** One zone or rule, or undefined when it no longer exists. */
   restrictionZone(id: string): Promise<RestrictionZone | undefined>;
   restrictionRule(id: string): Promise<RestrictionRule | undefined>;
+  /** Every enterprise action control in a child account, and one by id (undefined once removed). */
+  actionControls(): Promise<ActionControl[]>;
+  actionControl(id: string): Promise<ActionControl | undefined>;
 }

@@ -1,6 +1,7 @@
 import type { CatalogService, CustomRole } from '../catalog/types.js';
 import type { Clock } from '../kernel/clock.js';
 import type { MembershipInput } from '../pdp/snapshot.js';
+import type { ActionControl } from '../pdp/action-controls.js';
 import type { RestrictionRule, RestrictionZone } from '../pdp/restrictions.js';
 import type { Policy } from '../pdp/types.js';
 import type { DecisionSource } from './source.js';
@@ -37,6 +38,11 @@ export interface DecisionStores {
     rules(): Promise<RestrictionRule[]>;
     zone(id: string): Promise<RestrictionZone | undefined>;
     rule(id: string): Promise<RestrictionRule | undefined>;
+  };
+  /** Enterprise action controls in child accounts (templates' action-control assignments). */
+  actionControls: {
+    all(): Promise<ActionControl[]>;
+    get(id: string): Promise<ActionControl | undefined>;
   };
 }
 
@@ -82,5 +88,7 @@ export function createDecisionSource(stores: DecisionStores, clock: Clock): Deci
     restrictionRules: () => stores.restrictions.rules(),
     restrictionZone: (id) => stores.restrictions.zone(id),
     restrictionRule: (id) => stores.restrictions.rule(id),
+    actionControls: () => stores.actionControls.all(),
+    actionControl: (id) => stores.actionControls.get(id),
   };
 }

@@ -34,13 +34,27 @@ export function authorize(requests: readonly DecisionRequest[], snapshot: Snapsh
 
 /**
  * One decision; `nowMs` is the decision time in epoch milliseconds. A permit of the grant search
- * then passes the restriction stage (context-based restrictions, restrictions.ts): an enabled rule
+ * is denied when an enterprise action control takes the action away in the resource's account
+ * (action-controls.ts); otherwise it passes the restriction stage (context-based restrictions, restrictions.ts): an enabled rule
  * covering the resource and action whose contexts the request's environment does not satisfy turns
  * it into a deny that names the rule; a report-only rule leaves it a permit that says so.
  */
 export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: number, explain = false): Decision {
   const decision = grantSearch(request, snapshot, nowMs, explain);
-  if (!decision.permitted || snapshot.restrictions.ruleCount === 0) return decision;
+  if (!decision.permitted) return decision;
+  if (snapshot.actionControls.size !== 0) {
+    const control = snapshot.actionControls.controlling(request.resource.accountId, request.action);
+    if (control !== undefined) {
+      return {
+        permitted: false,
+        reason: `Action control ${control}: the enterprise does not allow ${request.action} in account ${request.resource.accountId}.`,
+        cause: 'action_controlled',
+        actionControlId: control,
+        ...(explain && decision.explain ? { explain: decision.explain } : {}),
+      };
+    }
+  }
+  if (snapshot.restrictions.ruleCount === 0) return decision;
   const serviceName = request.resource.serviceName || snapshot.catalog.serviceOfAction(request.action) || NO_SERVICE;
   const verdict = snapshot.restrictions.check(request, serviceName, snapshot.serviceGroups, explain);
   if (verdict === undefined) return decision;
@@ -450,6 +464,7 @@ const REASONS: Record<DenyCause, string> = {
   no_role_grants_action: 'Policies match the subject and resource, but none of their roles grants the action.',
   condition_not_satisfied: 'A policy would grant the action, but its conditions are not satisfied now.',
   context_restricted: 'Context: a context-based restriction rule refuses the request\'s network context.',
+  action_controlled: 'An enterprise action control does not allow the action in the resource\'s account.',
 };
 
 const DENIALS = Object.fromEntries(

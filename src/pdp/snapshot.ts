@@ -3,6 +3,7 @@ import { DomainError } from '../kernel/errors.js';
 import { AccountIndex } from './account-index.js';
 import { compilePolicy } from './compile.js';
 import { ServiceKeys } from './keys.js';
+import { ActionControls, type ActionControl } from './action-controls.js';
 import { Restrictions, type RestrictionRule, type RestrictionZone, type ServiceGroups } from './restrictions.js';
 import type { Policy } from './types.js';
 
@@ -26,6 +27,8 @@ export interface SnapshotInput {
   /** Context-based restrictions: network zones and the rules that name them. */
   zones?: Iterable<RestrictionZone>;
   rules?: Iterable<RestrictionRule>;
+  /** Actions enterprises' action-control assignments take away in child accounts. */
+  actionControls?: Iterable<ActionControl>;
 }
 
 const epochMs = (t: Date | number | undefined) => (t === undefined ? Number.POSITIVE_INFINITY : typeof t === 'number' ? t : t.getTime());
@@ -42,6 +45,8 @@ export class Snapshot {
   readonly serviceKeys = new ServiceKeys();
   /** Context-based restrictions, the deny stage after the grant search (restrictions.ts). */
   readonly restrictions = new Restrictions();
+  /** Enterprise action controls, a deny stage after the grant search (action-controls.ts). */
+  readonly actionControls = new ActionControls();
   /** Every indexed policy by id, with its account and its slot in the account's table. */
   private readonly filed = new Map<string, { account: AccountIndex; slot: number }>();
   /** The last change-feed revision applied (maintained by the feed applier). */
@@ -74,6 +79,7 @@ export class Snapshot {
     for (const p of input.publicAccess ?? []) snapshot.setPublicAccess(p.accountId, p.enabled);
     for (const z of input.zones ?? []) snapshot.restrictions.upsertZone(z);
     for (const r of input.rules ?? []) snapshot.restrictions.upsertRule(r);
+    for (const c of input.actionControls ?? []) snapshot.actionControls.upsert(c);
     return { snapshot, rejected };
   }
 

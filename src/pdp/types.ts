@@ -101,7 +101,9 @@ export type DenyCause =
   | 'no_role_grants_action'
   | 'condition_not_satisfied'
   /** A context-based restriction refused a request its policies permit. */
-  | 'context_restricted';
+  | 'context_restricted'
+  /** An enterprise action control takes the action away in the resource's account. */
+  | 'action_controlled';
 
 /** Why one policy did or did not grant, in explain mode. */
 export interface PolicyTrace {
@@ -123,6 +125,8 @@ export interface Decision {
   readonly role?: string;
   /** On a `context_restricted` deny, the refusing context-based restriction rule. */
   readonly ruleId?: string;
+  /** On an `action_controlled` deny, the refusing action control. */
+  readonly actionControlId?: string;
   /** On a permit, a report-only rule that would have refused it (to be recorded, not enforced). */
   readonly reportedRuleId?: string;
   /** Present only when explain mode was asked for. */

@@ -765,6 +765,9 @@ export interface TemplateAssignmentsTable {
   last_modified_at: string;
   last_modified_by_id: string;
   entity_tag: string;
+  /** While in progress: the process running it and its last heartbeat (migration 025); null otherwise. */
+  runner: string | null;
+  heartbeat_at: string | null;
 }
 
 export interface TemplateAssignmentResourcesTable {

@@ -4,7 +4,7 @@ import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import { auditOf } from '../store/unit-of-work.js';
 import { assignmentTarget, authorize, type TemplatesContext } from './context.js';
-import { ResourceFailure, resourceErrorOf, templateErrors } from './errors.js';
+import { INTERRUPTED_KEY, ResourceFailure, resourceErrorOf, templateErrors } from './errors.js';
 import type { AssignmentFilter, Slice } from './store.js';
 import type { Assignment, AssignmentResource, TargetContext, TargetType, TemplateKind, TemplateVersion } from './types.js';
 
@@ -60,12 +60,21 @@ export interface AssignmentOps {
   list(actor: Actor, filter: Omit<AssignmentFilter, 'kind' | 'accountId'> & { accountId: string }, window: { limit: number; after?: string }): Promise<Slice<AssignmentView>>;
   /** Applies an existing assignment to one account that newly joined its target (an account group). */
   applyToJoined(actor: Actor, assignment: Assignment, accountId: string): Promise<void>;
+  /**
+   * Fails an assignment whose run stopped with its process (TemplateStore.staleRuns), if this call
+   * claims it (a conditional update on its tag: of several nodes, one does): every target account
+   * not known to be done gets a failed resource saying so; updating the assignment (or removing it
+   * again) retries. False when another node claimed it first or it moved on.
+   */
+  interrupted(assignment: Assignment): Promise<boolean>;
 }
 
 /** Keeps background runs in view, so a shutdown can wait for them (TemplatesCore.idle). */
 export interface RunTracker {
   track<T>(run: Promise<T>): Promise<T>;
   idle(): Promise<void>;
+  /** Whether any run is going (its assignments need heartbeats). */
+  busy(): boolean;
 }
 
 export function createRunTracker(log?: TemplatesContext['log']): RunTracker {
@@ -81,6 +90,7 @@ export function createRunTracker(log?: TemplatesContext['log']): RunTracker {
     async idle() {
       while (running.size > 0) await Promise.allSettled([...running]);
     },
+    busy: () => running.size > 0,
   };
 }
 
@@ -142,7 +152,7 @@ export function createAssignmentOps<B>(ctx: TemplatesContext, kind: TemplateKind
     const key = error instanceof ResourceFailure ? error.key : kind.name;
     const failed = previous.find((r) => r.key === key);
     const rows = [
-      ...previous.filter((r) => r.key !== key),
+      ...previous.filter((r) => r.key !== key && r.key !== INTERRUPTED_KEY),
       { key, ...(failed?.resourceId !== undefined ? { resourceId: failed.resourceId } : {}), version, status: 'failed' as const, error: resourceErrorOf(error) },
     ];
     await writer.write(async (w) => {
@@ -195,6 +205,7 @@ export function createAssignmentOps<B>(ctx: TemplatesContext, kind: TemplateKind
         lastModifiedAt: clock.now().toISOString(),
         lastModifiedById: actor.principal.iamId,
         entityTag: nextTag(a.entityTag),
+        runner: null,
       });
       w.changed({ entity: 'template_assignment', entityId: a.id, accountId: a.accountId, op: 'update' });
     });
@@ -226,6 +237,7 @@ export function createAssignmentOps<B>(ctx: TemplatesContext, kind: TemplateKind
       lastModifiedAt: clock.now().toISOString(),
       lastModifiedById: actor.principal.iamId,
       entityTag: nextTag(current.entityTag),
+      runner: ctx.runnerId,
     };
     await writer.write(async (w) => {
       if (!(await store.updateAssignment(w.trx, current.id, expected ?? current.entityTag, change))) {
@@ -269,7 +281,7 @@ export function createAssignmentOps<B>(ctx: TemplatesContext, kind: TemplateKind
         await commit(async (w) => {
           // The version must still be there (a concurrent delete of it counts assignments in its own write).
           if (!(await store.getVersion(input.templateId, version.version, w.trx))) throw kind.notFoundError(input.templateId, version.version);
-          await store.insertAssignment(w.trx, assignment, () => templateErrors.alreadyAssigned(input.templateId, input.targetType, input.target));
+          await store.insertAssignment(w.trx, assignment, () => templateErrors.alreadyAssigned(input.templateId, input.targetType, input.target), ctx.runnerId);
           w.changed({ entity: 'template_assignment', entityId: id, accountId: assignment.accountId, op: 'create' });
         });
         return { assignment, settled: runs.track(run(actor, assignment, version)) };
@@ -333,6 +345,50 @@ export function createAssignmentOps<B>(ctx: TemplatesContext, kind: TemplateKind
       const slice = await store.listAssignments({ ...filter, kind: kind.name }, window);
       const items = await Promise.all(slice.items.map(async (assignment) => ({ assignment, resources: await store.resourcesOf(assignment.id) })));
       return { items, more: slice.more };
+    },
+
+    async interrupted(a) {
+      const version = await store.getVersion<B>(a.templateId, a.templateVersion);
+      const held = await store.resourcesOf(a.id);
+      const targets = a.operation === 'remove' ? [] : ((await reached(a)) ?? []);
+      const accounts = [...new Set([...targets, ...held.map((r) => r.accountId)])].sort();
+      /** An account is done when the operation finished there: every resource applied at the version (or, removing, none left). */
+      const done = (accountId: string) => {
+        const mine = held.filter((r) => r.accountId === accountId);
+        if (a.operation === 'remove') return mine.length === 0;
+        return mine.length > 0 && mine.every((r) => r.status === 'succeeded' && r.version === a.templateVersion) && targets.includes(accountId);
+      };
+      const error = templateErrors.interrupted(a.id, a.operation);
+      const at = clock.now().toISOString();
+      const { value } = await writer.write(async (w) => {
+        const claimed = await store.updateAssignment(w.trx, a.id, a.entityTag, {
+          status: 'failed',
+          lastModifiedAt: at,
+          lastModifiedById: a.lastModifiedById,
+          entityTag: nextTag(a.entityTag),
+          runner: null,
+        });
+        if (!claimed) return false;
+        // Re-applying the version it had, every account looks done: then none is known to be, and each is marked.
+        const unfinished = accounts.filter((id) => !done(id));
+        for (const accountId of unfinished.length > 0 ? unfinished : accounts) {
+          const previous = held.filter((r) => r.accountId === accountId && r.key !== INTERRUPTED_KEY);
+          await store.putResources(w.trx, a.id, accountId, [...previous, { key: INTERRUPTED_KEY, version: version?.version ?? a.templateVersion, status: 'failed', error: resourceErrorOf(error) }]);
+        }
+        w.changed({ entity: 'template_assignment', entityId: a.id, accountId: a.accountId, op: 'update' });
+        w.audit({
+          requestId: `recovery-${ids.uuid()}`,
+          initiatorIamId: 'system',
+          initiatorAccountId: null,
+          accountId: a.accountId,
+          action: action(a.operation === 'remove' ? 'delete' : 'update'),
+          targetType: kind.actions.assignmentType,
+          targetId: a.id,
+          detail: { template_id: a.templateId, interrupted: a.operation, reason: error.message },
+        });
+        return true;
+      });
+      return value;
     },
 
     async applyToJoined(actor, assignment, accountId) {

@@ -1,6 +1,7 @@
 import type { AccessTarget, Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import type { Actor } from '../kernel/principal.js';
+import { ids } from '../kernel/ids.js';
 import { createAudited, type Audited } from '../store/audited.js';
 import type { Writer } from '../store/unit-of-work.js';
 import type { TemplateStore } from './store.js';
@@ -16,13 +17,20 @@ export interface TemplatesDeps {
   authorizer: Authorizer;
   /** Unexpected failures of background runs go here (the process log); they are also recorded as failed resources. */
   log?: { error(object: unknown, message: string): void };
+  /**
+   * How long an assignment run may go without a heartbeat before another node (or this one, after
+   * a restart) takes it for stopped (core.ts, recovery); default 30 s. Heartbeats come every third of it.
+   */
+  runLeaseMs?: number;
 }
 
 export interface TemplatesContext extends TemplatesDeps {
   audited: Audited;
+  /** This process as the runner of assignment runs (their `runner` while in progress). */
+  runnerId: string;
 }
 
-export const contextOf = (deps: TemplatesDeps): TemplatesContext => ({ ...deps, audited: createAudited(deps) });
+export const contextOf = (deps: TemplatesDeps): TemplatesContext => ({ ...deps, audited: createAudited(deps), runnerId: `runner-${ids.uuid()}` });
 
 /**
  * The authorization target of a kind's template (with `templateId`) or of its templates in the

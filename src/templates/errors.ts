@@ -25,6 +25,13 @@ export const templateErrors = {
   alreadyAssigned: (templateId: string, type: string, target: string) =>
     new DomainError('conflict', 'assignment_conflict_error', `Template '${templateId}' is already assigned to ${type} ${target}.`),
   inProgress: (id: string) => new DomainError('conflict', 'assignment_in_progress', `Assignment ${id} is in progress; try again when it has finished.`),
+  /** A run that stopped with its server (core.ts, recovery): what happened and how to retry. */
+  interrupted: (id: string, operation: string) =>
+    new DomainError(
+      'unavailable',
+      'assignment_interrupted',
+      `The server running this ${operation === 'create' ? 'assignment' : operation === 'remove' ? 'removal' : 'update'} of assignment ${id} stopped before it finished in this account; ${operation === 'remove' ? 'delete the assignment again' : 'update the assignment (the same version applies it again)'} to retry.`,
+    ),
   /**
    * A managed resource changed or deleted other than through its assignment. `what` names it
    * (`Policy 1234…`); the text is the same for every kind.
@@ -32,6 +39,9 @@ export const templateErrors = {
   managed: (what: string) =>
     new DomainError('forbidden', 'enterprise_managed', `${what} is managed by an enterprise template assignment and can only be changed or deleted through that assignment.`),
 };
+
+/** The resource key under which an account reports a run that stopped with its server before it finished there. */
+export const INTERRUPTED_KEY = 'interrupted';
 
 /** A failure of one managed resource of an apply: the runner reports it under `key`. */
 export class ResourceFailure extends Error {

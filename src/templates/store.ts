@@ -44,6 +44,8 @@ export interface AssignmentChange {
   lastModifiedAt: string;
   lastModifiedById: string;
   entityTag: string;
+  /** A run starting: the process running it (its heartbeat starts at lastModifiedAt); null: no run (a final status). */
+  runner?: string | null;
 }
 
 const versionOf = <B>(row: Selectable<TemplateVersionsTable> & { kind: string; account_id: string }): TemplateVersion<B> => ({
@@ -275,8 +277,8 @@ export function createTemplateStore(db: Db) {
 
     // ── Assignments ──────────────────────────────────────────────────────────────────────────
 
-    /** Stores a new assignment; `conflict()` when the template is already assigned to that target. */
-    async insertAssignment(trx: Trx, a: Assignment, conflict: () => Error): Promise<void> {
+    /** Stores a new assignment (its run by `runner`, when in progress); `conflict()` when the template is already assigned to that target. */
+    async insertAssignment(trx: Trx, a: Assignment, conflict: () => Error, runner?: string): Promise<void> {
       await conflictOnDuplicate(
         trx
           .insertInto('template_assignments')
@@ -295,6 +297,8 @@ export function createTemplateStore(db: Db) {
             last_modified_at: a.lastModifiedAt,
             last_modified_by_id: a.lastModifiedById,
             entity_tag: a.entityTag,
+            runner: runner ?? null,
+            heartbeat_at: runner !== undefined ? a.lastModifiedAt : null,
           })
           .execute(),
         conflict,
@@ -317,10 +321,31 @@ export function createTemplateStore(db: Db) {
           last_modified_at: change.lastModifiedAt,
           last_modified_by_id: change.lastModifiedById,
           entity_tag: change.entityTag,
+          ...(change.runner !== undefined ? { runner: change.runner, heartbeat_at: change.runner === null ? null : change.lastModifiedAt } : {}),
         })
         .where('id', '=', id);
       if (expectedTag !== undefined) query = query.where('entity_tag', '=', expectedTag);
       return Number((await query.executeTakeFirst()).numUpdatedRows) === 1;
+    },
+
+    /** Renews the heartbeat of every assignment `runner` has in progress. */
+    async heartbeat(trx: Trx, runner: string, at: string): Promise<void> {
+      await trx.updateTable('template_assignments').set({ heartbeat_at: at }).where('runner', '=', runner).where('status', '=', 'in_progress').execute();
+    },
+
+    /**
+     * Assignments in progress whose run stopped: no heartbeat since `before` (or none at all). A
+     * caller claims one with updateAssignment on its tag, so that one node alone acts on it.
+     */
+    async staleRuns(before: string, ex: Executor = db): Promise<Assignment[]> {
+      const rows = await ex
+        .selectFrom('template_assignments')
+        .selectAll()
+        .where('status', '=', 'in_progress')
+        .where((eb) => eb.or([eb('heartbeat_at', 'is', null), eb('heartbeat_at', '<', before)]))
+        .orderBy('id')
+        .execute();
+      return rows.map(assignmentOf);
     },
 
     /** Deletes the assignment and its resource rows. */

@@ -165,4 +165,31 @@ describe('template store', () => {
     expect((await store.assignmentsToGroups(['group-1', 'group-9'])).map((a) => a.id)).toEqual(['g1']);
     expect(await store.assignmentsToGroups([])).toEqual([]);
   });
+
+  it('knows which runs stopped: in progress without a heartbeat since the cut-off; one claim of one wins', async () => {
+    await template('run', 'run', 1);
+    const runIds = async (before: string) => (await store.staleRuns(before)).map((a) => a.id).filter((id) => id.startsWith('r'));
+    await writer.write((w) => store.insertAssignment(w.trx, { ...assignment('r1', 'run', 'child-1'), lastModifiedAt: at(10) }, taken, 'node-a'));
+    await writer.write((w) => store.insertAssignment(w.trx, { ...assignment('r2', 'run', 'child-2'), lastModifiedAt: at(10) }, taken, 'node-b'));
+    await writer.write((w) => store.insertAssignment(w.trx, { ...assignment('r3', 'run', 'child-3'), lastModifiedAt: at(10) }, taken));
+    await writer.write((w) => store.insertAssignment(w.trx, { ...assignment('r4', 'run', 'child-4'), status: 'succeeded' }, taken));
+    expect(await runIds(at(5))).toEqual(['r3']);
+    expect(await runIds(at(11))).toEqual(['r1', 'r2', 'r3']);
+
+    await writer.write((w) => store.heartbeat(w.trx, 'node-a', at(20)));
+    expect(await runIds(at(11))).toEqual(['r2', 'r3']);
+
+    // A final status ends the run: no runner, no heartbeat, never stale.
+    const done = { status: 'failed' as const, lastModifiedAt: at(21), lastModifiedById: 'system', entityTag: '2-a', runner: null };
+    const claims = await Promise.all([1, 2, 3].map(() => writer.write((w) => store.updateAssignment(w.trx, 'r2', '1-a', done))));
+    expect(claims.filter((c) => c.value)).toHaveLength(1);
+    expect((await store.getAssignment('r2'))!.status).toBe('failed');
+    await writer.write((w) => store.heartbeat(w.trx, 'node-b', at(30)));
+    expect(await runIds(at(19))).toEqual(['r3']);
+
+    // A new run takes the runner and starts its heartbeat at its modification time.
+    await writer.write((w) => store.updateAssignment(w.trx, 'r2', '2-a', { status: 'in_progress', lastModifiedAt: at(40), lastModifiedById: 'IBMid-1', entityTag: '3-a', runner: 'node-c' }));
+    expect(await runIds(at(39))).toEqual(['r1', 'r3']);
+    expect(await runIds(at(41))).toEqual(['r1', 'r2', 'r3']);
+  });
 });

@@ -2,6 +2,7 @@ import type IamPolicyManagementV1 from '@ibm-cloud/platform-services/iam-policy-
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ids } from '../../src/kernel/ids.js';
 import { clientsFor } from '../enterprise/clients.js';
+import { callerOf } from '../helpers/callers.js';
 import { errorOf, newAccount, newMember, type Identity } from '../helpers/identities.js';
 import { policyClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -220,6 +221,51 @@ describe('policy-management templates across child accounts', () => {
     expect(assignment.status).toBe('accepted');
     expect(assignment.resources![0]!.action_control!.resource_created!.id).toBeDefined();
     expect((await admin.deleteActionControlAssignment({ assignmentId: assignment.id! })).status).toBe(204);
+  });
+
+  it('takes the controlled actions away in the child even from those whose policies grant them, and gives them back with the assignment', async () => {
+    // A member of each child with Administrator on access groups there.
+    const adminIn = async (accountId: string) => {
+      const member = await newMember(server, accountId);
+      await (await inChild(accountId)).createPolicy({
+        type: 'access',
+        subjects: [{ attributes: [{ name: 'iam_id', value: member.iamId }] }],
+        roles: [{ role_id: 'crn:v1:bluemix:public:iam::::role:Administrator' }],
+        resources: [{ attributes: [{ name: 'accountId', value: accountId }, { name: 'serviceName', value: 'iam-groups' }] }],
+      });
+      return callerOf(server, member);
+    };
+    const inA = await adminIn(childA);
+    const inB = await adminIn(childB);
+    const groupIn = async (caller: typeof inA) => (await caller.groups.createAccessGroup({ accountId: caller.accountId, name: `g-${ids.hex32().slice(0, 8)}` })).result.id!;
+
+    const template = await admin.createActionControlTemplate({
+      accountId: server.owner.accountId,
+      name: `no-delete-${ids.hex32().slice(0, 6)}`,
+      actionControl: { service_name: 'iam-groups', actions: ['iam-groups.groups.delete'] },
+      committed: true,
+    });
+    const created = await admin.createActionControlTemplateAssignment({ target: { type: 'Account', id: childA }, templates: [{ id: template.result.id!, version: '1' }] });
+    const assignmentId = created.result.assignments[0]!.id!;
+    const controlId = created.result.assignments[0]!.resources![0]!.action_control!.resource_created!.id!;
+
+    // In child A the member still creates groups, but may not delete one.
+    const kept = await groupIn(inA);
+    const refused = await errorOf(inA.groups.deleteAccessGroup({ accessGroupId: kept }));
+    expect(refused.status).toBe(403);
+    expect((await inA.groups.getAccessGroup({ accessGroupId: kept })).status).toBe(200);
+    // The decision point says why.
+    const { registry } = server.server;
+    const decision = await registry.decisionPoint.decide([
+      { subject: { id: inA.iamId }, action: 'iam-groups.groups.delete', resource: { accountId: childA, serviceName: 'iam-groups', resourceType: 'group', resource: kept } },
+    ]);
+    expect(decision[0]).toMatchObject({ permitted: false, cause: 'action_controlled', actionControlId: controlId });
+    // Child B has no such control.
+    expect((await inB.groups.deleteAccessGroup({ accessGroupId: await groupIn(inB) })).status).toBe(204);
+
+    // Removing the assignment gives the action back.
+    expect((await admin.deleteActionControlAssignment({ assignmentId })).status).toBe(204);
+    expect((await inA.groups.deleteAccessGroup({ accessGroupId: kept })).status).toBe(204);
   });
 
   it('lets template and assignment administrators of the enterprise work, but grants in a child only what they hold there', async () => {

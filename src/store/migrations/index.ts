@@ -18,6 +18,7 @@ import { signinPasswords } from './021_signin_passwords.js';
 import { signinMfaSessions } from './022_signin_mfa_sessions.js';
 import { federation } from './023_federation.js';
 import { signinHardening } from './024_signin_hardening.js';
+import { assignmentRuns } from './025_assignment_runs.js';
 import { auditReads } from './026_audit_reads.js';
 import type { Ddl, Migration } from './types.js';
 
@@ -28,7 +29,7 @@ import type { Ddl, Migration } from './types.js';
 export const migrations: Migration[] = [
   foundation, policies, accessGroups, resourcesUsersEnterprise, catalog, policyPermits, uniqueNames, sealedSigningKeys, invitationExpiry,
   accountTraits, identityExtras, trustedProfiles, trustedIssuers, cbr, templates, identityTemplates, signinPasswords, signinMfaSessions,
-  federation, signinHardening, auditReads,
+  federation, signinHardening, assignmentRuns, auditReads,
 ];
 
 export const sqliteDdl: Ddl = { dialect: 'sqlite', autoId: 'INTEGER PRIMARY KEY AUTOINCREMENT', bigint: 'INTEGER' };

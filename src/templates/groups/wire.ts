@@ -1,6 +1,7 @@
 import { pageLinks } from '../../access-groups/paging.js';
 import { secondsTimestamp } from '../../kernel/time.js';
 import type { AssignmentView } from '../assignments.js';
+import { INTERRUPTED_KEY } from '../errors.js';
 import type { Assignment, AssignmentResource, TemplateVersion } from '../types.js';
 import type { GroupTemplateBody } from './types.js';
 
@@ -45,8 +46,11 @@ function resourcesWire(a: Assignment, resources: AssignmentResource[]) {
   return accounts.map((target) => {
     const mine = resources.filter((r) => r.accountId === target);
     const groupRow = mine.find((r) => r.key === 'group');
+    // A run interrupted in the account is the group's entry, on the group's row when there is one.
+    const whole = mine.find((r) => r.key === INTERRUPTED_KEY);
     const failedFirst = mine.find((r) => r.status === 'failed' && !r.key.includes(':'));
-    const groupEntry = groupRow ? entry(groupRow, operation) : failedFirst ? entry(failedFirst, operation) : undefined;
+    const shown = whole && groupRow ? { ...groupRow, status: whole.status, error: whole.error!, drifted: false } : (groupRow ?? failedFirst);
+    const groupEntry = shown ? entry(shown, operation) : undefined;
     return {
       target,
       group: {

@@ -1,6 +1,7 @@
 import { identityCrn } from '../../identity/context.js';
 import { statusOf } from '../../http/errors.js';
 import { identityTimestamp } from '../../kernel/time.js';
+import { INTERRUPTED_KEY } from '../errors.js';
 import type { Assignment, AssignmentResource, TemplateVersion } from '../types.js';
 
 /**
@@ -57,7 +58,10 @@ function resourcesWire<B>(spec: IdentityWireSpec<B>, a: Assignment, resources: A
   const accounts = [...new Set(resources.map((r) => r.accountId))];
   return accounts.map((target) => {
     const mine = resources.filter((r) => r.accountId === target);
-    const main = mine.find((r) => r.key === spec.resourceKey) ?? mine.find((r) => r.status === 'failed' && !r.key.startsWith(POLICY_PREFIX));
+    const own = mine.find((r) => r.key === spec.resourceKey);
+    // A run interrupted in the account is the main resource's entry, on its row when there is one.
+    const whole = mine.find((r) => r.key === INTERRUPTED_KEY);
+    const main = whole && own ? { ...own, status: whole.status, error: whole.error!, drifted: false } : (own ?? mine.find((r) => r.status === 'failed' && !r.key.startsWith(POLICY_PREFIX)));
     const refs = mine.filter((r) => r.key.startsWith(POLICY_PREFIX));
     return {
       target,

@@ -1,4 +1,6 @@
+import type { Selectable } from 'kysely';
 import type { Db } from '../../store/db.js';
+import type { TemplateActionControlsTable } from '../../store/schema.js';
 import type { Trx } from '../../store/unit-of-work.js';
 import type { ManagedBy } from '../../policies/types.js';
 
@@ -18,25 +20,25 @@ export interface ActionControlRecord {
   lastModifiedById: string;
 }
 
+const recordOf = (row: Selectable<TemplateActionControlsTable>): ActionControlRecord => ({
+  id: row.id,
+  accountId: row.account_id,
+  serviceName: row.service_name,
+  ...(row.description !== null ? { description: row.description } : {}),
+  actions: JSON.parse(row.actions) as string[],
+  template: JSON.parse(row.template) as ManagedBy,
+  createdAt: row.created_at,
+  createdById: row.created_by_id,
+  lastModifiedAt: row.last_modified_at,
+  lastModifiedById: row.last_modified_by_id,
+});
+
 /** The `template_action_controls` table (migration 019). Rows exist only while their assignment keeps them. */
 export function createActionControlStore(db: Db) {
   return {
     async get(id: string, ex: Executor = db): Promise<ActionControlRecord | undefined> {
       const row = await ex.selectFrom('template_action_controls').selectAll().where('id', '=', id).executeTakeFirst();
-      return (
-        row && {
-          id: row.id,
-          accountId: row.account_id,
-          serviceName: row.service_name,
-          ...(row.description !== null ? { description: row.description } : {}),
-          actions: JSON.parse(row.actions) as string[],
-          template: JSON.parse(row.template) as ManagedBy,
-          createdAt: row.created_at,
-          createdById: row.created_by_id,
-          lastModifiedAt: row.last_modified_at,
-          lastModifiedById: row.last_modified_by_id,
-        }
-      );
+      return row && recordOf(row);
     },
 
     /** Inserts the record, or replaces the one with its id. */
@@ -54,6 +56,11 @@ export function createActionControlStore(db: Db) {
       if (Number(updated.numUpdatedRows) === 0) {
         await trx.insertInto('template_action_controls').values({ id: r.id, ...values, created_at: r.createdAt, created_by_id: r.createdById }).execute();
       }
+    },
+
+    /** Every action control (the decision point loads them at start: a handful per child account). */
+    async all(ex: Executor = db): Promise<ActionControlRecord[]> {
+      return (await ex.selectFrom('template_action_controls').selectAll().orderBy('id').execute()).map(recordOf);
     },
 
     async delete(trx: Trx, id: string): Promise<void> {
