@@ -74,6 +74,12 @@ const typecheckOk = (npm && npm.endsWith('.js')
   : run([tscBin, '-p', 'tsconfig.json', '--noEmit'], process.env)) === 0;
 if (!typecheckOk) process.stdout.write('typecheck: FAILED (errors above); running the tests anyway\n');
 
+// The browser tests (test/console) drive the built console: build it from the current sources.
+banner('console build');
+const consoleBuild = ['run', '--silent', 'build', '-w', 'console'];
+const consoleOk = (npm && npm.endsWith('.js') ? run([npm, ...consoleBuild], process.env) : run(consoleBuild, process.env, 'npm')) === 0;
+if (!consoleOk) process.stdout.write('console build: FAILED (errors above); running the tests anyway\n');
+
 const runs = [];
 const sqliteEnv = { ...process.env };
 delete sqliteEnv.PORTCULLIS_TEST_DATABASE_URL;
@@ -88,5 +94,6 @@ const passed = runs.reduce((n, r) => n + r.passed, 0);
 const failed = runs.reduce((n, r) => n + r.failed, 0);
 process.stdout.write('\n');
 if (!typecheckOk) process.stdout.write('typecheck: FAILED\n');
+if (!consoleOk) process.stdout.write('console build: FAILED\n');
 process.stdout.write(`tests: ${passed} passed, ${failed} failed\n`);
-process.exit(typecheckOk && failed === 0 ? 0 : 1);
+process.exit(typecheckOk && consoleOk && failed === 0 ? 0 : 1);

@@ -8,6 +8,7 @@ import { installValidation } from './http/validation.js';
 import { installEmptyCursorsAsAbsent } from './http/query.js';
 import { DomainError, invalid } from './kernel/errors.js';
 import { lazyChildLoggers, loggerOptions } from './http/logging.js';
+import { consoleRoutes } from './http/console.js';
 import { observabilityRoutes, type Metrics, type ReadinessProbe } from './http/observability.js';
 import { installCredentialRateLimits, type RateLimitSettings } from './http/rate-limit.js';
 import type { RevisionNotes } from './http/revision.js';
@@ -32,6 +33,8 @@ export interface AppDeps {
   rateLimits?: { settings: RateLimitSettings; now: () => number };
   /** Whether an authenticated principal is served from the request's address (allowed IP addresses); default: always. */
   admission?: Admission;
+  /** Where the built web console is (http/console.ts); absent: the API only. */
+  consoleDir?: string;
 }
 
 const admitAll: Admission = async () => undefined;
@@ -122,5 +125,6 @@ export async function buildApp(deps: AppDeps): Promise<FastifyInstance> {
   app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
   observabilityRoutes(app, deps.readiness, deps.metrics);
   for (const domain of deps.domains) await app.register(domain);
+  if (deps.consoleDir) await app.register(consoleRoutes(deps.consoleDir));
   return app;
 }

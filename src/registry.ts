@@ -31,6 +31,7 @@ import { createEnterpriseService } from './enterprise/service.js';
 import { createEnterpriseStore } from './enterprise/store.js';
 import { ownerSetup } from './enterprise/owner-setup.js';
 import { createAllowedAddresses } from './http/allowed-ips.js';
+import { builtConsoleDir } from './http/console.js';
 import { createMetrics } from './http/observability.js';
 import { createRevisionNotes } from './http/revision.js';
 import { createIdentityDirectory } from './identity/directory.js';
@@ -66,6 +67,7 @@ import { createTokenService } from './token/service.js';
 import { createProfileGrants } from './token/profile-grants.js';
 import { workloadRoutes } from './workload/routes.js';
 import { createWorkloadService } from './workload/service.js';
+import { consoleTokenRoutes } from './signin/console-token.js';
 import { signInRoutes } from './signin/routes.js';
 import { createSignInService } from './signin/service.js';
 import { createSignInStore } from './signin/store.js';
@@ -365,6 +367,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       readiness,
       metrics: withReportMetric(metrics, cbrReports),
       trustedProxies: config.trustedProxies,
+      consoleDir: builtConsoleDir(),
       rateLimits: { settings: config.rateLimit, now: () => clock.now().getTime() },
       admission: async (principal, environment, route, requestId) => {
         await allowedAddresses.admit(principal.accountId, environment.clientAddress);
@@ -392,6 +395,14 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         accessGroupRoutes({ accessGroups, authenticator, site }),
         cbrRoutes({ cbr, authenticator, site }),
         signInRoutes({ signin, authenticator }),
+        // The console's session tokens are tokens too: admitted as /identity/token's grants are.
+        consoleTokenRoutes({
+          sessions: signin.sessions, writer, token,
+          admit: async (accountId, address) => {
+            await allowedAddresses.admit(accountId, address);
+            await contextEnforcement.admit(accountId, 'iam-identity', { clientAddress: address, endpointType: 'public' }, '');
+          },
+        }),
         groupTemplateRoutes({ groupTemplates, authenticator, site }),
         accountSettingsTemplateRoutes({ kind: accountSettingsTemplates, authenticator, site }),
         profileTemplateRoutes({ kind: profileTemplates, authenticator, site }),

@@ -360,7 +360,34 @@ export function createTokenService(deps: TokenServiceDeps) {
     return issue(subject, client.clientId, now, admit, signedIn.authn);
   }
 
+  /**
+   * An access token for the user of a live browser session (the console's bearer token): the same
+   * checks as a password grant's subject (an ACTIVE member of the session's account), the session's
+   * sign-in level, no refresh token, and never valid past `notAfter` (the session's end).
+   */
+  async function sessionToken(
+    signedIn: { iamId: string; accountId: string; authn: AuthnLevel },
+    notAfter: Date,
+    admit?: GrantAdmission,
+  ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; expiration: number }> {
+    const row = await store.grantSubjectByUser(signedIn.iamId, signedIn.accountId);
+    if (!row) throw tokenErrors.notAccountMember(signedIn.accountId);
+    const now = clock.now();
+    const subject = await subjectOf(row, signedIn.accountId, now, APIKEY_PROBLEMS);
+    await admit?.({ accountId: subject.accountId, iamId: subject.iamId });
+    const iat = Math.floor(now.getTime() / 1000);
+    const accessSeconds = lifetimeSeconds(subject.settings, 'system_access_token_expiration_in_seconds', DEFAULT_ACCESS_TOKEN_SECONDS, MAX_ACCESS_TOKEN_SECONDS);
+    const exp = Math.min(iat + accessSeconds, Math.floor(notAfter.getTime() / 1000));
+    const { kid, key } = signingKeys.current();
+    const accessToken = await new SignJWT({ ...claimsOf(subject, DEFAULT_CLIENT_ID, iat, exp, signedIn.authn) })
+      .setProtectedHeader({ kid, alg: 'RS256' })
+      .sign(key);
+    return { access_token: accessToken, token_type: 'Bearer', expires_in: exp - iat, expiration: exp };
+  }
+
   return {
+    sessionToken,
+
     /**
      * Runs one grant of `POST /identity/token`. `form` is the request's form fields (plus
      * `account` from the query); `client` the Basic credentials, if any. Without a client registry

@@ -51,7 +51,7 @@ const RENAMED: Record<string, Record<string, string>> = {
 };
 
 /** Sign-in operations without a bearer token: before one exists, or with the session cookie (src/signin/routes.ts). */
-const SIGNIN_OPEN = ['requestPasswordReset', 'confirmPasswordReset', 'signInWithPassword', 'listOwnSessions', 'revokeOwnSession', 'signOut'];
+const SIGNIN_OPEN = ['requestPasswordReset', 'confirmPasswordReset', 'signInWithPassword', 'listOwnSessions', 'revokeOwnSession', 'signOut', 'issueSessionToken'];
 
 /** SDK operations the server does not serve yet (each a known gap, by issue where one exists). */
 const NOT_SERVED: Record<string, string[]> = {

@@ -1,0 +1,23 @@
+import { useEffect } from 'react';
+import { restore, useAuth } from './api/auth.ts';
+import { HOME } from './pages/index.ts';
+import { SignIn } from './pages/signin/SignIn.tsx';
+import { navigate, usePath } from './shell/router.ts';
+import { Shell } from './shell/Shell.tsx';
+import { Loading } from './ui/Loading.tsx';
+
+/** Sign-in first; then the shell. `/` opens the home page. */
+export function App() {
+  const auth = useAuth();
+  const path = usePath();
+  useEffect(() => {
+    void restore();
+  }, []);
+  useEffect(() => {
+    if (auth.status === 'signed-in' && path === '/') navigate(HOME, { replace: true });
+  }, [auth.status, path]);
+
+  if (auth.status === 'loading') return <Loading text="Starting the console…" />;
+  if (auth.status === 'signed-out') return <SignIn {...(auth.reason ? { reason: auth.reason } : {})} />;
+  return <Shell identity={auth.identity} />;
+}
