@@ -16,10 +16,28 @@ export interface PageEntry {
 
 const serviceIds = lazy(() => import('./service-ids/index.tsx'));
 const serviceId = lazy(() => import('./service-ids/detail.tsx'));
+const trustedProfiles = lazy(() => import('./trusted-profiles/index.tsx'));
+const trustedProfile = lazy(() => import('./trusted-profiles/detail.tsx'));
+const roles = lazy(() => import('./roles/index.tsx'));
+const authorizations = lazy(() => import('./authorizations/index.tsx'));
+const settings = lazy(() => import('./settings/index.tsx'));
+const audit = lazy(() => import('./audit/index.tsx'));
+const enterprise = lazy(() => import('./enterprise/index.tsx'));
+const assignAccess = lazy(() => import('./assign-access/index.tsx'));
+const why = lazy(() => import('./why/index.tsx'));
 
 export const pages: PageEntry[] = [
   { path: '/service-ids', nav: 'Service IDs', component: serviceIds },
   { path: '/service-ids/:id', component: serviceId },
+  { path: '/trusted-profiles', nav: 'Trusted profiles', component: trustedProfiles },
+  { path: '/trusted-profiles/:id', component: trustedProfile },
+  { path: '/roles', nav: 'Roles', component: roles },
+  { path: '/authorizations', nav: 'Authorizations', component: authorizations },
+  { path: '/settings', nav: 'Settings', component: settings },
+  { path: '/audit', nav: 'Audit', component: audit },
+  { path: '/enterprise', nav: 'Enterprise', component: enterprise },
+  { path: '/assign-access', nav: 'Assign access', component: assignAccess },
+  { path: '/why', nav: 'Why', component: why },
 ];
 
 /** Where the console opens after sign-in. */
