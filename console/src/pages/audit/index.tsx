@@ -27,6 +27,9 @@ const OUTCOMES = [
   { id: 'failure', text: 'Failure' },
 ] as const;
 
+/** An action name that may wrap after each dot (a narrow column stays readable). */
+const breakable = (action: string) => action.split('.').flatMap((part, i) => (i === 0 ? [part] : [<wbr key={i} />, `.${part}`]));
+
 /** A `datetime-local` value (the browser's time zone) as an ISO 8601 instant. */
 const instant = (local: string) => (local ? new Date(local).toISOString() : undefined);
 
@@ -79,7 +82,7 @@ export default function AuditPage() {
         </>
       ),
     },
-    { key: 'action', header: 'Action', cell: (e) => <code className="pc-audit-cell">{e.action}</code> },
+    { key: 'action', header: 'Action', cell: (e) => <code>{breakable(e.action)}</code> },
     { key: 'outcome', header: 'Outcome', cell: (e) => (e.outcome === 'success' ? <Tag type="green">Success</Tag> : <Tag type="red">Failure</Tag>) },
     { key: 'initiator', header: 'Initiator', cell: (e) => <span className="pc-audit-cell">{e.initiator.iam_id}</span> },
     { key: 'target', header: 'Target', cell: (e) => <span className="pc-audit-cell">{`${e.target.type} ${e.target.id}`}</span> },
