@@ -14,30 +14,22 @@ export interface PageEntry {
   component: LazyExoticComponent<ComponentType<{ params: Record<string, string> }>>;
 }
 
-const serviceIds = lazy(() => import('./service-ids/index.tsx'));
-const serviceId = lazy(() => import('./service-ids/detail.tsx'));
-const trustedProfiles = lazy(() => import('./trusted-profiles/index.tsx'));
-const trustedProfile = lazy(() => import('./trusted-profiles/detail.tsx'));
-const roles = lazy(() => import('./roles/index.tsx'));
-const authorizations = lazy(() => import('./authorizations/index.tsx'));
-const settings = lazy(() => import('./settings/index.tsx'));
-const audit = lazy(() => import('./audit/index.tsx'));
-const enterprise = lazy(() => import('./enterprise/index.tsx'));
-const assignAccess = lazy(() => import('./assign-access/index.tsx'));
-const why = lazy(() => import('./why/index.tsx'));
-
 export const pages: PageEntry[] = [
-  { path: '/service-ids', nav: 'Service IDs', component: serviceIds },
-  { path: '/service-ids/:id', component: serviceId },
-  { path: '/trusted-profiles', nav: 'Trusted profiles', component: trustedProfiles },
-  { path: '/trusted-profiles/:id', component: trustedProfile },
-  { path: '/roles', nav: 'Roles', component: roles },
-  { path: '/authorizations', nav: 'Authorizations', component: authorizations },
-  { path: '/settings', nav: 'Settings', component: settings },
-  { path: '/audit', nav: 'Audit', component: audit },
-  { path: '/enterprise', nav: 'Enterprise', component: enterprise },
-  { path: '/assign-access', nav: 'Assign access', component: assignAccess },
-  { path: '/why', nav: 'Why', component: why },
+  { path: '/users', nav: 'Users', component: lazy(() => import('./users/index.tsx')) },
+  { path: '/access-groups', nav: 'Access groups', component: lazy(() => import('./access-groups/index.tsx')) },
+  { path: '/access-groups/:id', component: lazy(() => import('./access-groups/detail.tsx')) },
+  { path: '/service-ids', nav: 'Service IDs', component: lazy(() => import('./service-ids/index.tsx')) },
+  { path: '/service-ids/:id', component: lazy(() => import('./service-ids/detail.tsx')) },
+  { path: '/api-keys', nav: 'API keys', component: lazy(() => import('./api-keys/index.tsx')) },
+  { path: '/trusted-profiles', nav: 'Trusted profiles', component: lazy(() => import('./trusted-profiles/index.tsx')) },
+  { path: '/trusted-profiles/:id', component: lazy(() => import('./trusted-profiles/detail.tsx')) },
+  { path: '/roles', nav: 'Roles', component: lazy(() => import('./roles/index.tsx')) },
+  { path: '/authorizations', nav: 'Authorizations', component: lazy(() => import('./authorizations/index.tsx')) },
+  { path: '/settings', nav: 'Settings', component: lazy(() => import('./settings/index.tsx')) },
+  { path: '/audit', nav: 'Audit', component: lazy(() => import('./audit/index.tsx')) },
+  { path: '/enterprise', nav: 'Enterprise', component: lazy(() => import('./enterprise/index.tsx')) },
+  { path: '/assign-access', nav: 'Assign access', component: lazy(() => import('./assign-access/index.tsx')) },
+  { path: '/why', nav: 'Why', component: lazy(() => import('./why/index.tsx')) },
 ];
 
 /** Where the console opens after sign-in. */

@@ -36,6 +36,8 @@ export interface Column<T> {
   cell: (item: T) => ReactNode;
   /** The API can sort by this column (the key is what `load` receives in `sort.key`). */
   sortable?: boolean;
+  /** False when the API sorts this column ascending only: a click toggles ascending / unsorted. */
+  descending?: boolean;
 }
 
 export interface Sort {
@@ -135,8 +137,12 @@ export function DataList<T>(props: DataListProps<T>) {
     setCursors([undefined]);
   };
 
-  const toggleSort = (key: string) => {
-    setSort((current) => (current?.key !== key ? { key, direction: 'ASC' } : current.direction === 'ASC' ? { key, direction: 'DESC' } : undefined));
+  const toggleSort = (column: Column<T>) => {
+    const key = column.key;
+    const descending = column.descending !== false;
+    setSort((current) =>
+      current?.key !== key ? { key, direction: 'ASC' } : current.direction === 'ASC' && descending ? { key, direction: 'DESC' } : undefined,
+    );
     restart();
   };
 
@@ -182,7 +188,7 @@ export function DataList<T>(props: DataListProps<T>) {
                       isSortable
                       isSortHeader={sort?.key === column.key}
                       sortDirection={sort?.key === column.key ? sort.direction : 'NONE'}
-                      onClick={() => toggleSort(column.key)}
+                      onClick={() => toggleSort(column)}
                     >
                       {column.header}
                     </TableHeader>

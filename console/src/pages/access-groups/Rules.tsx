@@ -1,0 +1,104 @@
+import { NumberInput, Select, SelectItem, Stack, TextInput } from '@carbon/react';
+import { useCallback, useState } from 'react';
+import { api, data } from '../../api/client.ts';
+import { DataList, type Column } from '../../ui/DataList.tsx';
+import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import type { Rule } from './api.ts';
+
+const OPERATORS = ['EQUALS', 'EQUALS_IGNORE_CASE', 'IN', 'NOT_EQUALS', 'NOT_EQUALS_IGNORE_CASE', 'NOT_IN', 'CONTAINS'] as const;
+
+/** Dynamic rules: federated users whose claims match join the group for some hours after each sign-in. */
+export function Rules({ groupId }: { groupId: string }) {
+  const [reload, setReload] = useState(0);
+  const [adding, setAdding] = useState(false);
+  const [deleting, setDeleting] = useState<Rule | undefined>(undefined);
+  const refresh = () => setReload((n) => n + 1);
+  const load = useCallback(async () => {
+    const page = await data(api.GET('/v2/groups/{access_group_id}/rules', { params: { path: { access_group_id: groupId } } }));
+    return { items: page.rules };
+  }, [groupId]);
+  const columns: Column<Rule>[] = [
+    { key: 'name', header: 'Name', cell: (r) => r.name ?? r.id },
+    { key: 'realm', header: 'Identity provider (realm)', cell: (r) => r.realm_name },
+    { key: 'conditions', header: 'Conditions', cell: (r) => r.conditions.map((c) => `${c.claim} ${c.operator} ${c.value}`).join(' and ') },
+    { key: 'expiration', header: 'Membership lasts', cell: (r) => `${r.expiration} h` },
+  ];
+  return (
+    <section className="pc-section" aria-label="Dynamic rules">
+      <DataList
+        title="Dynamic rules"
+        columns={columns}
+        rowKey={(r) => r.id}
+        load={load}
+        reloadKey={reload}
+        primaryAction={{ label: 'Add rule', onClick: () => setAdding(true) }}
+        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
+        empty={{ title: 'No dynamic rules', text: 'Add a rule to make federated users members by the claims of their identity provider.' }}
+      />
+      {adding ? <AddRule groupId={groupId} onClose={() => setAdding(false)} onAdded={refresh} /> : null}
+      {deleting ? (
+        <ConfirmDelete
+          kind="rule"
+          name={deleting.name ?? deleting.id}
+          consequence="Users it made members leave the group when their membership expires."
+          onConfirm={async () => {
+            await data(api.DELETE('/v2/groups/{access_group_id}/rules/{rule_id}', { params: { path: { access_group_id: groupId, rule_id: deleting.id } } }));
+            refresh();
+          }}
+          onClose={() => setDeleting(undefined)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function AddRule({ groupId, onClose, onAdded }: { groupId: string; onClose: () => void; onAdded: () => void }) {
+  const [name, setName] = useState('');
+  const [realm, setRealm] = useState('');
+  const [hours, setHours] = useState(12);
+  const [claim, setClaim] = useState('');
+  const [operator, setOperator] = useState<string>('EQUALS');
+  const [value, setValue] = useState('');
+  return (
+    <FormModal
+      title="Add a dynamic rule"
+      submitLabel="Add"
+      invalid={!realm.trim() || !claim.trim() || !value.trim()}
+      onClose={onClose}
+      onSubmit={async () => {
+        await data(
+          api.POST('/v2/groups/{access_group_id}/rules', {
+            params: { path: { access_group_id: groupId } },
+            body: {
+              ...(name.trim() ? { name: name.trim() } : {}),
+              realm_name: realm.trim(),
+              expiration: hours,
+              conditions: [{ claim: claim.trim(), operator, value: value.trim() }],
+            },
+          }),
+        );
+        onAdded();
+      }}
+    >
+      <Stack gap={6}>
+        <TextInput id="rule-name" labelText="Name (optional)" value={name} onChange={(e) => setName(e.target.value)} data-modal-primary-focus />
+        <TextInput id="rule-realm" labelText="Identity provider (realm)" helperText="e.g. https://idp.example.com/saml" value={realm} onChange={(e) => setRealm(e.target.value)} />
+        <NumberInput
+          id="rule-expiration"
+          label="Membership lasts (hours)"
+          min={1}
+          max={24}
+          value={hours}
+          onChange={(_event, { value: next }) => setHours(Number(next) || 1)}
+        />
+        <TextInput id="rule-claim" labelText="Claim" helperText="An attribute of the user's identity provider assertion, e.g. groups" value={claim} onChange={(e) => setClaim(e.target.value)} />
+        <Select id="rule-operator" labelText="Operator" value={operator} onChange={(e) => setOperator(e.target.value)}>
+          {OPERATORS.map((o) => (
+            <SelectItem key={o} value={o} text={o} />
+          ))}
+        </Select>
+        <TextInput id="rule-value" labelText="Value" value={value} onChange={(e) => setValue(e.target.value)} />
+      </Stack>
+    </FormModal>
+  );
+}

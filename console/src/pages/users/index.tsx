@@ -1,0 +1,150 @@
+import { FilterableMultiSelect, Select, SelectItem, Stack, Tag, TextArea } from '@carbon/react';
+import { useCallback, useEffect, useState } from 'react';
+import { accountId, api, cursorOf, data } from '../../api/client.ts';
+import { DataList, type Column, type ListQuery } from '../../ui/DataList.tsx';
+import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { PageHeader } from '../../ui/PageHeader.tsx';
+import { SETTABLE_STATES, stateLabel, type Group, type User } from './api.ts';
+
+const nameOf = (u: User) => `${u.firstname} ${u.lastname}`.trim() || u.user_id;
+const STATE_TAGS: Record<string, 'green' | 'blue' | 'gray' | 'purple'> = { ACTIVE: 'green', PENDING: 'blue', VPN_ONLY: 'purple' };
+
+/** The account's users: invite (with access groups), change their state, remove. */
+export default function UsersPage() {
+  const [reload, setReload] = useState(0);
+  const [inviting, setInviting] = useState(false);
+  const [changing, setChanging] = useState<User | undefined>(undefined);
+  const [removing, setRemoving] = useState<User | undefined>(undefined);
+  const refresh = () => setReload((n) => n + 1);
+
+  const load = useCallback(async (query: ListQuery) => {
+    const page = await data(
+      api.GET('/v2/accounts/{account_id}/users', {
+        params: {
+          path: { account_id: accountId() },
+          query: { limit: query.pageSize, ...(query.cursor ? { _start: query.cursor } : {}), ...(query.search ? { search: query.search } : {}) },
+        },
+      }),
+    );
+    return { items: page.resources, next: cursorOf(page.next_url, '_start'), total: page.total_results };
+  }, []);
+
+  const columns: Column<User>[] = [
+    { key: 'name', header: 'Name', cell: nameOf },
+    { key: 'email', header: 'E-mail', cell: (u) => u.email },
+    { key: 'state', header: 'State', cell: (u) => <Tag type={STATE_TAGS[u.state] ?? 'gray'}>{stateLabel(u.state)}</Tag> },
+    { key: 'added_on', header: 'Added', cell: (u) => (u.added_on ? new Date(u.added_on).toLocaleString() : '') },
+  ];
+
+  return (
+    <div className="pc-page">
+      <PageHeader title="Users" description="People in this account. Invite them with access groups; an invited user becomes active on accepting the e-mailed invitation." />
+      <DataList
+        title="Users"
+        columns={columns}
+        rowKey={(u) => u.iam_id}
+        load={load}
+        reloadKey={reload}
+        searchLabel="Search users"
+        primaryAction={{ label: 'Invite users', onClick: () => setInviting(true) }}
+        rowActions={[
+          { label: 'Change state', onClick: setChanging, hidden: (u) => u.state === 'PENDING' },
+          { label: 'Remove', danger: true, onClick: setRemoving },
+        ]}
+        empty={{ title: 'No users' }}
+      />
+      {inviting ? <InviteUsers onClose={() => setInviting(false)} onInvited={refresh} /> : null}
+      {changing ? <ChangeState user={changing} onClose={() => setChanging(undefined)} onChanged={refresh} /> : null}
+      {removing ? (
+        <ConfirmDelete
+          kind="user"
+          name={nameOf(removing)}
+          consequence="The user leaves the account: their access groups, policies and API keys in it go with them."
+          onConfirm={async () => {
+            await data(api.DELETE('/v2/accounts/{account_id}/users/{iam_id}', { params: { path: { account_id: accountId(), iam_id: removing.iam_id } } }));
+            refresh();
+          }}
+          onClose={() => setRemoving(undefined)}
+        />
+      ) : null}
+    </div>
+  );
+}
+
+function InviteUsers({ onClose, onInvited }: { onClose: () => void; onInvited: () => void }) {
+  const [emails, setEmails] = useState('');
+  const [groups, setGroups] = useState<Group[]>([]);
+  const [chosen, setChosen] = useState<Group[]>([]);
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    data(api.GET('/v2/groups', { params: { query: { account_id: accountId(), limit: 100, hide_public_access: true } } })).then(
+      (page) => setGroups(page.groups),
+      setError,
+    );
+  }, []);
+  const list = emails.split(/[\s,;]+/).filter(Boolean);
+  return (
+    <FormModal
+      title="Invite users"
+      submitLabel="Invite"
+      invalid={list.length === 0}
+      onClose={onClose}
+      onSubmit={async () => {
+        await data(
+          api.POST('/v2/accounts/{account_id}/users', {
+            params: { path: { account_id: accountId() } },
+            body: { users: list.map((email) => ({ email, account_role: 'Member' })), ...(chosen.length ? { access_groups: chosen.map((g) => g.id) } : {}) },
+          }),
+        );
+        onInvited();
+      }}
+    >
+      <Stack gap={6}>
+        {error !== undefined ? <ErrorNotice error={error} title="Could not load the access groups" /> : null}
+        <TextArea
+          id="invite-emails"
+          labelText="E-mail addresses"
+          helperText="One or more, separated by commas or new lines. Each receives an invitation by e-mail."
+          value={emails}
+          onChange={(e) => setEmails(e.target.value)}
+          rows={3}
+          data-modal-primary-focus
+        />
+        <FilterableMultiSelect<Group>
+          id="invite-groups"
+          titleText="Access groups (optional)"
+          helperText="The invited users join these groups, and get their access, once they accept."
+          placeholder="Choose access groups"
+          items={groups}
+          itemToString={(g) => (g ? g.name : '')}
+          onChange={({ selectedItems }) => setChosen(selectedItems ?? [])}
+          selectionFeedback="top-after-reopen"
+        />
+      </Stack>
+    </FormModal>
+  );
+}
+
+function ChangeState({ user, onClose, onChanged }: { user: User; onClose: () => void; onChanged: () => void }) {
+  const [state, setState] = useState(user.state);
+  return (
+    <FormModal
+      title={`Change the state of ${nameOf(user)}`}
+      submitLabel="Save"
+      onClose={onClose}
+      onSubmit={async () => {
+        await data(
+          api.PATCH('/v2/accounts/{account_id}/users/{iam_id}', { params: { path: { account_id: accountId(), iam_id: user.iam_id } }, body: { state } }),
+        );
+        onChanged();
+      }}
+    >
+      <Select id="user-state" labelText="State" value={state} onChange={(e) => setState(e.target.value)}>
+        {SETTABLE_STATES.map((s) => (
+          <SelectItem key={s.id} value={s.id} text={s.label} />
+        ))}
+      </Select>
+    </FormModal>
+  );
+}

@@ -1,0 +1,138 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { identityClient } from '../helpers/sdk.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { memberWithPassword, tokenCall } from '../signin/helpers.js';
+import { openBrowser, screenshot, seriousViolations, signInWithApiKey, skipReason, type ConsoleBrowser } from './browser.js';
+
+describe.skipIf(skipReason)('web console: my API keys, users and access groups', () => {
+  let server: TestServer;
+  let browser: ConsoleBrowser;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    browser = await openBrowser();
+    await signInWithApiKey(browser.page, server.url, server.owner.apikey);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const nav = async (label: string, heading: string) => {
+    await browser.page.getByRole('navigation').getByRole('link', { name: label, exact: true }).click();
+    await browser.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+  };
+
+  it('creates one of my API keys (value shown once) and deletes it', async () => {
+    const { page } = browser;
+    await nav('API keys', 'API keys');
+    await page.getByRole('button', { name: 'Create API key' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('laptop');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    const shown = page.getByRole('dialog', { name: 'API key laptop created' });
+    const value = (await shown.locator('code').innerText()).trim();
+    expect((await tokenCall(server.url, { grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey: value }, null)).status).toBe(200);
+    await shown.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('cell', { name: 'laptop', exact: true }).waitFor();
+    await screenshot(page, 'api-keys');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    const row = page.getByRole('row').filter({ hasText: 'laptop' });
+    await row.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete API key laptop?' }).getByRole('button', { name: 'Delete' }).click();
+    await row.waitFor({ state: 'detached' });
+    expect((await tokenCall(server.url, { grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey: value }, null)).status).toBe(400);
+    expect(browser.errors).toEqual([]);
+  }, 120_000);
+
+  it('creates an access group, invites a user into it, changes a state, removes a user, manages members and rules, and deletes the group', async () => {
+    const { page } = browser;
+    await memberWithPassword(server, 'active.member@example.com');
+    await identityClient(server.url, server.owner.apikey).createServiceId({ accountId: server.owner.accountId, name: 'reporter' });
+
+    await nav('Access groups', 'Access groups');
+    await page.getByRole('button', { name: 'Create access group' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('auditors');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: 'auditors', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Edit' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('security-auditors');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('heading', { name: 'security-auditors', level: 1 }).waitFor();
+
+    // Users: invite into the group; change an active user's state; remove the invited one.
+    await nav('Users', 'Users');
+    await page.getByRole('cell', { name: 'active.member@example.com' }).first().waitFor();
+    await page.getByRole('button', { name: 'Invite users' }).click();
+    await page.getByLabel('E-mail addresses').fill('new.person@example.com');
+    await page.getByRole('combobox', { name: /Access groups/ }).click();
+    await page.getByRole('option', { name: 'security-auditors' }).click();
+    await page.getByRole('heading', { name: 'Invite users' }).click();
+    await page.getByRole('button', { name: 'Invite', exact: true }).click();
+    const invited = page.getByRole('row').filter({ hasText: 'new.person@example.com' });
+    await invited.getByText('Invited').waitFor();
+
+    const active = page.getByRole('row').filter({ hasText: 'active.member@example.com' });
+    await active.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Change state' }).click();
+    await page.getByRole('dialog').getByRole('combobox', { name: 'State', exact: true }).selectOption('VPN_ONLY');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await active.getByText('VPN only').waitFor();
+    await screenshot(page, 'users');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await invited.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Remove' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await invited.waitFor({ state: 'detached' });
+
+    // The group: members of two kinds, a dynamic rule; then remove, delete.
+    await nav('Access groups', 'Access groups');
+    await page.getByRole('link', { name: 'security-auditors' }).click();
+    await page.getByRole('heading', { name: 'security-auditors', level: 1 }).waitFor();
+    for (const [kind, label, pick] of [
+      ['user', 'User', 'active.member@example.com'],
+      ['service', 'Service ID', 'reporter'],
+    ] as const) {
+      await page.getByRole('button', { name: 'Add members' }).click();
+      await page.getByRole('dialog').getByRole('combobox', { name: 'Kind', exact: true }).selectOption(kind);
+      await page.getByRole('combobox', { name: label, exact: true }).click();
+      await page.getByRole('option', { name: new RegExp(pick) }).click();
+      await page.getByRole('button', { name: 'Add', exact: true }).click();
+      await page.getByRole('dialog').waitFor({ state: 'detached' });
+    }
+    const members = page.getByRole('region', { name: 'Members' });
+    await members.getByRole('cell', { name: 'reporter' }).waitFor();
+    await members.getByRole('cell', { name: 'Service ID' }).waitFor();
+    await members.getByRole('cell', { name: 'User', exact: true }).waitFor();
+
+    await page.getByRole('button', { name: 'Add rule' }).click();
+    await page.getByRole('dialog').getByLabel('Name (optional)').fill('engineers');
+    await page.getByRole('dialog').getByLabel('Identity provider (realm)').fill('https://idp.example.com');
+    await page.getByRole('dialog').getByLabel('Claim').fill('groups');
+    await page.getByRole('dialog').getByLabel('Value', { exact: true }).fill('engineering');
+    await page.getByRole('button', { name: 'Add', exact: true }).click();
+    const rules = page.getByRole('region', { name: 'Dynamic rules' });
+    await rules.getByRole('cell', { name: 'groups EQUALS engineering' }).waitFor();
+    await screenshot(page, 'access-group-detail');
+    expect(await seriousViolations(page)).toEqual([]);
+
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await rules.getByText('No dynamic rules').waitFor();
+
+    await members.getByRole('row').filter({ hasText: 'reporter' }).getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Remove' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await members.getByRole('cell', { name: 'reporter' }).waitFor({ state: 'detached' });
+
+    await page.getByRole('button', { name: 'Delete', exact: true }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Access groups', level: 1 }).waitFor();
+    await screenshot(page, 'access-groups');
+    await page.getByText('security-auditors').waitFor({ state: 'detached' });
+    expect(browser.errors).toEqual([]);
+  }, 180_000);
+});
