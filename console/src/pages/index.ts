@@ -21,6 +21,15 @@ export const pages: PageEntry[] = [
   { path: '/service-ids', nav: 'Service IDs', component: lazy(() => import('./service-ids/index.tsx')) },
   { path: '/service-ids/:id', component: lazy(() => import('./service-ids/detail.tsx')) },
   { path: '/api-keys', nav: 'API keys', component: lazy(() => import('./api-keys/index.tsx')) },
+  { path: '/trusted-profiles', nav: 'Trusted profiles', component: lazy(() => import('./trusted-profiles/index.tsx')) },
+  { path: '/trusted-profiles/:id', component: lazy(() => import('./trusted-profiles/detail.tsx')) },
+  { path: '/roles', nav: 'Roles', component: lazy(() => import('./roles/index.tsx')) },
+  { path: '/authorizations', nav: 'Authorizations', component: lazy(() => import('./authorizations/index.tsx')) },
+  { path: '/settings', nav: 'Settings', component: lazy(() => import('./settings/index.tsx')) },
+  { path: '/audit', nav: 'Audit', component: lazy(() => import('./audit/index.tsx')) },
+  { path: '/enterprise', nav: 'Enterprise', component: lazy(() => import('./enterprise/index.tsx')) },
+  { path: '/assign-access', nav: 'Assign access', component: lazy(() => import('./assign-access/index.tsx')) },
+  { path: '/why', nav: 'Why', component: lazy(() => import('./why/index.tsx')) },
 ];
 
 /** Where the console opens after sign-in. */

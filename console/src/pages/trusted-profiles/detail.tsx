@@ -1,0 +1,326 @@
+import { Dropdown, Stack, Tag, TextInput } from '@carbon/react';
+import { useCallback, useEffect, useState } from 'react';
+import { accountId, api, data } from '../../api/client.ts';
+import type { paths } from '../../api/schema';
+import { DataList, type Column } from '../../ui/DataList.tsx';
+import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
+import { Fields } from '../../ui/Fields.tsx';
+import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { PageHeader } from '../../ui/PageHeader.tsx';
+import type { Profile } from './index.tsx';
+import '../access.css';
+
+/**
+ * One trusted profile: who may assume it — its claim rules (federated users by SAML claims, compute
+ * resources by their token's claims), its links to compute resources, the users and service IDs it
+ * lists — and the trusted issuers of the account, whose workload tokens the Profile-CR rules match.
+ */
+type ClaimRule = paths['/v1/profiles/{profile_id}/rules']['get']['responses'][200]['content']['application/json']['rules'][number];
+type ProfileLink = paths['/v1/profiles/{profile_id}/links']['get']['responses'][200]['content']['application/json']['links'][number];
+type ProfileIdentity = NonNullable<paths['/v1/profiles/{profile_id}/identities']['get']['responses'][200]['content']['application/json']['identities']>[number];
+type Issuer = paths['/v1/trusted_issuers']['get']['responses'][200]['content']['application/json']['trusted_issuers'][number];
+
+const CR_TYPES = ['IKS_SA', 'ROKS_SA', 'VSI', 'CE', 'WORKLOAD'];
+
+export default function TrustedProfileDetail({ params }: { params: Record<string, string> }) {
+  const id = params.id!;
+  const [profile, setProfile] = useState<Profile | undefined>(undefined);
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    data(api.GET('/v1/profiles/{profile_id}', { params: { path: { profile_id: id } } })).then(setProfile, setError);
+  }, [id]);
+  return (
+    <div className="pc-page">
+      <PageHeader title={profile?.name ?? id} back={{ label: 'Trusted profiles', path: '/trusted-profiles' }} />
+      {error !== undefined ? <ErrorNotice error={error} title="Could not load the trusted profile" /> : null}
+      {profile ? (
+        <>
+          <Fields
+            label="Trusted profile"
+            rows={[
+              ['ID', profile.id],
+              ['IAM ID', profile.iam_id],
+              ['Description', profile.description],
+              ['Created', profile.created_at ? new Date(profile.created_at).toLocaleString() : ''],
+            ]}
+          />
+          <ClaimRules profileId={id} />
+          <Links profileId={id} />
+          <Identities profileId={id} />
+          <Issuers />
+        </>
+      ) : null}
+    </div>
+  );
+}
+
+function ClaimRules({ profileId }: { profileId: string }) {
+  const [reload, setReload] = useState(0);
+  const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<ClaimRule | undefined>(undefined);
+  const load = useCallback(async () => ({ items: (await data(api.GET('/v1/profiles/{profile_id}/rules', { params: { path: { profile_id: profileId } } }))).rules }), [profileId]);
+  const columns: Column<ClaimRule>[] = [
+    { key: 'name', header: 'Name', cell: (r) => r.name ?? r.id },
+    { key: 'type', header: 'Type', cell: (r) => <Tag type={r.type === 'Profile-SAML' ? 'blue' : 'teal'}>{r.type === 'Profile-SAML' ? 'Federated users' : `Compute resources (${r.cr_type ?? ''})`}</Tag> },
+    { key: 'conditions', header: 'Conditions', cell: (r) => r.conditions.map((c) => `${c.claim} ${c.operator} ${c.value}`).join(' and ') },
+    { key: 'realm', header: 'Realm', cell: (r) => r.realm_name ?? '' },
+  ];
+  return (
+    <section className="pc-section" aria-label="Trust relationship: claim rules">
+      <DataList
+        title="Claim rules"
+        description="Who may assume the profile by the claims in their token."
+        columns={columns}
+        rowKey={(r) => r.id}
+        load={load}
+        reloadKey={reload}
+        pageSizes={[100]}
+        primaryAction={{ label: 'Add claim rule', onClick: () => setCreating(true) }}
+        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
+        empty={{ title: 'No claim rules' }}
+      />
+      {creating ? <CreateClaimRule profileId={profileId} onClose={() => setCreating(false)} onCreated={() => setReload((n) => n + 1)} /> : null}
+      {deleting ? (
+        <ConfirmDelete
+          kind="claim rule"
+          name={deleting.name ?? deleting.id}
+          consequence="Identities that matched only this rule can no longer assume the profile."
+          onConfirm={async () => {
+            await data(api.DELETE('/v1/profiles/{profile_id}/rules/{rule_id}', { params: { path: { profile_id: profileId, rule_id: deleting.id } } }));
+            setReload((n) => n + 1);
+          }}
+          onClose={() => setDeleting(undefined)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function CreateClaimRule({ profileId, onClose, onCreated }: { profileId: string; onClose: () => void; onCreated: () => void }) {
+  const TYPES = [
+    { id: 'Profile-CR', text: 'Compute resources' },
+    { id: 'Profile-SAML', text: 'Federated users (SAML)' },
+  ];
+  const [type, setType] = useState(TYPES[0]!);
+  const [crType, setCrType] = useState(CR_TYPES[0]!);
+  const [realm, setRealm] = useState('');
+  const [name, setName] = useState('');
+  const [claim, setClaim] = useState('');
+  const [value, setValue] = useState('');
+  return (
+    <FormModal
+      title="Add a claim rule"
+      submitLabel="Add"
+      invalid={!claim.trim() || !value.trim() || (type.id === 'Profile-SAML' && !realm.trim())}
+      onClose={onClose}
+      onSubmit={async () => {
+        await data(
+          api.POST('/v1/profiles/{profile_id}/rules', {
+            params: { path: { profile_id: profileId } },
+            body: {
+              type: type.id,
+              ...(name.trim() ? { name: name.trim() } : {}),
+              ...(type.id === 'Profile-CR' ? { cr_type: crType } : { realm_name: realm.trim(), expiration: 43200 }),
+              conditions: [{ claim: claim.trim(), operator: 'EQUALS', value: JSON.stringify(value.trim()) }],
+            },
+          }),
+        );
+        onCreated();
+      }}
+    >
+      <Stack gap={5}>
+        <Dropdown id="rule-type" titleText="Who" label="Type" items={TYPES} itemToString={(t: (typeof TYPES)[number] | null) => t?.text ?? ''} selectedItem={type} onChange={({ selectedItem }: { selectedItem: (typeof TYPES)[number] | null }) => setType(selectedItem ?? TYPES[0]!)} />
+        {type.id === 'Profile-CR' ? (
+          <Dropdown id="rule-cr-type" titleText="Compute resource type" label="Type" items={CR_TYPES} selectedItem={crType} onChange={({ selectedItem }: { selectedItem: string | null }) => setCrType(selectedItem ?? CR_TYPES[0]!)} />
+        ) : (
+          <TextInput id="rule-realm" labelText="Identity provider (realm name)" value={realm} onChange={(e) => setRealm(e.target.value)} />
+        )}
+        <TextInput id="rule-name" labelText="Name (optional)" value={name} onChange={(e) => setName(e.target.value)} />
+        <div className="pc-assign-pair">
+          <TextInput id="rule-claim" labelText="Claim" placeholder={type.id === 'Profile-CR' ? 'namespace' : 'groups'} value={claim} onChange={(e) => setClaim(e.target.value)} />
+          <TextInput id="rule-value" labelText="Equals" value={value} onChange={(e) => setValue(e.target.value)} />
+        </div>
+      </Stack>
+    </FormModal>
+  );
+}
+
+function Links({ profileId }: { profileId: string }) {
+  const [reload, setReload] = useState(0);
+  const [creating, setCreating] = useState(false);
+  const [deleting, setDeleting] = useState<ProfileLink | undefined>(undefined);
+  const load = useCallback(async () => ({ items: (await data(api.GET('/v1/profiles/{profile_id}/links', { params: { path: { profile_id: profileId } } }))).links }), [profileId]);
+  const columns: Column<ProfileLink>[] = [
+    { key: 'type', header: 'Type', cell: (l) => l.cr_type },
+    { key: 'crn', header: 'Compute resource', cell: (l) => <code>{l.link.crn ?? ''}</code> },
+    { key: 'namespace', header: 'Namespace / name', cell: (l) => [l.link.namespace, l.link.name].filter(Boolean).join(' / ') },
+  ];
+  return (
+    <section className="pc-section" aria-label="Trust relationship: compute-resource links">
+      <DataList
+        title="Compute-resource links"
+        description="Compute resources that may assume the profile, named one by one."
+        columns={columns}
+        rowKey={(l) => l.id}
+        load={load}
+        reloadKey={reload}
+        pageSizes={[100]}
+        primaryAction={{ label: 'Link a compute resource', onClick: () => setCreating(true) }}
+        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
+        empty={{ title: 'No links' }}
+      />
+      {creating ? <CreateLink profileId={profileId} onClose={() => setCreating(false)} onCreated={() => setReload((n) => n + 1)} /> : null}
+      {deleting ? (
+        <ConfirmDelete
+          kind="link"
+          name={deleting.link.crn ?? deleting.id}
+          onConfirm={async () => {
+            await data(api.DELETE('/v1/profiles/{profile_id}/links/{link_id}', { params: { path: { profile_id: profileId, link_id: deleting.id } } }));
+            setReload((n) => n + 1);
+          }}
+          onClose={() => setDeleting(undefined)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function CreateLink({ profileId, onClose, onCreated }: { profileId: string; onClose: () => void; onCreated: () => void }) {
+  const [crType, setCrType] = useState(CR_TYPES[2]!);
+  const [crn, setCrn] = useState('');
+  const [namespace, setNamespace] = useState('');
+  const [name, setName] = useState('');
+  const needsNamespace = crType === 'IKS_SA' || crType === 'ROKS_SA';
+  return (
+    <FormModal
+      title="Link a compute resource"
+      submitLabel="Link"
+      invalid={!crn.trim() || (needsNamespace && !namespace.trim())}
+      onClose={onClose}
+      onSubmit={async () => {
+        await data(
+          api.POST('/v1/profiles/{profile_id}/links', {
+            params: { path: { profile_id: profileId } },
+            body: { cr_type: crType, link: { crn: crn.trim(), ...(namespace.trim() ? { namespace: namespace.trim() } : {}), ...(name.trim() ? { name: name.trim() } : {}) } },
+          }),
+        );
+        onCreated();
+      }}
+    >
+      <Stack gap={5}>
+        <Dropdown id="link-cr-type" titleText="Compute resource type" label="Type" items={CR_TYPES} selectedItem={crType} onChange={({ selectedItem }: { selectedItem: string | null }) => setCrType(selectedItem ?? CR_TYPES[2]!)} />
+        <TextInput id="link-crn" labelText="CRN of the compute resource" value={crn} onChange={(e) => setCrn(e.target.value)} />
+        {needsNamespace ? (
+          <div className="pc-assign-pair">
+            <TextInput id="link-namespace" labelText="Namespace" value={namespace} onChange={(e) => setNamespace(e.target.value)} />
+            <TextInput id="link-name" labelText="Service account (optional)" value={name} onChange={(e) => setName(e.target.value)} />
+          </div>
+        ) : null}
+      </Stack>
+    </FormModal>
+  );
+}
+
+function Identities({ profileId }: { profileId: string }) {
+  const [reload, setReload] = useState(0);
+  const [adding, setAdding] = useState(false);
+  const [removing, setRemoving] = useState<ProfileIdentity | undefined>(undefined);
+  const load = useCallback(
+    async () => ({ items: (await data(api.GET('/v1/profiles/{profile_id}/identities', { params: { path: { profile_id: profileId } } }))).identities ?? [] }),
+    [profileId],
+  );
+  const columns: Column<ProfileIdentity>[] = [
+    { key: 'type', header: 'Type', cell: (i) => (i.type === 'user' ? 'User' : i.type === 'serviceid' ? 'Service ID' : i.type) },
+    { key: 'identifier', header: 'Identifier', cell: (i) => i.identifier },
+    { key: 'accounts', header: 'From accounts', cell: (i) => (i.accounts ?? []).join(', ') },
+    { key: 'description', header: 'Description', cell: (i) => i.description ?? '' },
+  ];
+  return (
+    <section className="pc-section" aria-label="Trust relationship: identities">
+      <DataList
+        title="Users and service IDs that may assume it"
+        columns={columns}
+        rowKey={(i) => `${i.type}:${i.identifier}`}
+        load={load}
+        reloadKey={reload}
+        pageSizes={[100]}
+        primaryAction={{ label: 'Add identity', onClick: () => setAdding(true) }}
+        rowActions={[{ label: 'Remove', danger: true, onClick: setRemoving }]}
+        empty={{ title: 'No identities listed' }}
+      />
+      {adding ? <AddIdentity profileId={profileId} onClose={() => setAdding(false)} onAdded={() => setReload((n) => n + 1)} /> : null}
+      {removing ? (
+        <ConfirmDelete
+          kind="identity"
+          name={removing.identifier}
+          consequence="It can no longer assume the profile."
+          onConfirm={async () => {
+            await data(
+              api.DELETE('/v1/profiles/{profile_id}/identities/{identity_type}/{identifier_id}', {
+                params: { path: { profile_id: profileId, identity_type: removing.type, identifier_id: removing.identifier } },
+              }),
+            );
+            setReload((n) => n + 1);
+          }}
+          onClose={() => setRemoving(undefined)}
+        />
+      ) : null}
+    </section>
+  );
+}
+
+function AddIdentity({ profileId, onClose, onAdded }: { profileId: string; onClose: () => void; onAdded: () => void }) {
+  const TYPES = [
+    { id: 'user', text: 'User (IAM ID)' },
+    { id: 'serviceid', text: 'Service ID (its ID)' },
+  ];
+  const [type, setType] = useState(TYPES[0]!);
+  const [identifier, setIdentifier] = useState('');
+  const [description, setDescription] = useState('');
+  return (
+    <FormModal
+      title="Add an identity that may assume the profile"
+      submitLabel="Add"
+      invalid={!identifier.trim()}
+      onClose={onClose}
+      onSubmit={async () => {
+        await data(
+          api.POST('/v1/profiles/{profile_id}/identities/{identity_type}', {
+            params: { path: { profile_id: profileId, identity_type: type.id } },
+            body: { identifier: identifier.trim(), type: type.id, accounts: [accountId()], ...(description.trim() ? { description: description.trim() } : {}) },
+          }),
+        );
+        onAdded();
+      }}
+    >
+      <Stack gap={5}>
+        <Dropdown id="identity-type" titleText="Type" label="Type" items={TYPES} itemToString={(t: (typeof TYPES)[number] | null) => t?.text ?? ''} selectedItem={type} onChange={({ selectedItem }: { selectedItem: (typeof TYPES)[number] | null }) => setType(selectedItem ?? TYPES[0]!)} />
+        <TextInput id="identity-identifier" labelText="Identifier" value={identifier} onChange={(e) => setIdentifier(e.target.value)} />
+        <TextInput id="identity-description" labelText="Description (optional)" value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Stack>
+    </FormModal>
+  );
+}
+
+function Issuers() {
+  const load = useCallback(async () => ({ items: (await data(api.GET('/v1/trusted_issuers', { params: { query: { account_id: accountId() } } }))).trusted_issuers }), []);
+  const columns: Column<Issuer>[] = [
+    { key: 'name', header: 'Issuer', cell: (i) => i.name },
+    { key: 'type', header: 'Type', cell: (i) => i.type },
+    { key: 'issuer', header: 'iss', cell: (i) => <code>{i.issuer}</code> },
+    { key: 'audiences', header: 'Audiences', cell: (i) => i.audiences.join(', ') },
+  ];
+  return (
+    <section className="pc-section" aria-label="Trusted issuers">
+      <DataList
+        title="Trusted issuers of the account"
+        description="Whose workload tokens compute-resource rules and links accept."
+        columns={columns}
+        rowKey={(i) => i.id}
+        load={load}
+        pageSizes={[100]}
+        empty={{ title: 'No trusted issuers', text: 'Create them with the trusted-issuer API (POST /v1/trusted_issuers).' }}
+      />
+    </section>
+  );
+}

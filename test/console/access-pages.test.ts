@@ -1,0 +1,197 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearerOf, newMember, type Identity } from '../helpers/identities.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { api, platformRole, v2Body } from '../security/escalation-fixture.js';
+import { openBrowser, screenshot, seriousViolations, signInWithApiKey, skipReason, type ConsoleBrowser } from './browser.js';
+
+/**
+ * The console's access pages: assign access end to end (then the Why page and the decision point
+ * permit it), a target the signed-in identity may not grant on (not offered), a grant the API
+ * refuses after all (its message shown), the audit trail of both, and custom roles.
+ */
+
+const KMS = [{ key: 'serviceName', operator: 'stringEquals' as const, value: 'kms' }];
+
+describe.skipIf(skipReason)('web console: assign access, why, audit, roles', () => {
+  let server: TestServer;
+  let browser: ConsoleBrowser;
+  let owner: string;
+  let alice: Identity;
+  let kmsAdmin: Identity;
+  let adminPolicy: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    owner = await bearerOf(server.url, server.owner.apikey);
+    alice = await newMember(server, server.owner.accountId, { first: 'Alice', last: 'Liddell' });
+    kmsAdmin = await newMember(server, server.owner.accountId, { first: 'Kim', last: 'Admin' });
+    const granted = await api(server.url, owner, 'POST', '/v2/policies', v2Body(server.owner.accountId, { iam_id: kmsAdmin.iamId }, { name: 'kms', attributes: KMS, matches: () => true }, platformRole('Administrator')));
+    expect(granted.status).toBe(201);
+    adminPolicy = granted.body.id;
+    browser = await openBrowser();
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('assigns a service role on a service step by step, and the Why page and the decision point then permit it', async () => {
+    const { page } = browser;
+    await signInWithApiKey(page, server.url, server.owner.apikey);
+    await page.getByRole('link', { name: 'Assign access' }).first().click();
+    await page.getByRole('heading', { name: 'Assign access', level: 1 }).waitFor();
+
+    await page.getByRole('combobox', { name: 'User' }).click();
+    await page.getByRole('option', { name: /Alice Liddell/ }).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'assign-access-subject');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('combobox', { name: 'Service', exact: true }).click();
+    await page.getByRole('option', { name: /\(cloud-object-storage\)/ }).click();
+    await page.getByLabel('Resource type (optional)').fill('bucket');
+    await page.getByLabel('Resource ID (optional)').fill('invoices');
+    await expectEnabled(page, 'Next');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // Roles with exactly the actions each grants.
+    await page.getByText('Service roles').waitFor();
+    await page.getByRole('checkbox', { name: 'Reader', exact: true }).check({ force: true });
+    await page.locator('.pc-assign-role', { hasText: 'Reader' }).locator('summary').first().click();
+    await page.getByText('cloud-object-storage.object.get', { exact: true }).first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'assign-access-roles');
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByText('Recurring: on some days of the week').click();
+    await page.getByText('Monday').waitFor();
+    await screenshot(page, 'assign-access-conditions');
+    await page.getByText('Always', { exact: true }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByText('serviceName = cloud-object-storage, resourceType = bucket, resource = invoices').waitFor();
+    await screenshot(page, 'assign-access-review');
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    await page.getByText('Access assigned').waitFor();
+
+    // The decision point permits it, and the Why page says by which policy.
+    const decision = await api(server.url, owner, 'POST', '/v2/authz', [
+      {
+        subject: { attributes: { id: alice.iamId } },
+        action: 'cloud-object-storage.object.get',
+        resource: { attributes: { accountId: server.owner.accountId, serviceName: 'cloud-object-storage', resourceType: 'bucket', resource: 'invoices' } },
+      },
+    ]);
+    expect(decision.body.responses[0].authorizationDecision.permitted).toBe(true);
+    await page.getByRole('link', { name: 'Check it on the Why page' }).click();
+    await page.getByRole('heading', { name: 'Why', level: 1 }).waitFor();
+    await page.getByLabel('Resource type (optional)').fill('bucket');
+    await page.getByLabel('Resource (optional)').fill('invoices');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.getByText(`through ${alice.iamId} directly`).waitFor();
+    expect(await page.locator('.pc-why-answer').innerText()).toContain('serviceRole:Reader');
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'why-permitted');
+
+    // And why a bucket it does not name is denied.
+    await page.getByLabel('Resource (optional)').fill('payroll');
+    await page.getByRole('button', { name: 'Ask' }).click();
+    await page.locator('.pc-why-answer').getByText('Denied', { exact: true }).first().waitFor();
+    await screenshot(page, 'why-denied');
+    expect(await page.locator('.pc-why-answer').innerText()).toContain('none matches this cloud-object-storage resource');
+    expect(browser.errors).toEqual([]);
+  }, 120_000);
+
+  it('offers no roles on a target the identity may not grant on, and shows the API refusal when a grant fails after all', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signInWithApiKey(page, server.url, kmsAdmin.apikey);
+    await page.getByRole('link', { name: 'Assign access' }).first().click();
+    await page.getByRole('combobox', { name: 'User' }).click();
+    await page.getByRole('option', { name: /Alice Liddell/ }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    await page.getByRole('combobox', { name: 'Service', exact: true }).click();
+    await page.getByRole('option', { name: /\(cloud-object-storage\)/ }).click();
+    await page.getByText('You cannot assign access here').waitFor();
+    expect(await page.getByRole('button', { name: 'Next' }).isDisabled()).toBe(true);
+    await screenshot(page, 'assign-access-not-grantable');
+
+    await page.getByRole('combobox', { name: 'Service', exact: true }).fill('kms');
+    await page.getByRole('option', { name: /\(kms\)/ }).click();
+    await expectEnabled(page, 'Next');
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('checkbox', { name: 'Viewer', exact: true }).check({ force: true });
+    await page.getByRole('button', { name: 'Next' }).click();
+    await page.getByRole('button', { name: 'Next' }).click();
+
+    // The owner takes the administrator's access away before the grant is sent.
+    expect((await api(server.url, owner, 'DELETE', `/v2/policies/${adminPolicy}`)).status).toBe(204);
+    await page.getByRole('button', { name: 'Assign', exact: true }).click();
+    const refusal = page.getByRole('alert').filter({ hasText: 'The access was not assigned' });
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toMatch(/not authorized/i);
+    expect(await refusal.innerText()).toMatch(/transaction ID/);
+    await screenshot(page, 'assign-access-refused');
+    expect(await seriousViolations(page)).toEqual([]);
+    // The browser logs the refused request itself (a 403); nothing else went wrong.
+    expect(browser.errors.filter((e) => !/403/.test(e))).toEqual([]);
+    browser.errors.length = 0;
+  }, 120_000);
+
+  it('shows the audit trail, the refused grant among the failures', async () => {
+    const { page } = browser;
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await signInWithApiKey(page, server.url, server.owner.apikey);
+    await page.getByRole('link', { name: 'Audit' }).first().click();
+    await page.getByRole('heading', { name: 'Audit events', level: 1 }).waitFor();
+    await page.getByText('iam.policy.create', { exact: true }).first().waitFor();
+    await page.getByRole('combobox', { name: 'Outcome' }).click();
+    await page.getByRole('option', { name: 'Failure' }).click();
+    await page.getByLabel('Initiator IAM ID').fill(kmsAdmin.iamId);
+    await page.getByText(/insufficent_permissions/).first().waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'audit');
+    expect(browser.errors).toEqual([]);
+  }, 60_000);
+
+  it('lists roles with their actions, and creates, edits and deletes a custom role', async () => {
+    const { page } = browser;
+    await page.getByRole('link', { name: 'Roles' }).first().click();
+    await page.getByRole('heading', { name: 'Roles', level: 1 }).waitFor();
+    await page.getByRole('cell', { name: 'Administrator', exact: true }).waitFor();
+    await page.getByRole('button', { name: 'Create custom role' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create a custom role' });
+    await dialog.getByRole('combobox', { name: 'Service', exact: true }).fill('cloud-object-storage');
+    await page.getByRole('option', { name: /\(cloud-object-storage\)/ }).click();
+    await dialog.getByLabel('Name', { exact: true }).fill('BucketAuditor');
+    await dialog.getByLabel('Display name').fill('Bucket auditor');
+    await dialog.getByText('cloud-object-storage.bucket.get', { exact: true }).click();
+    await screenshot(page, 'roles-create');
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('cell', { name: 'Bucket auditor', exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'roles');
+
+    await page.getByRole('button', { name: /^Actions for crn:.*customRole:BucketAuditor/ }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: /Edit custom role/ });
+    await edit.getByLabel('Display name').fill('Bucket reviewer');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await screenshot(page, 'roles-edit-saved');
+    await page.getByRole('cell', { name: 'Bucket reviewer', exact: true }).waitFor();
+
+    await page.getByRole('button', { name: /^Actions for crn:.*customRole:BucketAuditor/ }).click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: /Delete custom role/ }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('cell', { name: 'Bucket reviewer', exact: true }).waitFor({ state: 'detached' });
+    expect(browser.errors).toEqual([]);
+  }, 60_000);
+});
+
+async function expectEnabled(page: ConsoleBrowser['page'], name: string) {
+  for (let i = 0; i < 50; i++) {
+    if (!(await page.getByRole('button', { name }).isDisabled())) return;
+    await page.waitForTimeout(100);
+  }
+  throw new Error(`button ${name} stays disabled`);
+}

@@ -1,0 +1,131 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearerOf } from '../helpers/identities.js';
+import { startTestServer, type TestServer } from '../helpers/server.js';
+import { api } from '../security/escalation-fixture.js';
+import { openBrowser, screenshot, seriousViolations, signInWithApiKey, skipReason, type ConsoleBrowser } from './browser.js';
+
+/**
+ * The console's other access pages, each's main task: settings (identity settings saved with
+ * If-Match; a network zone created, edited, deleted), trusted profiles (a profile with a claim
+ * rule, a link and an identity), authorizations (service to service), enterprise (the tree).
+ */
+
+describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizations, enterprise', () => {
+  let server: TestServer;
+  let browser: ConsoleBrowser;
+  let owner: string;
+
+  beforeAll(async () => {
+    server = await startTestServer();
+    owner = await bearerOf(server.url, server.owner.apikey);
+    browser = await openBrowser();
+    await signInWithApiKey(browser.page, server.url, server.owner.apikey);
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const open = async (nav: string, heading: string) => {
+    await browser.page.getByRole('link', { name: nav, exact: true }).first().click();
+    await browser.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
+  };
+
+  it('saves the account identity settings and manages a network zone', async () => {
+    const { page } = browser;
+    await open('Settings', 'Settings');
+    await page.getByLabel('Session inactivity (seconds)').fill('1800');
+    await page.getByRole('button', { name: 'Save settings' }).click();
+    await page.getByText('Saved.').waitFor();
+    const settings = await api(server.url, owner, 'GET', `/v1/accounts/${server.owner.accountId}/settings/identity`);
+    expect(settings.body.session_invalidation_in_seconds).toBe('1800');
+
+    await page.getByRole('button', { name: 'Create zone' }).click();
+    const create = page.getByRole('dialog', { name: 'Create a network zone' });
+    await create.getByRole('textbox', { name: 'Name', exact: true }).fill('office');
+    await create.getByLabel('Addresses').fill('192.0.2.0/24, 198.51.100.7');
+    await create.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('cell', { name: 'office', exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'settings');
+
+    await page.getByRole('button', { name: /^Actions for / }).first().click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: 'Edit zone office' });
+    await edit.getByLabel('Addresses').fill('203.0.113.0/24');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: '203.0.113.0/24' }).waitFor();
+    await page.getByRole('button', { name: /^Actions for / }).first().click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: 'Delete zone office?' }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No network zones').waitFor();
+    expect(browser.errors).toEqual([]);
+  }, 90_000);
+
+  it('creates a trusted profile with a claim rule, a compute-resource link and an identity that may assume it', async () => {
+    const { page } = browser;
+    await open('Trusted profiles', 'Trusted profiles');
+    await page.getByRole('button', { name: 'Create trusted profile' }).click();
+    await page.getByLabel('Name', { exact: true }).fill('ci-runner');
+    await page.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('heading', { name: 'ci-runner', level: 1 }).waitFor();
+
+    await page.getByRole('button', { name: 'Add claim rule' }).click();
+    const rule = page.getByRole('dialog', { name: 'Add a claim rule' });
+    await rule.getByRole('textbox', { name: 'Claim' }).fill('namespace');
+    await rule.getByRole('textbox', { name: 'Equals' }).fill('builds');
+    await rule.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('cell', { name: 'namespace EQUALS "builds"' }).waitFor();
+
+    await page.getByRole('button', { name: 'Link a compute resource' }).click();
+    const link = page.getByRole('dialog', { name: 'Link a compute resource' });
+    await link.getByRole('textbox', { name: 'CRN of the compute resource' }).fill(`crn:v1:bluemix:public:is:us-south:a/${server.owner.accountId}::instance:runner-1`);
+    await link.getByRole('button', { name: 'Link', exact: true }).click();
+    await page.getByText('::instance:runner-1').waitFor();
+
+    await page.getByRole('button', { name: 'Add identity' }).click();
+    const identity = page.getByRole('dialog', { name: 'Add an identity that may assume the profile' });
+    await identity.getByRole('textbox', { name: 'Identifier' }).fill(server.owner.iamId);
+    await identity.getByRole('button', { name: 'Add', exact: true }).click();
+    await page.getByRole('cell', { name: server.owner.iamId, exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'trusted-profile');
+    expect(browser.errors).toEqual([]);
+  }, 90_000);
+
+  it('creates and deletes a service-to-service authorization', async () => {
+    const { page } = browser;
+    await open('Authorizations', 'Authorizations');
+    await page.getByRole('button', { name: 'Create authorization' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Create an authorization' });
+    await dialog.getByRole('combobox', { name: 'Source service' }).fill('containers-kubernetes');
+    await page.getByRole('option', { name: /\(containers-kubernetes\)/ }).click();
+    await dialog.getByRole('combobox', { name: 'Target service' }).fill('kms');
+    await page.getByRole('option', { name: /\(kms\)/ }).click();
+    await dialog.getByText(/^Reader \(/).click();
+    await dialog.getByRole('button', { name: 'Create', exact: true }).click();
+    await page.getByRole('cell', { name: 'containers-kubernetes', exact: true }).waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'authorizations');
+    await page.getByRole('button', { name: /^Actions for / }).first().click();
+    await page.getByRole('menuitem', { name: 'Delete' }).click();
+    await page.getByRole('dialog', { name: /Delete authorization/ }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByText('No authorizations').waitFor();
+    expect(browser.errors).toEqual([]);
+  }, 90_000);
+
+  it('shows the enterprise tree of an enterprise account', async () => {
+    const { page } = browser;
+    const enterprise = await api(server.url, owner, 'POST', '/v1/enterprises', { source_account_id: server.owner.accountId, name: 'Acme', primary_contact_iam_id: server.owner.iamId });
+    expect(enterprise.status).toBeLessThan(300);
+    const crn = `crn:v1:bluemix:public:enterprise::a/${server.owner.accountId}::enterprise:${enterprise.body.enterprise_id}`;
+    const group = await api(server.url, owner, 'POST', '/v1/account-groups', { parent: crn, name: 'Engineering', primary_contact_iam_id: server.owner.iamId });
+    expect(group.status).toBeLessThan(300);
+    await open('Enterprise', 'Enterprise');
+    await page.getByText('Acme', { exact: true }).first().waitFor();
+    await page.getByText('Engineering').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'enterprise');
+    expect(browser.errors).toEqual([]);
+  }, 60_000);
+});
