@@ -4,16 +4,18 @@ import { leaf } from '../client/command.js';
 import { CliError } from '../client/errors.js';
 import { parseAttributes } from '../iam/policies.js';
 import { accessGroups, serviceIds, serviceId, user, users } from '../iam/resolve.js';
-import { profiles } from '../iam/trusted-profiles.js';
+import { profile, profiles } from '../iam/trusted-profiles.js';
 
-/** An IAM ID as given, else the service ID or user of that name in the current account. */
+/** An IAM ID as given, else the service ID, trusted profile or user of that name in the current account. */
 async function subjectId(api: Api, given: string): Promise<string> {
-  if (/^(IBMid-|iam-|crn-|Profile-)/.test(given)) return given;
-  if (given.startsWith('ServiceId-')) return `iam-${given}`;
-  try {
-    return (await serviceId(api, given)).iam_id;
-  } catch (error) {
-    if (!(error instanceof CliError)) throw error;
+  if (/^(IBMid-|iam-|crn-)/.test(given)) return given;
+  if (given.startsWith('ServiceId-') || given.startsWith('Profile-')) return `iam-${given}`;
+  for (const byName of [async () => (await serviceId(api, given)).iam_id, async () => (await profile(api, given)).iam_id]) {
+    try {
+      return await byName();
+    } catch (error) {
+      if (!(error instanceof CliError)) throw error;
+    }
   }
   return (await user(api, given)).iam_id!;
 }
@@ -48,7 +50,7 @@ export function registerAuthz(program: Command): void {
     authz,
     {
       name: 'check <subject> <action> <resource>',
-      description: 'may SUBJECT (IAM ID, service ID name or user login) perform ACTION on RESOURCE (CRN or name=value,…)?',
+      description: 'may SUBJECT (IAM ID, service ID or trusted profile name, or user login) perform ACTION on RESOURCE (CRN or name=value,…)?',
       example: 'portcullis authz check ci-deployer cloud-object-storage.object.put serviceName=cloud-object-storage,serviceInstance=1234 --explain',
       flags: (c) => c.option('--explain', 'show the policy that permitted, or why nothing matched'),
     },
