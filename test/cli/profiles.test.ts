@@ -42,6 +42,10 @@ describe('portcullis iam trusted-profile* (create → list shows it → update �
     await cli.ok(['iam', 'service-id-create', 'deployer']);
     await cli.ok(['iam', 'trusted-profile-identity-set', 'ci-runner', '--id-type', 'serviceid', '--identifier', 'deployer', '-d', 'deploys']);
     await cli.ok(['iam', 'trusted-profile-policy-create', 'ci-runner', '--roles', 'Writer', '--service-name', 'cloud-object-storage']);
+    await cli.ok(['iam', 'access-group-create', 'runners']);
+    await cli.ok(['iam', 'access-group-profile-add', 'runners', 'ci-runner']);
+    expect((await cli.json<{ iam_id: string }[]>(['iam', 'access-group-profiles', 'runners'])).map((m) => m.iam_id)).toEqual([created.iam_id]);
+    await cli.ok(['iam', 'access-group-profile-remove', 'runners', 'ci-runner', '-f']);
 
     // Everything shows up, and a rule changes only in what the update names.
     const [rules, links, identities] = await Promise.all([
