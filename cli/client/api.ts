@@ -7,7 +7,7 @@ import ResourceManagerV2 from '@ibm-cloud/platform-services/resource-manager/v2.
 import type { Connection } from './session.js';
 
 /**
- * The decision point (`/v2/authz`), which has no client in the SDK: the SDK's BaseService does
+ * The decision point (`/v2/authz`, and our `/v2/authz/who-can`), which has no client in the SDK: the SDK's BaseService does
  * the HTTP, authentication and error shaping, as for every generated client.
  */
 export class AuthzClient extends BaseService {
@@ -19,6 +19,24 @@ export class AuthzClient extends BaseService {
       defaultOptions: { ...this.baseOptions, headers: { Accept: 'application/json', 'Content-Type': 'application/json' } },
     }) as Promise<{ result: { responses: AuthzResponse[] } }>;
   }
+
+  whoCan(body: { action: string; resource: unknown }): Promise<{ result: WhoCanResponse }> {
+    return this.createRequest({
+      options: { url: '/v2/authz/who-can', method: 'POST', body },
+      defaultOptions: { ...this.baseOptions, headers: { Accept: 'application/json', 'Content-Type': 'application/json' } },
+    }) as Promise<{ result: WhoCanResponse }>;
+  }
+}
+
+/** `POST /v2/authz/who-can` (Portcullis's reverse query): who is permitted an action on a resource. */
+export interface WhoCanResponse {
+  action: string;
+  resource: { attributes: Record<string, string> };
+  subjects: Array<{ iamId: string; type: string; grants: Array<{ policyId: string; role: string; via: string }> }>;
+  accessGroups: Array<{ id: string; policies: Array<{ policyId: string; role: string }>; members: string[] }>;
+  everyone: Array<{ policyId: string; role: string }>;
+  services: Array<{ policyId: string; role: string; source: { attributes: Array<{ key: string; operator: string; value: unknown }> } }>;
+  restrictions: Array<{ ruleId: string; mode: string; satisfied?: boolean }>;
 }
 
 export interface AuthzResponse {

@@ -11,6 +11,8 @@ export interface Session {
   refreshToken: string;
   /** Seconds since the epoch at which the access token expires. */
   expiration: number;
+  /** The token client the session was granted to (a password login's), which its refresh must name. */
+  client?: string;
 }
 
 export interface CliConfig {

@@ -1,6 +1,6 @@
 import { CliError } from './errors.js';
 import { readConfig, writeConfig, type Session } from './home.js';
-import { apikeyGrant, refreshGrant } from './token.js';
+import { apikeyGrant, CLI_CLIENT, passwordGrant, refreshGrant } from './token.js';
 
 /** Who the commands act as, and the bearer token they send. */
 export interface Connection {
@@ -38,13 +38,13 @@ export async function connect(): Promise<Connection> {
 
 async function renew(session: Session): Promise<Session> {
   try {
-    const grant = await refreshGrant(session.url, session.refreshToken);
+    const grant = await refreshGrant(session.url, session.refreshToken, session.client);
     const renewed: Session = { ...session, ...grant, url: session.url };
     writeConfig({ ...readConfig(), session: renewed });
     return renewed;
   } catch (error) {
     const reason = error instanceof Error ? error.message : String(error);
-    throw new CliError(`The session could not be renewed (${reason}). Log in again: portcullis login --apikey KEY`, 1, error instanceof CliError ? error.transactionId : undefined);
+    throw new CliError(`The session could not be renewed (${reason}). Log in again: portcullis login --apikey KEY (or -u USER --password)`, 1, error instanceof CliError ? error.transactionId : undefined);
   }
 }
 
@@ -52,6 +52,14 @@ async function renew(session: Session): Promise<Session> {
 export async function login(url: string, apikey: string, account?: string): Promise<Session> {
   const grant = await apikeyGrant(trimUrl(url), apikey, account);
   const session: Session = { url: trimUrl(url), ...grant };
+  writeConfig({ ...readConfig(), session });
+  return session;
+}
+
+/** Logs in with a login and password (and one-time code) and stores the session (never the password). */
+export async function loginWithPassword(url: string, username: string, password: string, options: { account?: string; passcode?: string }): Promise<Session> {
+  const grant = await passwordGrant(trimUrl(url), username, password, options);
+  const session: Session = { url: trimUrl(url), ...grant, client: CLI_CLIENT };
   writeConfig({ ...readConfig(), session });
   return session;
 }

@@ -5,6 +5,7 @@ import { leaf, list, type Ctx } from '../client/command.js';
 import { CliError, usageError } from '../client/errors.js';
 import type { Column } from '../client/output.js';
 import { accessGroup, accessGroups, serviceId, user } from './resolve.js';
+import { profile } from './trusted-profiles.js';
 
 type Group = IamAccessGroupsV2.Group;
 type Member = IamAccessGroupsV2.ListGroupMembersResponseMember;
@@ -20,7 +21,7 @@ const showGroup = (ctx: Ctx, g: Group) =>
   ctx.out.result(g, () => ctx.out.fields([['Name', g.name], ['ID', g.id], ['Description', g.description], ['Created At', g.created_at], ['Last Modified At', g.last_modified_at]]));
 
 /** Members of a group, every page, of one type (`user` or `service`). */
-export async function members(api: Api, groupId: string, type?: 'user' | 'service'): Promise<Member[]> {
+export async function members(api: Api, groupId: string, type?: 'user' | 'service' | 'profile'): Promise<Member[]> {
   const out: Member[] = [];
   for (let offset = 0; ; offset += 100) {
     const { result } = await api.groups.listAccessGroupMembers({ accessGroupId: groupId, limit: 100, offset, verbose: true, ...(type && { type }) });
@@ -57,17 +58,22 @@ const RULE_COLUMNS: Column<Rule>[] = [
   ['Conditions', (r) => (r.conditions ?? []).map((c) => `${c.claim} ${c.operator} ${c.value}`).join('; ')],
 ];
 
-function memberCommands(iam: Command, kind: 'user' | 'service-id'): void {
-  const type = kind === 'user' ? 'user' : 'service';
-  const noun = kind === 'user' ? 'user' : 'service ID';
+function memberCommands(iam: Command, kind: 'user' | 'service-id' | 'profile'): void {
+  const type = kind === 'user' ? 'user' : kind === 'profile' ? 'profile' : 'service';
+  const noun = kind === 'user' ? 'user' : kind === 'profile' ? 'trusted profile' : 'service ID';
   const resolve = async (api: Api, arg: string) => {
     if (kind === 'user') {
       const u = await user(api, arg);
       return { iamId: u.iam_id!, label: u.user_id ?? u.iam_id! };
     }
+    if (kind === 'profile') {
+      const p = await profile(api, arg);
+      return { iamId: p.iam_id, label: p.name };
+    }
     const s = await serviceId(api, arg);
     return { iamId: s.iam_id, label: s.name };
   };
+  const exampleMember = kind === 'user' ? 'alice@example.com' : kind === 'profile' ? 'ci-runner' : 'ci-deployer';
 
   leaf(iam, { name: `access-group-${kind}s <group>`, description: `list the ${noun}s of an access group`, example: `portcullis iam access-group-${kind}s developers` }, async (ctx, args) => {
     const g = await accessGroup(ctx.api, args[0]!);
@@ -77,7 +83,7 @@ function memberCommands(iam: Command, kind: 'user' | 'service-id'): void {
     ctx.out.list(found, [['Name', (m) => m.name], ...(kind === 'user' ? ([['Email', (m: Member) => m.email]] as Column<Member>[]) : []), ['IAM ID', (m) => m.iam_id], ['Membership', (m) => m.membership_type]], `No ${noun} in access group ${g.name}.`);
   });
 
-  leaf(iam, { name: `access-group-${kind}-add <group> <${kind}...>`, description: `add ${noun}s to an access group`, example: `portcullis iam access-group-${kind}-add developers ${kind === 'user' ? 'alice@example.com' : 'ci-deployer'}` }, async (ctx, args) => {
+  leaf(iam, { name: `access-group-${kind}-add <group> <${kind}...>`, description: `add ${noun}s to an access group`, example: `portcullis iam access-group-${kind}-add developers ${exampleMember}` }, async (ctx, args) => {
     const g = await accessGroup(ctx.api, args[0]!);
     const found = await Promise.all(args.slice(1).map((a) => resolve(ctx.api, a)));
     ctx.out.progress(`Adding ${noun}s ${found.map((f) => f.label).join(', ')} to access group ${g.name}...`);
@@ -88,7 +94,7 @@ function memberCommands(iam: Command, kind: 'user' | 'service-id'): void {
     ctx.out.result(result, () => ctx.out.message(`${found.map((f) => f.label).join(', ')} added to access group ${g.name}.`));
   });
 
-  leaf(iam, { name: `access-group-${kind}-remove <group> <${kind}>`, description: `remove a ${noun} from an access group`, example: `portcullis iam access-group-${kind}-remove developers ${kind === 'user' ? 'alice@example.com' : 'ci-deployer'} -f`, destructive: true }, async (ctx, args) => {
+  leaf(iam, { name: `access-group-${kind}-remove <group> <${kind}>`, description: `remove a ${noun} from an access group`, example: `portcullis iam access-group-${kind}-remove developers ${exampleMember} -f`, destructive: true }, async (ctx, args) => {
     const g = await accessGroup(ctx.api, args[0]!);
     const m = await resolve(ctx.api, args[1]!);
     await ctx.confirm(`Are you sure you want to remove ${noun} ${m.label} from access group ${g.name}?`);
@@ -106,7 +112,7 @@ const ruleFlags = (c: Command) =>
     .option('--expiration <hours>', 'hours the membership lasts after sign-in (1-24; 24 when created)')
     .option('--conditions <conditions>', 'claim=CLAIM,operator=OPERATOR,value=VALUE, several separated by ";"');
 
-/** `iam access-groups`, `access-group`, `-create/-update/-delete`, members, and rules. */
+/** `iam access-groups`, `access-group`, `-create/-update/-delete`, members (users, service IDs, trusted profiles), and rules. */
 export function registerAccessGroups(iam: Command): void {
   leaf(
     iam,
@@ -172,6 +178,7 @@ export function registerAccessGroups(iam: Command): void {
 
   memberCommands(iam, 'user');
   memberCommands(iam, 'service-id');
+  memberCommands(iam, 'profile');
 
   leaf(iam, { name: 'access-group-rules <group>', description: 'list the dynamic rules of an access group', example: 'portcullis iam access-group-rules developers' }, async (ctx, args) => {
     const g = await accessGroup(ctx.api, args[0]!);

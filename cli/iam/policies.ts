@@ -6,6 +6,7 @@ import { leaf, list, type Ctx, type Flags } from '../client/command.js';
 import { CliError, usageError } from '../client/errors.js';
 import { accessGroup, allPolicies, serviceId, user } from './resolve.js';
 import { roleIds } from './roles-lookup.js';
+import { profile } from './trusted-profiles.js';
 
 type Policy = IamPolicyManagementV1.Policy;
 type Attribute = { name: string; value: string; operator?: string };
@@ -51,6 +52,15 @@ const SUBJECTS: Subject[] = [
     resolve: async (api, arg) => {
       const g = await accessGroup(api, arg);
       return { attribute: { name: 'access_group_id', value: g.id! }, filter: { accessGroupId: g.id! }, label: `access group ${g.name}` };
+    },
+  },
+  {
+    prefix: 'trusted-profile-policy',
+    arg: '<profile>',
+    example: 'ci-runner',
+    resolve: async (api, arg) => {
+      const p = await profile(api, arg);
+      return { attribute: { name: 'iam_id', value: p.iam_id }, filter: { iamId: p.iam_id }, label: `trusted profile ${p.name}` };
     },
   },
 ];
@@ -224,7 +234,7 @@ function register(iam: Command, s: Subject): void {
   });
 }
 
-/** `iam user-policies`, `service-policies`, `access-group-policies` and their -create/-update/-delete. */
+/** `iam user-policies`, `service-policies`, `access-group-policies`, `trusted-profile-policies` and their -create/-update/-delete. */
 export function registerPolicies(iam: Command): void {
   for (const s of SUBJECTS) register(iam, s);
 }

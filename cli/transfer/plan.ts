@@ -1,6 +1,6 @@
 import type { Api } from '../client/api.js';
 import { CliError } from '../client/errors.js';
-import { attrsKey, subjectLabel, type AccountDoc, type Attrs, type SubjectRef } from './document.js';
+import { attrsKey, localCrn, subjectLabel, type AccountDoc, type Attrs, type ProfileIdentityDoc, type SubjectRef } from './document.js';
 import { CUSTOM, policyKey, type Snapshot } from './snapshot.js';
 
 /**
@@ -151,6 +151,85 @@ export function plan(api: Api, desired: AccountDoc, current: Snapshot): Plan {
     }
   }
 
+  // Trusted profiles by name, then their claim rules (by name), links (by CRN: a link is created
+  // or left alone, never changed) and identities (by type and identifier).
+  const currentProfiles = new Map((current.doc.trusted_profiles ?? []).map((p) => [p.name, p]));
+  const profileId = (name: string) => {
+    const known = ids.profiles.get(name);
+    if (!known) throw new CliError(`Trusted profile ${name} does not exist.`);
+    return known.id;
+  };
+  const identityIamId = (i: ProfileIdentityDoc) => {
+    if (i.type === 'crn') return localCrn(i.identifier, accountId);
+    const iamId = i.type === 'user' ? ids.users.get(i.identifier.toLowerCase()) : ids.serviceIds.get(i.identifier)?.iamId;
+    if (!iamId) throw new CliError(`The ${i.type === 'user' ? 'user' : 'service ID'} ${i.identifier} does not exist.`);
+    return iamId;
+  };
+  for (const p of desired.trusted_profiles ?? []) {
+    const have = currentProfiles.get(p.name);
+    if (!have) {
+      step('create', `trusted profile ${p.name}`, async () => {
+        const { result } = await api.identity.createProfile({ accountId, name: p.name, ...(p.description && { description: p.description }) });
+        ids.profiles.set(p.name, { id: result.id, iamId: result.iam_id, etag: result.entity_tag ?? '*' });
+      });
+    } else if ((have.description ?? '') !== (p.description ?? '')) {
+      step('update', `trusted profile ${p.name} (description)`, () => api.identity.updateProfile({ profileId: profileId(p.name), ifMatch: ids.profiles.get(p.name)!.etag, description: p.description ?? '' }));
+    } else unchanged++;
+
+    const haveRules = new Map((have?.rules ?? []).map((r) => [r.name, r]));
+    for (const r of p.rules ?? []) {
+      const existing = haveRules.get(r.name);
+      const body = () => ({
+        profileId: profileId(p.name),
+        name: r.name,
+        type: r.type,
+        conditions: r.conditions,
+        ...(r.realm_name && { realmName: r.realm_name }),
+        ...(r.cr_type && { crType: r.cr_type }),
+        ...(r.expiration !== undefined && { expiration: r.expiration }),
+      });
+      if (!existing) step('create', `rule ${r.name} of trusted profile ${p.name}`, () => api.identity.createClaimRule(body()));
+      else if (!same(existing, r))
+        step('update', `rule ${r.name} of trusted profile ${p.name}`, () => {
+          const rule = ids.profileRules.get(p.name)!.get(r.name)!;
+          return api.identity.updateClaimRule({ ...body(), ruleId: rule.id, ifMatch: rule.etag });
+        });
+      else unchanged++;
+    }
+    const haveLinks = new Set((have?.links ?? []).map((l) => JSON.stringify([l.crn, l.namespace, l.component_name])));
+    for (const l of p.links ?? []) {
+      if (haveLinks.has(JSON.stringify([l.crn, l.namespace, l.component_name]))) unchanged++;
+      else
+        step('create', `link of trusted profile ${p.name} to ${l.crn}`, () =>
+          api.identity.createLink({
+            profileId: profileId(p.name),
+            crType: l.cr_type,
+            link: { crn: localCrn(l.crn, accountId), ...(l.namespace && { namespace: l.namespace }), ...(l.component_name && { name: l.component_name }) },
+            ...(l.name && { name: l.name }),
+          }),
+        );
+    }
+    const haveIdentities = new Map((have?.identities ?? []).map((i) => [`${i.type} ${i.identifier}`, i]));
+    for (const i of p.identities ?? []) {
+      const existing = haveIdentities.get(`${i.type} ${i.identifier}`);
+      if (existing && same(existing, i)) {
+        unchanged++;
+        continue;
+      }
+      step(existing ? 'update' : 'add', `${i.type} ${i.identifier} as an identity of trusted profile ${p.name}`, () => {
+        const identifier = identityIamId(i);
+        return api.identity.setProfileIdentity({
+          profileId: profileId(p.name),
+          identityType: i.type,
+          identifier,
+          type: i.type,
+          ...(i.accounts && { accounts: i.accounts }),
+          ...(i.description !== undefined && { description: i.description }),
+        });
+      });
+    }
+  }
+
   // Policies by subject and resource; their roles are what may differ.
   const attributes = (attrs: Attrs) => {
     const out: { name: string; value: string; operator?: string }[] = [{ name: 'accountId', value: accountId }];
@@ -182,7 +261,7 @@ export function plan(api: Api, desired: AccountDoc, current: Snapshot): Plan {
   }
   const subjectAttribute = (s: SubjectRef) => {
     if ('access_group' in s) return { name: 'access_group_id', value: groupId(s.access_group) };
-    const iamId = 'user' in s ? ids.users.get(s.user.toLowerCase()) : ids.serviceIds.get(s.service_id)?.iamId;
+    const iamId = 'user' in s ? ids.users.get(s.user.toLowerCase()) : 'trusted_profile' in s ? ids.profiles.get(s.trusted_profile)?.iamId : ids.serviceIds.get(s.service_id)?.iamId;
     if (!iamId) throw new CliError(`The ${subjectLabel(s)} does not exist.`);
     return { name: 'iam_id', value: iamId };
   };
@@ -221,13 +300,24 @@ export function plan(api: Api, desired: AccountDoc, current: Snapshot): Plan {
   const sidNames = new Set([...ids.serviceIds.keys(), ...(desired.service_ids ?? []).map((s) => s.name)]);
   const logins = new Set([...ids.users.keys(), ...(desired.users ?? []).map((u) => u.toLowerCase())]);
   const groupNames = new Set([...ids.groups.keys(), ...(desired.access_groups ?? []).map((g) => g.name.toLowerCase())]);
+  const profileNames = new Set([...ids.profiles.keys(), ...(desired.trusted_profiles ?? []).map((p) => p.name)]);
+  for (const p of desired.trusted_profiles ?? []) {
+    for (const i of p.identities ?? []) {
+      if (i.type === 'serviceid' && !sidNames.has(i.identifier)) problems.push(`trusted profile ${p.name}: service ID ${i.identifier} is neither in the account nor under service_ids:`);
+      if (i.type === 'user' && !logins.has(i.identifier.toLowerCase())) problems.push(`trusted profile ${p.name}: user ${i.identifier} is neither in the account nor under users:`);
+    }
+  }
   for (const g of desired.access_groups ?? []) {
     for (const s of g.service_ids ?? []) if (!sidNames.has(s)) problems.push(`access group ${g.name}: service ID ${s} is neither in the account nor under service_ids:`);
     for (const u of g.users ?? []) if (!logins.has(u.toLowerCase())) problems.push(`access group ${g.name}: user ${u} is neither in the account nor under users:`);
   }
   for (const p of desired.policies ?? []) {
     const s = p.subject;
-    const known = 'user' in s ? logins.has(s.user.toLowerCase()) : 'service_id' in s ? sidNames.has(s.service_id) : groupNames.has(s.access_group.toLowerCase());
+    const known =
+      'user' in s ? logins.has(s.user.toLowerCase())
+      : 'service_id' in s ? sidNames.has(s.service_id)
+      : 'trusted_profile' in s ? profileNames.has(s.trusted_profile)
+      : groupNames.has(s.access_group.toLowerCase());
     if (!known) problems.push(`a policy's ${subjectLabel(s)} is neither in the account nor in the document`);
   }
   if (problems.length) throw new CliError(`The document cannot be applied to account ${accountId}; nothing was changed:\n  ${[...new Set(problems)].join('\n  ')}`);

@@ -3,7 +3,8 @@ import type { Api } from '../client/api.js';
 import { SETTING_FIELDS } from '../iam/account-settings.js';
 import { members } from '../iam/access-groups.js';
 import { accessGroups, allPolicies, serviceIds, users } from '../iam/resolve.js';
-import type { AccountDoc, Attrs, AuthorizationDoc, GroupDoc, PolicyDoc, SubjectRef } from './document.js';
+import { profiles } from '../iam/trusted-profiles.js';
+import { portableCrn, type AccountDoc, type Attrs, type AuthorizationDoc, type GroupDoc, type PolicyDoc, type ProfileDoc, type SubjectRef } from './document.js';
 
 /**
  * An account read through the API: its portable document (what export writes, and what import
@@ -23,6 +24,10 @@ export interface Ids {
   policies: Map<string, string>;
   /** group name (lower case) → rule name → id */
   rules: Map<string, Map<string, string>>;
+  /** trusted profile name → id, IAM ID and ETag */
+  profiles: Map<string, { id: string; iamId: string; etag: string }>;
+  /** trusted profile name → claim rule name → id and ETag */
+  profileRules: Map<string, Map<string, { id: string; etag: string }>>;
   settingsEtag: string;
 }
 
@@ -43,7 +48,7 @@ export const policyKey = (subject: SubjectRef | { source: Attrs }, resource: Att
 
 export async function snapshot(api: Api): Promise<Snapshot> {
   const accountId = api.accountId;
-  const [settings, sids, people, groups, roles, groupsOfResources, access, authorization] = await Promise.all([
+  const [settings, sids, people, groups, roles, groupsOfResources, access, authorization, tps] = await Promise.all([
     api.identity.getAccountSettings({ accountId }),
     serviceIds(api),
     users(api),
@@ -52,6 +57,7 @@ export async function snapshot(api: Api): Promise<Snapshot> {
     api.resources.listResourceGroups({ accountId }),
     allPolicies(api, { type: 'access' }),
     allPolicies(api, { type: 'authorization' }),
+    profiles(api),
   ]);
   const skipped: string[] = [];
   const settingsRecord = settings.result as unknown as Record<string, unknown>;
@@ -64,12 +70,15 @@ export async function snapshot(api: Api): Promise<Snapshot> {
     resourceGroups: new Map((groupsOfResources.result.resources ?? []).map((g) => [g.name!, g.id!])),
     policies: new Map(),
     rules: new Map(),
+    profiles: new Map(tps.map((p) => [p.name, { id: p.id, iamId: p.iam_id, etag: p.entity_tag ?? '*' }])),
+    profileRules: new Map(),
     settingsEtag: settings.result.entity_tag ?? '*',
   };
 
   const loginOf = new Map(people.map((u) => [u.iam_id, u.user_id]));
   const serviceIdOf = new Map(sids.map((s) => [s.iam_id, s.name]));
   const groupOf = new Map(groups.map((g) => [g.id, g.name]));
+  const profileOf = new Map(tps.map((p) => [p.iam_id, p.name]));
   const customOf = new Map(customRoles.map((r) => [r.crn, r.name]));
   const resourceGroupOf = new Map([...ids.resourceGroups].map(([name, id]) => [id, name]));
 
@@ -88,6 +97,7 @@ export async function snapshot(api: Api): Promise<Snapshot> {
     if (a?.name === 'access_group_id' && groupOf.get(a.value)) return { access_group: groupOf.get(a.value)! };
     if (a?.name === 'iam_id' && serviceIdOf.get(a.value)) return { service_id: serviceIdOf.get(a.value)! };
     if (a?.name === 'iam_id' && loginOf.get(a.value)) return { user: loginOf.get(a.value)! };
+    if (a?.name === 'iam_id' && profileOf.get(a.value)) return { trusted_profile: profileOf.get(a.value)! };
     return undefined;
   };
 
@@ -95,7 +105,7 @@ export async function snapshot(api: Api): Promise<Snapshot> {
   for (const p of access) {
     const subject = subjectOf(p);
     if (!subject) {
-      skipped.push(`policy ${p.id}: its subject is not a user, service ID or access group of the account`);
+      skipped.push(`policy ${p.id}: its subject is not a user, service ID, trusted profile or access group of the account`);
       continue;
     }
     const resource = attrsOf(p, 'resources');
@@ -130,6 +140,49 @@ export async function snapshot(api: Api): Promise<Snapshot> {
       }),
   );
 
+  const profileDocs: ProfileDoc[] = await Promise.all(
+    tps.map(async (p) => {
+      const [rules, links, identities] = await Promise.all([
+        api.identity.listClaimRules({ profileId: p.id }),
+        api.identity.listLinks({ profileId: p.id }),
+        api.identity.getProfileIdentities({ profileId: p.id }),
+      ]);
+      // An unnamed rule is matched by its type and conditions: it is named after them.
+      const ruleName = (r: (typeof rules.result.rules)[number]) => r.name ?? `${r.type} ${r.conditions.map((c) => `${c.claim} ${c.operator} ${c.value}`).join('; ')}`;
+      ids.profileRules.set(p.name, new Map(rules.result.rules.map((r) => [ruleName(r), { id: r.id, etag: r.entity_tag ?? '*' }])));
+      const identifierOf = (i: { type: string; identifier: string; iam_id: string }) =>
+        i.type === 'user' ? (loginOf.get(i.iam_id) ?? i.identifier) : i.type === 'serviceid' ? (serviceIdOf.get(i.iam_id) ?? i.identifier) : portableCrn(i.identifier, accountId);
+      const ruleDocs = rules.result.rules.map((r) => ({
+        name: ruleName(r),
+        type: r.type,
+        ...(r.realm_name && { realm_name: r.realm_name }),
+        ...(r.cr_type && { cr_type: r.cr_type }),
+        ...(r.type === 'Profile-SAML' && { expiration: r.expiration }),
+        conditions: r.conditions.map((c) => ({ claim: c.claim, operator: c.operator, value: c.value })),
+      }));
+      const linkDocs = links.result.links.map((l) => ({
+        ...(l.name && { name: l.name }),
+        cr_type: l.cr_type,
+        crn: portableCrn(l.link.crn ?? '', accountId),
+        ...(l.link.namespace && { namespace: l.link.namespace }),
+        ...(l.link.name && { component_name: l.link.name }),
+      }));
+      const identityDocs = (identities.result.identities ?? []).map((i) => ({
+        type: i.type as 'user' | 'serviceid' | 'crn',
+        identifier: identifierOf(i),
+        ...(i.accounts?.length && { accounts: [...i.accounts].sort() }),
+        ...(i.description && { description: i.description }),
+      }));
+      return {
+        name: p.name,
+        ...(p.description && { description: p.description }),
+        ...(ruleDocs.length && { rules: ruleDocs.sort((a, b) => a.name.localeCompare(b.name)) }),
+        ...(linkDocs.length && { links: linkDocs.sort((a, b) => a.crn.localeCompare(b.crn)) }),
+        ...(identityDocs.length && { identities: identityDocs.sort((a, b) => `${a.type} ${a.identifier}`.localeCompare(`${b.type} ${b.identifier}`)) }),
+      };
+    }),
+  );
+
   const doc: AccountDoc = {
     portcullis: 'account/v1',
     account: accountId,
@@ -142,6 +195,7 @@ export async function snapshot(api: Api): Promise<Snapshot> {
       .map((r) => ({ name: r.name, display_name: r.display_name, service_name: r.service_name!, ...(r.description && { description: r.description }), actions: [...r.actions].sort() }))
       .sort((a, b) => a.name.localeCompare(b.name)),
     access_groups: accessGroupDocs.sort((a, b) => a.name.localeCompare(b.name)),
+    trusted_profiles: profileDocs.sort((a, b) => a.name.localeCompare(b.name)),
     policies: policies.sort((a, b) => policyKey(a.subject, a.resource).localeCompare(policyKey(b.subject, b.resource))),
     authorization_policies: authorizationPolicies.sort((a, b) => policyKey({ source: a.source }, a.target).localeCompare(policyKey({ source: b.source }, b.target))),
   };

@@ -34,9 +34,15 @@ const QUESTIONS: [string, string, string][] = [
   ['auditor', 'cloud-object-storage.object.get', 'serviceName=cloud-object-storage'],
   ['auditor', 'cloud-object-storage.object.put', 'serviceName=cloud-object-storage'],
   ['bob@example.com', 'iam-groups.groups.read', 'serviceName=iam-groups'],
+  ['runner', 'kms.secrets.delete', 'serviceName=kms'],
 ];
 
-const decisions = (cli: CliUser) => Promise.all(QUESTIONS.map(async ([subject, action, resource]) => (await cli.json<{ permitted: boolean }>(['authz', 'check', subject, action, resource])).permitted));
+/** One question at a time: eight CLI processes at once outlast the per-command limit on a loaded machine. */
+async function decisions(cli: CliUser): Promise<boolean[]> {
+  const answers: boolean[] = [];
+  for (const [subject, action, resource] of QUESTIONS) answers.push((await cli.json<{ permitted: boolean }>(['authz', 'check', subject, action, resource])).permitted);
+  return answers;
+}
 
 interface Summary {
   plan: { action: string; what: string }[];
@@ -58,6 +64,11 @@ describe('portcullis export / import', () => {
       ['iam', 'user-invite', 'bob@example.com', '--access-groups', 'readers'],
       ['iam', 'user-policy-create', 'bob@example.com', '--roles', 'Viewer', '--service-name', 'iam-groups'],
       ['iam', 'account-settings-update', '--max-sessions-per-identity', '7'],
+      ['iam', 'trusted-profile-create', 'runner', '-d', 'CI runner'],
+      ['iam', 'trusted-profile-rule-create', 'runner', '--name', 'iks', '--type', 'Profile-CR', '--cr-type', 'IKS_SA', '--conditions', 'claim=namespace,operator=EQUALS,value=ci'],
+      ['iam', 'trusted-profile-link-create', 'runner', '--name', 'vsi', '--cr-type', 'VSI', '--link-crn', `crn:v1:bluemix:public:is:us-south:a/${source.owner.accountId}::instance:vsi-1`],
+      ['iam', 'trusted-profile-identity-set', 'runner', '--id-type', 'serviceid', '--identifier', 'ci'],
+      ['iam', 'trusted-profile-policy-create', 'runner', '--roles', 'Manager', '--service-name', 'kms'],
     ]) {
       await a.ok(args);
     }
@@ -71,7 +82,17 @@ describe('portcullis export / import', () => {
       service_ids: [{ name: 'auditor' }, { name: 'ci', description: 'CI deployer' }],
       custom_roles: [{ name: 'Uploader', service_name: 'cloud-object-storage', actions: ['cloud-object-storage.object.put'] }],
       access_groups: [{ name: 'readers', service_ids: ['auditor'], users: ['bob@example.com'], rules: [{ name: 'idp', expiration: 24 }] }],
+      trusted_profiles: [
+        {
+          name: 'runner',
+          description: 'CI runner',
+          rules: [{ name: 'iks', type: 'Profile-CR', cr_type: 'IKS_SA', conditions: [{ claim: 'namespace', operator: 'EQUALS', value: '"ci"' }] }],
+          links: [{ name: 'vsi', cr_type: 'VSI', crn: 'crn:v1:bluemix:public:is:us-south:a/{account}::instance:vsi-1' }],
+          identities: [{ type: 'serviceid', identifier: 'ci', description: 'CI deployer' }],
+        },
+      ],
     });
+    expect((exported.policies as { subject: Record<string, string> }[]).map((p) => p.subject)).toContainEqual({ trusted_profile: 'runner' });
     expect((exported.settings as Record<string, string>).max_sessions_per_identity).toBe('7');
     // Names, not ids: nothing of the source account but the informational `account:` line, and no secret.
     expect(yaml.replace(`account: ${source.owner.accountId}`, '')).not.toContain(source.owner.accountId);
@@ -79,7 +100,7 @@ describe('portcullis export / import', () => {
     expect(yaml).not.toContain(apikey);
 
     const before = await decisions(a);
-    expect(before).toEqual([true, true, false, false, true, false, true]);
+    expect(before).toEqual([true, true, false, false, true, false, true, true]);
 
     const dry = await b.json<Summary>(['import', file, '--dry-run']);
     expect(dry.summary).toMatchObject({ applied: false, update: 1 });
