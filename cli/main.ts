@@ -1,4 +1,5 @@
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
 import { CliError, fromThrown } from './client/errors.js';
 import { registerLogin } from './client/login.js';
@@ -76,6 +77,8 @@ serverOptions(program.command('serve').description('start the server (bootstraps
     }
     const created = await bootstrapIfEmpty(await running.ready, flags.owner);
     const lines = config.autoMigrate ? [listening] : ['The schema is current: serving every API.'];
+    const { builtConsoleDir } = await import('../src/http/console.js');
+    if (existsSync(join(builtConsoleDir(), 'index.html'))) lines.push(`Console: ${running.url}/console/ (sign in with an API key, or a password once one is set)`);
     if (created) {
       lines.push(
         '',
