@@ -132,6 +132,22 @@ describe('identity providers API', () => {
     expect((await call('GET', `/v1/identity_providers/${created.body.id}`)).status).toBe(200);
   });
 
+  it("lists an account's providers for its sign-in page without a token: names and login URLs only, nothing for an unknown account", async () => {
+    const other = await newAccount(server);
+    const theirs = await bearerOf(server.url, other.apikey);
+    const created = await call('POST', '/v1/identity_providers', { account_id: other.accountId, name: 'Their SSO', protocol: 'oidc', issuer: 'https://theirs.example.com', client_id: 'c', client_secret: 'their-secret-value' }, undefined, theirs);
+    expect(created.status).toBe(201);
+    const listed = await api(server.url, '', 'GET', `/federation/providers?account_id=${other.accountId}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual({ providers: [{ id: created.body.id, name: 'Their SSO', protocol: 'oidc', login_url: `${server.url}/federation/${created.body.id}/login` }] });
+    expect(JSON.stringify(listed.body)).not.toMatch(/their-secret-value|theirs\.example\.com|client/);
+    // Another account's providers are not among this account's; an unknown account answers like one with none.
+    const mine = (await api(server.url, '', 'GET', `/federation/providers?account_id=${accountId}`)).body.providers.map((p: { id: string }) => p.id);
+    expect(mine).not.toContain(created.body.id);
+    expect(await api(server.url, '', 'GET', '/federation/providers?account_id=no-such-account')).toMatchObject({ status: 200, body: { providers: [] } });
+    expect((await api(server.url, '', 'GET', '/federation/providers')).status).toBe(400);
+  });
+
   it('serves no sign-in for an unknown IdP, nor SAML metadata for an OIDC one', async () => {
     expect((await fetch(`${server.url}/federation/IdP-unknown/login`, { redirect: 'manual' })).status).toBe(404);
     const oidc = await call('POST', '/v1/identity_providers', { account_id: accountId, name: 'meta', protocol: 'oidc', issuer: 'https://meta.example.com', client_id: 'c' });
