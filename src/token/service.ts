@@ -417,7 +417,8 @@ export function createTokenService(deps: TokenServiceDeps) {
   /**
    * An access token for the user of a live browser session (the console's bearer token): the same
    * checks as a password grant's subject (an ACTIVE member of the session's account), the session's
-   * sign-in level, no refresh token, and never valid past `notAfter` (the session's end).
+   * sign-in level, no refresh token, and never valid past `notAfter` (the session's end). A session
+   * of a trusted profile (a federated sign-in's choice) gets the profile's token (profile-grants.ts).
    */
   async function sessionToken(
     signedIn: { iamId: string; accountId: string; authn: AuthnLevel },
