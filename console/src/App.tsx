@@ -1,12 +1,16 @@
 import { useEffect } from 'react';
 import { restore, useAuth } from './api/auth.ts';
 import { HOME } from './pages/index.ts';
+import { FederationChoice } from './pages/signin/FederationChoice.tsx';
 import { SignIn } from './pages/signin/SignIn.tsx';
 import { navigate, usePath } from './shell/router.ts';
 import { Shell } from './shell/Shell.tsx';
 import { Loading } from './ui/Loading.tsx';
 
-/** Sign-in first; then the shell. `/` opens the home page. */
+/**
+ * Sign-in first; then the shell. `/` opens the home page. `/federation` is where an identity
+ * provider's sign-in lands (choose member or trusted profile), signed in or not: it starts a new sign-in.
+ */
 export function App() {
   const auth = useAuth();
   const path = usePath();
@@ -18,6 +22,7 @@ export function App() {
   }, [auth.status, path]);
 
   if (auth.status === 'loading') return <Loading text="Starting the console…" />;
+  if (path === '/federation') return <FederationChoice />;
   if (auth.status === 'signed-out') return <SignIn {...(auth.reason ? { reason: auth.reason } : {})} />;
   return <Shell identity={auth.identity} />;
 }

@@ -17,14 +17,16 @@ import {
   IdentityProviderResponse,
   IdpListQuery,
   IdpParams,
+  ProvidersQuery,
   SignInParams,
+  SignInProviders,
   SpMetadata,
   TicketQuery,
   UpdateIdpBody,
 } from './schemas.js';
 import type { FederationService } from './service.js';
 import type { IdpInput } from './types.js';
-import { choicesWire, idpWire } from './wire.js';
+import { choicesWire, idpWire, providerWire } from './wire.js';
 
 export interface FederationRoutesDeps {
   federation: FederationService;
@@ -65,6 +67,12 @@ const signIn: Operations = {
     operationId: 'receiveOidcCallback',
     summary: "OIDC redirect URI: redeems the code, checks the ID token and redirects to the sign-in choice with a ticket",
     responses: { 303: null },
+    security: 'none',
+  },
+  'GET /federation/providers': {
+    operationId: 'listSignInIdentityProviders',
+    summary: "The identity providers an account's sign-in page offers (name, protocol, login URL; an unknown account has none)",
+    responses: ok(SignInProviders),
     security: 'none',
   },
   'GET /federation/choices': {
@@ -181,6 +189,10 @@ export function federationRoutes(deps: FederationRoutesDeps): FastifyPluginAsync
         const { ticket } = await federation.oidcAnswer(request.params.idp_id, query, request.id);
         return noStore(reply).redirect(federation.landingUrlOf(ticket), 303);
       });
+
+      app.get('/federation/providers', { config, schema: { tags, querystring: ProvidersQuery } }, async (request) => ({
+        providers: (await federation.signInProviders(request.query.account_id)).map((i) => providerWire(site, i)),
+      }));
 
       app.get('/federation/choices', { config, schema: { tags, querystring: TicketQuery } }, async (request, reply) =>
         noStore(reply).send(choicesWire(await federation.choices(request.query.ticket))),

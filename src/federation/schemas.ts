@@ -90,6 +90,22 @@ export const CallbackQuery = Type.Object(
   { additionalProperties: false },
 );
 
+export const ProvidersQuery = Type.Object({ account_id: Id });
+
+export const SignInProviders = Type.Object(
+  {
+    providers: Type.Array(
+      Type.Object({
+        id: S,
+        name: S,
+        protocol: S,
+        login_url: Type.String({ description: 'Where the browser starts the sign-in through this provider.' }),
+      }),
+    ),
+  },
+  { title: 'SignInProviders', description: "An account's identity providers as its sign-in page shows them: nothing secret; an unknown account has none." },
+);
+
 export const TicketQuery = Type.Object({ ticket: Type.String({ minLength: 1, maxLength: 128 }) });
 export const ChooseBody = Type.Object(
   {

@@ -29,6 +29,12 @@ export function createFederationService(deps: FederationDeps) {
   return {
     idps,
 
+    /**
+     * The identity providers an account's sign-in page offers (public: no token exists yet). An
+     * unknown account answers like one with none, so the route tells nothing about which accounts exist.
+     */
+    signInProviders: (accountId: string): Promise<IdentityProvider[]> => deps.store.listIdps(accountId),
+
     /** Where to send the browser to sign in through the IdP (SAML AuthnRequest or OIDC authorization request). */
     async loginUrl(idpId: string): Promise<string> {
       const stored = await idpFor(idpId);

@@ -29,6 +29,9 @@ export const idpWire = (site: { url: string }, i: IdentityProvider) => {
   };
 };
 
+/** An identity provider as a sign-in page offers it: name, protocol and where to start, nothing else. */
+export const providerWire = (site: { url: string }, i: IdentityProvider) => ({ id: i.id, name: i.name, protocol: i.protocol, login_url: endpointsOf(site, i.id).login });
+
 export const choicesWire = (c: Choices) => ({
   account_id: c.accountId,
   idp_id: c.idpId,

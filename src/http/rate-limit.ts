@@ -8,7 +8,8 @@ import { clientAddressOf } from './client-address.js';
 /**
  * Rate limits on credential checks: every route that takes an API key, a refresh token, a password,
  * an invitation or password-reset secret (anything other than a signed bearer token) and tells
- * whether it is good, and the password-reset request (it sends e-mail).
+ * whether it is good, the password-reset request (it sends e-mail), and the public list of an
+ * account's sign-in identity providers (counted per address: it needs no token).
  *
  * Three limits, each over a fixed window of `windowSeconds`:
  * - failed checks per client address (`failuresPerAddress`): one address guessing with many keys
@@ -58,6 +59,8 @@ const CREDENTIAL_CHECKS: Record<string, (request: FastifyRequest) => string | un
   // A passcode guessed with a stolen token (to confirm or remove an authenticator) is counted by that token.
   'POST /signin/mfa/totp/confirm': (request) => bearerTokenOf(request.headers.authorization),
   'POST /signin/mfa/totp/remove': (request) => bearerTokenOf(request.headers.authorization),
+  // No credential (public): counted per client address only, like the sign-in page it serves.
+  'GET /federation/providers': () => undefined,
   'GET /v1/apikeys/details': (request) => text(request.headers['iam-apikey']),
   'POST /v2/users/accept': (request) => bearerTokenOf(request.headers.authorization),
 };

@@ -9,6 +9,7 @@ import { matchProfile, type CrLink, type CrRule } from '../workload/match.js';
 import type { WorkloadService } from '../workload/service.js';
 import type { WorkloadIdentity } from '../workload/types.js';
 import { profileGrantErrors as errors, tokenErrors } from './errors.js';
+import type { AuthnLevel } from '../signin/types.js';
 import type { GrantAdmission } from './service.js';
 import type { SigningKeys } from './signing-keys.js';
 import {
@@ -50,7 +51,7 @@ export interface ProfileGrantDeps {
   issuer: () => string;
   profiles: Pick<
     ProfileStore,
-    'getProfile' | 'getProfileByName' | 'getProfileByCrn' | 'claimRulesOf' | 'linksOf' | 'identitiesOf' | 'profilesAssumableBy' | 'listProfiles'
+    'getProfile' | 'getProfileByIamId' | 'getProfileByName' | 'getProfileByCrn' | 'claimRulesOf' | 'linksOf' | 'identitiesOf' | 'profilesAssumableBy' | 'listProfiles'
   >;
   workload: Pick<WorkloadService, 'issuerOf' | 'issuersByUrl' | 'verify' | 'refused'>;
   /** Verifies a caller's access token (of this server) for the assume grant. */
@@ -148,7 +149,7 @@ export function createProfileGrants(deps: ProfileGrantDeps) {
     return first;
   }
 
-  async function sign(profile: TrustedProfile, grantType: string, authn: AuthnClaim, acr: number, amr: string[], seconds: number, clientId: string): Promise<TokenResponse> {
+  async function sign(profile: TrustedProfile, grantType: string, authn: AuthnClaim | undefined, acr: number, amr: string[], seconds: number, clientId: string): Promise<TokenResponse> {
     const now = clock.now();
     const iat = Math.floor(now.getTime() / 1000);
     const exp = iat + seconds;
@@ -161,7 +162,7 @@ export function createProfileGrants(deps: ProfileGrantDeps) {
       name: profile.name,
       sub: profile.id,
       sub_type: 'Profile',
-      authn,
+      ...(authn ? { authn } : {}),
       account: { valid: true, bss: profile.accountId },
       iat,
       exp,
@@ -298,6 +299,23 @@ export function createProfileGrants(deps: ProfileGrantDeps) {
 
     grant(grantType: string, form: Record<string, unknown>, clientId: string, admit?: GrantAdmission): Promise<TokenResponse> {
       return grantType === CR_TOKEN_GRANT ? crTokenGrant(form, clientId, admit) : assumeGrant(form, clientId, admit);
+    },
+
+    /**
+     * A token of the trusted profile a federated browser session is signed in as (src/federation:
+     * the person chose the profile; the console's bearer token): the session's sign-in level, the
+     * profile account's token lifetime and never past `notAfter` (the session's end), no refresh
+     * token. No `authn`: the session does not keep the federated person's claims. A profile deleted
+     * since (or of another account) is refused.
+     */
+    async sessionToken(signedIn: { iamId: string; accountId: string; authn: AuthnLevel }, notAfter: Date, clientId: string, admit?: GrantAdmission): Promise<TokenResponse> {
+      const profile = await profiles.getProfileByIamId(signedIn.iamId);
+      if (!profile || profile.accountId !== signedIn.accountId) throw errors.profileNotFound(signedIn.iamId);
+      await admit?.({ accountId: profile.accountId, iamId: profile.iamId });
+      const settings = await settingsOf(profile.accountId);
+      const left = Math.floor(notAfter.getTime() / 1000) - Math.floor(clock.now().getTime() / 1000);
+      const seconds = Math.max(1, Math.min(lifetimeOf(settings.accessTokenSeconds), left));
+      return sign(profile, signedIn.authn.grantType, undefined, signedIn.authn.acr, signedIn.authn.amr, seconds, clientId);
     },
 
     /**

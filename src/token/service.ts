@@ -3,6 +3,7 @@ import { SignJWT } from 'jose';
 import type { Clock } from '../kernel/clock.js';
 import type { DomainError } from '../kernel/errors.js';
 import { hashSecret } from '../kernel/secrets.js';
+import { subjectKindOf } from '../kernel/ids.js';
 import type { AuthnLevel, PasswordAttempt, SignedIn, SignInOrigin } from '../signin/types.js';
 import type { Db } from '../store/db.js';
 import { createActivityRecorder } from './activity.js';
@@ -42,7 +43,7 @@ export interface TokenServiceDeps {
   /** Where API keys' authentications are counted (the identity store). */
   keyActivity: Pick<IdentityStore, 'recordActivity'>;
   /** The trusted-profile grants (cr-token, assume), when the server has trusted profiles. */
-  profileGrants?: Pick<ProfileGrants, 'handles' | 'grant'>;
+  profileGrants?: Pick<ProfileGrants, 'handles' | 'grant' | 'sessionToken'>;
   /**
    * Checks a password grant (the sign-in domain): the user, the account and how they signed in
    * (MFA level); throws the token API's errors. Without it the password grant is not offered.
@@ -416,13 +417,19 @@ export function createTokenService(deps: TokenServiceDeps) {
   /**
    * An access token for the user of a live browser session (the console's bearer token): the same
    * checks as a password grant's subject (an ACTIVE member of the session's account), the session's
-   * sign-in level, no refresh token, and never valid past `notAfter` (the session's end).
+   * sign-in level, no refresh token, and never valid past `notAfter` (the session's end). A session
+   * of a trusted profile (a federated sign-in's choice) gets the profile's token (profile-grants.ts).
    */
   async function sessionToken(
     signedIn: { iamId: string; accountId: string; authn: AuthnLevel },
     notAfter: Date,
     admit?: GrantAdmission,
   ): Promise<{ access_token: string; token_type: 'Bearer'; expires_in: number; expiration: number }> {
+    // A federated sign-in may choose a trusted profile: its session's tokens are the profile's.
+    if (deps.profileGrants && subjectKindOf(signedIn.iamId) === 'profile') {
+      const { access_token, token_type, expires_in, expiration } = await deps.profileGrants.sessionToken(signedIn, notAfter, DEFAULT_CLIENT_ID, admit);
+      return { access_token, token_type, expires_in, expiration };
+    }
     const row = await deps.subjects.byUser(signedIn.iamId, signedIn.accountId);
     if (!row) throw tokenErrors.notAccountMember(signedIn.accountId);
     const now = clock.now();

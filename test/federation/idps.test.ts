@@ -109,6 +109,7 @@ describe('identity providers API', () => {
     const fresh = await bearerOf(server.url, member.apikey);
     expect((await call('GET', `/v1/identity_providers?account_id=${accountId}`, undefined, undefined, fresh)).status).toBe(200);
     expect((await call('POST', '/v1/identity_providers', body, undefined, fresh)).status).toBe(403);
+    // One policy per subject and resource (a second is a 409): the Operator one makes way.
     expect((await call('DELETE', `/v1/policies/${policy.body.id}`)).status).toBe(204);
     const admin = await call('POST', '/v1/policies', {
       type: 'access',
@@ -131,6 +132,22 @@ describe('identity providers API', () => {
     }
     expect((await call('GET', `/v1/identity_providers?account_id=${accountId}`, undefined, undefined, theirs)).status).toBe(403);
     expect((await call('GET', `/v1/identity_providers/${created.body.id}`)).status).toBe(200);
+  });
+
+  it("lists an account's providers for its sign-in page without a token: names and login URLs only, nothing for an unknown account", async () => {
+    const other = await newAccount(server);
+    const theirs = await bearerOf(server.url, other.apikey);
+    const created = await call('POST', '/v1/identity_providers', { account_id: other.accountId, name: 'Their SSO', protocol: 'oidc', issuer: 'https://theirs.example.com', client_id: 'c', client_secret: 'their-secret-value' }, undefined, theirs);
+    expect(created.status).toBe(201);
+    const listed = await api(server.url, '', 'GET', `/federation/providers?account_id=${other.accountId}`);
+    expect(listed.status).toBe(200);
+    expect(listed.body).toEqual({ providers: [{ id: created.body.id, name: 'Their SSO', protocol: 'oidc', login_url: `${server.url}/federation/${created.body.id}/login` }] });
+    expect(JSON.stringify(listed.body)).not.toMatch(/their-secret-value|theirs\.example\.com|client/);
+    // Another account's providers are not among this account's; an unknown account answers like one with none.
+    const mine = (await api(server.url, '', 'GET', `/federation/providers?account_id=${accountId}`)).body.providers.map((p: { id: string }) => p.id);
+    expect(mine).not.toContain(created.body.id);
+    expect(await api(server.url, '', 'GET', '/federation/providers?account_id=no-such-account')).toMatchObject({ status: 200, body: { providers: [] } });
+    expect((await api(server.url, '', 'GET', '/federation/providers')).status).toBe(400);
   });
 
   it('serves no sign-in for an unknown IdP, nor SAML metadata for an OIDC one', async () => {

@@ -1,3 +1,4 @@
+import { decodeJwt } from 'jose';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { manualClock } from '../../src/kernel/clock.js';
 import { api } from '../security/escalation-fixture.js';
@@ -209,6 +210,13 @@ describe('SAML federated sign-in', () => {
     expect(chosen.body.iam_id).toBe(developer.body.iam_id);
     expect(Date.parse(chosen.body.expires_at) - Date.parse(chosen.body.created_at)).toBe(3600 * 1000);
     expect((await sessionsOf(server, chosen.cookie!)).body.sessions[0]).toMatchObject({ iam_id: developer.body.iam_id });
+    // The session's console tokens are the profile's: its subject, the sign-in's level, not past the session's end.
+    const issued = await api(server.url, '', 'POST', '/signin/session/token', undefined, { cookie: `portcullis_session=${chosen.cookie}`, 'x-csrf-token': chosen.body.csrf_token });
+    expect(issued.status).toBe(201);
+    expect(decodeJwt(issued.body.access_token)).toMatchObject({ iam_id: developer.body.iam_id, sub_type: 'Profile', account: { bss: accountId }, grant_type: 'federation:saml', acr: 1, amr: ['fed'] });
+    expect(issued.body.expiration).toBeLessThanOrEqual(Date.parse(chosen.body.expires_at) / 1000);
+    const profileReads = await api(server.url, `Bearer ${issued.body.access_token}`, 'GET', `/v1/profiles/${developer.body.id}`);
+    expect(profileReads.status, 'the APIs accept the token (the profile has no role: 403, not 401)').not.toBe(401);
 
     // Someone no rule matches and who is no member gets no ticket at all.
     const nobody = await answer({ nameId: 'visitor@example.org', attributes: { email: 'visitor@example.org', groups: ['visitors'] } });

@@ -54,7 +54,7 @@ const RENAMED: Record<string, Record<string, string>> = {
 const SIGNIN_OPEN = ['requestPasswordReset', 'confirmPasswordReset', 'signInWithPassword', 'listOwnSessions', 'revokeOwnSession', 'signOut', 'startPasskeySignIn', 'issueSessionToken'];
 
 /** Federated sign-in steps the browser takes before it holds anything (src/federation/routes.ts). */
-const FEDERATION_OPEN = ['startFederatedSignIn', 'getServiceProviderMetadata', 'receiveSamlResponse', 'receiveOidcCallback', 'getFederatedSignInChoices', 'chooseFederatedSignIn'];
+const FEDERATION_OPEN = ['listSignInIdentityProviders', 'startFederatedSignIn', 'getServiceProviderMetadata', 'receiveSamlResponse', 'receiveOidcCallback', 'getFederatedSignInChoices', 'chooseFederatedSignIn'];
 
 /** SDK operations the server does not serve yet (each a known gap, by issue where one exists). */
 const NOT_SERVED: Record<string, string[]> = {

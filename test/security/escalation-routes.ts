@@ -252,7 +252,8 @@ export async function crossAccountAttempts(server: TestServer, f: Fixture): Prom
 
   for (const [template, operations] of Object.entries(document.paths)) {
     // The browser's federated sign-in steps name an IdP publicly (its login URL, metadata, ACS) to
-    // anyone, by design: they act on no account's data for the caller.
+    // anyone, by design: they act on no account's data for the caller. An account's list of them
+    // (`/federation/providers`) is its sign-in page's buttons: names and login URLs, nothing secret.
     if (template.startsWith('/federation/')) continue;
     for (const [method, operation] of Object.entries(operations)) {
       const parameters: Schema[] = operation.parameters ?? [];

@@ -121,6 +121,22 @@ describe('rate limits on credential checks', () => {
     expect(statuses.slice(-2)).toEqual([429, 429]);
   });
 
+  it("limits the public list of an account's sign-in identity providers per client address", async () => {
+    // It never fails for a well-formed request (an unknown account has none): the checks-per-address limit is what bounds it.
+    const own = await startTestServer({
+      config: { trustedProxies: ['127.0.0.1'], rateLimit: { windowSeconds: WINDOW_SECONDS, failuresPerAddress: 100, failuresPerKey: 100, checksPerAddress: 5 } },
+    });
+    try {
+      const providers = (address: string) => fetch(`${own.url}/federation/providers?account_id=${own.owner.accountId}`, { headers: from(address) });
+      const statuses: number[] = [];
+      for (let i = 0; i < 7; i++) statuses.push((await providers('198.51.100.50')).status);
+      expect(statuses).toEqual([200, 200, 200, 200, 200, 429, 429]);
+      expect((await providers('198.51.100.51')).status).toBe(200);
+    } finally {
+      await own.close();
+    }
+  });
+
   it('lifts the limits when the window ends', async () => {
     expect((await postToken(t.url, apikeyForm(t.owner.apikey), from('203.0.113.5'))).status).toBe(429);
     clock.advance(WINDOW_SECONDS * 1000 + 1);

@@ -5,9 +5,10 @@ import { claimsOf } from './token.ts';
 /**
  * Who is signed in, and the bearer token the console calls the APIs with.
  *
- * - Password sign-in opens a server session (HttpOnly cookie) and gets its CSRF token; the console
+ * - Password and federated sign-in (an identity provider, then the choice of member or trusted
+ *   profile) open a server session (HttpOnly cookie) and get its CSRF token; the console
  *   then asks `POST /signin/session/token` (cookie + X-CSRF-Token) for short-lived access tokens of
- *   the session's user. Tokens live only in memory. The CSRF token is kept in sessionStorage (this
+ *   the session's user (or trusted profile). Tokens live only in memory. The CSRF token is kept in sessionStorage (this
  *   tab only): it is useless without the cookie, and lets a page reload stay signed in.
  * - API-key sign-in exchanges the key at `/identity/token` (apikey grant) and renews with the
  *   refresh token; all of it only in memory, so a reload signs out.
@@ -19,7 +20,8 @@ export interface Identity {
   iamId: string;
   accountId: string;
   name: string;
-  method: 'password' | 'apikey';
+  /** A browser session (password or federated sign-in), or an API key held in memory. */
+  method: 'session' | 'apikey';
   /** When the session ends (ms since the epoch); sign-in sessions only. */
   sessionEndsAt?: number;
 }
@@ -91,7 +93,7 @@ async function sessionCredentials(csrf: string): Promise<Credentials> {
     iamId: issued.session.iam_id,
     accountId: issued.session.account_id,
     name: claims.name ?? claims.sub,
-    method: 'password',
+    method: 'session',
     sessionEndsAt: Date.parse(issued.session.expires_at),
   });
   return { accessToken: issued.access_token, expiration: issued.expiration, renew: () => sessionCredentials(csrf) };
@@ -140,6 +142,17 @@ export async function restore(): Promise<void> {
 
 export async function signInWithPassword(fields: { username: string; password: string; passcode?: string; account?: string }): Promise<void> {
   const started = (await post('/signin/password', { json: fields })) as { csrf_token: string };
+  sessionStorage.setItem(CSRF_KEY, started.csrf_token);
+  credentials = await sessionCredentials(started.csrf_token);
+}
+
+/**
+ * Ends a federated sign-in: spends the ticket the identity provider's answer gave
+ * (`/console/federation?ticket=`), as the account member (no profile) or as one of the trusted
+ * profiles the choices offered.
+ */
+export async function signInWithFederation(ticket: string, profileId?: string): Promise<void> {
+  const started = (await post('/federation/choose', { json: { ticket, ...(profileId ? { profile_id: profileId } : {}) } })) as { csrf_token: string };
   sessionStorage.setItem(CSRF_KEY, started.csrf_token);
   credentials = await sessionCredentials(started.csrf_token);
 }

@@ -9,8 +9,9 @@ export interface IdentityProvider {
 }
 
 /**
- * Buttons of the account's identity providers; nothing when it has none. The list comes from the
- * federation endpoints (src/federation), wired into SignIn's `providers` where they are served.
+ * Buttons of the account's identity providers (`GET /federation/providers`); nothing when it has
+ * none. A button leaves the console for the provider, which sends the browser back to the choice
+ * page (FederationChoice).
  */
 export function IdentityProviders({ providers }: { providers: IdentityProvider[] }) {
   if (providers.length === 0) return null;

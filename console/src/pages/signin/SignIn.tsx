@@ -1,16 +1,18 @@
 import { Button, Form, InlineNotification, PasswordInput, Stack, Tab, TabList, TabPanel, TabPanels, Tabs, TextInput } from '@carbon/react';
-import { useState, type FormEvent } from 'react';
+import { useEffect, useState, type FormEvent } from 'react';
 import { signInWithApiKey, signInWithPassword } from '../../api/auth.ts';
 import { ApiError } from '../../api/errors.ts';
+import { signInProviders } from '../../api/federation.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { IdentityProviders, type IdentityProvider } from './IdentityProviders.tsx';
 
 /**
  * Sign-in: password (with the one-time code of an authenticator app when the account requires
- * one, and the account to use when the user is in several), or an API key. Federated identity
- * providers appear as buttons when the account has some.
+ * one, and the account to use when the user is in several), or an API key. With `?account=<id>`
+ * (a link an administrator shares), the account's identity providers appear as buttons.
  */
-export function SignIn({ reason, providers = [] }: { reason?: string; providers?: IdentityProvider[] }) {
+export function SignIn({ reason }: { reason?: string }) {
+  const { providers, error } = useAccountProviders();
   return (
     <main className="pc-signin">
       <div className="pc-signin__panel">
@@ -30,10 +32,30 @@ export function SignIn({ reason, providers = [] }: { reason?: string; providers?
             </TabPanel>
           </TabPanels>
         </Tabs>
+        {error !== undefined ? <ErrorNotice error={error} title="Identity providers unavailable" /> : null}
         <IdentityProviders providers={providers} />
       </div>
     </main>
   );
+}
+
+/** The identity providers of the account the page's `?account=` names (none without one). */
+function useAccountProviders(): { providers: IdentityProvider[]; error?: unknown } {
+  const [account] = useState(() => new URLSearchParams(location.search).get('account')?.trim() ?? '');
+  const [providers, setProviders] = useState<IdentityProvider[]>([]);
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    if (!account) return;
+    let live = true;
+    signInProviders(account).then(
+      (listed) => live && setProviders(listed.map((p) => ({ id: p.id, name: p.name, startUrl: p.login_url }))),
+      (failure: unknown) => live && setError(failure),
+    );
+    return () => {
+      live = false;
+    };
+  }, [account]);
+  return error === undefined ? { providers } : { providers, error };
 }
 
 function PasswordForm() {
