@@ -3,6 +3,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { afterAll, beforeAll } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.js';
 import type { CliResult } from './portcullis-process.js';
 
 /**
@@ -54,4 +56,30 @@ export function cliUser(): CliUser {
     json: async <T>(args: string[]) => JSON.parse(await ok([...args, '--output', 'json'])) as T,
     remove: () => rmSync(home, { recursive: true, force: true }),
   };
+}
+
+/**
+ * One live server for a test file and the CLI users it makes (each with its own home), all removed
+ * after the file. `ready` receives the server and, with `loggedIn`, a user logged in with the
+ * owner's API key; `fresh()` makes another user, not logged in.
+ */
+export function useCliServer(options: { loggedIn?: boolean }, ready: (server: TestServer, cli: CliUser) => void): { fresh(): CliUser } {
+  const users: CliUser[] = [];
+  let server: TestServer | undefined;
+  const fresh = () => {
+    const user = cliUser();
+    users.push(user);
+    return user;
+  };
+  beforeAll(async () => {
+    server = await startTestServer();
+    const cli = fresh();
+    if (options.loggedIn) await cli.ok(['login', '--apikey', server.owner.apikey, '-a', server.url]);
+    ready(server, cli);
+  });
+  afterAll(async () => {
+    for (const user of users) user.remove();
+    await server?.close();
+  });
+  return { fresh };
 }

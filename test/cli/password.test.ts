@@ -1,29 +1,18 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Secret, TOTP } from 'otpauth';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { identityClient } from '../helpers/sdk.js';
-import { startTestServer, type TestServer } from '../helpers/server.js';
+import type { TestServer } from '../helpers/server.js';
 import { GOOD_PASSWORD, memberWithPassword, passwordForm, postJson, tokenCall } from '../signin/helpers.js';
-import { cliUser, type CliUser } from './client-process.js';
+import { useCliServer } from './client-process.js';
 
 // Each command is a child process (a few seconds each on a loaded machine).
 vi.setConfig({ testTimeout: 300_000 });
 
 let server: TestServer;
-const users: CliUser[] = [];
-const fresh = () => {
-  const user = cliUser();
-  users.push(user);
-  return user;
-};
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  for (const user of users) user.remove();
-  await server?.close();
+const { fresh } = useCliServer({}, (started) => {
+  server = started;
 });
 
 describe('portcullis login -u USER --password', () => {

@@ -1,21 +1,15 @@
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { cliUser, type CliUser } from './client-process.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { TestServer } from '../helpers/server.js';
+import { useCliServer, type CliUser } from './client-process.js';
 
 // Each command is a child process (a few seconds each on a loaded machine): calls are kept few.
 vi.setConfig({ testTimeout: 600_000 });
 
 let server: TestServer;
 let cli: CliUser;
-
-beforeAll(async () => {
-  server = await startTestServer();
-  cli = cliUser();
-  await cli.ok(['login', '--apikey', server.owner.apikey, '-a', server.url]);
-});
-afterAll(async () => {
-  cli?.remove();
-  await server?.close();
+useCliServer({ loggedIn: true }, (started, owner) => {
+  server = started;
+  cli = owner;
 });
 
 interface Profile {

@@ -1,26 +1,15 @@
 import { readFileSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { startTestServer, type TestServer } from '../helpers/server.js';
-import { cliUser, type CliUser } from './client-process.js';
+import { describe, expect, it, vi } from 'vitest';
+import type { TestServer } from '../helpers/server.js';
+import { useCliServer } from './client-process.js';
 
 // Each command is a child process (a few seconds each on a loaded machine).
 vi.setConfig({ testTimeout: 300_000 });
 
 let server: TestServer;
-const users: CliUser[] = [];
-const fresh = () => {
-  const user = cliUser();
-  users.push(user);
-  return user;
-};
-
-beforeAll(async () => {
-  server = await startTestServer();
-});
-afterAll(async () => {
-  for (const user of users) user.remove();
-  await server?.close();
+const { fresh } = useCliServer({}, (started) => {
+  server = started;
 });
 
 describe('portcullis login, target, logout', () => {
