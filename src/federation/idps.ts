@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccessTarget } from '../kernel/authorizer.js';
 import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
-import { createAudited, type AuditSubject } from '../store/audited.js';
+import { createAudited, resourceKind } from '../store/audited.js';
 import { RESOURCE_TYPE, SERVICE_NAME, type FederationContext } from './context.js';
 import { federationErrors } from './errors.js';
 import { columnsOf, type StoredIdp } from './store.js';
@@ -11,28 +11,15 @@ import { checkIdpInput } from './validate.js';
 
 /**
  * Identity providers of an account. Every call is decided by the PDP on IBM's actions
- * `iam-identity.idp.<create|get|list|update|delete>` (IBM's roles, catalog seed: Administrators and
- * Operators create and delete, Editors also update and read). An IdP vouches for who the account's
- * members are: whoever may change one can sign in as any member, so grant these as carefully. An IdP of another account answers like a missing one (404). The IdP's own id
+ * `iam-identity.idp.<create|get|list|update|delete>` (catalog seed: only Administrators create,
+ * update and delete, stricter than IBM's table, since an IdP vouches for who the account's members
+ * are and whoever may change one can sign in as any member; Editors and Operators read). An IdP of
+ * another account answers like a missing one (404). The IdP's own id
  * (entity id, issuer) is unique per account (409). The OIDC client secret is sealed at rest and
  * never shown; responses say only whether one is set.
  */
 
-const ACTION = (verb: string) => `${SERVICE_NAME}.${RESOURCE_TYPE}.${verb}`;
-
-const targetOf = (accountId: string, id?: string): AccessTarget => ({
-  accountId,
-  serviceName: SERVICE_NAME,
-  resourceType: RESOURCE_TYPE,
-  ...(id !== undefined ? { resource: id } : {}),
-});
-
-const subjectOf = (verb: string, id: string, accountId: string | null): AuditSubject => ({
-  action: ACTION(verb),
-  targetType: RESOURCE_TYPE,
-  targetId: id,
-  accountId,
-});
+const { action: ACTION, targetOf, subjectOf } = resourceKind(SERVICE_NAME, RESOURCE_TYPE);
 
 export function createIdpOperations(ctx: FederationContext) {
   const { store, authorizer, clock, keyEncryption } = ctx;

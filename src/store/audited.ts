@@ -100,3 +100,26 @@ const isUnavailable = (error: unknown) =>
 
 /** The failure's code and message; an unexpected error's text stays in the log, not the audit trail. */
 const reasonOf = (error: unknown) => (error instanceof DomainError ? `${error.code}: ${error.message}` : 'internal error');
+
+/**
+ * The action names, authorization targets and audit subjects of one resource type of a service
+ * (`service.type.verb`), for domains whose operations each act on one such resource.
+ */
+export function resourceKind(serviceName: string, resourceType: string) {
+  const action = (verb: string) => `${serviceName}.${resourceType}.${verb}`;
+  return {
+    action,
+    targetOf: (accountId: string, id?: string): AccessTarget => ({
+      accountId,
+      serviceName,
+      resourceType,
+      ...(id !== undefined ? { resource: id } : {}),
+    }),
+    subjectOf: (verb: string, id: string, accountId: string | null): AuditSubject => ({
+      action: action(verb),
+      targetType: resourceType,
+      targetId: id,
+      accountId,
+    }),
+  };
+}

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { AccessTarget } from '../kernel/authorizer.js';
 import { expectedTag, nextTag, staleTag } from '../kernel/etag.js';
 import type { Actor } from '../kernel/principal.js';
-import { createAudited, type AuditSubject } from '../store/audited.js';
+import { createAudited, resourceKind } from '../store/audited.js';
 import { RESOURCE_TYPE, SERVICE_NAME, type WorkloadContext } from './context.js';
 import { issuerErrors } from './errors.js';
 import { columnsOf } from './store.js';
@@ -17,21 +17,7 @@ import { checkIssuerInput } from './validate.js';
  * account answers like a missing one (404). The issuer URL is unique per account (409).
  */
 
-const ACTION = (verb: string) => `${SERVICE_NAME}.${RESOURCE_TYPE}.${verb}`;
-
-const targetOf = (accountId: string, id?: string): AccessTarget => ({
-  accountId,
-  serviceName: SERVICE_NAME,
-  resourceType: RESOURCE_TYPE,
-  ...(id !== undefined ? { resource: id } : {}),
-});
-
-const subjectOf = (verb: string, id: string, accountId: string | null): AuditSubject => ({
-  action: ACTION(verb),
-  targetType: RESOURCE_TYPE,
-  targetId: id,
-  accountId,
-});
+const { action: ACTION, targetOf, subjectOf } = resourceKind(SERVICE_NAME, RESOURCE_TYPE);
 
 export function createIssuerOperations(ctx: WorkloadContext) {
   const { store, authorizer, clock } = ctx;
