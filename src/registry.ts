@@ -88,7 +88,7 @@ import { policyReferenceApplier } from './templates/kinds/policy-references.js';
 import { createPolicyTemplates } from './templates/service.js';
 import { assignedSettingsLookup } from './templates/settings/assigned.js';
 import { createAccountSettingsKind } from './templates/settings/kind.js';
-import { managedProfileGuard } from './templates/profiles/guard.js';
+import { managedPolicyRemovable, managedProfileAccessGuard, managedProfileGuard } from './templates/profiles/guard.js';
 import { createProfileKind } from './templates/profiles/kind.js';
 import { profileTemplateRoutes } from './templates/profiles/routes.js';
 import { accountSettingsTemplateRoutes } from './templates/settings/routes.js';
@@ -230,6 +230,9 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     groupsOf: (accountId, iamId) => accessGroupsStore.groupsOf(iamId, accountId, clock.now().toISOString()),
   });
   const signinStore = createSignInStore(db);
+  const templateStore = createTemplateStore(db);
+  const groupAccessGuard = managedGroupAccessGuard(managedLookup(db), templateStore);
+  const profileAccessGuard = managedProfileAccessGuard(managedLookup(db), templateStore);
   const identity = createIdentityService({
     db,
     writer,
@@ -239,7 +242,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     onIdentityRemoved: identityRemovals,
     authorizeHandOver: grants.authorizeHandOver,
     mfaEnrolments: signinStore.enrolments,
-    guardManagedProfile: managedProfileGuard(managedLookup(db)),
+    guardManagedProfile: managedProfileGuard(managedLookup(db), templateStore),
     assignedSettingsTemplates: assignedSettingsLookup(db),
   });
   const resources = createResourcesService({
@@ -256,7 +259,6 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     issueApiKey: identity.issueApiKeyIn,
     provisionAccount: resources.createDefaultGroupIn,
   });
-  const templateStore = createTemplateStore(db);
   const accessGroups = createAccessGroupsService({
     store: accessGroupsStore,
     accounts: accountsStore,
@@ -273,7 +275,11 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       const instance = await resourcesStore.getInstance(id);
       return instance?.state === 'active' ? { accountId: instance.accountId, resourceGroupId: instance.resourceGroupId } : undefined;
     },
-    guardSubject: managedGroupAccessGuard(managedLookup(db), templateStore),
+    guardSubject: async (subject) => {
+      await groupAccessGuard(subject);
+      await profileAccessGuard(subject);
+    },
+    removableManaged: managedPolicyRemovable(managedLookup(db), templateStore),
   });
 
   identityRemovals.push(accessGroups.removeIdentityEverywhere, policyManagement.retireSubjectIn);
@@ -348,7 +354,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     createGroupKind({ groups: accessGroupsStore, directory, templates: templateStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }),
   );
   const accountSettingsTemplates = templates.register(createAccountSettingsKind({ settings: identity.settings }));
-  const profileTemplates = templates.register(createProfileKind({ profiles: trustedProfileStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }));
+  const profileTemplates = templates.register(createProfileKind({ profiles: trustedProfileStore, templates: templateStore, clock, policyTemplates: policyReferenceApplier(policyTemplates.policyKind, templateStore) }));
   const enterprise = createEnterpriseService({
     store: enterpriseStore,
     accounts: accountsStore,

@@ -40,9 +40,12 @@ export interface IdentityDeps {
   authorizeHandOver: AuthorizeHandOver;
   /**
    * Refuses (403) a change of a trusted profile an enterprise template assignment manages: such a
-   * profile changes only through its assignment. Absent: no profile is managed.
+   * profile changes only through its assignment, except for what the template's action controls
+   * leave to the child account. `changes` names the rules and identities a change adds or takes
+   * away (ProfileChange); absent, the change is to the profile itself (name, description, links,
+   * deletion), which is always refused. Absent guard: no profile is managed.
    */
-  guardManagedProfile?(profileId: string, action: string): Promise<void>;
+  guardManagedProfile?(profileId: string, action: string, changes?: readonly ProfileChange[]): Promise<void>;
   /**
    * The account-settings templates applied to an account (the effective settings'
    * `assigned_templates`): each template's id, version and name and the settings it names, in
@@ -52,6 +55,13 @@ export interface IdentityDeps {
   /** Which users have confirmed a second factor (the sign-in domain), for MFA status and reports. */
   mfaEnrolments: MfaEnrolments;
 }
+
+/**
+ * One change to the trust of a trusted profile, as an enterprise template's action controls judge
+ * it: adding a claim rule or an identity, or changing or taking away the one named by `item` (a
+ * claim rule id, or an identity's `type identifier`).
+ */
+export type ProfileChange = { of: 'rules' | 'identities'; op: 'add' } | { of: 'rules' | 'identities'; op: 'remove'; item: string };
 
 /** Removes what one domain holds for an identity leaving an account, inside the removing write. */
 export type IdentityRemoval = (w: Write, accountId: string, iamId: string, byIamId: string) => Promise<unknown>;

@@ -30,8 +30,10 @@ export interface PolicyDomainDeps {
   instanceOf(instanceId: string): Promise<{ accountId: string; resourceGroupId: string } | undefined>;
   /** Saves the decision point's pending permit counts, before policies' usage is shown. */
   savePermits?: () => Promise<void>;
-  /** See PolicyServiceDeps.guardSubject (enterprise-managed access groups). */
+  /** See PolicyServiceDeps.guardSubject (enterprise-managed access groups and trusted profiles). */
   guardSubject?: PolicyServiceDeps['guardSubject'];
+  /** See PolicyServiceDeps.removableManaged (trusted-profile templates' action controls). */
+  removableManaged?: PolicyServiceDeps['removableManaged'];
 }
 
 /** The custom role as the catalog (and so the decision point) holds it. */
@@ -67,6 +69,7 @@ export function createPolicyDomain(deps: PolicyDomainDeps) {
     instances: { instance: deps.instanceOf },
     ...(deps.savePermits ? { savePermits: deps.savePermits } : {}),
     ...(deps.guardSubject ? { guardSubject: deps.guardSubject } : {}),
+    ...(deps.removableManaged ? { removableManaged: deps.removableManaged } : {}),
   });
   const roles = createRoleService({ ...common, store: stores.customRoles, policies: stores.policies });
   const settings = createSettingsService({ ...common, store: stores.settings });

@@ -42,6 +42,12 @@ export interface PolicyServiceDeps {
    * called before the write.
    */
   guardSubject?(subject: PolicySubject): Promise<void>;
+  /**
+   * Whether the policy's account may delete this enterprise-managed policy although it changes
+   * otherwise only through its assignment: a trusted-profile template whose action controls leave
+   * its placed policies to the child (templates/profiles/guard.ts). Absent: none may be.
+   */
+  removableManaged?(policyId: string): Promise<boolean>;
 }
 
 /** A rendered policy and its entity tag (the ETag header). */
@@ -135,10 +141,13 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     return policy;
   }
 
-  /** Like `existing`, for a change: an enterprise-managed policy changes only through its assignment (403). */
-  async function changeable(actor: Actor, id: string): Promise<PolicyRecord> {
+  /**
+   * Like `existing`, for a change: an enterprise-managed policy changes only through its
+   * assignment (403), unless the change is its deletion and its template leaves that to the account.
+   */
+  async function changeable(actor: Actor, id: string, deleting = false): Promise<PolicyRecord> {
     const policy = await existing(actor, id);
-    if (policy.template) throw policyErrors.managed(id);
+    if (policy.template && !(deleting && (await deps.removableManaged?.(id)))) throw policyErrors.managed(id);
     return policy;
   }
 
@@ -260,7 +269,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
       if (state !== 'active' && state !== 'deleted') throw policyErrors.invalidBody('state is active or deleted.');
       const action = state === 'deleted' ? 'iam.policy.delete' : 'iam.policy.update';
       return audited(actor, facts(action, { id, accountId: actor.principal.accountId }, { state }), (commit, tools) => onCurrentVersion(ifMatch, async () => {
-        const current = await changeable(actor, id);
+        const current = await changeable(actor, id, state === 'deleted');
         await authorizeScope(tools, action, current);
         expectedTag(ifMatch, current.entityTag);
         if (current.state === state) return view(current, 'v1');
@@ -284,7 +293,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
     /** DELETE v1/v2: the policy turns `deleted` (listed with `state=deleted`, restorable); 404 when it already is. */
     async remove(actor: Actor, id: string): Promise<void> {
       await audited(actor, facts('iam.policy.delete', { id, accountId: actor.principal.accountId }), async (commit, tools) => {
-        const current = await changeable(actor, id);
+        const current = await changeable(actor, id, true);
         if (current.state === 'deleted') throw policyErrors.policyNotFound(id);
         await authorizeScope(tools, 'iam.policy.delete', current);
         const policy: PolicyRecord = {

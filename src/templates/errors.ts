@@ -38,6 +38,16 @@ export const templateErrors = {
    */
   managed: (what: string) =>
     new DomainError('forbidden', 'enterprise_managed', `${what} is managed by an enterprise template assignment and can only be changed or deleted through that assignment.`),
+  /**
+   * A change to a managed resource that its template's action controls do not leave to the child
+   * account. `what` names the resource (`The access group …`), `change` the change (`adding members`).
+   */
+  controlled: (what: string, assignmentId: string, change: string) =>
+    new DomainError(
+      'forbidden',
+      'enterprise_managed',
+      `${what} is managed by the enterprise template assignment ${assignmentId}: ${change} is not allowed in this account by the template's action controls.`,
+    ),
 };
 
 /** The resource key under which an account reports a run that stopped with its server before it finished there. */

@@ -1,7 +1,7 @@
 import { iamIdOfProfile } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/principal.js';
 import type { Write } from '../../store/unit-of-work.js';
-import { historyEntry, targetOf, type AuditSubject, type IdentityContext } from '../context.js';
+import { historyEntry, targetOf, type AuditSubject, type IdentityContext, type ProfileChange } from '../context.js';
 import { identityErrors } from '../errors.js';
 import type { ProfileStore } from './store.js';
 import type { TrustedProfile } from '../types.js';
@@ -39,12 +39,24 @@ export async function visibleProfile(p: ProfileContext, actor: Actor, id: string
   return profile;
 }
 
-/** Asks the authorizer whether the actor may perform `action` (`iam-identity.profile.*`) on the profile; a managed profile refuses changes (403). */
-export async function authorizeOnProfile(p: ProfileContext, actor: Actor, action: string, profile: TrustedProfile): Promise<void> {
-  await p.ctx.authorizer.authorize(actor.principal, action, targetOf(profile.accountId, { type: 'profile', id: profile.id }), actor.environment);
-  // A profile an enterprise assignment manages is read like any other, but changed only through the assignment.
-  if (!READS.test(action)) await p.ctx.guardManagedProfile?.(profile.id, action);
+/**
+ * Asks the authorizer whether the actor may perform `action` (`iam-identity.profile.*`) on the
+ * profile; then, for a change, whether the profile's enterprise assignment leaves it to this
+ * account (guardManagedProfile; 403 if not). `changes`: the rules and identities the change adds
+ * or takes away; absent, it is a change of the profile itself.
+ */
+export async function authorizeOnProfile(p: ProfileContext, actor: Actor, action: string, profile: TrustedProfile, changes?: readonly ProfileChange[]): Promise<void> {
+  await authorizeByPolicy(p, actor, action, profile);
+  if (!READS.test(action)) await guardManaged(p, profile, action, changes);
 }
+
+/** The authorizer's decision alone, for a change whose items are known only after it (identities replaced: guardManaged follows). */
+export const authorizeByPolicy = (p: ProfileContext, actor: Actor, action: string, profile: TrustedProfile) =>
+  p.ctx.authorizer.authorize(actor.principal, action, targetOf(profile.accountId, { type: 'profile', id: profile.id }), actor.environment);
+
+/** A profile an enterprise assignment manages is read like any other, but changed only as the assignment allows. */
+export const guardManaged = (p: ProfileContext, profile: TrustedProfile, action: string, changes?: readonly ProfileChange[]) =>
+  p.ctx.guardManagedProfile?.(profile.id, action, changes);
 
 const READS = /\.(get|read|list)$/;
 

@@ -3,11 +3,12 @@ import { invalid } from '../../kernel/errors.js';
 import { expectedTag, nextTag, staleTag } from '../../kernel/etag.js';
 import { iamIdOfServiceId, subjectKindOf } from '../../kernel/ids.js';
 import type { Actor } from '../../kernel/principal.js';
-import { audited } from '../context.js';
+import { audited, type ProfileChange } from '../context.js';
 import { identityErrors } from '../errors.js';
 import {
+  authorizeByPolicy,
   authorizeHandOverOf,
-  authorizeOnProfile,
+  guardManaged,
   lockedProfile,
   profileSubject,
   trustChanged,
@@ -76,6 +77,24 @@ function widens(current: readonly ProfileIdentity[], next: readonly ProfileIdent
   });
 }
 
+const sameEntry = (a: ProfileIdentity, b: ProfileIdentity) =>
+  a.description === b.description && JSON.stringify([...a.accounts].sort()) === JSON.stringify([...b.accounts].sort());
+
+/**
+ * What replacing `current` by `next` adds and takes away, as an enterprise template's action
+ * controls judge it (guardManaged): each new entry is an addition; an entry gone, or changed
+ * (accounts, description), is taken away as it was.
+ */
+function identityChanges(current: readonly ProfileIdentity[], next: readonly ProfileIdentity[]): ProfileChange[] {
+  const before = new Set(current.map(keyOf));
+  const after = new Map(next.map((i) => [keyOf(i), i]));
+  const added = next.filter((i) => !before.has(keyOf(i))).map((): ProfileChange => ({ of: 'identities', op: 'add' }));
+  const taken = current
+    .filter((i) => !after.has(keyOf(i)) || !sameEntry(i, after.get(keyOf(i))!))
+    .map((i): ProfileChange => ({ of: 'identities', op: 'remove', item: keyOf(i) }));
+  return [...added, ...taken];
+}
+
 export function createIdentityOperations(p: ProfileContext) {
   const { ctx, store } = p;
 
@@ -95,11 +114,13 @@ export function createIdentityOperations(p: ProfileContext) {
     return { type, identifier, iamId: type === 'crn' ? `crn-${identifier}` : identifier, accounts: [...new Set(accounts)], description };
   }
 
+  /** The visible profile, the actor allowed `action` on it by policy; a change is then judged entry by entry (guardManaged, identityChanges). */
   async function authorizedProfile(actor: Actor, profileId: string, action: string): Promise<TrustedProfile> {
     const profile = await visibleProfile(p, actor, profileId);
-    await authorizeOnProfile(p, actor, action, profile);
+    await authorizeByPolicy(p, actor, action, profile);
     return profile;
   }
+  const guardChanges = (profile: TrustedProfile, changes: ProfileChange[]) => guardManaged(p, profile, 'iam-identity.profile.update', changes);
 
   return {
     async list(actor: Actor, profileId: string): Promise<IdentityList> {
@@ -118,8 +139,10 @@ export function createIdentityOperations(p: ProfileContext) {
         const keys = next.map(keyOf);
         const duplicate = keys.find((k, i) => keys.indexOf(k) !== i);
         if (duplicate) throw invalid(`identities names ${duplicate} more than once.`);
-        // Judged against the list as read now; the hand-over check reads the database, so it runs before the write.
-        if (widens(await store.identitiesOf(profileId), next)) await authorizeHandOverOf(p, actor, profile);
+        // Judged against the list as read now; these checks read the database, so they run before the write.
+        const listed = await store.identitiesOf(profileId);
+        await guardChanges(profile, identityChanges(listed, next));
+        if (widens(listed, next)) await authorizeHandOverOf(p, actor, profile);
         return commit(
           async (w) => {
             const current = await lockedProfile(p, w, profileId);
@@ -151,6 +174,8 @@ export function createIdentityOperations(p: ProfileContext) {
         typeOf(pathType, 'identity-type');
         if (input.type !== pathType) throw invalid(`type "${input.type}" differs from the identity type of the path, "${pathType}".`);
         const identity = await identityOf(profile, input, 'identity');
+        const existing = await store.getIdentity(profileId, identity.type, identity.identifier);
+        await guardChanges(profile, identityChanges(existing ? [existing] : [], [identity]));
         await authorizeHandOverOf(p, actor, profile);
         return commit(
           async (w) => {
@@ -175,6 +200,7 @@ export function createIdentityOperations(p: ProfileContext) {
         subject.accountId = profile.accountId;
         const identityType = typeOf(type, 'identity-type');
         const stored = normalIdentifier(identityType, identifier);
+        await guardChanges(profile, [{ of: 'identities', op: 'remove', item: keyOf({ type: identityType, identifier: stored }) }]);
         await commit(
           async (w) => {
             const current = await lockedProfile(p, w, profileId);

@@ -97,10 +97,13 @@ const limitOf = (type: ClaimRuleType) =>
 export function createClaimRuleOperations(p: ProfileContext) {
   const { ctx, store } = p;
 
-  /** The profile (visible to the actor, the actor allowed `action` on it) and, when asked, its rule; 404 when either is missing. */
+  /**
+   * The profile (visible to the actor, the actor allowed `action` on it) and its rule; 404 when
+   * either is missing. A change of the rule (update, delete) takes the rule as it was away.
+   */
   async function authorizedRule(actor: Actor, profileId: string, ruleId: string, action: string) {
     const profile = await visibleProfile(p, actor, profileId);
-    await authorizeOnProfile(p, actor, action, profile);
+    await authorizeOnProfile(p, actor, action, profile, [{ of: 'rules', op: 'remove', item: ruleId }]);
     const rule = await store.getClaimRule(profileId, ruleId);
     if (!rule) throw identityErrors.claimRuleNotFound(ruleId);
     return { profile, rule };
@@ -113,7 +116,7 @@ export function createClaimRuleOperations(p: ProfileContext) {
       return audited(ctx, actor, subject, async (commit) => {
         const profile = await visibleProfile(p, actor, profileId);
         subject.accountId = profile.accountId;
-        await authorizeOnProfile(p, actor, 'iam-identity.profile.update', profile);
+        await authorizeOnProfile(p, actor, 'iam-identity.profile.update', profile, [{ of: 'rules', op: 'add' }]);
         const fields = ruleFieldsOf(input);
         await authorizeHandOverOf(p, actor, profile);
         const at = ctx.clock.now().toISOString();

@@ -1,6 +1,7 @@
 import type { AccessGroup } from '../../access-groups/types.js';
 import { DomainError } from '../../kernel/errors.js';
 import type { PolicySubject } from '../../pdp/types.js';
+import { templateErrors } from '../errors.js';
 import type { TemplateStore } from '../store.js';
 import type { ManagedBy, ManagedLookup } from './managed.js';
 import type { GroupTemplateBody } from './types.js';
@@ -8,12 +9,7 @@ import type { GroupTemplateBody } from './types.js';
 /** Reads are allowed on managed groups like on any other. */
 const READS = /\.(read|list|audit)$/;
 
-const refused = (groupId: string, assignmentId: string, what: string) =>
-  new DomainError(
-    'forbidden',
-    'enterprise_managed',
-    `The access group ${groupId} is managed by the enterprise template assignment ${assignmentId}: ${what} is not allowed in this account by the template's action controls.`,
-  );
+const refused = (groupId: string, assignmentId: string, what: string) => templateErrors.controlled(`The access group ${groupId}`, assignmentId, what);
 
 /** The applied version's definition of a group an access-group assignment manages; undefined when no assignment does. */
 async function managedGroup(managedBy: ManagedLookup, store: Pick<TemplateStore, 'getVersion'>, groupId: string) {

@@ -11,16 +11,20 @@ import type { Write } from '../../store/unit-of-work.js';
 import { resourceFailure } from '../errors.js';
 import type { PolicyTemplateApplier } from '../groups/types.js';
 import { referencedPolicies } from '../references.js';
-import type { TargetContext, TemplateKind } from '../types.js';
+import type { TemplateStore } from '../store.js';
+import type { AppliedResource, TargetContext, TemplateKind } from '../types.js';
 
 /**
  * Trusted-profile templates as a kind of the template core: a version holds a profile (name,
- * description, claim rules, identities) and policy template references; an assignment creates the
- * profile in each child account, or brings the one it created up to the version (rules and
- * identities replaced), and removal deletes it. The profile is enterprise-managed: the identity
- * domain refuses its changes in the child (IdentityDeps.guardManagedProfile). Each policy template
- * reference gives the profile the referenced committed access template's policy there
- * (references.ts, as access-group templates do), enterprise-managed like the profile.
+ * description, claim rules, identities), policy template references and action controls; an
+ * assignment creates the profile in each child account, or brings the one it created up to the
+ * version, and removal deletes it. The profile is enterprise-managed: the identity domain asks
+ * guard.ts before each change in the child (IdentityDeps.guardManagedProfile), which refuses all
+ * but what the version's `action_controls` leave to the child. The template's rules (resource keys
+ * `rule:<n>`) and identities are the version's, replaced on each apply; rules and identities the
+ * child added where the controls let it stay. Each policy template reference gives the profile the
+ * referenced committed access template's policy there (references.ts, as access-group templates
+ * do), enterprise-managed like the profile.
  */
 
 export interface ProfileRuleDefinition {
@@ -36,12 +40,24 @@ export interface ProfileIdentityDefinition {
   accounts?: string[];
   description?: string;
 }
+/** IBM's IamIdentityV1 `ActionControls`: what the child account may add (`add`) and take away of the template's own (`remove`). */
+export interface ProfileActionControls {
+  identities?: { add: boolean; remove: boolean };
+  rules: { add: boolean; remove: boolean };
+  policies: { add: boolean; remove: boolean };
+}
 export interface ProfileTemplateBody {
   profile: { name: string; description?: string; rules?: ProfileRuleDefinition[]; identities?: ProfileIdentityDefinition[] };
   policy_template_references: { id: string; version: string }[];
+  action_controls?: ProfileActionControls;
 }
 
 export const PROFILE_KEY = 'profile';
+/** The resource key of the template's claim rule at `index` (its id is the resource id; guard.ts tells the template's rules by it). */
+export const ruleKey = (index: number) => `rule:${index}`;
+const isRuleKey = (key: string) => key.startsWith('rule:');
+/** An identity as the identity domain names it in a ProfileChange (`type identifier`). */
+export const identityKey = (i: { type: string; identifier: string }) => `${i.type} ${i.identifier}`;
 
 const invalid = (message: string) => new DomainError('invalid', 'invalid_template_request', message);
 
@@ -87,7 +103,11 @@ export function checkProfileBody(input: unknown): ProfileTemplateBody {
   refs.forEach((ref, i) => {
     if (!ref.id || !ref.version) throw invalid(`policy_template_references[${i}] needs id and version.`);
   });
-  const checked: ProfileTemplateBody = { profile: { ...profile, name: profile.name.trim() }, policy_template_references: refs };
+  const checked: ProfileTemplateBody = {
+    profile: { ...profile, name: profile.name.trim() },
+    policy_template_references: refs,
+    ...(body.action_controls ? { action_controls: body.action_controls } : {}),
+  };
   rulesOf(checked);
   const identities = identitiesOf(checked);
   if (new Set(identities.map((i) => `${i.type} ${i.identifier}`)).size !== identities.length) throw invalid('profile.identities names an identity twice.');
@@ -104,6 +124,8 @@ export function checkProfileBody(input: unknown): ProfileTemplateBody {
 
 export interface ProfileKindDeps {
   profiles: Pick<ProfileStore, 'getProfile' | 'insertProfile' | 'updateProfile' | 'deleteProfile' | 'insertClaimRule' | 'claimRulesOf' | 'replaceIdentities' | 'identitiesOf'>;
+  /** The version an earlier apply placed (its identities give way to the new version's). */
+  templates: Pick<TemplateStore, 'getVersion'>;
   clock: Clock;
   /** Places the policies of the referenced policy templates (the policy template kind). */
   policyTemplates: PolicyTemplateApplier;
@@ -123,7 +145,14 @@ export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTe
     return found && found.accountId === ctx.accountId ? found : undefined;
   };
 
-  async function placeProfile(w: Write, ctx: TargetContext<ProfileTemplateBody>): Promise<string> {
+  /** The identities of the version this assignment applied last in the account (none on a first apply). */
+  async function previousIdentities(w: Write, ctx: TargetContext<ProfileTemplateBody>): Promise<Set<string>> {
+    const last = ctx.previous.find((r) => r.key === PROFILE_KEY);
+    const body = last && (await deps.templates.getVersion<ProfileTemplateBody>(ctx.assignment.templateId, last.version, w.trx))?.body;
+    return new Set(body ? identitiesOf(body).map(identityKey) : []);
+  }
+
+  async function placeProfile(w: Write, ctx: TargetContext<ProfileTemplateBody>): Promise<AppliedResource[]> {
     const at = clock.now().toISOString();
     const { profile: wanted } = ctx.version.body;
     const description = wanted.description === undefined || wanted.description === '' ? null : wanted.description;
@@ -150,14 +179,20 @@ export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTe
       await profiles.insertProfile(w.trx, profile);
       w.changed({ entity: 'profile', entityId: id, accountId: ctx.accountId, op: 'create' });
     }
-    // The rules and identities are the version's: replaced as a whole.
-    await w.trx.deleteFrom('profile_claim_rules').where('profile_id', '=', profile.id).execute();
-    for (const fields of rulesOf(ctx.version.body)) {
+    // The template's rules and identities are the version's; those the child added stay.
+    const earlierRules = ctx.previous.filter((r) => isRuleKey(r.key) && r.resourceId !== undefined).map((r) => r.resourceId!);
+    if (earlierRules.length > 0) await w.trx.deleteFrom('profile_claim_rules').where('profile_id', '=', profile.id).where('id', 'in', earlierRules).execute();
+    const applied: AppliedResource[] = [{ key: PROFILE_KEY, resourceId: profile.id }];
+    for (const [index, fields] of rulesOf(ctx.version.body).entries()) {
       const rule: ClaimRule = { id: `ClaimRule-${ids.uuid()}`, profileId: profile.id, ...fields, createdAt: at, modifiedAt: at, entityTag: nextTag() };
       await profiles.insertClaimRule(w.trx, rule);
+      applied.push({ key: ruleKey(index), resourceId: rule.id });
     }
-    await profiles.replaceIdentities(w.trx, profile.id, undefined, nextTag(profile.identitiesTag), identitiesOf(ctx.version.body));
-    return profile.id;
+    const identities = identitiesOf(ctx.version.body);
+    const template = new Set([...(await previousIdentities(w, ctx)), ...identities.map(identityKey)]);
+    const childs = (await profiles.identitiesOf(profile.id, w.trx)).filter((i) => !template.has(identityKey(i)));
+    await profiles.replaceIdentities(w.trx, profile.id, undefined, nextTag(profile.identitiesTag), [...childs, ...identities]);
+    return applied;
   }
 
   return {
@@ -175,6 +210,7 @@ export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTe
       return checkProfileBody({
         profile: body.profile ?? previous?.profile,
         policy_template_references: body.policy_template_references ?? previous?.policy_template_references,
+        action_controls: body.action_controls ?? previous?.action_controls,
       });
     },
 
@@ -195,8 +231,8 @@ export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTe
     },
 
     async apply(w, ctx) {
-      const profileId = await resourceFailure(PROFILE_KEY, () => placeProfile(w, ctx));
-      return [{ key: PROFILE_KEY, resourceId: profileId }, ...(await references.place(w, ctx, subjectOf(profileId)))];
+      const placedNow = await resourceFailure(PROFILE_KEY, () => placeProfile(w, ctx));
+      return [...placedNow, ...(await references.place(w, ctx, subjectOf(placedNow[0]!.resourceId!)))];
     },
 
     async remove(w, ctx) {
@@ -207,21 +243,28 @@ export function createProfileKind(deps: ProfileKindDeps): TemplateKind<ProfileTe
       w.changed({ entity: 'profile', entityId: profile.id, accountId: ctx.accountId, op: 'delete' });
     },
 
-    /** The profile renamed, redescribed or gone, or its rules or identities other than the version's; a referenced policy changed or gone. */
+    /**
+     * The profile renamed, redescribed or gone, one of the template's rules or identities changed
+     * or gone (those the child added do not count); a referenced policy changed or gone.
+     */
     async drift(ctx) {
       const profile = await placed(ctx);
       if (!profile) return ctx.previous.map((r) => r.key);
       const policies = await references.drifted(ctx, subjectOf(profile.id));
       const { profile: wanted } = ctx.version.body;
-      const rules = (await profiles.claimRulesOf(profile.id)).map((r) => JSON.stringify([r.type, r.name, r.realmName, r.expiration, r.conditions]));
-      const wantedRules = rulesOf(ctx.version.body).map((r) => JSON.stringify([r.type, r.name, r.realmName, r.expiration, r.conditions]));
-      const identities = (await profiles.identitiesOf(profile.id)).map((i) => `${i.type} ${i.identifier}`).sort();
-      const wantedIdentities = identitiesOf(ctx.version.body).map((i) => `${i.type} ${i.identifier}`).sort();
-      const same =
-        profile.name === wanted.name &&
-        (profile.description ?? '') === (wanted.description ?? '') &&
-        JSON.stringify(rules.sort()) === JSON.stringify(wantedRules.sort()) &&
-        JSON.stringify(identities) === JSON.stringify(wantedIdentities);
+      const ruleText = (r: Omit<ClaimRule, 'id' | 'profileId' | 'createdAt' | 'modifiedAt' | 'entityTag'>) => JSON.stringify([r.type, r.name, r.realmName, r.expiration, r.conditions]);
+      const live = new Map((await profiles.claimRulesOf(profile.id)).map((r) => [r.id, ruleText(r)]));
+      const wantedRules = rulesOf(ctx.version.body).map(ruleText);
+      const rulesHeld = wantedRules.every((text, index) => {
+        const id = ctx.previous.find((r) => r.key === ruleKey(index))?.resourceId;
+        return id !== undefined && live.get(id) === text;
+      });
+      const identities = new Map((await profiles.identitiesOf(profile.id)).map((i) => [identityKey(i), i]));
+      const identitiesHeld = identitiesOf(ctx.version.body).every((i) => {
+        const found = identities.get(identityKey(i));
+        return found !== undefined && found.description === i.description && JSON.stringify(found.accounts) === JSON.stringify(i.accounts);
+      });
+      const same = profile.name === wanted.name && (profile.description ?? '') === (wanted.description ?? '') && rulesHeld && identitiesHeld;
       return same ? policies : [PROFILE_KEY, ...policies];
     },
 

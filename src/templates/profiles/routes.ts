@@ -27,6 +27,9 @@ const ProfileInput = Type.Object(
   { name: Type.String({ minLength: 1, maxLength: limits.text }), description: opt(Text), rules: opt(Type.Array(Rule, { maxItems: 10 })), identities: opt(Type.Array(Identity, { maxItems: 100 })) },
   strict,
 );
+const AddRemove = Type.Object({ add: Type.Boolean(), remove: Type.Boolean() }, strict);
+/** IBM's ActionControls: `rules` and `policies` required, `identities` optional. */
+const ActionControls = Type.Object({ identities: opt(AddRemove), rules: AddRemove, policies: AddRemove }, strict);
 const References = Type.Array(Type.Object({ id: Id, version: Type.String({ minLength: 1, maxLength: 16 }) }, strict), { maxItems: 20 });
 
 const S = Type.String();
@@ -50,14 +53,15 @@ export const profileTemplateSpec: IdentityTemplateSpec<ProfileTemplateBody> = {
   tag: 'IAM Identity trusted profile templates',
   listKey: 'profile_templates',
   resourceKey: PROFILE_KEY,
-  input: { profile: opt(ProfileInput), policy_template_references: opt(References) },
-  contentSchema: { profile: opt(ProfileOutput), policy_template_references: opt(Type.Array(Type.Object({ id: S, version: S }))) },
+  input: { profile: opt(ProfileInput), policy_template_references: opt(References), action_controls: opt(ActionControls) },
+  contentSchema: { profile: opt(ProfileOutput), policy_template_references: opt(Type.Array(Type.Object({ id: S, version: S }))), action_controls: opt(ActionControls) },
   content: (body) => ({
     profile: {
       ...body.profile,
       identities: (body.profile.identities ?? []).map((i) => ({ ...i, iam_id: i.type === 'crn' ? `crn-${i.identifier}` : i.identifier })),
     },
     policy_template_references: body.policy_template_references,
+    ...(body.action_controls ? { action_controls: body.action_controls } : {}),
   }),
 };
 
