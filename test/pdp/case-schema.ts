@@ -67,6 +67,8 @@ const decisionCase: Schema = {
     restrictedBy: str,
     /** The report-only rule that would have refused the permitted request. */
     reportedBy: str,
+    /** The enterprise action control that takes the permitted action away (an `action_controlled` deny). */
+    controlledBy: str,
   },
   required: ['name', 'subject', 'action', 'resource', 'expect'],
   additionalProperties: false,
@@ -104,6 +106,19 @@ export const caseFileSchema: Schema = {
     zones: { type: 'array', items: any },
     /** Context-based restriction rules as `POST /v1/rules` bodies, with their id. */
     rules: { type: 'array', items: any },
+    /**
+     * Enterprise action controls: the `action_control` of an action-control template version
+     * (`POST /v1/action_control_templates`), as an assignment holds it in the child `account`.
+     */
+    actionControls: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: { id: str, account: str, action_control: any },
+        required: ['id', 'action_control'],
+        additionalProperties: false,
+      },
+    },
     cases: { type: 'array', items: decisionCase, minItems: 1 },
   },
   required: ['description', 'cases'],

@@ -22,6 +22,9 @@ import type { CbrContext } from '../../src/cbr/context.js';
 import { restrictionOf } from '../../src/cbr/restriction.js';
 import { RuleBody, ZoneBody } from '../../src/cbr/schemas.js';
 import type { RestrictionRule, RestrictionZone } from '../../src/pdp/restrictions.js';
+import type { ActionControl } from '../../src/pdp/action-controls.js';
+import { createActionControlKind } from '../../src/templates/kinds/action-control.js';
+import type { ActionControlStore } from '../../src/templates/kinds/action-controls-store.js';
 import { caseFileSchema, validate } from './case-schema.js';
 import { naiveRestriction } from './naive-restrictions.js';
 import { naiveDecide, type World } from './naive.js';
@@ -49,6 +52,7 @@ interface CaseFile {
   policies?: CompactPolicy[];
   zones?: Array<{ id: string } & Record<string, unknown>>;
   rules?: Array<{ id: string } & Record<string, unknown>>;
+  actionControls?: Array<{ id: string; account?: string; action_control: unknown }>;
   cases: DecisionCase[];
 }
 
@@ -84,6 +88,7 @@ interface DecisionCase {
   role?: string;
   restrictedBy?: string;
   reportedBy?: string;
+  controlledBy?: string;
 }
 
 const DEFAULT_ACCOUNT = 'acct-a';
@@ -184,7 +189,24 @@ interface Refusal {
   message: string | undefined;
 }
 
-async function buildWorld(file: CaseFile): Promise<{ snapshot: Snapshot; world: World; refusals: Refusal[]; zones: RestrictionZone[]; rules: RestrictionRule[] }> {
+/**
+ * The action controls of a case file, through the action-control template kind's own check (what
+ * `POST /v1/action_control_templates` stores), held in their account as an assignment holds them.
+ */
+async function actionControlsOf(file: CaseFile): Promise<ActionControl[]> {
+  const kind = createActionControlKind({ store: {} as ActionControlStore, clock: { now: () => new Date(0) } });
+  const controls: ActionControl[] = [];
+  for (const c of file.actionControls ?? []) {
+    const body = await kind.validate({ action_control: c.action_control }, file.account ?? DEFAULT_ACCOUNT).catch((error: Error) => {
+      throw new Error(`case file: the template API refuses action control ${c.id}: ${error.message}`);
+    });
+    if (!body.action_control) throw new Error(`case file: action control ${c.id} names no action_control.`);
+    controls.push({ id: c.id, accountId: c.account ?? file.account ?? DEFAULT_ACCOUNT, actions: body.action_control.actions });
+  }
+  return controls;
+}
+
+async function buildWorld(file: CaseFile): Promise<{ snapshot: Snapshot; world: World; refusals: Refusal[]; zones: RestrictionZone[]; rules: RestrictionRule[]; controls: ActionControl[] }> {
   const catalog = Catalog.withSeed();
   if (file.services) catalog.registerAll(parseCatalogFile(stringify(file.services)));
   for (const r of file.customRoles ?? []) {
@@ -221,6 +243,7 @@ async function buildWorld(file: CaseFile): Promise<{ snapshot: Snapshot; world: 
   );
   const publicAccess = new Map(Object.entries(file.publicAccess ?? {}));
   const { zones, rules } = restrictionsOf(file, catalog);
+  const controls = await actionControlsOf(file);
   const { snapshot, rejected } = Snapshot.build({
     catalog,
     policies,
@@ -229,9 +252,10 @@ async function buildWorld(file: CaseFile): Promise<{ snapshot: Snapshot; world: 
     publicAccess: [...publicAccess].map(([accountId, enabled]) => ({ accountId, enabled })),
     zones,
     rules,
+    actionControls: controls,
   });
   if (rejected.length > 0) throw new Error(`case file: policies rejected: ${rejected.map((r) => r.error.message).join('; ')}`);
-  return { snapshot, world: { catalog, policies, memberships, instances, publicAccess }, refusals, zones, rules };
+  return { snapshot, world: { catalog, policies, memberships, instances, publicAccess }, refusals, zones, rules, controls };
 }
 
 /**
@@ -297,7 +321,7 @@ for (const name of files) {
     it('has the case-file shape', () => {
       expect(validate(file, caseFileSchema)).toEqual([]);
     });
-    const { snapshot, world, refusals, zones, rules } = built;
+    const { snapshot, world, refusals, zones, rules, controls } = built;
     for (const r of refusals) {
       it(`the policy API refuses policy ${r.id}`, () => {
         expect(r.message, 'accepted').toBeDefined();
@@ -311,12 +335,24 @@ for (const name of files) {
         const [decision] = authorize([request], snapshot, { now });
         const [explained] = authorize([request], snapshot, { now, explain: true });
         const naive = naiveDecide(world, request, now);
+        // Naively: a control of the resource's account naming the action takes a permit away, before any restriction.
+        const controlled = naive.permitted ? controls.find((a) => a.accountId === request.resource.accountId && a.actions.includes(request.action))?.id : undefined;
         const serviceName = request.resource.serviceName || world.catalog.serviceOfAction(request.action) || '';
-        const restriction = naive.permitted ? naiveRestriction(zones, rules, request, serviceName, (s) => world.catalog.service(s)?.groupId) : {};
+        const restriction = naive.permitted && controlled === undefined ? naiveRestriction(zones, rules, request, serviceName, (s) => world.catalog.service(s)?.groupId) : {};
         const expected = c.expect === 'permit';
         expect(decision!.permitted, decision!.reason).toBe(expected);
         expect(explained!.permitted).toBe(expected);
-        expect(naive.permitted && restriction.refusedBy === undefined, 'naive evaluator').toBe(expected);
+        expect(naive.permitted && controlled === undefined && restriction.refusedBy === undefined, 'naive evaluator').toBe(expected);
+        expect(decision!.actionControlId, 'action control').toBe(c.controlledBy);
+        expect(controlled, 'naive action control').toBe(c.controlledBy);
+        if (c.controlledBy) {
+          expect(decision!.cause).toBe('action_controlled');
+          expect(decision!.reason).toContain(c.controlledBy);
+          expect(explained!.actionControlId).toBe(c.controlledBy);
+          expect(explained!.reason).toContain(c.controlledBy);
+          // Explain still shows the policy that granted what the control took away.
+          expect(explained!.explain?.policies.some((p) => p.outcome === 'granted' && naive.policyIds.has(p.policyId))).toBe(true);
+        }
         if (c.restrictedBy) {
           expect(decision!.cause).toBe('context_restricted');
           expect(decision!.ruleId).toBe(c.restrictedBy);
