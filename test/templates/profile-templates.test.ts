@@ -236,7 +236,7 @@ describe('trusted profile template action controls', () => {
     expect(own.status).toBe(201);
     // Only deletion is left to the child: a replace of the template's policy is refused.
     const placed = await world.childA.policies.getV2Policy({ id: placedPolicyId });
-    expect(await statusOf(world.childA.policies.replaceV2Policy({ id: placedPolicyId, ifMatch: placed.headers.etag!, control: placed.result.control!, type: 'access', resource: placed.result.resource!, subject: placed.result.subject! }))).toBe(403);
+    expect(await statusOf(world.childA.policies.replaceV2Policy({ id: placedPolicyId, ifMatch: placed.headers.etag!, control: placed.result.control as never, type: 'access', resource: placed.result.resource!, subject: placed.result.subject! }))).toBe(403);
     expect((await world.childA.policies.deleteV2Policy({ id: placedPolicyId })).status).toBe(204);
   });
 
