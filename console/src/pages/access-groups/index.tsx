@@ -1,11 +1,11 @@
 import { Stack, TextArea, TextInput } from '@carbon/react';
 import { useCallback, useState } from 'react';
-import { accountId, api, data } from '../../api/client.ts';
+import { accountId, api, data, nextOffset } from '../../api/client.ts';
 import { navigate } from '../../shell/router.ts';
 import { DataList, type Column, type ListQuery } from '../../ui/DataList.tsx';
 import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
-import { nextOffset, type Group } from './api.ts';
+import { type Group } from './api.ts';
 
 /** Access groups of the account: list, search, sort, create, delete; each opens its detail page. */
 export default function AccessGroupsPage() {
