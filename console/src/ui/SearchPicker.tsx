@@ -1,5 +1,5 @@
 import { Button, ComboBox } from '@carbon/react';
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useRef, useState, type ComponentProps } from 'react';
 
 /**
  * A searchable picker over a paged API list, for lists longer than one page (an account with
@@ -25,6 +25,9 @@ export interface PickerSource<T> {
   find?: (text: string) => Promise<T[]>;
 }
 
+/** The combo box's handle on its menu (downshift's actions). */
+type MenuActions = NonNullable<ComponentProps<typeof ComboBox>['downshiftActions']>;
+
 export function SearchPicker<T>(props: {
   id: string;
   titleText: string;
@@ -44,6 +47,7 @@ export function SearchPicker<T>(props: {
   const [text, setText] = useState('');
   const [loading, setLoading] = useState(true);
   const latestFind = useRef(0);
+  const menu: MenuActions = useRef(undefined);
 
   const more = (cursor: string | undefined) => {
     setLoading(true);
@@ -79,6 +83,9 @@ export function SearchPicker<T>(props: {
     return seen.has(key) ? false : (seen.add(key), true);
   });
   if (props.selected && !seen.has(itemKey(props.selected))) items.unshift(props.selected);
+  // The menu's highlighted option is an index into the items: when they change under it, none is
+  // highlighted (else the input names an option that is gone, which screen readers trip over).
+  useEffect(() => menu.current?.setHighlightedIndex(-1), [term, items.length]);
 
   const helper = loading
     ? `Loading ${props.noun}…`
@@ -95,6 +102,7 @@ export function SearchPicker<T>(props: {
         items={items}
         itemToString={(item) => (item ? itemLabel(item) : '')}
         shouldFilterItem={() => true}
+        downshiftActions={menu}
         selectedItem={props.selected ?? null}
         onInputChange={(value) => setText(value)}
         onChange={({ selectedItem }) => props.onChange(selectedItem ?? undefined)}
