@@ -1,4 +1,4 @@
-import { Form, Modal } from '@carbon/react';
+import { Form, Modal, Stack, TextArea, TextInput } from '@carbon/react';
 import { useState, type ReactNode } from 'react';
 import { ErrorNotice } from './ErrorNotice.tsx';
 
@@ -66,6 +66,37 @@ export function ConfirmDelete(props: { kind: string; name: string; consequence?:
   return (
     <FormModal title={`Delete ${props.kind} ${props.name}?`} submitLabel="Delete" danger onSubmit={props.onConfirm} onClose={props.onClose}>
       <p>{props.consequence ?? `The ${props.kind} is deleted for good.`} This cannot be undone.</p>
+    </FormModal>
+  );
+}
+
+/**
+ * The create form of an entity that has a name and an optional description (service IDs, access
+ * groups, trusted profiles, API keys): `create` makes it; what it returns goes to `onCreated`.
+ */
+export function CreateNamed<R>(props: {
+  /** What is created, with its article ("a service ID"). */
+  what: string;
+  /** The fields' ids start with it. */
+  idPrefix: string;
+  create: (fields: { name: string; description?: string }) => Promise<R>;
+  onClose: () => void;
+  onCreated: (created: R) => void;
+}) {
+  const [name, setName] = useState('');
+  const [description, setDescription] = useState('');
+  return (
+    <FormModal
+      title={`Create ${props.what}`}
+      submitLabel="Create"
+      invalid={!name.trim()}
+      onClose={props.onClose}
+      onSubmit={async () => props.onCreated(await props.create({ name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) }))}
+    >
+      <Stack gap={6}>
+        <TextInput id={`${props.idPrefix}-name`} labelText="Name" value={name} onChange={(e) => setName(e.target.value)} required data-modal-primary-focus />
+        <TextArea id={`${props.idPrefix}-description`} labelText="Description (optional)" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Stack>
     </FormModal>
   );
 }

@@ -3,9 +3,10 @@ import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
 import { ApiError } from '../../api/errors.ts';
 import type { paths } from '../../api/schema';
-import { DataList, type Column } from '../../ui/DataList.tsx';
+import type { Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { FormModal } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import { catalogServices, type CatalogService } from '../assign-access/api.ts';
 
 /**
@@ -41,9 +42,6 @@ const attributeOf = (r: Resource | undefined, name: string) => r?.attributes.fin
 const zonesOfContext = (c: Context) => (c.attributes.length === 1 && c.attributes[0]!.name === 'networkZoneId' ? c.attributes[0]!.value.split(',').map((v) => v.trim()) : undefined);
 
 export function Rules({ zones }: { zones: Zone[] }) {
-  const [reload, setReload] = useState(0);
-  const [editing, setEditing] = useState<Rule | 'new' | undefined>(undefined);
-  const [deleting, setDeleting] = useState<Rule | undefined>(undefined);
   const load = useCallback(async () => ({ items: (await data(api.GET('/v1/rules', { params: { query: { account_id: accountId() } } }))).rules }), []);
   const zoneName = (id: string) => zones.find((z) => z.id === id)?.name ?? id;
   const columns: Column<Rule>[] = [
@@ -54,36 +52,24 @@ export function Rules({ zones }: { zones: Zone[] }) {
     { key: 'description', header: 'Description', cell: (r) => r.description },
   ];
   return (
-    <section className="pc-section" aria-label="Restriction rules">
-      <DataList
-        title="Context-based restriction rules"
-        description="Each rule admits requests to a service only from its zones (or only reports them)."
-        columns={columns}
-        rowKey={(r) => r.id}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        primaryAction={{ label: 'Create rule', onClick: () => setEditing('new') }}
-        rowActions={[
-          { label: 'Edit', onClick: setEditing },
-          { label: 'Delete', danger: true, onClick: setDeleting },
-        ]}
-        empty={{ title: 'No restriction rules', text: 'Create a network zone first, then a rule that admits requests to a service only from it.' }}
-      />
-      {editing ? <EditRule ruleId={editing === 'new' ? undefined : editing.id} zones={zones} onClose={() => setEditing(undefined)} onSaved={() => setReload((n) => n + 1)} /> : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="rule"
-          name={deleting.id}
-          consequence="Requests to the service are no longer restricted by this rule."
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/rules/{rule_id}', { params: { path: { rule_id: deleting.id } } }));
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Restriction rules"
+      title="Context-based restriction rules"
+      description="Each rule admits requests to a service only from its zones (or only reports them)."
+      columns={columns}
+      rowKey={(r) => r.id}
+      load={load}
+      pageSizes={[100]}
+      create={{ label: 'Create rule', form: (onClose, onSaved) => <EditRule ruleId={undefined} zones={zones} onClose={onClose} onSaved={onSaved} /> }}
+      edit={(rule) => (onClose, onSaved) => <EditRule ruleId={rule.id} zones={zones} onClose={onClose} onSaved={onSaved} />}
+      remove={{
+        kind: 'rule',
+        name: (r) => r.id,
+        consequence: 'Requests to the service are no longer restricted by this rule.',
+        run: (r) => data(api.DELETE('/v1/rules/{rule_id}', { params: { path: { rule_id: r.id } } })),
+      }}
+      empty={{ title: 'No restriction rules', text: 'Create a network zone first, then a rule that admits requests to a service only from it.' }}
+    />
   );
 }
 

@@ -1,9 +1,10 @@
 import { Button, Dropdown, Stack, TextArea, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
-import { DataList, type Column } from '../../ui/DataList.tsx';
+import type { Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { FormModal } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import '../access.css';
 import { Rules, type Zone } from './Rules.tsx';
@@ -157,13 +158,6 @@ function Restrictions() {
 }
 
 function Zones({ onChanged }: { onChanged: () => void }) {
-  const [reload, setReload] = useState(0);
-  const changed = () => {
-    setReload((n) => n + 1);
-    onChanged();
-  };
-  const [editing, setEditing] = useState<Zone | 'new' | undefined>(undefined);
-  const [deleting, setDeleting] = useState<Zone | undefined>(undefined);
   const load = useCallback(async () => ({ items: (await data(api.GET('/v1/zones', { params: { query: { account_id: accountId() } } }))).zones }), []);
   const columns: Column<Zone>[] = [
     { key: 'name', header: 'Zone', cell: (z) => z.name },
@@ -171,35 +165,20 @@ function Zones({ onChanged }: { onChanged: () => void }) {
     { key: 'count', header: 'Count', cell: (z) => String(z.address_count) },
   ];
   return (
-    <section className="pc-section" aria-label="Network zones">
-      <DataList
-        title="Network zones"
-        description="Where requests may come from, for context-based restrictions."
-        columns={columns}
-        rowKey={(z) => z.id}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        primaryAction={{ label: 'Create zone', onClick: () => setEditing('new') }}
-        rowActions={[
-          { label: 'Edit', onClick: setEditing },
-          { label: 'Delete', danger: true, onClick: setDeleting },
-        ]}
-        empty={{ title: 'No network zones', text: 'Create a zone of addresses, then a rule that admits only requests from it.' }}
-      />
-      {editing ? <EditZone zone={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} onSaved={changed} /> : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="zone"
-          name={deleting.name}
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/zones/{zone_id}', { params: { path: { zone_id: deleting.id } } }));
-            changed();
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Network zones"
+      title="Network zones"
+      description="Where requests may come from, for context-based restrictions."
+      columns={columns}
+      rowKey={(z) => z.id}
+      load={load}
+      pageSizes={[100]}
+      onChanged={onChanged}
+      create={{ label: 'Create zone', form: (onClose, onSaved) => <EditZone zone={undefined} onClose={onClose} onSaved={onSaved} /> }}
+      edit={(zone) => (onClose, onSaved) => <EditZone zone={zone} onClose={onClose} onSaved={onSaved} />}
+      remove={{ kind: 'zone', name: (z) => z.name, run: (z) => data(api.DELETE('/v1/zones/{zone_id}', { params: { path: { zone_id: z.id } } })) }}
+      empty={{ title: 'No network zones', text: 'Create a zone of addresses, then a rule that admits only requests from it.' }}
+    />
   );
 }
 

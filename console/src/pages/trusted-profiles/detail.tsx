@@ -5,7 +5,8 @@ import type { paths } from '../../api/schema';
 import { DataList, type Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { FormModal } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import type { Profile } from './index.tsx';
 import '../access.css';
@@ -55,9 +56,6 @@ export default function TrustedProfileDetail({ params }: { params: Record<string
 }
 
 function ClaimRules({ profileId }: { profileId: string }) {
-  const [reload, setReload] = useState(0);
-  const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<ClaimRule | undefined>(undefined);
   const load = useCallback(async () => ({ items: (await data(api.GET('/v1/profiles/{profile_id}/rules', { params: { path: { profile_id: profileId } } }))).rules }), [profileId]);
   const columns: Column<ClaimRule>[] = [
     { key: 'name', header: 'Name', cell: (r) => r.name ?? r.id },
@@ -66,33 +64,23 @@ function ClaimRules({ profileId }: { profileId: string }) {
     { key: 'realm', header: 'Realm', cell: (r) => r.realm_name ?? '' },
   ];
   return (
-    <section className="pc-section" aria-label="Trust relationship: claim rules">
-      <DataList
-        title="Claim rules"
-        description="Who may assume the profile by the claims in their token."
-        columns={columns}
-        rowKey={(r) => r.id}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        primaryAction={{ label: 'Add claim rule', onClick: () => setCreating(true) }}
-        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
-        empty={{ title: 'No claim rules' }}
-      />
-      {creating ? <CreateClaimRule profileId={profileId} onClose={() => setCreating(false)} onCreated={() => setReload((n) => n + 1)} /> : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="claim rule"
-          name={deleting.name ?? deleting.id}
-          consequence="Identities that matched only this rule can no longer assume the profile."
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/profiles/{profile_id}/rules/{rule_id}', { params: { path: { profile_id: profileId, rule_id: deleting.id } } }));
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Trust relationship: claim rules"
+      title="Claim rules"
+      description="Who may assume the profile by the claims in their token."
+      columns={columns}
+      rowKey={(r) => r.id}
+      load={load}
+      pageSizes={[100]}
+      create={{ label: 'Add claim rule', form: (onClose, onSaved) => <CreateClaimRule profileId={profileId} onClose={onClose} onCreated={onSaved} /> }}
+      remove={{
+        kind: 'claim rule',
+        name: (r) => r.name ?? r.id,
+        consequence: 'Identities that matched only this rule can no longer assume the profile.',
+        run: (r) => data(api.DELETE('/v1/profiles/{profile_id}/rules/{rule_id}', { params: { path: { profile_id: profileId, rule_id: r.id } } })),
+      }}
+      empty={{ title: 'No claim rules' }}
+    />
   );
 }
 
@@ -146,9 +134,6 @@ function CreateClaimRule({ profileId, onClose, onCreated }: { profileId: string;
 }
 
 function Links({ profileId }: { profileId: string }) {
-  const [reload, setReload] = useState(0);
-  const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<ProfileLink | undefined>(undefined);
   const load = useCallback(async () => ({ items: (await data(api.GET('/v1/profiles/{profile_id}/links', { params: { path: { profile_id: profileId } } }))).links }), [profileId]);
   const columns: Column<ProfileLink>[] = [
     { key: 'type', header: 'Type', cell: (l) => l.cr_type },
@@ -156,32 +141,22 @@ function Links({ profileId }: { profileId: string }) {
     { key: 'namespace', header: 'Namespace / name', cell: (l) => [l.link.namespace, l.link.name].filter(Boolean).join(' / ') },
   ];
   return (
-    <section className="pc-section" aria-label="Trust relationship: compute-resource links">
-      <DataList
-        title="Compute-resource links"
-        description="Compute resources that may assume the profile, named one by one."
-        columns={columns}
-        rowKey={(l) => l.id}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        primaryAction={{ label: 'Link a compute resource', onClick: () => setCreating(true) }}
-        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
-        empty={{ title: 'No links' }}
-      />
-      {creating ? <CreateLink profileId={profileId} onClose={() => setCreating(false)} onCreated={() => setReload((n) => n + 1)} /> : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="link"
-          name={deleting.link.crn ?? deleting.id}
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/profiles/{profile_id}/links/{link_id}', { params: { path: { profile_id: profileId, link_id: deleting.id } } }));
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Trust relationship: compute-resource links"
+      title="Compute-resource links"
+      description="Compute resources that may assume the profile, named one by one."
+      columns={columns}
+      rowKey={(l) => l.id}
+      load={load}
+      pageSizes={[100]}
+      create={{ label: 'Link a compute resource', form: (onClose, onSaved) => <CreateLink profileId={profileId} onClose={onClose} onCreated={onSaved} /> }}
+      remove={{
+        kind: 'link',
+        name: (l) => l.link.crn ?? l.id,
+        run: (l) => data(api.DELETE('/v1/profiles/{profile_id}/links/{link_id}', { params: { path: { profile_id: profileId, link_id: l.id } } })),
+      }}
+      empty={{ title: 'No links' }}
+    />
   );
 }
 
@@ -222,9 +197,6 @@ function CreateLink({ profileId, onClose, onCreated }: { profileId: string; onCl
 }
 
 function Identities({ profileId }: { profileId: string }) {
-  const [reload, setReload] = useState(0);
-  const [adding, setAdding] = useState(false);
-  const [removing, setRemoving] = useState<ProfileIdentity | undefined>(undefined);
   const load = useCallback(
     async () => ({ items: (await data(api.GET('/v1/profiles/{profile_id}/identities', { params: { path: { profile_id: profileId } } }))).identities ?? [] }),
     [profileId],
@@ -236,36 +208,28 @@ function Identities({ profileId }: { profileId: string }) {
     { key: 'description', header: 'Description', cell: (i) => i.description ?? '' },
   ];
   return (
-    <section className="pc-section" aria-label="Trust relationship: identities">
-      <DataList
-        title="Users and service IDs that may assume it"
-        columns={columns}
-        rowKey={(i) => `${i.type}:${i.identifier}`}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        primaryAction={{ label: 'Add identity', onClick: () => setAdding(true) }}
-        rowActions={[{ label: 'Remove', danger: true, onClick: setRemoving }]}
-        empty={{ title: 'No identities listed' }}
-      />
-      {adding ? <AddIdentity profileId={profileId} onClose={() => setAdding(false)} onAdded={() => setReload((n) => n + 1)} /> : null}
-      {removing ? (
-        <ConfirmDelete
-          kind="identity"
-          name={removing.identifier}
-          consequence="It can no longer assume the profile."
-          onConfirm={async () => {
-            await data(
-              api.DELETE('/v1/profiles/{profile_id}/identities/{identity_type}/{identifier_id}', {
-                params: { path: { profile_id: profileId, identity_type: removing.type, identifier_id: removing.identifier } },
-              }),
-            );
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setRemoving(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Trust relationship: identities"
+      title="Users and service IDs that may assume it"
+      columns={columns}
+      rowKey={(i) => `${i.type}:${i.identifier}`}
+      load={load}
+      pageSizes={[100]}
+      create={{ label: 'Add identity', form: (onClose, onSaved) => <AddIdentity profileId={profileId} onClose={onClose} onAdded={onSaved} /> }}
+      remove={{
+        label: 'Remove',
+        kind: 'identity',
+        name: (i) => i.identifier,
+        consequence: 'It can no longer assume the profile.',
+        run: (i) =>
+          data(
+            api.DELETE('/v1/profiles/{profile_id}/identities/{identity_type}/{identifier_id}', {
+              params: { path: { profile_id: profileId, identity_type: i.type, identifier_id: i.identifier } },
+            }),
+          ),
+      }}
+      empty={{ title: 'No identities listed' }}
+    />
   );
 }
 
