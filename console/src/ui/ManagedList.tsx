@@ -27,7 +27,8 @@ export function ManagedList<T>(
     /** The accessible name of the section the list stands in, if it is one section of a page. */
     section?: string;
     create?: { label: string; form: FormOpener };
-    edit?: (item: T) => FormOpener;
+    /** The edit form of an item; undefined for items that cannot be edited (no "Edit" on them). */
+    edit?: (item: T) => FormOpener | undefined;
     remove?: Removal<T>;
     /** Told after every change the list made (besides reloading itself). */
     onChanged?: () => void;
@@ -45,7 +46,7 @@ export function ManagedList<T>(
   };
   const actions: RowAction<T>[] = [
     ...(rowActions ?? []),
-    ...(edit ? [{ label: 'Edit', onClick: (item: T) => setOpen(() => edit(item)) }] : []),
+    ...(edit ? [{ label: 'Edit', onClick: (item: T) => setOpen(() => edit(item)), hidden: (item: T) => edit(item) === undefined }] : []),
     ...(remove ? [{ label: remove.label ?? 'Delete', danger: true, onClick: setRemoving, ...(remove.hidden ? { hidden: remove.hidden } : {}) }] : []),
   ];
   const content = (

@@ -3,9 +3,10 @@ import { useCallback, useState } from 'react';
 import { accountId, api, data, nextOffset } from '../../api/client.ts';
 import { IDENTITY_NOUNS, IDENTITY_SOURCES, type IdentityChoice } from '../../api/identities.ts';
 import { apiErrorOf } from '../../api/errors.ts';
-import { DataList, type Column, type ListQuery } from '../../ui/DataList.tsx';
+import type { Column, ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { FormModal } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import { SearchPicker } from '../../ui/SearchPicker.tsx';
 import { MEMBER_KINDS, type Member, type MemberKind } from './api.ts';
 
@@ -13,11 +14,6 @@ const kindLabel = (type: string | undefined) => MEMBER_KINDS.find((k) => k.type 
 
 /** Members of every kind (users, service IDs, trusted profiles; static and dynamic): add, remove. */
 export function Members({ groupId }: { groupId: string }) {
-  const [reload, setReload] = useState(0);
-  const [adding, setAdding] = useState(false);
-  const [removing, setRemoving] = useState<Member | undefined>(undefined);
-  const refresh = () => setReload((n) => n + 1);
-
   const load = useCallback(
     async (query: ListQuery) => {
       const page = await data(
@@ -39,34 +35,23 @@ export function Members({ groupId }: { groupId: string }) {
     { key: 'iam_id', header: 'IAM ID', cell: (m) => m.iam_id },
   ];
   return (
-    <section className="pc-section" aria-label="Members">
-      <DataList
-        title="Members"
-        columns={columns}
-        rowKey={(m) => m.iam_id}
-        load={load}
-        reloadKey={reload}
-        primaryAction={{ label: 'Add members', onClick: () => setAdding(true) }}
-        rowActions={[{ label: 'Remove', danger: true, onClick: setRemoving, hidden: (m) => m.membership_type === 'dynamic' }]}
-        empty={{ title: 'No members', text: 'Add users, service IDs or trusted profiles.' }}
-      />
-      {adding ? <AddMember groupId={groupId} onClose={() => setAdding(false)} onAdded={refresh} /> : null}
-      {removing ? (
-        <ConfirmDelete
-          kind="member"
-          name={removing.name ?? removing.iam_id}
-          consequence="The member loses the access this group gives."
-          onConfirm={async () => {
-            const result = await data(
-              api.POST('/v2/groups/{access_group_id}/members/delete', { params: { path: { access_group_id: groupId } }, body: { members: [removing.iam_id] } }),
-            );
-            failedItem(result.members);
-            refresh();
-          }}
-          onClose={() => setRemoving(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Members"
+      title="Members"
+      columns={columns}
+      rowKey={(m) => m.iam_id}
+      load={load}
+      create={{ label: 'Add members', form: (onClose, onSaved) => <AddMember groupId={groupId} onClose={onClose} onAdded={onSaved} /> }}
+      remove={{
+        label: 'Remove',
+        kind: 'member',
+        name: (m) => m.name ?? m.iam_id,
+        consequence: 'The member loses the access this group gives.',
+        run: async (m) => failedItem((await data(api.POST('/v2/groups/{access_group_id}/members/delete', { params: { path: { access_group_id: groupId } }, body: { members: [m.iam_id] } }))).members),
+        hidden: (m) => m.membership_type === 'dynamic',
+      }}
+      empty={{ title: 'No members', text: 'Add users, service IDs or trusted profiles.' }}
+    />
   );
 }
 
