@@ -71,31 +71,34 @@ export function ConfirmDelete(props: { kind: string; name: string; consequence?:
 }
 
 /**
- * The create form of an entity that has a name and an optional description (service IDs, access
- * groups, trusted profiles, API keys): `create` makes it; what it returns goes to `onCreated`.
+ * The create or edit form of an entity that has a name and a description (service IDs, access
+ * groups, trusted profiles, API keys). Creating (no `initial`): the description is optional and
+ * left out when empty. Editing: both are sent, so a description can be cleared. What `save`
+ * returns goes to `onSaved`.
  */
-export function CreateNamed<R>(props: {
-  /** What is created, with its article ("a service ID"). */
-  what: string;
+export function NamedForm<R>(props: {
+  title: string;
   /** The fields' ids start with it. */
   idPrefix: string;
-  create: (fields: { name: string; description?: string }) => Promise<R>;
+  initial?: { name: string; description?: string | undefined };
+  save: (fields: { name: string; description?: string }) => Promise<R>;
   onClose: () => void;
-  onCreated: (created: R) => void;
+  onSaved: (saved: R) => void;
 }) {
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
+  const editing = props.initial !== undefined;
+  const [name, setName] = useState(props.initial?.name ?? '');
+  const [description, setDescription] = useState(props.initial?.description ?? '');
   return (
     <FormModal
-      title={`Create ${props.what}`}
-      submitLabel="Create"
+      title={props.title}
+      submitLabel={editing ? 'Save' : 'Create'}
       invalid={!name.trim()}
       onClose={props.onClose}
-      onSubmit={async () => props.onCreated(await props.create({ name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) }))}
+      onSubmit={async () => props.onSaved(await props.save({ name: name.trim(), ...(editing || description.trim() ? { description: description.trim() } : {}) }))}
     >
       <Stack gap={6}>
         <TextInput id={`${props.idPrefix}-name`} labelText="Name" value={name} onChange={(e) => setName(e.target.value)} required data-modal-primary-focus />
-        <TextArea id={`${props.idPrefix}-description`} labelText="Description (optional)" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+        <TextArea id={`${props.idPrefix}-description`} labelText={editing ? 'Description' : 'Description (optional)'} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
       </Stack>
     </FormModal>
   );

@@ -2,7 +2,7 @@ import { useCallback } from 'react';
 import { accountId, api, data, nextOffset } from '../../api/client.ts';
 import { navigate } from '../../shell/router.ts';
 import type { Column, ListQuery } from '../../ui/DataList.tsx';
-import { CreateNamed } from '../../ui/FormModal.tsx';
+import { NamedForm } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import { type Group } from './api.ts';
@@ -47,12 +47,12 @@ export default function AccessGroupsPage() {
         create={{
           label: 'Create access group',
           form: (onClose) => (
-            <CreateNamed
-              what="an access group"
+            <NamedForm
+              title="Create an access group"
               idPrefix="group"
-              create={async (fields) => (await data(api.POST('/v2/groups', { params: { query: { account_id: accountId() } }, body: fields }))).id}
+              save={async (fields) => (await data(api.POST('/v2/groups', { params: { query: { account_id: accountId() } }, body: fields }))).id}
               onClose={onClose}
-              onCreated={(id) => navigate(`/access-groups/${encodeURIComponent(id)}`)}
+              onSaved={(id) => navigate(`/access-groups/${encodeURIComponent(id)}`)}
             />
           ),
         }}

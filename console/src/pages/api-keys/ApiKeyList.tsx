@@ -3,7 +3,7 @@ import { useCallback, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
 import type { Column, ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { CreateNamed } from '../../ui/FormModal.tsx';
+import { NamedForm } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { SecretOnce } from '../../ui/SecretOnce.tsx';
 import { lockApiKey, type ApiKey } from '../service-ids/api.ts';
@@ -73,15 +73,15 @@ export function ApiKeyList({ iamId, title, ownerName }: { iamId: string; title: 
         create={{
           label: 'Create API key',
           form: (onClose, onSaved) => (
-            <CreateNamed
-              what="an API key"
+            <NamedForm
+              title="Create an API key"
               idPrefix="apikey"
-              create={async (fields) => {
+              save={async (fields) => {
                 const key = await data(api.POST('/v1/apikeys', { body: { iam_id: iamId, account_id: accountId(), ...fields } }));
                 return { name: key.name, value: key.apikey };
               }}
               onClose={onClose}
-              onCreated={(key) => {
+              onSaved={(key) => {
                 setCreated(key);
                 onSaved();
               }}

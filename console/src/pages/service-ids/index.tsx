@@ -4,7 +4,7 @@ import { accountId, api, cursorOf, data } from '../../api/client.ts';
 import { navigate } from '../../shell/router.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import type { Column, ListQuery } from '../../ui/DataList.tsx';
-import { CreateNamed } from '../../ui/FormModal.tsx';
+import { NamedForm } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import { lockServiceId, type ServiceId } from './api.ts';
@@ -64,12 +64,12 @@ export default function ServiceIdsPage() {
         create={{
           label: 'Create service ID',
           form: (onClose) => (
-            <CreateNamed
-              what="a service ID"
+            <NamedForm
+              title="Create a service ID"
               idPrefix="serviceid"
-              create={async (fields) => (await data(api.POST('/v1/serviceids', { body: { account_id: accountId(), ...fields } }))).id}
+              save={async (fields) => (await data(api.POST('/v1/serviceids', { body: { account_id: accountId(), ...fields } }))).id}
               onClose={onClose}
-              onCreated={(id) => navigate(`/service-ids/${encodeURIComponent(id)}`)}
+              onSaved={(id) => navigate(`/service-ids/${encodeURIComponent(id)}`)}
             />
           ),
         }}

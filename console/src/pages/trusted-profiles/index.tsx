@@ -3,7 +3,7 @@ import { accountId, api, cursorOf, data } from '../../api/client.ts';
 import type { paths } from '../../api/schema';
 import { navigate } from '../../shell/router.ts';
 import type { Column, ListQuery } from '../../ui/DataList.tsx';
-import { CreateNamed } from '../../ui/FormModal.tsx';
+import { NamedForm } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import '../access.css';
@@ -42,12 +42,12 @@ export default function TrustedProfilesPage() {
         create={{
           label: 'Create trusted profile',
           form: (onClose) => (
-            <CreateNamed
-              what="a trusted profile"
+            <NamedForm
+              title="Create a trusted profile"
               idPrefix="profile"
-              create={async (fields) => (await data(api.POST('/v1/profiles', { body: { account_id: accountId(), ...fields } }))).id}
+              save={async (fields) => (await data(api.POST('/v1/profiles', { body: { account_id: accountId(), ...fields } }))).id}
               onClose={onClose}
-              onCreated={(id) => navigate(`/trusted-profiles/${encodeURIComponent(id)}`)}
+              onSaved={(id) => navigate(`/trusted-profiles/${encodeURIComponent(id)}`)}
             />
           ),
         }}
