@@ -120,13 +120,17 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
     browser.errors.length = 0;
   }, 120_000);
 
-  it('creates a trusted profile with a claim rule, a compute-resource link and an identity that may assume it', async () => {
+  it('creates and edits a trusted profile, with a claim rule, a compute-resource link and an identity that may assume it', async () => {
     const { page } = browser;
     await open('Trusted profiles', 'Trusted profiles');
     await page.getByRole('button', { name: 'Create trusted profile' }).click();
     await page.getByLabel('Name', { exact: true }).fill('ci-runner');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('heading', { name: 'ci-runner', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Edit ci-runner' }).getByLabel('Description').fill('Builds in the CI cluster');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.pc-description').getByText('Builds in the CI cluster').waitFor();
 
     await page.getByRole('button', { name: 'Add claim rule' }).click();
     const rule = page.getByRole('dialog', { name: 'Add a claim rule' });

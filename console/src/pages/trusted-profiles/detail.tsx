@@ -1,18 +1,19 @@
-import { Dropdown, Stack, Tag, TextInput } from '@carbon/react';
+import { Button, Dropdown, Stack, Tag, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
 import type { paths } from '../../api/schema';
 import { DataList, type Column } from '../../ui/DataList.tsx';
+import { navigate } from '../../shell/router.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
-import { FormModal } from '../../ui/FormModal.tsx';
+import { ConfirmDelete, FormModal, NamedForm } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import type { Profile } from './index.tsx';
 import '../access.css';
 
 /**
- * One trusted profile: who may assume it — its claim rules (federated users by SAML claims, compute
+ * One trusted profile (edit its name and description with its ETag, delete it): who may assume it — its claim rules (federated users by SAML claims, compute
  * resources by their token's claims), its links to compute resources, the users and service IDs it
  * lists — and the trusted issuers of the account, whose workload tokens the Profile-CR rules match.
  */
@@ -25,14 +26,36 @@ const CR_TYPES = ['IKS_SA', 'ROKS_SA', 'VSI', 'CE', 'WORKLOAD'];
 
 export default function TrustedProfileDetail({ params }: { params: Record<string, string> }) {
   const id = params.id!;
-  const [profile, setProfile] = useState<Profile | undefined>(undefined);
+  const [loaded, setLoaded] = useState<{ profile: Profile; etag: string } | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
+  const [reload, setReload] = useState(0);
+  const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   useEffect(() => {
-    data(api.GET('/v1/profiles/{profile_id}', { params: { path: { profile_id: id } } })).then(setProfile, setError);
-  }, [id]);
+    api.GET('/v1/profiles/{profile_id}', { params: { path: { profile_id: id } } }).then(async (result) => {
+      setLoaded({ profile: await data(Promise.resolve(result)), etag: result.response.headers.get('etag') ?? '' });
+    }).catch(setError);
+  }, [id, reload]);
+  const profile = loaded?.profile;
   return (
     <div className="pc-page">
-      <PageHeader title={profile?.name ?? id} back={{ label: 'Trusted profiles', path: '/trusted-profiles' }} />
+      <PageHeader
+        title={profile?.name ?? id}
+        back={{ label: 'Trusted profiles', path: '/trusted-profiles' }}
+        description={profile?.description}
+        actions={
+          profile ? (
+            <>
+              <Button kind="tertiary" onClick={() => setEditing(true)}>
+                Edit
+              </Button>
+              <Button kind="danger--tertiary" onClick={() => setDeleting(true)}>
+                Delete
+              </Button>
+            </>
+          ) : undefined
+        }
+      />
       {error !== undefined ? <ErrorNotice error={error} title="Could not load the trusted profile" /> : null}
       {profile ? (
         <>
@@ -50,6 +73,28 @@ export default function TrustedProfileDetail({ params }: { params: Record<string
           <Identities profileId={id} />
           <Issuers />
         </>
+      ) : null}
+      {editing && loaded ? (
+        <NamedForm
+          title={`Edit ${loaded.profile.name}`}
+          idPrefix="profile-edit"
+          initial={loaded.profile}
+          save={(fields) => data(api.PUT('/v1/profiles/{profile_id}', { params: { path: { profile_id: id } }, headers: { 'If-Match': loaded.etag }, body: fields }))}
+          onClose={() => setEditing(false)}
+          onSaved={() => setReload((n) => n + 1)}
+        />
+      ) : null}
+      {deleting && profile ? (
+        <ConfirmDelete
+          kind="trusted profile"
+          name={profile.name}
+          consequence="Nobody can assume the profile any more; its policies go with it."
+          onConfirm={async () => {
+            await data(api.DELETE('/v1/profiles/{profile_id}', { params: { path: { profile_id: id } } }));
+            navigate('/trusted-profiles');
+          }}
+          onClose={() => setDeleting(false)}
+        />
       ) : null}
     </div>
   );
