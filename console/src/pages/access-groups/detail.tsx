@@ -1,4 +1,3 @@
-import { Button } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
 import { apiErrorOf } from '../../api/errors.ts';
@@ -8,7 +7,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
 import { ConfirmDelete, NamedForm } from '../../ui/FormModal.tsx';
 import { Loading } from '../../ui/Loading.tsx';
-import { PageHeader } from '../../ui/PageHeader.tsx';
+import { EditDeleteActions, PageHeader } from '../../ui/PageHeader.tsx';
 import { type Group, type Policy } from './api.ts';
 import { Members } from './Members.tsx';
 import { Rules } from './Rules.tsx';
@@ -53,16 +52,7 @@ export default function AccessGroupPage({ params }: { params: Record<string, str
         title={group.name}
         back={back}
         description={group.description}
-        actions={
-          <>
-            <Button kind="tertiary" onClick={() => setEditing(true)}>
-              Edit
-            </Button>
-            <Button kind="danger--tertiary" onClick={() => setDeleting(true)}>
-              Delete
-            </Button>
-          </>
-        }
+        actions={<EditDeleteActions onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} />}
       />
       <Fields
         label="Access group details"

@@ -7,7 +7,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
 import { ConfirmDelete, NamedForm } from '../../ui/FormModal.tsx';
 import { Loading } from '../../ui/Loading.tsx';
-import { PageHeader } from '../../ui/PageHeader.tsx';
+import { EditDeleteActions, PageHeader } from '../../ui/PageHeader.tsx';
 import { ApiKeyList } from '../api-keys/ApiKeyList.tsx';
 import { lockServiceId, type ServiceId } from './api.ts';
 
@@ -56,17 +56,16 @@ export default function ServiceIdPage({ params }: { params: Record<string, strin
         back={back}
         description={serviceId.description}
         actions={
-          <>
-            <Button kind="tertiary" onClick={() => setEditing(true)} disabled={serviceId.locked}>
-              Edit
-            </Button>
-            <Button kind="tertiary" onClick={() => void lock(!serviceId.locked)}>
-              {serviceId.locked ? 'Unlock' : 'Lock'}
-            </Button>
-            <Button kind="danger--tertiary" onClick={() => setDeleting(true)} disabled={serviceId.locked}>
-              Delete
-            </Button>
-          </>
+          <EditDeleteActions
+            onEdit={() => setEditing(true)}
+            onDelete={() => setDeleting(true)}
+            disabled={serviceId.locked}
+            between={
+              <Button kind="tertiary" onClick={() => void lock(!serviceId.locked)}>
+                {serviceId.locked ? 'Unlock' : 'Lock'}
+              </Button>
+            }
+          />
         }
       />
       {error !== undefined ? <ErrorNotice error={error} title="Not done" onClose={() => setError(undefined)} /> : null}

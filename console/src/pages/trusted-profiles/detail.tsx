@@ -1,4 +1,4 @@
-import { Button, Dropdown, Stack, Tag, TextInput } from '@carbon/react';
+import { Dropdown, Stack, Tag, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
 import type { paths } from '../../api/schema';
@@ -8,7 +8,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
 import { ConfirmDelete, FormModal, NamedForm } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
-import { PageHeader } from '../../ui/PageHeader.tsx';
+import { EditDeleteActions, PageHeader } from '../../ui/PageHeader.tsx';
 import type { Profile } from './index.tsx';
 import '../access.css';
 
@@ -43,18 +43,7 @@ export default function TrustedProfileDetail({ params }: { params: Record<string
         title={profile?.name ?? id}
         back={{ label: 'Trusted profiles', path: '/trusted-profiles' }}
         description={profile?.description}
-        actions={
-          profile ? (
-            <>
-              <Button kind="tertiary" onClick={() => setEditing(true)}>
-                Edit
-              </Button>
-              <Button kind="danger--tertiary" onClick={() => setDeleting(true)}>
-                Delete
-              </Button>
-            </>
-          ) : undefined
-        }
+        actions={profile ? <EditDeleteActions onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} /> : undefined}
       />
       {error !== undefined ? <ErrorNotice error={error} title="Could not load the trusted profile" /> : null}
       {profile ? (
