@@ -227,6 +227,12 @@ describe.skipIf(skipReason)('web console: assign access, why, audit, roles', () 
     expect(await seriousViolations(page)).toEqual([]);
     await page.getByRole('option', { name: 'bulk-129', exact: true }).click();
     await expectEnabled(page, 'Next');
+
+    // On a phone-width screen the picker and its "Load more" fit.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'assign-access-phone');
+    expect((await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     expect(browser.errors).toEqual([]);
   }, 120_000);
 });

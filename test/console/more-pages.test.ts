@@ -115,6 +115,10 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
     await edit.getByRole('button', { name: 'Cancel' }).click();
     const after = (await api(server.url, owner, 'GET', `/v1/rules/${rule.id}`)).body;
     expect([after.description, after.enforcement_mode]).toEqual(['changed by someone else', 'enabled']);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'settings-phone');
+    expect((await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
     // The browser logs the refused request itself (a 412); nothing else went wrong.
     expect(browser.errors.filter((e) => !/412/.test(e))).toEqual([]);
     browser.errors.length = 0;
