@@ -10,7 +10,8 @@ import { lockApiKey, type ApiKey } from '../service-ids/api.ts';
 
 /**
  * The API keys of one identity (a service ID, or the signed-in user): list, create (the new key's
- * value shown once, with copy and download), lock or unlock, delete.
+ * value shown once, with copy and download), edit its name and description (with the ETag the
+ * list gave), lock or unlock, delete.
  */
 export function ApiKeyList({ iamId, title, ownerName }: { iamId: string; title: string; ownerName: string }) {
   const [reload, setReload] = useState(0);
@@ -88,6 +89,20 @@ export function ApiKeyList({ iamId, title, ownerName }: { iamId: string; title: 
             />
           ),
         }}
+        edit={(key) =>
+          key.locked
+            ? undefined
+            : (onClose, onSaved) => (
+                <NamedForm
+                  title={`Edit API key ${key.name}`}
+                  idPrefix="apikey-edit"
+                  initial={key}
+                  save={(fields) => data(api.PUT('/v1/apikeys/{id}', { params: { path: { id: key.id } }, headers: { 'If-Match': key.entity_tag }, body: fields }))}
+                  onClose={onClose}
+                  onSaved={onSaved}
+                />
+              )
+        }
         rowActions={[
           { label: 'Lock', onClick: (k) => void lock(k, true), hidden: (k) => k.locked },
           { label: 'Unlock', onClick: (k) => void lock(k, false), hidden: (k) => !k.locked },
