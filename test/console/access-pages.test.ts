@@ -7,7 +7,8 @@ import { openBrowser, screenshot, seriousViolations, signInWithApiKey, skipReaso
 /**
  * The console's access pages: assign access end to end (then the Why page and the decision point
  * permit it), a target the signed-in identity may not grant on (not offered), a grant the API
- * refuses after all (its message shown), the audit trail of both, and custom roles.
+ * refuses after all (its message shown), the audit trail of both, custom roles, and a subject
+ * picked among more than 100 service IDs.
  */
 
 const KMS = [{ key: 'serviceName', operator: 'stringEquals' as const, value: 'kms' }];
@@ -186,6 +187,54 @@ describe.skipIf(skipReason)('web console: assign access, why, audit, roles', () 
     await page.getByRole('cell', { name: 'Bucket reviewer', exact: true }).waitFor({ state: 'detached' });
     expect(browser.errors).toEqual([]);
   }, 60_000);
+
+  it('picks any of more than 100 service IDs: a full name looked up by the API, a partial one among pages loaded on demand', async () => {
+    const { page } = browser;
+    await signInWithApiKey(page, server.url, server.owner.apikey);
+    const names = Array.from({ length: 130 }, (_, i) => `bulk-${String(i).padStart(3, '0')}`);
+    for (const name of names) {
+      expect((await api(server.url, owner, 'POST', '/v1/serviceids', { account_id: server.owner.accountId, name })).status).toBe(201);
+    }
+    await page.getByRole('link', { name: 'Assign access' }).first().click();
+    await page.getByRole('heading', { name: 'Assign access', level: 1 }).waitFor();
+    await page.getByText('Service ID', { exact: true }).click();
+    const picker = page.getByRole('combobox', { name: 'Service ID', exact: true });
+    await page.getByText('100 service IDs loaded, more exist').waitFor();
+
+    // Which 30 the first page left out depends on the API's order; the look-up finds one of them by name.
+    const shown = async () => {
+      await picker.click();
+      const options = await page.getByRole('option').allInnerTexts();
+      await page.keyboard.press('Escape');
+      return options.map((o) => o.trim());
+    };
+    const firstPage = await shown();
+    expect(firstPage).toHaveLength(100);
+    const missing = names.find((n) => !firstPage.includes(n))!;
+    await picker.fill(missing);
+    await page.getByRole('option', { name: missing, exact: true }).click();
+    await expectEnabled(page, 'Next');
+
+    // Loading the next page makes all 130 filterable in the browser.
+    await picker.fill('');
+    await page.keyboard.press('Escape');
+    await page.getByRole('button', { name: 'Load more service IDs' }).click();
+    await page.getByText('All 130 service IDs loaded').waitFor();
+    await picker.fill('bulk-12');
+    await page.getByRole('option', { name: 'bulk-129', exact: true }).waitFor();
+    expect(await page.getByRole('option').count()).toBe(10);
+    await screenshot(page, 'assign-access-many-subjects');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('option', { name: 'bulk-129', exact: true }).click();
+    await expectEnabled(page, 'Next');
+
+    // On a phone-width screen the picker and its "Load more" fit.
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'assign-access-phone');
+    expect((await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    expect(browser.errors).toEqual([]);
+  }, 120_000);
 });
 
 async function expectEnabled(page: ConsoleBrowser['page'], name: string) {

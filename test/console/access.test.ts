@@ -23,7 +23,7 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await browser.page.getByRole('heading', { name: heading, level: 1 }).waitFor();
   };
 
-  it('creates one of my API keys (value shown once) and deletes it', async () => {
+  it('creates one of my API keys (value shown once), edits and deletes it', async () => {
     const { page } = browser;
     await nav('API keys', 'API keys');
     await page.getByRole('button', { name: 'Create API key' }).click();
@@ -34,6 +34,11 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     expect((await tokenCall(server.url, { grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey: value }, null)).status).toBe(200);
     await shown.getByRole('button', { name: 'Close' }).click();
     await page.getByRole('cell', { name: 'laptop', exact: true }).waitFor();
+    await page.getByRole('row').filter({ hasText: 'laptop' }).getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await page.getByRole('dialog', { name: 'Edit API key laptop' }).getByLabel('Description').fill('my work laptop');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'my work laptop', exact: true }).waitFor();
     await screenshot(page, 'api-keys');
     expect(await seriousViolations(page)).toEqual([]);
 

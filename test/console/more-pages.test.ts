@@ -6,8 +6,9 @@ import { openBrowser, screenshot, seriousViolations, signInWithApiKey, skipReaso
 
 /**
  * The console's other access pages, each's main task: settings (identity settings saved with
- * If-Match; a network zone created, edited, deleted), trusted profiles (a profile with a claim
- * rule, a link and an identity), authorizations (service to service), enterprise (the tree).
+ * If-Match; a network zone created, edited, deleted; a restriction rule created and edited with
+ * its ETag, a stale edit refused), trusted profiles (a profile with a claim rule, a link and an
+ * identity), authorizations (service to service), enterprise (the tree).
  */
 
 describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizations, enterprise', () => {
@@ -62,13 +63,78 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
     expect(browser.errors).toEqual([]);
   }, 90_000);
 
-  it('creates a trusted profile with a claim rule, a compute-resource link and an identity that may assume it', async () => {
+  it('creates and edits a restriction rule (zones, operations, enforcement) with its ETag, and says so when someone changed it meanwhile', async () => {
+    const { page } = browser;
+    const account = server.owner.accountId;
+    for (const [name, value] of [['branch', '192.0.2.0/24'], ['vpn', '198.51.100.0/24']]) {
+      expect((await api(server.url, owner, 'POST', '/v1/zones', { name, account_id: account, addresses: [{ type: 'subnet', value }] })).status).toBe(201);
+    }
+    await open('Users', 'Users');
+    await open('Settings', 'Settings');
+    const rules = page.getByRole('region', { name: 'Restriction rules' });
+    await rules.getByRole('button', { name: 'Create rule' }).click();
+    const create = page.getByRole('dialog', { name: 'Create a restriction rule' });
+    await create.getByText('branch', { exact: true }).click();
+    await create.getByRole('combobox', { name: 'Service', exact: true }).fill('cloud-object-storage');
+    await page.getByRole('option', { name: /\(cloud-object-storage\)/ }).click();
+    await create.getByText(/^Report only/).click();
+    await create.getByLabel('Description (optional)').fill('storage from the branch');
+    await create.getByRole('button', { name: 'Create', exact: true }).click();
+    const row = rules.getByRole('row').filter({ hasText: 'cloud-object-storage' });
+    await row.getByText('report', { exact: true }).waitFor();
+    expect(await row.innerText()).toContain('branch');
+    const [rule] = (await api(server.url, owner, 'GET', `/v1/rules?account_id=${account}`)).body.rules;
+
+    // Edit: a second zone, one operation, enforced.
+    await row.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const edit = page.getByRole('dialog', { name: `Edit rule ${rule.id}` });
+    await edit.getByText('vpn', { exact: true }).click();
+    await edit.getByText(/^Management: /).click();
+    await edit.getByText(/^Enforced/).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'settings-rule-edit');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await row.getByText('enabled', { exact: true }).waitFor();
+    const edited = (await api(server.url, owner, 'GET', `/v1/rules/${rule.id}`)).body;
+    expect(edited.contexts).toHaveLength(2);
+    expect(edited.operations.api_types).toHaveLength(1);
+    expect(edited.description).toBe('storage from the branch');
+
+    // Someone else changes the rule while the editor is open: the save is refused (412) and said so.
+    await row.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await edit.getByText(/^Disabled/).click();
+    const meanwhile = { description: 'changed by someone else', contexts: edited.contexts, resources: edited.resources, operations: edited.operations, enforcement_mode: edited.enforcement_mode };
+    expect((await api(server.url, owner, 'PUT', `/v1/rules/${rule.id}`, meanwhile, { 'If-Match': '*' })).status).toBe(200);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    const refusal = edit.getByRole('alert').filter({ hasText: 'Someone changed this rule after you opened it' });
+    await refusal.waitFor();
+    expect(await refusal.innerText()).toMatch(/transaction ID/);
+    await screenshot(page, 'settings-rule-stale');
+    await edit.getByRole('button', { name: 'Cancel' }).click();
+    const after = (await api(server.url, owner, 'GET', `/v1/rules/${rule.id}`)).body;
+    expect([after.description, after.enforcement_mode]).toEqual(['changed by someone else', 'enabled']);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'settings-phone');
+    expect((await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    // The browser logs the refused request itself (a 412); nothing else went wrong.
+    expect(browser.errors.filter((e) => !/412/.test(e))).toEqual([]);
+    browser.errors.length = 0;
+  }, 120_000);
+
+  it('creates and edits a trusted profile, with a claim rule, a compute-resource link and an identity that may assume it', async () => {
     const { page } = browser;
     await open('Trusted profiles', 'Trusted profiles');
     await page.getByRole('button', { name: 'Create trusted profile' }).click();
     await page.getByLabel('Name', { exact: true }).fill('ci-runner');
     await page.getByRole('button', { name: 'Create', exact: true }).click();
     await page.getByRole('heading', { name: 'ci-runner', level: 1 }).waitFor();
+    await page.getByRole('button', { name: 'Edit', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Edit ci-runner' }).getByLabel('Description').fill('Builds in the CI cluster');
+    await page.getByRole('button', { name: 'Save' }).click();
+    await page.locator('.pc-description').getByText('Builds in the CI cluster').waitFor();
 
     await page.getByRole('button', { name: 'Add claim rule' }).click();
     const rule = page.getByRole('dialog', { name: 'Add a claim rule' });

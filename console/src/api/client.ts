@@ -45,3 +45,7 @@ export function cursorOf(next: string | { href?: string } | undefined, parameter
   if (!href) return undefined;
   return new URL(href, location.origin).searchParams.get(parameter) ?? undefined;
 }
+
+/** Offset paging (`offset`, `limit`, `total_count`) as a cursor: the next page's offset, as text; absent on the last page. */
+export const nextOffset = (page: { offset: number; limit: number; total_count: number }) =>
+  page.offset + page.limit < page.total_count ? String(page.offset + page.limit) : undefined;

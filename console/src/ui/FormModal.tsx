@@ -1,4 +1,4 @@
-import { Form, Modal } from '@carbon/react';
+import { Form, Modal, Stack, TextArea, TextInput } from '@carbon/react';
 import { useState, type ReactNode } from 'react';
 import { ErrorNotice } from './ErrorNotice.tsx';
 
@@ -66,6 +66,40 @@ export function ConfirmDelete(props: { kind: string; name: string; consequence?:
   return (
     <FormModal title={`Delete ${props.kind} ${props.name}?`} submitLabel="Delete" danger onSubmit={props.onConfirm} onClose={props.onClose}>
       <p>{props.consequence ?? `The ${props.kind} is deleted for good.`} This cannot be undone.</p>
+    </FormModal>
+  );
+}
+
+/**
+ * The create or edit form of an entity that has a name and a description (service IDs, access
+ * groups, trusted profiles, API keys). Creating (no `initial`): the description is optional and
+ * left out when empty. Editing: both are sent, so a description can be cleared. What `save`
+ * returns goes to `onSaved`.
+ */
+export function NamedForm<R>(props: {
+  title: string;
+  /** The fields' ids start with it. */
+  idPrefix: string;
+  initial?: { name: string; description?: string | undefined };
+  save: (fields: { name: string; description?: string }) => Promise<R>;
+  onClose: () => void;
+  onSaved: (saved: R) => void;
+}) {
+  const editing = props.initial !== undefined;
+  const [name, setName] = useState(props.initial?.name ?? '');
+  const [description, setDescription] = useState(props.initial?.description ?? '');
+  return (
+    <FormModal
+      title={props.title}
+      submitLabel={editing ? 'Save' : 'Create'}
+      invalid={!name.trim()}
+      onClose={props.onClose}
+      onSubmit={async () => props.onSaved(await props.save({ name: name.trim(), ...(editing || description.trim() ? { description: description.trim() } : {}) }))}
+    >
+      <Stack gap={6}>
+        <TextInput id={`${props.idPrefix}-name`} labelText="Name" value={name} onChange={(e) => setName(e.target.value)} required data-modal-primary-focus />
+        <TextArea id={`${props.idPrefix}-description`} labelText={editing ? 'Description' : 'Description (optional)'} rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
+      </Stack>
     </FormModal>
   );
 }

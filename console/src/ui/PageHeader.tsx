@@ -1,4 +1,4 @@
-import { Breadcrumb, BreadcrumbItem } from '@carbon/react';
+import { Breadcrumb, BreadcrumbItem, Button } from '@carbon/react';
 import type { ReactNode } from 'react';
 import { followLink, hrefOf } from '../shell/router.ts';
 
@@ -19,5 +19,20 @@ export function PageHeader({ title, description, back, actions }: { title: strin
       </div>
       {description ? <p className="pc-description">{description}</p> : null}
     </header>
+  );
+}
+
+/** A detail page's "Edit" and "Delete" buttons (PageHeader `actions`), with `between` them (e.g. "Lock"). */
+export function EditDeleteActions({ onEdit, onDelete, disabled, between }: { onEdit: () => void; onDelete: () => void; disabled?: boolean; between?: ReactNode }) {
+  return (
+    <>
+      <Button kind="tertiary" onClick={onEdit} disabled={disabled}>
+        Edit
+      </Button>
+      {between}
+      <Button kind="danger--tertiary" onClick={onDelete} disabled={disabled}>
+        Delete
+      </Button>
+    </>
   );
 }

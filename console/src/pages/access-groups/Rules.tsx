@@ -1,18 +1,15 @@
 import { NumberInput, Select, SelectItem, Stack, TextInput } from '@carbon/react';
 import { useCallback, useState } from 'react';
 import { api, data } from '../../api/client.ts';
-import { DataList, type Column } from '../../ui/DataList.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import type { Column } from '../../ui/DataList.tsx';
+import { FormModal } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import type { Rule } from './api.ts';
 
 const OPERATORS = ['EQUALS', 'EQUALS_IGNORE_CASE', 'IN', 'NOT_EQUALS', 'NOT_EQUALS_IGNORE_CASE', 'NOT_IN', 'CONTAINS'] as const;
 
 /** Dynamic rules: federated users whose claims match join the group for some hours after each sign-in. */
 export function Rules({ groupId }: { groupId: string }) {
-  const [reload, setReload] = useState(0);
-  const [adding, setAdding] = useState(false);
-  const [deleting, setDeleting] = useState<Rule | undefined>(undefined);
-  const refresh = () => setReload((n) => n + 1);
   const load = useCallback(async () => {
     const page = await data(api.GET('/v2/groups/{access_group_id}/rules', { params: { path: { access_group_id: groupId } } }));
     return { items: page.rules };
@@ -24,31 +21,21 @@ export function Rules({ groupId }: { groupId: string }) {
     { key: 'expiration', header: 'Membership lasts', cell: (r) => `${r.expiration} h` },
   ];
   return (
-    <section className="pc-section" aria-label="Dynamic rules">
-      <DataList
-        title="Dynamic rules"
-        columns={columns}
-        rowKey={(r) => r.id}
-        load={load}
-        reloadKey={reload}
-        primaryAction={{ label: 'Add rule', onClick: () => setAdding(true) }}
-        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
-        empty={{ title: 'No dynamic rules', text: 'Add a rule to make federated users members by the claims of their identity provider.' }}
-      />
-      {adding ? <AddRule groupId={groupId} onClose={() => setAdding(false)} onAdded={refresh} /> : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="rule"
-          name={deleting.name ?? deleting.id}
-          consequence="Users it made members leave the group when their membership expires."
-          onConfirm={async () => {
-            await data(api.DELETE('/v2/groups/{access_group_id}/rules/{rule_id}', { params: { path: { access_group_id: groupId, rule_id: deleting.id } } }));
-            refresh();
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Dynamic rules"
+      title="Dynamic rules"
+      columns={columns}
+      rowKey={(r) => r.id}
+      load={load}
+      create={{ label: 'Add rule', form: (onClose, onSaved) => <AddRule groupId={groupId} onClose={onClose} onAdded={onSaved} /> }}
+      remove={{
+        kind: 'rule',
+        name: (r) => r.name ?? r.id,
+        consequence: 'Users it made members leave the group when their membership expires.',
+        run: (r) => data(api.DELETE('/v2/groups/{access_group_id}/rules/{rule_id}', { params: { path: { access_group_id: groupId, rule_id: r.id } } })),
+      }}
+      empty={{ title: 'No dynamic rules', text: 'Add a rule to make federated users members by the claims of their identity provider.' }}
+    />
   );
 }
 

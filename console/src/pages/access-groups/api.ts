@@ -5,10 +5,6 @@ export type Member = paths['/v2/groups/{access_group_id}/members']['get']['respo
 export type Rule = paths['/v2/groups/{access_group_id}/rules']['get']['responses'][200]['content']['application/json']['rules'][number];
 export type Policy = paths['/v1/policies']['get']['responses'][200]['content']['application/json']['policies'][number];
 
-/** Offset paging (access groups, members) as DataList cursors: the next page's offset, as text. */
-export const nextOffset = (page: { offset: number; limit: number; total_count: number }) =>
-  page.offset + page.limit < page.total_count ? String(page.offset + page.limit) : undefined;
-
 /** The kinds of member an access group has, as the API names them. */
 export const MEMBER_KINDS = [
   { type: 'user', label: 'User' },

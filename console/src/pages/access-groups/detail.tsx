@@ -1,4 +1,3 @@
-import { Button, Stack, TextArea, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
 import { apiErrorOf } from '../../api/errors.ts';
@@ -6,9 +5,9 @@ import { navigate } from '../../shell/router.ts';
 import { DataList, type Column, type ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { ConfirmDelete, NamedForm } from '../../ui/FormModal.tsx';
 import { Loading } from '../../ui/Loading.tsx';
-import { PageHeader } from '../../ui/PageHeader.tsx';
+import { EditDeleteActions, PageHeader } from '../../ui/PageHeader.tsx';
 import { type Group, type Policy } from './api.ts';
 import { Members } from './Members.tsx';
 import { Rules } from './Rules.tsx';
@@ -53,16 +52,7 @@ export default function AccessGroupPage({ params }: { params: Record<string, str
         title={group.name}
         back={back}
         description={group.description}
-        actions={
-          <>
-            <Button kind="tertiary" onClick={() => setEditing(true)}>
-              Edit
-            </Button>
-            <Button kind="danger--tertiary" onClick={() => setDeleting(true)}>
-              Delete
-            </Button>
-          </>
-        }
+        actions={<EditDeleteActions onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} />}
       />
       <Fields
         label="Access group details"
@@ -75,7 +65,16 @@ export default function AccessGroupPage({ params }: { params: Record<string, str
       <Members groupId={id} />
       <Rules groupId={id} />
       <Policies groupId={id} />
-      {editing ? <EditGroup group={group} etag={loaded.etag} onClose={() => setEditing(false)} onSaved={() => setReload((n) => n + 1)} /> : null}
+      {editing ? (
+        <NamedForm
+          title={`Edit ${group.name}`}
+          idPrefix="group-edit"
+          initial={group}
+          save={(fields) => data(api.PATCH('/v2/groups/{access_group_id}', { params: { path: { access_group_id: group.id } }, headers: { 'If-Match': loaded.etag }, body: fields }))}
+          onClose={() => setEditing(false)}
+          onSaved={() => setReload((n) => n + 1)}
+        />
+      ) : null}
       {deleting ? (
         <ConfirmDelete
           kind="access group"
@@ -89,34 +88,6 @@ export default function AccessGroupPage({ params }: { params: Record<string, str
         />
       ) : null}
     </div>
-  );
-}
-
-function EditGroup({ group, etag, onClose, onSaved }: { group: Group; etag: string; onClose: () => void; onSaved: () => void }) {
-  const [name, setName] = useState(group.name);
-  const [description, setDescription] = useState(group.description ?? '');
-  return (
-    <FormModal
-      title={`Edit ${group.name}`}
-      submitLabel="Save"
-      invalid={!name.trim()}
-      onClose={onClose}
-      onSubmit={async () => {
-        await data(
-          api.PATCH('/v2/groups/{access_group_id}', {
-            params: { path: { access_group_id: group.id } },
-            headers: { 'If-Match': etag },
-            body: { name: name.trim(), description: description.trim() },
-          }),
-        );
-        onSaved();
-      }}
-    >
-      <Stack gap={6}>
-        <TextInput id="group-edit-name" labelText="Name" value={name} onChange={(e) => setName(e.target.value)} required data-modal-primary-focus />
-        <TextArea id="group-edit-description" labelText="Description" value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
-      </Stack>
-    </FormModal>
   );
 }
 

@@ -1,21 +1,21 @@
-import { Modal, Stack, Tag, TextArea, TextInput } from '@carbon/react';
+import { Modal, Tag } from '@carbon/react';
 import { useCallback, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
-import { DataList, type Column, type ListQuery } from '../../ui/DataList.tsx';
+import type { Column, ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { NamedForm } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import { SecretOnce } from '../../ui/SecretOnce.tsx';
 import { lockApiKey, type ApiKey } from '../service-ids/api.ts';
 
 /**
  * The API keys of one identity (a service ID, or the signed-in user): list, create (the new key's
- * value shown once, with copy and download), lock or unlock, delete.
+ * value shown once, with copy and download), edit its name and description (with the ETag the
+ * list gave), lock or unlock, delete.
  */
 export function ApiKeyList({ iamId, title, ownerName }: { iamId: string; title: string; ownerName: string }) {
   const [reload, setReload] = useState(0);
-  const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ name: string; value: string } | undefined>(undefined);
-  const [deleting, setDeleting] = useState<ApiKey | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
   const refresh = () => setReload((n) => n + 1);
 
@@ -65,73 +65,62 @@ export function ApiKeyList({ iamId, title, ownerName }: { iamId: string; title: 
   return (
     <section className="pc-section" aria-label={title}>
       {error !== undefined ? <ErrorNotice error={error} title="Not done" onClose={() => setError(undefined)} /> : null}
-      <DataList
+      <ManagedList
         title={title}
         columns={columns}
         rowKey={(k) => k.id}
         load={load}
         reloadKey={reload}
-        primaryAction={{ label: 'Create API key', onClick: () => setCreating(true) }}
+        create={{
+          label: 'Create API key',
+          form: (onClose, onSaved) => (
+            <NamedForm
+              title="Create an API key"
+              idPrefix="apikey"
+              save={async (fields) => {
+                const key = await data(api.POST('/v1/apikeys', { body: { iam_id: iamId, account_id: accountId(), ...fields } }));
+                return { name: key.name, value: key.apikey };
+              }}
+              onClose={onClose}
+              onSaved={(key) => {
+                setCreated(key);
+                onSaved();
+              }}
+            />
+          ),
+        }}
+        edit={(key) =>
+          key.locked
+            ? undefined
+            : (onClose, onSaved) => (
+                <NamedForm
+                  title={`Edit API key ${key.name}`}
+                  idPrefix="apikey-edit"
+                  initial={key}
+                  save={(fields) => data(api.PUT('/v1/apikeys/{id}', { params: { path: { id: key.id } }, headers: { 'If-Match': key.entity_tag }, body: fields }))}
+                  onClose={onClose}
+                  onSaved={onSaved}
+                />
+              )
+        }
         rowActions={[
           { label: 'Lock', onClick: (k) => void lock(k, true), hidden: (k) => k.locked },
           { label: 'Unlock', onClick: (k) => void lock(k, false), hidden: (k) => !k.locked },
-          { label: 'Delete', danger: true, onClick: setDeleting, hidden: (k) => k.locked },
         ]}
+        remove={{
+          kind: 'API key',
+          name: (k) => k.name,
+          consequence: 'Anything that signs in with this key stops working.',
+          run: (k) => data(api.DELETE('/v1/apikeys/{id}', { params: { path: { id: k.id } } })),
+          hidden: (k) => k.locked,
+        }}
         empty={{ title: 'No API keys', text: `Create an API key for ${ownerName} to sign in with.` }}
       />
-      {creating ? (
-        <CreateApiKey
-          iamId={iamId}
-          onClose={() => setCreating(false)}
-          onCreated={(key) => {
-            setCreated(key);
-            refresh();
-          }}
-        />
-      ) : null}
       {created ? (
         <Modal open passiveModal modalHeading={`API key ${created.name} created`} onRequestClose={() => setCreated(undefined)}>
           <SecretOnce label="The API key" value={created.value} filename={`apikey-${created.name.replace(/[^\w.-]+/g, '_')}.txt`} />
         </Modal>
       ) : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="API key"
-          name={deleting.name}
-          consequence="Anything that signs in with this key stops working."
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/apikeys/{id}', { params: { path: { id: deleting.id } } }));
-            refresh();
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
     </section>
-  );
-}
-
-function CreateApiKey({ iamId, onClose, onCreated }: { iamId: string; onClose: () => void; onCreated: (key: { name: string; value: string }) => void }) {
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  return (
-    <FormModal
-      title="Create an API key"
-      submitLabel="Create"
-      invalid={!name.trim()}
-      onClose={onClose}
-      onSubmit={async () => {
-        const key = await data(
-          api.POST('/v1/apikeys', {
-            body: { name: name.trim(), iam_id: iamId, account_id: accountId(), ...(description.trim() ? { description: description.trim() } : {}) },
-          }),
-        );
-        onCreated({ name: key.name, value: key.apikey });
-      }}
-    >
-      <Stack gap={6}>
-        <TextInput id="apikey-name" labelText="Name" value={name} onChange={(e) => setName(e.target.value)} required data-modal-primary-focus />
-        <TextArea id="apikey-description" labelText="Description (optional)" value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
-      </Stack>
-    </FormModal>
   );
 }

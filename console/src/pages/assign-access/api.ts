@@ -1,4 +1,6 @@
-import { accountId, api, data } from '../../api/client.ts';
+import { accountId, api, cursorOf, data } from '../../api/client.ts';
+import type { IdentityChoice } from '../../api/identities.ts';
+import type { PickerSource } from '../../ui/SearchPicker.tsx';
 import type { paths } from '../../api/schema';
 
 /** What the assign-access flow reads and writes, through the public APIs only. */
@@ -20,15 +22,8 @@ export interface OfferedRole {
   serviceName?: string | undefined;
 }
 
-export type SubjectKind = 'user' | 'serviceid' | 'profile' | 'group';
-
-/** An identity or group access can be given to, with the policy subject attribute that names it. */
-export interface SubjectChoice {
-  kind: SubjectKind;
-  id: string;
-  label: string;
-  attribute: { key: 'iam_id' | 'access_group_id'; value: string };
-}
+/** The policy subject attribute that names an identity or an access group. */
+export const subjectAttribute = (c: IdentityChoice): { key: 'iam_id' | 'access_group_id'; value: string } => ({ key: c.kind === 'group' ? 'access_group_id' : 'iam_id', value: c.id });
 
 export interface PolicyAttribute {
   key: string;
@@ -39,44 +34,27 @@ export interface PolicyAttribute {
 export const catalogServices = async (): Promise<CatalogService[]> =>
   (await data(api.GET('/v1/catalog/services'))).services.sort((a, b) => a.displayName.localeCompare(b.displayName));
 
-/** Up to 100 candidates of one kind (the first page; the list narrows as the user types in the combo box). */
-export async function subjectsOf(kind: SubjectKind): Promise<SubjectChoice[]> {
-  const account = accountId();
-  switch (kind) {
-    case 'user': {
-      const page = await data(api.GET('/v2/accounts/{account_id}/users', { params: { path: { account_id: account }, query: { limit: 100 } } }));
-      return (page.resources ?? []).map((u) => ({
-        kind,
-        id: u.iam_id ?? '',
-        label: `${[u.firstname, u.lastname].filter(Boolean).join(' ') || u.user_id} (${u.email ?? u.user_id})`,
-        attribute: { key: 'iam_id', value: u.iam_id ?? '' },
-      }));
-    }
-    case 'serviceid': {
-      const page = await data(api.GET('/v1/serviceids', { params: { query: { account_id: account, pagesize: 100 } } }));
-      return page.serviceids.map((s) => ({ kind, id: s.iam_id, label: s.name, attribute: { key: 'iam_id', value: s.iam_id } }));
-    }
-    case 'profile': {
-      const page = await data(api.GET('/v1/profiles', { params: { query: { account_id: account, pagesize: 100 } } }));
-      return (page.profiles ?? []).map((p) => ({ kind, id: p.iam_id, label: p.name, attribute: { key: 'iam_id', value: p.iam_id } }));
-    }
-    case 'group': {
-      const page = await data(api.GET('/v2/groups', { params: { query: { account_id: account, limit: 100 } } }));
-      return (page.groups ?? []).map((g) => ({ kind, id: g.id ?? '', label: g.name ?? g.id ?? '', attribute: { key: 'access_group_id', value: g.id ?? '' } }));
-    }
-  }
-}
-
 export async function resourceGroups(): Promise<{ id: string; name: string }[]> {
   const list = await data(api.GET('/v2/resource_groups', { params: { query: { account_id: accountId() } } }));
   return (list.resources ?? []).map((g) => ({ id: g.id ?? '', name: g.name ?? g.id ?? '' }));
 }
 
-export async function serviceInstances(serviceName: string): Promise<{ guid: string; name: string }[]> {
-  const list = await data(api.GET('/v2/resource_instances', { params: { query: { limit: 100 } } }));
-  return (list.resources ?? [])
-    .filter((i) => !serviceName || (i.crn ?? '').split(':')[4] === serviceName)
-    .map((i) => ({ guid: i.guid ?? '', name: i.name ?? i.guid ?? '' }));
+export interface InstanceChoice {
+  guid: string;
+  name: string;
+}
+
+/** The service instances of one service, as a picker source: pages of every instance the caller may see, and a look-up by exact name. */
+export function instancesOf(serviceName: string): PickerSource<InstanceChoice> {
+  const ofService = (list: { resources?: { guid?: string; name?: string; crn?: string }[] }) =>
+    (list.resources ?? []).filter((i) => (i.crn ?? '').split(':')[4] === serviceName).map((i) => ({ guid: i.guid ?? '', name: i.name ?? i.guid ?? '' }));
+  return {
+    browse: async (cursor) => {
+      const list = await data(api.GET('/v2/resource_instances', { params: { query: { limit: 100, ...(cursor ? { start: cursor } : {}) } } }));
+      return { items: ofService(list), next: cursorOf(list.next_url ?? undefined, 'start') };
+    },
+    find: async (name) => ofService(await data(api.GET('/v2/resource_instances', { params: { query: { name, limit: 100 } } }))),
+  };
 }
 
 /** Whether the signed-in identity may grant access on the scope (`POST /v2/policies/grantable`, the granting rule). */
@@ -100,7 +78,7 @@ export async function rolesFor(serviceName: string | undefined): Promise<Offered
 }
 
 export interface NewPolicy {
-  subject: SubjectChoice['attribute'];
+  subject: IdentityChoice;
   resource: PolicyAttribute[];
   tags: { key: string; value: string }[];
   roles: string[];
@@ -116,7 +94,7 @@ export async function createPolicy(p: NewPolicy): Promise<{ id: string }> {
       body: {
         type: 'access',
         ...(p.description ? { description: p.description } : {}),
-        subject: { attributes: [{ key: p.subject.key, operator: 'stringEquals', value: p.subject.value }] },
+        subject: { attributes: [{ ...subjectAttribute(p.subject), operator: 'stringEquals' }] },
         resource: {
           attributes: [{ key: 'accountId', operator: 'stringEquals', value: accountId() }, ...p.resource],
           ...(p.tags.length ? { tags: p.tags.map((t) => ({ key: t.key, operator: 'stringEquals', value: t.value })) } : {}),

@@ -20,19 +20,19 @@ import { followLink, hrefOf } from '../../shell/router.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
+import { SearchPicker } from '../../ui/SearchPicker.tsx';
+import { IDENTITY_NOUNS, IDENTITY_SOURCES, type IdentityChoice, type IdentityKind } from '../../api/identities.ts';
 import {
   catalogServices,
   createPolicy,
   grantable,
+  instancesOf,
   resourceGroups,
   rolesFor,
-  serviceInstances,
-  subjectsOf,
   type CatalogService,
+  type InstanceChoice,
   type OfferedRole,
   type PolicyAttribute,
-  type SubjectChoice,
-  type SubjectKind,
 } from './api.ts';
 import { describeConditions, ruleOf, timeZones, WEEKDAYS, type Conditions } from './conditions.ts';
 import '../access.css';
@@ -45,7 +45,7 @@ import '../access.css';
  */
 
 const STEPS = ['Subject', 'Target', 'Roles', 'Conditions', 'Review'] as const;
-const SUBJECT_KINDS: { kind: SubjectKind; label: string }[] = [
+const SUBJECT_KINDS: { kind: IdentityKind; label: string }[] = [
   { kind: 'user', label: 'User' },
   { kind: 'serviceid', label: 'Service ID' },
   { kind: 'profile', label: 'Trusted profile' },
@@ -100,12 +100,11 @@ function tagsOf(text: string): { key: string; value: string }[] | undefined {
 
 export default function AssignAccessPage() {
   const [step, setStep] = useState(0);
-  const [subjectKind, setSubjectKind] = useState<SubjectKind>('user');
-  const [candidates, setCandidates] = useState<SubjectChoice[]>([]);
-  const [subject, setSubject] = useState<SubjectChoice | undefined>(undefined);
+  const [subjectKind, setSubjectKind] = useState<IdentityKind>('user');
+  const [subject, setSubject] = useState<IdentityChoice | undefined>(undefined);
   const [services, setServices] = useState<CatalogService[]>([]);
   const [groups, setGroups] = useState<{ id: string; name: string }[]>([]);
-  const [instances, setInstances] = useState<{ guid: string; name: string }[]>([]);
+  const [instance, setInstance] = useState<InstanceChoice | undefined>(undefined);
   const [target, setTarget] = useState<Target>({ kind: 'service', serviceName: '', resourceGroupId: '', serviceInstance: '', resourceType: '', resource: '', tags: '' });
   const [mayGrant, setMayGrant] = useState<boolean | undefined>(undefined);
   const [roles, setRoles] = useState<OfferedRole[] | undefined>(undefined);
@@ -122,16 +121,7 @@ export default function AssignAccessPage() {
     }, setError);
   }, []);
 
-  useEffect(() => {
-    setSubject(undefined);
-    setCandidates([]);
-    subjectsOf(subjectKind).then(setCandidates, setError);
-  }, [subjectKind]);
-
-  useEffect(() => {
-    if (target.kind !== 'service' || !target.serviceName) return setInstances([]);
-    serviceInstances(target.serviceName).then(setInstances, setError);
-  }, [target.kind, target.serviceName]);
+  const instances = useMemo(() => instancesOf(target.serviceName), [target.serviceName]);
 
   const scope = useMemo(() => scopeOf(target), [target]);
   const scopeKey = JSON.stringify(scope);
@@ -166,7 +156,7 @@ export default function AssignAccessPage() {
     setError(undefined);
     try {
       const policy = await createPolicy({
-        subject: subject.attribute,
+        subject,
         resource: scope,
         tags,
         roles: chosenRoles,
@@ -222,19 +212,22 @@ export default function AssignAccessPage() {
         <h2 className="pc-subtitle">{`${step + 1}. ${STEPS[step]}`}</h2>
         {step === 0 ? (
           <Stack gap={5}>
-            <RadioButtonGroup legendText="Who gets access" name="subject-kind" valueSelected={subjectKind} onChange={(v: string | number | undefined) => setSubjectKind(v as SubjectKind)} orientation="horizontal">
+            <RadioButtonGroup legendText="Who gets access" name="subject-kind" valueSelected={subjectKind} onChange={(v: string | number | undefined) => { setSubjectKind(v as IdentityKind); setSubject(undefined); }} orientation="horizontal">
               {SUBJECT_KINDS.map((k) => (
                 <RadioButton key={k.kind} id={`subject-${k.kind}`} labelText={k.label} value={k.kind} />
               ))}
             </RadioButtonGroup>
-            <ComboBox
+            <SearchPicker
+              key={subjectKind}
               id="assign-subject"
               titleText={SUBJECT_KINDS.find((k) => k.kind === subjectKind)!.label}
-              placeholder="Type to filter"
-              items={candidates}
-              itemToString={(c: SubjectChoice | null) => (c ? c.label : '')}
-              selectedItem={subject ?? null}
-              onChange={({ selectedItem }: { selectedItem?: SubjectChoice | null }) => setSubject(selectedItem ?? undefined)}
+              noun={IDENTITY_NOUNS[subjectKind]}
+              source={IDENTITY_SOURCES[subjectKind]}
+              itemKey={(c) => c.id}
+              itemLabel={(c) => c.label}
+              selected={subject}
+              onChange={setSubject}
+              onError={setError}
             />
           </Stack>
         ) : null}
@@ -254,7 +247,10 @@ export default function AssignAccessPage() {
                   items={services}
                   itemToString={(s: CatalogService | null) => (s ? `${s.displayName} (${s.name})` : '')}
                   selectedItem={service ?? null}
-                  onChange={({ selectedItem }: { selectedItem?: CatalogService | null }) => setT({ serviceName: selectedItem?.name ?? '', serviceInstance: '' })}
+                  onChange={({ selectedItem }: { selectedItem?: CatalogService | null }) => {
+                    setInstance(undefined);
+                    setT({ serviceName: selectedItem?.name ?? '', serviceInstance: '' });
+                  }}
                 />
                 {service?.type === 'service' ? (
                   <>
@@ -267,14 +263,20 @@ export default function AssignAccessPage() {
                       selectedItem={groups.find((g) => g.id === target.resourceGroupId) ?? { id: '', name: 'Any resource group' }}
                       onChange={({ selectedItem }: { selectedItem: { id: string } | null }) => setT({ resourceGroupId: selectedItem?.id ?? '' })}
                     />
-                    <Dropdown
+                    <SearchPicker
+                      key={target.serviceName}
                       id="assign-instance"
-                      titleText="Service instance (optional)"
-                      label="Any instance"
-                      items={[{ guid: '', name: 'Any instance' }, ...instances]}
-                      itemToString={(i: { guid: string; name: string } | null) => i?.name ?? ''}
-                      selectedItem={instances.find((i) => i.guid === target.serviceInstance) ?? { guid: '', name: 'Any instance' }}
-                      onChange={({ selectedItem }: { selectedItem: { guid: string } | null }) => setT({ serviceInstance: selectedItem?.guid ?? '' })}
+                      titleText="Service instance (optional: empty for any instance)"
+                      noun="instances"
+                      source={instances}
+                      itemKey={(i) => i.guid}
+                      itemLabel={(i) => i.name}
+                      selected={instance}
+                      onChange={(i) => {
+                        setInstance(i);
+                        setT({ serviceInstance: i?.guid ?? '' });
+                      }}
+                      onError={setError}
                     />
                   </>
                 ) : null}

@@ -1,9 +1,10 @@
 import { Checkbox, ComboBox, Stack, Tag, TextArea, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
-import { DataList, type Column } from '../../ui/DataList.tsx';
+import type { Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { FormModal } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import { catalogServices, rolesFor, type CatalogService, type OfferedRole } from '../assign-access/api.ts';
 import '../access.css';
@@ -16,6 +17,9 @@ import '../access.css';
 type Row = OfferedRole;
 
 const KIND_TAG = { platform: 'blue', service: 'teal', custom: 'purple' } as const;
+
+/** Custom roles of the account can be edited and deleted; system roles cannot. */
+const isCustom = (r: Row) => r.kind === 'custom' && !!r.id;
 
 /**
  * The route of one custom role is `/v2/roles/*` (a wildcard, `{*}` in the OpenAPI document), which
@@ -32,9 +36,6 @@ async function customRoleOf(id: string): Promise<{ etag: string; role: { display
 export default function RolesPage() {
   const [services, setServices] = useState<CatalogService[]>([]);
   const [service, setService] = useState<CatalogService | undefined>(undefined);
-  const [reload, setReload] = useState(0);
-  const [editing, setEditing] = useState<Row | 'new' | undefined>(undefined);
-  const [deleting, setDeleting] = useState<Row | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
 
   useEffect(() => {
@@ -83,36 +84,24 @@ export default function RolesPage() {
           onChange={({ selectedItem }: { selectedItem?: CatalogService | null }) => setService(selectedItem ?? undefined)}
         />
       </div>
-      <DataList
+      <ManagedList
         key={service?.name ?? ''}
         title={service ? `Roles of ${service.displayName}` : 'Roles'}
         columns={columns}
         rowKey={(r) => r.crn}
         load={load}
-        reloadKey={reload}
         pageSizes={[100]}
-        primaryAction={{ label: 'Create custom role', onClick: () => setEditing('new') }}
-        rowActions={[
-          { label: 'Edit', onClick: setEditing, hidden: (r) => r.kind !== 'custom' || !r.id },
-          { label: 'Delete', danger: true, onClick: setDeleting, hidden: (r) => r.kind !== 'custom' || !r.id },
-        ]}
+        create={{ label: 'Create custom role', form: (onClose, onSaved) => <EditRole role={undefined} services={services} preset={service} onClose={onClose} onSaved={onSaved} /> }}
+        edit={(role) => (isCustom(role) ? (onClose, onSaved) => <EditRole role={role} services={services} preset={service} onClose={onClose} onSaved={onSaved} /> : undefined)}
+        remove={{
+          kind: 'custom role',
+          name: (r) => r.name,
+          consequence: 'Policies that grant the role stop granting its actions.',
+          run: (r) => data(api.DELETE(roleUrl(r.id!), { params: { path: { '*': r.id! } } })),
+          hidden: (r) => !isCustom(r),
+        }}
         empty={{ title: 'No roles' }}
       />
-      {editing ? (
-        <EditRole role={editing === 'new' ? undefined : editing} services={services} preset={service} onClose={() => setEditing(undefined)} onSaved={() => setReload((n) => n + 1)} />
-      ) : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="custom role"
-          name={deleting.name}
-          consequence="Policies that grant the role stop granting its actions."
-          onConfirm={async () => {
-            await data(api.DELETE(roleUrl(deleting.id!), { params: { path: { '*': deleting.id! } } }));
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
     </div>
   );
 }

@@ -1,13 +1,13 @@
-import { Button, Stack, Tag, TextArea, TextInput } from '@carbon/react';
+import { Button, Tag } from '@carbon/react';
 import { useEffect, useState } from 'react';
 import { api, data } from '../../api/client.ts';
 import { apiErrorOf } from '../../api/errors.ts';
 import { navigate } from '../../shell/router.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { ConfirmDelete, NamedForm } from '../../ui/FormModal.tsx';
 import { Loading } from '../../ui/Loading.tsx';
-import { PageHeader } from '../../ui/PageHeader.tsx';
+import { EditDeleteActions, PageHeader } from '../../ui/PageHeader.tsx';
 import { ApiKeyList } from '../api-keys/ApiKeyList.tsx';
 import { lockServiceId, type ServiceId } from './api.ts';
 
@@ -56,17 +56,16 @@ export default function ServiceIdPage({ params }: { params: Record<string, strin
         back={back}
         description={serviceId.description}
         actions={
-          <>
-            <Button kind="tertiary" onClick={() => setEditing(true)} disabled={serviceId.locked}>
-              Edit
-            </Button>
-            <Button kind="tertiary" onClick={() => void lock(!serviceId.locked)}>
-              {serviceId.locked ? 'Unlock' : 'Lock'}
-            </Button>
-            <Button kind="danger--tertiary" onClick={() => setDeleting(true)} disabled={serviceId.locked}>
-              Delete
-            </Button>
-          </>
+          <EditDeleteActions
+            onEdit={() => setEditing(true)}
+            onDelete={() => setDeleting(true)}
+            disabled={serviceId.locked}
+            between={
+              <Button kind="tertiary" onClick={() => void lock(!serviceId.locked)}>
+                {serviceId.locked ? 'Unlock' : 'Lock'}
+              </Button>
+            }
+          />
         }
       />
       {error !== undefined ? <ErrorNotice error={error} title="Not done" onClose={() => setError(undefined)} /> : null}
@@ -83,9 +82,11 @@ export default function ServiceIdPage({ params }: { params: Record<string, strin
       />
       <ApiKeyList iamId={serviceId.iam_id} title="API keys" ownerName={serviceId.name} />
       {editing ? (
-        <EditServiceId
-          serviceId={serviceId}
-          etag={loaded.etag}
+        <NamedForm
+          title={`Edit ${serviceId.name}`}
+          idPrefix="serviceid-edit"
+          initial={serviceId}
+          save={(fields) => data(api.PUT('/v1/serviceids/{id}', { params: { path: { id: serviceId.id } }, headers: { 'If-Match': loaded.etag }, body: fields }))}
           onClose={() => setEditing(false)}
           onSaved={refresh}
         />
@@ -103,33 +104,5 @@ export default function ServiceIdPage({ params }: { params: Record<string, strin
         />
       ) : null}
     </div>
-  );
-}
-
-function EditServiceId({ serviceId, etag, onClose, onSaved }: { serviceId: ServiceId; etag: string; onClose: () => void; onSaved: () => void }) {
-  const [name, setName] = useState(serviceId.name);
-  const [description, setDescription] = useState(serviceId.description ?? '');
-  return (
-    <FormModal
-      title={`Edit ${serviceId.name}`}
-      submitLabel="Save"
-      invalid={!name.trim()}
-      onClose={onClose}
-      onSubmit={async () => {
-        await data(
-          api.PUT('/v1/serviceids/{id}', {
-            params: { path: { id: serviceId.id } },
-            headers: { 'If-Match': etag },
-            body: { name: name.trim(), description: description.trim() },
-          }),
-        );
-        onSaved();
-      }}
-    >
-      <Stack gap={6}>
-        <TextInput id="serviceid-edit-name" labelText="Name" value={name} onChange={(e) => setName(e.target.value)} required data-modal-primary-focus />
-        <TextArea id="serviceid-edit-description" labelText="Description" value={description} onChange={(e) => setDescription(e.target.value)} rows={3} />
-      </Stack>
-    </FormModal>
   );
 }

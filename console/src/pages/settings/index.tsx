@@ -1,21 +1,20 @@
-import { Button, Dropdown, Stack, Tag, TextArea, TextInput } from '@carbon/react';
+import { Button, Dropdown, Stack, TextArea, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
-import type { paths } from '../../api/schema';
-import { DataList, type Column } from '../../ui/DataList.tsx';
+import type { Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { FormModal } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import '../access.css';
+import { Rules, type Zone } from './Rules.tsx';
 
 /**
  * Settings: the account's identity settings (MFA, sessions, IP allow-list, who may create service
  * IDs and API keys; `PUT /v1/accounts/{id}/settings/identity` with If-Match), and its
  * context-based restrictions: network zones (list, create, edit addresses, delete) and rules (list,
- * delete).
+ * create, edit, delete: Rules.tsx).
  */
-type Zone = paths['/v1/zones']['get']['responses'][200]['content']['application/json']['zones'][number];
-type Rule = paths['/v1/rules']['get']['responses'][200]['content']['application/json']['rules'][number];
 type Mfa = 'NONE' | 'NONE_NO_ROPC' | 'TOTP' | 'TOTP4ALL' | 'LEVEL1' | 'LEVEL2' | 'LEVEL3';
 type Restriction = 'RESTRICTED' | 'NOT_RESTRICTED' | 'NOT_SET';
 
@@ -49,8 +48,7 @@ export default function SettingsPage() {
     <div className="pc-page">
       <PageHeader title="Settings" description="How people sign in to this account, from where, and which networks may reach its services." />
       <IdentitySettings />
-      <Zones />
-      <Rules />
+      <Restrictions />
     </div>
   );
 }
@@ -144,10 +142,22 @@ const addressesOf = (text: string) =>
     .filter(Boolean)
     .map((value) => ({ type: value.includes('/') ? ('subnet' as const) : value.includes('-') ? ('ipRange' as const) : ('ipAddress' as const), value }));
 
-function Zones() {
-  const [reload, setReload] = useState(0);
-  const [editing, setEditing] = useState<Zone | 'new' | undefined>(undefined);
-  const [deleting, setDeleting] = useState<Zone | undefined>(undefined);
+/** The zones, and the rules that name them (the rule editor offers the zones as they are now). */
+function Restrictions() {
+  const [zones, setZones] = useState<Zone[]>([]);
+  const [version, setVersion] = useState(0);
+  useEffect(() => {
+    data(api.GET('/v1/zones', { params: { query: { account_id: accountId() } } })).then((list) => setZones(list.zones), () => setZones([]));
+  }, [version]);
+  return (
+    <>
+      <Zones onChanged={() => setVersion((n) => n + 1)} />
+      <Rules zones={zones} />
+    </>
+  );
+}
+
+function Zones({ onChanged }: { onChanged: () => void }) {
   const load = useCallback(async () => ({ items: (await data(api.GET('/v1/zones', { params: { query: { account_id: accountId() } } }))).zones }), []);
   const columns: Column<Zone>[] = [
     { key: 'name', header: 'Zone', cell: (z) => z.name },
@@ -155,35 +165,20 @@ function Zones() {
     { key: 'count', header: 'Count', cell: (z) => String(z.address_count) },
   ];
   return (
-    <section className="pc-section" aria-label="Network zones">
-      <DataList
-        title="Network zones"
-        description="Where requests may come from, for context-based restrictions."
-        columns={columns}
-        rowKey={(z) => z.id}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        primaryAction={{ label: 'Create zone', onClick: () => setEditing('new') }}
-        rowActions={[
-          { label: 'Edit', onClick: setEditing },
-          { label: 'Delete', danger: true, onClick: setDeleting },
-        ]}
-        empty={{ title: 'No network zones', text: 'Create a zone of addresses, then a rule that admits only requests from it.' }}
-      />
-      {editing ? <EditZone zone={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} onSaved={() => setReload((n) => n + 1)} /> : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="zone"
-          name={deleting.name}
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/zones/{zone_id}', { params: { path: { zone_id: deleting.id } } }));
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Network zones"
+      title="Network zones"
+      description="Where requests may come from, for context-based restrictions."
+      columns={columns}
+      rowKey={(z) => z.id}
+      load={load}
+      pageSizes={[100]}
+      onChanged={onChanged}
+      create={{ label: 'Create zone', form: (onClose, onSaved) => <EditZone zone={undefined} onClose={onClose} onSaved={onSaved} /> }}
+      edit={(zone) => (onClose, onSaved) => <EditZone zone={zone} onClose={onClose} onSaved={onSaved} />}
+      remove={{ kind: 'zone', name: (z) => z.name, run: (z) => data(api.DELETE('/v1/zones/{zone_id}', { params: { path: { zone_id: z.id } } })) }}
+      empty={{ title: 'No network zones', text: 'Create a zone of addresses, then a rule that admits only requests from it.' }}
+    />
   );
 }
 
@@ -219,45 +214,5 @@ function EditZone({ zone, onClose, onSaved }: { zone: Zone | undefined; onClose:
         <TextArea id="zone-addresses" labelText="Addresses" helperText="IP addresses, ranges (a-b) and subnets (CIDR), separated by commas." rows={3} value={addresses} onChange={(e) => setAddresses(e.target.value)} />
       </Stack>
     </FormModal>
-  );
-}
-
-function Rules() {
-  const [reload, setReload] = useState(0);
-  const [deleting, setDeleting] = useState<Rule | undefined>(undefined);
-  const load = useCallback(async () => ({ items: (await data(api.GET('/v1/rules', { params: { query: { account_id: accountId() } } }))).rules }), []);
-  const attr = (r: Rule, name: string) => r.resources[0]?.attributes.find((a) => a.name === name)?.value;
-  const columns: Column<Rule>[] = [
-    { key: 'service', header: 'Restricts', cell: (r) => [attr(r, 'serviceName') ?? attr(r, 'service_group_id') ?? 'every service', attr(r, 'serviceInstance')].filter(Boolean).join(' / ') },
-    { key: 'zones', header: 'Zones', cell: (r) => r.contexts.flatMap((c) => c.attributes.filter((a) => a.name === 'networkZoneId').map((a) => a.value)).join(', ') },
-    { key: 'mode', header: 'Enforcement', cell: (r) => <Tag type={r.enforcement_mode === 'enabled' ? 'red' : r.enforcement_mode === 'report' ? 'warm-gray' : 'cool-gray'}>{r.enforcement_mode}</Tag> },
-    { key: 'description', header: 'Description', cell: (r) => r.description },
-  ];
-  return (
-    <section className="pc-section" aria-label="Restriction rules">
-      <DataList
-        title="Context-based restriction rules"
-        description="Each rule admits requests to a service only from its zones (or only reports them)."
-        columns={columns}
-        rowKey={(r) => r.id}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
-        empty={{ title: 'No restriction rules' }}
-      />
-      {deleting ? (
-        <ConfirmDelete
-          kind="rule"
-          name={deleting.id}
-          consequence="Requests to the service are no longer restricted by this rule."
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/rules/{rule_id}', { params: { path: { rule_id: deleting.id } } }));
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
-    </section>
   );
 }

@@ -3,15 +3,17 @@ import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
 import type { paths } from '../../api/schema';
 import { DataList, type Column } from '../../ui/DataList.tsx';
+import { navigate } from '../../shell/router.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
-import { PageHeader } from '../../ui/PageHeader.tsx';
+import { ConfirmDelete, FormModal, NamedForm } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
+import { EditDeleteActions, PageHeader } from '../../ui/PageHeader.tsx';
 import type { Profile } from './index.tsx';
 import '../access.css';
 
 /**
- * One trusted profile: who may assume it — its claim rules (federated users by SAML claims, compute
+ * One trusted profile (edit its name and description with its ETag, delete it): who may assume it — its claim rules (federated users by SAML claims, compute
  * resources by their token's claims), its links to compute resources, the users and service IDs it
  * lists — and the trusted issuers of the account, whose workload tokens the Profile-CR rules match.
  */
@@ -24,14 +26,25 @@ const CR_TYPES = ['IKS_SA', 'ROKS_SA', 'VSI', 'CE', 'WORKLOAD'];
 
 export default function TrustedProfileDetail({ params }: { params: Record<string, string> }) {
   const id = params.id!;
-  const [profile, setProfile] = useState<Profile | undefined>(undefined);
+  const [loaded, setLoaded] = useState<{ profile: Profile; etag: string } | undefined>(undefined);
   const [error, setError] = useState<unknown>(undefined);
+  const [reload, setReload] = useState(0);
+  const [editing, setEditing] = useState(false);
+  const [deleting, setDeleting] = useState(false);
   useEffect(() => {
-    data(api.GET('/v1/profiles/{profile_id}', { params: { path: { profile_id: id } } })).then(setProfile, setError);
-  }, [id]);
+    api.GET('/v1/profiles/{profile_id}', { params: { path: { profile_id: id } } }).then(async (result) => {
+      setLoaded({ profile: await data(Promise.resolve(result)), etag: result.response.headers.get('etag') ?? '' });
+    }).catch(setError);
+  }, [id, reload]);
+  const profile = loaded?.profile;
   return (
     <div className="pc-page">
-      <PageHeader title={profile?.name ?? id} back={{ label: 'Trusted profiles', path: '/trusted-profiles' }} />
+      <PageHeader
+        title={profile?.name ?? id}
+        back={{ label: 'Trusted profiles', path: '/trusted-profiles' }}
+        description={profile?.description}
+        actions={profile ? <EditDeleteActions onEdit={() => setEditing(true)} onDelete={() => setDeleting(true)} /> : undefined}
+      />
       {error !== undefined ? <ErrorNotice error={error} title="Could not load the trusted profile" /> : null}
       {profile ? (
         <>
@@ -50,14 +63,33 @@ export default function TrustedProfileDetail({ params }: { params: Record<string
           <Issuers />
         </>
       ) : null}
+      {editing && loaded ? (
+        <NamedForm
+          title={`Edit ${loaded.profile.name}`}
+          idPrefix="profile-edit"
+          initial={loaded.profile}
+          save={(fields) => data(api.PUT('/v1/profiles/{profile_id}', { params: { path: { profile_id: id } }, headers: { 'If-Match': loaded.etag }, body: fields }))}
+          onClose={() => setEditing(false)}
+          onSaved={() => setReload((n) => n + 1)}
+        />
+      ) : null}
+      {deleting && profile ? (
+        <ConfirmDelete
+          kind="trusted profile"
+          name={profile.name}
+          consequence="Nobody can assume the profile any more; its policies go with it."
+          onConfirm={async () => {
+            await data(api.DELETE('/v1/profiles/{profile_id}', { params: { path: { profile_id: id } } }));
+            navigate('/trusted-profiles');
+          }}
+          onClose={() => setDeleting(false)}
+        />
+      ) : null}
     </div>
   );
 }
 
 function ClaimRules({ profileId }: { profileId: string }) {
-  const [reload, setReload] = useState(0);
-  const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<ClaimRule | undefined>(undefined);
   const load = useCallback(async () => ({ items: (await data(api.GET('/v1/profiles/{profile_id}/rules', { params: { path: { profile_id: profileId } } }))).rules }), [profileId]);
   const columns: Column<ClaimRule>[] = [
     { key: 'name', header: 'Name', cell: (r) => r.name ?? r.id },
@@ -66,33 +98,23 @@ function ClaimRules({ profileId }: { profileId: string }) {
     { key: 'realm', header: 'Realm', cell: (r) => r.realm_name ?? '' },
   ];
   return (
-    <section className="pc-section" aria-label="Trust relationship: claim rules">
-      <DataList
-        title="Claim rules"
-        description="Who may assume the profile by the claims in their token."
-        columns={columns}
-        rowKey={(r) => r.id}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        primaryAction={{ label: 'Add claim rule', onClick: () => setCreating(true) }}
-        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
-        empty={{ title: 'No claim rules' }}
-      />
-      {creating ? <CreateClaimRule profileId={profileId} onClose={() => setCreating(false)} onCreated={() => setReload((n) => n + 1)} /> : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="claim rule"
-          name={deleting.name ?? deleting.id}
-          consequence="Identities that matched only this rule can no longer assume the profile."
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/profiles/{profile_id}/rules/{rule_id}', { params: { path: { profile_id: profileId, rule_id: deleting.id } } }));
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Trust relationship: claim rules"
+      title="Claim rules"
+      description="Who may assume the profile by the claims in their token."
+      columns={columns}
+      rowKey={(r) => r.id}
+      load={load}
+      pageSizes={[100]}
+      create={{ label: 'Add claim rule', form: (onClose, onSaved) => <CreateClaimRule profileId={profileId} onClose={onClose} onCreated={onSaved} /> }}
+      remove={{
+        kind: 'claim rule',
+        name: (r) => r.name ?? r.id,
+        consequence: 'Identities that matched only this rule can no longer assume the profile.',
+        run: (r) => data(api.DELETE('/v1/profiles/{profile_id}/rules/{rule_id}', { params: { path: { profile_id: profileId, rule_id: r.id } } })),
+      }}
+      empty={{ title: 'No claim rules' }}
+    />
   );
 }
 
@@ -146,9 +168,6 @@ function CreateClaimRule({ profileId, onClose, onCreated }: { profileId: string;
 }
 
 function Links({ profileId }: { profileId: string }) {
-  const [reload, setReload] = useState(0);
-  const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<ProfileLink | undefined>(undefined);
   const load = useCallback(async () => ({ items: (await data(api.GET('/v1/profiles/{profile_id}/links', { params: { path: { profile_id: profileId } } }))).links }), [profileId]);
   const columns: Column<ProfileLink>[] = [
     { key: 'type', header: 'Type', cell: (l) => l.cr_type },
@@ -156,32 +175,22 @@ function Links({ profileId }: { profileId: string }) {
     { key: 'namespace', header: 'Namespace / name', cell: (l) => [l.link.namespace, l.link.name].filter(Boolean).join(' / ') },
   ];
   return (
-    <section className="pc-section" aria-label="Trust relationship: compute-resource links">
-      <DataList
-        title="Compute-resource links"
-        description="Compute resources that may assume the profile, named one by one."
-        columns={columns}
-        rowKey={(l) => l.id}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        primaryAction={{ label: 'Link a compute resource', onClick: () => setCreating(true) }}
-        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
-        empty={{ title: 'No links' }}
-      />
-      {creating ? <CreateLink profileId={profileId} onClose={() => setCreating(false)} onCreated={() => setReload((n) => n + 1)} /> : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="link"
-          name={deleting.link.crn ?? deleting.id}
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/profiles/{profile_id}/links/{link_id}', { params: { path: { profile_id: profileId, link_id: deleting.id } } }));
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Trust relationship: compute-resource links"
+      title="Compute-resource links"
+      description="Compute resources that may assume the profile, named one by one."
+      columns={columns}
+      rowKey={(l) => l.id}
+      load={load}
+      pageSizes={[100]}
+      create={{ label: 'Link a compute resource', form: (onClose, onSaved) => <CreateLink profileId={profileId} onClose={onClose} onCreated={onSaved} /> }}
+      remove={{
+        kind: 'link',
+        name: (l) => l.link.crn ?? l.id,
+        run: (l) => data(api.DELETE('/v1/profiles/{profile_id}/links/{link_id}', { params: { path: { profile_id: profileId, link_id: l.id } } })),
+      }}
+      empty={{ title: 'No links' }}
+    />
   );
 }
 
@@ -222,9 +231,6 @@ function CreateLink({ profileId, onClose, onCreated }: { profileId: string; onCl
 }
 
 function Identities({ profileId }: { profileId: string }) {
-  const [reload, setReload] = useState(0);
-  const [adding, setAdding] = useState(false);
-  const [removing, setRemoving] = useState<ProfileIdentity | undefined>(undefined);
   const load = useCallback(
     async () => ({ items: (await data(api.GET('/v1/profiles/{profile_id}/identities', { params: { path: { profile_id: profileId } } }))).identities ?? [] }),
     [profileId],
@@ -236,36 +242,28 @@ function Identities({ profileId }: { profileId: string }) {
     { key: 'description', header: 'Description', cell: (i) => i.description ?? '' },
   ];
   return (
-    <section className="pc-section" aria-label="Trust relationship: identities">
-      <DataList
-        title="Users and service IDs that may assume it"
-        columns={columns}
-        rowKey={(i) => `${i.type}:${i.identifier}`}
-        load={load}
-        reloadKey={reload}
-        pageSizes={[100]}
-        primaryAction={{ label: 'Add identity', onClick: () => setAdding(true) }}
-        rowActions={[{ label: 'Remove', danger: true, onClick: setRemoving }]}
-        empty={{ title: 'No identities listed' }}
-      />
-      {adding ? <AddIdentity profileId={profileId} onClose={() => setAdding(false)} onAdded={() => setReload((n) => n + 1)} /> : null}
-      {removing ? (
-        <ConfirmDelete
-          kind="identity"
-          name={removing.identifier}
-          consequence="It can no longer assume the profile."
-          onConfirm={async () => {
-            await data(
-              api.DELETE('/v1/profiles/{profile_id}/identities/{identity_type}/{identifier_id}', {
-                params: { path: { profile_id: profileId, identity_type: removing.type, identifier_id: removing.identifier } },
-              }),
-            );
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setRemoving(undefined)}
-        />
-      ) : null}
-    </section>
+    <ManagedList
+      section="Trust relationship: identities"
+      title="Users and service IDs that may assume it"
+      columns={columns}
+      rowKey={(i) => `${i.type}:${i.identifier}`}
+      load={load}
+      pageSizes={[100]}
+      create={{ label: 'Add identity', form: (onClose, onSaved) => <AddIdentity profileId={profileId} onClose={onClose} onAdded={onSaved} /> }}
+      remove={{
+        label: 'Remove',
+        kind: 'identity',
+        name: (i) => i.identifier,
+        consequence: 'It can no longer assume the profile.',
+        run: (i) =>
+          data(
+            api.DELETE('/v1/profiles/{profile_id}/identities/{identity_type}/{identifier_id}', {
+              params: { path: { profile_id: profileId, identity_type: i.type, identifier_id: i.identifier } },
+            }),
+          ),
+      }}
+      empty={{ title: 'No identities listed' }}
+    />
   );
 }
 

@@ -1,10 +1,10 @@
-import { Stack, TextArea, TextInput } from '@carbon/react';
-import { useCallback, useState } from 'react';
+import { useCallback } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
 import type { paths } from '../../api/schema';
 import { navigate } from '../../shell/router.ts';
-import { DataList, type Column, type ListQuery } from '../../ui/DataList.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import type { Column, ListQuery } from '../../ui/DataList.tsx';
+import { NamedForm } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import '../access.css';
 
@@ -12,9 +12,6 @@ import '../access.css';
 export type Profile = paths['/v1/profiles']['get']['responses'][200]['content']['application/json']['profiles'][number];
 
 export default function TrustedProfilesPage() {
-  const [reload, setReload] = useState(0);
-  const [creating, setCreating] = useState(false);
-  const [deleting, setDeleting] = useState<Profile | undefined>(undefined);
   const load = useCallback(async (query: ListQuery) => {
     const page = await data(
       api.GET('/v1/profiles', {
@@ -35,53 +32,33 @@ export default function TrustedProfilesPage() {
         title="Trusted profiles"
         description="Identities that others assume: federated users whose claims match a rule, compute resources linked to it or matching a rule, and the users and service IDs it lists."
       />
-      <DataList
+      <ManagedList
         title="Trusted profiles"
         columns={columns}
         rowKey={(p) => p.id}
         rowPath={(p) => `/trusted-profiles/${encodeURIComponent(p.id)}`}
         load={load}
-        reloadKey={reload}
         searchLabel="Search by name"
-        primaryAction={{ label: 'Create trusted profile', onClick: () => setCreating(true) }}
-        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
+        create={{
+          label: 'Create trusted profile',
+          form: (onClose) => (
+            <NamedForm
+              title="Create a trusted profile"
+              idPrefix="profile"
+              save={async (fields) => (await data(api.POST('/v1/profiles', { body: { account_id: accountId(), ...fields } }))).id}
+              onClose={onClose}
+              onSaved={(id) => navigate(`/trusted-profiles/${encodeURIComponent(id)}`)}
+            />
+          ),
+        }}
+        remove={{
+          kind: 'trusted profile',
+          name: (p) => p.name,
+          consequence: 'Nobody can assume the profile any more; its policies go with it.',
+          run: (p) => data(api.DELETE('/v1/profiles/{profile_id}', { params: { path: { profile_id: p.id } } })),
+        }}
         empty={{ title: 'No trusted profiles yet', text: 'Create one for workloads or federated users that should not hold access themselves.' }}
       />
-      {creating ? <CreateProfile onClose={() => setCreating(false)} onCreated={(id) => navigate(`/trusted-profiles/${encodeURIComponent(id)}`)} /> : null}
-      {deleting ? (
-        <ConfirmDelete
-          kind="trusted profile"
-          name={deleting.name}
-          consequence="Nobody can assume the profile any more; its policies go with it."
-          onConfirm={async () => {
-            await data(api.DELETE('/v1/profiles/{profile_id}', { params: { path: { profile_id: deleting.id } } }));
-            setReload((n) => n + 1);
-          }}
-          onClose={() => setDeleting(undefined)}
-        />
-      ) : null}
     </div>
-  );
-}
-
-function CreateProfile({ onClose, onCreated }: { onClose: () => void; onCreated: (id: string) => void }) {
-  const [name, setName] = useState('');
-  const [description, setDescription] = useState('');
-  return (
-    <FormModal
-      title="Create a trusted profile"
-      submitLabel="Create"
-      invalid={!name.trim()}
-      onClose={onClose}
-      onSubmit={async () => {
-        const created = await data(api.POST('/v1/profiles', { body: { account_id: accountId(), name: name.trim(), ...(description.trim() ? { description: description.trim() } : {}) } }));
-        onCreated(created.id);
-      }}
-    >
-      <Stack gap={6}>
-        <TextInput id="profile-name" labelText="Name" value={name} onChange={(e) => setName(e.target.value)} data-modal-primary-focus />
-        <TextArea id="profile-description" labelText="Description (optional)" rows={3} value={description} onChange={(e) => setDescription(e.target.value)} />
-      </Stack>
-    </FormModal>
   );
 }

@@ -1,29 +1,32 @@
 import { FilterableMultiSelect, Select, SelectItem, Stack, Tag, TextArea } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
-import { DataList, type Column, type ListQuery } from '../../ui/DataList.tsx';
+import type { Column, ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
-import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
+import { FormModal } from '../../ui/FormModal.tsx';
+import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import { SETTABLE_STATES, stateLabel, type Group, type User } from './api.ts';
 
 const nameOf = (u: User) => `${u.firstname} ${u.lastname}`.trim() || u.user_id;
+/**
+ * The users API searches `field:value` terms (whole values, any case): typed text that names no
+ * field is an e-mail when it has an @, else a first name.
+ */
+const searchOf = (text: string) => (text.includes(':') ? text : text.includes('@') ? `email:${text}` : `firstname:${text.replace(/,/g, ' ')}`);
 const STATE_TAGS: Record<string, 'green' | 'blue' | 'gray' | 'purple'> = { ACTIVE: 'green', PENDING: 'blue', VPN_ONLY: 'purple' };
 
 /** The account's users: invite (with access groups), change their state, remove. */
 export default function UsersPage() {
   const [reload, setReload] = useState(0);
-  const [inviting, setInviting] = useState(false);
   const [changing, setChanging] = useState<User | undefined>(undefined);
-  const [removing, setRemoving] = useState<User | undefined>(undefined);
-  const refresh = () => setReload((n) => n + 1);
 
   const load = useCallback(async (query: ListQuery) => {
     const page = await data(
       api.GET('/v2/accounts/{account_id}/users', {
         params: {
           path: { account_id: accountId() },
-          query: { limit: query.pageSize, ...(query.cursor ? { _start: query.cursor } : {}), ...(query.search ? { search: query.search } : {}) },
+          query: { limit: query.pageSize, ...(query.cursor ? { _start: query.cursor } : {}), ...(query.search ? { search: searchOf(query.search) } : {}) },
         },
       }),
     );
@@ -40,34 +43,25 @@ export default function UsersPage() {
   return (
     <div className="pc-page">
       <PageHeader title="Users" description="People in this account. Invite them with access groups; an invited user becomes active on accepting the e-mailed invitation." />
-      <DataList
+      <ManagedList
         title="Users"
         columns={columns}
         rowKey={(u) => u.iam_id}
         load={load}
         reloadKey={reload}
-        searchLabel="Search users"
-        primaryAction={{ label: 'Invite users', onClick: () => setInviting(true) }}
-        rowActions={[
-          { label: 'Change state', onClick: setChanging, hidden: (u) => u.state === 'PENDING' },
-          { label: 'Remove', danger: true, onClick: setRemoving },
-        ]}
+        searchLabel="Search by e-mail or first name (or field:value)"
+        create={{ label: 'Invite users', form: (onClose, onSaved) => <InviteUsers onClose={onClose} onInvited={onSaved} /> }}
+        rowActions={[{ label: 'Change state', onClick: setChanging, hidden: (u) => u.state === 'PENDING' }]}
+        remove={{
+          label: 'Remove',
+          kind: 'user',
+          name: nameOf,
+          consequence: 'The user leaves the account: their access groups, policies and API keys in it go with them.',
+          run: (u) => data(api.DELETE('/v2/accounts/{account_id}/users/{iam_id}', { params: { path: { account_id: accountId(), iam_id: u.iam_id } } })),
+        }}
         empty={{ title: 'No users' }}
       />
-      {inviting ? <InviteUsers onClose={() => setInviting(false)} onInvited={refresh} /> : null}
-      {changing ? <ChangeState user={changing} onClose={() => setChanging(undefined)} onChanged={refresh} /> : null}
-      {removing ? (
-        <ConfirmDelete
-          kind="user"
-          name={nameOf(removing)}
-          consequence="The user leaves the account: their access groups, policies and API keys in it go with them."
-          onConfirm={async () => {
-            await data(api.DELETE('/v2/accounts/{account_id}/users/{iam_id}', { params: { path: { account_id: accountId(), iam_id: removing.iam_id } } }));
-            refresh();
-          }}
-          onClose={() => setRemoving(undefined)}
-        />
-      ) : null}
+      {changing ? <ChangeState user={changing} onClose={() => setChanging(undefined)} onChanged={() => setReload((n) => n + 1)} /> : null}
     </div>
   );
 }
