@@ -16,6 +16,7 @@ import { signOut, type Identity } from '../api/auth.ts';
 import { pages } from '../pages/index.ts';
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx';
 import { Loading } from '../ui/Loading.tsx';
+import { AccountSwitcher } from './AccountSwitcher.tsx';
 import { followLink, hrefOf, matchPath, usePath } from './router.ts';
 import { SessionExpiry } from './SessionExpiry.tsx';
 
@@ -51,6 +52,7 @@ export function Shell({ identity }: { identity: Identity }) {
           <span className="pc-whoami" title={identity.iamId}>
             {identity.name} · {identity.accountId}
           </span>
+          <AccountSwitcher accountId={identity.accountId} />
           <Button kind="ghost" size="lg" className="pc-signout" onClick={() => void signOut()}>
             Sign out
           </Button>
@@ -79,7 +81,7 @@ export function Shell({ identity }: { identity: Identity }) {
         </SideNav>
       </Header>
       <Content id="main-content" className="pc-content">
-        {identity.sessionEndsAt ? <SessionExpiry endsAt={identity.sessionEndsAt} /> : null}
+        <SessionExpiry endsAt={identity.sessionEndsAt} />
         <ErrorBoundary key={path}>
           <Suspense fallback={<Loading />}>{body}</Suspense>
         </ErrorBoundary>
