@@ -1,10 +1,9 @@
 import { createServer } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsStore } from '../../src/accounts/store.js';
 import { identityClient } from '../helpers/sdk.js';
 import { newAccount, type Identity } from '../helpers/identities.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { GOOD_PASSWORD, memberWithPassword } from '../signin/helpers.js';
+import { addMembership, GOOD_PASSWORD, memberWithPassword } from '../signin/helpers.js';
 import { openBrowser, screenshot, seriousViolations, signInWithApiKey, signInWithPassword, skipReason, type ConsoleBrowser } from './browser.js';
 
 /** A port free right now (the WebAuthn relying party names the console's origin, port included). */
@@ -31,11 +30,6 @@ describe.skipIf(skipReason)('web console: API-key sessions, the account switcher
   let url: string;
   let second: Identity;
 
-  /** Makes the user a member of `accountId`, as an accepted invitation would. */
-  async function addMember(accountId: string, iamId: string) {
-    const { registry } = server.server;
-    await registry.writer.write(async (w) => createAccountsStore(registry.database.db).addMember(w.trx, accountId, iamId, 'ACTIVE', new Date().toISOString()));
-  }
   const whoami = () => browser.page.locator('.pc-whoami');
   const signOut = async () => {
     await browser.page.getByRole('button', { name: 'Sign out' }).click();
@@ -74,7 +68,7 @@ describe.skipIf(skipReason)('web console: API-key sessions, the account switcher
   it('switches between the accounts of a person in two, and asks for a new sign-in where the account requires more', async () => {
     const { page } = browser;
     const iamId = await memberWithPassword(server, 'switcher@example.com');
-    await addMember(second.accountId, iamId);
+    await addMembership(server, second.accountId, iamId);
     await page.goto(`${url}/console/?account=${server.owner.accountId}`);
     await page.getByRole('heading', { name: 'Sign in to Portcullis' }).waitFor();
     expect(await page.getByLabel('Account ID').inputValue()).toBe(server.owner.accountId);
@@ -98,7 +92,7 @@ describe.skipIf(skipReason)('web console: API-key sessions, the account switcher
 
     // An account that requires a second factor this session did not use: a new sign-in there is offered.
     const strict = await newAccount(server);
-    await addMember(strict.accountId, iamId);
+    await addMembership(server, strict.accountId, iamId);
     await identityClient(server.url, strict.apikey).updateAccountSettings({ accountId: strict.accountId, ifMatch: '*', mfa: 'TOTP' });
     await page.reload();
     await page.getByRole('button', { name: /^Account: / }).click();

@@ -1,10 +1,9 @@
 import { Secret, TOTP } from 'otpauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createAccountsStore } from '../../src/accounts/store.js';
 import { identityClient } from '../helpers/sdk.js';
 import { newAccount, type Identity } from '../helpers/identities.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
-import { claimsOf, GOOD_PASSWORD, memberWithPassword, postJson, type Reply } from './helpers.js';
+import { addMembership, claimsOf, GOOD_PASSWORD, memberWithPassword, postJson, type Reply } from './helpers.js';
 
 /**
  * The console's account switcher (raw HTTP: no SDK operation): `GET /signin/accounts` lists the
@@ -25,12 +24,6 @@ describe('account switching: the accounts of the signed-in user, and a session m
   const switchTo = (headers: Record<string, string>, account: string) => postJson(server.url, '/signin/session/switch', { account }, headers);
   const tokenOf = (headers: Record<string, string>) => postJson(server.url, '/signin/session/token', undefined, headers);
 
-  /** Makes the user a member of `accountId` in `state`, as an invitation accepted (or disabled) would. */
-  async function addMember(accountId: string, iamId: string, state = 'ACTIVE') {
-    const { registry } = server.server;
-    await registry.writer.write(async (w) => createAccountsStore(registry.database.db).addMember(w.trx, accountId, iamId, state, new Date().toISOString()));
-  }
-
   beforeAll(async () => {
     server = await startTestServer();
     second = await newAccount(server);
@@ -39,9 +32,9 @@ describe('account switching: the accounts of the signed-in user, and a session m
 
   it('lists only the accounts where the user is an active member, with names and the current one', async () => {
     const iamId = await memberWithPassword(server, 'two@example.com');
-    await addMember(second.accountId, iamId);
+    await addMembership(server, second.accountId, iamId);
     const disabledIn = await newAccount(server);
-    await addMember(disabledIn.accountId, iamId, 'DISABLED_CLASSIC_INFRASTRUCTURE');
+    await addMembership(server, disabledIn.accountId, iamId, 'DISABLED_CLASSIC_INFRASTRUCTURE');
     const signedIn = await signIn('two@example.com', { account: server.owner.accountId });
     const listed = await accounts({ cookie: cookieOf(signedIn) });
     expect(listed.status).toBe(200);
@@ -59,7 +52,7 @@ describe('account switching: the accounts of the signed-in user, and a session m
 
   it('moves the session: a new one in the target account for the same person, the old one ended, never outliving it, audited', async () => {
     const iamId = await memberWithPassword(server, 'mover@example.com');
-    await addMember(second.accountId, iamId);
+    await addMembership(server, second.accountId, iamId);
     const before = await signIn('mover@example.com', { account: server.owner.accountId });
     const moved = await switchTo(session(before), second.accountId);
     expect(moved.status, JSON.stringify(moved.body)).toBe(201);
@@ -96,7 +89,7 @@ describe('account switching: the accounts of the signed-in user, and a session m
   it('refuses an account where the person is no member, or a disabled one, the same way; the session lives on', async () => {
     const iamId = await memberWithPassword(server, 'stranger@example.com');
     const disabledIn = await newAccount(server);
-    await addMember(disabledIn.accountId, iamId, 'DISABLED_CLASSIC_INFRASTRUCTURE');
+    await addMembership(server, disabledIn.accountId, iamId, 'DISABLED_CLASSIC_INFRASTRUCTURE');
     const signedIn = await signIn('stranger@example.com');
     for (const account of [second.accountId, disabledIn.accountId, 'a'.repeat(32)]) {
       const refused = await switchTo(session(signedIn), account);
@@ -108,7 +101,7 @@ describe('account switching: the accounts of the signed-in user, and a session m
 
   it("refuses without the session's CSRF token, with another person's, and without a session", async () => {
     const alice = await memberWithPassword(server, 'alice-sw@example.com');
-    await addMember(second.accountId, alice);
+    await addMembership(server, second.accountId, alice);
     await memberWithPassword(server, 'bob-sw@example.com');
     const a = await signIn('alice-sw@example.com', { account: server.owner.accountId });
     const b = await signIn('bob-sw@example.com');
@@ -125,7 +118,7 @@ describe('account switching: the accounts of the signed-in user, and a session m
   it("asks for a sign-in with the second factor when the target account's MFA requirement is above the session's", async () => {
     const iamId = await memberWithPassword(server, 'stepup@example.com');
     const strict = await newAccount(server);
-    await addMember(strict.accountId, iamId);
+    await addMembership(server, strict.accountId, iamId);
     await identityClient(server.url, strict.apikey).updateAccountSettings({ accountId: strict.accountId, ifMatch: '*', mfa: 'TOTP' });
     const signedIn = await signIn('stepup@example.com', { account: server.owner.accountId });
     const refused = await switchTo(session(signedIn), strict.accountId);
@@ -148,7 +141,7 @@ describe('account switching: the accounts of the signed-in user, and a session m
   it("refuses when the target account's allowed IP addresses exclude the client", async () => {
     const iamId = await memberWithPassword(server, 'fenced@example.com');
     const fenced = await newAccount(server);
-    await addMember(fenced.accountId, iamId);
+    await addMembership(server, fenced.accountId, iamId);
     await identityClient(server.url, fenced.apikey).updateAccountSettings({ accountId: fenced.accountId, ifMatch: '*', allowedIpAddresses: '203.0.113.7' });
     // Every node reads an account's list again at most a second after it changed (http/allowed-ips.ts).
     await new Promise((resolve) => setTimeout(resolve, 1100));

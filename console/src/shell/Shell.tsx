@@ -82,7 +82,7 @@ export function Shell({ identity }: { identity: Identity }) {
       </Header>
       <Content id="main-content" className="pc-content">
         <SessionExpiry endsAt={identity.sessionEndsAt} />
-        <ErrorBoundary key={path}>
+        <ErrorBoundary key={`${identity.accountId} ${path}`}>
           <Suspense fallback={<Loading />}>{body}</Suspense>
         </ErrorBoundary>
       </Content>
