@@ -198,3 +198,18 @@ describe('API-key sign-in into a browser session: no key in the browser, the key
     expect(unknown.headers.get('set-cookie')).toBeNull();
   });
 });
+
+describe('API-key sign-in into a session is rate-limited as every credential check', () => {
+  let server: TestServer;
+  beforeAll(async () => {
+    server = await startTestServer({ config: { rateLimit: { windowSeconds: 60, failuresPerAddress: 3, failuresPerKey: 1000, checksPerAddress: 1000 } } });
+  });
+  afterAll(async () => server?.close());
+
+  it('refuses an address that guessed too many keys, even with a right one', async () => {
+    for (let i = 0; i < 3; i++) expect((await postJson(server.url, '/signin/apikey', { apikey: `guess-${i}` })).status).toBe(400);
+    const right = await postJson(server.url, '/signin/apikey', { apikey: server.owner.apikey });
+    expect(right.status).toBe(429);
+    expect(right.headers.get('set-cookie')).toBeNull();
+  });
+});
