@@ -129,6 +129,8 @@ describe.skipIf(skipReason)('web console: API-key sessions, the account switcher
 
       await page.getByLabel('Username or e-mail').fill('passkey@example.com');
       await page.getByRole('textbox', { name: 'Password' }).fill(GOOD_PASSWORD);
+      await screenshot(page, 'signin-passkey');
+      expect(await seriousViolations(page)).toEqual([]);
       await page.getByRole('button', { name: 'Sign in with a passkey' }).click();
       await page.getByRole('button', { name: 'Sign out' }).waitFor();
       // The session signed in with the passkey: level 3, methods password and hardware key.

@@ -1,4 +1,4 @@
-import { Button, ButtonSet, InlineNotification, PasswordInput, Tab, TabList, TabPanel, TabPanels, Tabs, TextInput } from '@carbon/react';
+import { Button, InlineNotification, PasswordInput, Tab, TabList, TabPanel, TabPanels, Tabs, TextInput } from '@carbon/react';
 import { useEffect, useState } from 'react';
 import { signInWithApiKey, signInWithPasskey, signInWithPassword } from '../../api/auth.ts';
 import { ApiError } from '../../api/errors.ts';
@@ -103,14 +103,14 @@ function PasswordForm({ account: named }: { account: string }) {
           onChange={(e) => setPasscode(e.target.value)}
         />
       ) : null}
-      <ButtonSet stacked>
+      <div className="pc-signin__actions">
         <Button type="submit" disabled={step.busy || !username || !password}>
           {step.busy ? 'Signing in…' : 'Sign in'}
         </Button>
         <Button kind="tertiary" disabled={step.busy || !username || !password} onClick={() => void step.run(() => signInWithPasskey(fields))}>
           Sign in with a passkey
         </Button>
-      </ButtonSet>
+      </div>
     </SignInForm>
   );
 }
