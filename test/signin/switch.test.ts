@@ -86,6 +86,16 @@ describe('account switching: the accounts of the signed-in user, and a session m
     ]);
   });
 
+  it('moves a session once when it is switched many times at once: one new session, the others 401', async () => {
+    const iamId = await memberWithPassword(server, 'racer@example.com');
+    await addMembership(server, second.accountId, iamId);
+    const signedIn = await signIn('racer@example.com', { account: server.owner.accountId });
+    const answers = await Promise.all(Array.from({ length: 6 }, () => switchTo(session(signedIn), second.accountId)));
+    expect(answers.map((a) => a.status).sort()).toEqual([201, 401, 401, 401, 401, 401]);
+    const live = await fetch(`${server.url}/signin/sessions`, { headers: { cookie: cookieOf(answers.find((a) => a.status === 201)!) } });
+    expect(((await live.json()) as { sessions: unknown[] }).sessions).toHaveLength(1);
+  });
+
   it('refuses an account where the person is no member, or a disabled one, the same way; the session lives on', async () => {
     const iamId = await memberWithPassword(server, 'stranger@example.com');
     const disabledIn = await newAccount(server);
