@@ -136,7 +136,15 @@ describe.skipIf(skipReason)('web console: API-key sessions, the account switcher
       // The session signed in with the passkey: level 3, methods password and hardware key.
       const sessions = (await page.evaluate(`fetch('/signin/sessions').then((r) => r.json())`)) as { sessions: { current: boolean; acr: number; amr: string[] }[] };
       expect(sessions.sessions.find((s) => s.current)).toMatchObject({ acr: 3, amr: ['pwd', 'hwk'] });
-      await signOut();
+      // Removing the passkey ends every session of the person, this one included: back to sign-in.
+      await page.getByRole('link', { name: 'Security', exact: true }).first().click();
+      await page.getByRole('button', { name: /^Actions for / }).first().click();
+      await page.getByRole('menuitem', { name: 'Remove' }).click();
+      await page.getByRole('dialog', { name: 'Delete passkey virtual key?' }).getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('heading', { name: 'Sign in to Portcullis' }).waitFor();
+      await page.getByText('Removing a passkey ended your sessions').waitFor();
+      // The server agrees: the session is gone.
+      expect(await page.evaluate(`fetch('/signin/sessions').then((r) => r.status)`)).toBe(401);
     } finally {
       await cdp.send('WebAuthn.removeVirtualAuthenticator', { authenticatorId });
     }

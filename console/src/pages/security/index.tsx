@@ -1,5 +1,6 @@
 import { TextInput } from '@carbon/react';
 import { useCallback, useState } from 'react';
+import { signedOutBecause } from '../../api/auth.ts';
 import { api, data } from '../../api/client.ts';
 import { DataList, type Column } from '../../ui/DataList.tsx';
 import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
@@ -53,6 +54,8 @@ export default function SecurityPage() {
           consequence="All your sessions end and your tokens are revoked: you sign in again."
           onConfirm={async () => {
             await data(api.DELETE('/signin/mfa/passkeys/{passkey_id}', { params: { path: { passkey_id: removing.id } } }));
+            // The server ended every session of yours and revoked your tokens: this one too.
+            signedOutBecause('Removing a passkey ended your sessions. Sign in again to continue.');
           }}
           onClose={() => setRemoving(undefined)}
         />
