@@ -68,6 +68,7 @@ import { createGrantSubjects } from './token/subjects.js';
 import { createProfileGrants } from './token/profile-grants.js';
 import { workloadRoutes } from './workload/routes.js';
 import { createWorkloadService } from './workload/service.js';
+import { consoleSessionRoutes } from './signin/console-sessions.js';
 import { consoleTokenRoutes } from './signin/console-token.js';
 import { signInRoutes } from './signin/routes.js';
 import { createSignInService } from './signin/service.js';
@@ -413,6 +414,15 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     clock,
     exempt: config.allowedIpExempt,
   });
+  /**
+   * Whether a token or browser session of an account may go to that client address: the account's
+   * allowed IPs, and (tokens are iam-identity's) its context-based restrictions. /identity/token,
+   * the console's session tokens and its API-key and account-switch sessions all ask it.
+   */
+  const admitToken = async (accountId: string, address: string) => {
+    await allowedAddresses.admit(accountId, address);
+    await contextEnforcement.admit(accountId, 'iam-identity', { clientAddress: address, endpointType: 'public' }, '');
+  };
 
   const buildHttp = (serverFactory?: FastifyServerFactory): Promise<FastifyInstance> =>
     buildApp({
@@ -432,11 +442,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       domains: [
         tokenRoutes({
           token, signingKeys, issuer, profiles: profileGrants,
-          // Tokens are iam-identity's: its context-based restrictions apply to the grant, by client address.
-          admit: async (accountId, address) => {
-            await allowedAddresses.admit(accountId, address);
-            await contextEnforcement.admit(accountId, 'iam-identity', { clientAddress: address, endpointType: 'public' }, '');
-          },
+          admit: admitToken,
         }),
         identityRoutes({ identity, authenticator, site }),
         workloadRoutes({ workload, authenticator, site }),
@@ -452,13 +458,13 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
         cbrRoutes({ cbr, authenticator, site }),
         signInRoutes({ signin, authenticator }),
         federationRoutes({ federation, authenticator, site }),
-        // The console's session tokens are tokens too: admitted as /identity/token's grants are.
         consoleTokenRoutes({
           sessions: signin.sessions, writer, token,
-          admit: async (accountId, address) => {
-            await allowedAddresses.admit(accountId, address);
-            await contextEnforcement.admit(accountId, 'iam-identity', { clientAddress: address, endpointType: 'public' }, '');
-          },
+          admit: admitToken,
+        }),
+        consoleSessionRoutes({
+          signin, token,
+          admit: admitToken,
         }),
         groupTemplateRoutes({ groupTemplates, authenticator, site }),
         accountSettingsTemplateRoutes({ kind: accountSettingsTemplates, authenticator, site }),

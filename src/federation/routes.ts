@@ -4,9 +4,8 @@ import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, sendTagged } from '../http/etag.js';
 import { created, describeOperations, noContent, ok, type Operations } from '../http/openapi.js';
 import type { Authenticator } from '../kernel/principal.js';
-import { setSessionCookie } from '../signin/routes.js';
+import { sendStartedSession } from '../signin/routes.js';
 import { StartedSession } from '../signin/schemas.js';
-import { sessionWire } from '../signin/wire.js';
 import {
   AcsForm,
   CallbackQuery,
@@ -200,9 +199,7 @@ export function federationRoutes(deps: FederationRoutesDeps): FastifyPluginAsync
 
       app.post('/federation/choose', { config, schema: { tags, body: ChooseBody } }, async (request, reply) => {
         const started = await federation.choose(request.body.ticket, request.body.profile_id, request.id);
-        const maxAge = Math.max(0, Math.floor((Date.parse(started.session.expiresAt) - Date.parse(started.session.createdAt)) / 1000));
-        setSessionCookie(request, reply, started.secret, maxAge);
-        return noStore(reply).status(201).send({ ...sessionWire(started.session), csrf_token: started.csrfToken });
+        return sendStartedSession(request, reply, started);
       });
     });
   };

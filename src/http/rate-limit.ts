@@ -54,6 +54,7 @@ const CREDENTIAL_CHECKS: Record<string, (request: FastifyRequest) => string | un
   'POST /signin/password/reset': (request) => loginOf(bodyField(request.body, 'username')),
   'POST /signin/password/reset/confirm': (request) => bodyField(request.body, 'token'),
   'POST /signin/passkey/options': (request) => loginOf(bodyField(request.body, 'username')),
+  'POST /signin/apikey': (request) => bodyField(request.body, 'apikey'),
   // A current password guessed with a stolen token is counted by that token.
   'POST /signin/password/change': (request) => bearerTokenOf(request.headers.authorization),
   // A passcode guessed with a stolen token (to confirm or remove an authenticator) is counted by that token.

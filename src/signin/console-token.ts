@@ -1,10 +1,11 @@
 import { Type } from '@sinclair/typebox';
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import { clientAddressOf } from '../http/client-address.js';
 import { describeOperations, type Operations } from '../http/openapi.js';
 import type { Writer } from '../store/unit-of-work.js';
 import type { GrantAdmission, TokenService } from '../token/service.js';
 import { SESSION_COOKIE, type Session, type SessionOperations } from './sessions.js';
+import { cookieOf, csrfOf } from './routes.js';
 import { sessionWire } from './wire.js';
 
 /**
@@ -81,23 +82,14 @@ const operations: Operations = {
   },
 };
 
-function cookieOf(request: FastifyRequest, name: string): string | undefined {
-  for (const part of (request.headers.cookie ?? '').split(';')) {
-    const at = part.indexOf('=');
-    if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim() || undefined;
-  }
-  return undefined;
-}
-
 /** `POST /signin/session/token` (handbook error shape, like the rest of `/signin`). */
 export function consoleTokenRoutes(deps: ConsoleTokenDeps): FastifyPluginAsync {
   const issue = createConsoleTokens(deps);
   return async (app) => {
     describeOperations(app, 'handbook', ['Sign-in'], operations);
     app.post('/signin/session/token', { config: { errorStyle: 'handbook' as const } }, async (request, reply) => {
-      const header = request.headers['x-csrf-token'];
       const address = clientAddressOf(request);
-      const issued = await issue(cookieOf(request, SESSION_COOKIE), Array.isArray(header) ? header[0] : header, request.id, (grant) =>
+      const issued = await issue(cookieOf(request, SESSION_COOKIE), csrfOf(request).token, request.id, (grant) =>
         deps.admit(grant.accountId, address),
       );
       return reply

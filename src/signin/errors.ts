@@ -72,6 +72,22 @@ export const signinErrors = {
       { requirements: { mfa: requirement, enrolment: 'required' } },
     ),
 
+  /** Account switching (`POST /signin/session/switch`): the console offers a new sign-in into the account. */
+  reauthenticationRequired: (accountId: string, how: string) =>
+    new DomainError(
+      'forbidden',
+      'reauthentication_required',
+      `This session cannot move to account ${accountId}: it signed in ${how}. Sign in to that account instead.`,
+      { data: { account_id: accountId } },
+    ),
+  stepUpRequired: (accountId: string, requirement: string, acr: number) =>
+    new DomainError(
+      'forbidden',
+      'step_up_required',
+      `Account ${accountId} requires multifactor authentication (${requirement}) that this session's sign-in did not provide: sign in to it with your second factor.`,
+      { data: { account_id: accountId, requirements: { mfa: requirement, acr } } },
+    ),
+
   /** Password rules (JSON sign-in API and the invitation acceptance: 400 in the handbook shape). */
   passwordTooShort: (min: number) => new DomainError('invalid', 'password_too_short', `The password must have at least ${min} characters.`),
   passwordTooLong: (max: number) => new DomainError('invalid', 'password_too_long', `The password must have at most ${max} characters.`),

@@ -25,7 +25,7 @@ import {
   TotpEnrolment,
 } from './schemas.js';
 import type { SignInService } from './service.js';
-import { SESSION_COOKIE } from './sessions.js';
+import { SESSION_COOKIE, type OpenedSession } from './sessions.js';
 import { mfaStatusWire, passkeyWire, sessionWire, totpEnrolmentWire } from './wire.js';
 
 export interface SignInRoutesDeps {
@@ -120,10 +120,10 @@ const operations: Operations = {
 };
 
 /** Where a sign-in attempt comes from. */
-const originOf = (request: FastifyRequest) => ({ requestId: request.id, clientAddress: clientAddressOf(request) });
+export const originOf = (request: FastifyRequest) => ({ requestId: request.id, clientAddress: clientAddressOf(request) });
 
 /** The value of cookie `name` in the request, if any. */
-function cookieOf(request: FastifyRequest, name: string): string | undefined {
+export function cookieOf(request: FastifyRequest, name: string): string | undefined {
   for (const part of (request.headers.cookie ?? '').split(';')) {
     const at = part.indexOf('=');
     if (at > 0 && part.slice(0, at).trim() === name) return part.slice(at + 1).trim() || undefined;
@@ -131,7 +131,8 @@ function cookieOf(request: FastifyRequest, name: string): string | undefined {
   return undefined;
 }
 
-const csrfOf = (request: FastifyRequest) => {
+/** The X-CSRF-Token header of a state-changing call. */
+export const csrfOf = (request: FastifyRequest) => {
   const header = request.headers['x-csrf-token'];
   return { token: Array.isArray(header) ? header[0] : header };
 };
@@ -140,6 +141,13 @@ const csrfOf = (request: FastifyRequest) => {
 export function setSessionCookie(request: FastifyRequest, reply: FastifyReply, value: string, maxAge: number) {
   const secure = request.protocol === 'https' ? '; Secure' : '';
   reply.header('set-cookie', `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Lax; Max-Age=${maxAge}${secure}`);
+}
+
+/** Answers a sign-in that opened a session: 201, its cookie (as long as the session), and the session with its CSRF token (shown once, never cached). */
+export function sendStartedSession(request: FastifyRequest, reply: FastifyReply, started: OpenedSession) {
+  const maxAge = Math.max(0, Math.floor((Date.parse(started.session.expiresAt) - Date.parse(started.session.createdAt)) / 1000));
+  setSessionCookie(request, reply, started.secret, maxAge);
+  return reply.status(201).header('cache-control', 'no-store').send({ ...sessionWire(started.session), csrf_token: started.csrfToken });
 }
 
 /**
@@ -210,9 +218,7 @@ export function signInRoutes(deps: SignInRoutesDeps): FastifyPluginAsync {
         },
         originOf(request),
       );
-      const maxAge = Math.max(0, Math.floor((Date.parse(started.session.expiresAt) - Date.parse(started.session.createdAt)) / 1000));
-      setSessionCookie(request, reply, started.secret, maxAge);
-      return reply.status(201).header('cache-control', 'no-store').send({ ...sessionWire(started.session), csrf_token: started.csrfToken });
+      return sendStartedSession(request, reply, started);
     });
 
     app.post('/signin/passkey/options', { config, schema: { tags, body: PasskeySignInBody } }, async (request, reply) => {

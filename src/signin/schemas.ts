@@ -76,6 +76,14 @@ export const SignInBody = Type.Object(
   },
   { ...strict, title: 'PasswordSignIn' },
 );
+export const SessionSwitchBody = Type.Object(
+  { account: Type.String({ minLength: 1, maxLength: limits.id, description: 'The account to move to: one you are an active member of.' }) },
+  { ...strict, title: 'SessionSwitch' },
+);
+export const ApiKeySignInBody = Type.Object(
+  { apikey: Type.String({ minLength: 1, maxLength: limits.opaque, description: "An API key: a session is opened as its identity; the key is not kept by the browser." }) },
+  { ...strict, title: 'ApiKeySignIn' },
+);
 export const PasskeySignInBody = Type.Object({ username: Login, password: Password, account: Type.Optional(Account) }, { ...strict, title: 'PasskeySignInStart' });
 export const PasswordChangeBody = Type.Object({ current_password: Password, new_password: Password }, { ...strict, title: 'PasswordChange' });
 
@@ -138,4 +146,12 @@ export const StartedSession = Type.Object(
 export const SessionList = Type.Object(
   { sessions: Type.Array(Type.Object({ ...SessionFields, current: Type.Boolean() })) },
   { title: 'SessionList' },
+);
+export const SignInAccountList = Type.Object(
+  {
+    accounts: Type.Array(
+      Type.Object({ id: Type.String(), name: Type.String(), current: Type.Boolean({ description: "The session's account." }) }),
+    ),
+  },
+  { title: 'SignInAccountList' },
 );

@@ -9,7 +9,7 @@ import { createMfaOperations } from './mfa.js';
 import { assertionOf, createPasskeyOperations } from './passkeys.js';
 import { createPasswordOperations, type PasswordChecked } from './passwords.js';
 import { createRevocation } from './revocation.js';
-import { createSessionOperations } from './sessions.js';
+import { createSessionOperations, type Session } from './sessions.js';
 import type { AuthnLevel, PasswordAttempt, SignedIn, SignInOrigin } from './types.js';
 
 /**
@@ -161,6 +161,33 @@ export function createSignInService(ctx: SignInContext) {
     async passkeyOptions(attempt: PasswordAttempt, origin: SignInOrigin) {
       const checked = await guarded(attempt, origin, 'passkey_options', () => passwords.check(attempt));
       return passkeys.authenticationOptions(checked.iamId, checked.accountId);
+    },
+
+    /** The accounts the person of a session is an ACTIVE member of (id and name); none for a trusted profile's session. */
+    async accountsOf(session: Session): Promise<{ id: string; name: string }[]> {
+      return subjectKindOf(session.iamId) === 'user' ? ctx.store.activeMembershipsOf(session.iamId) : [];
+    },
+
+    /**
+     * Moves a session to another account of the same person, applying that account's rules as a
+     * sign-in there would: the session must be a password sign-in of a user (an API key is bound
+     * to its account, an identity provider's sign-in to the account that trusts it); the user must
+     * be an ACTIVE member there (no member, a disabled member, an unknown account: the same
+     * refusal); how the session signed in must meet the account's MFA requirement for the user
+     * (else 403 step_up_required: a new sign-in there with the second factor); `admit` checks the
+     * client address against the account's allowed IPs. The lockout is not involved: no password is
+     * tried. The old session ends in the write that opens the new one (sessions.switchTo).
+     */
+    async switchAccount(session: Session, accountId: string, requestId: string, admit: (accountId: string) => Promise<void>) {
+      if (subjectKindOf(session.iamId) !== 'user' || session.authn.grantType !== 'password') {
+        throw errors.reauthenticationRequired(accountId, session.authn.apiKeyId ? 'with an API key' : 'through an identity provider');
+      }
+      if (!(await ctx.store.activeAccountsOf(session.iamId)).includes(accountId)) throw errors.notAccountMember(accountId);
+      const requirement = requirementOf(await ctx.accountSettingsOf(accountId), session.iamId);
+      const needed = acrRequiredBy(requirement);
+      if (session.authn.acr < needed) throw errors.stepUpRequired(accountId, requirement, needed);
+      await admit(accountId);
+      return sessions.switchTo(session, accountId, requestId);
     },
 
     /** The sign-in level a user needs in an account now (their `user_mfa` entry, else the account's `mfa`). */

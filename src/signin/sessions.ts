@@ -3,6 +3,7 @@ import { DomainError, forbidden, notFound } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import { hashSecret, safeEqual } from '../kernel/secrets.js';
 import type { SignInContext } from './context.js';
+import { signinErrors } from './errors.js';
 import type { SessionRow } from './store.js';
 import type { AuthnLevel, PasswordAttempt, SignedIn, SignInOrigin } from './types.js';
 
@@ -63,13 +64,17 @@ export function createSessionOperations(ctx: SignInContext, signIn: (attempt: Pa
     targetId: session.id,
   });
 
-  /** A new session for `signedIn`: the row (secrets hashed) and its audit event in one write. */
-  async function open(signedIn: SignedIn, requestId: string, options: { maxSeconds?: number } = {}): Promise<OpenedSession> {
+  /**
+   * A new session row for `signedIn` (secrets hashed) with its secrets. It lasts the account's
+   * session expiration, cut to `maxSeconds` and to `notAfter` when given.
+   */
+  async function rowFor(signedIn: SignedIn, options: { maxSeconds?: number; notAfter?: string }): Promise<{ row: SessionRow; secret: string; csrfToken: string }> {
     const settings = await ctx.accountSettingsOf(signedIn.accountId);
     const secret = randomBytes(32).toString('base64url');
     const csrfToken = randomBytes(24).toString('base64url');
     const now = clock.now();
     const seconds = Math.min(settings.sessionExpirationSeconds, options.maxSeconds ?? Number.POSITIVE_INFINITY);
+    const ends = Math.min(now.getTime() + seconds * 1000, options.notAfter ? Date.parse(options.notAfter) : Number.POSITIVE_INFINITY);
     const row: SessionRow = {
       id: ids.uuid(),
       secret_hash: hashSecret(secret),
@@ -79,8 +84,14 @@ export function createSessionOperations(ctx: SignInContext, signIn: (attempt: Pa
       authn: JSON.stringify(signedIn.authn),
       created_at: now.toISOString(),
       last_seen_at: now.toISOString(),
-      expires_at: new Date(now.getTime() + seconds * 1000).toISOString(),
+      expires_at: new Date(ends).toISOString(),
     };
+    return { row, secret, csrfToken };
+  }
+
+  /** A new session for `signedIn`: the row (secrets hashed) and its audit event in one write. */
+  async function open(signedIn: SignedIn, requestId: string, options: { maxSeconds?: number; notAfter?: string } = {}): Promise<OpenedSession> {
+    const { row, secret, csrfToken } = await rowFor(signedIn, options);
     await writer.write(async (w) => {
       await store.insertSession(w.trx, row);
       w.audit(audit(sessionOf(row), requestId, 'iam-identity.session.create'));
@@ -97,7 +108,7 @@ export function createSessionOperations(ctx: SignInContext, signIn: (attempt: Pa
     /**
      * Opens a session for someone another flow already authenticated (federated sign-in), with how
      * they did in `signedIn.authn`. It lasts the account's session expiration, or `maxSeconds` when
-     * that is shorter (e.g. a trusted profile's rule).
+     * that is shorter (e.g. a trusted profile's rule), and ends by `notAfter` (e.g. an API key's expiry).
      */
     open,
 
@@ -128,6 +139,26 @@ export function createSessionOperations(ctx: SignInContext, signIn: (attempt: Pa
       if (revoked !== undefined && row.created_at < revoked) throw signedOut();
       if (csrf && !(csrf.token && safeEqual(hashSecret(csrf.token), row.csrf_hash))) throw csrfRefused();
       return sessionOf(row);
+    },
+
+    /**
+     * Moves the person of `session` to `accountId` (the caller checked that the account's rules
+     * admit them): in one write, the session ends (`switched`; of concurrent switches one wins, the
+     * others get 401), the user's ACTIVE membership of the account is read again, and a session
+     * there opens with how the old one signed in. It ends no later than the old one would have, so
+     * switching back and forth never extends a sign-in. Audited in both accounts.
+     */
+    async switchTo(session: Session, accountId: string, requestId: string): Promise<OpenedSession> {
+      const { row, secret, csrfToken } = await rowFor({ iamId: session.iamId, accountId, authn: session.authn }, { notAfter: session.expiresAt });
+      await writer.write(async (w) => {
+        if (!(await store.endSession(w.trx, session.iamId, session.id, row.created_at, 'switched'))) throw signedOut();
+        if (!(await store.activeAccountsOf(session.iamId, w.trx)).includes(accountId)) throw signinErrors.notAccountMember(accountId);
+        await store.insertSession(w.trx, row);
+        w.audit({ ...audit(session, requestId, 'iam-identity.session.switch'), detail: { reason: 'switched', to_account: accountId, to_session: row.id } });
+        w.audit({ ...audit(sessionOf(row), requestId, 'iam-identity.session.create'), detail: { from_account: session.accountId, from_session: session.id } });
+      });
+      metrics.sessionsEnded.inc({ reason: 'switched' });
+      return { session: sessionOf(row), secret, csrfToken };
     },
 
     /** The user's live sessions (in every account), newest first. */

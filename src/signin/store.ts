@@ -66,6 +66,19 @@ export function createSignInStore(db: Db) {
       return rows.map((r) => r.account_id);
     },
 
+    /** The accounts the user is an ACTIVE member of, with their names, by name then id (the console's account switcher). */
+    async activeMembershipsOf(iamId: string): Promise<{ id: string; name: string }[]> {
+      return db
+        .selectFrom('account_users as m')
+        .innerJoin('accounts as a', 'a.id', 'm.account_id')
+        .select(['a.id as id', 'a.name as name'])
+        .where('m.iam_id', '=', iamId)
+        .where('m.state', '=', 'ACTIVE')
+        .orderBy('a.name')
+        .orderBy('a.id')
+        .execute();
+    },
+
     // ---- password resets ------------------------------------------------------------------------
 
     /**
@@ -256,8 +269,8 @@ export function createSignInStore(db: Db) {
         .execute();
     },
 
-    /** Ends the user's session `id` for `reason`; false when it is not theirs or already ended. */
-    async endSession(trx: Trx, iamId: string, id: string, at: string, reason: 'logout' | 'revoked'): Promise<boolean> {
+    /** Ends the user's session `id` for `reason`; false when it is not theirs or already ended (of concurrent enders, one gets true). */
+    async endSession(trx: Trx, iamId: string, id: string, at: string, reason: 'logout' | 'revoked' | 'switched'): Promise<boolean> {
       const result = await trx
         .updateTable('signin_sessions')
         .set({ ended_at: at, end_reason: reason })

@@ -10,6 +10,11 @@ export interface AuthnLevel {
   grantType: string;
   acr: number;
   amr: string[];
+  /**
+   * The API key a browser session signed in with (`POST /signin/apikey`): the session's tokens
+   * are the key's, each issued only while the key still works.
+   */
+  apiKeyId?: string;
 }
 
 /** A person signed in to one account: who, where, and how. */

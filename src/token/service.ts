@@ -430,8 +430,11 @@ export function createTokenService(deps: TokenServiceDeps) {
       const { access_token, token_type, expires_in, expiration } = await deps.profileGrants.sessionToken(signedIn, notAfter, DEFAULT_CLIENT_ID, admit);
       return { access_token, token_type, expires_in, expiration };
     }
-    const row = await deps.subjects.byUser(signedIn.iamId, signedIn.accountId);
-    if (!row) throw tokenErrors.notAccountMember(signedIn.accountId);
+    // A session an API key opened is the key's: checked again at every token, so it ends with the key.
+    const keyId = signedIn.authn.apiKeyId;
+    const row = keyId ? await deps.subjects.byKeyId(keyId) : await deps.subjects.byUser(signedIn.iamId, signedIn.accountId);
+    if (!row) throw keyId ? APIKEY_PROBLEMS.gone() : tokenErrors.notAccountMember(signedIn.accountId);
+    if (row.iamId !== signedIn.iamId) throw APIKEY_PROBLEMS.gone();
     const now = clock.now();
     const subject = await subjectOf(row, signedIn.accountId, now, APIKEY_PROBLEMS);
     await admit?.({ accountId: subject.accountId, iamId: subject.iamId });
@@ -445,8 +448,26 @@ export function createTokenService(deps: TokenServiceDeps) {
     return { access_token: accessToken, token_type: 'Bearer', expires_in: exp - iat, expiration: exp };
   }
 
+  /**
+   * Checks an API key for a browser session (`POST /signin/apikey`) as the apikey grant checks it
+   * (usable key and identity, the key's account, `admit`), without issuing a token: who signed in,
+   * with the key's id in `authn` (sessionToken checks the key again for every token), and when the
+   * key expires, if it does (the session must end by then).
+   */
+  async function apikeySignIn(apikey: string, admit?: GrantAdmission): Promise<{ signedIn: SignedIn; keyExpiresAt?: string }> {
+    const row = await deps.subjects.byKeyHash(hashSecret(apikey));
+    if (!row) throw tokenErrors.apiKeyNotFound();
+    const now = clock.now();
+    const subject = await subjectOf(row, undefined, now, APIKEY_PROBLEMS);
+    await admit?.({ accountId: subject.accountId, iamId: subject.iamId });
+    activity.record(row.keyId, now.toISOString());
+    const signedIn = { iamId: subject.iamId, accountId: subject.accountId, authn: { ...APIKEY_AUTHN, apiKeyId: row.keyId } };
+    return row.expiresAt ? { signedIn, keyExpiresAt: row.expiresAt } : { signedIn };
+  }
+
   return {
     sessionToken,
+    apikeySignIn,
 
     /**
      * Runs one grant of `POST /identity/token`. `form` is the request's form fields (plus

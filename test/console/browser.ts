@@ -88,7 +88,7 @@ export async function signInWithApiKey(page: Page, url: string, apikey: string):
   await openSignIn(page, url);
   await page.getByRole('tab', { name: 'API key' }).click();
   await page.getByRole('textbox', { name: 'API key' }).fill(apikey);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 
@@ -97,7 +97,7 @@ export async function signInWithPassword(page: Page, url: string, username: stri
   await openSignIn(page, url);
   await page.getByLabel('Username or e-mail').fill(username);
   await page.getByRole('textbox', { name: 'Password' }).fill(password);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.getByRole('button', { name: 'Sign out' }).waitFor();
 }
 

@@ -51,7 +51,7 @@ const RENAMED: Record<string, Record<string, string>> = {
 };
 
 /** Sign-in operations without a bearer token: before one exists, or with the session cookie (src/signin/routes.ts). */
-const SIGNIN_OPEN = ['requestPasswordReset', 'confirmPasswordReset', 'signInWithPassword', 'listOwnSessions', 'revokeOwnSession', 'signOut', 'startPasskeySignIn', 'issueSessionToken'];
+const SIGNIN_OPEN = ['requestPasswordReset', 'confirmPasswordReset', 'signInWithPassword', 'listOwnSessions', 'revokeOwnSession', 'signOut', 'startPasskeySignIn', 'issueSessionToken', 'listSignInAccounts', 'switchSessionAccount', 'signInWithApiKey'];
 
 /** Federated sign-in steps the browser takes before it holds anything (src/federation/routes.ts). */
 const FEDERATION_OPEN = ['listSignInIdentityProviders', 'startFederatedSignIn', 'getServiceProviderMetadata', 'receiveSamlResponse', 'receiveOidcCallback', 'getFederatedSignInChoices', 'chooseFederatedSignIn'];

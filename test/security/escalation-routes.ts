@@ -233,6 +233,8 @@ async function stateOfA(f: Fixture, a: IdsOfA): Promise<Record<string, unknown>>
   return state;
 }
 
+const SESSION_PASSWORD = 'cross account session passphrase';
+
 export interface CrossAccountResult {
   routes: number;
   tried: number;
@@ -242,7 +244,8 @@ export interface CrossAccountResult {
 
 export async function crossAccountAttempts(server: TestServer, f: Fixture): Promise<CrossAccountResult> {
   const a = await idsOfA(server, f);
-  const other = await newAccount(server);
+  const otherLogin = `cross-${randomBytes(4).toString('hex')}@example.com`;
+  const other = await newAccount(server, otherLogin);
   const bearer = await bearerOf(f.url, other.apikey);
   const document = (await api(f.url, bearer, 'GET', '/openapi.json')).body as { paths: Record<string, Record<string, Schema>> };
   const before = await stateOfA(f, a);
@@ -286,6 +289,31 @@ export async function crossAccountAttempts(server: TestServer, f: Fixture): Prom
       else if (ofA.status !== ofNobody.status) leaks.push(`${route}: ${ofA.status} for A's ids, ${ofNobody.status} for ids of nothing`);
       else if (ofA.status < 400 && shown(ofA, values) !== shown(ofNobody, missing)) leaks.push(`${route}: ${ofA.status} shows something of account A`);
     }
+  }
+
+  // The sign-in session routes name an account in the body, not the path: B's owner, signed in
+  // with a password, lists their accounts (A must not appear) and tries to move the session into A
+  // and into an account that exists nowhere (the same refusal, and the session still in B).
+  const { registry } = server.server;
+  const hash = await registry.signin.passwords.prepare(SESSION_PASSWORD, []);
+  await registry.writer.write((w) => registry.signin.passwords.setIn(w, other.iamId, hash));
+  const started = await fetch(`${f.url}/signin/password`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ username: otherLogin, password: SESSION_PASSWORD }),
+  });
+  const session = { cookie: (started.headers.get('set-cookie') ?? '').split(';')[0]!, 'x-csrf-token': ((await started.json()) as { csrf_token?: string }).csrf_token ?? '' };
+  if (started.status !== 201) leaks.push(`POST /signin/password: ${started.status} for B's owner`);
+  const listed = await api(f.url, '', 'GET', '/signin/accounts', undefined, session);
+  routes += 2;
+  tried += 3;
+  if (listed.status !== 200 || JSON.stringify(listed.body).includes(a.account)) leaks.push(`GET /signin/accounts: ${listed.status} ${JSON.stringify(listed.body)}`);
+  const intoA = await api(f.url, '', 'POST', '/signin/session/switch', { account: a.account }, session);
+  const missingAccount = missingLike(a.account);
+  const intoNothing = await api(f.url, '', 'POST', '/signin/session/switch', { account: missingAccount }, session);
+  if (intoA.status !== 400 || intoA.status !== intoNothing.status) leaks.push(`POST /signin/session/switch: ${intoA.status} into A, ${intoNothing.status} into nothing`);
+  else if (JSON.stringify(intoA.body.errors).split(a.account).join('<account>') !== JSON.stringify(intoNothing.body.errors).split(missingAccount).join('<account>')) {
+    leaks.push('POST /signin/session/switch: a different refusal for A than for an account of nobody');
   }
 
   const after = await stateOfA(f, a);

@@ -1,4 +1,5 @@
 import { decodeJwt } from 'jose';
+import { createAccountsStore } from '../../src/accounts/store.js';
 import { usersClient } from '../helpers/sdk.js';
 import type { TestServer } from '../helpers/server.js';
 import { messagesTo, secretFor } from '../users/outbox.js';
@@ -74,4 +75,10 @@ export async function eventually(check: () => boolean, ms = 3000): Promise<void>
     if (Date.now() > until) throw new Error('condition not met in time');
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
+}
+
+/** Makes the user a member of another account in `state` (ACTIVE: as an accepted invitation would). */
+export async function addMembership(server: TestServer, accountId: string, iamId: string, state = 'ACTIVE'): Promise<void> {
+  const { registry } = server.server;
+  await registry.writer.write(async (w) => createAccountsStore(registry.database.db).addMember(w.trx, accountId, iamId, state, new Date().toISOString()));
 }

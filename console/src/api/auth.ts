@@ -5,25 +5,29 @@ import { claimsOf } from './token.ts';
 /**
  * Who is signed in, and the bearer token the console calls the APIs with.
  *
- * - Password and federated sign-in (an identity provider, then the choice of member or trusted
- *   profile) open a server session (HttpOnly cookie) and get its CSRF token; the console
- *   then asks `POST /signin/session/token` (cookie + X-CSRF-Token) for short-lived access tokens of
- *   the session's user (or trusted profile). Tokens live only in memory. The CSRF token is kept in sessionStorage (this
- *   tab only): it is useless without the cookie, and lets a page reload stay signed in.
- * - API-key sign-in exchanges the key at `/identity/token` (apikey grant) and renews with the
- *   refresh token; all of it only in memory, so a reload signs out.
+ * Every sign-in opens a server session (HttpOnly cookie) and gets its CSRF token: a password (with
+ * a one-time code or a passkey where the account asks for one), an identity provider (then the
+ * choice of member or trusted profile), or an API key. The console then asks
+ * `POST /signin/session/token` (cookie + X-CSRF-Token) for short-lived access tokens of the
+ * session's identity. Tokens live only in memory. The CSRF token is kept in sessionStorage (this
+ * tab only): it is useless without the cookie, and lets a page reload stay signed in.
+ *
+ * An API key is exchanged once at `POST /signin/apikey` for such a session and then forgotten.
+ * Keeping the key (or an IAM refresh token) in sessionStorage instead would put a bearer
+ * credential within reach of any script on the page, usable from anywhere and outliving the tab;
+ * the session's secret stays in an HttpOnly cookie no script reads, is bound to this site, ends at
+ * sign-out, expiry or inactivity, is listed and revocable with the user's sessions, and its tokens
+ * stop when the key is deleted or expires.
+ *
  * Tokens are renewed when a call needs one and the current one ends within a minute, so an idle
  * console does not keep its session alive.
  */
-
 export interface Identity {
   iamId: string;
   accountId: string;
   name: string;
-  /** A browser session (password or federated sign-in), or an API key held in memory. */
-  method: 'session' | 'apikey';
-  /** When the session ends (ms since the epoch); sign-in sessions only. */
-  sessionEndsAt?: number;
+  /** When the session ends (ms since the epoch). */
+  sessionEndsAt: number;
 }
 
 export type AuthState =
@@ -63,22 +67,21 @@ export function useAuth(): AuthState {
 
 export const authState = () => state;
 
-async function post(url: string, init: { json?: unknown; form?: Record<string, string>; csrf?: string }): Promise<unknown> {
+async function call(method: 'GET' | 'POST', url: string, init: { json?: unknown; csrf?: string } = {}): Promise<unknown> {
   const headers: Record<string, string> = { accept: 'application/json' };
   if (init.csrf) headers['x-csrf-token'] = init.csrf;
   let body: string | undefined;
   if (init.json !== undefined) {
     headers['content-type'] = 'application/json';
     body = JSON.stringify(init.json);
-  } else if (init.form) {
-    headers['content-type'] = 'application/x-www-form-urlencoded';
-    body = new URLSearchParams(init.form).toString();
   }
-  const response = await fetch(url, { method: 'POST', headers, body, credentials: 'same-origin' });
+  const response = await fetch(url, { method, headers, body, credentials: 'same-origin' });
   const parsed = await bodyOf(response);
   if (!response.ok) throw apiErrorOf(response, parsed);
   return parsed;
 }
+
+const post = (url: string, init: { json?: unknown; csrf?: string }) => call('POST', url, init);
 
 interface SessionToken {
   access_token: string;
@@ -93,27 +96,9 @@ async function sessionCredentials(csrf: string): Promise<Credentials> {
     iamId: issued.session.iam_id,
     accountId: issued.session.account_id,
     name: claims.name ?? claims.sub,
-    method: 'session',
     sessionEndsAt: Date.parse(issued.session.expires_at),
   });
   return { accessToken: issued.access_token, expiration: issued.expiration, renew: () => sessionCredentials(csrf) };
-}
-
-interface TokenResponse {
-  access_token: string;
-  refresh_token: string;
-  expiration: number;
-}
-
-function apikeyCredentials(issued: TokenResponse): Credentials {
-  const claims = claimsOf(issued.access_token);
-  signedIn({ iamId: claims.iam_id, accountId: claims.account?.bss ?? '', name: claims.name ?? claims.sub, method: 'apikey' });
-  return {
-    accessToken: issued.access_token,
-    expiration: issued.expiration,
-    renew: async () =>
-      apikeyCredentials((await post('/identity/token', { form: { grant_type: 'refresh_token', refresh_token: issued.refresh_token } })) as TokenResponse),
-  };
 }
 
 function signedIn(identity: Identity) {
@@ -140,10 +125,34 @@ export async function restore(): Promise<void> {
   }
 }
 
-export async function signInWithPassword(fields: { username: string; password: string; passcode?: string; account?: string }): Promise<void> {
-  const started = (await post('/signin/password', { json: fields })) as { csrf_token: string };
-  sessionStorage.setItem(CSRF_KEY, started.csrf_token);
-  credentials = await sessionCredentials(started.csrf_token);
+/** Keeps the CSRF token of a session just opened (this tab only) and gets its first access token. */
+async function started(session: unknown): Promise<void> {
+  const csrf = (session as { csrf_token: string }).csrf_token;
+  sessionStorage.setItem(CSRF_KEY, csrf);
+  credentials = await sessionCredentials(csrf);
+}
+
+export interface PasswordFields {
+  username: string;
+  password: string;
+  account?: string;
+  passcode?: string;
+}
+
+export async function signInWithPassword(fields: PasswordFields): Promise<void> {
+  await started(await post('/signin/password', { json: fields }));
+}
+
+/**
+ * Password and passkey: the server checks the password and returns a challenge for the user's
+ * passkeys; the browser asks the authenticator (WebAuthn, through @simplewebauthn/browser, loaded
+ * only now) and the answer goes with the password to `POST /signin/password`.
+ */
+export async function signInWithPasskey(fields: Omit<PasswordFields, 'passcode'>): Promise<void> {
+  const options = await post('/signin/passkey/options', { json: fields });
+  const { startAuthentication } = await import('@simplewebauthn/browser');
+  const webauthn = await startAuthentication({ optionsJSON: options as Parameters<typeof startAuthentication>[0]['optionsJSON'] });
+  await started(await post('/signin/password', { json: { ...fields, webauthn } }));
 }
 
 /**
@@ -152,14 +161,35 @@ export async function signInWithPassword(fields: { username: string; password: s
  * profiles the choices offered.
  */
 export async function signInWithFederation(ticket: string, profileId?: string): Promise<void> {
-  const started = (await post('/federation/choose', { json: { ticket, ...(profileId ? { profile_id: profileId } : {}) } })) as { csrf_token: string };
-  sessionStorage.setItem(CSRF_KEY, started.csrf_token);
-  credentials = await sessionCredentials(started.csrf_token);
+  await started(await post('/federation/choose', { json: { ticket, ...(profileId ? { profile_id: profileId } : {}) } }));
 }
 
+/** Exchanges an API key for a session (see above); the key is not kept. */
 export async function signInWithApiKey(apikey: string): Promise<void> {
-  const issued = (await post('/identity/token', { form: { grant_type: 'urn:ibm:params:oauth:grant-type:apikey', apikey } })) as TokenResponse;
-  credentials = apikeyCredentials(issued);
+  await started(await post('/signin/apikey', { json: { apikey } }));
+}
+
+/** An account of the signed-in person (`GET /signin/accounts`). */
+export interface MemberAccount {
+  id: string;
+  name: string;
+  current: boolean;
+}
+
+/** The accounts the signed-in user is an active member of (none for a trusted profile). */
+export async function memberAccounts(): Promise<MemberAccount[]> {
+  return ((await call('GET', '/signin/accounts')) as { accounts: MemberAccount[] }).accounts;
+}
+
+/**
+ * Moves the session to another of the person's accounts (the server applies that account's rules:
+ * MFA level, allowed IPs); the old session ends. Throws the API's refusal (`step_up_required`,
+ * `reauthentication_required`: sign in to that account instead).
+ */
+export async function switchAccount(accountId: string): Promise<void> {
+  const csrf = sessionStorage.getItem(CSRF_KEY);
+  if (!csrf) throw new Error('Not signed in.');
+  await started(await post('/signin/session/switch', { json: { account: accountId }, csrf }));
 }
 
 export async function signOut(): Promise<void> {

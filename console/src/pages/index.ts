@@ -30,6 +30,7 @@ export const pages: PageEntry[] = [
   { path: '/enterprise', nav: 'Enterprise', component: lazy(() => import('./enterprise/index.tsx')) },
   { path: '/assign-access', nav: 'Assign access', component: lazy(() => import('./assign-access/index.tsx')) },
   { path: '/why', nav: 'Why', component: lazy(() => import('./why/index.tsx')) },
+  { path: '/security', nav: 'Security', component: lazy(() => import('./security/index.tsx')) },
 ];
 
 /** Where the console opens after sign-in. */

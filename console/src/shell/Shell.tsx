@@ -11,13 +11,16 @@ import {
   SideNavMenuItem,
   SkipToContent,
 } from '@carbon/react';
-import { Suspense, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useState, type ReactNode } from 'react';
 import { signOut, type Identity } from '../api/auth.ts';
 import { pages } from '../pages/index.ts';
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx';
 import { Loading } from '../ui/Loading.tsx';
 import { followLink, hrefOf, matchPath, usePath } from './router.ts';
 import { SessionExpiry } from './SessionExpiry.tsx';
+
+/** Loaded after the first paint: its menu and dialog stay out of the initial JavaScript. */
+const AccountSwitcher = lazy(() => import('./AccountSwitcher.tsx').then((m) => ({ default: m.AccountSwitcher })));
 
 /** The UI Shell: header "Portcullis", the side nav "Manage > Access (IAM)", and the current page. */
 export function Shell({ identity }: { identity: Identity }) {
@@ -51,6 +54,9 @@ export function Shell({ identity }: { identity: Identity }) {
           <span className="pc-whoami" title={identity.iamId}>
             {identity.name} · {identity.accountId}
           </span>
+          <Suspense fallback={null}>
+            <AccountSwitcher accountId={identity.accountId} />
+          </Suspense>
           <Button kind="ghost" size="lg" className="pc-signout" onClick={() => void signOut()}>
             Sign out
           </Button>
@@ -79,8 +85,8 @@ export function Shell({ identity }: { identity: Identity }) {
         </SideNav>
       </Header>
       <Content id="main-content" className="pc-content">
-        {identity.sessionEndsAt ? <SessionExpiry endsAt={identity.sessionEndsAt} /> : null}
-        <ErrorBoundary key={path}>
+        <SessionExpiry endsAt={identity.sessionEndsAt} />
+        <ErrorBoundary key={`${identity.accountId} ${path}`}>
           <Suspense fallback={<Loading />}>{body}</Suspense>
         </ErrorBoundary>
       </Content>

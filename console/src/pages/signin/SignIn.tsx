@@ -1,18 +1,21 @@
-import { Button, Form, InlineNotification, PasswordInput, Stack, Tab, TabList, TabPanel, TabPanels, Tabs, TextInput } from '@carbon/react';
-import { useEffect, useState, type FormEvent } from 'react';
-import { signInWithApiKey, signInWithPassword } from '../../api/auth.ts';
+import { Button, InlineNotification, PasswordInput, Tab, TabList, TabPanel, TabPanels, Tabs, TextInput } from '@carbon/react';
+import { useEffect, useState } from 'react';
+import { signInWithApiKey, signInWithPasskey, signInWithPassword } from '../../api/auth.ts';
 import { ApiError } from '../../api/errors.ts';
 import { signInProviders } from '../../api/federation.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { IdentityProviders, type IdentityProvider } from './IdentityProviders.tsx';
+import { SignInForm, useSignInStep } from './SignInForm.tsx';
 
 /**
- * Sign-in: password (with the one-time code of an authenticator app when the account requires
- * one, and the account to use when the user is in several), or an API key. With `?account=<id>`
- * (a link an administrator shares), the account's identity providers appear as buttons.
+ * Sign-in: password (with the one-time code of an authenticator app, or a passkey, when the
+ * account requires one, and the account to use when the user is in several), or an API key. With
+ * `?account=<id>` (a link an administrator shares, or the account switcher asking for a new
+ * sign-in) the account is filled in and its identity providers appear as buttons.
  */
 export function SignIn({ reason }: { reason?: string }) {
-  const { providers, error } = useAccountProviders();
+  const [account] = useState(() => new URLSearchParams(location.search).get('account')?.trim() ?? '');
+  const { providers, error } = useAccountProviders(account);
   return (
     <main className="pc-signin">
       <div className="pc-signin__panel">
@@ -25,7 +28,7 @@ export function SignIn({ reason }: { reason?: string }) {
           </TabList>
           <TabPanels>
             <TabPanel>
-              <PasswordForm />
+              <PasswordForm account={account} />
             </TabPanel>
             <TabPanel>
               <ApiKeyForm />
@@ -39,9 +42,8 @@ export function SignIn({ reason }: { reason?: string }) {
   );
 }
 
-/** The identity providers of the account the page's `?account=` names (none without one). */
-function useAccountProviders(): { providers: IdentityProvider[]; error?: unknown } {
-  const [account] = useState(() => new URLSearchParams(location.search).get('account')?.trim() ?? '');
+/** The identity providers of `account`, the one the page's `?account=` names (none without one). */
+function useAccountProviders(account: string): { providers: IdentityProvider[]; error?: unknown } {
   const [providers, setProviders] = useState<IdentityProvider[]>([]);
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => {
@@ -58,109 +60,78 @@ function useAccountProviders(): { providers: IdentityProvider[]; error?: unknown
   return error === undefined ? { providers } : { providers, error };
 }
 
-function PasswordForm() {
+function PasswordForm({ account: named }: { account: string }) {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
-  const [account, setAccount] = useState('');
+  const [account, setAccount] = useState(named);
   const [passcode, setPasscode] = useState('');
-  const [askAccount, setAskAccount] = useState(false);
+  const [askAccount, setAskAccount] = useState(named !== '');
   const [askPasscode, setAskPasscode] = useState(false);
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await signInWithPassword({
-        username,
-        password,
-        ...(account.trim() ? { account: account.trim() } : {}),
-        ...(passcode.trim() ? { passcode: passcode.trim() } : {}),
-      });
-    } catch (failure) {
-      // The API says what is missing: the one-time code, or which account (several memberships).
-      if (failure instanceof ApiError && (failure.code === 'mfa_required' || failure.code === 'mfa_failed')) setAskPasscode(true);
-      if (failure instanceof ApiError && failure.code === 'missing_property' && /account/.test(failure.message)) setAskAccount(true);
-      setError(failure);
-      setBusy(false);
-    }
-  };
+  // The API says what is missing: the one-time code (or a passkey), or which account (several memberships).
+  const step = useSignInStep((failure) => {
+    if (!(failure instanceof ApiError)) return;
+    if ((failure.code === 'mfa_required' || failure.code === 'mfa_failed') && !/webauthn|passkey/.test(failure.message)) setAskPasscode(true);
+    if (failure.code === 'missing_property' && /account/.test(failure.message)) setAskAccount(true);
+  });
+  const fields = { username, password, ...(account.trim() ? { account: account.trim() } : {}) };
 
   return (
-    <Form aria-label="Sign in with a password" onSubmit={(event) => void submit(event)}>
-      <Stack gap={6}>
-        {error !== undefined ? <ErrorNotice error={error} title="Not signed in" /> : null}
-        <TextInput id="signin-username" labelText="Username or e-mail" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required />
-        <PasswordInput
-          id="signin-password"
-          labelText="Password"
-          autoComplete="current-password"
-          value={password}
-          onChange={(e) => setPassword(e.target.value)}
-          required
+    <SignInForm
+      label="Sign in with a password"
+      error={step.error}
+      onSubmit={() => void step.run(() => signInWithPassword({ ...fields, ...(passcode.trim() ? { passcode: passcode.trim() } : {}) }))}
+    >
+      <TextInput id="signin-username" labelText="Username or e-mail" autoComplete="username webauthn" value={username} onChange={(e) => setUsername(e.target.value)} required />
+      <PasswordInput id="signin-password" labelText="Password" autoComplete="current-password" value={password} onChange={(e) => setPassword(e.target.value)} required />
+      {askAccount ? (
+        <TextInput
+          id="signin-account"
+          labelText="Account ID"
+          helperText="The account to work in (you may be a member of several)."
+          value={account}
+          onChange={(e) => setAccount(e.target.value)}
         />
-        {askAccount ? (
-          <TextInput
-            id="signin-account"
-            labelText="Account ID"
-            helperText="You are a member of several accounts: name the one to work in."
-            value={account}
-            onChange={(e) => setAccount(e.target.value)}
-          />
-        ) : null}
-        {askPasscode ? (
-          <TextInput
-            id="signin-passcode"
-            labelText="One-time code"
-            helperText="The code of your authenticator app, or a recovery code."
-            autoComplete="one-time-code"
-            inputMode="numeric"
-            value={passcode}
-            onChange={(e) => setPasscode(e.target.value)}
-          />
-        ) : null}
-        <Button type="submit" disabled={busy || !username || !password}>
-          {busy ? 'Signing in…' : 'Sign in'}
+      ) : null}
+      {askPasscode ? (
+        <TextInput
+          id="signin-passcode"
+          labelText="One-time code"
+          helperText="The code of your authenticator app, or a recovery code."
+          autoComplete="one-time-code"
+          inputMode="numeric"
+          value={passcode}
+          onChange={(e) => setPasscode(e.target.value)}
+        />
+      ) : null}
+      <div className="pc-signin__actions">
+        <Button type="submit" disabled={step.busy || !username || !password}>
+          {step.busy ? 'Signing in…' : 'Sign in'}
         </Button>
-      </Stack>
-    </Form>
+        <Button kind="tertiary" disabled={step.busy || !username || !password} onClick={() => void step.run(() => signInWithPasskey(fields))}>
+          Sign in with a passkey
+        </Button>
+      </div>
+    </SignInForm>
   );
 }
 
 function ApiKeyForm() {
   const [apikey, setApikey] = useState('');
-  const [busy, setBusy] = useState(false);
-  const [error, setError] = useState<unknown>(undefined);
-  const submit = async (event: FormEvent) => {
-    event.preventDefault();
-    setBusy(true);
-    setError(undefined);
-    try {
-      await signInWithApiKey(apikey.trim());
-    } catch (failure) {
-      setError(failure);
-      setBusy(false);
-    }
-  };
+  const step = useSignInStep();
   return (
-    <Form aria-label="Sign in with an API key" onSubmit={(event) => void submit(event)}>
-      <Stack gap={6}>
-        {error !== undefined ? <ErrorNotice error={error} title="Not signed in" /> : null}
-        <PasswordInput
-          id="signin-apikey"
-          labelText="API key"
-          helperText="Kept in this tab's memory only: reloading the page signs you out."
-          autoComplete="off"
-          value={apikey}
-          onChange={(e) => setApikey(e.target.value)}
-          required
-        />
-        <Button type="submit" disabled={busy || !apikey.trim()}>
-          {busy ? 'Signing in…' : 'Sign in'}
-        </Button>
-      </Stack>
-    </Form>
+    <SignInForm label="Sign in with an API key" error={step.error} onSubmit={() => void step.run(() => signInWithApiKey(apikey.trim()))}>
+      <PasswordInput
+        id="signin-apikey"
+        labelText="API key"
+        helperText="Exchanged for a session of this browser, then forgotten: the page never stores it."
+        autoComplete="off"
+        value={apikey}
+        onChange={(e) => setApikey(e.target.value)}
+        required
+      />
+      <Button type="submit" disabled={step.busy || !apikey.trim()}>
+        {step.busy ? 'Signing in…' : 'Sign in'}
+      </Button>
+    </SignInForm>
   );
 }
