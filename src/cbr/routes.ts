@@ -20,7 +20,7 @@ import {
 import type { CbrService } from './service.js';
 import type { RuleInput } from './rules.js';
 import type { ZoneInput } from './zones.js';
-import { renderRule, renderZone, renderZoneSummary } from './wire.js';
+import { renderAccountSettings, renderRule, renderZone, renderZoneSummary } from './wire.js';
 
 const zoneInput = (body: Static<typeof ZoneBody>): ZoneInput => ({
   name: body.name,
@@ -137,7 +137,7 @@ export function cbrRoutes(deps: { cbr: CbrService; authenticator: Authenticator;
     });
 
     app.get<{ Params: Static<typeof AccountParams> }>('/v1/account_settings/:account_id', { config, schema: { tags, params: AccountParams } }, async (request) =>
-      cbr.accountSettings(actorOf(request), request.params.account_id),
+      renderAccountSettings(site.url, await cbr.accountSettings(actorOf(request), request.params.account_id)),
     );
 
     app.get<{ Querystring: Static<typeof OperationsQuery> }>('/v1/operations', { config, schema: { tags, querystring: OperationsQuery } }, async (request) => {
