@@ -74,7 +74,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     ...(id ? { resource: id } : {}),
   });
 
-  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor, action, t);
 
   const audited = createAudited(deps);
 

@@ -1,5 +1,5 @@
 import { customRoleCrn, platformRoles, type Catalog, type CatalogService, type Role } from '../catalog/index.js';
-import type { Authorizer } from '../kernel/authorizer.js';
+import { isAllowed, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { ids } from '../kernel/ids.js';
 import { expectedTag, nextTag, onCurrentVersion, staleTag } from '../kernel/etag.js';
@@ -10,7 +10,6 @@ import { isUniqueViolation } from '../store/conflicts.js';
 import { policyErrors } from './errors.js';
 import type { PolicyStore } from './store.js';
 import type { CustomRoleStore } from './roles-store.js';
-import { isAllowed } from './support.js';
 import { grantTargets, ROLE_MANAGEMENT } from './targets.js';
 import type { CustomRoleInput, CustomRoleRecord, RoleListQuery } from './types.js';
 import type { SystemRoleView } from './wire.js';

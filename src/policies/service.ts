@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/index.js';
-import type { Authorizer } from '../kernel/authorizer.js';
+import { isAllowed, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
@@ -15,7 +15,6 @@ import type { PolicyLooks, PolicyPage, PolicyView } from './wire.js';
 import { createRoleBook } from './role-book.js';
 import type { CustomRoleStore } from './roles-store.js';
 import type { PolicyStore, PolicyWindow } from './store.js';
-import { isAllowed } from './support.js';
 import { accessManagementTarget, grantTargets } from './targets.js';
 import type { PolicyDraft, PolicyFilter, PolicyListQuery, PolicyRecord, PolicySortField, Syntax } from './types.js';
 import { validateDraft, type SubjectDirectory, type ValidationDeps } from './validate.js';

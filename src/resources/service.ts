@@ -81,7 +81,7 @@ export function createResourcesService(deps: ResourcesDeps) {
   const audited = createAudited(deps);
 
   /** Runs `authorize`; false instead of throwing when the answer is "forbidden" (list filtering). */
-  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor, action, t);
 
   /** The audit subject of a mutation; by-id operations fill in the account once they have loaded the target. */
   const subjectOf = (action: string, targetType: 'resource-group' | 'resource-instance', targetId: string, accountId: string | null = null): AuditSubject => ({
