@@ -397,7 +397,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
     acrRequiredOf: signin.acrRequiredOf,
   });
 
-  const cbr = createCbrService({ store: cbrStore, writer, clock, authorizer, catalog, site, locations: config.cbr.locations });
+  const cbr = createCbrService({ store: cbrStore, writer, clock, authorizer, catalog, locations: config.cbr.locations });
   const contextEnforcement = createContextEnforcement({
     restrictions: async () => {
       await decisions.ensureRevision(undefined);

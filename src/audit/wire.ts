@@ -1,3 +1,4 @@
+import { listingUrl } from '../http/query.js';
 import type { AuditRecord } from './types.js';
 
 /** Audit records in the API's JSON. */
@@ -18,11 +19,6 @@ export const auditEventWire = (e: AuditRecord) => ({
  * next cursor (absent on the last page). `query` is the request's query string as received.
  */
 export function pageLinksOf(baseUrl: string, query: Record<string, unknown>, next: string | undefined) {
-  const href = (start?: string) => {
-    const params = new URLSearchParams();
-    for (const [key, value] of Object.entries(query)) if (key !== 'start' && value !== undefined) params.set(key, String(value));
-    if (start !== undefined) params.set('start', start);
-    return `${baseUrl}/v1/audit_events?${params.toString()}`;
-  };
+  const href = (start?: string) => listingUrl(`${baseUrl}/v1/audit_events`, query, { start });
   return { first: { href: href() }, ...(next !== undefined ? { next: { href: href(next), start: next } } : {}) };
 }

@@ -29,8 +29,6 @@ export interface CbrContext {
   clock: Clock;
   authorizer: Authorizer;
   catalog: CbrCatalog;
-  /** The URL clients reach this server under (hrefs). */
-  site: { url: string };
   /** Locations a service reference may name (config `cbr.locations`). */
   locations: readonly string[];
 }

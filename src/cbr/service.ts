@@ -1,10 +1,9 @@
 import type { Actor } from '../kernel/principal.js';
-import { accountScope, formatCrn } from '../kernel/crn.js';
 import { createCatalogue } from './catalogue.js';
 import { ACCOUNT_ID, CBR_SERVICE, type CbrContext } from './context.js';
 import { cbrErrors } from './errors.js';
 import { createRuleOperations } from './rules.js';
-import { LIMITS } from './types.js';
+import type { AccountUsage } from './types.js';
 import { createZoneOperations } from './zones.js';
 
 /**
@@ -20,7 +19,8 @@ export function createCbrService(ctx: CbrContext) {
     rules,
     catalogue,
 
-    async accountSettings(actor: Actor, accountId: string) {
+    /** The account's CBR usage (its limits are fixed: wire.ts renders them beside it). */
+    async accountSettings(actor: Actor, accountId: string): Promise<AccountUsage> {
       if (!ACCOUNT_ID.test(accountId)) throw cbrErrors.parameter('account_id', 'path');
       await ctx.authorizer.authorize(
         actor.principal,
@@ -28,18 +28,7 @@ export function createCbrService(ctx: CbrContext) {
         { accountId, serviceName: CBR_SERVICE },
         actor.environment,
       );
-      const counts = await rules.counts(accountId);
-      return {
-        id: accountId,
-        crn: formatCrn({ serviceName: CBR_SERVICE, location: 'global', scope: accountScope(accountId), resourceType: 'settings', resource: accountId }),
-        rule_count_limit: LIMITS.rulesPerAccount,
-        zone_count_limit: LIMITS.zonesPerAccount,
-        tags_rule_count_limit: LIMITS.tagRulesPerAccount,
-        current_rule_count: counts.rules,
-        current_zone_count: counts.zones,
-        current_tags_rule_count: counts.tagRules,
-        href: `${ctx.site.url}/v1/account_settings/${accountId}`,
-      };
+      return { accountId, ...(await rules.counts(accountId)) };
     },
   };
 }

@@ -51,6 +51,14 @@ export interface Rule extends Stamped {
   enforcementMode: EnforcementMode;
 }
 
+/** How many rules, zones and tag rules an account has. */
+export interface AccountUsage {
+  accountId: string;
+  rules: number;
+  zones: number;
+  tagRules: number;
+}
+
 /** Limits per account and per zone (IBM's published defaults). */
 export const LIMITS = {
   rulesPerAccount: 4000,

@@ -1,6 +1,7 @@
+import { accountScope, formatCrn } from '../kernel/crn.js';
 import { wireOf } from './addresses.js';
-import { cbrCrn } from './context.js';
-import type { Rule, Zone } from './types.js';
+import { CBR_SERVICE, cbrCrn } from './context.js';
+import { LIMITS, type AccountUsage, type Rule, type Zone } from './types.js';
 
 /** Stored zones and rules → the CBR API's JSON. */
 
@@ -55,5 +56,21 @@ export function renderRule(base: string, rule: Rule) {
     ...(rule.operations ? { operations: rule.operations } : {}),
     enforcement_mode: rule.enforcementMode,
     ...stamps(ruleHref(base, rule.id), rule),
+  };
+}
+
+/** The account settings (`AccountSettings`): limits, usage, and where they are read. */
+export function renderAccountSettings(base: string, usage: AccountUsage) {
+  const accountId = usage.accountId;
+  return {
+    id: accountId,
+    crn: formatCrn({ serviceName: CBR_SERVICE, location: 'global', scope: accountScope(accountId), resourceType: 'settings', resource: accountId }),
+    rule_count_limit: LIMITS.rulesPerAccount,
+    zone_count_limit: LIMITS.zonesPerAccount,
+    tags_rule_count_limit: LIMITS.tagRulesPerAccount,
+    current_rule_count: usage.rules,
+    current_zone_count: usage.zones,
+    current_tags_rule_count: usage.tagRules,
+    href: `${base}/v1/account_settings/${accountId}`,
   };
 }

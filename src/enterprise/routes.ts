@@ -3,9 +3,9 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { describeOperations } from '../http/openapi.js';
 import type { Authenticator } from '../kernel/principal.js';
-import { ENTERPRISE_LIMITS, docPage } from './paging.js';
 import type { EnterpriseService } from './service.js';
-import { accountWire, BASE, enterpriseWire, groupWire } from './wire.js';
+import { ENTERPRISE_LIMITS } from './types.js';
+import { accountWire, BASE, docPage, enterpriseWire, groupWire } from './wire.js';
 import {
   AccountCreate,
   AccountId,

@@ -2,7 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { type Operations } from '../http/openapi.js';
 import { limitParam } from '../http/query.js';
 import { limits } from '../kernel/limits.js';
-import { ENTERPRISE_LIMITS } from './paging.js';
+import { ENTERPRISE_LIMITS } from './types.js';
 
 /** Request and response schemas of Enterprise Management v1 (the SDK's enterprise-management/v1 models). */
 

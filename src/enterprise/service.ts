@@ -13,9 +13,8 @@ import type { Write, Writer } from '../store/unit-of-work.js';
 import { enterpriseCrn, parentOf } from './crn.js';
 import { enterpriseErrors as errors } from './errors.js';
 import type { OwnerServiceId, OwnerSetup } from './owner-setup.js';
-import { ENTERPRISE_LIMITS } from './paging.js';
 import type { EnterpriseRow, EnterpriseStore, GroupRow, MemberRow, Slice, Window } from './store.js';
-import type { AccountGroup, AccountTraits, DocPage, Enterprise, EnterpriseAccount, PageRequest } from './types.js';
+import { ENTERPRISE_LIMITS, type AccountGroup, type AccountTraits, type DocPage, type Enterprise, type EnterpriseAccount, type PageRequest } from './types.js';
 
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** The MFA levels of an account (identity setting `mfa`), which trait `mfa` may name. */
@@ -75,7 +74,7 @@ export function createEnterpriseService(deps: EnterpriseDeps) {
     ...(id ? { resource: id } : {}),
   });
 
-  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor, action, t);
 
   const audited = createAudited(deps);
 

@@ -1,3 +1,4 @@
+import type { LimitRange } from '../kernel/cursor.js';
 /** Enterprises, account groups and enterprise accounts as the service sees them. */
 
 export interface Enterprise {
@@ -79,3 +80,6 @@ export interface PageRequest {
   limit?: number;
   nextDocid?: string;
 }
+
+/** Page sizes of enterprise listings. */
+export const ENTERPRISE_LIMITS: LimitRange = { min: 1, max: 100, default: 100 };

@@ -1,3 +1,4 @@
+import { listingUrl } from '../http/query.js';
 import type { AccountGroup, Enterprise, EnterpriseAccount } from './types.js';
 
 /**
@@ -67,4 +68,14 @@ export function groupWire(g: AccountGroup) {
     updated_at: g.updatedAt,
     updated_by: g.updatedBy,
   };
+}
+
+/**
+ * An Enterprise Management listing page (conventions.md §3): `limit` + `next_docid`; the page carries
+ * `rows_count`, `next_url` (path and query of the next page, null on the last) and `resources`.
+ * The SDK's pager reads `next_docid` back out of `next_url`.
+ */
+export function docPage<T, W>(path: string, query: object, page: { items: T[]; next?: string }, wire: (item: T) => W) {
+  const next = page.next === undefined ? null : listingUrl(path, query, { next_docid: page.next });
+  return { rows_count: page.items.length, next_url: next, resources: page.items.map(wire) };
 }

@@ -21,3 +21,15 @@ export function installEmptyCursorsAsAbsent(app: FastifyInstance): void {
     done();
   });
 }
+
+/**
+ * The path and query of the same listing with `changes` applied: every other parameter the client
+ * sent, in its order, then each change that has a value (a change to `undefined` drops the
+ * parameter). Every API's `first`/`next` page link is one of these, whatever its cursor is called.
+ */
+export function listingUrl(path: string, query: object, changes: Record<string, string | number | undefined>): string {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(query)) if (value !== undefined && !(name in changes)) params.set(name, String(value));
+  for (const [name, value] of Object.entries(changes)) if (value !== undefined) params.set(name, String(value));
+  return `${path}?${params.toString()}`;
+}

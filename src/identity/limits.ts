@@ -82,7 +82,7 @@ const profileItems = (ids: string[] | undefined, per: Map<string, number>) =>
 export function createLimitsService(ctx: IdentityContext, extras: ExtrasStore) {
   return {
     async get(actor: Actor, accountId: string, request: LimitsRequest): Promise<LimitsUsage> {
-      await ctx.authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId));
+      await ctx.authorizer.authorize(actor.principal, 'iam-identity.account.get', targetOf(accountId), actor.environment);
       for (const [name, list] of Object.entries(request)) {
         if (Array.isArray(list) && list.length > MAX_IDS_PER_LIST) throw invalid(`${name.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`)}: at most ${MAX_IDS_PER_LIST} ids per request.`);
       }

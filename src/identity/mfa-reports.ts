@@ -59,7 +59,7 @@ export function createMfaReportService(ctx: IdentityContext, extras: ExtrasStore
   return {
     /** A member's MFA enrolment and whether it meets the account's requirement; 404 for a non-member. */
     async status(actor: Actor, accountId: string, iamId: string) {
-      await authorizer.authorize(actor.principal, 'iam-identity.mfa-status.get', targetOf(accountId));
+      await authorizer.authorize(actor.principal, 'iam-identity.mfa-status.get', targetOf(accountId), actor.environment);
       const member = (await extras.membersOf(accountId)).find((m) => m.iamId === iamId);
       if (!member) throw notFound('User', iamId);
       const [settings, enrolled] = await Promise.all([deps.effectiveSettingsOf(accountId), deps.enrolments([iamId])]);
@@ -71,7 +71,7 @@ export function createMfaReportService(ctx: IdentityContext, extras: ExtrasStore
       const reference = ids.uuid();
       const subject = { action: 'iam-identity.report.create', targetType: 'report', targetId: reference, accountId };
       await audited(ctx, actor, subject, async (commit) => {
-        await authorizer.authorize(actor.principal, 'iam-identity.report.create', targetOf(accountId));
+        await authorizer.authorize(actor.principal, 'iam-identity.report.create', targetOf(accountId), actor.environment);
         if (type !== undefined && type !== '' && type !== MFA_REPORT_TYPE) {
           throw invalid(`type "${type}" is not supported; the supported MFA report type is "${MFA_REPORT_TYPE}".`);
         }
@@ -112,7 +112,7 @@ export function createMfaReportService(ctx: IdentityContext, extras: ExtrasStore
 
     /** The MFA report with that reference (`latest`: the account's newest); 404 for none in the account. */
     async get(actor: Actor, accountId: string, reference: string) {
-      await authorizer.authorize(actor.principal, 'iam-identity.report.get', targetOf(accountId));
+      await authorizer.authorize(actor.principal, 'iam-identity.report.get', targetOf(accountId), actor.environment);
       const row = reference === 'latest' ? await extras.latestReport(accountId, MFA_REPORT_TYPE) : await extras.getReport(accountId, reference);
       if (!row || row.type !== MFA_REPORT_TYPE || row.result === null) throw notFound('Report', reference);
       return JSON.parse(row.result) as unknown;

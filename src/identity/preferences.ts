@@ -119,7 +119,7 @@ export function createPreferenceService(
 
   /** Authorizes `action` on the preferences of `iamId` in the account; 404 when it names no identity there. */
   async function authorizeOn(actor: Actor, action: string, key: Pick<PreferenceKey, 'accountId' | 'iamId'>): Promise<void> {
-    await authorizer.authorize(actor.principal, action, targetOf(key.accountId, { type: 'preferences', ownerIamId: key.iamId }));
+    await authorizer.authorize(actor.principal, action, targetOf(key.accountId, { type: 'preferences', ownerIamId: key.iamId }), actor.environment);
     if (!(await isIdentityOf(key.accountId, key.iamId))) throw notFound('Identity', key.iamId);
   }
 
@@ -161,8 +161,8 @@ export function createPreferenceService(
     async list(actor: Actor, accountId: string, iamId: string): Promise<Preference[]> {
       const target = targetOf(accountId, { type: 'preferences', ownerIamId: iamId });
       // Another account is refused as everywhere; in one's own account, unreadable means none.
-      if (accountId !== actor.principal.accountId) await authorizer.authorize(actor.principal, 'iam-identity.preferences.read', target);
-      if (!(await isAllowed(authorizer, actor.principal, 'iam-identity.preferences.read', target))) return [];
+      if (accountId !== actor.principal.accountId) await authorizer.authorize(actor.principal, 'iam-identity.preferences.read', target, actor.environment);
+      if (!(await isAllowed(authorizer, actor, 'iam-identity.preferences.read', target))) return [];
       if (!(await isIdentityOf(accountId, iamId))) throw notFound('Identity', iamId);
       return (await extras.listPreferences(accountId, iamId)).map(preferenceOf);
     },

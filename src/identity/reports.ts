@@ -142,7 +142,7 @@ export function createReportService(ctx: IdentityContext, extras: ExtrasStore) {
       const reference = ids.uuid();
       const subject = { action: 'iam-identity.report.create', targetType: 'report', targetId: reference, accountId };
       const job = await audited(ctx, actor, subject, async (commit) => {
-        await authorizer.authorize(actor.principal, 'iam-identity.report.create', targetOf(accountId));
+        await authorizer.authorize(actor.principal, 'iam-identity.report.create', targetOf(accountId), actor.environment);
         const type = input.type === undefined || input.type === '' ? 'inactive' : input.type;
         if (type !== 'inactive') throw invalid(`type "${type}" is not supported; the supported report type is "inactive".`);
         const now = clock.now();
@@ -173,7 +173,7 @@ export function createReportService(ctx: IdentityContext, extras: ExtrasStore) {
 
     /** The report with that reference (`latest`: the account's newest); 404 for none in the account. */
     async get(actor: Actor, accountId: string, reference: string): Promise<ReportState> {
-      await authorizer.authorize(actor.principal, 'iam-identity.report.get', targetOf(accountId));
+      await authorizer.authorize(actor.principal, 'iam-identity.report.get', targetOf(accountId), actor.environment);
       const row = reference === 'latest' ? await extras.latestReport(accountId, 'inactive') : await extras.getReport(accountId, reference);
       // An MFA report (mfa-reports.ts) shares the table, not the API.
       if (!row || row.type !== 'inactive') throw reportNotFound(reference);

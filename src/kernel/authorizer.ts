@@ -1,5 +1,5 @@
 import { DomainError } from './errors.js';
-import type { Principal, RequestEnvironment } from './principal.js';
+import type { Actor, Principal, RequestEnvironment } from './principal.js';
 
 /** The resource a management action is performed on, as the decision point sees it. */
 export interface AccessTarget {
@@ -29,16 +29,13 @@ export interface Authorizer {
   authorize(principal: Principal, action: string, target: AccessTarget, environment?: RequestEnvironment): Promise<void>;
 }
 
-/** Whether the authorizer allows it: for reads that narrow their result instead of failing. */
-export async function isAllowed(
-  authorizer: Authorizer,
-  principal: Principal,
-  action: string,
-  target: AccessTarget,
-  environment?: RequestEnvironment,
-): Promise<boolean> {
+/**
+ * Whether the actor may do `action` on `target`, asked as `authorize` would be (its principal, and
+ * where it calls from, for restrictions): for reads that narrow their result instead of failing.
+ */
+export async function isAllowed(authorizer: Authorizer, actor: Actor, action: string, target: AccessTarget): Promise<boolean> {
   try {
-    await authorizer.authorize(principal, action, target, environment);
+    await authorizer.authorize(actor.principal, action, target, actor.environment);
     return true;
   } catch (error) {
     if (error instanceof DomainError && error.kind === 'forbidden') return false;

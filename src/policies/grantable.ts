@@ -1,8 +1,7 @@
 import type { Catalog } from '../catalog/index.js';
-import type { Authorizer } from '../kernel/authorizer.js';
+import { isAllowed, type Authorizer } from '../kernel/authorizer.js';
 import type { Actor } from '../kernel/principal.js';
 import type { AttributeCondition } from '../pdp/types.js';
-import { isAllowed } from './support.js';
 import { grantTargets } from './targets.js';
 
 /**

@@ -60,7 +60,7 @@ export function createPolicyDomain(deps: PolicyDomainDeps) {
     customRoles: createCustomRoleStore(deps.db),
     settings: createSettingsStore(deps.db),
   };
-  const common = { catalog: deps.catalog, authorizer: deps.authorizer, writer: deps.writer, clock: deps.clock, site: deps.site };
+  const common = { catalog: deps.catalog, authorizer: deps.authorizer, writer: deps.writer, clock: deps.clock };
   const policies = createPolicyService({
     ...common,
     store: stores.policies,
@@ -81,7 +81,7 @@ export function createPolicyDomain(deps: PolicyDomainDeps) {
     /** Retires, inside the caller's write, the account's policies of an identity that is being removed. */
     retireSubjectIn: policies.retireSubjectIn,
     routes: (authenticator: Authenticator) =>
-      policyRoutes({ policies, roles, settings, grantable: createGrantableCheck({ catalog: deps.catalog, authorizer: deps.authorizer }), authenticator }),
+      policyRoutes({ policies, roles, settings, grantable: createGrantableCheck({ catalog: deps.catalog, authorizer: deps.authorizer }), authenticator, site: deps.site }),
   };
 }
 

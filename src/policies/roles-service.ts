@@ -1,5 +1,5 @@
 import { customRoleCrn, platformRoles, type Catalog, type CatalogService, type Role } from '../catalog/index.js';
-import type { Authorizer } from '../kernel/authorizer.js';
+import { isAllowed, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { ids } from '../kernel/ids.js';
 import { expectedTag, nextTag, onCurrentVersion, staleTag } from '../kernel/etag.js';
@@ -10,9 +10,9 @@ import { isUniqueViolation } from '../store/conflicts.js';
 import { policyErrors } from './errors.js';
 import type { PolicyStore } from './store.js';
 import type { CustomRoleStore } from './roles-store.js';
-import { isAllowed } from './support.js';
 import { grantTargets, ROLE_MANAGEMENT } from './targets.js';
 import type { CustomRoleInput, CustomRoleRecord, RoleListQuery } from './types.js';
+import type { SystemRoleView } from './wire.js';
 
 export interface RoleServiceDeps {
   store: CustomRoleStore;
@@ -21,7 +21,6 @@ export interface RoleServiceDeps {
   authorizer: Authorizer;
   writer: Writer;
   clock: Clock;
-  site: { url: string };
 }
 
 /** `name` appears in the role's CRN: capitalised alphanumerics (authz.md §5). */
@@ -47,26 +46,11 @@ export function createRoleService(deps: RoleServiceDeps) {
   const { store, catalog, clock } = deps;
   const audited = createAudited(deps);
 
-  const render = (r: CustomRoleRecord) => ({
-    id: r.id,
-    name: r.name,
-    display_name: r.displayName,
-    ...(r.description !== undefined ? { description: r.description } : {}),
-    actions: r.actions,
-    crn: r.crn,
-    account_id: r.accountId,
-    service_name: r.serviceName,
-    created_at: r.createdAt,
-    created_by_id: r.createdById,
-    last_modified_at: r.lastModifiedAt,
-    last_modified_by_id: r.lastModifiedById,
-    href: `${deps.site.url}/v2/roles/${r.id}`,
-  });
-
-  const renderSystem = (role: Role, services: readonly CatalogService[]) => {
+  /** A system or service role with the actions it grants on `services`. */
+  const systemRole = (role: Role, services: readonly CatalogService[]): SystemRoleView => {
     const actions = new Set<string>();
     for (const s of services) for (const a of catalog.actionsOf(role.crn, s.name)) actions.add(a);
-    return { display_name: role.displayName, description: role.description, actions: [...actions].sort(), crn: role.crn };
+    return { role, actions: [...actions].sort() };
   };
 
   const facts = (action: string, r: { id: string; accountId: string }): AuditSubject => ({
@@ -104,8 +88,7 @@ export function createRoleService(deps: RoleServiceDeps) {
     return siblings.find((r) => r.id !== role.id && sameActions(r.actions, role.actions));
   }
 
-  const twinConflict = (twin: CustomRoleRecord) =>
-    policyErrors.roleConflict(`Role ${twin.name} already has exactly these actions.`, twin.entityTag, render(twin));
+  const twinConflict = (twin: CustomRoleRecord) => policyErrors.roleConflict(`Role ${twin.name} already has exactly these actions.`, twin);
 
   async function existing(actor: Actor, id: string): Promise<CustomRoleRecord> {
     const role = await store.getCustomRole(id);
@@ -127,7 +110,7 @@ export function createRoleService(deps: RoleServiceDeps) {
     } catch (error) {
       if (!isUniqueViolation(error)) throw error;
       const rival = await store.getByName(role.accountId, role.name);
-      if (rival && rival.id !== role.id) throw policyErrors.roleConflict(`A role named ${role.name} already exists.`, rival.entityTag, render(rival));
+      if (rival && rival.id !== role.id) throw policyErrors.roleConflict(`A role named ${role.name} already exists.`, rival);
       throw error;
     }
   }
@@ -139,7 +122,7 @@ export function createRoleService(deps: RoleServiceDeps) {
      * `policy_type=authorization` lists what a service-to-service authorization can grant: service
      * roles only.
      */
-    async list(actor: Actor, query: RoleListQuery) {
+    async list(actor: Actor, query: RoleListQuery): Promise<{ custom: CustomRoleRecord[]; service: SystemRoleView[]; system: SystemRoleView[] }> {
       if (query.serviceName !== undefined && query.serviceGroupId !== undefined) {
         throw policyErrors.invalidBody('Use service_name or service_group_id, not both.');
       }
@@ -163,20 +146,18 @@ export function createRoleService(deps: RoleServiceDeps) {
       const ofKind = (kind: Role['kind']) =>
         [...offered].flatMap((crn) => {
           const role = catalog.role(crn);
-          return role?.kind === kind ? [renderSystem(role, services)] : [];
+          return role?.kind === kind ? [systemRole(role, services)] : [];
         });
       const systemRoles = query.policyType === 'authorization' ? [] : ofKind('platform');
-      let customRoles: ReturnType<typeof render>[] = [];
+      let custom: CustomRoleRecord[] = [];
       if (query.accountId !== undefined && (await isAllowed(deps.authorizer, actor, `${ROLE_MANAGEMENT}.read`, roleTarget(query.accountId)))) {
         const names = new Set(services.map((s) => s.name));
-        customRoles = (await store.listCustomRoles(query.accountId))
-          .filter((r) => services.length === 0 || names.has(r.serviceName))
-          .map(render);
+        custom = (await store.listCustomRoles(query.accountId)).filter((r) => services.length === 0 || names.has(r.serviceName));
       }
-      return { custom_roles: customRoles, service_roles: ofKind('service'), system_roles: systemRoles };
+      return { custom, service: ofKind('service'), system: systemRoles };
     },
 
-    async create(actor: Actor, input: CustomRoleInput) {
+    async create(actor: Actor, input: CustomRoleInput): Promise<CustomRoleRecord> {
       if (!ROLE_NAME.test(input.name)) {
         throw policyErrors.invalidBody('name is 1 to 30 letters and digits and starts with a capital letter.');
       }
@@ -203,25 +184,25 @@ export function createRoleService(deps: RoleServiceDeps) {
           entityTag: nextTag(),
         };
         const named = await store.getByName(input.accountId, input.name);
-        if (named) throw policyErrors.roleConflict(`A role named ${input.name} already exists.`, named.entityTag, render(named));
+        if (named) throw policyErrors.roleConflict(`A role named ${input.name} already exists.`, named);
         const twin = await twinOf(role);
         if (twin) throw twinConflict(twin);
         await commitRole(commit, role, async (w) => {
           await store.insert(w.trx, role);
           w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'create' });
         });
-        return { body: render(role), etag: role.entityTag };
+        return role;
       });
     },
 
-    async get(actor: Actor, id: string) {
+    async get(actor: Actor, id: string): Promise<CustomRoleRecord> {
       const role = await existing(actor, id);
       await audited(actor, facts(`${ROLE_MANAGEMENT}.read`, role), (_commit, tools) => tools.authorize(`${ROLE_MANAGEMENT}.read`, roleTarget(role.accountId)));
-      return { body: render(role), etag: role.entityTag };
+      return role;
     },
 
     /** Replaces what a role may change: display name, description, actions (name, account and service are fixed). */
-    async replace(actor: Actor, id: string, ifMatch: string, input: Pick<CustomRoleInput, 'displayName' | 'description' | 'actions'>) {
+    async replace(actor: Actor, id: string, ifMatch: string, input: Pick<CustomRoleInput, 'displayName' | 'description' | 'actions'>): Promise<CustomRoleRecord> {
       const subject = facts(`${ROLE_MANAGEMENT}.update`, { id, accountId: actor.principal.accountId });
       return audited(actor, subject, (commit, tools) => onCurrentVersion(ifMatch, async () => {
         const current = await existing(actor, id);
@@ -247,7 +228,7 @@ export function createRoleService(deps: RoleServiceDeps) {
           if (!(await store.update(w.trx, role, current.entityTag))) throw staleTag();
           w.changed({ entity: 'custom_role', entityId: role.id, accountId: role.accountId, op: 'update' });
         });
-        return { body: render(role), etag: role.entityTag };
+        return role;
       }));
     },
 

@@ -1,7 +1,7 @@
 import { describeOperations } from '../http/openapi.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from '@sinclair/typebox';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyInstance, FastifyPluginAsync, FastifyReply } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, setEtag } from '../http/etag.js';
 import type { Authenticator } from '../kernel/principal.js';
@@ -21,12 +21,14 @@ import {
   V1PolicySchema,
   V2PolicySchema,
 } from './schemas.js';
+import { ConflictWith } from './errors.js';
 import type { GrantableCheck } from './grantable.js';
 import type { PolicyService } from './service.js';
 import type { SettingsService } from './settings-service.js';
-import type { PolicyListQuery } from './types.js';
+import type { CustomRoleRecord, PolicyListQuery } from './types.js';
 import { parseV1 } from './v1.js';
 import { parseV2 } from './v2.js';
+import { renderConflict, renderCustomRole, renderPolicy, renderPolicyPage, renderRoles, type PolicyView } from './wire.js';
 
 export interface PolicyRoutesDeps {
   policies: PolicyService;
@@ -34,6 +36,8 @@ export interface PolicyRoutesDeps {
   settings: SettingsService;
   grantable: GrantableCheck;
   authenticator: Authenticator;
+  /** Where clients reach this server: hrefs are absolute URLs under it. */
+  site: { url: string };
 }
 
 const config = { errorStyle: 'policy' as const };
@@ -66,8 +70,12 @@ export function policyRoutes(deps: PolicyRoutesDeps): FastifyPluginAsync {
     const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
     requireBearer(app, deps.authenticator);
     describeOperations(plugin, 'policy', tags, policyOperations);
-    policies(app, deps.policies);
-    roles(app, deps.roles);
+    // A conflict carries the record it conflicts with; rendered here, the parent handler answers it.
+    app.setErrorHandler((error) => {
+      throw error instanceof ConflictWith ? renderConflict(deps.site.url, error) : error;
+    });
+    policies(app, deps.policies, deps.site.url);
+    roles(app, deps.roles, deps.site.url);
     settings(app, deps.settings);
     app.post('/v2/policies/grantable', { config, schema: { tags, body: GrantableSchema } }, async (request) => {
       const answers = await deps.grantable(actorOf(request), request.body.account_id, request.body.resources.map((r) => r.attributes));
@@ -77,22 +85,25 @@ export function policyRoutes(deps: PolicyRoutesDeps): FastifyPluginAsync {
 }
 
 
-function policies(plugin: FastifyInstance, service: PolicyService) {
+function policies(plugin: FastifyInstance, service: PolicyService, baseUrl: string) {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  /** Sends a policy with its ETag. */
+  const send = (reply: FastifyReply, view: PolicyView, status = 200) => {
+    setEtag(reply, view.policy.entityTag);
+    return reply.status(status).send(renderPolicy(baseUrl, view));
+  };
 
   for (const syntax of ['v1', 'v2'] as const) {
     app.get(
       `/${syntax}/policies`,
       { config, schema: { tags, querystring: ListPoliciesQuery } },
-      async (request) => service.list(actorOf(request), listQueryOf(request.query), syntax),
+      async (request) => renderPolicyPage(baseUrl, await service.list(actorOf(request), listQueryOf(request.query), syntax)),
     );
     app.get(
       `/${syntax}/policies/:id`,
       { config, schema: { tags, params: PolicyIdParams, querystring: FormatQuery } },
       async (request, reply) => {
-        const view = await service.get(actorOf(request), request.params.id, syntax, request.query.format);
-        setEtag(reply, view.etag);
-        return view.body;
+        return send(reply, await service.get(actorOf(request), request.params.id, syntax, request.query.format));
       },
     );
     app.delete(
@@ -106,46 +117,41 @@ function policies(plugin: FastifyInstance, service: PolicyService) {
   }
 
   app.post('/v1/policies', { config, schema: { tags, body: V1PolicySchema } }, async (request, reply) => {
-    const view = await service.create(actorOf(request), parseV1(request.body));
-    setEtag(reply, view.etag);
-    return reply.status(201).send(view.body);
+    return send(reply, await service.create(actorOf(request), parseV1(request.body)), 201);
   });
   app.post('/v2/policies', { config, schema: { tags, body: V2PolicySchema } }, async (request, reply) => {
-    const view = await service.create(actorOf(request), parseV2(request.body));
-    setEtag(reply, view.etag);
-    return reply.status(201).send(view.body);
+    return send(reply, await service.create(actorOf(request), parseV2(request.body)), 201);
   });
   app.put(
     '/v1/policies/:id',
     { config, schema: { tags, params: PolicyIdParams, body: V1PolicySchema } },
     async (request, reply) => {
-      const view = await service.replace(actorOf(request), request.params.id, ifMatchOf(request), parseV1(request.body));
-      setEtag(reply, view.etag);
-      return view.body;
+      return send(reply, await service.replace(actorOf(request), request.params.id, ifMatchOf(request), parseV1(request.body)));
     },
   );
   app.put(
     '/v2/policies/:id',
     { config, schema: { tags, params: PolicyIdParams, body: V2PolicySchema } },
     async (request, reply) => {
-      const view = await service.replace(actorOf(request), request.params.id, ifMatchOf(request), parseV2(request.body));
-      setEtag(reply, view.etag);
-      return view.body;
+      return send(reply, await service.replace(actorOf(request), request.params.id, ifMatchOf(request), parseV2(request.body)));
     },
   );
   app.patch(
     '/v1/policies/:id',
     { config, schema: { tags, params: PolicyIdParams, body: PolicyStateSchema } },
     async (request, reply) => {
-      const view = await service.updateState(actorOf(request), request.params.id, ifMatchOf(request), request.body.state);
-      setEtag(reply, view.etag);
-      return view.body;
+      return send(reply, await service.updateState(actorOf(request), request.params.id, ifMatchOf(request), request.body.state));
     },
   );
 }
 
-function roles(plugin: FastifyInstance, service: RoleService) {
+function roles(plugin: FastifyInstance, service: RoleService, baseUrl: string) {
   const app = plugin.withTypeProvider<TypeBoxTypeProvider>();
+  /** Sends a custom role with its ETag. */
+  const send = (reply: FastifyReply, role: CustomRoleRecord, status = 200) => {
+    setEtag(reply, role.entityTag);
+    return reply.status(status).send(renderCustomRole(baseUrl, role));
+  };
   // Custom role ids are ~100+ hex characters, beyond the router's default 100-character limit for
   // `:param` segments; a wildcard segment has no such limit (an id with `/` simply is not found).
   const RoleIdParams = Type.Object({ '*': Type.String() });
@@ -153,17 +159,17 @@ function roles(plugin: FastifyInstance, service: RoleService) {
 
   app.get('/v2/roles', { config, schema: { tags, querystring: ListRolesQuery } }, async (request) => {
     const q = request.query;
-    return service.list(actorOf(request), {
+    return renderRoles(baseUrl, await service.list(actorOf(request), {
       accountId: q.account_id,
       serviceName: q.service_name,
       serviceGroupId: q.service_group_id,
       sourceServiceName: q.source_service_name,
       policyType: q.policy_type,
-    });
+    }));
   });
   app.post('/v2/roles', { config, schema: { tags, body: CreateRoleSchema } }, async (request, reply) => {
     const b = request.body;
-    const view = await service.create(actorOf(request), {
+    const role = await service.create(actorOf(request), {
       name: b.name,
       displayName: b.display_name,
       description: b.description,
@@ -171,26 +177,22 @@ function roles(plugin: FastifyInstance, service: RoleService) {
       serviceName: b.service_name,
       actions: b.actions,
     });
-    setEtag(reply, view.etag);
-    return reply.status(201).send(view.body);
+    return send(reply, role, 201);
   });
   app.get(roleUrl, { config, schema: { tags, params: RoleIdParams } }, async (request, reply) => {
-    const view = await service.get(actorOf(request), request.params['*']);
-    setEtag(reply, view.etag);
-    return view.body;
+    return send(reply, await service.get(actorOf(request), request.params['*']));
   });
   app.put(
     roleUrl,
     { config, schema: { tags, params: RoleIdParams, body: ReplaceRoleSchema } },
     async (request, reply) => {
       const b = request.body;
-      const view = await service.replace(actorOf(request), request.params['*'], ifMatchOf(request), {
+      const role = await service.replace(actorOf(request), request.params['*'], ifMatchOf(request), {
         displayName: b.display_name,
         description: b.description,
         actions: b.actions,
       });
-      setEtag(reply, view.etag);
-      return view.body;
+      return send(reply, role);
     },
   );
   app.delete(roleUrl, { config, schema: { tags, params: RoleIdParams } }, async (request, reply) => {

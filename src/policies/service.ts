@@ -1,5 +1,5 @@
 import type { Catalog } from '../catalog/index.js';
-import type { Authorizer } from '../kernel/authorizer.js';
+import { isAllowed, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
 import { DomainError } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
@@ -11,15 +11,12 @@ import { isUniqueViolation } from '../store/conflicts.js';
 import { createAudited, type AuditSubject, type Commit, type MutationTools } from '../store/audited.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
 import { policyErrors } from './errors.js';
-import type { RenderContext } from './wire.js';
+import type { PolicyLooks, PolicyPage, PolicyView } from './wire.js';
 import { createRoleBook } from './role-book.js';
 import type { CustomRoleStore } from './roles-store.js';
 import type { PolicyStore, PolicyWindow } from './store.js';
-import { isAllowed } from './support.js';
 import { accessManagementTarget, grantTargets } from './targets.js';
 import type { PolicyDraft, PolicyFilter, PolicyListQuery, PolicyRecord, PolicySortField, Syntax } from './types.js';
-import { renderV1 } from './v1.js';
-import { renderV2 } from './v2.js';
 import { validateDraft, type SubjectDirectory, type ValidationDeps } from './validate.js';
 
 export interface PolicyServiceDeps {
@@ -32,7 +29,6 @@ export interface PolicyServiceDeps {
   authorizer: Authorizer;
   writer: Writer;
   clock: Clock;
-  site: { url: string };
   /** Saves this node's pending permit counts (PermitLog.flush), before usage is shown. */
   savePermits?: () => Promise<void>;
   /**
@@ -48,12 +44,6 @@ export interface PolicyServiceDeps {
    * its placed policies to the child (templates/profiles/guard.ts). Absent: none may be.
    */
   removableManaged?(policyId: string): Promise<boolean>;
-}
-
-/** A rendered policy and its entity tag (the ETag header). */
-export interface PolicyView {
-  body: Record<string, unknown>;
-  etag: string;
 }
 
 /** Page sizes of policy listings. */
@@ -76,19 +66,14 @@ export function createPolicyService(deps: PolicyServiceDeps) {
   const { store, catalog, clock } = deps;
   const audited = createAudited(deps);
 
-  async function renderContext(accountId: string, format?: string): Promise<RenderContext> {
+  /** How the account's policies are shown: its role names (custom roles included), in the format asked for. */
+  async function looksOf(accountId: string, format?: string): Promise<PolicyLooks> {
     const roles = createRoleBook(catalog, await deps.customRoles.listCustomRoles(accountId));
-    return { baseUrl: deps.site.url, roles, display: format === 'display', lastPermit: format === 'include_last_permit' };
+    return { roles, display: format === 'display', lastPermit: format === 'include_last_permit' };
   }
 
-  function render(p: PolicyRecord, syntax: Syntax, ctx: RenderContext): Record<string, unknown> {
-    const body = (syntax === 'v1' ? renderV1(p, ctx) : renderV2(p, ctx)) as Record<string, unknown>;
-    if (!ctx.lastPermit || p.lastPermit === undefined) return body;
-    return { ...body, last_permit_at: p.lastPermit.at, last_permit_frequency: p.lastPermit.frequency };
-  }
-
-  async function view(p: PolicyRecord, syntax: Syntax, format?: string): Promise<PolicyView> {
-    return { body: render(p, syntax, await renderContext(p.accountId, format)), etag: p.entityTag };
+  async function view(policy: PolicyRecord, syntax: Syntax, format?: string): Promise<PolicyView> {
+    return { policy, syntax, looks: await looksOf(policy.accountId, format) };
   }
 
   /** Usage is read only after this node's pending permit counts are saved, so a caller sees its own. */
@@ -97,8 +82,7 @@ export function createPolicyService(deps: PolicyServiceDeps) {
   }
 
   async function conflictWith(existing: PolicyRecord, syntax: Syntax): Promise<DomainError> {
-    const rendered = await view(existing, syntax);
-    return policyErrors.policyConflict(existing.entityTag, rendered.body);
+    return policyErrors.policyConflict(await view(existing, syntax));
   }
 
   const validationDeps = {
@@ -328,61 +312,26 @@ export function createPolicyService(deps: PolicyServiceDeps) {
      * Callers without account-wide `iam.policy.read` see only the policies whose subject they are
      * (an empty list rather than a 403, as IBM does).
      */
-    async list(actor: Actor, query: PolicyListQuery, syntax: Syntax) {
+    async list(actor: Actor, query: PolicyListQuery, syntax: Syntax): Promise<PolicyPage> {
       const { filter, window, format } = parseListQuery(query);
       await usageSaved(format);
       if (!(await isAllowed(deps.authorizer, actor, 'iam.policy.read', accessManagementTarget(filter.accountId)))) {
         const self = actor.principal.iamId;
         if (filter.accessGroupId !== undefined || (filter.iamId !== undefined && filter.iamId !== self)) {
-          return collection(syntax, query, window.limit, [], undefined, await renderContext(filter.accountId));
+          return { syntax, query, limit: window.limit, policies: [], looks: await looksOf(filter.accountId) };
         }
         filter.iamId = self;
       }
       const slice = await store.list(filter, window);
       const last = slice.keys[slice.keys.length - 1];
       const next = slice.more && last ? encodeStart(last) : undefined;
-      return collection(syntax, query, window.limit, slice.items, next, await renderContext(filter.accountId, format));
+      const looks = await looksOf(filter.accountId, format);
+      return { syntax, query, limit: window.limit, policies: slice.items, ...(next !== undefined ? { next } : {}), looks };
     },
   };
-
-  function collection(syntax: Syntax, query: PolicyListQuery, limit: number, items: PolicyRecord[], next: string | undefined, ctx: RenderContext) {
-    const href = (start?: string) => listHref(deps.site.url, syntax, { ...query, limit, start });
-    return {
-      limit,
-      first: { href: href() },
-      ...(next !== undefined ? { next: { href: href(next), start: next } } : {}),
-      policies: items.map((p) => render(p, syntax, ctx)),
-    };
-  }
 }
 
 export type PolicyService = ReturnType<typeof createPolicyService>;
-
-const QUERY_NAMES: Record<keyof PolicyListQuery, string> = {
-  accountId: 'account_id',
-  iamId: 'iam_id',
-  accessGroupId: 'access_group_id',
-  type: 'type',
-  serviceType: 'service_type',
-  serviceName: 'service_name',
-  serviceGroupId: 'service_group_id',
-  tagName: 'tag_name',
-  tagValue: 'tag_value',
-  sort: 'sort',
-  format: 'format',
-  state: 'state',
-  limit: 'limit',
-  start: 'start',
-};
-
-function listHref(baseUrl: string, syntax: Syntax, query: PolicyListQuery): string {
-  const params = new URLSearchParams();
-  for (const [key, name] of Object.entries(QUERY_NAMES) as [keyof PolicyListQuery, string][]) {
-    const value = query[key];
-    if (value !== undefined) params.set(name, String(value));
-  }
-  return `${baseUrl}/${syntax}/policies?${params.toString()}`;
-}
 
 /** A `start` token: the (sort value, id) key of the last policy of the previous page. */
 const encodeStart = (key: [string, string]) => encodeCursor(key);

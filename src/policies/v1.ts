@@ -1,7 +1,8 @@
 import { unsupportedVersionRole } from '../catalog/index.js';
 import type { AttributeCondition, AttributeOperator, PolicySubject } from '../pdp/types.js';
 import { policyErrors } from './errors.js';
-import { ACCOUNT_ATTRIBUTE, policyHref, splitAccount, type RenderContext } from './wire.js';
+import { ACCOUNT_ATTRIBUTE, splitAccount } from './validate.js';
+import type { RenderContext } from './wire.js';
 import { templateMetadataOf, type PolicyDraft, type PolicyRecord } from './types.js';
 
 /** The v1 policy syntax (authz.md §2.1): `subjects[]`, `roles[]`, `resources[]` with `name`/`value`. */
@@ -112,7 +113,7 @@ export function renderV1(p: PolicyRecord, ctx: RenderContext) {
       subjects: [{ attributes: [{ name: 'iam_id', value: 'unsupported version' }] }],
       roles: [{ role_id: unsupportedVersionRole, display_name: 'UnsupportedVersion', description: UNSUPPORTED_DESCRIPTION }],
       resources: [{ attributes: [account] }],
-      href: policyHref(ctx.baseUrl, 'v2', p.id),
+      href: ctx.href('v2', p.id),
     };
   }
   return {
@@ -128,6 +129,6 @@ export function renderV1(p: PolicyRecord, ctx: RenderContext) {
       };
     }),
     resources: [{ attributes: [account, ...p.resource.map(attribute)], ...(p.tags.length > 0 ? { tags: p.tags.map(attribute) } : {}) }],
-    href: policyHref(ctx.baseUrl, 'v1', p.id),
+    href: ctx.href('v1', p.id),
   };
 }

@@ -1,6 +1,7 @@
 import type { AttributeCondition, AttributeOperator, PolicySubject, Rule } from '../pdp/types.js';
 import { policyErrors } from './errors.js';
-import { ACCOUNT_ATTRIBUTE, policyHref, splitAccount, type RenderContext } from './wire.js';
+import { ACCOUNT_ATTRIBUTE, splitAccount } from './validate.js';
+import type { RenderContext } from './wire.js';
 import { templateMetadataOf, type PolicyDraft, type PolicyRecord } from './types.js';
 
 /** The v2 policy syntax (authz.md §2.2): singular `subject`/`resource`, `key`/`operator`/`value`, `control`, `rule`. */
@@ -115,7 +116,7 @@ export function renderV2(p: PolicyRecord, ctx: RenderContext) {
     },
     ...(p.pattern !== undefined ? { pattern: p.pattern } : {}),
     ...(p.rule !== undefined ? { rule: p.rule } : {}),
-    href: policyHref(ctx.baseUrl, 'v2', p.id),
+    href: ctx.href('v2', p.id),
     control: { grant: { roles } },
     created_at: p.createdAt,
     created_by_id: p.createdById,

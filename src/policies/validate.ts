@@ -7,6 +7,25 @@ import { checkRuleAndPattern } from './rules.js';
 import { equalsValue, servicesOfTarget, typesOfGroup } from './targets.js';
 import type { CustomRoleRecord, PolicyDraft } from './types.js';
 
+/** The `accountId` resource attribute comes first in every rendering, as IBM lists it. */
+export const ACCOUNT_ATTRIBUTE = 'accountId';
+
+/**
+ * Splits wire resource attributes into the account (required, `stringEquals`) and the rest. Shared
+ * by both syntaxes, so v1 and v2 refuse a missing or odd account the same way.
+ */
+export function splitAccount(attributes: AttributeCondition[]): { accountId: string; rest: AttributeCondition[] } {
+  const accounts = attributes.filter((a) => a.key === ACCOUNT_ATTRIBUTE);
+  const account = accounts[0];
+  if (accounts.length !== 1 || !account) {
+    throw policyErrors.invalidBody('The resource must have exactly one accountId attribute.');
+  }
+  if (account.operator !== 'stringEquals' || typeof account.value !== 'string' || account.value === '') {
+    throw policyErrors.invalidBody('The accountId resource attribute must be a non-empty string with operator stringEquals.');
+  }
+  return { accountId: account.value, rest: attributes.filter((a) => a !== account) };
+}
+
 /** Whether an IAM id may be a policy subject in an account (see subjects.ts). */
 export interface SubjectDirectory {
   exists(accountId: string, iamId: string): Promise<boolean>;

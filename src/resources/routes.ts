@@ -3,7 +3,8 @@ import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { describeOperations } from '../http/openapi.js';
 import type { Authenticator } from '../kernel/principal.js';
-import { RESOURCE_LIMITS, nextUrl } from './paging.js';
+import { listingUrl } from '../http/query.js';
+import { RESOURCE_LIMITS } from './types.js';
 import {
   controllerOperations,
   GroupCreate,
@@ -106,7 +107,7 @@ export function resourceControllerRoutes(deps: ResourcesRoutesDeps): FastifyPlug
       );
       return {
         rows_count: items.length,
-        next_url: next === undefined ? null : nextUrl('/v2/resource_instances', q, q.limit ?? RESOURCE_LIMITS.default, next),
+        next_url: next === undefined ? null : listingUrl('/v2/resource_instances', q, { limit: q.limit ?? RESOURCE_LIMITS.default, start: next }),
         resources: items.map(instanceWire),
       };
     });

@@ -2,7 +2,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { FreeForm, type Operations } from '../http/openapi.js';
 import { limitParam } from '../http/query.js';
 import { limits } from '../kernel/limits.js';
-import { RESOURCE_LIMITS } from './paging.js';
+import { RESOURCE_LIMITS } from './types.js';
 
 export const Id = Type.Object({ id: Type.String({ minLength: 1 }) });
 

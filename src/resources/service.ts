@@ -1,6 +1,6 @@
 import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
-import { limitOf } from '../kernel/cursor.js';
+import { decodeCursor, encodeCursor, limitOf } from '../kernel/cursor.js';
 import { DomainError, invalid } from '../kernel/errors.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
@@ -8,10 +8,19 @@ import { createAudited, type AuditSubject } from '../store/audited.js';
 import type { Write, Writer } from '../store/unit-of-work.js';
 import { groupCrn, instanceCrn } from './crn.js';
 import { resourceErrors as errors } from './errors.js';
-import { RESOURCE_LIMITS, keyOfStart } from './paging.js';
 import { DEFAULT_QUOTA_ID, planById, quotaById, quotaDefinitions } from './plans.js';
 import type { InstanceChanges, ResourcesStore } from './store.js';
-import type { GroupFilter, InstanceFilter, QuotaDefinition, Reclamation, ResourceGroup, ResourceInstance } from './types.js';
+import { RESOURCE_LIMITS, type GroupFilter, type InstanceFilter, type QuotaDefinition, type Reclamation, type ResourceGroup, type ResourceInstance } from './types.js';
+
+/**
+ * Resource Controller pagination (conventions.md §3): `limit` + an opaque `start` token that holds
+ * the GUID a page resumes after; the routes put it in `next_url`, which the SDK's pager reads back.
+ */
+const isStart = (value: unknown): value is { after: string } =>
+  typeof value === 'object' && value !== null && typeof (value as { after?: unknown }).after === 'string';
+
+/** The key a `start` token resumes after; throws DomainError('invalid') on a token we did not issue. */
+const keyOfStart = (start: string): string => decodeCursor(start, isStart, () => invalid(`The start token ${start} is not valid.`)).after;
 
 /** How long a deleted instance waits for restore before it may be reclaimed. */
 const RECLAIM_AFTER_MS = 7 * 24 * 3600 * 1000;
@@ -72,7 +81,7 @@ export function createResourcesService(deps: ResourcesDeps) {
   const audited = createAudited(deps);
 
   /** Runs `authorize`; false instead of throwing when the answer is "forbidden" (list filtering). */
-  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor, action, t);
 
   /** The audit subject of a mutation; by-id operations fill in the account once they have loaded the target. */
   const subjectOf = (action: string, targetType: 'resource-group' | 'resource-instance', targetId: string, accountId: string | null = null): AuditSubject => ({
@@ -311,8 +320,8 @@ export function createResourcesService(deps: ResourcesDeps) {
     },
 
     /**
-     * One page of the caller's instances they may retrieve, in GUID order. `next` is the key to
-     * resume after when more matching instances may follow.
+     * One page of the caller's instances they may retrieve, in GUID order. `next` is the `start`
+     * token of the next page when more matching instances may follow.
      */
     async listInstances(actor: Actor, filter: Omit<InstanceFilter, 'accountId'>, page: { limit?: number; start?: string }) {
       const limit = limitOf(page.limit, RESOURCE_LIMITS);
@@ -324,7 +333,7 @@ export function createResourcesService(deps: ResourcesDeps) {
         for (const i of slice.items) if (await allowed(actor, 'resource-controller.instance.retrieve', instanceTarget(i))) items.push(i);
         after = slice.items.at(-1)?.guid ?? after;
         if (!slice.more) return { items, next: undefined };
-        if (items.length >= limit) return { items, next: after };
+        if (items.length >= limit) return { items, next: after === undefined ? undefined : encodeCursor({ after }) };
       }
     },
 

@@ -1,3 +1,4 @@
+import type { LimitRange } from '../kernel/cursor.js';
 /** Resource groups, resource instances and reclamations as the services see them. */
 
 export interface ResourceGroup {
@@ -110,3 +111,6 @@ export interface InstanceFilter {
   updatedFrom?: string;
   updatedTo?: string;
 }
+
+/** Page sizes of Resource Controller listings (`limit`). */
+export const RESOURCE_LIMITS: LimitRange = { min: 1, max: 100, default: 100 };

@@ -2,6 +2,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { FastifyPluginAsync } from 'fastify';
 import { actorOf, authenticateRequest, bearerTokenOf, requireBearer } from '../http/auth.js';
 import { describeOperations } from '../http/openapi.js';
+import { listingUrl } from '../http/query.js';
 import { DomainError } from '../kernel/errors.js';
 import type { Authenticator } from '../kernel/principal.js';
 import { AcceptBody, AccountPath, Activity, InviteBody, ListQuery, operations, ProfileBody, SettingsBody, UserPath } from './schemas.js';
@@ -32,13 +33,7 @@ export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
         const q = request.query;
         const page = await users.list(actorOf(request), request.params.account_id, { search: q.search, userId: q.user_id }, { limit: q.limit, start: q._start });
         const path = `/v2/accounts/${request.params.account_id}/users`;
-        const link = (start?: string) => {
-          const params = new URLSearchParams();
-          for (const [name, value] of Object.entries(q)) if (value !== undefined && name !== '_start') params.set(name, String(value));
-          params.set('limit', String(page.limit));
-          if (start) params.set('_start', start);
-          return `${path}?${params.toString()}`;
-        };
+        const link = (start?: string) => listingUrl(path, q, { limit: page.limit, _start: start || undefined });
         return {
           total_results: page.total,
           limit: page.limit,

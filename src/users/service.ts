@@ -95,7 +95,7 @@ export function createUsersService(deps: UsersDeps) {
     ...(iamId ? { resource: iamId } : {}),
   });
 
-  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor.principal, action, t, actor.environment);
+  const allowed = (actor: Actor, action: string, t: AccessTarget) => isAllowed(authorizer, actor, action, t);
 
   const audited = createAudited(deps);
   /** The audit subject of a mutation of user `iamId` (empty while an invitation has not made the user yet). */

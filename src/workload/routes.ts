@@ -1,4 +1,5 @@
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Static } from '@sinclair/typebox';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
 import { actorOf, requireBearer } from '../http/auth.js';
 import { ifMatchOf, sendTagged } from '../http/etag.js';
@@ -15,18 +16,8 @@ export interface WorkloadRoutesDeps {
   site: { url: string };
 }
 
-type IssuerBody = {
-  name: string;
-  description?: string;
-  type: string;
-  issuer: string;
-  audiences: string[];
-  jwks_url?: string;
-  jwks?: unknown;
-  algorithms?: string[];
-  max_clock_skew_seconds?: number;
-  resource_crn?: string;
-};
+/** An issuer's fields as a create or update request carries them (the create adds `account_id`). */
+type IssuerBody = Static<typeof UpdateIssuerBody>;
 
 const inputOf = (b: IssuerBody): IssuerInput => ({
   name: b.name,

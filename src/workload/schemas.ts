@@ -1,6 +1,6 @@
 import { Type, type TSchema } from '@sinclair/typebox';
 import { limits } from '../kernel/limits.js';
-import { ISSUER_TYPES } from './types.js';
+import { ISSUER_LIMITS, ISSUER_TYPES } from './types.js';
 import { created, noContent, ok, type Operations } from '../http/openapi.js';
 
 /** Request and response schemas of the trusted-issuer API (a Portcullis extension of IAM Identity). */
@@ -14,18 +14,18 @@ export const IssuerListQuery = Type.Object({ account_id: Id });
 
 /** A public JSON Web Key (members beyond these pass through to the key import, which checks them). */
 const Jwk = Type.Object({ kty: Type.String({ maxLength: 16 }), kid: opt(Type.String({ maxLength: limits.id })) }, { additionalProperties: true });
-const Jwks = Type.Object({ keys: Type.Array(Jwk, { minItems: 1, maxItems: 20 }) }, { additionalProperties: false });
+const Jwks = Type.Object({ keys: Type.Array(Jwk, { minItems: 1, maxItems: ISSUER_LIMITS.keys }) }, { additionalProperties: false });
 
 const issuerFields = {
-  name: Type.String({ minLength: 1, maxLength: 100 }),
+  name: Type.String({ minLength: 1, maxLength: ISSUER_LIMITS.name }),
   description: opt(Type.String({ maxLength: limits.text })),
   type: Type.Union(ISSUER_TYPES.map((t) => Type.Literal(t))),
   issuer: Type.String({ minLength: 1, maxLength: limits.id, description: 'The `iss` of the tokens (an http or https URL).' }),
-  audiences: Type.Array(Type.String({ minLength: 1, maxLength: limits.id }), { minItems: 1, maxItems: 20 }),
+  audiences: Type.Array(Type.String({ minLength: 1, maxLength: limits.id }), { minItems: 1, maxItems: ISSUER_LIMITS.audiences }),
   jwks_url: opt(Type.String({ minLength: 1, maxLength: limits.id, description: 'Where the public keys are fetched (https).' })),
   jwks: opt(Jwks),
-  algorithms: opt(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { minItems: 1, maxItems: 10 })),
-  max_clock_skew_seconds: opt(Type.Integer({ minimum: 0, maximum: 300 })),
+  algorithms: opt(Type.Array(Type.String({ minLength: 1, maxLength: 16 }), { minItems: 1, maxItems: ISSUER_LIMITS.algorithms })),
+  max_clock_skew_seconds: opt(Type.Integer({ minimum: 0, maximum: ISSUER_LIMITS.maxClockSkewSeconds })),
   resource_crn: opt(Type.String({ minLength: 1, maxLength: limits.id, description: 'The CRN of the compute resource (e.g. cluster) the tokens come from.' })),
 };
 

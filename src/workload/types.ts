@@ -15,12 +15,18 @@ export type IssuerType = (typeof ISSUER_TYPES)[number];
 export const ASYMMETRIC_ALGORITHMS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512', 'EdDSA'] as const;
 export const DEFAULT_ALGORITHMS = ['RS256', 'ES256'];
 export const DEFAULT_CLOCK_SKEW_SECONDS = 60;
-export const MAX_CLOCK_SKEW_SECONDS = 300;
 
-export interface TrustedIssuer {
-  /** `TrustedIssuer-<uuid>`. */
-  id: string;
-  accountId: string;
+/** Bounds of an issuer's fields: the request schemas and checkIssuerInput (validate.ts) both hold to them. */
+export const ISSUER_LIMITS = {
+  name: 100,
+  audiences: 20,
+  keys: 20,
+  algorithms: 10,
+  maxClockSkewSeconds: 300,
+} as const;
+
+/** An issuer's settable fields, checked (validate.ts): what a create sets and an update replaces. */
+export interface IssuerSettings {
   name: string;
   description: string | null;
   type: IssuerType;
@@ -36,6 +42,12 @@ export interface TrustedIssuer {
   maxClockSkewSeconds: number;
   /** The compute resource (e.g. the cluster) its tokens come from, matched by a link's or rule's `crn`. */
   resourceCrn: string | null;
+}
+
+export interface TrustedIssuer extends IssuerSettings {
+  /** `TrustedIssuer-<uuid>`. */
+  id: string;
+  accountId: string;
   createdBy: string;
   createdAt: string;
   modifiedAt: string;

@@ -7,28 +7,13 @@ import {
   DEFAULT_ALGORITHMS,
   DEFAULT_CLOCK_SKEW_SECONDS,
   ISSUER_TYPES,
-  MAX_CLOCK_SKEW_SECONDS,
+  ISSUER_LIMITS,
   type IssuerInput,
+  type IssuerSettings,
   type IssuerType,
 } from './types.js';
 
-/** An issuer's settable fields once checked: what the store keeps. */
-export interface CheckedIssuer {
-  name: string;
-  description: string | null;
-  type: IssuerType;
-  issuer: string;
-  audiences: string[];
-  jwksUrl: string | null;
-  jwks: JSONWebKeySet | null;
-  algorithms: string[];
-  maxClockSkewSeconds: number;
-  resourceCrn: string | null;
-}
-
-const MAX_AUDIENCES = 20;
-const MAX_KEYS = 20;
-const NAME_MAX = 100;
+const { name: NAME_MAX, audiences: MAX_AUDIENCES, keys: MAX_KEYS, maxClockSkewSeconds: MAX_CLOCK_SKEW_SECONDS } = ISSUER_LIMITS;
 const MIN_RSA_BYTES = 256;
 /** Members of a JWK that only a private or symmetric key has. */
 const PRIVATE_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
@@ -78,7 +63,7 @@ async function publicJwksOf(value: unknown): Promise<JSONWebKeySet> {
  * asymmetric ones (default RS256 and ES256; `none` and HS* are refused), and a clock skew of
  * 0–300 s (default 60).
  */
-export async function checkIssuerInput(input: IssuerInput, httpJwksAllowed: boolean): Promise<CheckedIssuer> {
+export async function checkIssuerInput(input: IssuerInput, httpJwksAllowed: boolean): Promise<IssuerSettings> {
   const name = input.name.trim();
   if (name === '' || name.length > NAME_MAX) throw invalid(`name must be 1 to ${NAME_MAX} characters.`);
   if (!(ISSUER_TYPES as readonly string[]).includes(input.type)) throw invalid(`type must be one of ${ISSUER_TYPES.join(', ')}.`);

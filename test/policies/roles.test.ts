@@ -95,6 +95,7 @@ describe('custom roles', () => {
     expect(sameName).toMatchObject({ status: 409, code: 'role_conflict_error' });
     expect(sameName.body.errors[0].details.conflicts_with.role.id).toBe(first.result.id);
     expect(sameName.body.errors[0].details.conflicts_with.etag).toBe(first.headers.etag);
+    expect(sameName.body.errors[0].details.conflicts_with.role.href).toBe(first.result.href);
     const sameActions = await failureOf(owner.policies.createRole(newRole('MemberLister', ['iam-groups.members.list', 'iam-groups.members.read'])));
     expect(sameActions).toMatchObject({ status: 409, code: 'role_conflict_error' });
     expect(sameActions.body.errors[0].details.conflicts_with.role.name).toBe('MemberViewer');

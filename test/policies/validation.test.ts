@@ -36,6 +36,7 @@ describe('duplicates', () => {
     expect(conflict.etag).toBe(first.headers.etag);
     expect(conflict.policy.id).toBe(first.result.id);
     expect(conflict.policy.subjects).toBeDefined();
+    expect(conflict.policy.href).toBe(first.result.href);
 
     const attributes = body.resources[0]!.attributes.slice(1);
     const v2 = await failureOf(

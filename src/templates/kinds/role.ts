@@ -100,7 +100,7 @@ export function createRoleKind(deps: {
         const at = deps.clock.now().toISOString();
         if (!current) {
           const named = await deps.customRoles.getByName(ctx.accountId, role.name, w.trx);
-          if (named) throw policyErrors.roleConflict(`A role named ${role.name} already exists in account ${ctx.accountId}.`, named.entityTag, { id: named.id, name: named.name });
+          if (named) throw policyErrors.roleConflictSummary(`A role named ${role.name} already exists in account ${ctx.accountId}.`, named.entityTag, { id: named.id, name: named.name });
         }
         const record: CustomRoleRecord = {
           id: current?.id ?? customRoleId(role.name),
