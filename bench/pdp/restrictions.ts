@@ -76,7 +76,8 @@ export function withEnvironment(requests: readonly BenchRequest[], zoneOfService
   return requests.map((r) => {
     const zone = zoneOfService.get(r.resource.serviceName ?? '') ?? 0;
     const clients = clientsOf(zone);
-    const ip = rnd() < 0.05 ? `192.0.2.${Math.floor(rnd() * 250)}` : clients[Math.floor(rnd() * clients.length)]!;
+    // Through JSON, as a parsed body has it: a flat string of its own, not the concatenation built above.
+    const ip = JSON.parse(JSON.stringify(rnd() < 0.05 ? `192.0.2.${Math.floor(rnd() * 250)}` : clients[Math.floor(rnd() * clients.length)]!)) as string;
     return {
       userIndex: r.userIndex,
       subject: { ...r.subject },

@@ -96,6 +96,12 @@ interface CompiledRule {
   resources: CompiledResource[];
   contexts: CompiledContext[];
   apiServices: Set<string> | undefined;
+  /**
+   * Whether where the rule is filed says all `covers` would: no API types, and no resource
+   * attribute or tag beyond the indexed ones (account, service, service group, instance). Such a
+   * rule found under the request's service (or its parent), group or instance covers the request.
+   */
+  coveredWhereFiled: boolean;
   /** The verdict of this rule refusing an unexplained request (enabled or report mode), made once. */
   refusal: RestrictionVerdict | undefined;
 }
@@ -211,7 +217,7 @@ export class Restrictions {
       const rule = rules[i]!;
       const mode = rule.source.enforcementMode;
       if (mode === 'disabled' && !explain) continue;
-      if (!covers(rule, request, serviceName, parent)) continue;
+      if (!rule.coveredWhereFiled && !covers(rule, request, serviceName, parent)) continue;
       const satisfied = this.satisfies(rule, request);
       const refusing = !satisfied && mode !== 'disabled';
       if (!explain) {
@@ -227,17 +233,21 @@ export class Restrictions {
     return false;
   }
 
+  /** Whether a context admits the request. The environment's attributes are read only by a context that needs them. */
   private satisfies(rule: CompiledRule, request: DecisionRequest): boolean {
     const env = request.environment!;
-    const attributes = env.attributes;
-    const endpoint = attributes?.networkType ?? attributes?.endpointType;
-    for (const context of rule.contexts) {
-      if (context.endpointTypes !== undefined && (endpoint === undefined || !context.endpointTypes.has(endpoint))) continue;
+    const contexts = rule.contexts;
+    for (let i = 0; i < contexts.length; i++) {
+      const context = contexts[i]!;
+      if (context.endpointTypes !== undefined) {
+        const endpoint = env.attributes?.networkType ?? env.attributes?.endpointType;
+        if (endpoint === undefined || !context.endpointTypes.has(endpoint)) continue;
+      }
       if (context.zoneIds === undefined) return true;
-      if (this.family === -1) this.family = this.reader.read(env.ip ?? attributes?.ipAddress);
+      if (this.family === -1) this.family = this.reader.read(env.ip ?? env.attributes?.ipAddress);
       const family = this.family;
       if (family === 4 ? containsV4(context.ranges.v4, this.reader.words[0]!) : family === 6 && containsV6(context.ranges.v6, this.reader.words)) return true;
-      if (context.references.size > 0 && attributes !== undefined && referenced(context.references, attributes)) return true;
+      if (context.references.size > 0 && env.attributes !== undefined && referenced(context.references, env.attributes)) return true;
     }
     return false;
   }
@@ -289,7 +299,8 @@ export class Restrictions {
     const apiServices = everything ? undefined : new Set(rule.apiTypes.map((id) => id.split(':')[4] ?? ''));
     const mode = rule.enforcementMode;
     const refusal = mode === 'disabled' ? undefined : Object.freeze({ rule: Object.freeze({ id: rule.id, mode }), tried: [] });
-    return { source: rule, resources, contexts, apiServices, refusal };
+    const coveredWhereFiled = apiServices === undefined && resources.every((r) => r.tests.length === 0 && r.tags.length === 0);
+    return { source: rule, resources, contexts, apiServices, coveredWhereFiled, refusal };
   }
 
   /** Files (or unfiles) a rule under each of its resources' index keys. */

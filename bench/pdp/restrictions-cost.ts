@@ -1,0 +1,195 @@
+/**
+ * The cost of the restriction stage, measured so that other processes' load does not decide the
+ * answer: `bench:pdp`'s 50,000-policy model and requests with client addresses, decided without and
+ * with its 1,000 rules over 1,000 zones, side by side.
+ *
+ *   node --import tsx bench/pdp/restrictions-cost.ts [--policies 50000] [--requests 20000]
+ *
+ * prints two figures for each mode:
+ * - instructions per decision, counted by valgrind's callgrind in one process that, after a warm-up
+ *   of both modes, alternates one pass over the requests without rules and one with them
+ *   (COUNTED_ROUNDS rounds, median of each mode): the steady state of one decision, without setup
+ *   or compilation. Needs valgrind on the PATH; takes a few minutes (valgrind runs ~50× slower).
+ * - decisions per CPU-second of one process that alternates the modes (the rules added and removed
+ *   between rounds), median of the rounds: CPU time, not wall time, so a loaded machine slows it
+ *   less; still only a guide there, as other processes share the caches.
+ *
+ * `--count` is the child that callgrind runs.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setFlagsFromString } from 'node:v8';
+import { runInNewContext } from 'node:vm';
+import { decide } from '../../src/pdp/authorize.js';
+import { Snapshot } from '../../src/pdp/snapshot.js';
+import { ACCOUNT, buildModel, buildRequests, type BenchRequest } from './model.js';
+import { buildRestrictions, RULES, withEnvironment, ZONES } from './restrictions.js';
+
+setFlagsFromString('--expose-gc');
+const gc = runInNewContext('gc') as () => void;
+
+const NOW = Date.parse('2024-06-03T12:00:00Z');
+const WARM_UP_ROUNDS = 3;
+const COUNTED_ROUNDS = 5;
+const ROUNDS = 7;
+
+function option(name: string, fallback: string): string {
+  const at = process.argv.indexOf(`--${name}`);
+  return at >= 0 ? process.argv[at + 1]! : fallback;
+}
+const policies = Number(option('policies', '50000'));
+const requestCount = Number(option('requests', '20000'));
+
+interface Setup {
+  snapshot: Snapshot;
+  requests: BenchRequest[];
+  built: ReturnType<typeof buildRestrictions>;
+}
+
+function setUp(): Setup {
+  const model = buildModel(policies);
+  const memberships = model.userGroups.flatMap((groups, u) => groups.map((g) => ({ accountId: ACCOUNT, groupId: model.groups[g]!, iamId: model.users[u]! })));
+  const instances = model.instances.map((i) => ({ accountId: ACCOUNT, instanceId: i.id, resourceGroupId: i.resourceGroupId }));
+  const { snapshot, rejected } = Snapshot.build({ catalog: model.catalog, policies: model.policies, memberships, instances });
+  if (rejected.length > 0) throw new Error(`${rejected.length} policies rejected`);
+  const built = buildRestrictions(model);
+  return { snapshot, requests: withEnvironment(buildRequests(model, requestCount), built.zoneOfService), built };
+}
+
+function addRules({ snapshot, built }: Setup): void {
+  for (const z of built.zones) snapshot.restrictions.upsertZone(z);
+  for (const r of built.rules) snapshot.restrictions.upsertRule(r);
+}
+
+function removeRules({ snapshot, built }: Setup): void {
+  for (const r of built.rules) snapshot.restrictions.removeRule(r.id);
+  for (const z of built.zones) snapshot.restrictions.removeZone(z.id);
+}
+
+/** Decides every request `passes` times; returns how many were permitted (so no pass is optimized away). */
+function run(snapshot: Snapshot, requests: readonly BenchRequest[], passes: number): number {
+  let permitted = 0;
+  for (let p = 0; p < passes; p++) for (let i = 0; i < requests.length; i++) if (decide(requests[i]!, snapshot, NOW).permitted) permitted++;
+  return permitted;
+}
+
+const cpuSeconds = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1e6;
+};
+
+function perCpuSecond(setup: Setup): number {
+  const start = cpuSeconds();
+  const passes = 2;
+  run(setup.snapshot, setup.requests, passes);
+  return (passes * setup.requests.length) / (cpuSeconds() - start);
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
+
+/**
+ * Instructions of the steady state, counted in one process under callgrind: after a warm-up of both
+ * modes, ROUNDS rounds of one pass without rules and one with them. The child reads `process.ppid`
+ * between segments, which calls getppid(), and callgrind dumps its counters there
+ * (`--dump-before=getppid`), one file per segment; the child prints the segments' labels in order.
+ * Returns the median instructions per decision of each mode.
+ */
+function countInstructions(): { none: number; rules: number } {
+  const dir = mkdtempSync(join(tmpdir(), 'restrictions-cost-'));
+  try {
+    const child = spawnSync(
+      'valgrind',
+      ['--tool=callgrind', '--dump-before=getppid', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded', ...process.execArgv, fileURLToPath(import.meta.url), '--count', '--policies', String(policies), '--requests', String(requestCount)],
+      { encoding: 'utf8', maxBuffer: 1 << 24 },
+    );
+    if (child.status !== 0) throw new Error(`callgrind run failed: ${child.stderr.slice(-2000)}`);
+    const labels = child.stdout.trim().split('\n').at(-1)!.split(',');
+    // Node calls getppid() during startup too: the child's segments are the last dumps.
+    const dumps = readdirSync(dir).filter((f) => /^out\.\d+$/.test(f)).length;
+    const offset = dumps - labels.length;
+    const counts: Record<string, number[]> = { none: [], rules: [] };
+    labels.forEach((label, i) => {
+      const totals = /^totals: (\d+)/m.exec(readFileSync(join(dir, `out.${offset + i + 1}`), 'utf8'));
+      if (!totals) throw new Error(`no totals in callgrind dump ${offset + i + 1}`);
+      counts[label]?.push(Number(totals[1]) / requestCount);
+    });
+    return { none: median(counts.none!), rules: median(counts.rules!) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (process.argv.includes('--count')) {
+  const setup = setUp();
+  const labels: string[] = [];
+  const mark = (label: string) => {
+    labels.push(label);
+    if (process.ppid < 0) throw new Error('no parent process');
+  };
+  // Both paths compiled before anything is counted; the garbage of adding and removing rules
+  // collected in their own segments, not in a pass.
+  const toggle = (add: boolean) => {
+    if (add) addRules(setup);
+    else removeRules(setup);
+    gc();
+  };
+  for (let round = 0; round < WARM_UP_ROUNDS; round++) {
+    run(setup.snapshot, setup.requests, 1);
+    toggle(true);
+    run(setup.snapshot, setup.requests, 1);
+    toggle(false);
+  }
+  mark('setup');
+  for (let round = 0; round < COUNTED_ROUNDS; round++) {
+    run(setup.snapshot, setup.requests, 1);
+    mark('none');
+    toggle(true);
+    mark('add');
+    run(setup.snapshot, setup.requests, 1);
+    mark('rules');
+    toggle(false);
+    mark('remove');
+  }
+  process.stdout.write(`${labels.join(',')}\n`);
+  process.exit(0);
+}
+
+const fmt = (n: number, digits = 0) => n.toLocaleString('en', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+process.stderr.write(`${fmt(policies)} policies, ${fmt(requestCount)} requests with client addresses, ${fmt(RULES)} rules over ${fmt(ZONES)} zones\n`);
+
+const setup = setUp();
+const permitRate = (mode: string) => {
+  const rate = run(setup.snapshot, setup.requests, 1) / setup.requests.length;
+  process.stderr.write(`permitted ${mode}: ${fmt(rate * 100, 1)} %\n`);
+  return rate;
+};
+const permitWithout = permitRate('without rules');
+addRules(setup);
+const permitWith = permitRate('with rules');
+removeRules(setup);
+
+const rates = { none: [] as number[], rules: [] as number[] };
+for (let round = 0; round < ROUNDS; round++) {
+  rates.none.push(perCpuSecond(setup));
+  addRules(setup);
+  rates.rules.push(perCpuSecond(setup));
+  removeRules(setup);
+}
+const none = median(rates.none);
+const rules = median(rates.rules);
+
+process.stderr.write('counting instructions under callgrind… ');
+const { none: instructionsNone, rules: instructionsRules } = countInstructions();
+process.stderr.write('done\n');
+
+console.log('');
+console.log('                 | instructions / decision | decisions / CPU-second | permit %');
+console.log(`without rules    | ${fmt(instructionsNone).padStart(23)} | ${fmt(none).padStart(22)} | ${fmt(permitWithout * 100, 1).padStart(8)}`);
+console.log(`with rules       | ${fmt(instructionsRules).padStart(23)} | ${fmt(rules).padStart(22)} | ${fmt(permitWith * 100, 1).padStart(8)}`);
+// The target's terms: the rate with rules against the rate without (≥ 80 %), instructions read as a rate.
+console.log(
+  `rate with rules   | ${`${fmt((instructionsNone / instructionsRules) * 100, 1)} %`.padStart(23)} | ${`${fmt((rules / none) * 100, 1)} %`.padStart(22)} | of the rate without rules (target ≥ 80 %)`,
+);
