@@ -283,7 +283,7 @@ export function createApiKeyService(ctx: IdentityContext) {
           columns.support_sessions = input.supportSessions ? 1 : 0;
         }
         if (input.actionWhenLeaked !== undefined) columns.action_when_leaked = input.actionWhenLeaked;
-        if (input.expiresAt !== undefined) columns.expires_at = parseExpiry(input.expiresAt, clock.now());
+        if (input.expiresAt !== undefined) columns.expires_at = parseExpiry(input.expiresAt, clock.now(), 'expires-now');
         return columns;
       });
     },

@@ -15,13 +15,15 @@ export const descriptionOf = (value: string | undefined) => (value === undefined
 
 /**
  * `expires_at` in `yyyy-MM-ddTHH:mm+0000`: returned as ISO-8601, or null for an empty value (no
- * expiry). A time that is not in the future is refused.
+ * expiry). A new key's time must be in the future (a key born expired is a mistake). An update
+ * may set a time already past: the key stops working at once ("expire it now"; IBM's own SDK tests
+ * update a key to a fixed date that has since passed and expect 200); it only ever takes access away.
  */
-export function parseExpiry(value: string, now: Date): string | null {
+export function parseExpiry(value: string, now: Date, past: 'refused' | 'expires-now' = 'refused'): string | null {
   if (value === '') return null;
   const at = parseIdentityTimestamp(value);
   if (!at) throw invalid(`expires_at "${value}" is not a timestamp of the form yyyy-MM-ddTHH:mm+0000.`);
-  if (at.getTime() <= now.getTime()) throw invalid(`expires_at "${value}" is not in the future.`);
+  if (past === 'refused' && at.getTime() <= now.getTime()) throw invalid(`expires_at "${value}" is not in the future.`);
   return at.toISOString();
 }
 

@@ -142,7 +142,7 @@ describe('API keys', () => {
     expect(await statusOf(owner.identity.updateApiKey({ id: key.id, ifMatch: '*', name: '' }))).toBe(400);
   });
 
-  it('handles expires_at in the Identity format; a past date is refused', async () => {
+  it('handles expires_at in the Identity format; a new key with a past date is refused', async () => {
     const expiresAt = identityTime(30);
     const key = (await owner.identity.createApiKey({ name: 'exp', iamId: owner.iamId, expiresAt, actionWhenLeaked: 'disable' })).result;
     expect(key.expires_at).toBe(expiresAt);
@@ -154,6 +154,17 @@ describe('API keys', () => {
     const later = identityTime(60);
     const updated = await owner.identity.updateApiKey({ id: key.id, ifMatch: '*', expiresAt: later });
     expect(updated.result.expires_at).toBe(later);
+  });
+
+  it('an update to a past expires_at expires the key at once: it yields no more tokens', async () => {
+    const key = (await owner.identity.createApiKey({ name: 'expire-now', iamId: owner.iamId })).result;
+    expect(await bearerOf(server.url, key.apikey)).toMatch(/^Bearer /);
+    const past = identityTime(-1);
+    const updated = await owner.identity.updateApiKey({ id: key.id, ifMatch: '*', expiresAt: past });
+    expect(updated.status).toBe(200);
+    expect(updated.result.expires_at).toBe(past);
+    await expect(bearerOf(server.url, key.apikey)).rejects.toThrow();
+    expect(await statusOf(owner.identity.updateApiKey({ id: key.id, ifMatch: '*', expiresAt: 'yesterday' }))).toBe(400);
   });
 
   it('lock blocks update and delete until unlocked', async () => {
