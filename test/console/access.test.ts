@@ -87,9 +87,28 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await screenshot(page, 'users');
     expect(await seriousViolations(page)).toEqual([]);
 
-    await invited.getByRole('button', { name: /^Actions for / }).click();
-    await page.getByRole('menuitem', { name: 'Remove' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    // Sort by e-mail (the page shown): ascending, then descending.
+    const emailOrder = async () => (await page.getByRole('row').allInnerTexts()).map((text) => text.match(/\S+@\S+/)?.[0]).filter((e) => e === 'active.member@example.com' || e === 'new.person@example.com');
+    await page.getByRole('button', { name: 'E-mail' }).click();
+    await expect.poll(emailOrder).toEqual(['active.member@example.com', 'new.person@example.com']);
+    await page.getByRole('button', { name: 'E-mail' }).click();
+    await expect.poll(emailOrder).toEqual(['new.person@example.com', 'active.member@example.com']);
+
+    // The invited user's detail page: state, e-mail, the invitation's group; remove (asks first).
+    await invited.getByRole('link').click();
+    await page.getByLabel('User details').getByText('Invited').waitFor();
+    await page.getByRole('region', { name: 'Access groups' }).getByRole('link', { name: 'security-auditors' }).waitFor();
+    await page.getByRole('region', { name: 'Access policies' }).getByText('No direct access').waitFor();
+    await screenshot(page, 'user-detail');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'user-detail-phone');
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(390);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('dialog', { name: /^Delete user / }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await page.getByRole('cell', { name: 'active.member@example.com' }).first().waitFor();
     await invited.waitFor({ state: 'detached' });
 
     // The group: members of two kinds, a dynamic rule; then remove, delete.
