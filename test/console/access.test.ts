@@ -139,6 +139,14 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     const rules = page.getByRole('region', { name: 'Dynamic rules' });
     await rules.getByRole('cell', { name: 'groups EQUALS engineering' }).waitFor();
+    // Edit the rule (read with its ETag when the editor opens, saved with If-Match).
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const editRule = page.getByRole('dialog', { name: 'Edit rule engineers' });
+    await expect.poll(() => editRule.getByLabel('Value', { exact: true }).inputValue()).toBe('engineering');
+    await editRule.getByLabel('Value', { exact: true }).fill('platform');
+    await editRule.getByRole('button', { name: 'Save' }).click();
+    await rules.getByRole('cell', { name: 'groups EQUALS platform' }).waitFor();
     await screenshot(page, 'access-group-detail');
     expect(await seriousViolations(page)).toEqual([]);
 
