@@ -39,6 +39,13 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByRole('dialog', { name: 'Edit API key laptop' }).getByLabel('Description').fill('my work laptop');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('cell', { name: 'my work laptop', exact: true }).waitFor();
+    // The search filters the page shown.
+    const search = page.getByRole('searchbox', { name: 'Filter the page shown by name, description or ID' });
+    await search.fill('desktop');
+    await page.getByText('Nothing matches “desktop”').waitFor();
+    await search.fill('WORK');
+    await page.getByRole('cell', { name: 'laptop', exact: true }).waitFor();
+    await search.fill('');
     await screenshot(page, 'api-keys');
     expect(await seriousViolations(page)).toEqual([]);
 
