@@ -81,6 +81,11 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByRole('combobox', { name: /Access groups/ }).click();
     await page.getByRole('option', { name: 'security-auditors' }).click();
     await page.getByRole('heading', { name: 'Invite users' }).click();
+    // The picked group is listed as chosen (the picker pages through all of the account's groups).
+    await page.getByRole('list', { name: 'Chosen access groups' }).getByText('security-auditors').waitFor();
+    await page.getByText('All 2 access groups loaded.').waitFor();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'users-invite');
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
     const invited = page.getByRole('row').filter({ hasText: 'new.person@example.com' });
     await invited.getByText('Invited').waitFor();

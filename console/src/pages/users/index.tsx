@@ -1,12 +1,14 @@
-import { FilterableMultiSelect, Select, SelectItem, Stack, Tag, TextArea } from '@carbon/react';
-import { useCallback, useEffect, useState } from 'react';
+import { DismissibleTag, Select, SelectItem, Stack, Tag, TextArea } from '@carbon/react';
+import { useCallback, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
+import { IDENTITY_NOUNS, IDENTITY_SOURCES, type IdentityChoice } from '../../api/identities.ts';
 import type { Column, ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { FormModal } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
-import { nameOf, REMOVE_CONSEQUENCE, SETTABLE_STATES, SORT_VALUES, STATE_TAGS, stateLabel, type Group, type User } from './api.ts';
+import { SearchPicker } from '../../ui/SearchPicker.tsx';
+import { nameOf, REMOVE_CONSEQUENCE, SETTABLE_STATES, SORT_VALUES, STATE_TAGS, stateLabel, type User } from './api.ts';
 
 /**
  * The users API searches `field:value` terms (whole values, any case): typed text that names no
@@ -69,17 +71,15 @@ export default function UsersPage() {
   );
 }
 
+/**
+ * Invite by e-mail, into access groups picked from all of the account's (SearchPicker: pages
+ * through the groups with "Load more", and asks the API for a typed name); each pick is added to
+ * the chosen groups, shown as tags that can be removed again.
+ */
 function InviteUsers({ onClose, onInvited }: { onClose: () => void; onInvited: () => void }) {
   const [emails, setEmails] = useState('');
-  const [groups, setGroups] = useState<Group[]>([]);
-  const [chosen, setChosen] = useState<Group[]>([]);
+  const [chosen, setChosen] = useState<IdentityChoice[]>([]);
   const [error, setError] = useState<unknown>(undefined);
-  useEffect(() => {
-    data(api.GET('/v2/groups', { params: { query: { account_id: accountId(), limit: 100, hide_public_access: true } } })).then(
-      (page) => setGroups(page.groups),
-      setError,
-    );
-  }, []);
   const list = emails.split(/[\s,;]+/).filter(Boolean);
   return (
     <FormModal
@@ -108,16 +108,27 @@ function InviteUsers({ onClose, onInvited }: { onClose: () => void; onInvited: (
           rows={3}
           data-modal-primary-focus
         />
-        <FilterableMultiSelect<Group>
-          id="invite-groups"
-          titleText="Access groups (optional)"
-          helperText="The invited users join these groups, and get their access, once they accept."
-          placeholder="Choose access groups"
-          items={groups}
-          itemToString={(g) => (g ? g.name : '')}
-          onChange={({ selectedItems }) => setChosen(selectedItems ?? [])}
-          selectionFeedback="top-after-reopen"
-        />
+        <div>
+          <SearchPicker<IdentityChoice>
+            id="invite-groups"
+            titleText="Access groups (optional)"
+            noun={IDENTITY_NOUNS.group}
+            source={IDENTITY_SOURCES.group}
+            itemKey={(g) => g.id}
+            itemLabel={(g) => g.label}
+            selected={undefined}
+            onChange={(g) => g && !chosen.some((c) => c.id === g.id) && setChosen([...chosen, g])}
+            onError={setError}
+          />
+          <ul className="pc-chosen" aria-label="Chosen access groups">
+            {chosen.map((g) => (
+              <li key={g.id}>
+                <DismissibleTag type="blue" text={g.label} dismissTooltipLabel={`Remove ${g.label}`} onClose={() => setChosen(chosen.filter((c) => c.id !== g.id))} />
+              </li>
+            ))}
+          </ul>
+          <p className="cds--form__helper-text">The invited users join these groups, and get their access, once they accept.</p>
+        </div>
       </Stack>
     </FormModal>
   );
