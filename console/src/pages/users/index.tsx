@@ -1,7 +1,7 @@
 import { DismissibleTag, Select, SelectItem, Stack, Tag, TextArea } from '@carbon/react';
 import { useCallback, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
-import { IDENTITY_NOUNS, IDENTITY_SOURCES, type IdentityChoice } from '../../api/identities.ts';
+import { IDENTITY_NOUNS, MEMBER_GROUP_SOURCE, type IdentityChoice } from '../../api/identities.ts';
 import type { Column, ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { FormModal } from '../../ui/FormModal.tsx';
@@ -113,7 +113,7 @@ function InviteUsers({ onClose, onInvited }: { onClose: () => void; onInvited: (
             id="invite-groups"
             titleText="Access groups (optional)"
             noun={IDENTITY_NOUNS.group}
-            source={IDENTITY_SOURCES.group}
+            source={MEMBER_GROUP_SOURCE}
             itemKey={(g) => g.id}
             itemLabel={(g) => g.label}
             selected={undefined}
