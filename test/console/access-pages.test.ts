@@ -155,7 +155,7 @@ describe.skipIf(skipReason)('web console: assign access, why, audit, roles', () 
     expect(browser.errors).toEqual([]);
   }, 60_000);
 
-  it('lists roles with their actions, and creates, edits and deletes a custom role', async () => {
+  it('lists roles with their actions, filters them, and creates, edits and deletes a custom role', async () => {
     const { page } = browser;
     await page.getByRole('link', { name: 'Roles' }).first().click();
     await page.getByRole('heading', { name: 'Roles', level: 1 }).waitFor();
@@ -180,6 +180,14 @@ describe.skipIf(skipReason)('web console: assign access, why, audit, roles', () 
     await edit.getByRole('button', { name: 'Save' }).click();
     await screenshot(page, 'roles-edit-saved');
     await page.getByRole('cell', { name: 'Bucket reviewer', exact: true }).waitFor();
+
+    // The search filters by role name or action.
+    const search = page.getByRole('searchbox', { name: 'Filter by role name or action' });
+    await search.fill('bucket.get');
+    await page.getByRole('cell', { name: 'Administrator', exact: true }).waitFor({ state: 'detached' });
+    await page.getByRole('cell', { name: 'Bucket reviewer', exact: true }).waitFor();
+    await search.fill('');
+    await page.getByRole('cell', { name: 'Administrator', exact: true }).waitFor();
 
     await page.getByRole('button', { name: /^Actions for crn:.*customRole:BucketAuditor/ }).click();
     await page.getByRole('menuitem', { name: 'Delete' }).click();

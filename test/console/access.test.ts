@@ -39,6 +39,13 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByRole('dialog', { name: 'Edit API key laptop' }).getByLabel('Description').fill('my work laptop');
     await page.getByRole('button', { name: 'Save' }).click();
     await page.getByRole('cell', { name: 'my work laptop', exact: true }).waitFor();
+    // The search filters the page shown.
+    const search = page.getByRole('searchbox', { name: 'Filter the page shown by name, description or ID' });
+    await search.fill('desktop');
+    await page.getByText('Nothing matches “desktop”').waitFor();
+    await search.fill('WORK');
+    await page.getByRole('cell', { name: 'laptop', exact: true }).waitFor();
+    await search.fill('');
     await screenshot(page, 'api-keys');
     expect(await seriousViolations(page)).toEqual([]);
 
@@ -74,6 +81,11 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByRole('combobox', { name: /Access groups/ }).click();
     await page.getByRole('option', { name: 'security-auditors' }).click();
     await page.getByRole('heading', { name: 'Invite users' }).click();
+    // The picked group is listed as chosen (the picker pages through all of the account's groups).
+    await page.getByRole('list', { name: 'Chosen access groups' }).getByText('security-auditors').waitFor();
+    await page.getByText('All 1 access groups loaded.').waitFor(); // Public Access takes no members: not offered
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'users-invite');
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
     const invited = page.getByRole('row').filter({ hasText: 'new.person@example.com' });
     await invited.getByText('Invited').waitFor();
@@ -87,9 +99,28 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await screenshot(page, 'users');
     expect(await seriousViolations(page)).toEqual([]);
 
-    await invited.getByRole('button', { name: /^Actions for / }).click();
-    await page.getByRole('menuitem', { name: 'Remove' }).click();
-    await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+    // Sort by e-mail (the page shown): ascending, then descending.
+    const emailOrder = async () => (await page.getByRole('row').allInnerTexts()).map((text) => text.match(/\S+@\S+/)?.[0]).filter((e) => e === 'active.member@example.com' || e === 'new.person@example.com');
+    await page.getByRole('button', { name: 'E-mail' }).click();
+    await expect.poll(emailOrder).toEqual(['active.member@example.com', 'new.person@example.com']);
+    await page.getByRole('button', { name: 'E-mail' }).click();
+    await expect.poll(emailOrder).toEqual(['new.person@example.com', 'active.member@example.com']);
+
+    // The invited user's detail page: state, e-mail, the invitation's group; remove (asks first).
+    await invited.getByRole('link').click();
+    await page.getByLabel('User details').getByText('Invited').waitFor();
+    await page.getByRole('region', { name: 'Access groups' }).getByRole('link', { name: 'security-auditors' }).waitFor();
+    await page.getByRole('region', { name: 'Access policies' }).getByText('No direct access').waitFor();
+    await screenshot(page, 'user-detail');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.setViewportSize({ width: 390, height: 844 });
+    await screenshot(page, 'user-detail-phone');
+    expect((await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number).toBeLessThanOrEqual(0);
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('button', { name: 'Remove' }).click();
+    await page.getByRole('dialog', { name: /^Delete user / }).getByRole('button', { name: 'Delete' }).click();
+    await page.getByRole('heading', { name: 'Users', level: 1 }).waitFor();
+    await page.getByRole('cell', { name: 'active.member@example.com' }).first().waitFor();
     await invited.waitFor({ state: 'detached' });
 
     // The group: members of two kinds, a dynamic rule; then remove, delete.
@@ -120,6 +151,14 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByRole('button', { name: 'Add', exact: true }).click();
     const rules = page.getByRole('region', { name: 'Dynamic rules' });
     await rules.getByRole('cell', { name: 'groups EQUALS engineering' }).waitFor();
+    // Edit the rule (read with its ETag when the editor opens, saved with If-Match).
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const editRule = page.getByRole('dialog', { name: 'Edit rule engineers' });
+    await expect.poll(() => editRule.getByLabel('Value', { exact: true }).inputValue()).toBe('engineering');
+    await editRule.getByLabel('Value', { exact: true }).fill('platform');
+    await editRule.getByRole('button', { name: 'Save' }).click();
+    await rules.getByRole('cell', { name: 'groups EQUALS platform' }).waitFor();
     await screenshot(page, 'access-group-detail');
     expect(await seriousViolations(page)).toEqual([]);
 

@@ -124,7 +124,7 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
     browser.errors.length = 0;
   }, 120_000);
 
-  it('creates and edits a trusted profile, with a claim rule, a compute-resource link and an identity that may assume it', async () => {
+  it('creates and edits a trusted profile, with a claim rule (edited, a stale edit refused), a compute-resource link and an identity that may assume it', async () => {
     const { page } = browser;
     await open('Trusted profiles', 'Trusted profiles');
     await page.getByRole('button', { name: 'Create trusted profile' }).click();
@@ -143,6 +143,29 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
     await rule.getByRole('button', { name: 'Add', exact: true }).click();
     await page.getByRole('cell', { name: 'namespace EQUALS "builds"' }).waitFor();
 
+    // Edit the claim rule (saved with its ETag); then a stale edit is refused (412) and said so.
+    const rules = page.getByRole('region', { name: 'Trust relationship: claim rules' });
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    const editRule = page.getByRole('dialog', { name: /^Edit claim rule / });
+    expect(await editRule.getByRole('textbox', { name: 'Equals' }).inputValue()).toBe('builds');
+    await editRule.getByRole('textbox', { name: 'Equals' }).fill('releases');
+    await editRule.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'namespace EQUALS "releases"' }).waitFor();
+    const profileId = new URL(page.url()).pathname.split('/').pop()!;
+    const [claimRule] = (await api(server.url, owner, 'GET', `/v1/profiles/${profileId}/rules`)).body.rules;
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await editRule.getByRole('textbox', { name: 'Equals' }).fill('nightly');
+    const { type, cr_type, conditions } = claimRule;
+    expect((await api(server.url, owner, 'PUT', `/v1/profiles/${profileId}/rules/${claimRule.id}`, { type, cr_type, conditions, name: 'renamed' }, { 'If-Match': '*' })).status).toBe(200);
+    await editRule.getByRole('button', { name: 'Save' }).click();
+    await editRule.getByRole('alert').filter({ hasText: 'Someone changed this claim rule after you opened it' }).waitFor();
+    await editRule.getByRole('button', { name: 'Cancel' }).click();
+    expect((await api(server.url, owner, 'GET', `/v1/profiles/${profileId}/rules/${claimRule.id}`)).body.conditions[0].value).toBe('"releases"');
+    expect(browser.errors.filter((e) => !/412/.test(e))).toEqual([]);
+    browser.errors.length = 0;
+
     await page.getByRole('button', { name: 'Link a compute resource' }).click();
     const link = page.getByRole('dialog', { name: 'Link a compute resource' });
     await link.getByRole('textbox', { name: 'CRN of the compute resource' }).fill(`crn:v1:bluemix:public:is:us-south:a/${server.owner.accountId}::instance:runner-1`);
@@ -159,7 +182,7 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
     expect(browser.errors).toEqual([]);
   }, 90_000);
 
-  it('creates and deletes a service-to-service authorization', async () => {
+  it('creates, edits the roles of and deletes a service-to-service authorization', async () => {
     const { page } = browser;
     await open('Authorizations', 'Authorizations');
     await page.getByRole('button', { name: 'Create authorization' }).click();
@@ -173,6 +196,21 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
     await page.getByRole('cell', { name: 'containers-kubernetes', exact: true }).waitFor();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'authorizations');
+
+    // Edit its roles: the editor shows the current one chosen; a second one is added.
+    await page.getByRole('button', { name: /^Actions for / }).first().click();
+    await page.getByRole('menuitem', { name: 'Edit roles' }).click();
+    const edit = page.getByRole('dialog', { name: "Edit the authorization's roles" });
+    await edit.getByText('containers-kubernetes → kms').waitFor();
+    expect(await edit.getByRole('checkbox', { name: /^Reader \(/ }).isChecked()).toBe(true);
+    await edit.getByText(/^Writer \(/).click();
+    expect(await seriousViolations(page)).toEqual([]);
+    await screenshot(page, 'authorization-edit');
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await edit.waitFor({ state: 'detached' });
+    const [authorization] = (await api(server.url, owner, 'GET', `/v2/policies?account_id=${server.owner.accountId}&type=authorization`)).body.policies;
+    expect(authorization.control.grant.roles).toHaveLength(2);
+
     await page.getByRole('button', { name: /^Actions for / }).first().click();
     await page.getByRole('menuitem', { name: 'Delete' }).click();
     await page.getByRole('dialog', { name: /Delete authorization/ }).getByRole('button', { name: 'Delete' }).click();

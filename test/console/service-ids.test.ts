@@ -128,6 +128,18 @@ describe.skipIf(skipReason)('web console: sign-in (API key, password) and the se
     // Nothing wider than the screen: wide tables scroll inside their container.
     const overflow = (await page.evaluate('document.documentElement.scrollWidth - window.innerWidth')) as number;
     expect(overflow).toBeLessThanOrEqual(0);
+
+    // The menu opened on the phone, then the window widened and narrowed again: the side nav is
+    // closed (not over the page), and the menu button says so.
+    await page.getByRole('button', { name: 'Open menu' }).click();
+    await page.getByRole('button', { name: 'Close menu' }).waitFor();
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await page.getByRole('heading', { name: 'Service IDs', level: 1 }).click();
+    await page.setViewportSize({ width: 390, height: 844 });
+    await page.getByRole('button', { name: 'Open menu' }).waitFor();
+    expect(await page.locator('.cds--side-nav--expanded').count()).toBe(0);
+    expect(await page.locator('.cds--side-nav__overlay-active').count()).toBe(0);
+    await screenshot(page, 'service-ids-phone-after-resize');
     await page.setViewportSize({ width: 1280, height: 900 });
   }, 60_000);
 });

@@ -41,7 +41,8 @@ const serviceIdsOf = (page: Awaited<ReturnType<typeof serviceIdPage>>): Identity
 const profilePage = (query: { pagetoken?: string; name?: string }) => data(api.GET('/v1/profiles', { params: { query: { account_id: accountId(), pagesize: PAGE, ...query } } }));
 const profilesOf = (page: Awaited<ReturnType<typeof profilePage>>): IdentityChoice[] => (page.profiles ?? []).map((p) => ({ kind: 'profile', id: p.iam_id, label: p.name }));
 
-const groupPage = (query: { offset?: number; search?: string }) => data(api.GET('/v2/groups', { params: { query: { account_id: accountId(), limit: PAGE, ...query } } }));
+const groupPage = (query: { offset?: number; search?: string; hide_public_access?: boolean }) =>
+  data(api.GET('/v2/groups', { params: { query: { account_id: accountId(), limit: PAGE, ...query } } }));
 const groupsOf = (page: Awaited<ReturnType<typeof groupPage>>): IdentityChoice[] => (page.groups ?? []).map((g) => ({ kind: 'group', id: g.id ?? '', label: g.name ?? g.id ?? '' }));
 
 export const IDENTITY_SOURCES: Record<IdentityKind, PickerSource<IdentityChoice>> = {
@@ -73,4 +74,13 @@ export const IDENTITY_SOURCES: Record<IdentityKind, PickerSource<IdentityChoice>
     },
     find: async (search) => groupsOf(await groupPage({ search })),
   },
+};
+
+/** The access groups that can take members: all but Public Access (which holds every identity already). */
+export const MEMBER_GROUP_SOURCE: PickerSource<IdentityChoice> = {
+  browse: async (cursor) => {
+    const page = await groupPage({ offset: Number(cursor ?? 0), hide_public_access: true });
+    return { items: groupsOf(page), next: nextOffset(page) };
+  },
+  find: async (search) => groupsOf(await groupPage({ search, hide_public_access: true })),
 };

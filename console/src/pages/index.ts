@@ -16,6 +16,7 @@ export interface PageEntry {
 
 export const pages: PageEntry[] = [
   { path: '/users', nav: 'Users', component: lazy(() => import('./users/index.tsx')) },
+  { path: '/users/:id', component: lazy(() => import('./users/detail.tsx')) },
   { path: '/access-groups', nav: 'Access groups', component: lazy(() => import('./access-groups/index.tsx')) },
   { path: '/access-groups/:id', component: lazy(() => import('./access-groups/detail.tsx')) },
   { path: '/service-ids', nav: 'Service IDs', component: lazy(() => import('./service-ids/index.tsx')) },

@@ -11,7 +11,7 @@ import {
   SideNavMenuItem,
   SkipToContent,
 } from '@carbon/react';
-import { lazy, Suspense, useState, type ReactNode } from 'react';
+import { lazy, Suspense, useEffect, useState, type ReactNode } from 'react';
 import { signOut, type Identity } from '../api/auth.ts';
 import { pages } from '../pages/index.ts';
 import { ErrorBoundary } from '../ui/ErrorBoundary.tsx';
@@ -26,6 +26,15 @@ const AccountSwitcher = lazy(() => import('./AccountSwitcher.tsx').then((m) => (
 export function Shell({ identity }: { identity: Identity }) {
   const path = usePath();
   const [navOpen, setNavOpen] = useState(false);
+  // The menu button's nav is for narrow screens (wide ones always show the nav): crossing Carbon's
+  // lg breakpoint closes it, so a menu opened on a phone does not come back over the page after
+  // the window widened and narrowed again.
+  useEffect(() => {
+    const wide = window.matchMedia('(min-width: 66rem)');
+    const close = () => setNavOpen(false);
+    wide.addEventListener('change', close);
+    return () => wide.removeEventListener('change', close);
+  }, []);
   const found = pages.map((page) => ({ page, params: matchPath(page.path, path) })).find((m) => m.params !== undefined);
   const section = '/' + (path.split('/')[1] ?? '');
 

@@ -60,6 +60,16 @@ export interface ListResult<T> {
   total?: number | undefined;
 }
 
+/**
+ * The items whose text contains the search (any case): a list's search where the API has no filter,
+ * over the page loaded (say so in the search label).
+ */
+export function narrowed<T>(items: T[], search: string, text: (item: T) => (string | undefined)[]): T[] {
+  const wanted = search.trim().toLowerCase();
+  if (!wanted) return items;
+  return items.filter((item) => text(item).some((value) => value?.toLowerCase().includes(wanted)));
+}
+
 export interface RowAction<T> {
   label: string;
   onClick: (item: T) => void;

@@ -1,15 +1,15 @@
-import { useCallback, useEffect, useState } from 'react';
-import { accountId, api, cursorOf, data } from '../../api/client.ts';
+import { useEffect, useState } from 'react';
+import { api, data } from '../../api/client.ts';
 import { apiErrorOf } from '../../api/errors.ts';
 import { navigate } from '../../shell/router.ts';
-import { DataList, type Column, type ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
 import { ConfirmDelete, NamedForm } from '../../ui/FormModal.tsx';
 import { Loading } from '../../ui/Loading.tsx';
 import { EditDeleteActions, PageHeader } from '../../ui/PageHeader.tsx';
-import { type Group, type Policy } from './api.ts';
+import { type Group } from './api.ts';
 import { Members } from './Members.tsx';
+import { Policies } from './Policies.tsx';
 import { Rules } from './Rules.tsx';
 
 /** One access group: its fields (edit, delete), members of every kind, dynamic rules, and policies. */
@@ -64,7 +64,11 @@ export default function AccessGroupPage({ params }: { params: Record<string, str
       />
       <Members groupId={id} />
       <Rules groupId={id} />
-      <Policies groupId={id} />
+      <Policies
+        subject={{ by: 'access_group_id', id }}
+        description="What members of this group may do."
+        empty={{ title: 'No access yet', text: 'Give the group access on the Assign access page.' }}
+      />
       {editing ? (
         <NamedForm
           title={`Edit ${group.name}`}
@@ -88,42 +92,5 @@ export default function AccessGroupPage({ params }: { params: Record<string, str
         />
       ) : null}
     </div>
-  );
-}
-
-/** The group's policies (read only here: access is assigned on the Assign access page). */
-function Policies({ groupId }: { groupId: string }) {
-  const load = useCallback(
-    async (query: ListQuery) => {
-      const page = await data(
-        api.GET('/v1/policies', {
-          params: { query: { account_id: accountId(), access_group_id: groupId, limit: query.pageSize, ...(query.cursor ? { start: query.cursor } : {}) } },
-        }),
-      );
-      return { items: page.policies, next: cursorOf(page.next, 'start') };
-    },
-    [groupId],
-  );
-  const resourceOf = (p: Policy) =>
-    (p.resources[0]?.attributes ?? [])
-      .filter((a) => a.name !== 'accountId')
-      .map((a) => `${a.name} ${a.operator ?? 'stringEquals'} ${String(a.value)}`)
-      .join(', ') || 'All resources in the account';
-  const columns: Column<Policy>[] = [
-    { key: 'roles', header: 'Roles', cell: (p) => p.roles.map((r) => r.display_name ?? r.role_id.split(':').pop()).join(', ') },
-    { key: 'resources', header: 'Resources', cell: resourceOf },
-    { key: 'id', header: 'Policy ID', cell: (p) => p.id },
-  ];
-  return (
-    <section className="pc-section" aria-label="Access policies">
-      <DataList
-        title="Access policies"
-        description="What members of this group may do."
-        columns={columns}
-        rowKey={(p) => p.id}
-        load={load}
-        empty={{ title: 'No access yet', text: 'Give the group access on the Assign access page.' }}
-      />
-    </section>
   );
 }

@@ -1,7 +1,7 @@
 import { Modal, Tag } from '@carbon/react';
 import { useCallback, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
-import type { Column, ListQuery } from '../../ui/DataList.tsx';
+import { narrowed, type Column, type ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { NamedForm } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
@@ -11,7 +11,8 @@ import { lockApiKey, type ApiKey } from '../service-ids/api.ts';
 /**
  * The API keys of one identity (a service ID, or the signed-in user): list, create (the new key's
  * value shown once, with copy and download), edit its name and description (with the ETag the
- * list gave), lock or unlock, delete.
+ * list gave), lock or unlock, delete. The search filters the page loaded (the list API has no name
+ * search).
  */
 export function ApiKeyList({ iamId, title, ownerName }: { iamId: string; title: string; ownerName: string }) {
   const [reload, setReload] = useState(0);
@@ -34,7 +35,7 @@ export function ApiKeyList({ iamId, title, ownerName }: { iamId: string; title: 
           },
         }),
       );
-      return { items: page.apikeys, next: cursorOf(page.next) };
+      return { items: narrowed(page.apikeys, query.search, (k) => [k.name, k.description, k.id]), next: cursorOf(page.next) };
     },
     [iamId],
   );
@@ -69,6 +70,7 @@ export function ApiKeyList({ iamId, title, ownerName }: { iamId: string; title: 
         title={title}
         columns={columns}
         rowKey={(k) => k.id}
+        searchLabel="Filter the page shown by name, description or ID"
         load={load}
         reloadKey={reload}
         create={{

@@ -1,6 +1,7 @@
 import { Checkbox, ComboBox, Stack, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
+import { staleAs, tagged } from '../../api/versioned.ts';
 import type { paths } from '../../api/schema';
 import { DataList, type Column, type ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
@@ -12,10 +13,25 @@ import '../access.css';
 /**
  * Authorizations: service-to-service access (authorization policies, `type=authorization`): a
  * source service (optionally one instance) gets roles on a target service (optionally one
- * instance). Listed, created and deleted through the policies API.
+ * instance). Listed, created, edited (its roles: `PUT /v2/policies/{id}` with the ETag read when
+ * the editor opened, so a change made meanwhile is refused with 412 and said so) and deleted
+ * through the policies API.
  */
 type Policy = paths['/v2/policies']['get']['responses'][200]['content']['application/json']['policies'][number];
 type Attr = { key: string; operator?: string; value: unknown };
+type ReplaceBody = NonNullable<paths['/v2/policies/{id}']['put']['requestBody']>['content']['application/json'];
+type Grant = { grant?: { roles?: { role_id: string; display_name?: string }[] } };
+interface AuthorizationRole {
+  crn: string;
+  name: string;
+  actions: string[];
+}
+
+/** The roles a source service may be given on a target service. */
+async function authorizationRoles(source: string, target: string): Promise<AuthorizationRole[]> {
+  const r = await data(api.GET('/v2/roles', { params: { query: { account_id: accountId(), service_name: target, source_service_name: source, policy_type: 'authorization' } } }));
+  return [...r.service_roles, ...r.system_roles].map((x) => ({ crn: x.crn, name: x.display_name, actions: x.actions }));
+}
 
 const valueOf = (attributes: Attr[] | undefined, key: string) => {
   const found = attributes?.find((a) => a.key === key)?.value;
@@ -28,6 +44,7 @@ export default function AuthorizationsPage() {
   const [reload, setReload] = useState(0);
   const [creating, setCreating] = useState(false);
   const [deleting, setDeleting] = useState<Policy | undefined>(undefined);
+  const [editing, setEditing] = useState<string | undefined>(undefined);
   const load = useCallback(async (query: ListQuery) => {
     const page = await data(
       api.GET('/v2/policies', {
@@ -42,7 +59,7 @@ export default function AuthorizationsPage() {
     {
       key: 'roles',
       header: 'Roles',
-      cell: (p) => ((p.control as { grant?: { roles?: { role_id: string; display_name?: string }[] } } | undefined)?.grant?.roles ?? []).map((r) => r.display_name ?? r.role_id.split(':').pop()).join(', '),
+      cell: (p) => ((p.control as Grant | undefined)?.grant?.roles ?? []).map((r) => r.display_name ?? r.role_id.split(':').pop()).join(', '),
     },
     { key: 'id', header: 'Policy ID', cell: (p) => p.id ?? '' },
   ];
@@ -56,10 +73,14 @@ export default function AuthorizationsPage() {
         load={load}
         reloadKey={reload}
         primaryAction={{ label: 'Create authorization', onClick: () => setCreating(true) }}
-        rowActions={[{ label: 'Delete', danger: true, onClick: setDeleting }]}
+        rowActions={[
+          { label: 'Edit roles', onClick: (p) => setEditing(p.id) },
+          { label: 'Delete', danger: true, onClick: setDeleting },
+        ]}
         empty={{ title: 'No authorizations', text: 'Create one when a service must read or write another service’s resources on its own.' }}
       />
       {creating ? <CreateAuthorization onClose={() => setCreating(false)} onCreated={() => setReload((n) => n + 1)} /> : null}
+      {editing ? <EditRoles policyId={editing} onClose={() => setEditing(undefined)} onSaved={() => setReload((n) => n + 1)} /> : null}
       {deleting ? (
         <ConfirmDelete
           kind="authorization"
@@ -82,7 +103,7 @@ function CreateAuthorization({ onClose, onCreated }: { onClose: () => void; onCr
   const [sourceInstance, setSourceInstance] = useState('');
   const [target, setTarget] = useState<CatalogService | undefined>(undefined);
   const [targetInstance, setTargetInstance] = useState('');
-  const [roles, setRoles] = useState<{ crn: string; name: string; actions: string[] }[]>([]);
+  const [roles, setRoles] = useState<AuthorizationRole[]>([]);
   const [chosen, setChosen] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(undefined);
   useEffect(() => {
@@ -91,10 +112,7 @@ function CreateAuthorization({ onClose, onCreated }: { onClose: () => void; onCr
   useEffect(() => {
     setChosen([]);
     if (!source || !target) return setRoles([]);
-    api
-      .GET('/v2/roles', { params: { query: { account_id: accountId(), service_name: target.name, source_service_name: source.name, policy_type: 'authorization' } } })
-      .then((result) => data(Promise.resolve(result)))
-      .then((r) => setRoles([...r.service_roles, ...r.system_roles].map((x) => ({ crn: x.crn, name: x.display_name, actions: x.actions }))), setError);
+    authorizationRoles(source.name, target.name).then(setRoles, setError);
   }, [source, target]);
   const attrs = (service: CatalogService, instance: string) => [
     { key: 'accountId', operator: 'stringEquals' as const, value: accountId() },
@@ -138,14 +156,81 @@ function CreateAuthorization({ onClose, onCreated }: { onClose: () => void; onCr
         <TextInput id="authz-source-instance" labelText="Source instance (optional)" value={sourceInstance} onChange={(e) => setSourceInstance(e.target.value)} />
         {serviceBox('authz-target', 'Target service', target, setTarget)}
         <TextInput id="authz-target-instance" labelText="Target instance (optional)" value={targetInstance} onChange={(e) => setTargetInstance(e.target.value)} />
-        {roles.length ? (
-          <fieldset className="pc-assign-roles">
-            <legend className="cds--label">Roles</legend>
-            {roles.map((r) => (
-              <Checkbox key={r.crn} id={`authz-role-${r.crn}`} labelText={`${r.name} (${r.actions.length} actions)`} checked={chosen.includes(r.crn)} onChange={(_e: unknown, { checked }: { checked: boolean }) => setChosen(checked ? [...chosen, r.crn] : chosen.filter((c) => c !== r.crn))} />
-            ))}
-          </fieldset>
-        ) : null}
+        <RoleChoice roles={roles} chosen={chosen} onChange={setChosen} />
+      </Stack>
+    </FormModal>
+  );
+}
+
+function RoleChoice({ roles, chosen, onChange }: { roles: AuthorizationRole[]; chosen: string[]; onChange: (chosen: string[]) => void }) {
+  if (!roles.length) return null;
+  return (
+    <fieldset className="pc-assign-roles">
+      <legend className="cds--label">Roles</legend>
+      {roles.map((r) => (
+        <Checkbox key={r.crn} id={`authz-role-${r.crn}`} labelText={`${r.name} (${r.actions.length} actions)`} checked={chosen.includes(r.crn)} onChange={(_e: unknown, { checked }: { checked: boolean }) => onChange(checked ? [...chosen, r.crn] : chosen.filter((c) => c !== r.crn))} />
+      ))}
+    </fieldset>
+  );
+}
+
+/**
+ * Changes an authorization's roles; its source and target stay (another pair is another
+ * authorization). The whole policy is sent back as read, with the new roles.
+ */
+function EditRoles({ policyId, onClose, onSaved }: { policyId: string; onClose: () => void; onSaved: () => void }) {
+  const [loaded, setLoaded] = useState<{ value: Policy; etag: string } | undefined>(undefined);
+  const [roles, setRoles] = useState<AuthorizationRole[]>([]);
+  const [chosen, setChosen] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>(undefined);
+  useEffect(() => {
+    tagged(api.GET('/v2/policies/{id}', { params: { path: { id: policyId } } }))
+      .then((policy) => {
+        setLoaded(policy);
+        setChosen(((policy.value.control as Grant | undefined)?.grant?.roles ?? []).map((r) => r.role_id));
+        const source = valueOf((policy.value.subject as { attributes?: Attr[] } | undefined)?.attributes, 'serviceName');
+        const target = valueOf((policy.value.resource as { attributes?: Attr[] } | undefined)?.attributes, 'serviceName');
+        return source && target ? authorizationRoles(source, target).then(setRoles) : undefined;
+      })
+      .catch(setError);
+  }, [policyId]);
+  const policy = loaded?.value;
+  return (
+    <FormModal
+      title="Edit the authorization's roles"
+      submitLabel="Save"
+      invalid={!loaded || chosen.length === 0}
+      onClose={onClose}
+      onSubmit={async () => {
+        const { type, description, subject, resource, pattern, rule } = loaded!.value;
+        // An authorization's resource has attributes only (authorizations take no access tags).
+        const body: ReplaceBody = {
+          type,
+          control: { grant: { roles: chosen.map((role_id) => ({ role_id })) } },
+          ...(description !== undefined ? { description } : {}),
+          ...(subject ? { subject } : {}),
+          ...(resource ? { resource: { attributes: resource.attributes } } : {}),
+          ...(pattern !== undefined ? { pattern } : {}),
+          ...(rule !== undefined ? { rule: rule as ReplaceBody['rule'] } : {}),
+        };
+        try {
+          await data(api.PUT('/v2/policies/{id}', { params: { path: { id: policyId } }, headers: { 'If-Match': loaded!.etag }, body }));
+        } catch (failure) {
+          throw staleAs(failure, 'authorization');
+        }
+        onSaved();
+      }}
+    >
+      <Stack gap={5}>
+        {error !== undefined ? <ErrorNotice error={error} title="Could not load the authorization" /> : null}
+        {policy ? (
+          <p>
+            {`${describe((policy.subject as { attributes?: Attr[] } | undefined)?.attributes)} → ${describe((policy.resource as { attributes?: Attr[] } | undefined)?.attributes)}`}
+          </p>
+        ) : (
+          <p>Loading the authorization…</p>
+        )}
+        <RoleChoice roles={roles} chosen={chosen} onChange={setChosen} />
       </Stack>
     </FormModal>
   );

@@ -1,7 +1,7 @@
 import { Checkbox, ComboBox, Stack, Tag, TextArea, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
-import type { Column } from '../../ui/DataList.tsx';
+import { narrowed, type Column, type ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { FormModal } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
@@ -42,10 +42,13 @@ export default function RolesPage() {
     catalogServices().then(setServices, setError);
   }, []);
 
-  const load = useCallback(async () => {
-    const roles = await rolesFor(service?.name);
-    return { items: roles.map((r): Row => (r.kind === 'service' && service ? { ...r, serviceName: service.name } : r)) };
-  }, [service]);
+  const load = useCallback(
+    async (query: ListQuery) => {
+      const roles = (await rolesFor(service?.name)).map((r): Row => (r.kind === 'service' && service ? { ...r, serviceName: service.name } : r));
+      return { items: narrowed(roles, query.search, (r) => [r.name, r.serviceName, ...r.actions]) };
+    },
+    [service],
+  );
 
   const columns: Column<Row>[] = [
     { key: 'name', header: 'Role', cell: (r) => r.name },
@@ -90,6 +93,7 @@ export default function RolesPage() {
         columns={columns}
         rowKey={(r) => r.crn}
         load={load}
+        searchLabel="Filter by role name or action"
         pageSizes={[100]}
         create={{ label: 'Create custom role', form: (onClose, onSaved) => <EditRole role={undefined} services={services} preset={service} onClose={onClose} onSaved={onSaved} /> }}
         edit={(role) => (isCustom(role) ? (onClose, onSaved) => <EditRole role={role} services={services} preset={service} onClose={onClose} onSaved={onSaved} /> : undefined)}

@@ -1,7 +1,7 @@
 import { Checkbox, ComboBox, RadioButton, RadioButtonGroup, Stack, Tag, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
-import { ApiError } from '../../api/errors.ts';
+import { staleAs, tagged } from '../../api/versioned.ts';
 import type { paths } from '../../api/schema';
 import type { Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
@@ -125,17 +125,6 @@ function bodyOf(form: Form, before: Rule | undefined): RuleBody {
   };
 }
 
-/** A 412 in words: what happened and what to do. */
-function staleAs(failure: unknown): unknown {
-  if (!(failure instanceof ApiError) || failure.status !== 412) return failure;
-  return new ApiError(
-    'Someone changed this rule after you opened it (its ETag no longer matches), so your edit was not saved. Cancel and open the rule again to edit its current version.',
-    412,
-    failure.transactionId,
-    failure.code,
-  );
-}
-
 function EditRule({ ruleId, zones, onClose, onSaved }: { ruleId: string | undefined; zones: Zone[]; onClose: () => void; onSaved: () => void }) {
   const [loaded, setLoaded] = useState<Loaded | undefined>(undefined);
   const [form, setForm] = useState<Form | undefined>(ruleId ? undefined : formOf(undefined));
@@ -146,11 +135,10 @@ function EditRule({ ruleId, zones, onClose, onSaved }: { ruleId: string | undefi
   useEffect(() => {
     catalogServices().then(setServices, setError);
     if (!ruleId) return;
-    api.GET('/v1/rules/{rule_id}', { params: { path: { rule_id: ruleId } } }).then(async (result) => {
-      const rule = await data(Promise.resolve(result));
-      setLoaded({ rule, etag: result.response.headers.get('etag') ?? '' });
+    tagged(api.GET('/v1/rules/{rule_id}', { params: { path: { rule_id: ruleId } } })).then(({ value: rule, etag }) => {
+      setLoaded({ rule, etag });
       setForm(formOf(rule));
-    }).catch(setError);
+    }, setError);
   }, [ruleId]);
 
   const serviceName = form?.serviceName ?? '';
@@ -175,7 +163,7 @@ function EditRule({ ruleId, zones, onClose, onSaved }: { ruleId: string | undefi
           if (ruleId) await data(api.PUT('/v1/rules/{rule_id}', { params: { path: { rule_id: ruleId } }, headers: { 'If-Match': loaded!.etag }, body }));
           else await data(api.POST('/v1/rules', { body }));
         } catch (failure) {
-          throw staleAs(failure);
+          throw staleAs(failure, 'rule');
         }
         onSaved();
       }}

@@ -2,6 +2,7 @@ import { Dropdown, Stack, Tag, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
 import type { paths } from '../../api/schema';
+import { staleAs } from '../../api/versioned.ts';
 import { DataList, type Column } from '../../ui/DataList.tsx';
 import { navigate } from '../../shell/router.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
@@ -106,7 +107,8 @@ function ClaimRules({ profileId }: { profileId: string }) {
       rowKey={(r) => r.id}
       load={load}
       pageSizes={[100]}
-      create={{ label: 'Add claim rule', form: (onClose, onSaved) => <CreateClaimRule profileId={profileId} onClose={onClose} onCreated={onSaved} /> }}
+      create={{ label: 'Add claim rule', form: (onClose, onSaved) => <ClaimRuleForm profileId={profileId} onClose={onClose} onSaved={onSaved} /> }}
+      edit={(r) => (onClose, onSaved) => <ClaimRuleForm profileId={profileId} rule={r} onClose={onClose} onSaved={onSaved} />}
       remove={{
         kind: 'claim rule',
         name: (r) => r.name ?? r.id,
@@ -118,36 +120,60 @@ function ClaimRules({ profileId }: { profileId: string }) {
   );
 }
 
-function CreateClaimRule({ profileId, onClose, onCreated }: { profileId: string; onClose: () => void; onCreated: () => void }) {
+/** The text a claim rule's condition value shows: values are JSON strings ("\"dev\""), shown unquoted. */
+function plainValue(value: string | undefined): string {
+  if (value === undefined) return '';
+  try {
+    const parsed: unknown = JSON.parse(value);
+    return typeof parsed === 'string' ? parsed : value;
+  } catch {
+    return value;
+  }
+}
+
+/**
+ * Add a claim rule, or edit one (`rule`): saved with the rule's ETag as If-Match, so a change made
+ * since the list was loaded is refused (412) and said so. The form sets the first condition
+ * (claim equals value); a rule's further conditions are kept as they are.
+ */
+function ClaimRuleForm({ profileId, rule, onClose, onSaved }: { profileId: string; rule?: ClaimRule; onClose: () => void; onSaved: () => void }) {
   const TYPES = [
     { id: 'Profile-CR', text: 'Compute resources' },
     { id: 'Profile-SAML', text: 'Federated users (SAML)' },
   ];
-  const [type, setType] = useState(TYPES[0]!);
-  const [crType, setCrType] = useState(CR_TYPES[0]!);
-  const [realm, setRealm] = useState('');
-  const [name, setName] = useState('');
-  const [claim, setClaim] = useState('');
-  const [value, setValue] = useState('');
+  const first = rule?.conditions[0];
+  const kept = rule?.conditions.slice(1) ?? [];
+  const [type, setType] = useState(TYPES.find((t) => t.id === rule?.type) ?? TYPES[0]!);
+  const [crType, setCrType] = useState(rule?.cr_type ?? CR_TYPES[0]!);
+  const [realm, setRealm] = useState(rule?.realm_name ?? '');
+  const [name, setName] = useState(rule?.name ?? '');
+  const [claim, setClaim] = useState(first?.claim ?? '');
+  const [value, setValue] = useState(plainValue(first?.value));
   return (
     <FormModal
-      title="Add a claim rule"
-      submitLabel="Add"
+      title={rule ? `Edit claim rule ${rule.name ?? rule.id}` : 'Add a claim rule'}
+      submitLabel={rule ? 'Save' : 'Add'}
       invalid={!claim.trim() || !value.trim() || (type.id === 'Profile-SAML' && !realm.trim())}
       onClose={onClose}
       onSubmit={async () => {
-        await data(
-          api.POST('/v1/profiles/{profile_id}/rules', {
-            params: { path: { profile_id: profileId } },
-            body: {
-              type: type.id,
-              ...(name.trim() ? { name: name.trim() } : {}),
-              ...(type.id === 'Profile-CR' ? { cr_type: crType } : { realm_name: realm.trim(), expiration: 43200 }),
-              conditions: [{ claim: claim.trim(), operator: 'EQUALS', value: JSON.stringify(value.trim()) }],
-            },
-          }),
-        );
-        onCreated();
+        const body = {
+          type: type.id,
+          ...(name.trim() ? { name: name.trim() } : {}),
+          ...(type.id === 'Profile-CR' ? { cr_type: crType } : { realm_name: realm.trim(), expiration: rule?.expiration ?? 43200 }),
+          conditions: [{ claim: claim.trim(), operator: first?.operator ?? 'EQUALS', value: JSON.stringify(value.trim()) }, ...kept],
+        };
+        try {
+          if (rule) {
+            await data(
+              api.PUT('/v1/profiles/{profile_id}/rules/{rule_id}', { params: { path: { profile_id: profileId, rule_id: rule.id } }, headers: { 'If-Match': rule.entity_tag }, body }),
+            );
+          } else {
+            await data(api.POST('/v1/profiles/{profile_id}/rules', { params: { path: { profile_id: profileId } }, body }));
+          }
+        } catch (failure) {
+          throw staleAs(failure, 'claim rule');
+        }
+        onSaved();
       }}
     >
       <Stack gap={5}>
@@ -160,8 +186,9 @@ function CreateClaimRule({ profileId, onClose, onCreated }: { profileId: string;
         <TextInput id="rule-name" labelText="Name (optional)" value={name} onChange={(e) => setName(e.target.value)} />
         <div className="pc-assign-pair">
           <TextInput id="rule-claim" labelText="Claim" placeholder={type.id === 'Profile-CR' ? 'namespace' : 'groups'} value={claim} onChange={(e) => setClaim(e.target.value)} />
-          <TextInput id="rule-value" labelText="Equals" value={value} onChange={(e) => setValue(e.target.value)} />
+          <TextInput id="rule-value" labelText={first && first.operator !== 'EQUALS' ? first.operator : 'Equals'} value={value} onChange={(e) => setValue(e.target.value)} />
         </div>
+        {kept.length ? <p className="cds--form__helper-text">{`${kept.length} further condition(s) of this rule are kept as they are.`}</p> : null}
       </Stack>
     </FormModal>
   );

@@ -1,22 +1,22 @@
-import { FilterableMultiSelect, Select, SelectItem, Stack, Tag, TextArea } from '@carbon/react';
-import { useCallback, useEffect, useState } from 'react';
+import { DismissibleTag, Select, SelectItem, Stack, Tag, TextArea } from '@carbon/react';
+import { useCallback, useState } from 'react';
 import { accountId, api, cursorOf, data } from '../../api/client.ts';
+import { IDENTITY_NOUNS, MEMBER_GROUP_SOURCE, type IdentityChoice } from '../../api/identities.ts';
 import type { Column, ListQuery } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { FormModal } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
-import { SETTABLE_STATES, stateLabel, type Group, type User } from './api.ts';
+import { SearchPicker } from '../../ui/SearchPicker.tsx';
+import { nameOf, REMOVE_CONSEQUENCE, SETTABLE_STATES, SORT_VALUES, STATE_TAGS, stateLabel, type User } from './api.ts';
 
-const nameOf = (u: User) => `${u.firstname} ${u.lastname}`.trim() || u.user_id;
 /**
  * The users API searches `field:value` terms (whole values, any case): typed text that names no
  * field is an e-mail when it has an @, else a first name.
  */
 const searchOf = (text: string) => (text.includes(':') ? text : text.includes('@') ? `email:${text}` : `firstname:${text.replace(/,/g, ' ')}`);
-const STATE_TAGS: Record<string, 'green' | 'blue' | 'gray' | 'purple'> = { ACTIVE: 'green', PENDING: 'blue', VPN_ONLY: 'purple' };
 
-/** The account's users: invite (with access groups), change their state, remove. */
+/** The account's users: search, sort (the page shown), invite (with access groups), change their state, remove; each opens its detail page. */
 export default function UsersPage() {
   const [reload, setReload] = useState(0);
   const [changing, setChanging] = useState<User | undefined>(undefined);
@@ -30,14 +30,17 @@ export default function UsersPage() {
         },
       }),
     );
-    return { items: page.resources, next: cursorOf(page.next_url, '_start'), total: page.total_results };
+    const sort = query.sort;
+    const value = sort ? SORT_VALUES[sort.key] : undefined;
+    const items = value && sort ? [...page.resources].sort((a, b) => value(a).localeCompare(value(b)) * (sort.direction === 'ASC' ? 1 : -1)) : page.resources;
+    return { items, next: cursorOf(page.next_url, '_start'), total: page.total_results };
   }, []);
 
   const columns: Column<User>[] = [
-    { key: 'name', header: 'Name', cell: nameOf },
-    { key: 'email', header: 'E-mail', cell: (u) => u.email },
-    { key: 'state', header: 'State', cell: (u) => <Tag type={STATE_TAGS[u.state] ?? 'gray'}>{stateLabel(u.state)}</Tag> },
-    { key: 'added_on', header: 'Added', cell: (u) => (u.added_on ? new Date(u.added_on).toLocaleString() : '') },
+    { key: 'name', header: 'Name', cell: nameOf, sortable: true },
+    { key: 'email', header: 'E-mail', cell: (u) => u.email, sortable: true },
+    { key: 'state', header: 'State', cell: (u) => <Tag type={STATE_TAGS[u.state] ?? 'gray'}>{stateLabel(u.state)}</Tag>, sortable: true },
+    { key: 'added_on', header: 'Added', cell: (u) => (u.added_on ? new Date(u.added_on).toLocaleString() : ''), sortable: true },
   ];
 
   return (
@@ -46,7 +49,9 @@ export default function UsersPage() {
       <ManagedList
         title="Users"
         columns={columns}
+        description="Sorting orders the page shown (the users API does not sort)."
         rowKey={(u) => u.iam_id}
+        rowPath={(u) => `/users/${u.iam_id}`}
         load={load}
         reloadKey={reload}
         searchLabel="Search by e-mail or first name (or field:value)"
@@ -56,7 +61,7 @@ export default function UsersPage() {
           label: 'Remove',
           kind: 'user',
           name: nameOf,
-          consequence: 'The user leaves the account: their access groups, policies and API keys in it go with them.',
+          consequence: REMOVE_CONSEQUENCE,
           run: (u) => data(api.DELETE('/v2/accounts/{account_id}/users/{iam_id}', { params: { path: { account_id: accountId(), iam_id: u.iam_id } } })),
         }}
         empty={{ title: 'No users' }}
@@ -66,17 +71,15 @@ export default function UsersPage() {
   );
 }
 
+/**
+ * Invite by e-mail, into access groups picked from all of the account's (SearchPicker: pages
+ * through the groups with "Load more", and asks the API for a typed name); each pick is added to
+ * the chosen groups, shown as tags that can be removed again.
+ */
 function InviteUsers({ onClose, onInvited }: { onClose: () => void; onInvited: () => void }) {
   const [emails, setEmails] = useState('');
-  const [groups, setGroups] = useState<Group[]>([]);
-  const [chosen, setChosen] = useState<Group[]>([]);
+  const [chosen, setChosen] = useState<IdentityChoice[]>([]);
   const [error, setError] = useState<unknown>(undefined);
-  useEffect(() => {
-    data(api.GET('/v2/groups', { params: { query: { account_id: accountId(), limit: 100, hide_public_access: true } } })).then(
-      (page) => setGroups(page.groups),
-      setError,
-    );
-  }, []);
   const list = emails.split(/[\s,;]+/).filter(Boolean);
   return (
     <FormModal
@@ -105,16 +108,27 @@ function InviteUsers({ onClose, onInvited }: { onClose: () => void; onInvited: (
           rows={3}
           data-modal-primary-focus
         />
-        <FilterableMultiSelect<Group>
-          id="invite-groups"
-          titleText="Access groups (optional)"
-          helperText="The invited users join these groups, and get their access, once they accept."
-          placeholder="Choose access groups"
-          items={groups}
-          itemToString={(g) => (g ? g.name : '')}
-          onChange={({ selectedItems }) => setChosen(selectedItems ?? [])}
-          selectionFeedback="top-after-reopen"
-        />
+        <div>
+          <SearchPicker<IdentityChoice>
+            id="invite-groups"
+            titleText="Access groups (optional)"
+            noun={IDENTITY_NOUNS.group}
+            source={MEMBER_GROUP_SOURCE}
+            itemKey={(g) => g.id}
+            itemLabel={(g) => g.label}
+            selected={undefined}
+            onChange={(g) => g && !chosen.some((c) => c.id === g.id) && setChosen([...chosen, g])}
+            onError={setError}
+          />
+          <ul className="pc-chosen" aria-label="Chosen access groups">
+            {chosen.map((g) => (
+              <li key={g.id}>
+                <DismissibleTag type="blue" text={g.label} dismissTooltipLabel={`Remove ${g.label}`} onClose={() => setChosen(chosen.filter((c) => c.id !== g.id))} />
+              </li>
+            ))}
+          </ul>
+          <p className="cds--form__helper-text">The invited users join these groups, and get their access, once they accept.</p>
+        </div>
       </Stack>
     </FormModal>
   );
