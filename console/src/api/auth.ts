@@ -192,13 +192,15 @@ export async function switchAccount(accountId: string): Promise<void> {
   await started(await post('/signin/session/switch', { json: { account: accountId }, csrf }));
 }
 
+/**
+ * Signs out: this tab forgets the sign-in first, so a reload or a navigation while the server is
+ * still ending the session finds nothing to resume; then the server ends the session (its refusal,
+ * if any, is thrown to the caller as before).
+ */
 export async function signOut(): Promise<void> {
   const csrf = sessionStorage.getItem(CSRF_KEY);
-  try {
-    if (csrf) await post('/signin/logout', { csrf });
-  } finally {
-    forget();
-  }
+  forget();
+  if (csrf) await post('/signin/logout', { csrf });
 }
 
 /** Ends the console's sign-in after the server refused it (session ended, key revoked). */
