@@ -88,6 +88,12 @@ describe('secrets and the debug log', () => {
     const cookie = session.headers.get('set-cookie')!;
     keep(/=([^;]+)/.exec(cookie)![1]);
 
+    // A console session opened with an API key: the key in, the session's CSRF token and cookie out.
+    const keySession = await postJson(url, '/signin/apikey', { apikey: robotKey });
+    expect(keySession.status).toBe(201);
+    keep(keySession.body.csrf_token);
+    keep(/=([^;]+)/.exec(keySession.headers.get('set-cookie')!)![1]);
+
     // A password reset: the mailed secret and the new password.
     expect((await postJson(url, '/signin/password/reset', { username: 'logs@example.com' })).status).toBe(202);
     await until(() => resetSecretsFor(db!.dataDir, 'logs@example.com').join(), (text) => text !== '');
@@ -98,7 +104,7 @@ describe('secrets and the debug log', () => {
     // Every call above was logged (debug logs each request and its completion) ...
     const log = await until(server.stdout, (text) => text.includes('/signin/password/reset/confirm') && (text.match(/"statusCode":204/g) ?? []).length >= 1);
     const after = log.slice(from);
-    for (const path of ['/identity/token', '/v1/apikeys', '/v1/serviceids', '/v2/authz', '/v2/users/accept', '/signin/password']) expect(after).toContain(path);
+    for (const path of ['/identity/token', '/v1/apikeys', '/v1/serviceids', '/v2/authz', '/v2/users/accept', '/signin/password', '/signin/apikey']) expect(after).toContain(path);
     // ... and none of the secrets was.
     for (const secret of secrets) {
       expect(after, 'a secret in the log').not.toContain(secret);
