@@ -1,8 +1,8 @@
 import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
-import { isIPv4 } from 'node:net';
+import { isIPv4, isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { AddressReader, containsV4, containsV6, parseRange, parseSubnet, RangeBuilder, subtract } from '../../src/pdp/addresses.js';
+import { AddressReader, containsV4, hexGroups, containsV6, parseRange, parseSubnet, RangeBuilder, subtract } from '../../src/pdp/addresses.js';
 
 /**
  * The word-based address sets against a naive model on 128-bit integers: ranges and subnets of
@@ -100,5 +100,39 @@ describe('address sets', () => {
     expect(reader.read('::ffff:192.0.2.10')).toBe(4);
     expect(reader.words[0]).toBe(0xc000020a);
     expect(reader.read(undefined)).toBe(0);
+  });
+
+  it('read IPv6 hex groups by hand exactly as node:net accepts them, and leave every other form to the parser', () => {
+    const words = new Uint32Array(4);
+    const check = (text: string) => {
+      const family = hexGroups(text, words);
+      // Without an IPv4 tail or a zone index, the hand reader takes exactly the addresses node:net does.
+      expect(family !== 0, text).toBe(isIPv6(text) && !/[.%]/.test(text));
+      if (family === 0) return;
+      const a = naive(text)!;
+      expect(family, text).toBe(a.family);
+      const read = family === 4 ? BigInt(words[0]!) : words.reduce((n, w) => (n << 32n) | BigInt(w), 0n);
+      expect(read, text).toBe(a.n);
+    };
+    // Text near the form: any of its characters, colons over-represented.
+    fc.assert(fc.property(fc.stringMatching(/^[0-9a-fA-F:]{0,42}$/), check), { numRuns: 3_000 });
+    // Valid addresses, each run of zero groups compressed or not, in either case.
+    const compressed = fc
+      .tuple(fc.array(fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 0xffff })), { minLength: 8, maxLength: 8 }), fc.nat(8), fc.nat(8), fc.boolean())
+      .map(([groups, from, length, upper]) => {
+        const text = groups.map((g) => g.toString(16)).join(':');
+        const start = Math.min(from, 7);
+        const end = Math.min(8, start + Math.max(1, length));
+        const squeezed = `${groups.slice(0, start).map((g) => g.toString(16)).join(':')}::${groups.slice(end).map((g) => g.toString(16)).join(':')}`;
+        const chosen = length === 0 ? text : squeezed;
+        return upper ? chosen.toUpperCase() : chosen;
+      });
+    fc.assert(fc.property(compressed, check), { numRuns: 3_000 });
+    for (const text of ['::', '::1', '1::', '1:2:3:4:5:6:7::', '::2:3:4:5:6:7:8', '1:2:3:4:5:6:7:8', '::ffff:c000:20a', '1:2:3:4:5:6:7:8::', '1::2::3', ':1::', '1:::2', '12345::', '::ffff:1.2.3.4', 'fe80::1%eth0']) check(text);
+    // The forms it leaves (IPv4 tail, zone index) the reader still reads through the parser.
+    const reader = new AddressReader();
+    expect(reader.read('::ffff:192.0.2.10')).toBe(4);
+    expect(reader.read('fe80::1%eth0')).toBe(6);
+    expect(reader.words[0]).toBe(0xfe800000);
   });
 });
