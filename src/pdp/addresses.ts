@@ -258,54 +258,57 @@ const GROUPS = new Uint32Array(8);
  */
 export function hexGroups(text: string, words: Uint32Array): 0 | 4 | 6 {
   const n = text.length;
+  if (n < 2 || n > 39) return 0;
   let count = 0;
   let gap = -1;
   let i = 0;
-  if (n >= 2 && text.charCodeAt(0) === 58 && text.charCodeAt(1) === 58) {
+  if (text.charCodeAt(0) === 58) {
+    if (text.charCodeAt(1) !== 58) return 0;
     gap = 0;
     i = 2;
   }
   while (i < n) {
+    const start = i;
     let value = 0;
-    let digits = 0;
-    for (; i < n && digits <= 4; i++) {
-      const d = hexDigit(text.charCodeAt(i));
-      if (d < 0) break;
-      value = value * 16 + d;
-      digits++;
+    let c = 0;
+    for (; i < n; i++) {
+      c = text.charCodeAt(i);
+      if (c <= 57) {
+        if (c < 48) break;
+        value = value * 16 + (c - 48);
+      } else {
+        const lower = c | 32;
+        if (lower < 97 || lower > 102) break;
+        value = value * 16 + (lower - 87);
+      }
     }
+    const digits = i - start;
     if (digits === 0 || digits > 4 || count === 8) return 0;
     GROUPS[count++] = value;
     if (i === n) break;
-    if (text.charCodeAt(i) !== 58) return 0;
-    i++;
-    if (i < n && text.charCodeAt(i) === 58) {
+    if (c !== 58) return 0;
+    if (++i === n) return 0;
+    if (text.charCodeAt(i) === 58) {
       if (gap >= 0) return 0;
       gap = count;
       i++;
-    } else if (i === n) return 0;
+    }
   }
-  if (gap < 0 ? count !== 8 : count > 7) return 0;
-  // The groups written after the gap belong at the end; the gap is zeros.
-  const missing = 8 - count;
-  let high = 0;
-  for (let at = 0; at < 8; at++) {
-    const group = gap < 0 || at < gap ? GROUPS[at]! : at < gap + missing ? 0 : GROUPS[at - missing]!;
-    if ((at & 1) === 0) high = group;
-    else words[at >> 1] = high * 65_536 + group;
+  if (gap < 0) {
+    if (count !== 8) return 0;
+  } else {
+    if (count > 7) return 0;
+    // The groups written after the gap move to the end; the gap is zeros.
+    const missing = 8 - count;
+    for (let at = 7; at >= gap + missing; at--) GROUPS[at] = GROUPS[at - missing]!;
+    for (let at = gap; at < gap + missing; at++) GROUPS[at] = 0;
   }
+  for (let k = 0; k < 4; k++) words[k] = GROUPS[2 * k]! * 65_536 + GROUPS[2 * k + 1]!;
   if (words[0] === 0 && words[1] === 0 && words[2] === 0xffff) {
     words[0] = words[3]!;
     return 4;
   }
   return 6;
-}
-
-/** The value of a hexadecimal digit's character code, or −1. */
-function hexDigit(c: number): number {
-  if (c >= 48 && c <= 57) return c - 48;
-  const lower = c | 32;
-  return lower >= 97 && lower <= 102 ? lower - 87 : -1;
 }
 
 /**
