@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearerOf } from '../helpers/identities.js';
 import { identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { api } from '../security/escalation-fixture.js';
 import { memberWithPassword, tokenCall } from '../signin/helpers.js';
 import { openBrowser, screenshot, seriousViolations, signInWithApiKey, skipReason, type ConsoleBrowser } from './browser.js';
 
 describe.skipIf(skipReason)('web console: my API keys, users and access groups', () => {
   let server: TestServer;
   let browser: ConsoleBrowser;
+  let owner: string;
 
   beforeAll(async () => {
     server = await startTestServer();
+    owner = await bearerOf(server.url, server.owner.apikey);
     browser = await openBrowser();
     await signInWithApiKey(browser.page, server.url, server.owner.apikey);
   });
@@ -155,12 +159,51 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await rules.getByRole('button', { name: /^Actions for / }).click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const editRule = page.getByRole('dialog', { name: 'Edit rule engineers' });
-    await expect.poll(() => editRule.getByLabel('Value', { exact: true }).inputValue()).toBe('engineering');
-    await editRule.getByLabel('Value', { exact: true }).fill('platform');
+    const condition = (n: number) => editRule.getByRole('group', { name: `Condition ${n}` });
+    await expect.poll(() => condition(1).getByLabel('Value', { exact: true }).inputValue()).toBe('engineering');
+    // The only condition cannot be removed; a second one is added, and both are saved.
+    expect(await editRule.getByRole('button', { name: 'Remove condition 1' }).isDisabled()).toBe(true);
+    await condition(1).getByLabel('Value', { exact: true }).fill('platform');
+    await editRule.getByRole('button', { name: 'Add condition' }).click();
+    await condition(2).getByLabel('Claim').fill('department');
+    await condition(2).getByLabel('Operator').selectOption('EQUALS_IGNORE_CASE');
+    await condition(2).getByLabel('Value', { exact: true }).fill('Ops');
+    await screenshot(page, 'access-group-rule-conditions');
+    expect(await seriousViolations(page)).toEqual([]);
     await editRule.getByRole('button', { name: 'Save' }).click();
-    await rules.getByRole('cell', { name: 'groups EQUALS platform' }).waitFor();
+    await rules.getByRole('cell', { name: 'groups EQUALS platform and department EQUALS_IGNORE_CASE Ops' }).waitFor();
     await screenshot(page, 'access-group-detail');
     expect(await seriousViolations(page)).toEqual([]);
+    const groupId = new URL(page.url()).pathname.split('/').pop()!;
+    const ruleOf = async () => (await api(server.url, owner, 'GET', `/v2/groups/${groupId}/rules`)).body.rules[0];
+    expect((await ruleOf()).conditions).toEqual([
+      { claim: 'groups', operator: 'EQUALS', value: 'platform' },
+      { claim: 'department', operator: 'EQUALS_IGNORE_CASE', value: 'Ops' },
+    ]);
+    // The first condition removed: the rule keeps only the second.
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await expect.poll(() => condition(2).getByLabel('Value', { exact: true }).inputValue()).toBe('Ops');
+    await editRule.getByRole('button', { name: 'Remove condition 1' }).click();
+    expect(await editRule.getByRole('group', { name: /^Condition / }).count()).toBe(1);
+    expect(await editRule.getByRole('button', { name: 'Remove condition 1' }).isDisabled()).toBe(true);
+    await editRule.getByRole('button', { name: 'Save' }).click();
+    await rules.getByRole('cell', { name: 'department EQUALS_IGNORE_CASE Ops', exact: true }).waitFor();
+    expect((await ruleOf()).conditions).toEqual([{ claim: 'department', operator: 'EQUALS_IGNORE_CASE', value: 'Ops' }]);
+    // Someone changes the rule while the editor is open: the save is refused (412) and said so.
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await expect.poll(() => condition(1).getByLabel('Value', { exact: true }).inputValue()).toBe('Ops');
+    await condition(1).getByLabel('Value', { exact: true }).fill('Security');
+    const current = await ruleOf();
+    const meanwhile = { name: current.name, realm_name: current.realm_name, expiration: 6, conditions: current.conditions };
+    expect((await api(server.url, owner, 'PUT', `/v2/groups/${groupId}/rules/${current.id}`, meanwhile, { 'If-Match': '*' })).status).toBe(200);
+    await editRule.getByRole('button', { name: 'Save' }).click();
+    await editRule.getByRole('alert').filter({ hasText: 'Someone changed this rule after you opened it' }).waitFor();
+    await editRule.getByRole('button', { name: 'Cancel' }).click();
+    expect((await ruleOf()).conditions[0].value).toBe('Ops');
+    expect(browser.errors.filter((e) => !/412/.test(e))).toEqual([]);
+    browser.errors.length = 0;
 
     await rules.getByRole('button', { name: /^Actions for / }).click();
     await page.getByRole('menuitem', { name: 'Delete' }).click();
