@@ -87,7 +87,7 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByRole('heading', { name: 'Invite users' }).click();
     // The picked group is listed as chosen (the picker pages through all of the account's groups).
     await page.getByRole('list', { name: 'Chosen access groups' }).getByText('security-auditors').waitFor();
-    await page.getByText('All 1 access groups loaded.').waitFor(); // Public Access takes no members: not offered
+    await page.getByText('1 access group loaded, the only one.').waitFor(); // Public Access takes no members: not offered
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'users-invite');
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
@@ -222,4 +222,29 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByText('security-auditors').waitFor({ state: 'detached' });
     expect(browser.errors).toEqual([]);
   }, 180_000);
+
+  it('sorts the users on the server, across pages', async () => {
+    const { page } = browser;
+    const accountId = server.owner.accountId;
+    const emails = Array.from({ length: 21 }, (_, i) => `listed-${String(i).padStart(2, '0')}@example.com`);
+    const invited = await api(server.url, owner, 'POST', `/v2/accounts/${accountId}/users`, { users: emails.map((email) => ({ email, account_role: 'Member' })) });
+    expect(invited.status).toBe(202);
+    const all: string[] = (await api(server.url, owner, 'GET', `/v2/accounts/${accountId}/users?limit=100`)).body.resources.map((u: { email: string }) => u.email.toLowerCase());
+    expect(all.length).toBeGreaterThan(21);
+    const descending = [...all].sort().reverse();
+
+    await nav('Users', 'Users');
+    const table = page.getByRole('table', { name: 'Users' });
+    const shown = async () => (await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((e) => e.trim().toLowerCase());
+    const byEmail = table.getByRole('columnheader', { name: /E-mail/ }).getByRole('button');
+    await byEmail.click(); // ascending
+    await expect.poll(shown).toEqual([...descending].reverse().slice(0, 20));
+    await byEmail.click(); // descending: the last e-mails of the whole list come first, not those of the first page
+    await expect.poll(shown).toEqual(descending.slice(0, 20));
+    await screenshot(page, 'users-sorted');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(shown).toEqual(descending.slice(20, 40));
+    expect(browser.errors).toEqual([]);
+  }, 90_000);
 });

@@ -1,6 +1,7 @@
 import { ActionableNotification } from '@carbon/react';
 import { useEffect, useState } from 'react';
 import { signedOutBecause, signOut } from '../api/auth.ts';
+import { counted, noun } from '../ui/counted.ts';
 
 /** How long before the session ends the console warns. */
 const WARN_MS = 5 * 60 * 1000;
@@ -25,7 +26,7 @@ export function SessionExpiry({ endsAt }: { endsAt: number }) {
     <ActionableNotification
       kind="warning"
       title="Your session ends soon"
-      subtitle={`It ends in about ${minutes} minute${minutes === 1 ? '' : 's'} (${new Date(endsAt).toLocaleTimeString()}). Sign in again to keep working.`}
+      subtitle={`It ends in about ${counted(minutes, noun('minute'))} (${new Date(endsAt).toLocaleTimeString()}). Sign in again to keep working.`}
       actionButtonLabel="Sign in again"
       onActionButtonClick={() => void signOut()}
       hideCloseButton

@@ -8,6 +8,7 @@ import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { FormModal } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { catalogServices, type CatalogService } from '../assign-access/api.ts';
+import { counted, noun } from '../../ui/counted.ts';
 
 /**
  * Context-based restriction rules: list, create, edit (`PUT /v1/rules/{id}` with the ETag read when
@@ -185,7 +186,7 @@ function EditRule({ ruleId, zones, onClose, onSaved }: { ruleId: string | undefi
                 onChange={(_event: unknown, { checked }: { checked: boolean }) => set({ zoneIds: checked ? [...form.zoneIds, z.id] : form.zoneIds.filter((id) => id !== z.id) })}
               />
             ))}
-            {kept ? <p className="cds--form__helper-text">{`${kept} other context(s) of this rule (endpoint types) are kept as they are.`}</p> : null}
+            {kept ? <p className="cds--form__helper-text">{`Kept as they are: ${counted(kept, noun('other context'))} of this rule (endpoint types).`}</p> : null}
           </fieldset>
           <ComboBox<CatalogService>
             id="rule-service"
