@@ -150,4 +150,38 @@ describe.skipIf(skipReason)('web console: API-key sessions, the account switcher
     }
     expect(browser.errors.filter((e) => !/the server responded with a status of (400|401|403|404)/.test(e))).toEqual([]);
   }, 120_000);
+
+  it('warns before the session ends, says when, and returns to sign-in once it has ended', async () => {
+    // An account whose sessions last 15 minutes (IBM's least); the browser's clock is driven by the test.
+    const solo = await newAccount(server);
+    const identity = identityClient(server.url, solo.apikey);
+    const settings = await identity.getAccountSettings({ accountId: solo.accountId });
+    await identity.updateAccountSettings({ accountId: solo.accountId, ifMatch: settings.result.entity_tag!, sessionExpirationInSeconds: '900' });
+    const clocked = await openBrowser();
+    try {
+      const { page } = clocked;
+      await page.clock.install();
+      await signInWithApiKey(page, url, solo.apikey);
+      const warning = page.getByText('Your session ends soon');
+      await page.clock.fastForward('05:00');
+      expect(await warning.count()).toBe(0);
+      // Four minutes before the end: the warning, with the time, and a way to sign in again.
+      await page.clock.fastForward('06:00');
+      await warning.waitFor();
+      await page.getByText(/It ends in about 4 minutes \(/).waitFor();
+      await page.getByRole('button', { name: 'Sign in again' }).waitFor();
+      await screenshot(page, 'session-expiry-warning');
+      expect(await seriousViolations(page)).toEqual([]);
+      // A minute before: "1 minute".
+      await page.clock.fastForward('03:00');
+      await page.getByText(/It ends in about 1 minute \(/).waitFor();
+      // Past the end: back to sign-in, saying why.
+      await page.clock.fastForward('01:30');
+      await page.getByRole('heading', { name: 'Sign in to Portcullis' }).waitFor();
+      await page.getByText('Your session ended. Sign in again to continue.').waitFor();
+      expect(clocked.errors).toEqual([]);
+    } finally {
+      await clocked.close();
+    }
+  }, 90_000);
 });
