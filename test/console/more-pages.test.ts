@@ -85,21 +85,47 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
     expect(await row.innerText()).toContain('branch');
     const [rule] = (await api(server.url, owner, 'GET', `/v1/rules?account_id=${account}`)).body.rules;
 
-    // Edit: a second zone, one operation, enforced.
+    const zoneId = async (name: string) =>
+      (await api(server.url, owner, 'GET', `/v1/zones?account_id=${account}`)).body.zones.find((z: { name: string }) => z.name === name).id as string;
+    const [branch, vpn] = [await zoneId('branch'), await zoneId('vpn')];
+    expect(rule.contexts).toEqual([{ attributes: [{ name: 'networkZoneId', value: branch }] }]);
+
+    // Edit: a second zone in the context, a second context (private endpoints from anywhere), one operation, enforced.
     await row.getByRole('button', { name: /^Actions for / }).click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog', { name: `Edit rule ${rule.id}` });
-    await edit.getByText('vpn', { exact: true }).click();
+    const context = (n: number) => edit.getByRole('group', { name: `Context ${n}`, exact: true });
+    expect(await edit.getByRole('button', { name: 'Remove context 1' }).isDisabled()).toBe(true);
+    await context(1).getByText('vpn', { exact: true }).click();
+    await edit.getByRole('button', { name: 'Add context' }).click();
+    expect(await edit.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true); // a context needs a zone or an endpoint type
+    await context(2).getByText('Private', { exact: true }).click();
     await edit.getByText(/^Management: /).click();
     await edit.getByText(/^Enforced/).click();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'settings-rule-edit');
     await edit.getByRole('button', { name: 'Save' }).click();
     await row.getByText('enabled', { exact: true }).waitFor();
-    const edited = (await api(server.url, owner, 'GET', `/v1/rules/${rule.id}`)).body;
-    expect(edited.contexts).toHaveLength(2);
+    expect(await row.innerText()).toContain('branch, vpn; or private endpoints');
+    let edited = (await api(server.url, owner, 'GET', `/v1/rules/${rule.id}`)).body;
+    expect(edited.contexts).toEqual([
+      { attributes: [{ name: 'networkZoneId', value: `${branch},${vpn}` }] },
+      { attributes: [{ name: 'endpointType', value: 'private' }] },
+    ]);
     expect(edited.operations.api_types).toHaveLength(1);
     expect(edited.description).toBe('storage from the branch');
+
+    // Edit again: the first context removed, the remaining one narrowed to the branch over private endpoints.
+    await row.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await expect.poll(() => context(2).getByRole('checkbox', { name: 'Private' }).isChecked()).toBe(true);
+    await edit.getByRole('button', { name: 'Remove context 1' }).click();
+    await context(1).getByText('branch', { exact: true }).click();
+    expect(await edit.getByRole('button', { name: 'Remove context 1' }).isDisabled()).toBe(true);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await row.getByText('branch over private endpoints').waitFor();
+    edited = (await api(server.url, owner, 'GET', `/v1/rules/${rule.id}`)).body;
+    expect(edited.contexts).toEqual([{ attributes: [{ name: 'networkZoneId', value: branch }, { name: 'endpointType', value: 'private' }] }]);
 
     // Someone else changes the rule while the editor is open: the save is refused (412) and said so.
     await row.getByRole('button', { name: /^Actions for / }).click();
