@@ -1,5 +1,5 @@
-import { Button, Select, SelectItem, TextInput } from '@carbon/react';
-import { Add, TrashCan } from '@carbon/react/icons';
+import { Select, SelectItem, TextInput } from '@carbon/react';
+import { AddRow, RemoveRow } from './Repeated.tsx';
 import './Conditions.css';
 
 /** One condition of a rule as the editor holds it: the value as the person types it. */
@@ -43,23 +43,12 @@ export function ConditionsEditor(props: {
               ))}
             </Select>
             <TextInput id={`${id}-value`} labelText="Value" value={c.value} onChange={(e) => change(i, { value: e.target.value })} />
-            <Button
-              kind="ghost"
-              size="md"
-              hasIconOnly
-              renderIcon={TrashCan}
-              iconDescription={`Remove condition ${i + 1}`}
-              tooltipPosition="left"
-              disabled={conditions.length === 1}
-              onClick={() => onChange(conditions.filter((_, j) => j !== i))}
-            />
+            <RemoveRow label={`Remove condition ${i + 1}`} disabled={conditions.length === 1} onClick={() => onChange(conditions.filter((_, j) => j !== i))} />
           </fieldset>
         );
       })}
       {props.valueHelper ? <p className="cds--form__helper-text pc-conditions__helper">{props.valueHelper}</p> : null}
-      <Button kind="tertiary" size="sm" renderIcon={Add} onClick={() => onChange([...conditions, { claim: '', operator: props.operators[0]!, value: '' }])}>
-        Add condition
-      </Button>
+      <AddRow label="Add condition" onClick={() => onChange([...conditions, { claim: '', operator: props.operators[0]!, value: '' }])} />
     </div>
   );
 }

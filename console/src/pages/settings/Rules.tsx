@@ -1,5 +1,4 @@
-import { Button, Checkbox, ComboBox, RadioButton, RadioButtonGroup, Stack, Tag, TextInput } from '@carbon/react';
-import { Add, TrashCan } from '@carbon/react/icons';
+import { Checkbox, ComboBox, RadioButton, RadioButtonGroup, Stack, Tag, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { accountId, api, data } from '../../api/client.ts';
 import { staleAs, tagged } from '../../api/versioned.ts';
@@ -8,6 +7,7 @@ import type { Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { FormModal } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
+import { AddRow, RemoveRow } from '../../ui/Repeated.tsx';
 import { catalogServices, type CatalogService } from '../assign-access/api.ts';
 import './Rules.css';
 import { counted, noun } from '../../ui/counted.ts';
@@ -252,7 +252,6 @@ function EditRule({ ruleId, zones, onClose, onSaved }: { ruleId: string | undefi
  */
 function Contexts({ zones, contexts, onChange }: { zones: Zone[]; contexts: ContextForm[]; onChange: (contexts: ContextForm[]) => void }) {
   const change = (index: number, patch: Partial<ContextForm>) => onChange(contexts.map((c, i) => (i === index ? { ...c, ...patch } : c)));
-  const toggled = (list: string[], id: string, on: boolean) => (on ? [...list, id] : list.filter((v) => v !== id));
   return (
     <div>
       <p className="cds--label">Allowed contexts: requests from any one of them are admitted</p>
@@ -261,47 +260,39 @@ function Contexts({ zones, contexts, onChange }: { zones: Zone[]; contexts: Cont
         <fieldset key={i} className="pc-rule-context">
           <legend className="cds--label">{`Context ${i + 1}`}</legend>
           <div className="pc-rule-context__choices">
-            <fieldset>
-              <legend className="cds--label">Network zones (none: any address)</legend>
-              {zones.map((z) => (
-                <Checkbox
-                  key={z.id}
-                  id={`rule-context-${i}-zone-${z.id}`}
-                  labelText={z.name}
-                  checked={c.zoneIds.includes(z.id)}
-                  onChange={(_event: unknown, { checked }: { checked: boolean }) => change(i, { zoneIds: toggled(c.zoneIds, z.id, checked) })}
-                />
-              ))}
-            </fieldset>
-            <fieldset>
-              <legend className="cds--label">Endpoint types (none: any)</legend>
-              {ENDPOINT_TYPES.map((t) => (
-                <Checkbox
-                  key={t.id}
-                  id={`rule-context-${i}-endpoint-${t.id}`}
-                  labelText={t.label}
-                  checked={c.endpointTypes.includes(t.id)}
-                  onChange={(_event: unknown, { checked }: { checked: boolean }) => change(i, { endpointTypes: toggled(c.endpointTypes, t.id, checked) })}
-                />
-              ))}
-            </fieldset>
-            <Button
-              kind="ghost"
-              size="md"
-              hasIconOnly
-              renderIcon={TrashCan}
-              iconDescription={`Remove context ${i + 1}`}
-              tooltipPosition="left"
-              disabled={contexts.length === 1}
-              onClick={() => onChange(contexts.filter((_, j) => j !== i))}
+            <Choices
+              legend="Network zones (none: any address)"
+              idPrefix={`rule-context-${i}-zone`}
+              options={zones.map((z) => ({ id: z.id, label: z.name }))}
+              chosen={c.zoneIds}
+              onChange={(zoneIds) => change(i, { zoneIds })}
             />
+            <Choices legend="Endpoint types (none: any)" idPrefix={`rule-context-${i}-endpoint`} options={ENDPOINT_TYPES} chosen={c.endpointTypes} onChange={(endpointTypes) => change(i, { endpointTypes })} />
+            <RemoveRow label={`Remove context ${i + 1}`} disabled={contexts.length === 1} onClick={() => onChange(contexts.filter((_, j) => j !== i))} />
           </div>
           {c.zoneIds.length + c.endpointTypes.length === 0 ? <p className="cds--form__helper-text">Choose a zone or an endpoint type.</p> : null}
         </fieldset>
       ))}
-      <Button kind="tertiary" size="sm" renderIcon={Add} onClick={() => onChange([...contexts, EMPTY_CONTEXT])}>
-        Add context
-      </Button>
+      <AddRow label="Add context" onClick={() => onChange([...contexts, EMPTY_CONTEXT])} />
     </div>
+  );
+}
+
+/** Checkboxes under a legend: which of `options` are chosen (in the order they were checked). */
+function Choices(props: { legend: string; idPrefix: string; options: readonly { id: string; label: string }[]; chosen: string[]; onChange: (chosen: string[]) => void }) {
+  const { chosen, onChange } = props;
+  return (
+    <fieldset>
+      <legend className="cds--label">{props.legend}</legend>
+      {props.options.map((o) => (
+        <Checkbox
+          key={o.id}
+          id={`${props.idPrefix}-${o.id}`}
+          labelText={o.label}
+          checked={chosen.includes(o.id)}
+          onChange={(_event: unknown, { checked }: { checked: boolean }) => onChange(checked ? [...chosen, o.id] : chosen.filter((v) => v !== o.id))}
+        />
+      ))}
+    </fieldset>
   );
 }
