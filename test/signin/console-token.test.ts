@@ -65,4 +65,28 @@ describe("the console's session tokens: a short-lived access token of a live ses
       await owner.updateAccountSettings({ accountId: server.owner.accountId, ifMatch: '*', sessionExpirationInSeconds: 'NOT_SET' });
     }
   });
+
+  it("never issues a token that outlives the session's inactivity limit, and says when that is", async () => {
+    await memberWithPassword(server, 'idle@example.com');
+    const owner = identityClient(server.url, server.owner.apikey);
+    await owner.updateAccountSettings({ accountId: server.owner.accountId, ifMatch: '*', sessionInvalidationInSeconds: '900' });
+    try {
+      const session = await signIn('idle@example.com');
+      clock.advance(10 * 60_000);
+      const issued = await tokenFor({ cookie: cookieOf(session), 'x-csrf-token': session.body.csrf_token });
+      expect(issued.status).toBe(201);
+      const idleEnd = clock.now().getTime() + 900_000;
+      expect(Date.parse(issued.body.session.idle_expires_at)).toBe(idleEnd);
+      expect(claimsOf(issued.body.access_token).exp).toBe(idleEnd / 1000);
+      expect(issued.body.expires_in).toBe(900);
+      // Used again within the limit, the session lives on; idle past it, it has ended.
+      clock.advance(14 * 60_000);
+      const again = await tokenFor({ cookie: cookieOf(session), 'x-csrf-token': session.body.csrf_token });
+      expect(Date.parse(again.body.session.idle_expires_at)).toBe(clock.now().getTime() + 900_000);
+      clock.advance(15 * 60_000 + 1000);
+      expect((await tokenFor({ cookie: cookieOf(session), 'x-csrf-token': session.body.csrf_token })).status).toBe(401);
+    } finally {
+      await owner.updateAccountSettings({ accountId: server.owner.accountId, ifMatch: '*', sessionInvalidationInSeconds: 'NOT_SET' });
+    }
+  });
 });
