@@ -13,8 +13,10 @@ import { sessionWire } from './wire.js';
  * every other client does; a signed-in browser holds only its session cookie (HttpOnly) and the
  * session's CSRF token, and asks here for a short-lived access token of the session's user, which
  * it keeps in memory. A page reload asks again, so the user stays signed in without any token in
- * storage. A token never outlives its session (its `exp` is at most the session's end), and each
- * issue is an audit event of the session (`iam-identity.session.token`).
+ * storage. A token never outlives its session: its `exp` is at most the session's end and its
+ * inactivity deadline, so a console in use asks again (which marks the session active) before the
+ * session idles out, and an idle one cannot act past it. Each issue is an audit event of the
+ * session (`iam-identity.session.token`).
  */
 export interface ConsoleTokenDeps {
   sessions: Pick<SessionOperations, 'current'>;
@@ -36,7 +38,8 @@ export interface ConsoleToken {
 export function createConsoleTokens(deps: ConsoleTokenDeps) {
   return async (secret: string | undefined, csrfToken: string | undefined, requestId: string, admit?: GrantAdmission): Promise<ConsoleToken> => {
     const session = await deps.sessions.current(secret, { token: csrfToken });
-    const token = await deps.token.sessionToken(session, new Date(session.expiresAt), admit);
+    const ends = Math.min(Date.parse(session.expiresAt), session.idleExpiresAt ? Date.parse(session.idleExpiresAt) : Number.POSITIVE_INFINITY);
+    const token = await deps.token.sessionToken(session, new Date(ends), admit);
     await deps.writer.write(async (w) => {
       w.audit({
         requestId,
@@ -68,6 +71,7 @@ const ConsoleTokenResponse = Type.Object(
       created_at: Type.String(),
       last_seen_at: Type.String(),
       expires_at: Type.String(),
+      idle_expires_at: Type.String({ description: 'When the session ends unless it is used again before (the account\'s session inactivity limit).' }),
     }),
   },
   { title: 'SessionToken' },

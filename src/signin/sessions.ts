@@ -19,6 +19,11 @@ export interface Session {
   createdAt: string;
   lastSeenAt: string;
   expiresAt: string;
+  /**
+   * When the session ends if it is not used again (its last use plus the account's
+   * `session_invalidation_in_seconds`); known where the session was just used (`current`).
+   */
+  idleExpiresAt?: string;
 }
 
 const sessionOf = (row: SessionRow): Session => ({
@@ -138,7 +143,7 @@ export function createSessionOperations(ctx: SignInContext, signIn: (attempt: Pa
       const revoked = await store.revokedBefore(row.iam_id, row.account_id);
       if (revoked !== undefined && row.created_at < revoked) throw signedOut();
       if (csrf && !(csrf.token && safeEqual(hashSecret(csrf.token), row.csrf_hash))) throw csrfRefused();
-      return sessionOf(row);
+      return { ...sessionOf(row), idleExpiresAt: new Date(now.getTime() + sessionInvalidationSeconds * 1000).toISOString() };
     },
 
     /**

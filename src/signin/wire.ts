@@ -33,4 +33,5 @@ export const sessionWire = (s: Session) => ({
   created_at: s.createdAt,
   last_seen_at: s.lastSeenAt,
   expires_at: s.expiresAt,
+  ...(s.idleExpiresAt ? { idle_expires_at: s.idleExpiresAt } : {}),
 });

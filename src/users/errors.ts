@@ -11,6 +11,7 @@ export const userErrors = {
   badState: (state: string) => invalid(`state ${state} cannot be set; use ACTIVE, VPN_ONLY or DISABLED_CLASSIC_INFRASTRUCTURE.`),
   badSearch: (term: string) => invalid(`search term ${term} is not field:value with a field among firstname, lastname, email, state, iam_id, user_id.`),
   badStart: () => invalid('The _start token is not valid.'),
+  startOfOtherSort: () => invalid('The _start token continues a listing in another order: send the sort it came with, or start again without _start.'),
   badEmail: (email: string) => invalid(`${email} is not an e-mail address.`),
   unavailable: (what: string) => invalid(`${what} cannot be given with an invitation on this server yet.`),
   invitationInvalid: () =>

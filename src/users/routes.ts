@@ -31,7 +31,7 @@ export function usersRoutes(deps: UsersRoutesDeps): FastifyPluginAsync {
 
       app.get(base, { config, schema: { tags, params: AccountPath, querystring: ListQuery } }, async (request) => {
         const q = request.query;
-        const page = await users.list(actorOf(request), request.params.account_id, { search: q.search, userId: q.user_id }, { limit: q.limit, start: q._start });
+        const page = await users.list(actorOf(request), request.params.account_id, { search: q.search, userId: q.user_id }, { limit: q.limit, start: q._start, sort: q.sort });
         const path = `/v2/accounts/${request.params.account_id}/users`;
         const link = (start?: string) => listingUrl(path, q, { limit: page.limit, _start: start || undefined });
         return {

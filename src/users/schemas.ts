@@ -3,6 +3,7 @@ import { type Operations } from '../http/openapi.js';
 import { limitParam } from '../http/query.js';
 import { limits } from '../kernel/limits.js';
 import { USER_LIMITS } from './service.js';
+import { USER_SORTS, type UserSort } from './types.js';
 
 /** Request and response schemas of User Management v2 (the SDK's user-management/v1 models). */
 
@@ -81,6 +82,14 @@ export const ListQuery = Type.Object({
   search: Type.Optional(Type.String({ maxLength: limits.text })),
   _start: Type.Optional(Type.String({ maxLength: limits.opaque })),
   user_id: Type.Optional(Type.String({ maxLength: limits.text })),
+  sort: Type.Optional(
+    Type.Unsafe<UserSort>({
+      type: 'string',
+      enum: [...USER_SORTS],
+      description:
+        "Portcullis extension (not in IBM's API or SDK): sort by email, firstname, lastname, state, user_id (case-insensitive) or added_on, with '-' first for descending; ties by IAM id. Without it: IBM's order (by IAM id). next_url keeps the sort.",
+    }),
+  ),
 });
 const Attribute = Type.Object({ name: Type.Optional(Type.String({ maxLength: limits.text })), value: Type.Optional(Type.String({ maxLength: limits.text })) });
 export const InviteBody = Type.Object(

@@ -3,7 +3,7 @@ import type { IssueApiKey } from '../accounts/service.js';
 import type { AccountsStore } from '../accounts/store.js';
 import { isAllowed, type AccessTarget, type Authorizer } from '../kernel/authorizer.js';
 import type { Clock } from '../kernel/clock.js';
-import { decodeCursor, encodeCursor, isString, limitOf, type LimitRange } from '../kernel/cursor.js';
+import { decodeCursor, encodeCursor, isString, isStringPair, limitOf, type LimitRange } from '../kernel/cursor.js';
 import { ids } from '../kernel/ids.js';
 import type { Actor } from '../kernel/principal.js';
 import type { Delivery, Mailer } from '../mail/mailer.js';
@@ -11,9 +11,11 @@ import { createAudited, type AuditSubject } from '../store/audited.js';
 import { auditOf, type Write, type Writer } from '../store/unit-of-work.js';
 import { userErrors as errors } from './errors.js';
 import { invitationMessage } from './invitation-mail.js';
-import { SEARCH_FIELDS, type MemberFilter, type SearchField, type UsersStore } from './store.js';
+import { SEARCH_FIELDS, type MemberFilter, type MemberKey, type SearchField, type UsersStore } from './store.js';
 import {
+  orderOf,
   SETTABLE_STATES,
+  USER_SORTS,
   type InvitePolicy,
   type Invitation,
   type InvitedUser,
@@ -21,6 +23,7 @@ import {
   type UserProfile,
   type UserSearch,
   type UserSettings,
+  type UserSort,
 } from './types.js';
 
 /** Invitation secrets carry this prefix, so a bearer credential is recognisable as one. */
@@ -28,6 +31,33 @@ export const INVITATION_PREFIX = 'invite-';
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 /** Page sizes of the user list. */
 export const USER_LIMITS: LimitRange = { min: 1, max: 100, default: 100 };
+
+/**
+ * What a `_start` carries: in IBM's order, the IAM id of the last user shown (as IBM's own token
+ * resumes by position, any opaque text will do); in a sorted listing, the sort and the last user's
+ * [sort value, IAM id], so the next page neither repeats nor skips anyone, and a token of one order
+ * is refused in another.
+ */
+type SortedStart = { sort: UserSort; key: [string, string] };
+const isSortedStart = (value: unknown): value is SortedStart =>
+  typeof value === 'object' &&
+  value !== null &&
+  (USER_SORTS as readonly unknown[]).includes((value as SortedStart).sort) &&
+  isStringPair((value as SortedStart).key);
+const isStart = (value: unknown): value is string | SortedStart => isString(value) || isSortedStart(value);
+
+function startKey(start: string, sort: UserSort | undefined): MemberKey {
+  const value = decodeCursor(start, isStart, errors.badStart);
+  if (typeof value === 'string') {
+    if (sort !== undefined) throw errors.startOfOtherSort();
+    return { iamId: value };
+  }
+  if (value.sort !== sort) throw errors.startOfOtherSort();
+  return { value: value.key[0], iamId: value.key[1] };
+}
+
+const startText = (key: MemberKey, sort: UserSort | undefined): string =>
+  encodeCursor(sort === undefined ? key.iamId : { sort, key: [key.value ?? '', key.iamId] });
 
 const hashOf = (token: string) => createHash('sha256').update(token).digest('hex');
 
@@ -353,8 +383,11 @@ export function createUsersService(deps: UsersDeps) {
       );
     },
 
-    /** One page of the users the caller may see, in IAM id order; `next` is where the next page starts. */
-    async list(actor: Actor, accountId: string, query: UserSearch, page: { limit?: number; start?: string }) {
+    /**
+     * One page of the users the caller may see, in IAM id order (IBM's) or, with `page.sort`, by
+     * that field then IAM id; `next` is where the next page starts.
+     */
+    async list(actor: Actor, accountId: string, query: UserSearch, page: { limit?: number; start?: string; sort?: UserSort }) {
       const limit = limitOf(page.limit, USER_LIMITS);
       const terms = parseSearch(query.search);
       const scope = await visibility(actor, accountId);
@@ -363,10 +396,14 @@ export function createUsersService(deps: UsersDeps) {
         ...(scope === 'self' ? { iamId: actor.principal.iamId } : {}),
         ...(query.userId !== undefined ? { userId: query.userId } : {}),
       };
-      const after = page.start === undefined ? undefined : decodeCursor(page.start, isString, errors.badStart);
-      const { items, more, total } = await store.pageMembers(accountId, filter, { limit, ...(after !== undefined ? { after } : {}) });
-      const last = items.at(-1);
-      return { total, limit, items, next: more && last ? encodeCursor(last.iamId) : undefined };
+      const window = {
+        limit,
+        ...(page.sort !== undefined ? { order: orderOf(page.sort) } : {}),
+        ...(page.start !== undefined ? { after: startKey(page.start, page.sort) } : {}),
+      };
+      const { items, keys, more, total } = await store.pageMembers(accountId, filter, window);
+      const last = keys.at(-1);
+      return { total, limit, items, next: more && last ? startText(last, page.sort) : undefined };
     },
 
     getProfile: visibleProfile,

@@ -4,7 +4,7 @@ import type { Db } from '../store/db.js';
 import type { AccountUsersTable } from '../store/schema.js';
 import type { Trx } from '../store/unit-of-work.js';
 import { userErrors } from './errors.js';
-import { DEFAULT_SETTINGS, type UserProfile, type UserSettings, type UserState } from './types.js';
+import { DEFAULT_SETTINGS, type MemberOrder, type SortField, type UserProfile, type UserSettings, type UserState } from './types.js';
 
 type Executor = Db | Trx;
 
@@ -21,6 +21,19 @@ export interface MemberFilter {
   iamId?: string;
   userId?: string;
   terms: Array<[SearchField, string]>;
+}
+
+/** Where a page starts: after the member with this IAM id and, in a sorted listing, this sort value. */
+export interface MemberKey {
+  iamId: string;
+  value?: string;
+}
+
+/** A page of members: how many, in which order (IBM's, by IAM id, when none), after which member. */
+export interface MemberWindow {
+  limit: number;
+  order?: MemberOrder;
+  after?: MemberKey;
 }
 
 /** Account memberships as User Management sees them: profile, state, settings, invitations. */
@@ -56,6 +69,8 @@ export function createUsersStore(db: Db) {
     iam_id: sql`account_users.iam_id`,
     user_id: sql`users.user_id`,
   };
+  /** The value each sort field orders by: the searched value, or when the user joined the account. */
+  const sorted: Record<SortField, ReturnType<typeof sql>> = { ...searched, added_on: sql`account_users.added_on` };
   type Row = Awaited<ReturnType<ReturnType<typeof members>['executeTakeFirstOrThrow']>>;
   const toProfile = (r: Row): UserProfile & { settings: UserSettings } => ({
     iamId: r.iam_id,
@@ -75,11 +90,12 @@ export function createUsersStore(db: Db) {
 
   return {
     /**
-     * One page of the members of the account that `filter` admits, in IAM id order, starting
-     * after the IAM id `after`; `total` counts every admitted member, `more` says whether any lie
-     * beyond the page.
+     * One page of the members of the account that `filter` admits, in the window's order (IAM id
+     * when it has none; else the sort value, ties broken by IAM id, a unique key), starting after
+     * the window's key; `total` counts every admitted member, `more` says whether any lie beyond
+     * the page, `keys` are the page's items' keys (to resume after any of them).
      */
-    async pageMembers(accountId: string, filter: MemberFilter, window: { limit: number; after?: string }) {
+    async pageMembers(accountId: string, filter: MemberFilter, window: MemberWindow) {
       const admitted = <Q extends ReturnType<typeof members>>(query: Q) =>
         query.where((eb) => {
           const conditions: Expression<SqlBool>[] = [eb('account_users.account_id', '=', accountId)];
@@ -92,10 +108,29 @@ export function createUsersStore(db: Db) {
         .clearSelect()
         .select((eb) => eb.fn.countAll<string | number>().as('total'))
         .executeTakeFirstOrThrow();
-      let page = admitted(members(db));
-      if (window.after !== undefined) page = page.where('account_users.iam_id', '>', window.after);
-      const rows = await page.orderBy('account_users.iam_id').limit(window.limit + 1).execute();
-      return { items: rows.slice(0, window.limit).map(toProfile), more: rows.length > window.limit, total: Number(counted.total) };
+      const iamId = sql.ref('account_users.iam_id');
+      const { order, after } = window;
+      let rows: Array<Row & { sort_value?: string }>;
+      if (order === undefined) {
+        let page = admitted(members(db));
+        if (after !== undefined) page = page.where(iamId, '>', after.iamId);
+        rows = await page.orderBy(iamId).limit(window.limit + 1).execute();
+      } else {
+        const sortValue = sql<string>`lower(coalesce(${sorted[order.field]}, ''))`;
+        const direction = order.descending ? 'desc' : 'asc';
+        let page = admitted(members(db)).select(sortValue.as('sort_value'));
+        if (after !== undefined) {
+          page = page.where(sql<SqlBool>`(${sortValue}, ${iamId}) ${sql.raw(order.descending ? '<' : '>')} (${after.value ?? ''}, ${after.iamId})`);
+        }
+        rows = await page.orderBy(sortValue, direction).orderBy(iamId, direction).limit(window.limit + 1).execute();
+      }
+      const shown = rows.slice(0, window.limit);
+      return {
+        items: shown.map(toProfile),
+        keys: shown.map((r): MemberKey => (order ? { iamId: r.iam_id, value: r.sort_value ?? '' } : { iamId: r.iam_id })),
+        more: rows.length > window.limit,
+        total: Number(counted.total),
+      };
     },
 
     /** The user's membership of the account, or undefined when they are not a member. */

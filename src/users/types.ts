@@ -61,3 +61,21 @@ export interface UserSearch {
   search?: string;
   userId?: string;
 }
+
+/**
+ * The fields the user list sorts by: our extension (`sort=email`, `sort=-email` descending), which
+ * IBM's API and SDK do not have. Without it the list keeps IBM's order (by IAM id).
+ */
+export const SORT_FIELDS = ['email', 'firstname', 'lastname', 'state', 'user_id', 'added_on'] as const;
+export type SortField = (typeof SORT_FIELDS)[number];
+export type UserSort = SortField | `-${SortField}`;
+export const USER_SORTS: readonly UserSort[] = [...SORT_FIELDS, ...SORT_FIELDS.map((f) => `-${f}` as const)];
+
+/** A sorted listing's order: the field (compared case-insensitively, a missing value as empty), then the IAM id, both ascending or both descending. */
+export interface MemberOrder {
+  field: SortField;
+  descending: boolean;
+}
+
+export const orderOf = (sort: UserSort): MemberOrder =>
+  sort.startsWith('-') ? { field: sort.slice(1) as SortField, descending: true } : { field: sort as SortField, descending: false };

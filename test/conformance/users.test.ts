@@ -41,7 +41,7 @@ describe('users store', () => {
     });
   });
 
-  it('updateMember overrides profile fields and settings for that account only; pageMembers pages in IAM id order', async () => {
+  it('updateMember overrides profile fields and settings for that account only; pageMembers pages in IAM id order, or by a field with keys to resume after', async () => {
     const { accountId, iamId } = await seedAccount(fixture.database);
     const other = await newUser();
     await invite(accountId, other.iamId);
@@ -54,9 +54,17 @@ describe('users store', () => {
     const page1 = await store.pageMembers(accountId, { terms: [] }, { limit: 1 });
     expect(page1).toMatchObject({ total: 2, more: true });
     expect(page1.items.map((m) => m.iamId)).toEqual([first]);
-    const page2 = await store.pageMembers(accountId, { terms: [] }, { limit: 1, after: first });
+    const page2 = await store.pageMembers(accountId, { terms: [] }, { limit: 1, after: { iamId: first! } });
     expect(page2.items.map((m) => m.iamId)).toEqual([second]);
     expect(page2.more).toBe(false);
+    // Sorted: a page's keys carry the sort value (lower case), and the next page starts after the last.
+    const byName = { field: 'firstname', descending: false } as const;
+    const named1 = await store.pageMembers(accountId, { terms: [] }, { limit: 1, order: byName });
+    expect(named1.keys).toEqual([{ iamId: named1.items[0]!.iamId, value: named1.items[0]!.firstname.toLowerCase() }]);
+    const named2 = await store.pageMembers(accountId, { terms: [] }, { limit: 1, order: byName, after: named1.keys[0] });
+    expect(named2).toMatchObject({ total: 2, more: false });
+    const descending = await store.pageMembers(accountId, { terms: [] }, { limit: 2, order: { ...byName, descending: true } });
+    expect(descending.items.map((m) => m.iamId)).toEqual([named2.items[0]!.iamId, named1.items[0]!.iamId]);
     expect(await store.pageMembers('no-such-account', { terms: [] }, { limit: 10 })).toMatchObject({ items: [], total: 0, more: false });
   });
 

@@ -1,15 +1,19 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bearerOf } from '../helpers/identities.js';
 import { identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
+import { api } from '../security/escalation-fixture.js';
 import { memberWithPassword, tokenCall } from '../signin/helpers.js';
 import { openBrowser, screenshot, seriousViolations, signInWithApiKey, skipReason, type ConsoleBrowser } from './browser.js';
 
 describe.skipIf(skipReason)('web console: my API keys, users and access groups', () => {
   let server: TestServer;
   let browser: ConsoleBrowser;
+  let owner: string;
 
   beforeAll(async () => {
     server = await startTestServer();
+    owner = await bearerOf(server.url, server.owner.apikey);
     browser = await openBrowser();
     await signInWithApiKey(browser.page, server.url, server.owner.apikey);
   });
@@ -83,7 +87,7 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByRole('heading', { name: 'Invite users' }).click();
     // The picked group is listed as chosen (the picker pages through all of the account's groups).
     await page.getByRole('list', { name: 'Chosen access groups' }).getByText('security-auditors').waitFor();
-    await page.getByText('All 1 access groups loaded.').waitFor(); // Public Access takes no members: not offered
+    await page.getByText('1 access group loaded, the only one.').waitFor(); // Public Access takes no members: not offered
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'users-invite');
     await page.getByRole('button', { name: 'Invite', exact: true }).click();
@@ -155,12 +159,51 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await rules.getByRole('button', { name: /^Actions for / }).click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const editRule = page.getByRole('dialog', { name: 'Edit rule engineers' });
-    await expect.poll(() => editRule.getByLabel('Value', { exact: true }).inputValue()).toBe('engineering');
-    await editRule.getByLabel('Value', { exact: true }).fill('platform');
+    const condition = (n: number) => editRule.getByRole('group', { name: `Condition ${n}` });
+    await expect.poll(() => condition(1).getByLabel('Value', { exact: true }).inputValue()).toBe('engineering');
+    // The only condition cannot be removed; a second one is added, and both are saved.
+    expect(await editRule.getByRole('button', { name: 'Remove condition 1' }).isDisabled()).toBe(true);
+    await condition(1).getByLabel('Value', { exact: true }).fill('platform');
+    await editRule.getByRole('button', { name: 'Add condition' }).click();
+    await condition(2).getByLabel('Claim').fill('department');
+    await condition(2).getByLabel('Operator').selectOption('EQUALS_IGNORE_CASE');
+    await condition(2).getByLabel('Value', { exact: true }).fill('Ops');
+    await screenshot(page, 'access-group-rule-conditions');
+    expect(await seriousViolations(page)).toEqual([]);
     await editRule.getByRole('button', { name: 'Save' }).click();
-    await rules.getByRole('cell', { name: 'groups EQUALS platform' }).waitFor();
+    await rules.getByRole('cell', { name: 'groups EQUALS platform and department EQUALS_IGNORE_CASE Ops' }).waitFor();
     await screenshot(page, 'access-group-detail');
     expect(await seriousViolations(page)).toEqual([]);
+    const groupId = new URL(page.url()).pathname.split('/').pop()!;
+    const ruleOf = async () => (await api(server.url, owner, 'GET', `/v2/groups/${groupId}/rules`)).body.rules[0];
+    expect((await ruleOf()).conditions).toEqual([
+      { claim: 'groups', operator: 'EQUALS', value: 'platform' },
+      { claim: 'department', operator: 'EQUALS_IGNORE_CASE', value: 'Ops' },
+    ]);
+    // The first condition removed: the rule keeps only the second.
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await expect.poll(() => condition(2).getByLabel('Value', { exact: true }).inputValue()).toBe('Ops');
+    await editRule.getByRole('button', { name: 'Remove condition 1' }).click();
+    expect(await editRule.getByRole('group', { name: /^Condition / }).count()).toBe(1);
+    expect(await editRule.getByRole('button', { name: 'Remove condition 1' }).isDisabled()).toBe(true);
+    await editRule.getByRole('button', { name: 'Save' }).click();
+    await rules.getByRole('cell', { name: 'department EQUALS_IGNORE_CASE Ops', exact: true }).waitFor();
+    expect((await ruleOf()).conditions).toEqual([{ claim: 'department', operator: 'EQUALS_IGNORE_CASE', value: 'Ops' }]);
+    // Someone changes the rule while the editor is open: the save is refused (412) and said so.
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await expect.poll(() => condition(1).getByLabel('Value', { exact: true }).inputValue()).toBe('Ops');
+    await condition(1).getByLabel('Value', { exact: true }).fill('Security');
+    const current = await ruleOf();
+    const meanwhile = { name: current.name, realm_name: current.realm_name, expiration: 6, conditions: current.conditions };
+    expect((await api(server.url, owner, 'PUT', `/v2/groups/${groupId}/rules/${current.id}`, meanwhile, { 'If-Match': '*' })).status).toBe(200);
+    await editRule.getByRole('button', { name: 'Save' }).click();
+    await editRule.getByRole('alert').filter({ hasText: 'Someone changed this rule after you opened it' }).waitFor();
+    await editRule.getByRole('button', { name: 'Cancel' }).click();
+    expect((await ruleOf()).conditions[0].value).toBe('Ops');
+    expect(browser.errors.filter((e) => !/412/.test(e))).toEqual([]);
+    browser.errors.length = 0;
 
     await rules.getByRole('button', { name: /^Actions for / }).click();
     await page.getByRole('menuitem', { name: 'Delete' }).click();
@@ -179,4 +222,29 @@ describe.skipIf(skipReason)('web console: my API keys, users and access groups',
     await page.getByText('security-auditors').waitFor({ state: 'detached' });
     expect(browser.errors).toEqual([]);
   }, 180_000);
+
+  it('sorts the users on the server, across pages', async () => {
+    const { page } = browser;
+    const accountId = server.owner.accountId;
+    const emails = Array.from({ length: 21 }, (_, i) => `listed-${String(i).padStart(2, '0')}@example.com`);
+    const invited = await api(server.url, owner, 'POST', `/v2/accounts/${accountId}/users`, { users: emails.map((email) => ({ email, account_role: 'Member' })) });
+    expect(invited.status).toBe(202);
+    const all: string[] = (await api(server.url, owner, 'GET', `/v2/accounts/${accountId}/users?limit=100`)).body.resources.map((u: { email: string }) => u.email.toLowerCase());
+    expect(all.length).toBeGreaterThan(21);
+    const descending = [...all].sort().reverse();
+
+    await nav('Users', 'Users');
+    const table = page.getByRole('table', { name: 'Users' });
+    const shown = async () => (await table.locator('tbody tr td:nth-child(2)').allInnerTexts()).map((e) => e.trim().toLowerCase());
+    const byEmail = table.getByRole('columnheader', { name: /E-mail/ }).getByRole('button');
+    await byEmail.click(); // ascending
+    await expect.poll(shown).toEqual([...descending].reverse().slice(0, 20));
+    await byEmail.click(); // descending: the last e-mails of the whole list come first, not those of the first page
+    await expect.poll(shown).toEqual(descending.slice(0, 20));
+    await screenshot(page, 'users-sorted');
+    expect(await seriousViolations(page)).toEqual([]);
+    await page.getByRole('button', { name: 'Next page' }).click();
+    await expect.poll(shown).toEqual(descending.slice(20, 40));
+    expect(browser.errors).toEqual([]);
+  }, 90_000);
 });

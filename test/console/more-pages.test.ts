@@ -85,21 +85,47 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
     expect(await row.innerText()).toContain('branch');
     const [rule] = (await api(server.url, owner, 'GET', `/v1/rules?account_id=${account}`)).body.rules;
 
-    // Edit: a second zone, one operation, enforced.
+    const zoneId = async (name: string) =>
+      (await api(server.url, owner, 'GET', `/v1/zones?account_id=${account}`)).body.zones.find((z: { name: string }) => z.name === name).id as string;
+    const [branch, vpn] = [await zoneId('branch'), await zoneId('vpn')];
+    expect(rule.contexts).toEqual([{ attributes: [{ name: 'networkZoneId', value: branch }] }]);
+
+    // Edit: a second zone in the context, a second context (private endpoints from anywhere), one operation, enforced.
     await row.getByRole('button', { name: /^Actions for / }).click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const edit = page.getByRole('dialog', { name: `Edit rule ${rule.id}` });
-    await edit.getByText('vpn', { exact: true }).click();
+    const context = (n: number) => edit.getByRole('group', { name: `Context ${n}`, exact: true });
+    expect(await edit.getByRole('button', { name: 'Remove context 1' }).isDisabled()).toBe(true);
+    await context(1).getByText('vpn', { exact: true }).click();
+    await edit.getByRole('button', { name: 'Add context' }).click();
+    expect(await edit.getByRole('button', { name: 'Save' }).isDisabled()).toBe(true); // a context needs a zone or an endpoint type
+    await context(2).getByText('Private', { exact: true }).click();
     await edit.getByText(/^Management: /).click();
     await edit.getByText(/^Enforced/).click();
     expect(await seriousViolations(page)).toEqual([]);
     await screenshot(page, 'settings-rule-edit');
     await edit.getByRole('button', { name: 'Save' }).click();
     await row.getByText('enabled', { exact: true }).waitFor();
-    const edited = (await api(server.url, owner, 'GET', `/v1/rules/${rule.id}`)).body;
-    expect(edited.contexts).toHaveLength(2);
+    expect(await row.innerText()).toContain('branch, vpn; or private endpoints');
+    let edited = (await api(server.url, owner, 'GET', `/v1/rules/${rule.id}`)).body;
+    expect(edited.contexts).toEqual([
+      { attributes: [{ name: 'networkZoneId', value: `${branch},${vpn}` }] },
+      { attributes: [{ name: 'endpointType', value: 'private' }] },
+    ]);
     expect(edited.operations.api_types).toHaveLength(1);
     expect(edited.description).toBe('storage from the branch');
+
+    // Edit again: the first context removed, the remaining one narrowed to the branch over private endpoints.
+    await row.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await expect.poll(() => context(2).getByRole('checkbox', { name: 'Private' }).isChecked()).toBe(true);
+    await edit.getByRole('button', { name: 'Remove context 1' }).click();
+    await context(1).getByText('branch', { exact: true }).click();
+    expect(await edit.getByRole('button', { name: 'Remove context 1' }).isDisabled()).toBe(true);
+    await edit.getByRole('button', { name: 'Save' }).click();
+    await row.getByText('branch over private endpoints').waitFor();
+    edited = (await api(server.url, owner, 'GET', `/v1/rules/${rule.id}`)).body;
+    expect(edited.contexts).toEqual([{ attributes: [{ name: 'networkZoneId', value: branch }, { name: 'endpointType', value: 'private' }] }]);
 
     // Someone else changes the rule while the editor is open: the save is refused (412) and said so.
     await row.getByRole('button', { name: /^Actions for / }).click();
@@ -138,25 +164,48 @@ describe.skipIf(skipReason)('web console: settings, trusted profiles, authorizat
 
     await page.getByRole('button', { name: 'Add claim rule' }).click();
     const rule = page.getByRole('dialog', { name: 'Add a claim rule' });
-    await rule.getByRole('textbox', { name: 'Claim' }).fill('namespace');
-    await rule.getByRole('textbox', { name: 'Equals' }).fill('builds');
+    const condition = (dialog: typeof rule, n: number) => dialog.getByRole('group', { name: `Condition ${n}` });
+    await condition(rule, 1).getByRole('textbox', { name: 'Claim' }).fill('namespace');
+    await condition(rule, 1).getByRole('textbox', { name: 'Value' }).fill('builds');
+    // A second condition, an IN list (JSON, sent as it is typed).
+    await rule.getByRole('button', { name: 'Add condition' }).click();
+    await condition(rule, 2).getByRole('textbox', { name: 'Claim' }).fill('name');
+    await condition(rule, 2).getByRole('combobox', { name: 'Operator' }).selectOption('IN');
+    await condition(rule, 2).getByRole('textbox', { name: 'Value' }).fill('["deployer","tester"]');
+    await screenshot(page, 'trusted-profile-claim-rule');
+    expect(await seriousViolations(page)).toEqual([]);
     await rule.getByRole('button', { name: 'Add', exact: true }).click();
-    await page.getByRole('cell', { name: 'namespace EQUALS "builds"' }).waitFor();
+    await page.getByRole('cell', { name: 'namespace EQUALS "builds" and name IN ["deployer","tester"]' }).waitFor();
+    const profileId = new URL(page.url()).pathname.split('/').pop()!;
+    const claimRuleOf = async () => (await api(server.url, owner, 'GET', `/v1/profiles/${profileId}/rules`)).body.rules[0];
+    expect((await claimRuleOf()).conditions).toEqual([
+      { claim: 'namespace', operator: 'EQUALS', value: '"builds"' },
+      { claim: 'name', operator: 'IN', value: '["deployer","tester"]' },
+    ]);
 
-    // Edit the claim rule (saved with its ETag); then a stale edit is refused (412) and said so.
+    // Edit the claim rule (saved with its ETag): the second condition changed, the first removed.
     const rules = page.getByRole('region', { name: 'Trust relationship: claim rules' });
     await rules.getByRole('button', { name: /^Actions for / }).click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();
     const editRule = page.getByRole('dialog', { name: /^Edit claim rule / });
-    expect(await editRule.getByRole('textbox', { name: 'Equals' }).inputValue()).toBe('builds');
-    await editRule.getByRole('textbox', { name: 'Equals' }).fill('releases');
+    expect(await condition(editRule, 1).getByRole('textbox', { name: 'Value' }).inputValue()).toBe('builds');
+    expect(await condition(editRule, 2).getByRole('textbox', { name: 'Value' }).inputValue()).toBe('["deployer","tester"]');
+    await condition(editRule, 2).getByRole('combobox', { name: 'Operator' }).selectOption('NOT_IN');
+    await editRule.getByRole('button', { name: 'Remove condition 1' }).click();
     await editRule.getByRole('button', { name: 'Save' }).click();
-    await page.getByRole('cell', { name: 'namespace EQUALS "releases"' }).waitFor();
-    const profileId = new URL(page.url()).pathname.split('/').pop()!;
-    const [claimRule] = (await api(server.url, owner, 'GET', `/v1/profiles/${profileId}/rules`)).body.rules;
+    await page.getByRole('cell', { name: 'name NOT_IN ["deployer","tester"]', exact: true }).waitFor();
+    expect((await claimRuleOf()).conditions).toEqual([{ claim: 'name', operator: 'NOT_IN', value: '["deployer","tester"]' }]);
     await rules.getByRole('button', { name: /^Actions for / }).click();
     await page.getByRole('menuitem', { name: 'Edit' }).click();
-    await editRule.getByRole('textbox', { name: 'Equals' }).fill('nightly');
+    await condition(editRule, 1).getByRole('combobox', { name: 'Operator' }).selectOption('EQUALS');
+    await condition(editRule, 1).getByRole('textbox', { name: 'Value' }).fill('releases');
+    await editRule.getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('cell', { name: 'name EQUALS "releases"' }).waitFor();
+    // Then a stale edit is refused (412) and said so.
+    const claimRule = await claimRuleOf();
+    await rules.getByRole('button', { name: /^Actions for / }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await condition(editRule, 1).getByRole('textbox', { name: 'Value' }).fill('nightly');
     const { type, cr_type, conditions } = claimRule;
     expect((await api(server.url, owner, 'PUT', `/v1/profiles/${profileId}/rules/${claimRule.id}`, { type, cr_type, conditions, name: 'renamed' }, { 'If-Match': '*' })).status).toBe(200);
     await editRule.getByRole('button', { name: 'Save' }).click();

@@ -150,4 +150,87 @@ describe.skipIf(skipReason)('web console: API-key sessions, the account switcher
     }
     expect(browser.errors.filter((e) => !/the server responded with a status of (400|401|403|404)/.test(e))).toEqual([]);
   }, 120_000);
+
+  it('warns before the session ends, says when, and returns to sign-in once it has ended', async () => {
+    // An account whose sessions last 15 minutes (IBM's least); the browser's clock is driven by the test.
+    const solo = await newAccount(server);
+    const identity = identityClient(server.url, solo.apikey);
+    const settings = await identity.getAccountSettings({ accountId: solo.accountId });
+    await identity.updateAccountSettings({ accountId: solo.accountId, ifMatch: settings.result.entity_tag!, sessionExpirationInSeconds: '900' });
+    const clocked = await openBrowser();
+    try {
+      const { page } = clocked;
+      await page.clock.install();
+      await signInWithApiKey(page, url, solo.apikey);
+      const warning = page.getByText('Your session ends soon');
+      await page.clock.fastForward('05:00');
+      expect(await warning.count()).toBe(0);
+      // Four minutes before the end: the warning, with the time, and a way to sign in again.
+      await page.clock.fastForward('06:00');
+      await warning.waitFor();
+      await page.getByText(/It ends in about 4 minutes \(/).waitFor();
+      await page.getByRole('button', { name: 'Sign in again' }).waitFor();
+      await screenshot(page, 'session-expiry-warning');
+      expect(await seriousViolations(page)).toEqual([]);
+      // A minute before: "1 minute".
+      await page.clock.fastForward('03:00');
+      await page.getByText(/It ends in about 1 minute \(/).waitFor();
+      // Past the end: back to sign-in, saying why.
+      await page.clock.fastForward('01:30');
+      await page.getByRole('heading', { name: 'Sign in to Portcullis' }).waitFor();
+      await page.getByText('Your session ended. Sign in again to continue.').waitFor();
+      expect(clocked.errors).toEqual([]);
+    } finally {
+      await clocked.close();
+    }
+  }, 90_000);
+
+  it('warns before an unused session ends, keeps it on "Stay signed in" or on use, and ends it when left unused', async () => {
+    // The server's clock and the browser's move together, by hand.
+    let shift = 0;
+    const shifted = await startTestServer({ clock: { now: () => new Date(Date.now() + shift) } });
+    const clocked = await openBrowser();
+    try {
+      const identity = identityClient(shifted.url, shifted.owner.apikey);
+      const settings = await identity.getAccountSettings({ accountId: shifted.owner.accountId });
+      await identity.updateAccountSettings({ accountId: shifted.owner.accountId, ifMatch: settings.result.entity_tag!, sessionInvalidationInSeconds: '900' });
+      const { page } = clocked;
+      await page.clock.install();
+      await signInWithApiKey(page, shifted.url, shifted.owner.apikey);
+      await page.getByText('No service IDs yet').waitFor(); // the first page's calls are done
+      const forward = async (minutes: number) => {
+        shift += minutes * 60_000;
+        await page.clock.fastForward(minutes * 60_000);
+      };
+      const warning = page.getByText('Your session ends soon');
+      const renewal = () => page.waitForResponse((r) => r.url().endsWith('/signin/session/token') && r.status() === 201);
+
+      // 11 of the 15 minutes unused: the warning, and "Stay signed in" renews the session.
+      await forward(11);
+      await page.getByText(/Unused, it ends in about 4 minutes \(/).waitFor();
+      await screenshot(page, 'session-idle-warning');
+      expect(await seriousViolations(page)).toEqual([]);
+      const stayed = renewal();
+      await page.getByRole('button', { name: 'Stay signed in' }).click();
+      await stayed;
+      await warning.waitFor({ state: 'detached' });
+
+      // Unused again: the warning; then using the console (a page's API call) renews the session too.
+      await forward(11);
+      await warning.waitFor();
+      const used = renewal();
+      await page.getByRole('navigation').getByRole('link', { name: 'API keys', exact: true }).click();
+      await used;
+      await page.getByRole('heading', { name: 'API keys', level: 1 }).waitFor();
+      await warning.waitFor({ state: 'detached' });
+
+      // Left unused past the limit: back to sign-in, saying why.
+      await forward(16);
+      await page.getByText('Your session ended after a time without use. Sign in again to continue.').waitFor();
+      expect(clocked.errors).toEqual([]);
+    } finally {
+      await clocked.close();
+      await shifted.close();
+    }
+  }, 120_000);
 });

@@ -16,6 +16,24 @@ describe("the console's session tokens: a short-lived access token of a live ses
     return { status: response.status, body: text ? JSON.parse(text) : undefined, headers: response.headers };
   };
 
+  /** Signs `login` in (a new member) while the account has `settings`, and runs `use` with the session's token call; the settings are reset after. */
+  const withSettings = async (
+    login: string,
+    settings: { sessionExpirationInSeconds?: string; sessionInvalidationInSeconds?: string },
+    use: (session: Reply, token: () => Promise<Reply>) => Promise<void>,
+  ) => {
+    await memberWithPassword(server, login);
+    const owner = identityClient(server.url, server.owner.apikey);
+    await owner.updateAccountSettings({ accountId: server.owner.accountId, ifMatch: '*', ...settings });
+    try {
+      const session = await signIn(login);
+      await use(session, () => tokenFor({ cookie: cookieOf(session), 'x-csrf-token': session.body.csrf_token }));
+    } finally {
+      const reset = Object.fromEntries(Object.keys(settings).map((name) => [name, 'NOT_SET']));
+      await owner.updateAccountSettings({ accountId: server.owner.accountId, ifMatch: '*', ...reset });
+    }
+  };
+
   beforeAll(async () => {
     server = await startTestServer({ clock });
   });
@@ -51,18 +69,29 @@ describe("the console's session tokens: a short-lived access token of a live ses
   });
 
   it('never issues a token that outlives its session', async () => {
-    await memberWithPassword(server, 'short@example.com');
-    const owner = identityClient(server.url, server.owner.apikey);
-    await owner.updateAccountSettings({ accountId: server.owner.accountId, ifMatch: '*', sessionExpirationInSeconds: '1800' });
-    try {
-      const session = await signIn('short@example.com');
+    await withSettings('short@example.com', { sessionExpirationInSeconds: '1800' }, async (session, token) => {
       clock.advance(20 * 60_000);
-      const issued = await tokenFor({ cookie: cookieOf(session), 'x-csrf-token': session.body.csrf_token });
+      const issued = await token();
       expect(issued.status).toBe(201);
       expect(claimsOf(issued.body.access_token).exp).toBe(Date.parse(session.body.expires_at) / 1000);
       expect(issued.body.expires_in).toBe(10 * 60);
-    } finally {
-      await owner.updateAccountSettings({ accountId: server.owner.accountId, ifMatch: '*', sessionExpirationInSeconds: 'NOT_SET' });
-    }
+    });
+  });
+
+  it("never issues a token that outlives the session's inactivity limit, and says when that is", async () => {
+    await withSettings('idle@example.com', { sessionInvalidationInSeconds: '900' }, async (_session, token) => {
+      clock.advance(10 * 60_000);
+      const issued = await token();
+      expect(issued.status).toBe(201);
+      const idleEnd = clock.now().getTime() + 900_000;
+      expect(Date.parse(issued.body.session.idle_expires_at)).toBe(idleEnd);
+      expect(claimsOf(issued.body.access_token).exp).toBe(idleEnd / 1000);
+      expect(issued.body.expires_in).toBe(900);
+      // Used again within the limit, the session lives on; idle past it, it has ended.
+      clock.advance(14 * 60_000);
+      expect(Date.parse((await token()).body.session.idle_expires_at)).toBe(clock.now().getTime() + 900_000);
+      clock.advance(15 * 60_000 + 1000);
+      expect((await token()).status).toBe(401);
+    });
   });
 });

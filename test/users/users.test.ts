@@ -4,7 +4,7 @@ import { clientsFor, invitationClient } from '../enterprise/clients.js';
 import { groupsClient, identityClient } from '../helpers/sdk.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
 import { secretFor } from './outbox.js';
-import { callStatus } from '../helpers/identities.js';
+import { bearerOf, callStatus } from '../helpers/identities.js';
 
 interface Invited {
   id: string;
@@ -60,6 +60,65 @@ describe('user management', () => {
     const withSettings = await owner.users.listUsers({ accountId, includeSettings: true, userId: 'u1@example.com' });
     expect(withSettings.result.resources).toHaveLength(1);
     expect((withSettings.result.resources![0] as { settings?: unknown }).settings).toMatchObject({ self_manage: false });
+  });
+
+  it('sorts the user list by a field across pages (our extension), and keeps IBM\'s order without it', async () => {
+    type Profile = { iam_id: string; email: string; firstname: string; state: string; user_id: string; added_on: string };
+    const bearer = await bearerOf(server.url, server.owner.apikey);
+    const get = async (pathAndQuery: string) => {
+      const response = await fetch(`${server.url}${pathAndQuery}`, { headers: { Authorization: bearer } });
+      return { status: response.status, body: (await response.json()) as { resources: Profile[]; next_url?: string; errors?: Array<{ code: string; message: string }>; status_code?: number } };
+    };
+    const path = `/v2/accounts/${accountId}/users`;
+    // Ties (first names equal but for case) and an empty first name, broken by the IAM id.
+    for (const [email, firstname] of [['u1@example.com', 'Zoe'], ['u2@example.com', 'zoe'], ['u3@example.com', 'Adam']] as const) {
+      await owner.users.updateUserProfile({ accountId, iamId: members[email]!.iamId, firstname });
+    }
+    const all = (await get(`${path}?limit=100`)).body.resources;
+    const ids = (users: Profile[]) => users.map((u) => u.iam_id);
+    expect(all).toHaveLength(5);
+    // IBM's order (by IAM id); a parameter the API does not know changes nothing.
+    expect(ids(all)).toEqual([...ids(all)].sort());
+    expect(ids((await get(`${path}?limit=100&order_by=email`)).body.resources)).toEqual(ids(all));
+
+    const walk = async (first: string) => {
+      const seen: Profile[] = [];
+      let next: string | undefined = first;
+      for (let pages = 0; next !== undefined; pages++) {
+        expect(pages).toBeLessThan(10);
+        const page = await get(next);
+        expect(page.status).toBe(200);
+        seen.push(...page.body.resources);
+        next = page.body.next_url;
+      }
+      return seen;
+    };
+    const compare = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+    for (const field of ['email', 'firstname', 'state', 'user_id', 'added_on'] as const) {
+      const ascending = [...all].sort((a, b) => compare(a[field].toLowerCase(), b[field].toLowerCase()) || compare(a.iam_id, b.iam_id));
+      expect(ids(await walk(`${path}?sort=${field}&limit=2`))).toEqual(ids(ascending));
+      expect(ids(await walk(`${path}?sort=-${field}&limit=2`))).toEqual(ids(ascending.reverse()));
+    }
+    // The ties, in their place: Adam, then both Zoes by IAM id, each page continuing where the last ended.
+    const byName = await walk(`${path}?sort=firstname&limit=1`);
+    expect(byName.map((u) => u.firstname).slice(-3)).toEqual(['Adam', ...[['Zoe', members['u1@example.com']!.iamId], ['zoe', members['u2@example.com']!.iamId]].sort((a, b) => compare(a[1]!, b[1]!)).map(([n]) => n)]);
+    // With a search, the sort orders what it finds.
+    expect((await get(`${path}?sort=-email&search=state:ACTIVE`)).body.resources.map((u) => u.email)).toEqual(['u3@example.com', 'u2@example.com', 'u1@example.com', 'owner@example.com']);
+
+    // A bad sort is a 400 in IBM's error shape; a _start of one order is refused in another (or in IBM's).
+    const bad = await get(`${path}?sort=shoe_size`);
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ status_code: 400, errors: [{ code: expect.any(String), message: expect.any(String) }] });
+    const sortedNext = new URL((await get(`${path}?sort=email&limit=2`)).body.next_url!, server.url);
+    const start = sortedNext.searchParams.get('_start')!;
+    expect(sortedNext.searchParams.get('sort')).toBe('email');
+    for (const other of [`sort=-email&_start=${start}`, `_start=${start}`]) {
+      const refused = await get(`${path}?${other}`);
+      expect(refused.status).toBe(400);
+      expect(refused.body.errors![0]!.message).toContain('another order');
+    }
+    const ibmNext = new URL((await get(`${path}?limit=2`)).body.next_url!, server.url).searchParams.get('_start')!;
+    expect((await get(`${path}?sort=email&_start=${ibmNext}`)).status).toBe(400);
   });
 
   it('lets users edit their own profile, and only administrators change states', async () => {

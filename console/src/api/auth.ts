@@ -20,14 +20,19 @@ import { claimsOf } from './token.ts';
  * stop when the key is deleted or expires.
  *
  * Tokens are renewed when a call needs one and the current one ends within a minute, so an idle
- * console does not keep its session alive.
+ * console does not keep its session alive. A token ends no later than the session's inactivity
+ * deadline, so a console in use renews (and so keeps its session active) before it idles out: in
+ * the last minutes before that deadline every call renews, and the warning of `SessionExpiry`
+ * offers to stay signed in.
  */
 export interface Identity {
   iamId: string;
   accountId: string;
   name: string;
-  /** When the session ends (ms since the epoch). */
+  /** When the session ends (ms since the epoch): its fixed lifetime. */
   sessionEndsAt: number;
+  /** When the session ends unless it is used again (ms since the epoch): its inactivity limit. */
+  sessionIdleEndsAt: number;
 }
 
 export type AuthState =
@@ -44,6 +49,8 @@ interface Credentials {
 
 const CSRF_KEY = 'portcullis.csrf';
 const RENEW_BEFORE_SECONDS = 60;
+/** How long before the session ends the console warns, and renews at every call when that moves the inactivity deadline. */
+export const SESSION_WARNING_MS = 5 * 60 * 1000;
 
 let state: AuthState = { status: 'loading' };
 let credentials: Credentials | undefined;
@@ -86,7 +93,7 @@ const post = (url: string, init: { json?: unknown; csrf?: string }) => call('POS
 interface SessionToken {
   access_token: string;
   expiration: number;
-  session: { iam_id: string; account_id: string; expires_at: string };
+  session: { iam_id: string; account_id: string; expires_at: string; idle_expires_at: string };
 }
 
 async function sessionCredentials(csrf: string): Promise<Credentials> {
@@ -97,6 +104,7 @@ async function sessionCredentials(csrf: string): Promise<Credentials> {
     accountId: issued.session.account_id,
     name: claims.name ?? claims.sub,
     sessionEndsAt: Date.parse(issued.session.expires_at),
+    sessionIdleEndsAt: Date.parse(issued.session.idle_expires_at),
   });
   return { accessToken: issued.access_token, expiration: issued.expiration, renew: () => sessionCredentials(csrf) };
 }
@@ -208,11 +216,25 @@ export function signedOutBecause(reason: string) {
   forget(reason);
 }
 
-/** A bearer token for the next API call, renewed first when it is about to end. */
+/**
+ * A bearer token for the next API call, renewed first when it is about to end, or when the
+ * session's inactivity deadline is near and a renewal moves it (not at the session's fixed end).
+ */
 export async function accessToken(): Promise<string> {
   const current = credentials;
   if (!current) throw new Error('Not signed in.');
-  if (current.expiration - Date.now() / 1000 > RENEW_BEFORE_SECONDS) return current.accessToken;
+  const leftMs = current.expiration * 1000 - Date.now();
+  const idleEndNear = state.status === 'signed-in' && leftMs < SESSION_WARNING_MS && current.expiration * 1000 < state.identity.sessionEndsAt;
+  if (leftMs > RENEW_BEFORE_SECONDS * 1000 && !idleEndNear) return current.accessToken;
+  return renew(current);
+}
+
+/** Marks the session active now (a new token), so its inactivity deadline moves: "Stay signed in". */
+export async function keepSession(): Promise<void> {
+  if (credentials) await renew(credentials);
+}
+
+async function renew(current: Credentials): Promise<string> {
   renewing ??= current.renew().finally(() => {
     renewing = undefined;
   });

@@ -1,5 +1,6 @@
 import type { PickerSource } from '../ui/SearchPicker.tsx';
 import { accountId, api, cursorOf, data, nextOffset } from './client.ts';
+import { noun, type Noun } from '../ui/counted.ts';
 
 /**
  * The identities and groups of the account as picker sources (SearchPicker): each kind paged
@@ -17,7 +18,7 @@ export interface IdentityChoice {
 }
 
 /** What each kind is called, plural, in a sentence. */
-export const IDENTITY_NOUNS: Record<IdentityKind, string> = { user: 'users', serviceid: 'service IDs', profile: 'trusted profiles', group: 'access groups' };
+export const IDENTITY_NOUNS: Record<IdentityKind, Noun> = { user: noun('user'), serviceid: noun('service ID'), profile: noun('trusted profile'), group: noun('access group') };
 
 const PAGE = 100;
 

@@ -94,7 +94,7 @@ export function Shell({ identity }: { identity: Identity }) {
         </SideNav>
       </Header>
       <Content id="main-content" className="pc-content">
-        <SessionExpiry endsAt={identity.sessionEndsAt} />
+        <SessionExpiry endsAt={identity.sessionEndsAt} idleEndsAt={identity.sessionIdleEndsAt} />
         <ErrorBoundary key={`${identity.accountId} ${path}`}>
           <Suspense fallback={<Loading />}>{body}</Suspense>
         </ErrorBoundary>

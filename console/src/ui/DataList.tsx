@@ -19,6 +19,10 @@ import {
 import { useEffect, useRef, useState, type ReactNode } from 'react';
 import { followLink, hrefOf } from '../shell/router.ts';
 import { ErrorNotice } from './ErrorNotice.tsx';
+import { counted, noun } from './counted.ts';
+
+const ITEMS = noun('item');
+const PAGES = noun('page');
 
 /**
  * The list building block: a Carbon data table over one API list, with search, sort and
@@ -269,9 +273,9 @@ export function DataList<T>(props: DataListProps<T>) {
           pagesUnknown={result?.total === undefined}
           isLastPage={lastPage}
           itemsPerPageText="Items per page:"
-          pageRangeText={(_current: number, total: number) => (result?.total === undefined ? '' : `of ${total} pages`)}
-          itemRangeText={(min: number, max: number, total: number) => `${min}–${Math.min(max, total)} of ${total} items`}
-          itemText={(min: number) => (items.length === 0 ? '0 items' : `${min}–${min + items.length - 1} items`)}
+          pageRangeText={(_current: number, total: number) => (result?.total === undefined ? '' : `of ${counted(total, PAGES)}`)}
+          itemRangeText={(min: number, max: number, total: number) => `${min}–${Math.min(max, total)} of ${counted(total, ITEMS)}`}
+          itemText={(min: number) => (items.length === 0 ? counted(0, ITEMS) : items.length === 1 ? `item ${min}` : `items ${min}–${min + items.length - 1}`)}
           onChange={(change: { page: number; pageSize: number }) => {
             if (change.pageSize !== pageSize) {
               setPageSize(change.pageSize);

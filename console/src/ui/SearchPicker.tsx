@@ -1,5 +1,6 @@
 import { Button, ComboBox } from '@carbon/react';
 import { useEffect, useRef, useState, type ComponentProps } from 'react';
+import { counted, type Noun } from './counted.ts';
 
 /**
  * A searchable picker over a paged API list, for lists longer than one page (an account with
@@ -31,8 +32,8 @@ type MenuActions = NonNullable<ComponentProps<typeof ComboBox>['downshiftActions
 export function SearchPicker<T>(props: {
   id: string;
   titleText: string;
-  /** What the items are, plural, for the helper text ("service IDs"). */
-  noun: string;
+  /** What the items are, for the helper text ("1 service ID", "2 service IDs"). */
+  noun: Noun;
   source: PickerSource<T>;
   itemKey: (item: T) => string;
   itemLabel: (item: T) => string;
@@ -87,11 +88,16 @@ export function SearchPicker<T>(props: {
   // highlighted (else the input names an option that is gone, which screen readers trip over).
   useEffect(() => menu.current?.setHighlightedIndex(-1), [term, items.length]);
 
+  const { many } = props.noun;
   const helper = loading
-    ? `Loading ${props.noun}…`
+    ? `Loading ${many}…`
     : next !== undefined
-      ? `${browsed.length} ${props.noun} loaded, more exist: type a full name to look one up, or load more.`
-      : `All ${browsed.length} ${props.noun} loaded.`;
+      ? `${counted(browsed.length, props.noun)} loaded, more exist: type a full name to look one up, or load more.`
+      : browsed.length === 0
+        ? `There are no ${many} to choose from.`
+        : browsed.length === 1
+          ? `${counted(1, props.noun)} loaded, the only one.`
+          : `All ${counted(browsed.length, props.noun)} loaded.`;
   return (
     <div className="pc-picker">
       <ComboBox<T>
@@ -109,7 +115,7 @@ export function SearchPicker<T>(props: {
       />
       {next !== undefined ? (
         <Button kind="ghost" size="sm" disabled={loading} onClick={() => more(next)}>
-          {`Load more ${props.noun}`}
+          {`Load more ${many}`}
         </Button>
       ) : null}
     </div>

@@ -1,14 +1,16 @@
-import { NumberInput, Select, SelectItem, Stack, TextInput } from '@carbon/react';
+import { NumberInput, Stack, TextInput } from '@carbon/react';
 import { useCallback, useEffect, useState } from 'react';
 import { api, data } from '../../api/client.ts';
 import { staleAs, tagged } from '../../api/versioned.ts';
+import { ConditionsEditor, conditionsComplete, type ConditionDraft } from '../../ui/Conditions.tsx';
 import type { Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { FormModal } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import type { Rule } from './api.ts';
 
-const OPERATORS = ['EQUALS', 'EQUALS_IGNORE_CASE', 'IN', 'NOT_EQUALS', 'NOT_EQUALS_IGNORE_CASE', 'NOT_IN', 'CONTAINS'] as const;
+/** The operators of access-group rule conditions (IBM's; NOT_IN is a trusted-profile operator only). */
+const OPERATORS = ['EQUALS', 'EQUALS_IGNORE_CASE', 'IN', 'NOT_EQUALS', 'NOT_EQUALS_IGNORE_CASE', 'CONTAINS'] as const;
 
 /** Dynamic rules: federated users whose claims match join the group for some hours after each sign-in. Added, edited, deleted. */
 export function Rules({ groupId }: { groupId: string }) {
@@ -44,8 +46,8 @@ export function Rules({ groupId }: { groupId: string }) {
 
 /**
  * Add a rule, or edit one (`ruleId`): the editor reads the rule with its ETag and saves with
- * If-Match (`PUT …/rules/{id}`), so a change made meanwhile is refused (412) and said so. It edits
- * the first condition; a rule's further conditions are kept as they are.
+ * If-Match (`PUT …/rules/{id}`), so a change made meanwhile is refused (412) and said so. Every
+ * condition is edited; the whole rule is sent.
  */
 function RuleForm({ groupId, ruleId, onClose, onSaved }: { groupId: string; ruleId?: string; onClose: () => void; onSaved: () => void }) {
   const [loaded, setLoaded] = useState<{ value: Rule; etag: string } | undefined>(undefined);
@@ -53,36 +55,30 @@ function RuleForm({ groupId, ruleId, onClose, onSaved }: { groupId: string; rule
   const [name, setName] = useState('');
   const [realm, setRealm] = useState('');
   const [hours, setHours] = useState(12);
-  const [claim, setClaim] = useState('');
-  const [operator, setOperator] = useState<string>('EQUALS');
-  const [value, setValue] = useState('');
+  const [conditions, setConditions] = useState<ConditionDraft[]>([{ claim: '', operator: 'EQUALS', value: '' }]);
   useEffect(() => {
     if (!ruleId) return;
     tagged(api.GET('/v2/groups/{access_group_id}/rules/{rule_id}', { params: { path: { access_group_id: groupId, rule_id: ruleId } } })).then((rule) => {
-      const first = rule.value.conditions[0];
       setLoaded(rule);
       setName(rule.value.name ?? '');
       setRealm(rule.value.realm_name);
       setHours(rule.value.expiration);
-      setClaim(first?.claim ?? '');
-      setOperator(first?.operator ?? 'EQUALS');
-      setValue(first?.value ?? '');
+      setConditions(rule.value.conditions.map((c) => ({ claim: c.claim, operator: c.operator, value: c.value })));
     }, setError);
   }, [groupId, ruleId]);
-  const kept = loaded?.value.conditions.slice(1) ?? [];
   const loading = ruleId !== undefined && !loaded;
   return (
     <FormModal
       title={ruleId ? `Edit rule ${loaded?.value.name ?? ruleId}` : 'Add a dynamic rule'}
       submitLabel={ruleId ? 'Save' : 'Add'}
-      invalid={loading || !realm.trim() || !claim.trim() || !value.trim()}
+      invalid={loading || !realm.trim() || !conditionsComplete(conditions)}
       onClose={onClose}
       onSubmit={async () => {
         const body = {
           ...(name.trim() ? { name: name.trim() } : {}),
           realm_name: realm.trim(),
           expiration: hours,
-          conditions: [{ claim: claim.trim(), operator, value: value.trim() }, ...kept],
+          conditions: conditions.map((c) => ({ claim: c.claim.trim(), operator: c.operator, value: c.value.trim() })),
         };
         const path = { access_group_id: groupId };
         try {
@@ -109,14 +105,13 @@ function RuleForm({ groupId, ruleId, onClose, onSaved }: { groupId: string; rule
             value={hours}
             onChange={(_event, { value: next }) => setHours(Number(next) || 1)}
           />
-          <TextInput id="rule-claim" labelText="Claim" helperText="An attribute of the user's identity provider assertion, e.g. groups" value={claim} onChange={(e) => setClaim(e.target.value)} />
-          <Select id="rule-operator" labelText="Operator" value={operator} onChange={(e) => setOperator(e.target.value)}>
-            {OPERATORS.map((o) => (
-              <SelectItem key={o} value={o} text={o} />
-            ))}
-          </Select>
-          <TextInput id="rule-value" labelText="Value" value={value} onChange={(e) => setValue(e.target.value)} />
-          {kept.length ? <p className="cds--form__helper-text">{`${kept.length} further condition(s) of this rule are kept as they are.`}</p> : null}
+          <ConditionsEditor
+            idPrefix="rule"
+            conditions={conditions}
+            onChange={setConditions}
+            operators={OPERATORS}
+            claimPlaceholder="groups"
+          />
         </Stack>
       )}
     </FormModal>

@@ -36,6 +36,7 @@ import {
 } from './api.ts';
 import { describeConditions, ruleOf, timeZones, WEEKDAYS, type Conditions } from './conditions.ts';
 import '../access.css';
+import { counted, noun } from '../../ui/counted.ts';
 
 /**
  * Assign access, IBM's guided flow: subject → target → roles → conditions → review → create
@@ -187,7 +188,7 @@ export default function AssignAccessPage() {
     return (
       <div className="pc-page">
         <PageHeader title="Assign access" />
-        <InlineNotification kind="success" lowContrast hideCloseButton title="Access assigned" subtitle={`Policy ${created} gives ${subject?.label} ${chosenRoles.length} role(s) on ${targetWords()}.`} />
+        <InlineNotification kind="success" lowContrast hideCloseButton title="Access assigned" subtitle={`Policy ${created} gives ${subject?.label} ${counted(chosenRoles.length, noun('role'))} on ${targetWords()}.`} />
         <ButtonSet className="pc-assign-done">
           <Button kind="secondary" href={hrefOf(whyPath)} onClick={followLink(whyPath)}>
             Check it on the Why page
@@ -267,7 +268,7 @@ export default function AssignAccessPage() {
                       key={target.serviceName}
                       id="assign-instance"
                       titleText="Service instance (optional: empty for any instance)"
-                      noun="instances"
+                      noun={noun('instance')}
                       source={instances}
                       itemKey={(i) => i.guid}
                       itemLabel={(i) => i.name}

@@ -9,6 +9,7 @@ import { ConfirmDelete, FormModal } from '../../ui/FormModal.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import { catalogServices, type CatalogService } from '../assign-access/api.ts';
 import '../access.css';
+import { counted, noun } from '../../ui/counted.ts';
 
 /**
  * Authorizations: service-to-service access (authorization policies, `type=authorization`): a
@@ -168,7 +169,7 @@ function RoleChoice({ roles, chosen, onChange }: { roles: AuthorizationRole[]; c
     <fieldset className="pc-assign-roles">
       <legend className="cds--label">Roles</legend>
       {roles.map((r) => (
-        <Checkbox key={r.crn} id={`authz-role-${r.crn}`} labelText={`${r.name} (${r.actions.length} actions)`} checked={chosen.includes(r.crn)} onChange={(_e: unknown, { checked }: { checked: boolean }) => onChange(checked ? [...chosen, r.crn] : chosen.filter((c) => c !== r.crn))} />
+        <Checkbox key={r.crn} id={`authz-role-${r.crn}`} labelText={`${r.name} (${counted(r.actions.length, noun('action'))})`} checked={chosen.includes(r.crn)} onChange={(_e: unknown, { checked }: { checked: boolean }) => onChange(checked ? [...chosen, r.crn] : chosen.filter((c) => c !== r.crn))} />
       ))}
     </fieldset>
   );

@@ -8,6 +8,7 @@ import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import { catalogServices, rolesFor, type CatalogService, type OfferedRole } from '../assign-access/api.ts';
 import '../access.css';
+import { counted, noun } from '../../ui/counted.ts';
 
 /**
  * Roles: the platform roles every service offers, a service's own service roles, and the account's
@@ -59,7 +60,7 @@ export default function RolesPage() {
       header: 'Actions it grants',
       cell: (r) => (
         <details>
-          <summary>{r.kind === 'platform' && r.actions.length === 0 ? 'Each service’s own: choose a service' : `${r.actions.length} action${r.actions.length === 1 ? '' : 's'}`}</summary>
+          <summary>{r.kind === 'platform' && r.actions.length === 0 ? 'Each service’s own: choose a service' : counted(r.actions.length, noun('action'))}</summary>
           <ul className="pc-assign-actions">
             {r.actions.map((a) => (
               <li key={a}>

@@ -7,15 +7,19 @@ import type { Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { FormModal } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
+import { AddRow, RemoveRow } from '../../ui/Repeated.tsx';
 import { catalogServices, type CatalogService } from '../assign-access/api.ts';
+import './Rules.css';
+import { counted, noun } from '../../ui/counted.ts';
 
 /**
  * Context-based restriction rules: list, create, edit (`PUT /v1/rules/{id}` with the ETag read when
  * the editor opened, so a change made meanwhile by someone else is refused with 412 and said so),
- * delete. The editor covers what people set in IBM's console: the zones requests may come from,
- * the service (optionally one instance, resource type or resource), the operations restricted, and
- * the enforcement mode; contexts and resources it cannot show (endpoint types, further resources,
- * tags) are kept as they are.
+ * delete. The editor covers what people set in IBM's console: every context requests may come
+ * from (its network zones and endpoint types; contexts added and removed, one always remains), the
+ * service (optionally one instance, resource type or resource), the operations restricted, and
+ * the enforcement mode; what it cannot show (further resources, tags, other resource attributes)
+ * is kept as it is.
  */
 export type Zone = paths['/v1/zones']['get']['responses'][200]['content']['application/json']['zones'][number];
 type Rule = paths['/v1/rules']['get']['responses'][200]['content']['application/json']['rules'][number];
@@ -37,16 +41,44 @@ const RESOURCE_FIELDS = [
 ] as const;
 type ResourceField = (typeof RESOURCE_FIELDS)[number][0];
 
+const ENDPOINT_TYPES = [
+  { id: 'public', label: 'Public' },
+  { id: 'private', label: 'Private' },
+  { id: 'direct', label: 'Direct' },
+] as const;
+
 const attributeOf = (r: Resource | undefined, name: string) => r?.attributes.find((a) => a.name === name)?.value;
-/** A context the editor shows: only network zones (IBM allows a comma-separated list in one attribute). */
-const zonesOfContext = (c: Context) => (c.attributes.length === 1 && c.attributes[0]!.name === 'networkZoneId' ? c.attributes[0]!.value.split(',').map((v) => v.trim()) : undefined);
+/** The values of a context attribute (IBM allows a comma-separated list in one attribute). */
+const valuesOf = (c: Context, name: string) => c.attributes.filter((a) => a.name === name).flatMap((a) => a.value.split(',').map((v) => v.trim()));
+
+/** A context as the editor holds it: requests from any of these zones (none: from anywhere) over any of these endpoint types (none: any). */
+interface ContextForm {
+  zoneIds: string[];
+  endpointTypes: string[];
+}
+const contextOf = (c: Context): ContextForm => ({ zoneIds: valuesOf(c, 'networkZoneId'), endpointTypes: valuesOf(c, 'endpointType') });
+const contextBody = (c: ContextForm): Context => ({
+  attributes: [
+    ...(c.zoneIds.length ? [{ name: 'networkZoneId', value: c.zoneIds.join(',') }] : []),
+    ...(c.endpointTypes.length ? [{ name: 'endpointType', value: c.endpointTypes.join(',') }] : []),
+  ],
+});
+const EMPTY_CONTEXT: ContextForm = { zoneIds: [], endpointTypes: [] };
 
 export function Rules({ zones }: { zones: Zone[] }) {
   const load = useCallback(async () => ({ items: (await data(api.GET('/v1/rules', { params: { query: { account_id: accountId() } } }))).rules }), []);
   const zoneName = (id: string) => zones.find((z) => z.id === id)?.name ?? id;
   const columns: Column<Rule>[] = [
     { key: 'service', header: 'Restricts', cell: (r) => [attributeOf(r.resources[0], 'serviceName') ?? attributeOf(r.resources[0], 'service_group_id') ?? 'every service', attributeOf(r.resources[0], 'serviceInstance')].filter(Boolean).join(' / ') },
-    { key: 'zones', header: 'Zones', cell: (r) => r.contexts.flatMap((c) => c.attributes.filter((a) => a.name === 'networkZoneId').flatMap((a) => a.value.split(','))).map(zoneName).join(', ') },
+    {
+      key: 'zones',
+      header: 'Allowed from',
+      cell: (r) =>
+        r.contexts
+          .map(contextOf)
+          .map((c) => [c.zoneIds.map(zoneName).join(', '), c.endpointTypes.length ? `${c.endpointTypes.join(', ')} endpoints` : ''].filter(Boolean).join(' over '))
+          .join('; or '),
+    },
     { key: 'operations', header: 'Operations', cell: (r) => (r.operations ? r.operations.api_types.map((t) => t.api_type_id.split(':').pop()).join(', ') : 'All') },
     { key: 'mode', header: 'Enforcement', cell: (r) => <Tag type={r.enforcement_mode === 'enabled' ? 'red' : r.enforcement_mode === 'report' ? 'warm-gray' : 'cool-gray'}>{r.enforcement_mode}</Tag> },
     { key: 'description', header: 'Description', cell: (r) => r.description },
@@ -75,7 +107,7 @@ export function Rules({ zones }: { zones: Zone[] }) {
 
 interface Form {
   description: string;
-  zoneIds: string[];
+  contexts: ContextForm[];
   serviceName: string;
   resource: Record<ResourceField, string>;
   /** The API types restricted; empty: every operation. */
@@ -93,7 +125,7 @@ function formOf(rule: Rule | undefined): Form {
   const first = rule?.resources[0];
   return {
     description: rule?.description ?? '',
-    zoneIds: (rule?.contexts ?? []).flatMap((c) => zonesOfContext(c) ?? []),
+    contexts: rule?.contexts.length ? rule.contexts.map(contextOf) : [EMPTY_CONTEXT],
     serviceName: attributeOf(first, 'serviceName') ?? '',
     resource: Object.fromEntries(RESOURCE_FIELDS.map(([k]) => [k, attributeOf(first, k) ?? ''])) as Record<ResourceField, string>,
     apiTypes: rule?.operations?.api_types.map((t) => t.api_type_id) ?? [],
@@ -102,7 +134,6 @@ function formOf(rule: Rule | undefined): Form {
 }
 
 function bodyOf(form: Form, before: Rule | undefined): RuleBody {
-  const kept = before?.contexts.filter((c) => zonesOfContext(c) === undefined) ?? [];
   const edited = RESOURCE_FIELDS.map(([k]) => k as string);
   const first = before?.resources[0];
   // Attributes the editor does not show (region, …) and the resource's tags stay as they were.
@@ -118,7 +149,7 @@ function bodyOf(form: Form, before: Rule | undefined): RuleBody {
   };
   return {
     ...(form.description.trim() ? { description: form.description.trim() } : {}),
-    contexts: [...form.zoneIds.map((id) => ({ attributes: [{ name: 'networkZoneId', value: id }] })), ...kept],
+    contexts: form.contexts.map(contextBody),
     resources: [resource, ...(before?.resources.slice(1) ?? [])],
     ...(form.apiTypes.length ? { operations: { api_types: form.apiTypes.map((api_type_id) => ({ api_type_id })) } } : {}),
     enforcement_mode: form.mode,
@@ -149,13 +180,13 @@ function EditRule({ ruleId, zones, onClose, onSaved }: { ruleId: string | undefi
   }, [serviceName]);
 
   const set = (change: Partial<Form>) => form && setForm({ ...form, ...change });
-  const kept = loaded?.rule.contexts.filter((c) => zonesOfContext(c) === undefined).length ?? 0;
+  const furtherResources = (loaded?.rule.resources.length ?? 1) - 1;
   const service = services.find((s) => s.name === serviceName);
   return (
     <FormModal
       title={ruleId ? `Edit rule ${ruleId}` : 'Create a restriction rule'}
       submitLabel={ruleId ? 'Save' : 'Create'}
-      invalid={!form || !form.serviceName || form.zoneIds.length + kept === 0}
+      invalid={!form || !form.serviceName || !form.contexts.every((c) => c.zoneIds.length + c.endpointTypes.length > 0)}
       onClose={onClose}
       onSubmit={async () => {
         const body = bodyOf(form!, loaded?.rule);
@@ -173,20 +204,7 @@ function EditRule({ ruleId, zones, onClose, onSaved }: { ruleId: string | undefi
         <p>Loading the rule…</p>
       ) : (
         <Stack gap={5}>
-          <fieldset className="pc-rule-zones">
-            <legend className="cds--label">Allowed network zones</legend>
-            {zones.length === 0 ? <p>There are no network zones yet: create one first.</p> : null}
-            {zones.map((z) => (
-              <Checkbox
-                key={z.id}
-                id={`rule-zone-${z.id}`}
-                labelText={z.name}
-                checked={form.zoneIds.includes(z.id)}
-                onChange={(_event: unknown, { checked }: { checked: boolean }) => set({ zoneIds: checked ? [...form.zoneIds, z.id] : form.zoneIds.filter((id) => id !== z.id) })}
-              />
-            ))}
-            {kept ? <p className="cds--form__helper-text">{`${kept} other context(s) of this rule (endpoint types) are kept as they are.`}</p> : null}
-          </fieldset>
+          <Contexts zones={zones} contexts={form.contexts} onChange={(contexts) => set({ contexts })} />
           <ComboBox<CatalogService>
             id="rule-service"
             titleText="Service"
@@ -221,8 +239,60 @@ function EditRule({ ruleId, zones, onClose, onSaved }: { ruleId: string | undefi
             ))}
           </RadioButtonGroup>
           <TextInput id="rule-description" labelText="Description (optional)" value={form.description} onChange={(e) => set({ description: e.target.value })} />
+          {furtherResources > 0 ? <p className="cds--form__helper-text">{`Kept as they are: ${counted(furtherResources, noun('further resource'))} of this rule.`}</p> : null}
         </Stack>
       )}
     </FormModal>
+  );
+}
+
+/**
+ * The contexts a request may come from (any one admits it): each names network zones, endpoint
+ * types, or both, and needs at least one of them; contexts are added and removed, one remains.
+ */
+function Contexts({ zones, contexts, onChange }: { zones: Zone[]; contexts: ContextForm[]; onChange: (contexts: ContextForm[]) => void }) {
+  const change = (index: number, patch: Partial<ContextForm>) => onChange(contexts.map((c, i) => (i === index ? { ...c, ...patch } : c)));
+  return (
+    <div>
+      <p className="cds--label">Allowed contexts: requests from any one of them are admitted</p>
+      {zones.length === 0 ? <p>There are no network zones yet: create one first, or allow endpoint types only.</p> : null}
+      {contexts.map((c, i) => (
+        <fieldset key={i} className="pc-rule-context">
+          <legend className="cds--label">{`Context ${i + 1}`}</legend>
+          <div className="pc-rule-context__choices">
+            <Choices
+              legend="Network zones (none: any address)"
+              idPrefix={`rule-context-${i}-zone`}
+              options={zones.map((z) => ({ id: z.id, label: z.name }))}
+              chosen={c.zoneIds}
+              onChange={(zoneIds) => change(i, { zoneIds })}
+            />
+            <Choices legend="Endpoint types (none: any)" idPrefix={`rule-context-${i}-endpoint`} options={ENDPOINT_TYPES} chosen={c.endpointTypes} onChange={(endpointTypes) => change(i, { endpointTypes })} />
+            <RemoveRow label={`Remove context ${i + 1}`} disabled={contexts.length === 1} onClick={() => onChange(contexts.filter((_, j) => j !== i))} />
+          </div>
+          {c.zoneIds.length + c.endpointTypes.length === 0 ? <p className="cds--form__helper-text">Choose a zone or an endpoint type.</p> : null}
+        </fieldset>
+      ))}
+      <AddRow label="Add context" onClick={() => onChange([...contexts, EMPTY_CONTEXT])} />
+    </div>
+  );
+}
+
+/** Checkboxes under a legend: which of `options` are chosen (in the order they were checked). */
+function Choices(props: { legend: string; idPrefix: string; options: readonly { id: string; label: string }[]; chosen: string[]; onChange: (chosen: string[]) => void }) {
+  const { chosen, onChange } = props;
+  return (
+    <fieldset>
+      <legend className="cds--label">{props.legend}</legend>
+      {props.options.map((o) => (
+        <Checkbox
+          key={o.id}
+          id={`${props.idPrefix}-${o.id}`}
+          labelText={o.label}
+          checked={chosen.includes(o.id)}
+          onChange={(_event: unknown, { checked }: { checked: boolean }) => onChange(checked ? [...chosen, o.id] : chosen.filter((v) => v !== o.id))}
+        />
+      ))}
+    </fieldset>
   );
 }

@@ -7,14 +7,15 @@ import { hrefOf, navigate } from '../../shell/router.ts';
 import { HOME } from '../index.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Loading } from '../../ui/Loading.tsx';
+import { counted, noun } from '../../ui/counted.ts';
 
 /** The radio value of continuing as the account member (profile ids never take it). */
 const AS_MEMBER = '';
 
 /** A session length for people: "8 hours", "30 minutes". */
 function duration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} hour${seconds === 3600 ? '' : 's'}`;
-  return `${Math.round(seconds / 60)} minutes`;
+  if (seconds % 3600 === 0) return counted(seconds / 3600, noun('hour'));
+  return counted(Math.round(seconds / 60), noun('minute'));
 }
 
 /**

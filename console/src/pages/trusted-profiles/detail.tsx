@@ -7,6 +7,7 @@ import { DataList, type Column } from '../../ui/DataList.tsx';
 import { navigate } from '../../shell/router.ts';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { Fields } from '../../ui/Fields.tsx';
+import { ConditionsEditor, conditionsComplete, type ConditionDraft } from '../../ui/Conditions.tsx';
 import { ConfirmDelete, FormModal, NamedForm } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { EditDeleteActions, PageHeader } from '../../ui/PageHeader.tsx';
@@ -24,6 +25,8 @@ type ProfileIdentity = NonNullable<paths['/v1/profiles/{profile_id}/identities']
 type Issuer = paths['/v1/trusted_issuers']['get']['responses'][200]['content']['application/json']['trusted_issuers'][number];
 
 const CR_TYPES = ['IKS_SA', 'ROKS_SA', 'VSI', 'CE', 'WORKLOAD'];
+/** The operators of trusted-profile claim rule conditions (IBM's, with NOT_IN). */
+const OPERATORS = ['EQUALS', 'NOT_EQUALS', 'EQUALS_IGNORE_CASE', 'NOT_EQUALS_IGNORE_CASE', 'IN', 'NOT_IN', 'CONTAINS'] as const;
 
 export default function TrustedProfileDetail({ params }: { params: Record<string, string> }) {
   const id = params.id!;
@@ -120,9 +123,8 @@ function ClaimRules({ profileId }: { profileId: string }) {
   );
 }
 
-/** The text a claim rule's condition value shows: values are JSON strings ("\"dev\""), shown unquoted. */
-function plainValue(value: string | undefined): string {
-  if (value === undefined) return '';
+/** The text a claim rule's condition value shows: values are JSON ("\"dev\""); a string is shown unquoted, anything else (an IN list) as its JSON. */
+function plainValue(value: string): string {
   try {
     const parsed: unknown = JSON.parse(value);
     return typeof parsed === 'string' ? parsed : value;
@@ -131,36 +133,46 @@ function plainValue(value: string | undefined): string {
   }
 }
 
+/** The JSON value a typed text stands for: a JSON list (for IN / NOT_IN) as typed, any other text as a JSON string. */
+function jsonValue(text: string): string {
+  const trimmed = text.trim();
+  try {
+    if (Array.isArray(JSON.parse(trimmed))) return trimmed;
+  } catch {
+    // Not JSON: a plain value.
+  }
+  return JSON.stringify(trimmed);
+}
+
 /**
  * Add a claim rule, or edit one (`rule`): saved with the rule's ETag as If-Match, so a change made
- * since the list was loaded is refused (412) and said so. The form sets the first condition
- * (claim equals value); a rule's further conditions are kept as they are.
+ * since the list was loaded is refused (412) and said so. Every condition is edited; the whole
+ * rule is sent.
  */
 function ClaimRuleForm({ profileId, rule, onClose, onSaved }: { profileId: string; rule?: ClaimRule; onClose: () => void; onSaved: () => void }) {
   const TYPES = [
     { id: 'Profile-CR', text: 'Compute resources' },
     { id: 'Profile-SAML', text: 'Federated users (SAML)' },
   ];
-  const first = rule?.conditions[0];
-  const kept = rule?.conditions.slice(1) ?? [];
   const [type, setType] = useState(TYPES.find((t) => t.id === rule?.type) ?? TYPES[0]!);
   const [crType, setCrType] = useState(rule?.cr_type ?? CR_TYPES[0]!);
   const [realm, setRealm] = useState(rule?.realm_name ?? '');
   const [name, setName] = useState(rule?.name ?? '');
-  const [claim, setClaim] = useState(first?.claim ?? '');
-  const [value, setValue] = useState(plainValue(first?.value));
+  const [conditions, setConditions] = useState<ConditionDraft[]>(
+    rule ? rule.conditions.map((c) => ({ claim: c.claim, operator: c.operator, value: plainValue(c.value) })) : [{ claim: '', operator: 'EQUALS', value: '' }],
+  );
   return (
     <FormModal
       title={rule ? `Edit claim rule ${rule.name ?? rule.id}` : 'Add a claim rule'}
       submitLabel={rule ? 'Save' : 'Add'}
-      invalid={!claim.trim() || !value.trim() || (type.id === 'Profile-SAML' && !realm.trim())}
+      invalid={!conditionsComplete(conditions) || (type.id === 'Profile-SAML' && !realm.trim())}
       onClose={onClose}
       onSubmit={async () => {
         const body = {
           type: type.id,
           ...(name.trim() ? { name: name.trim() } : {}),
           ...(type.id === 'Profile-CR' ? { cr_type: crType } : { realm_name: realm.trim(), expiration: rule?.expiration ?? 43200 }),
-          conditions: [{ claim: claim.trim(), operator: first?.operator ?? 'EQUALS', value: JSON.stringify(value.trim()) }, ...kept],
+          conditions: conditions.map((c) => ({ claim: c.claim.trim(), operator: c.operator, value: jsonValue(c.value) })),
         };
         try {
           if (rule) {
@@ -184,11 +196,14 @@ function ClaimRuleForm({ profileId, rule, onClose, onSaved }: { profileId: strin
           <TextInput id="rule-realm" labelText="Identity provider (realm name)" value={realm} onChange={(e) => setRealm(e.target.value)} />
         )}
         <TextInput id="rule-name" labelText="Name (optional)" value={name} onChange={(e) => setName(e.target.value)} />
-        <div className="pc-assign-pair">
-          <TextInput id="rule-claim" labelText="Claim" placeholder={type.id === 'Profile-CR' ? 'namespace' : 'groups'} value={claim} onChange={(e) => setClaim(e.target.value)} />
-          <TextInput id="rule-value" labelText={first && first.operator !== 'EQUALS' ? first.operator : 'Equals'} value={value} onChange={(e) => setValue(e.target.value)} />
-        </div>
-        {kept.length ? <p className="cds--form__helper-text">{`${kept.length} further condition(s) of this rule are kept as they are.`}</p> : null}
+        <ConditionsEditor
+          idPrefix="rule"
+          conditions={conditions}
+          onChange={setConditions}
+          operators={OPERATORS}
+          claimPlaceholder={type.id === 'Profile-CR' ? 'namespace' : 'groups'}
+          valueHelper='For IN and NOT_IN, a JSON list: ["a","b"]'
+        />
       </Stack>
     </FormModal>
   );

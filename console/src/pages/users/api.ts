@@ -1,3 +1,4 @@
+import type { Sort } from '../../ui/DataList.tsx';
 import type { paths } from '../../api/schema';
 
 export type User = paths['/v2/accounts/{account_id}/users']['get']['responses'][200]['content']['application/json']['resources'][number];
@@ -19,10 +20,11 @@ export const STATE_TAGS: Record<string, 'green' | 'blue' | 'gray' | 'purple'> = 
 /** What removing a user does (the list's and the detail page's confirmation). */
 export const REMOVE_CONSEQUENCE = 'The user leaves the account: their access groups, policies and API keys in it go with them.';
 
-/** The sortable columns' values: the users API does not sort, so the console orders the page it shows. */
-export const SORT_VALUES: Record<string, (u: User) => string> = {
-  name: nameOf,
-  email: (u) => u.email.toLowerCase(),
-  state: (u) => stateLabel(u.state),
-  added_on: (u) => u.added_on ?? '',
+type UserSort = NonNullable<NonNullable<paths['/v2/accounts/{account_id}/users']['get']['parameters']['query']>['sort']>;
+
+/** The list's sort as the users API takes it (our extension of IBM's API): the Name column sorts by first name. */
+const SORT_FIELDS: Record<string, UserSort> = { name: 'firstname', email: 'email', state: 'state', added_on: 'added_on' };
+export const sortOf = (sort: Sort): UserSort | undefined => {
+  const field = SORT_FIELDS[sort.key];
+  return field && sort.direction === 'DESC' ? (`-${field}` as UserSort) : field;
 };

@@ -8,7 +8,7 @@ import { FormModal } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
 import { PageHeader } from '../../ui/PageHeader.tsx';
 import { SearchPicker } from '../../ui/SearchPicker.tsx';
-import { nameOf, REMOVE_CONSEQUENCE, SETTABLE_STATES, SORT_VALUES, STATE_TAGS, stateLabel, type User } from './api.ts';
+import { nameOf, REMOVE_CONSEQUENCE, SETTABLE_STATES, sortOf, STATE_TAGS, stateLabel, type User } from './api.ts';
 
 /**
  * The users API searches `field:value` terms (whole values, any case): typed text that names no
@@ -16,24 +16,27 @@ import { nameOf, REMOVE_CONSEQUENCE, SETTABLE_STATES, SORT_VALUES, STATE_TAGS, s
  */
 const searchOf = (text: string) => (text.includes(':') ? text : text.includes('@') ? `email:${text}` : `firstname:${text.replace(/,/g, ' ')}`);
 
-/** The account's users: search, sort (the page shown), invite (with access groups), change their state, remove; each opens its detail page. */
+/** The account's users: search, sort (by the API, across pages), invite (with access groups), change their state, remove; each opens its detail page. */
 export default function UsersPage() {
   const [reload, setReload] = useState(0);
   const [changing, setChanging] = useState<User | undefined>(undefined);
 
   const load = useCallback(async (query: ListQuery) => {
+    const sort = query.sort && sortOf(query.sort);
     const page = await data(
       api.GET('/v2/accounts/{account_id}/users', {
         params: {
           path: { account_id: accountId() },
-          query: { limit: query.pageSize, ...(query.cursor ? { _start: query.cursor } : {}), ...(query.search ? { search: searchOf(query.search) } : {}) },
+          query: {
+            limit: query.pageSize,
+            ...(query.cursor ? { _start: query.cursor } : {}),
+            ...(query.search ? { search: searchOf(query.search) } : {}),
+            ...(sort ? { sort } : {}),
+          },
         },
       }),
     );
-    const sort = query.sort;
-    const value = sort ? SORT_VALUES[sort.key] : undefined;
-    const items = value && sort ? [...page.resources].sort((a, b) => value(a).localeCompare(value(b)) * (sort.direction === 'ASC' ? 1 : -1)) : page.resources;
-    return { items, next: cursorOf(page.next_url, '_start'), total: page.total_results };
+    return { items: page.resources, next: cursorOf(page.next_url, '_start'), total: page.total_results };
   }, []);
 
   const columns: Column<User>[] = [
@@ -49,7 +52,7 @@ export default function UsersPage() {
       <ManagedList
         title="Users"
         columns={columns}
-        description="Sorting orders the page shown (the users API does not sort)."
+        description="Sorted by the server across all pages: by first name, e-mail, state or date added."
         rowKey={(u) => u.iam_id}
         rowPath={(u) => `/users/${u.iam_id}`}
         load={load}
