@@ -35,36 +35,9 @@ function precompress(): Plugin {
   };
 }
 
-/**
- * Preloads the fonts the first page (sign-in) renders with, so they arrive with its script and
- * stylesheet and the first paint is already in IBM Plex (fonts.css, `font-display: swap`, would
- * otherwise show a fallback font and re-lay the page out when Plex arrives).
- */
-function preloadFonts(files: string[]): Plugin {
-  let base = '/';
-  return {
-    name: 'portcullis-preload-fonts',
-    apply: 'build',
-    configResolved(config) {
-      base = config.base;
-    },
-    transformIndexHtml: {
-      order: 'post',
-      handler(_html, context) {
-        const assets = Object.values(context.bundle ?? {}).filter((output) => output.type === 'asset');
-        return files.map((file) => {
-          const font = assets.find((asset) => asset.originalFileNames.some((name) => name.endsWith(`/${file}`)));
-          if (!font) throw new Error(`the build has no font ${file} to preload (see src/fonts.css)`);
-          return { tag: 'link', attrs: { rel: 'preload', href: `${base}${font.fileName}`, as: 'font', type: 'font/woff2', crossorigin: '' }, injectTo: 'head' };
-        });
-      },
-    },
-  };
-}
-
 export default defineConfig({
   base: '/console/',
-  plugins: [react(), precompress(), preloadFonts(['IBMPlexSans-Regular.woff2', 'IBMPlexSans-SemiBold.woff2'])],
+  plugins: [react(), precompress()],
   build: {
     outDir: '../dist/console',
     emptyOutDir: true,
