@@ -1,4 +1,4 @@
-import '@carbon/styles/css/styles.min.css';
+import './carbon.scss';
 import './fonts.css';
 import './styles.css';
 import { StrictMode } from 'react';

@@ -1,7 +1,7 @@
 import fastifyStatic from '@fastify/static';
 import type { FastifyPluginAsync, FastifyReply } from 'fastify';
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /**
@@ -41,11 +41,19 @@ const SECURITY_HEADERS = {
   'x-frame-options': 'DENY',
 };
 
+/** The build's compressed copy of an asset (console/vite.config.ts writes them): `<asset>.br`, `<asset>.gz`. */
+const COMPRESSED_COPY = /\.(?:br|gz)$/;
+
+/** The assets in `dir` that have a compressed copy: their responses vary with Accept-Encoding. */
+function filesWithCompressedCopies(dir: string): Set<string> {
+  return new Set(readdirSync(dir).filter((file) => COMPRESSED_COPY.test(file)).map((file) => file.replace(COMPRESSED_COPY, '')));
+}
+
 /**
- * Serves the built console from `dir`: hashed assets (`assets/`) cached for a year as immutable,
- * and `index.html` (never cached: it names the current assets) for `/console/` and every client
- * route below it. Without a build the server serves the API only and says so in its log. The
- * routes are hidden from the OpenAPI document.
+ * Serves the built console from `dir`: hashed assets (`assets/`) cached for a year as immutable, as
+ * their brotli or gzip copy when the browser accepts one, and `index.html` (never cached: it names
+ * the current assets) for `/console/` and every client route below it. Without a build the server
+ * serves the API only and says so in its log. The routes are hidden from the OpenAPI document.
  */
 export function consoleRoutes(dir: string): FastifyPluginAsync {
   return async (app) => {
@@ -59,13 +67,22 @@ export function consoleRoutes(dir: string): FastifyPluginAsync {
       site.addHook('onSend', async (_request, reply) => {
         reply.headers(SECURITY_HEADERS);
       });
+      const assets = join(dir, 'assets');
+      const compressed = filesWithCompressedCopies(assets);
       await site.register(fastifyStatic, {
-        root: join(dir, 'assets'),
+        root: assets,
         prefix: `${CONSOLE_BASE}assets/`,
         index: false,
         decorateReply: false,
         cacheControl: false,
-        setHeaders: (res) => res.setHeader('cache-control', 'public, max-age=31536000, immutable'),
+        // The build's `.br`/`.gz` copies, sent with content-encoding when Accept-Encoding allows;
+        // they are not addressable themselves.
+        preCompressed: true,
+        allowedPath: (pathname) => !COMPRESSED_COPY.test(pathname),
+        setHeaders: (res, path) => {
+          res.setHeader('cache-control', 'public, max-age=31536000, immutable');
+          if (compressed.has(basename(path).replace(COMPRESSED_COPY, ''))) res.setHeader('vary', 'accept-encoding');
+        },
       });
       const sendIndex = async (_request: unknown, reply: FastifyReply) =>
         reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(index);

@@ -1,8 +1,9 @@
 import Fastify from 'fastify';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
+import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { builtConsoleDir, consoleRoutes } from '../../src/http/console.js';
 import { startTestServer, type TestServer } from '../helpers/server.js';
@@ -57,6 +58,73 @@ describe('the server serves the built web console under /console/', () => {
     expect(scripts.length).toBeGreaterThan(0);
     const total = scripts.reduce((sum, s) => sum + s.gzipBytes, 0);
     expect(total).toBeLessThanOrEqual(400 * 1024);
+  });
+});
+
+describe('the console assets go precompressed, as the browser accepts', () => {
+  const dir = builtConsoleDir();
+  const app = Fastify();
+  beforeAll(async () => {
+    await app.register(consoleRoutes(dir));
+    await app.ready();
+  });
+  afterAll(() => app.close());
+
+  const get = (file: string, headers: Record<string, string> = {}) => app.inject({ url: `/console/${file}`, headers });
+  const stylesheet = () => `assets/${readdirSync(join(dir, 'assets')).find((file) => /^index-.*\.css$/.test(file))!}`;
+
+  it('sends the brotli copy, else the gzip one, else the file, each the same bytes once decoded', async () => {
+    for (const file of [initialScripts(dir)[0]!.file, stylesheet()]) {
+      const original = readFileSync(join(dir, file));
+      const cases = [
+        { accept: 'gzip, deflate, br', encoding: 'br', decode: brotliDecompressSync },
+        { accept: 'gzip', encoding: 'gzip', decode: gunzipSync },
+        { accept: 'br;q=0.5, gzip;q=1', encoding: 'gzip', decode: gunzipSync },
+        { accept: 'identity', encoding: undefined, decode: (body: Buffer) => body },
+        { accept: undefined, encoding: undefined, decode: (body: Buffer) => body },
+      ];
+      for (const { accept, encoding, decode } of cases) {
+        const response = await get(file, accept === undefined ? {} : { 'accept-encoding': accept });
+        expect(response.statusCode).toBe(200);
+        expect(response.headers['content-encoding']).toBe(encoding);
+        expect(response.headers['vary']).toBe('accept-encoding');
+        expect(response.headers['content-type']).toMatch(file.endsWith('.css') ? /^text\/css/ : /javascript/);
+        expect(response.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+        expect(response.headers['content-security-policy']).toContain("script-src 'self'");
+        if (encoding) expect(response.rawPayload.length).toBeLessThan(original.length / 3);
+        expect(decode(response.rawPayload).equals(original)).toBe(true);
+      }
+    }
+  });
+
+  it('answers a revalidation of either form with 304, per encoding', async () => {
+    const file = stylesheet();
+    for (const accept of ['br', 'gzip', 'identity']) {
+      const first = await get(file, { 'accept-encoding': accept });
+      const etag = String(first.headers['etag']);
+      expect(etag).toMatch(/^(W\/)?"/);
+      const again = await get(file, { 'accept-encoding': accept, 'if-none-match': etag });
+      expect(again.statusCode).toBe(304);
+      expect(again.rawPayload.length).toBe(0);
+      expect(again.headers['cache-control']).toBe('public, max-age=31536000, immutable');
+    }
+    // The brotli and gzip forms are different bytes: their validators differ, so neither revalidates the other.
+    const br = await get(file, { 'accept-encoding': 'br' });
+    const gzip = await get(file, { 'accept-encoding': 'gzip', 'if-none-match': String(br.headers['etag']) });
+    expect(gzip.statusCode).toBe(200);
+    expect(gzip.headers['content-encoding']).toBe('gzip');
+  });
+
+  it('keeps the compressed copies out of reach by name, and fonts (woff2, compressed already) as they are', async () => {
+    const file = stylesheet();
+    expect((await get(`${file}.br`, { 'accept-encoding': 'br' })).statusCode).toBe(404);
+    expect((await get(`${file}.gz`)).statusCode).toBe(404);
+    const font = readdirSync(join(dir, 'assets')).find((name) => name.endsWith('.woff2'))!;
+    const response = await get(`assets/${font}`, { 'accept-encoding': 'gzip, deflate, br' });
+    expect(response.statusCode).toBe(200);
+    expect(response.headers['content-encoding']).toBeUndefined();
+    expect(response.headers['vary']).toBeUndefined();
+    expect(response.rawPayload.equals(readFileSync(join(dir, 'assets', font)))).toBe(true);
   });
 });
 
