@@ -52,7 +52,8 @@ const RENEW_BEFORE_SECONDS = 60;
 /** How long before the session ends the console warns, and renews at every call when that moves the inactivity deadline. */
 export const SESSION_WARNING_MS = 5 * 60 * 1000;
 
-let state: AuthState = { status: 'loading' };
+/** A tab without a session's CSRF token is signed out from its first render (nothing to resume). */
+let state: AuthState = sessionStorage.getItem(CSRF_KEY) ? { status: 'loading' } : { status: 'signed-out' };
 let credentials: Credentials | undefined;
 let renewing: Promise<Credentials> | undefined;
 const listeners = new Set<() => void>();
