@@ -6,7 +6,7 @@
  *   node --import tsx bench/pdp/restrictions-cost.ts [--policies 50000] [--requests 20000]
  *
  * prints two figures for each mode:
- * - instructions per decision, counted by valgrind's callgrind in one process that, after a warm-up
+ * - instructions (and first-level cache misses) per decision, counted by valgrind's callgrind in one process that, after a warm-up
  *   of both modes, alternates one pass over the requests without rules and one with them
  *   (COUNTED_ROUNDS rounds, median of each mode): the steady state of one decision, without setup
  *   or compilation. Needs valgrind on the PATH; takes a few minutes (valgrind runs ~50× slower).
@@ -95,14 +95,23 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
  * modes, ROUNDS rounds of one pass without rules and one with them. The child reads `process.ppid`
  * between segments, which calls getppid(), and callgrind dumps its counters there
  * (`--dump-before=getppid`), one file per segment; the child prints the segments' labels in order.
- * Returns the median instructions per decision of each mode.
+ * With callgrind's cache simulation on, it also counts first-level cache misses (instructions and
+ * data), which the instruction count does not price and wall time does.
+ * Returns the medians per decision of each mode.
  */
-function countInstructions(): { none: number; rules: number } {
+interface Counted {
+  instructions: number;
+  /** First-level instruction-cache and data-cache (read) misses. */
+  instructionMisses: number;
+  dataMisses: number;
+}
+
+function countInstructions(): { none: Counted; rules: Counted } {
   const dir = mkdtempSync(join(tmpdir(), 'restrictions-cost-'));
   try {
     const child = spawnSync(
       'valgrind',
-      ['--tool=callgrind', '--dump-before=getppid', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded', ...process.execArgv, fileURLToPath(import.meta.url), '--count', '--policies', String(policies), '--requests', String(requestCount)],
+      ['--tool=callgrind', '--cache-sim=yes', '--dump-before=getppid', `--callgrind-out-file=${join(dir, 'out')}`, process.execPath, '--single-threaded', ...process.execArgv, fileURLToPath(import.meta.url), '--count', '--policies', String(policies), '--requests', String(requestCount)],
       { encoding: 'utf8', maxBuffer: 1 << 24 },
     );
     if (child.status !== 0) throw new Error(`callgrind run failed: ${child.stderr.slice(-2000)}`);
@@ -110,13 +119,19 @@ function countInstructions(): { none: number; rules: number } {
     // Node calls getppid() during startup too: the child's segments are the last dumps.
     const dumps = readdirSync(dir).filter((f) => /^out\.\d+$/.test(f)).length;
     const offset = dumps - labels.length;
-    const counts: Record<string, number[]> = { none: [], rules: [] };
+    const counts: Record<string, Array<Record<string, number>>> = { none: [], rules: [] };
     labels.forEach((label, i) => {
-      const totals = /^totals: (\d+)/m.exec(readFileSync(join(dir, `out.${offset + i + 1}`), 'utf8'));
-      if (!totals) throw new Error(`no totals in callgrind dump ${offset + i + 1}`);
-      counts[label]?.push(Number(totals[1]) / requestCount);
+      const dump = readFileSync(join(dir, `out.${offset + i + 1}`), 'utf8');
+      const events = /^events: (.+)$/m.exec(dump)?.[1]?.split(' ');
+      const totals = /^totals: (.+)$/m.exec(dump)?.[1]?.split(' ').map(Number);
+      if (!events || !totals) throw new Error(`no totals in callgrind dump ${offset + i + 1}`);
+      counts[label]?.push(Object.fromEntries(events.map((event, k) => [event, (totals[k] ?? 0) / requestCount])));
     });
-    return { none: median(counts.none!), rules: median(counts.rules!) };
+    const of = (mode: string): Counted => {
+      const per = (event: string) => median(counts[mode]!.map((c) => c[event] ?? 0));
+      return { instructions: per('Ir'), instructionMisses: per('I1mr'), dataMisses: per('D1mr') };
+    };
+    return { none: of('none'), rules: of('rules') };
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
@@ -169,7 +184,9 @@ const none = median(rates.none);
 const rules = median(rates.rules);
 
 process.stderr.write('counting instructions under callgrind… ');
-const { none: instructionsNone, rules: instructionsRules } = countInstructions();
+const { none: countedNone, rules: countedRules } = countInstructions();
+const instructionsNone = countedNone.instructions;
+const instructionsRules = countedRules.instructions;
 process.stderr.write('done\n');
 
 console.log('');
@@ -180,3 +197,7 @@ console.log(`with rules       | ${fmt(instructionsRules).padStart(23)} | ${fmt(r
 console.log(
   `rate with rules   | ${`${fmt((instructionsNone / instructionsRules) * 100, 1)} %`.padStart(23)} | ${`${fmt((rules / none) * 100, 1)} %`.padStart(22)} | of the rate without rules (target ≥ 80 %)`,
 );
+console.log('');
+console.log('first-level cache misses / decision (callgrind\'s cache simulation) | instruction | data (reads)');
+console.log(`without rules                                                     | ${fmt(countedNone.instructionMisses, 1).padStart(11)} | ${fmt(countedNone.dataMisses, 1).padStart(12)}`);
+console.log(`with rules                                                        | ${fmt(countedRules.instructionMisses, 1).padStart(11)} | ${fmt(countedRules.dataMisses, 1).padStart(12)}`);
