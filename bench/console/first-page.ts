@@ -21,6 +21,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { startBenchServer } from '../lib/server.js';
+import { median } from '../lib/stats.js';
 
 const CEILING_MS = 1_000;
 const RUNS = 7;
@@ -105,8 +106,6 @@ async function timeToInteractive(context: BrowserContext, page: Page, url: strin
     layoutMs: after.LayoutDuration - before.LayoutDuration,
   };
 }
-
-const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 
 const server = await startBenchServer();
 const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', headless: true, args: ['--no-sandbox', '--disable-gpu'] });

@@ -2,6 +2,7 @@ import { Catalog } from '../../src/catalog/catalog.js';
 import { platformRoles, serviceRoles } from '../../src/catalog/system.js';
 import type { CatalogService } from '../../src/catalog/types.js';
 import type { AttributeCondition, DecisionRequest, Policy } from '../../src/pdp/types.js';
+import type { SnapshotInput } from '../../src/pdp/snapshot.js';
 
 /**
  * A synthetic account for the decision benchmarks: users in access groups, services with
@@ -249,4 +250,14 @@ export function buildRequests(model: Model, count: number, seed = 7, userPool = 
     });
   }
   return requests;
+}
+
+/** What the decision point's index is built from for a model: its catalog, policies, group memberships and instances. */
+export function snapshotInput(model: Model): SnapshotInput {
+  return {
+    catalog: model.catalog,
+    policies: model.policies,
+    memberships: model.userGroups.flatMap((groups, u) => groups.map((g) => ({ accountId: ACCOUNT, groupId: model.groups[g]!, iamId: model.users[u]! }))),
+    instances: model.instances.map((i) => ({ accountId: ACCOUNT, instanceId: i.id, resourceGroupId: i.resourceGroupId })),
+  };
 }

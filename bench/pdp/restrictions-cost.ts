@@ -31,7 +31,8 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { decide } from '../../src/pdp/authorize.js';
 import { Snapshot } from '../../src/pdp/snapshot.js';
-import { ACCOUNT, buildModel, buildRequests, type BenchRequest } from './model.js';
+import { median } from '../lib/stats.js';
+import { buildModel, buildRequests, snapshotInput, type BenchRequest } from './model.js';
 import { buildRestrictions, RULES, withEnvironment, ZONES } from './restrictions.js';
 
 setFlagsFromString('--expose-gc');
@@ -58,11 +59,10 @@ interface Setup {
 
 function setUp(): Setup {
   const model = buildModel(policies);
-  const memberships = model.userGroups.flatMap((groups, u) => groups.map((g) => ({ accountId: ACCOUNT, groupId: model.groups[g]!, iamId: model.users[u]! })));
-  const instances = model.instances.map((i) => ({ accountId: ACCOUNT, instanceId: i.id, resourceGroupId: i.resourceGroupId }));
+  const input = snapshotInput(model);
   const built = buildRestrictions(model);
   const build = (restricted: boolean) => {
-    const { snapshot, rejected } = Snapshot.build({ catalog: model.catalog, policies: model.policies, memberships, instances, ...(restricted ? { zones: built.zones, rules: built.rules } : {}) });
+    const { snapshot, rejected } = Snapshot.build({ ...input, ...(restricted ? { zones: built.zones, rules: built.rules } : {}) });
     if (rejected.length > 0) throw new Error(`${rejected.length} policies rejected`);
     return snapshot;
   };
@@ -87,8 +87,6 @@ function perCpuSecond(snapshot: Snapshot, requests: readonly BenchRequest[]): nu
   run(snapshot, requests, passes);
   return (passes * requests.length) / (cpuSeconds() - start);
 }
-
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 /**
  * Instructions of the steady state, counted in one process under callgrind: after a warm-up of both

@@ -11,8 +11,9 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { decide } from '../../src/pdp/authorize.js';
 import { Snapshot } from '../../src/pdp/snapshot.js';
+import { median } from '../lib/stats.js';
 import { runCedar, type CedarRun } from './cedar.js';
-import { ACCOUNT, buildModel, buildRequests, type BenchRequest } from './model.js';
+import { buildModel, buildRequests, snapshotInput, type BenchRequest } from './model.js';
 import { buildRestrictions, RULES, withEnvironment, ZONES } from './restrictions.js';
 
 setFlagsFromString('--expose-gc');
@@ -33,7 +34,6 @@ const THROUGHPUT_MS = 2_000;
 /** The restriction run: rounds of each mode, alternated, and the time of each. */
 const RESTRICTION_ROUNDS = 5;
 const ROUND_MS = 1_000;
-const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
 interface Result {
   policies: number;
@@ -111,14 +111,13 @@ function runCase(policies: number, requestCount: number, cedarRequests: number, 
   process.stderr.write(`${policies.toLocaleString('en')} policies: `);
   phase('generating');
   const model = buildModel(policies);
-  const memberships = model.userGroups.flatMap((groups, u) => groups.map((g) => ({ accountId: ACCOUNT, groupId: model.groups[g]!, iamId: model.users[u]! })));
-  const instances = model.instances.map((i) => ({ accountId: ACCOUNT, instanceId: i.id, resourceGroupId: i.resourceGroupId }));
+  const input = snapshotInput(model);
   const requests = buildRequests(model, requestCount);
 
   phase('indexing');
   const heapBefore = heapUsed();
   const buildStart = performance.now();
-  const { snapshot, rejected } = Snapshot.build({ catalog: model.catalog, policies: model.policies, memberships, instances });
+  const { snapshot, rejected } = Snapshot.build(input);
   const buildMs = performance.now() - buildStart;
   const heapMb = (heapUsed() - heapBefore) / 1024 / 1024;
   if (rejected.length > 0) throw new Error(`${rejected.length} policies rejected`);
@@ -134,7 +133,7 @@ function runCase(policies: number, requestCount: number, cedarRequests: number, 
   if (policies === RESTRICTIONS_AT) {
     phase('restrictions');
     const built = buildRestrictions(model);
-    const ruled = Snapshot.build({ catalog: model.catalog, policies: model.policies, memberships, instances, zones: built.zones, rules: built.rules }).snapshot;
+    const ruled = Snapshot.build({ ...input, zones: built.zones, rules: built.rules }).snapshot;
     const located = withEnvironment(requests, built.zoneOfService);
     const permitted = (s: Snapshot) => located.filter((r) => decide(r, s, NOW).permitted).length / located.length;
     // The two modes alternate, RESTRICTION_ROUNDS rounds each, median of each mode, so a machine

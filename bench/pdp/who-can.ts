@@ -6,16 +6,14 @@
 import { decide } from '../../src/pdp/authorize.js';
 import { Snapshot } from '../../src/pdp/snapshot.js';
 import { whoCan } from '../../src/pdp/who-can.js';
-import { ACCOUNT, buildModel, buildRequests } from './model.js';
+import { buildModel, buildRequests, snapshotInput } from './model.js';
 
 const NOW = Date.parse('2024-06-03T12:00:00Z');
 const QUESTIONS = 200;
 
 for (const policies of [5_000, 50_000]) {
   const model = buildModel(policies);
-  const memberships = model.userGroups.flatMap((groups, u) => groups.map((g) => ({ accountId: ACCOUNT, groupId: model.groups[g]!, iamId: model.users[u]! })));
-  const instances = model.instances.map((i) => ({ accountId: ACCOUNT, instanceId: i.id, resourceGroupId: i.resourceGroupId }));
-  const { snapshot } = Snapshot.build({ catalog: model.catalog, policies: model.policies, memberships, instances });
+  const { snapshot } = Snapshot.build(snapshotInput(model));
   const requests = buildRequests(model, QUESTIONS);
   for (const r of requests.slice(0, 20)) whoCan(r, snapshot, { now: NOW }); // warm-up
   const times: number[] = [];

@@ -23,25 +23,18 @@ export function SessionExpiry({ endsAt, idleEndsAt }: { endsAt: number; idleEnds
   const left = end - now;
   if (left > SESSION_WARNING_MS || left <= 0) return null;
   const when = `in about ${counted(Math.max(1, Math.round(left / 60_000)), noun('minute'))} (${new Date(end).toLocaleTimeString()})`;
-  return idle ? (
+  // At the inactivity deadline a renewal keeps the session ("Stay signed in"; a refusal signs the
+  // console out, and the sign-in page says why); at the fixed end only a new sign-in helps.
+  const action = idle
+    ? { subtitle: `Unused, it ends ${when}. Stay signed in to keep working.`, label: 'Stay signed in', run: () => void keepSession().then(() => setNow(Date.now()), () => undefined) }
+    : { subtitle: `It ends ${when}. Sign in again to keep working.`, label: 'Sign in again', run: () => void signOut() };
+  return (
     <ActionableNotification
       kind="warning"
       title="Your session ends soon"
-      subtitle={`Unused, it ends ${when}. Stay signed in to keep working.`}
-      actionButtonLabel="Stay signed in"
-      // A refusal signs the console out, and the sign-in page says why.
-      onActionButtonClick={() => void keepSession().then(() => setNow(Date.now()), () => undefined)}
-      hideCloseButton
-      lowContrast
-      inline
-    />
-  ) : (
-    <ActionableNotification
-      kind="warning"
-      title="Your session ends soon"
-      subtitle={`It ends ${when}. Sign in again to keep working.`}
-      actionButtonLabel="Sign in again"
-      onActionButtonClick={() => void signOut()}
+      subtitle={action.subtitle}
+      actionButtonLabel={action.label}
+      onActionButtonClick={action.run}
       hideCloseButton
       lowContrast
       inline

@@ -1,5 +1,5 @@
 import { Select, SelectItem, TextInput } from '@carbon/react';
-import { AddRow, RemoveRow } from './Repeated.tsx';
+import { AddRow, patchedAt, RemoveRow, withoutAt } from './Repeated.tsx';
 import './Conditions.css';
 
 /** One condition of a rule as the editor holds it: the value as the person types it. */
@@ -28,7 +28,7 @@ export function ConditionsEditor(props: {
   valueHelper?: string;
 }) {
   const { conditions, onChange } = props;
-  const change = (index: number, patch: Partial<ConditionDraft>) => onChange(conditions.map((c, i) => (i === index ? { ...c, ...patch } : c)));
+  const change = (index: number, patch: Partial<ConditionDraft>) => onChange(patchedAt(conditions, index, patch));
   return (
     <div className="pc-conditions">
       <p className="cds--label">Conditions (all must hold)</p>
@@ -43,7 +43,7 @@ export function ConditionsEditor(props: {
               ))}
             </Select>
             <TextInput id={`${id}-value`} labelText="Value" value={c.value} onChange={(e) => change(i, { value: e.target.value })} />
-            <RemoveRow label={`Remove condition ${i + 1}`} disabled={conditions.length === 1} onClick={() => onChange(conditions.filter((_, j) => j !== i))} />
+            <RemoveRow label={`Remove condition ${i + 1}`} disabled={conditions.length === 1} onClick={() => onChange(withoutAt(conditions, i))} />
           </fieldset>
         );
       })}

@@ -7,7 +7,7 @@ import type { Column } from '../../ui/DataList.tsx';
 import { ErrorNotice } from '../../ui/ErrorNotice.tsx';
 import { FormModal } from '../../ui/FormModal.tsx';
 import { ManagedList } from '../../ui/ManagedList.tsx';
-import { AddRow, RemoveRow } from '../../ui/Repeated.tsx';
+import { AddRow, patchedAt, RemoveRow, withoutAt } from '../../ui/Repeated.tsx';
 import { catalogServices, type CatalogService } from '../assign-access/api.ts';
 import './Rules.css';
 import { counted, noun } from '../../ui/counted.ts';
@@ -251,7 +251,7 @@ function EditRule({ ruleId, zones, onClose, onSaved }: { ruleId: string | undefi
  * types, or both, and needs at least one of them; contexts are added and removed, one remains.
  */
 function Contexts({ zones, contexts, onChange }: { zones: Zone[]; contexts: ContextForm[]; onChange: (contexts: ContextForm[]) => void }) {
-  const change = (index: number, patch: Partial<ContextForm>) => onChange(contexts.map((c, i) => (i === index ? { ...c, ...patch } : c)));
+  const change = (index: number, patch: Partial<ContextForm>) => onChange(patchedAt(contexts, index, patch));
   return (
     <div>
       <p className="cds--label">Allowed contexts: requests from any one of them are admitted</p>
@@ -268,7 +268,7 @@ function Contexts({ zones, contexts, onChange }: { zones: Zone[]; contexts: Cont
               onChange={(zoneIds) => change(i, { zoneIds })}
             />
             <Choices legend="Endpoint types (none: any)" idPrefix={`rule-context-${i}-endpoint`} options={ENDPOINT_TYPES} chosen={c.endpointTypes} onChange={(endpointTypes) => change(i, { endpointTypes })} />
-            <RemoveRow label={`Remove context ${i + 1}`} disabled={contexts.length === 1} onClick={() => onChange(contexts.filter((_, j) => j !== i))} />
+            <RemoveRow label={`Remove context ${i + 1}`} disabled={contexts.length === 1} onClick={() => onChange(withoutAt(contexts, i))} />
           </div>
           {c.zoneIds.length + c.endpointTypes.length === 0 ? <p className="cds--form__helper-text">Choose a zone or an endpoint type.</p> : null}
         </fieldset>
