@@ -403,7 +403,7 @@ export async function createRegistry(config: Config, options: RegistryOptions = 
       await decisions.ensureRevision(undefined);
       return decisions.snapshot.restrictions;
     },
-    groupOf: (name) => catalog.service(name)?.groupId,
+    grantsOn: (name) => catalog.grantsOn(name),
     exempt: config.cbr.exempt,
     reports: cbrReports,
   });

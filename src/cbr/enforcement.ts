@@ -4,7 +4,7 @@ import type { Metrics } from '../http/observability.js';
 import { isIPv6 } from 'node:net';
 import type { Clock } from '../kernel/clock.js';
 import type { RequestEnvironment } from '../kernel/principal.js';
-import type { Restrictions } from '../pdp/index.js';
+import type { CheckedService, Restrictions } from '../pdp/index.js';
 import type { Writer } from '../store/unit-of-work.js';
 import { contextRestricted } from './errors.js';
 
@@ -85,13 +85,13 @@ export interface ContextEnforcement {
 export function createContextEnforcement(deps: {
   /** The decision point's current restriction index, after this node's own writes are applied. */
   restrictions: () => Promise<Restrictions>;
-  groupOf: (serviceName: string) => string | undefined;
+  /** The catalog's grants of a service (its group; the restriction index keeps the service's plan under them). */
+  grantsOn: (serviceName: string) => CheckedService | undefined;
   /** Addresses no rule restricts on Portcullis's own APIs (operator recovery). */
   exempt: readonly string[];
   reports: ReportLog;
 }): ContextEnforcement {
   const exempt = addressList(deps.exempt);
-  const groups = { groupOf: deps.groupOf };
   return {
     async admit(accountId, serviceName, environment, iamId, requestId) {
       if (serviceName === undefined) return;
@@ -106,7 +106,7 @@ export function createContextEnforcement(deps: {
           environment: { ip: address, attributes: { ipAddress: address, networkType: environment.endpointType } },
         },
         serviceName,
-        groups,
+        deps.grantsOn(serviceName),
         false,
       );
       const rule = verdict?.rule;

@@ -150,7 +150,7 @@ export function createRuleOperations(ctx: CbrContext, catalogue: Catalogue) {
         environment: { ip: environment.clientAddress, attributes: { ipAddress: environment.clientAddress, networkType: environment.endpointType } },
       },
       CBR_SERVICE,
-      { groupOf: (name) => ctx.catalog.service(name)?.groupId },
+      { groupId: ctx.catalog.service(CBR_SERVICE)?.groupId, ordinal: -1 },
       false,
     );
     if (verdict?.rule?.mode === 'enabled') throw cbrErrors.lockout(`a rule on ${CBR_SERVICE}`, environment.clientAddress);

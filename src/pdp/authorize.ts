@@ -40,7 +40,11 @@ export function authorize(requests: readonly DecisionRequest[], snapshot: Snapsh
  * it into a deny that names the rule; a report-only rule leaves it a permit that says so.
  */
 export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: number, explain = false): Decision {
-  const decision = grantSearch(request, snapshot, nowMs, explain);
+  // A resource that names no service (e.g. all resources of a resource group) is decided on the
+  // action's own service, or, for a generic platform action, on "any service" (NO_SERVICE).
+  const serviceName = request.resource.serviceName || snapshot.catalog.serviceOfAction(request.action) || NO_SERVICE;
+  const grants = snapshot.catalog.grantsOn(serviceName);
+  const decision = grantSearch(request, snapshot, serviceName, grants, nowMs, explain);
   if (!decision.permitted) return decision;
   if (snapshot.actionControls.size !== 0) {
     const control = snapshot.actionControls.controlling(request.resource.accountId, request.action);
@@ -55,8 +59,7 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
     }
   }
   if (snapshot.restrictions.ruleCount === 0) return decision;
-  const serviceName = request.resource.serviceName || snapshot.catalog.serviceOfAction(request.action) || NO_SERVICE;
-  const verdict = snapshot.restrictions.check(request, serviceName, snapshot.serviceGroups, explain);
+  const verdict = snapshot.restrictions.check(request, serviceName, grants, explain);
   if (verdict === undefined) return decision;
   const restriction = verdict.rule;
   if (!explain) {
@@ -85,15 +88,11 @@ function refusalBy(rule: RefusingRule): Decision {
   return decision;
 }
 
-/** The grant search: which policy permits, or why none does. */
-function grantSearch(request: DecisionRequest, snapshot: Snapshot, nowMs: number, explain: boolean): Decision {
+/** The grant search on the resource's service (`grants`: the catalog's grants of `serviceName`): which policy permits, or why none does. */
+function grantSearch(request: DecisionRequest, snapshot: Snapshot, serviceName: string, grants: ServiceGrants | undefined, nowMs: number, explain: boolean): Decision {
   const catalog = snapshot.catalog;
   const action = request.action;
   const resource = request.resource;
-  // A resource that names no service (e.g. all resources of a resource group) is decided on the
-  // action's own service, or, for a generic platform action, on "any service" (NO_SERVICE).
-  const serviceName = resource.serviceName || catalog.serviceOfAction(action) || NO_SERVICE;
-  const grants = catalog.grantsOn(serviceName);
   const granting = grants?.rolesByAction.get(action);
   if (grants === undefined || granting === undefined) {
     // Only a request no role can grant pays for finding out why.

@@ -1,5 +1,6 @@
 import { AddressReader, containsV4, containsV6, EMPTY_RANGES, parseAddress, parseRange, parseSubnet, RangeBuilder, subtract, type Address, type RangeSet } from './addresses.js';
 import { compileWildcard } from './conditions.js';
+import type { ServiceGrants } from './grants.js';
 import type { DecisionRequest } from './types.js';
 
 /**
@@ -8,10 +9,11 @@ import type { DecisionRequest } from './types.js';
  * other resource attributes, tags, and API types) to requests that satisfy one of its contexts: a
  * client address inside one of the context's network zones (addresses minus exclusions) and an
  * allowed endpoint type. The index files rules by account and then by service, service group and
- * instance, so a decision reads only the few rules that can cover it; each context's zones are
- * compiled into one sorted range set of 32-bit words, searched in O(log n). A decision on an
- * account without rules costs one map lookup; the client address is read once per decision (not
- * per rule); a decision allocates nothing unless it is explained.
+ * instance; a check reads one list, the service's plan (ServicePlan) of the rules a request on
+ * it can meet, kept under the catalog grants' ordinal, so no service name is looked up or compared.
+ * Each context's zones are compiled into one sorted range set of 32-bit words, searched in
+ * O(log n). A decision on an account without rules costs one map lookup; the client address is
+ * read once per decision (not per rule); a decision allocates nothing unless it is explained.
  */
 
 export type ZoneAddress =
@@ -52,10 +54,12 @@ export interface RestrictionRule {
   apiTypes: string[];
 }
 
-/** What the restriction stage needs of the catalog: a service's group (`IAM`). */
-export interface ServiceGroups {
-  groupOf(serviceName: string): string | undefined;
-}
+/**
+ * What the restriction stage reads of a service's catalog grants (catalog.grantsOn): its service
+ * group (`IAM`), and the grants' ordinal, under which the service's plan is kept (negative: the
+ * plan is built for one check and not kept).
+ */
+export type CheckedService = Pick<ServiceGrants, 'groupId' | 'ordinal'>;
 
 /** The rule a verdict names: one object for each compiled rule, so callers may key caches on it. */
 export interface RefusingRule {
@@ -95,8 +99,10 @@ interface CompiledResource {
 
 interface CompiledRule {
   source: RestrictionRule;
-  /** The source's mode, held here so a check does not read the source. */
   mode: EnforcementMode;
+  /** The mode as a check reads it: no string compare, no read of the source. */
+  disabled: boolean;
+  enforced: boolean;
   resources: CompiledResource[];
   contexts: CompiledContext[];
   apiServices: Set<string> | undefined;
@@ -117,6 +123,24 @@ class AccountRules {
   readonly anyService = new FiledRules();
   /** Rules filed; at 0 the account leaves the index, so its decisions find nothing at once. */
   size = 0;
+  /** By catalog grants' ordinal: the plan of that service, built on its first check; dropped whenever a rule is filed or unfiled. */
+  plans: Array<ServicePlan | undefined> = [];
+}
+
+/**
+ * The rules a request on one service of an account can meet, in the order a check reads them:
+ * those filed under the service, under its parent (`parent.child`), under its service group, and
+ * under every service; for a request on an instance with rules of its own, each place's rules for
+ * that instance right after the place's service-wide ones. A rule filed in two places is read once.
+ */
+class ServicePlan {
+  constructor(
+    readonly serviceName: string,
+    /** The parent service's name; the service's own name when it has no parent. */
+    readonly parent: string,
+    readonly rules: readonly CompiledRule[],
+    readonly byInstance: ReadonlyMap<string, readonly CompiledRule[]>,
+  ) {}
 }
 
 class FiledRules {
@@ -174,24 +198,19 @@ export class Restrictions {
    * contexts. `explain` collects every covering rule; otherwise the first refusing enabled rule
    * ends the search. A request without an environment (a call a service makes on its own behalf)
    * is not restricted; one with an environment but no usable address satisfies no network zone.
+   * `service` is the catalog's grants of `serviceName` (the plan kept under its ordinal is that
+   * service's), or undefined for a service the catalog does not know.
    */
-  check(request: DecisionRequest, serviceName: string, groups: ServiceGroups, explain: boolean): RestrictionVerdict | undefined {
+  check(request: DecisionRequest, serviceName: string, service: CheckedService | undefined, explain: boolean): RestrictionVerdict | undefined {
     const account = this.accounts.get(request.resource.accountId);
     if (account === undefined || request.environment === undefined) return undefined;
-    // A child service (`parent.child`) is restricted by its parent's rules too.
-    const dot = serviceName.indexOf('.');
-    const parent = dot > 0 ? serviceName.slice(0, dot) : serviceName;
+    const plan = service === undefined || service.ordinal < 0 ? planOf(account, serviceName, service?.groupId) : (account.plans[service.ordinal] ??= planOf(account, serviceName, service.groupId));
+    const instance = request.resource.serviceInstance;
+    const rules = instance !== undefined && plan.byInstance.size !== 0 ? (plan.byInstance.get(instance) ?? plan.rules) : plan.rules;
+    if (rules.length === 0) return undefined;
     this.verdict = undefined;
     this.family = -1;
-    if (
-      !this.visit(account.byService.get(serviceName), request, serviceName, parent, explain) &&
-      !(dot > 0 && this.visit(account.byService.get(parent), request, serviceName, parent, explain))
-    ) {
-      const group = account.byGroup.size > 0 ? groups.groupOf(serviceName) : undefined;
-      if (!(group !== undefined && this.visit(account.byGroup.get(group), request, serviceName, parent, explain))) {
-        this.visit(account.anyService, request, serviceName, parent, explain);
-      }
-    }
+    this.visit(rules, request, plan, explain);
     const verdict = this.verdict;
     this.verdict = undefined;
     return verdict;
@@ -205,36 +224,24 @@ export class Restrictions {
   private verdict: RestrictionVerdict | undefined;
   private family: -1 | 0 | 4 | 6 = -1;
 
-  /** Visits one filing place: its rules for every instance, then those of the request's instance. True: stop. */
-  private visit(filed: FiledRules | undefined, request: DecisionRequest, serviceName: string, parent: string, explain: boolean): boolean {
-    if (filed === undefined) return false;
-    if (filed.all.length > 0 && this.visitList(filed.all, request, serviceName, parent, explain)) return true;
-    const instance = request.resource.serviceInstance;
-    if (instance === undefined || filed.byInstance.size === 0) return false;
-    const rules = filed.byInstance.get(instance);
-    return rules !== undefined && this.visitList(rules, request, serviceName, parent, explain);
-  }
-
-  /** Checks a list of rules; true when an enabled rule refused and no explanation is wanted (stop). */
-  private visitList(rules: readonly CompiledRule[], request: DecisionRequest, serviceName: string, parent: string, explain: boolean): boolean {
+  /** Checks a plan's rules in order; stops at an enabled refusal unless an explanation is wanted. */
+  private visit(rules: readonly CompiledRule[], request: DecisionRequest, plan: ServicePlan, explain: boolean): void {
     for (let i = 0; i < rules.length; i++) {
       const rule = rules[i]!;
-      const mode = rule.mode;
-      if (mode === 'disabled' && !explain) continue;
-      if (!rule.coveredWhereFiled && !covers(rule, request, serviceName, parent)) continue;
+      if (rule.disabled && !explain) continue;
+      if (!rule.coveredWhereFiled && !covers(rule, request, plan.serviceName, plan.parent)) continue;
       const satisfied = this.satisfies(rule, request);
-      const refusing = !satisfied && mode !== 'disabled';
+      const refusing = !satisfied && !rule.disabled;
       if (!explain) {
         if (!refusing) continue;
         // An enabled refusal ends the search; a report-only one stands unless an enabled one follows.
         this.verdict = rule.refusal;
-        if (mode === 'enabled') return true;
+        if (rule.enforced) return;
         continue;
       }
-      const tried = [{ ruleId: rule.source.id, mode, zones: rule.contexts.flatMap((c) => c.zoneIds ?? []), satisfied }];
+      const tried = [{ ruleId: rule.source.id, mode: rule.mode, zones: rule.contexts.flatMap((c) => c.zoneIds ?? []), satisfied }];
       this.verdict = merge(this.verdict, { ...(refusing ? { rule: rule.refusal!.rule! } : {}), tried });
     }
-    return false;
   }
 
   /** Whether a context admits the request. The environment's attributes are read only by a context that needs them. */
@@ -305,7 +312,7 @@ export class Restrictions {
     const mode = rule.enforcementMode;
     const refusal = mode === 'disabled' ? undefined : Object.freeze({ rule: Object.freeze({ id: rule.id, mode }), tried: [] });
     const coveredWhereFiled = apiServices === undefined && resources.every((r) => r.tests.length === 0 && r.tags.length === 0);
-    return { source: rule, mode, resources, contexts, apiServices, coveredWhereFiled, refusal };
+    return { source: rule, mode, disabled: mode === 'disabled', enforced: mode === 'enabled', resources, contexts, apiServices, coveredWhereFiled, refusal };
   }
 
   /** Files (or unfiles) a rule under each of its resources' index keys. */
@@ -332,7 +339,33 @@ export class Restrictions {
       if (!add && at >= 0) list.splice(at, 1);
       if (list.length === 0 && resource.instance !== undefined) filed.byInstance.delete(resource.instance);
     }
+    account.plans = [];
   }
+}
+
+/** The plan of a service in an account (see ServicePlan). */
+function planOf(account: AccountRules, serviceName: string, groupId: string | undefined): ServicePlan {
+  const dot = serviceName.indexOf('.');
+  const parent = dot > 0 ? serviceName.slice(0, dot) : serviceName;
+  const places: FiledRules[] = [];
+  for (const place of [
+    account.byService.get(serviceName),
+    dot > 0 ? account.byService.get(parent) : undefined,
+    groupId !== undefined ? account.byGroup.get(groupId) : undefined,
+    account.anyService,
+  ]) {
+    if (place !== undefined) places.push(place);
+  }
+  const rulesFor = (instance: string | undefined) => {
+    const rules = new Set<CompiledRule>();
+    for (const place of places) {
+      for (const rule of place.all) rules.add(rule);
+      for (const rule of (instance !== undefined && place.byInstance.get(instance)) || []) rules.add(rule);
+    }
+    return [...rules];
+  };
+  const instances = new Set(places.flatMap((place) => [...place.byInstance.keys()]));
+  return new ServicePlan(serviceName, parent, rulesFor(undefined), new Map([...instances].map((instance) => [instance, rulesFor(instance)])));
 }
 
 function merge(a: RestrictionVerdict | undefined, b: RestrictionVerdict): RestrictionVerdict {

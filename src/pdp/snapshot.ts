@@ -4,7 +4,7 @@ import { AccountIndex } from './account-index.js';
 import { compilePolicy } from './compile.js';
 import { ServiceKeys } from './keys.js';
 import { ActionControls, type ActionControl } from './action-controls.js';
-import { Restrictions, type RestrictionRule, type RestrictionZone, type ServiceGroups } from './restrictions.js';
+import { Restrictions, type RestrictionRule, type RestrictionZone } from './restrictions.js';
 import type { Policy } from './types.js';
 
 /** The reserved group every caller belongs to while the account's public access is enabled. */
@@ -52,12 +52,7 @@ export class Snapshot {
   /** The last change-feed revision applied (maintained by the feed applier). */
   revision = 0;
 
-  /** The catalog's service groups as the restriction stage reads them. */
-  readonly serviceGroups: ServiceGroups;
-
-  constructor(readonly catalog: RoleGrants) {
-    this.serviceGroups = { groupOf: (name) => catalog.grantsOn(name)?.groupId };
-  }
+  constructor(readonly catalog: RoleGrants) {}
 
   /**
    * Builds a snapshot at start-up. Policies that do not compile are left out and returned, so one

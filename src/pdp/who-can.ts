@@ -1,7 +1,7 @@
 import { NO_SERVICE } from './grants.js';
 import { resourceMatches, type CompiledPolicy, type ResolvedResource } from './compile.js';
 import type { RuleContext } from './conditions.js';
-import type { EnforcementMode, ServiceGroups } from './restrictions.js';
+import type { EnforcementMode } from './restrictions.js';
 import { PUBLIC_ACCESS_GROUP, type Snapshot } from './snapshot.js';
 import type { AttributeCondition, DecisionRequest } from './types.js';
 
@@ -96,9 +96,8 @@ export function whoCan(request: WhoCanRequest, snapshot: Snapshot, options: { no
     .sort((a, b) => compare(a.groupId, b.groupId));
 
   if (snapshot.restrictions.ruleCount !== 0) {
-    const groupsOf: ServiceGroups = { groupOf: (name) => catalog.grantsOn(name)?.groupId };
     const asked = { subject: { id: '' }, ...request, environment: request.environment ?? {} };
-    const verdict = snapshot.restrictions.check(asked, serviceName, groupsOf, true);
+    const verdict = snapshot.restrictions.check(asked, serviceName, catalog.grantsOn(serviceName), true);
     answer.restrictions = (verdict?.tried ?? []).map((t) => ({ ruleId: t.ruleId, mode: t.mode, ...(request.environment !== undefined && { satisfied: t.satisfied }) }));
   }
   return answer;

@@ -66,7 +66,7 @@ describe('the restriction index agrees with the naive evaluator', () => {
         for (const r of rules) index.upsertRule(r);
         for (const z of zones) index.upsertZone(z);
         for (const req of requests) {
-          const verdict = index.check(req, req.resource.serviceName!, { groupOf: () => undefined }, false);
+          const verdict = index.check(req, req.resource.serviceName!, undefined, false);
           const naive = naiveRestriction(zones, rules, req, req.resource.serviceName!, () => undefined);
           expect(verdict?.rule?.mode === 'enabled', JSON.stringify(req)).toBe(naive.refusedBy !== undefined);
           if (naive.refusedBy === undefined) expect(verdict?.rule?.mode === 'report').toBe(naive.reportedBy !== undefined);
