@@ -172,28 +172,42 @@ function subtractFamily(set: Range[], minus: Range[]): Range[] {
   return out;
 }
 
-/** Whether the IPv4 ranges of a set hold `n`: a binary search. */
+/**
+ * How many ranges a search scans rather than halves: a scan's compares are mostly predicted (not
+ * yet, not yet, then found or passed), each halving's is a coin toss the processor pays ~15 cycles
+ * for losing, and a zone set is usually a handful of ranges.
+ */
+const SCAN = 8;
+
+/** Whether the IPv4 ranges of a set hold `n`: halved down to SCAN ranges, then scanned. */
 export function containsV4(ranges: Uint32Array, n: number): boolean {
+  // Invariant: the last range starting at or before n (the only one that can hold it) is in [lo, hi).
   let lo = 0;
-  let hi = (ranges.length >> 1) - 1;
-  while (lo <= hi) {
+  let hi = ranges.length >> 1;
+  while (hi - lo > SCAN) {
     const mid = (lo + hi) >> 1;
-    if (n < ranges[mid * 2]!) hi = mid - 1;
-    else if (n > ranges[mid * 2 + 1]!) lo = mid + 1;
-    else return true;
+    if (n < ranges[mid * 2]!) hi = mid;
+    else lo = mid;
+  }
+  for (let i = lo * 2; i < hi * 2; i += 2) {
+    if (n < ranges[i]!) return false;
+    if (n <= ranges[i + 1]!) return true;
   }
   return false;
 }
 
-/** Whether the IPv6 ranges of a set hold the address in `a` (four words): a binary search, 128-bit compares word by word. */
+/** Whether the IPv6 ranges of a set hold the address in `a` (four words), as containsV4 does, comparing 128 bits word by word. */
 export function containsV6(ranges: Uint32Array, a: Uint32Array): boolean {
   let lo = 0;
-  let hi = (ranges.length >> 3) - 1;
-  while (lo <= hi) {
+  let hi = ranges.length >> 3;
+  while (hi - lo > SCAN) {
     const mid = (lo + hi) >> 1;
-    if (order(a, ranges, mid * 8) < 0) hi = mid - 1;
-    else if (order(a, ranges, mid * 8 + 4) > 0) lo = mid + 1;
-    else return true;
+    if (order(a, ranges, mid * 8) < 0) hi = mid;
+    else lo = mid;
+  }
+  for (let i = lo * 8; i < hi * 8; i += 8) {
+    if (order(a, ranges, i) < 0) return false;
+    if (order(a, ranges, i + 4) <= 0) return true;
   }
   return false;
 }

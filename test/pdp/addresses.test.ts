@@ -86,6 +86,28 @@ describe('address sets', () => {
     );
   });
 
+  it('are searched right however many ranges they hold (halved to a few, then scanned)', () => {
+    const word = fc.integer({ min: 0, max: 0xffffffff });
+    const range = fc.tuple(word, fc.integer({ min: 0, max: 5_000 }));
+    fc.assert(
+      fc.property(fc.array(range, { maxLength: 80 }), fc.array(word, { maxLength: 10 }), fc.boolean(), (ranges, probes, asV6) => {
+        const builder = new RangeBuilder();
+        const spans = ranges.map(([start, length]) => [start, Math.min(0xffffffff, start + length)] as const);
+        // IPv6: the same spans in the third word, under a fixed prefix, so 128-bit compares decide.
+        const v6Of = (n: number) => [0x20010db8, 7, n, 0];
+        for (const [start, end] of spans) builder.add(asV6 ? { family: 6, words: v6Of(start) } : { family: 4, words: [start] }, asV6 ? { family: 6, words: v6Of(end) } : { family: 4, words: [end] });
+        const set = builder.build();
+        // Probes at and around every range's ends as well as random words.
+        const near = spans.flatMap(([start, end]) => [start - 1, start, end, end + 1]).filter((n) => n >= 0 && n <= 0xffffffff);
+        for (const n of [...probes, ...near]) {
+          const held = spans.some(([start, end]) => start <= n && n <= end);
+          expect(asV6 ? containsV6(set.v6, Uint32Array.from(v6Of(n))) : containsV4(set.v4, n), `${n} in ${JSON.stringify(spans)}`).toBe(held);
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+
   it('read dotted IPv4 text exactly as node:net accepts it', () => {
     const reader = new AddressReader();
     fc.assert(
