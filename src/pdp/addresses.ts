@@ -330,23 +330,25 @@ export function hexGroups(text: string, words: Uint32Array): 0 | 4 | 6 {
  * what node:net's isIPv4 accepts), else −1 (the caller then asks parseAddress).
  */
 function dottedQuad(text: string): number {
+  const length = text.length;
+  if (length < 7 || length > 15) return -1;
   let n = 0;
   let part = 0;
   let digits = 0;
   let dots = 0;
-  for (let i = 0; i < text.length; i++) {
-    const c = text.charCodeAt(i);
-    if (c === 46) {
-      if (digits === 0 || ++dots > 3) return -1;
+  for (let i = 0; i < length; i++) {
+    const d = text.charCodeAt(i) - 48;
+    if (d >= 0 && d <= 9) {
+      // A part of more than one digit may not start with 0; one above 255 is refused at its end.
+      if (digits !== 0 && part === 0) return -1;
+      part = part * 10 + d;
+      digits++;
+    } else if (d === -2) {
+      if (digits === 0 || part > 255 || ++dots > 3) return -1;
       n = n * 256 + part;
       part = 0;
       digits = 0;
-    } else if (c >= 48 && c <= 57) {
-      if (digits === 1 && part === 0) return -1;
-      part = part * 10 + (c - 48);
-      if (part > 255) return -1;
-      digits++;
     } else return -1;
   }
-  return dots === 3 && digits > 0 ? n * 256 + part : -1;
+  return dots === 3 && digits !== 0 && part <= 255 ? n * 256 + part : -1;
 }
