@@ -21,7 +21,14 @@ interface GroupEntry {
  * ordinal. Every active policy is filed in `table` under its subject id and one index key.
  * Ids and ordinals are reused only once nothing refers to them.
  */
+let nextOrdinal = 0;
+
 export class AccountIndex {
+  /**
+   * A small integer unique to this object, so another index of the account (the restriction
+   * stage's) can find its data by array index rather than by the account id's hash and compare.
+   */
+  readonly ordinal = nextOrdinal++;
   readonly table = new PolicyTable();
   /** For identities with policies or memberships: the subjects that reach them. */
   readonly reach = new ReachTable();

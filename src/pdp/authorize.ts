@@ -44,7 +44,8 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
   // action's own service, or, for a generic platform action, on "any service" (NO_SERVICE).
   const serviceName = request.resource.serviceName || snapshot.catalog.serviceOfAction(request.action) || NO_SERVICE;
   const grants = snapshot.catalog.grantsOn(serviceName);
-  const decision = grantSearch(request, snapshot, serviceName, grants, nowMs, explain);
+  const account = snapshot.accounts.get(request.resource.accountId);
+  const decision = grantSearch(request, snapshot, serviceName, grants, account, nowMs, explain);
   if (!decision.permitted) return decision;
   if (snapshot.actionControls.size !== 0) {
     const control = snapshot.actionControls.controlling(request.resource.accountId, request.action);
@@ -59,7 +60,8 @@ export function decide(request: DecisionRequest, snapshot: Snapshot, nowMs: numb
     }
   }
   if (snapshot.restrictions.ruleCount === 0) return decision;
-  const verdict = snapshot.restrictions.check(request, serviceName, grants, explain);
+  // A permit means the account is indexed (account is defined).
+  const verdict = snapshot.restrictions.check(request, serviceName, grants, explain, account!.ordinal);
   if (verdict === undefined) return decision;
   const restriction = verdict.rule;
   if (!explain) {
@@ -88,8 +90,19 @@ function refusalBy(rule: RefusingRule): Decision {
   return decision;
 }
 
-/** The grant search on the resource's service (`grants`: the catalog's grants of `serviceName`): which policy permits, or why none does. */
-function grantSearch(request: DecisionRequest, snapshot: Snapshot, serviceName: string, grants: ServiceGrants | undefined, nowMs: number, explain: boolean): Decision {
+/**
+ * The grant search on the resource's service (`grants`: the catalog's grants of `serviceName`) in its
+ * account (`account`: the account's index, if it has one): which policy permits, or why none does.
+ */
+function grantSearch(
+  request: DecisionRequest,
+  snapshot: Snapshot,
+  serviceName: string,
+  grants: ServiceGrants | undefined,
+  account: AccountIndex | undefined,
+  nowMs: number,
+  explain: boolean,
+): Decision {
   const catalog = snapshot.catalog;
   const action = request.action;
   const resource = request.resource;
@@ -100,7 +113,6 @@ function grantSearch(request: DecisionRequest, snapshot: Snapshot, serviceName: 
     if (grants === undefined) return denial('no_service', explain, `Service ${serviceName} is not in the catalog.`);
     return denial('no_role_grants_action_on_service', explain, `No role grants ${action} on service ${serviceName}.`);
   }
-  const account = snapshot.accounts.get(resource.accountId);
   if (account === undefined) return denial('no_policy_for_subject', explain, `No policy in account ${resource.accountId} applies to the subject.`);
 
   resolve(request, snapshot, account, serviceName, grants, nowMs);

@@ -155,6 +155,12 @@ export class Restrictions {
   private readonly zones = new Map<string, { zone: RestrictionZone; ranges: RangeSet; references: Set<string> }>();
   private readonly rules = new Map<string, CompiledRule>();
   private readonly accounts = new Map<string, AccountRules>();
+  /**
+   * By AccountIndex ordinal: that account's rules (null: none), found on its first check. Emptied
+   * when an account enters `accounts` (its null goes); and when one leaves, so its emptied rules are
+   * not held.
+   */
+  private byAccountOrdinal: Array<AccountRules | null> = [];
   /** zone id → ids of the rules whose contexts name it (recompiled when it changes). */
   private readonly rulesOfZone = new Map<string, Set<string>>();
   private readonly reader = new AddressReader();
@@ -189,7 +195,10 @@ export class Restrictions {
     for (const context of compiled.contexts) for (const z of context.zoneIds ?? []) this.rulesOfZone.get(z)?.delete(ruleId);
     this.file(compiled, false);
     const account = this.accounts.get(compiled.source.accountId)!;
-    if (--account.size === 0) this.accounts.delete(compiled.source.accountId);
+    if (--account.size === 0) {
+      this.accounts.delete(compiled.source.accountId);
+      this.byAccountOrdinal = [];
+    }
   }
 
   /**
@@ -199,11 +208,18 @@ export class Restrictions {
    * ends the search. A request without an environment (a call a service makes on its own behalf)
    * is not restricted; one with an environment but no usable address satisfies no network zone.
    * `service` is the catalog's grants of `serviceName` (the plan kept under its ordinal is that
-   * service's), or undefined for a service the catalog does not know.
+   * service's), or undefined for a service the catalog does not know. `accountOrdinal` is the
+   * ordinal of the decision point's AccountIndex of the resource's account, under which the
+   * account's rules are then found again without hashing its id; negative: none.
    */
-  check(request: DecisionRequest, serviceName: string, service: CheckedService | undefined, explain: boolean): RestrictionVerdict | undefined {
-    const account = this.accounts.get(request.resource.accountId);
-    if (account === undefined || request.environment === undefined) return undefined;
+  check(request: DecisionRequest, serviceName: string, service: CheckedService | undefined, explain: boolean, accountOrdinal = -1): RestrictionVerdict | undefined {
+    let account: AccountRules | null | undefined;
+    if (accountOrdinal < 0) account = this.accounts.get(request.resource.accountId);
+    else {
+      account = this.byAccountOrdinal[accountOrdinal];
+      if (account === undefined) this.byAccountOrdinal[accountOrdinal] = account = this.accounts.get(request.resource.accountId) ?? null;
+    }
+    if (account == null || request.environment === undefined) return undefined;
     const plan = service === undefined || service.ordinal < 0 ? planOf(account, serviceName, service?.groupId) : (account.plans[service.ordinal] ??= planOf(account, serviceName, service.groupId));
     const instance = request.resource.serviceInstance;
     const rules = instance !== undefined && plan.byInstance.size !== 0 ? (plan.byInstance.get(instance) ?? plan.rules) : plan.rules;
@@ -318,7 +334,10 @@ export class Restrictions {
   /** Files (or unfiles) a rule under each of its resources' index keys. */
   private file(rule: CompiledRule, add: boolean): void {
     let account = this.accounts.get(rule.source.accountId);
-    if (!account) this.accounts.set(rule.source.accountId, (account = new AccountRules()));
+    if (!account) {
+      this.accounts.set(rule.source.accountId, (account = new AccountRules()));
+      this.byAccountOrdinal = [];
+    }
     for (const resource of rule.resources) {
       let filed: FiledRules;
       if (resource.service !== undefined) {

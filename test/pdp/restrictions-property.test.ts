@@ -75,4 +75,36 @@ describe('the restriction index agrees with the naive evaluator', () => {
       { numRuns: 300 },
     );
   });
+
+  it('through the plans and accounts it keeps for decisions, while rules come and go', () => {
+    // What the decision point passes: each service's catalog grants (an ordinal each) and the account index's ordinal.
+    const services = new Map(SERVICES.map((name, ordinal) => [name, { groupId: undefined, ordinal }]));
+    const ACCOUNT_ORDINAL = 0;
+    const step = fc.oneof(rule('r').map((r) => ({ upsert: r })), fc.nat(3).map((n) => ({ remove: `r${n}` })));
+    fc.assert(
+      fc.property(fc.tuple(zone('z0'), zone('z1'), zone('z2')), fc.array(fc.tuple(step, fc.nat(3)), { minLength: 1, maxLength: 8 }), fc.array(request, { minLength: 1, maxLength: 10 }), (zones, steps, requests) => {
+        const index = new Restrictions();
+        for (const z of zones) index.upsertZone(z);
+        const rules = new Map<string, RestrictionRule>();
+        for (const [change, n] of steps) {
+          if ('upsert' in change) {
+            const r = { ...change.upsert, id: `r${n}` };
+            rules.set(r.id, r);
+            index.upsertRule(r);
+          } else {
+            rules.delete(change.remove);
+            index.removeRule(change.remove);
+          }
+          for (const req of requests) {
+            const name = req.resource.serviceName!;
+            const verdict = index.check(req, name, services.get(name), false, ACCOUNT_ORDINAL);
+            const naive = naiveRestriction(zones, [...rules.values()], req, name, () => undefined);
+            expect(verdict?.rule?.mode === 'enabled', JSON.stringify(req)).toBe(naive.refusedBy !== undefined);
+            if (naive.refusedBy === undefined) expect(verdict?.rule?.mode === 'report').toBe(naive.reportedBy !== undefined);
+          }
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
 });
