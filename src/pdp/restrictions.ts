@@ -105,6 +105,8 @@ interface CompiledRule {
   enforced: boolean;
   resources: CompiledResource[];
   contexts: CompiledContext[];
+  /** The rule's one context when all it asks is a client address in its zones' ranges (read without the context list). */
+  addressesOnly: CompiledContext | undefined;
   apiServices: Set<string> | undefined;
   /**
    * Whether where the rule is filed says all `covers` would: no API types, and no resource
@@ -246,7 +248,8 @@ export class Restrictions {
       const rule = rules[i]!;
       if (rule.disabled && !explain) continue;
       if (!rule.coveredWhereFiled && !covers(rule, request, plan.serviceName, plan.parent)) continue;
-      const satisfied = this.satisfies(rule, request);
+      const only = rule.addressesOnly;
+      const satisfied = only !== undefined ? this.inRanges(only.v4, only.v6, request.environment!) : this.satisfies(rule, request);
       const refusing = !satisfied && !rule.disabled;
       if (!explain) {
         if (!refusing) continue;
@@ -271,12 +274,17 @@ export class Restrictions {
         if (endpoint === undefined || !context.endpointTypes.has(endpoint)) continue;
       }
       if (context.zoneIds === undefined) return true;
-      if (this.family === -1) this.family = this.reader.read(env.ip ?? env.attributes?.ipAddress);
-      const family = this.family;
-      if (family === 4 ? containsV4(context.v4, this.reader.words[0]!) : family === 6 && containsV6(context.v6, this.reader.words)) return true;
+      if (this.inRanges(context.v4, context.v6, env)) return true;
       if (context.references.size > 0 && env.attributes !== undefined && referenced(context.references, env.attributes)) return true;
     }
     return false;
+  }
+
+  /** Whether the client address is in the ranges (of one family each). */
+  private inRanges(v4: Uint32Array, v6: Uint32Array, env: NonNullable<DecisionRequest['environment']>): boolean {
+    if (this.family === -1) this.family = this.reader.read(env.ip ?? env.attributes?.ipAddress);
+    const family = this.family;
+    return family === 4 ? containsV4(v4, this.reader.words[0]!) : family === 6 && containsV6(v6, this.reader.words);
   }
 
   private rulesOf(zoneId: string): Set<string> {
@@ -328,7 +336,9 @@ export class Restrictions {
     const mode = rule.enforcementMode;
     const refusal = mode === 'disabled' ? undefined : Object.freeze({ rule: Object.freeze({ id: rule.id, mode }), tried: [] });
     const coveredWhereFiled = apiServices === undefined && resources.every((r) => r.tests.length === 0 && r.tags.length === 0);
-    return { source: rule, mode, disabled: mode === 'disabled', enforced: mode === 'enabled', resources, contexts, apiServices, coveredWhereFiled, refusal };
+    const first = contexts[0];
+    const addressesOnly = contexts.length === 1 && first!.zoneIds !== undefined && first!.endpointTypes === undefined && first!.references.size === 0 ? first : undefined;
+    return { source: rule, mode, disabled: mode === 'disabled', enforced: mode === 'enabled', resources, contexts, addressesOnly, apiServices, coveredWhereFiled, refusal };
   }
 
   /** Files (or unfiles) a rule under each of its resources' index keys. */
