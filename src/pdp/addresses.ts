@@ -156,6 +156,14 @@ export function subtract(set: RangeSet, minus: RangeSet): RangeSet {
   return { v4: flatten(subtractFamily(rangesOf(set.v4, 1), rangesOf(minus.v4, 1))), v6: flatten(subtractFamily(rangesOf(set.v6, 4), rangesOf(minus.v6, 4))) };
 }
 
+/** The addresses in both `a` and `b`. */
+export function intersect(a: RangeSet, b: RangeSet): RangeSet {
+  return subtract(a, subtract(a, b));
+}
+
+/** Every address of both families. */
+export const ALL_ADDRESSES: RangeSet = { v4: Uint32Array.of(0, 0xffffffff), v6: Uint32Array.of(0, 0, 0, 0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff) };
+
 function subtractFamily(set: Range[], minus: Range[]): Range[] {
   const out: Range[] = [];
   let m = 0;
