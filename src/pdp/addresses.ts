@@ -158,7 +158,35 @@ export function subtract(set: RangeSet, minus: RangeSet): RangeSet {
 
 /** The addresses in both `a` and `b`. */
 export function intersect(a: RangeSet, b: RangeSet): RangeSet {
-  return subtract(a, subtract(a, b));
+  return { v4: intersectFamily(a.v4, b.v4, 1), v6: intersectFamily(a.v6, b.v6, 4) };
+}
+
+/**
+ * The overlaps of two flat range lists of one family (`width` words an address), walking both in
+ * order: each step keeps the overlap of the current two ranges, if any, and leaves the one that
+ * ends first.
+ */
+function intersectFamily(a: Uint32Array, b: Uint32Array, width: number): Uint32Array {
+  const out: number[] = [];
+  for (let i = 0, j = 0; i < a.length && j < b.length; ) {
+    const aStartsLast = compareAt(a, i, b, j, width) >= 0;
+    const aEndsFirst = compareAt(a, i + width, b, j + width, width) <= 0;
+    const [starts, startAt] = aStartsLast ? [a, i] : [b, j];
+    const [ends, endAt] = aEndsFirst ? [a, i + width] : [b, j + width];
+    if (compareAt(starts, startAt, ends, endAt, width) <= 0) {
+      for (let k = 0; k < width; k++) out.push(starts[startAt + k]!);
+      for (let k = 0; k < width; k++) out.push(ends[endAt + k]!);
+    }
+    if (aEndsFirst) i += 2 * width;
+    else j += 2 * width;
+  }
+  return Uint32Array.from(out);
+}
+
+/** Sign of the address at `x[xAt]` − the one at `y[yAt]` (`width` words each). */
+function compareAt(x: Uint32Array, xAt: number, y: Uint32Array, yAt: number, width: number): number {
+  for (let k = 0; k < width; k++) if (x[xAt + k] !== y[yAt + k]) return x[xAt + k]! < y[yAt + k]! ? -1 : 1;
+  return 0;
 }
 
 /** Every address of both families. */

@@ -144,22 +144,29 @@ class Gate {
   readonly v4: Uint32Array;
   readonly v6: Uint32Array;
 
-  constructor(rules: Iterable<CompiledRule>) {
-    let gate: RangeSet | undefined = ALL_ADDRESSES;
-    for (const rule of rules) {
-      if (rule.disabled) continue;
-      gate = rule.addressesOnly !== undefined ? intersect(gate, rule.addressesOnly) : undefined;
-      if (gate === undefined) break;
-    }
+  constructor(gate: RangeSet | undefined) {
     this.gated = gate !== undefined;
     ({ v4: this.v4, v6: this.v6 } = gate ?? EMPTY_RANGES);
   }
 }
 
+/** The addresses within `base` that every rule of `rules` admits, or undefined when the rules have no gate (see Gate). */
+function gateOf(rules: Iterable<CompiledRule>, base: RangeSet | undefined): RangeSet | undefined {
+  let gate: RangeSet | undefined = base;
+  for (const rule of rules) {
+    if (gate === undefined) break;
+    if (!rule.disabled) gate = rule.addressesOnly !== undefined ? intersect(gate, rule.addressesOnly) : undefined;
+  }
+  return gate;
+}
+
 /** Rules a check reads in order, and their gate. */
 class RuleList extends Gate {
-  constructor(readonly rules: readonly CompiledRule[]) {
-    super(rules);
+  constructor(
+    readonly rules: readonly CompiledRule[],
+    gate: RangeSet | undefined,
+  ) {
+    super(gate);
   }
 }
 
@@ -168,21 +175,23 @@ class RuleList extends Gate {
  * those filed under the service, under its parent (`parent.child`), under its service group, and
  * under every service; for a request on an instance with rules of its own, each place's rules for
  * that instance right after the place's service-wide ones. A rule filed in two places is read once.
- * The plan's own gate is that of all of them, so that a client inside it passes before the
+ * The plan's own gate is that of all its lists, so that a client inside it passes before the
  * request's instance is looked up.
  */
 class ServicePlan extends Gate {
+  /** Whether no request on the service meets a rule. */
+  readonly empty: boolean;
+
   constructor(
     readonly serviceName: string,
     /** The parent service's name; the service's own name when it has no parent. */
     readonly parent: string,
     readonly all: RuleList,
     readonly byInstance: ReadonlyMap<string, RuleList>,
-    /** How many rules the lists hold together. */
-    readonly size: number,
-    rules: Iterable<CompiledRule>,
+    gate: RangeSet | undefined,
   ) {
-    super(rules);
+    super(gate);
+    this.empty = all.rules.length === 0 && byInstance.size === 0;
   }
 }
 
@@ -264,7 +273,7 @@ export class Restrictions {
     }
     if (account == null || request.environment === undefined) return undefined;
     const plan = service === undefined || service.ordinal < 0 ? planOf(account, serviceName, service?.groupId) : (account.plans[service.ordinal] ??= planOf(account, serviceName, service.groupId));
-    if (plan.size === 0) return undefined;
+    if (plan.empty) return undefined;
     this.family = -1;
     if (!explain && plan.gated && this.inRanges(plan.v4, plan.v6, request.environment)) return undefined;
     const instance = request.resource.serviceInstance;
@@ -429,19 +438,27 @@ function planOf(account: AccountRules, serviceName: string, groupId: string | un
   ]) {
     if (place !== undefined) places.push(place);
   }
-  const every = new Set<CompiledRule>();
   const rulesFor = (instance: string | undefined) => {
     const rules = new Set<CompiledRule>();
     for (const place of places) {
       for (const rule of place.all) rules.add(rule);
       for (const rule of (instance !== undefined && place.byInstance.get(instance)) || []) rules.add(rule);
     }
-    for (const rule of rules) every.add(rule);
-    return new RuleList([...rules]);
+    return [...rules];
   };
-  const instances = new Set(places.flatMap((place) => [...place.byInstance.keys()]));
-  const byInstance = new Map([...instances].map((instance) => [instance, rulesFor(instance)]));
-  return new ServicePlan(serviceName, parent, rulesFor(undefined), byInstance, every.size, every);
+  const all = rulesFor(undefined);
+  const allGate = gateOf(all, ALL_ADDRESSES);
+  const serviceWide = new Set(all);
+  // An instance's gate is the service-wide one narrowed by the instance's own rules; the plan's, every list's.
+  let planGate = allGate;
+  const byInstance = new Map<string, RuleList>();
+  for (const instance of new Set(places.flatMap((place) => [...place.byInstance.keys()]))) {
+    const rules = rulesFor(instance);
+    const gate = gateOf(rules.filter((rule) => !serviceWide.has(rule)), allGate);
+    planGate = planGate && gate && intersect(planGate, gate);
+    byInstance.set(instance, new RuleList(rules, gate));
+  }
+  return new ServicePlan(serviceName, parent, new RuleList(all, allGate), byInstance, planGate);
 }
 
 function merge(a: RestrictionVerdict | undefined, b: RestrictionVerdict): RestrictionVerdict {

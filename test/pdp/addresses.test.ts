@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import ipaddr from 'ipaddr.js';
 import { isIPv4, isIPv6 } from 'node:net';
 import { describe, expect, it } from 'vitest';
-import { AddressReader, containsV4, hexGroups, containsV6, parseRange, parseSubnet, RangeBuilder, subtract } from '../../src/pdp/addresses.js';
+import { AddressReader, containsV4, hexGroups, containsV6, intersect, parseRange, parseSubnet, RangeBuilder, subtract, type RangeSet } from '../../src/pdp/addresses.js';
 
 /**
  * The word-based address sets against a naive model on 128-bit integers: ranges and subnets of
@@ -54,32 +54,58 @@ function naiveRange(e: { kind: 'subnet' | 'range'; text: string }): { family: 4 
   return { family: base.family, start: base.n & ~host, end: (base.n & ~host) | host };
 }
 
+type Entry = typeof entry extends fc.Arbitrary<infer E> ? E : never;
+
+/** The set of some entries, each parsed (or refused) as the naive model does. */
+function build(entries: readonly Entry[]): RangeSet {
+  const builder = new RangeBuilder();
+  for (const e of entries) {
+    const range = e.kind === 'range' ? parseRange(e.text) : parseSubnet(e.text);
+    expect(range !== undefined, e.text).toBe(naiveRange(e) !== undefined);
+    if (range) builder.add(range[0], range[1]);
+  }
+  return builder.build();
+}
+
+/** Whether an entry of `entries` holds `a` (the naive model). */
+const inAny = (entries: readonly Entry[], a: { family: 4 | 6; n: bigint }) =>
+  entries.some((e) => {
+    const r = naiveRange(e);
+    return r !== undefined && r.family === a.family && r.start <= a.n && a.n <= r.end;
+  });
+
+/** Whether `set` holds `client`, read as decisions read it. */
+function held(set: RangeSet, client: string): boolean {
+  const reader = new AddressReader();
+  const family = reader.read(client);
+  expect(family).toBe(naive(client)!.family);
+  return family === 4 ? containsV4(set.v4, reader.words[0]!) : containsV6(set.v6, reader.words);
+}
+
+const entries = (min: number, max: number) => fc.array(entry, { minLength: min, maxLength: max });
+const clients = fc.array(fc.oneof(v4, v6), { minLength: 1, maxLength: 20 });
+
 describe('address sets', () => {
   it('hold exactly the addresses of their ranges and subnets, minus exclusions', () => {
     fc.assert(
-      fc.property(fc.array(entry, { minLength: 1, maxLength: 6 }), fc.array(entry, { maxLength: 3 }), fc.array(fc.oneof(v4, v6), { minLength: 1, maxLength: 20 }), (included, excluded, clients) => {
-        const build = (entries: typeof included) => {
-          const builder = new RangeBuilder();
-          for (const e of entries) {
-            const range = e.kind === 'range' ? parseRange(e.text) : parseSubnet(e.text);
-            expect(range !== undefined, e.text).toBe(naiveRange(e) !== undefined);
-            if (range) builder.add(range[0], range[1]);
-          }
-          return builder.build();
-        };
+      fc.property(entries(1, 6), entries(0, 3), clients, (included, excluded, addresses) => {
         const set = subtract(build(included), build(excluded));
-        const inAny = (entries: typeof included, a: { family: 4 | 6; n: bigint }) =>
-          entries.some((e) => {
-            const r = naiveRange(e);
-            return r !== undefined && r.family === a.family && r.start <= a.n && a.n <= r.end;
-          });
-        const reader = new AddressReader();
-        for (const client of clients) {
+        for (const client of addresses) {
           const a = naive(client)!;
-          const family = reader.read(client);
-          expect(family).toBe(a.family);
-          const held = family === 4 ? containsV4(set.v4, reader.words[0]!) : containsV6(set.v6, reader.words);
-          expect(held, `${client} in ${JSON.stringify(included)} minus ${JSON.stringify(excluded)}`).toBe(inAny(included, a) && !inAny(excluded, a));
+          expect(held(set, client), `${client} in ${JSON.stringify(included)} minus ${JSON.stringify(excluded)}`).toBe(inAny(included, a) && !inAny(excluded, a));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('intersect to exactly the addresses both hold', () => {
+    fc.assert(
+      fc.property(entries(0, 6), entries(0, 6), clients, (left, right, addresses) => {
+        const set = intersect(build(left), build(right));
+        for (const client of addresses) {
+          const a = naive(client)!;
+          expect(held(set, client), `${client} in ${JSON.stringify(left)} and ${JSON.stringify(right)}`).toBe(inAny(left, a) && inAny(right, a));
         }
       }),
       { numRuns: 500 },
