@@ -24,6 +24,9 @@ export interface RangeSet {
 
 export const EMPTY_RANGES: RangeSet = { v4: new Uint32Array(0), v6: new Uint32Array(0) };
 
+/** Every address of both families. */
+export const ALL_ADDRESSES: RangeSet = { v4: Uint32Array.of(0, 0xffffffff), v6: Uint32Array.of(0, 0, 0, 0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff) };
+
 function v4Number(text: string): number {
   const [a, b, c, d] = text.split('.').map(Number) as [number, number, number, number];
   return a * 16_777_216 + b * 65_536 + c * 256 + d;
@@ -188,9 +191,6 @@ function compareAt(x: Uint32Array, xAt: number, y: Uint32Array, yAt: number, wid
   for (let k = 0; k < width; k++) if (x[xAt + k] !== y[yAt + k]) return x[xAt + k]! < y[yAt + k]! ? -1 : 1;
   return 0;
 }
-
-/** Every address of both families. */
-export const ALL_ADDRESSES: RangeSet = { v4: Uint32Array.of(0, 0xffffffff), v6: Uint32Array.of(0, 0, 0, 0, 0xffffffff, 0xffffffff, 0xffffffff, 0xffffffff) };
 
 function subtractFamily(set: Range[], minus: Range[]): Range[] {
   const out: Range[] = [];

@@ -15,8 +15,8 @@ import type { DecisionRequest } from './types.js';
  * O(log n). Where the rules ask only for addresses, the plan and each of its lists also hold the
  * addresses all their rules admit (a Gate), so an admitted client, the usual one, is passed by one
  * range search, without the instance lookup or a rule read. A decision on an account without
- * rules costs one map lookup; the client address is
- * read once per decision (not per rule); a decision allocates nothing unless it is explained.
+ * rules costs one map lookup; the client address is read once per decision (not per rule); a
+ * decision allocates nothing unless it is explained.
  */
 
 export type ZoneAddress =
