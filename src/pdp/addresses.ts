@@ -238,24 +238,14 @@ export function containsV6(ranges: Uint32Array, a: Uint32Array): boolean {
   let hi = ranges.length >> 3;
   while (hi - lo > SCAN) {
     const mid = (lo + hi) >> 1;
-    if (order(a, ranges, mid * 8) < 0) hi = mid;
+    if (compareAt(a, 0, ranges, mid * 8, 4) < 0) hi = mid;
     else lo = mid;
   }
   for (let i = lo * 8; i < hi * 8; i += 8) {
-    if (order(a, ranges, i) < 0) return false;
-    if (order(a, ranges, i + 4) <= 0) return true;
+    if (compareAt(a, 0, ranges, i, 4) < 0) return false;
+    if (compareAt(a, 0, ranges, i + 4, 4) <= 0) return true;
   }
   return false;
-}
-
-/** Sign of a − (the four words of `ranges` at `at`). */
-function order(a: Uint32Array, ranges: Uint32Array, at: number): number {
-  for (let k = 0; k < 4; k++) {
-    const p = a[k]!;
-    const q = ranges[at + k]!;
-    if (p !== q) return p < q ? -1 : 1;
-  }
-  return 0;
 }
 
 /** Whether `set` holds `address` (zone compilation and tests; decisions read through an AddressReader). */
